@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BadRequestError } from '../errors.js';
+import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+
+const PredictionsQuery = Type.Object({
+  project: Type.String({ default: 'default', maxLength: 128 }),
+  model: Type.Optional(Type.String({ maxLength: 256 })),
+  version: Type.Optional(Type.String({ maxLength: 256 })),
+  from: Type.Optional(Type.String({ description: 'ISO-8601 time or Unix milliseconds; inclusive' })),
+  to: Type.Optional(Type.String({ description: 'ISO-8601 time or Unix milliseconds; exclusive' })),
+  predictionId: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
+});
+
+const TraceParams = Type.Object({ traceId: Type.String({ pattern: '^[0-9a-fA-F]{32}$' }) });
+
+/** Parses `from`/`to`: ISO-8601 or Unix milliseconds, into Unix nanoseconds as a decimal string. */
+export function parseTimeParam(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new BadRequestError('REQUEST_INVALID', `query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
+  }
+  return (BigInt(Math.trunc(ms)) * 1_000_000n).toString();
+}
+
+interface PredictionDbRow {
+  timeUnixNano: string;
+  PredictionId: string;
+  TraceId: string;
+  SpanId: string;
+  Project: string;
+  ServiceName: string;
+  ModelName: string;
+  ModelVersion: string;
+  Environment: string;
+  Segment: string;
+  LatencyMs: number;
+  Status: string;
+  ErrorType: string;
+  NumericFeatures: Record<string, number>;
+  CategoricalFeatures: Record<string, string>;
+  NumericOutputs: Record<string, number>;
+  CategoricalOutputs: Record<string, string>;
+  InputTokens: number;
+  OutputTokens: number;
+  SampleRate: number;
+  Attributes: Record<string, string>;
+}
+
+/**
+ * The read API used by the UI, the CLI and the tests. Every value from the
+ * request is bound as a query parameter, never spliced into SQL.
+ */
+export async function readPlugin(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, 'read API request failed');
+    applyRetryAfter(reply, e);
+    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+  });
+
+  api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
+    const q = request.query;
+    const from = parseTimeParam('from', q.from);
+    const to = parseTimeParam('to', q.to);
+    const where = ['Project = {project:String}'];
+    const params: Record<string, unknown> = { project: q.project, limit: q.limit };
+    if (q.model !== undefined) (where.push('ModelName = {model:String}'), (params.model = q.model));
+    if (q.version !== undefined) (where.push('ModelVersion = {version:String}'), (params.version = q.version));
+    if (q.predictionId !== undefined) (where.push('PredictionId = {predictionId:String}'), (params.predictionId = q.predictionId));
+    if (from !== undefined) (where.push('Timestamp >= fromUnixTimestamp64Nano({from:Int64})'), (params.from = from));
+    if (to !== undefined) (where.push('Timestamp < fromUnixTimestamp64Nano({to:Int64})'), (params.to = to));
+    const rows = await app.store.query<PredictionDbRow>(
+      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, PredictionId, TraceId, SpanId, Project, ServiceName,
+              ModelName, ModelVersion, Environment, Segment, LatencyMs, Status, ErrorType, NumericFeatures, CategoricalFeatures,
+              NumericOutputs, CategoricalOutputs, InputTokens, OutputTokens, SampleRate, Attributes
+       FROM predictions WHERE ${where.join(' AND ')}
+       ORDER BY Timestamp DESC, PredictionId LIMIT {limit:UInt32}`,
+      params,
+    );
+    return {
+      predictions: rows.map((r) => ({
+        predictionId: r.PredictionId,
+        timeUnixNano: r.timeUnixNano,
+        timestamp: new Date(Number(BigInt(r.timeUnixNano) / 1_000_000n)).toISOString(),
+        traceId: r.TraceId,
+        spanId: r.SpanId,
+        project: r.Project,
+        service: r.ServiceName,
+        model: r.ModelName,
+        version: r.ModelVersion,
+        environment: r.Environment,
+        segment: r.Segment,
+        latencyMs: Number(r.LatencyMs),
+        status: r.Status,
+        errorType: r.ErrorType,
+        numericFeatures: r.NumericFeatures,
+        categoricalFeatures: r.CategoricalFeatures,
+        numericOutputs: r.NumericOutputs,
+        categoricalOutputs: r.CategoricalOutputs,
+        inputTokens: Number(r.InputTokens),
+        outputTokens: Number(r.OutputTokens),
+        sampleRate: Number(r.SampleRate),
+        attributes: r.Attributes,
+      })),
+    };
+  });
+
+  api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request, reply) => {
+    const traceId = request.params.traceId.toLowerCase();
+    const rows = await app.store.query<Record<string, unknown>>(
+      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS startTimeUnixNano, toString(Duration) AS durationNano,
+              TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes,
+              ScopeName, ScopeVersion, SpanAttributes, StatusCode, StatusMessage, Project,
+              arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes, Events.Name AS eventNames,
+              Events.Attributes AS eventAttributes, Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds,
+              Links.TraceState AS linkTraceStates, Links.Attributes AS linkAttributes
+       FROM otel_traces WHERE TraceId = {traceId:String} ORDER BY Timestamp, SpanId`,
+      { traceId },
+    );
+    if (rows.length === 0) return reply.code(404).send({ error: 'NOT_FOUND', message: `no spans stored for trace ${traceId}` });
+    return {
+      traceId,
+      spans: rows.map((r) => {
+        const eventNames = r.eventNames as string[];
+        const linkIds = r.linkTraceIds as string[];
+        return {
+          traceId: r.TraceId,
+          spanId: r.SpanId,
+          parentSpanId: r.ParentSpanId,
+          traceState: r.TraceState,
+          name: r.SpanName,
+          kind: r.SpanKind,
+          serviceName: r.ServiceName,
+          project: r.Project,
+          startTimeUnixNano: r.startTimeUnixNano,
+          endTimeUnixNano: (BigInt(r.startTimeUnixNano as string) + BigInt(r.durationNano as string)).toString(),
+          durationNano: r.durationNano,
+          status: { code: r.StatusCode, message: r.StatusMessage },
+          resourceAttributes: r.ResourceAttributes,
+          scope: { name: r.ScopeName, version: r.ScopeVersion },
+          attributes: r.SpanAttributes,
+          events: eventNames.map((name, i) => ({
+            name,
+            timeUnixNano: (r.eventTimes as string[])[i],
+            attributes: (r.eventAttributes as unknown[])[i],
+          })),
+          links: linkIds.map((id, i) => ({
+            traceId: id,
+            spanId: (r.linkSpanIds as string[])[i],
+            traceState: (r.linkTraceStates as string[])[i],
+            attributes: (r.linkAttributes as unknown[])[i],
+          })),
+        };
+      }),
+    };
+  });
+}

@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
+import type { CollectorConfig } from './config.js';
+import { storePlugin } from './plugins/store-plugin.js';
+import { otlpPlugin } from './ingest/otlp-plugin.js';
+import { nativePlugin } from './ingest/native-plugin.js';
+import { readPlugin } from './api/read-plugin.js';
+import { healthPlugin } from './api/health-plugin.js';
+
+/** Options of {@link buildApp} beyond the configuration. */
+export interface BuildAppOptions {
+  /** A pino logger option for Fastify; `false` silences it. @default the config's level, JSON to stdout */
+  logger?: boolean | { level: string };
+}
+
+/**
+ * Builds the collector as a Fastify instance: store, receivers, read API, health.
+ * The store is opened and migrated during `ready()`; `close()` flushes pending
+ * batches and closes the store.
+ *
+ * @example
+ * const app = await buildApp(loadConfig({ env: process.env }));
+ * await app.listen({ host: '127.0.0.1', port: 4318 });
+ */
+export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    disableRequestLogging: true,
+    bodyLimit: config.limits.maxBodyBytes,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+  const store = config.clickhouse.url
+    ? ({
+        mode: 'server',
+        url: config.clickhouse.url,
+        username: config.clickhouse.username,
+        password: config.clickhouse.password,
+        database: config.clickhouse.database,
+      } as const)
+    : ({ mode: 'embedded', dataDir: config.dataDir } as const);
+  await app.register(async (root) => {
+    await storePlugin(root, { store, batch: config.batch });
+    const recordLimits = DEFAULT_RECORD_LIMITS;
+    await root.register(otlpPlugin, { limits: config.limits, recordLimits });
+    await root.register(nativePlugin, { limits: config.limits, recordLimits });
+    await root.register(readPlugin);
+    await root.register(healthPlugin);
+  });
+  return app;
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { buildApp } from './app.js';
+import { DEFAULT_CONFIG, loadConfig, OPTIONS, type CollectorConfig } from './config.js';
+import { CollectorError } from './errors.js';
+
+function defaultOf(path: string): string {
+  let cur: unknown = DEFAULT_CONFIG;
+  for (const p of path.split('.')) cur = (cur as Record<string, unknown>)[p];
+  return cur === '' ? '(empty)' : String(cur);
+}
+
+function help(): string {
+  const lines = [
+    'Usage: inferlens-collector [options]',
+    '',
+    'Receives OTLP/HTTP traces and logs and native prediction/feedback records, and stores them in ClickHouse',
+    '(embedded chDB by default). Precedence: flags > INFERLENS_* environment > config file > defaults.',
+    '',
+    'Options:',
+    '  --config <file>            YAML configuration file (env INFERLENS_CONFIG)',
+  ];
+  for (const o of OPTIONS) {
+    const flag = o.flag ? `--${o.flag} <value>` : `(file: ${o.path})`;
+    lines.push(`  ${flag.padEnd(26)} ${o.help}; env ${o.env}; default ${defaultOf(o.path)}`);
+  }
+  lines.push('  --help                     print this help', '  --version                  print the version');
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const flagNames = OPTIONS.filter((o) => o.flag).map((o) => o.flag!);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        config: { type: 'string' },
+        help: { type: 'boolean' },
+        version: { type: 'boolean' },
+        ...Object.fromEntries(flagNames.map((f) => [f, { type: 'string' as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    process.stderr.write(`inferlens-collector: ${(err as Error).message}\nRun inferlens-collector --help for the options.\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(help() + '\n');
+    return 0;
+  }
+  if (parsed.values.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(pkg.version + '\n');
+    return 0;
+  }
+  let config: CollectorConfig;
+  try {
+    config = loadConfig({
+      file: (parsed.values.config as string | undefined) ?? process.env.INFERLENS_CONFIG,
+      env: process.env,
+      flags: parsed.values as Record<string, string | undefined>,
+    });
+  } catch (err) {
+    process.stderr.write(`inferlens-collector: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const app = await buildApp(config);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    app.log.fatal({ err }, 'cannot start the collector');
+    await app.close().catch(() => undefined);
+    return err instanceof CollectorError ? 3 : 1;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info({ host: config.host, port, store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping: no new requests, flushing pending batches');
+    app.close().then(
+      () => {
+        app.log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`inferlens-collector: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './errors.js';
+import { DEFAULT_BATCH_OPTIONS, type BatchOptions } from './store/InsertBatcher.js';
+
+/** Limits applied to every ingestion request. */
+export interface IngestLimits {
+  /** Largest request body as received (compressed when gzip). @default 16777216 (16 MiB) */
+  maxBodyBytes: number;
+  /** Largest body after gzip decompression; a bigger one is refused without inflating further. @default 67108864 (64 MiB) */
+  maxDecompressedBytes: number;
+  /** Most records (spans, log records, predictions, feedback) in one request. @default 100000 */
+  maxRecordsPerRequest: number;
+}
+
+/** The collector's whole configuration. Every key can come from the YAML file, an `INFERLENS_*` variable or a flag. */
+export interface CollectorConfig {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host: string;
+  /** TCP port (4318 is OTLP/HTTP's registered port; 0 picks a free one). @default 4318 */
+  port: number;
+  /** Embedded store data directory (ignored when `clickhouse.url` is set). @default './.inferlens/data' */
+  dataDir: string;
+  /** ClickHouse server; when `url` is empty the embedded chDB store is used. */
+  clickhouse: { url: string; username: string; password: string; database: string };
+  limits: IngestLimits;
+  batch: BatchOptions;
+  /** pino level: fatal, error, warn, info, debug, trace or silent. @default 'info' */
+  logLevel: string;
+}
+
+/** Defaults of {@link CollectorConfig}. */
+export const DEFAULT_CONFIG: CollectorConfig = {
+  host: '127.0.0.1',
+  port: 4318,
+  dataDir: './.inferlens/data',
+  clickhouse: { url: '', username: 'default', password: '', database: 'default' },
+  limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
+  batch: { ...DEFAULT_BATCH_OPTIONS },
+  logLevel: 'info',
+};
+
+type Kind = 'string' | 'port' | 'int' | 'level';
+
+/** One configuration key: its path in the YAML file, its flag, its environment variable. */
+export interface OptionSpec {
+  path: string;
+  flag?: string;
+  env: string;
+  kind: Kind;
+  help: string;
+}
+
+/** Every option, in the order `--help` lists them. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { path: 'host', flag: 'host', env: 'INFERLENS_HOST', kind: 'string', help: 'interface to listen on' },
+  { path: 'port', flag: 'port', env: 'INFERLENS_PORT', kind: 'port', help: 'port to listen on (0: any free port)' },
+  { path: 'dataDir', flag: 'data-dir', env: 'INFERLENS_DATA_DIR', kind: 'string', help: 'embedded store data directory' },
+  { path: 'clickhouse.url', flag: 'clickhouse-url', env: 'INFERLENS_CLICKHOUSE_URL', kind: 'string', help: 'ClickHouse server URL; empty: embedded chDB' },
+  { path: 'clickhouse.username', env: 'INFERLENS_CLICKHOUSE_USERNAME', kind: 'string', help: 'ClickHouse user' },
+  { path: 'clickhouse.password', env: 'INFERLENS_CLICKHOUSE_PASSWORD', kind: 'string', help: 'ClickHouse password' },
+  { path: 'clickhouse.database', env: 'INFERLENS_CLICKHOUSE_DATABASE', kind: 'string', help: 'ClickHouse database (server mode)' },
+  { path: 'limits.maxBodyBytes', env: 'INFERLENS_MAX_BODY_BYTES', kind: 'int', help: 'largest request body as received' },
+  { path: 'limits.maxDecompressedBytes', env: 'INFERLENS_MAX_DECOMPRESSED_BYTES', kind: 'int', help: 'largest body after gzip decompression' },
+  { path: 'limits.maxRecordsPerRequest', env: 'INFERLENS_MAX_RECORDS_PER_REQUEST', kind: 'int', help: 'most records in one request' },
+  { path: 'batch.maxRows', env: 'INFERLENS_BATCH_MAX_ROWS', kind: 'int', help: 'rows per insert batch' },
+  { path: 'batch.maxBytes', env: 'INFERLENS_BATCH_MAX_BYTES', kind: 'int', help: 'bytes per insert batch' },
+  { path: 'batch.maxDelayMs', env: 'INFERLENS_BATCH_MAX_DELAY_MS', kind: 'int', help: 'longest wait before a batch is sent' },
+  { path: 'batch.maxConcurrentInserts', env: 'INFERLENS_BATCH_MAX_CONCURRENT_INSERTS', kind: 'int', help: 'inserts running at once per table' },
+  { path: 'batch.maxPendingRows', env: 'INFERLENS_BATCH_MAX_PENDING_ROWS', kind: 'int', help: 'rows waiting above which requests get 503' },
+  { path: 'logLevel', flag: 'log-level', env: 'INFERLENS_LOG_LEVEL', kind: 'level', help: 'log level' },
+];
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) cur = cur[part] as Record<string, unknown>;
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
+  const where = `${spec.path} (from ${source})`;
+  switch (spec.kind) {
+    case 'string':
+      if (typeof raw === 'string') return raw;
+      if (typeof raw === 'number') return String(raw);
+      throw new ConfigError(`config error: ${where}: expected a string, got ${JSON.stringify(raw)}`);
+    case 'level':
+      if (typeof raw === 'string' && LEVELS.includes(raw)) return raw;
+      throw new ConfigError(`config error: ${where}: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+    case 'port':
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+      const max = spec.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
+      const min = spec.kind === 'port' ? 0 : 1;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new ConfigError(`config error: ${where}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      }
+      return n;
+    }
+  }
+}
+
+const KNOWN_TOP = new Set(['host', 'port', 'dataDir', 'clickhouse', 'limits', 'batch', 'logLevel']);
+
+/**
+ * Builds the configuration from, in increasing precedence: defaults, the YAML
+ * file, `INFERLENS_*` environment variables, command-line flags.
+ * @throws ConfigError naming the key, the value and what is expected.
+ */
+export function loadConfig(input: { file?: string | undefined; env?: NodeJS.ProcessEnv; flags?: Record<string, string | undefined> }): CollectorConfig {
+  const config = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+  let fileValues: unknown = {};
+  if (input.file) {
+    let text: string;
+    try {
+      text = readFileSync(input.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`config error: cannot read config file ${input.file}: ${(err as Error).message}`);
+    }
+    try {
+      fileValues = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new ConfigError(`config error: ${input.file} is not valid YAML: ${(err as Error).message}`);
+    }
+    if (typeof fileValues !== 'object' || Array.isArray(fileValues)) {
+      throw new ConfigError(`config error: ${input.file}: expected a mapping of keys at the top level`);
+    }
+    for (const key of Object.keys(fileValues as object)) {
+      if (!KNOWN_TOP.has(key)) throw new ConfigError(`config error: ${input.file}: unknown key "${key}"; known keys: ${[...KNOWN_TOP].join(', ')}`);
+    }
+  }
+  for (const spec of OPTIONS) {
+    const fromFile = getPath(fileValues, spec.path);
+    if (fromFile !== undefined && fromFile !== null) setPath(config, spec.path, coerce(spec, fromFile, input.file ?? 'file'));
+    const fromEnv = input.env?.[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') setPath(config, spec.path, coerce(spec, fromEnv, spec.env));
+    const fromFlag = spec.flag ? input.flags?.[spec.flag] : undefined;
+    if (fromFlag !== undefined) setPath(config, spec.path, coerce(spec, fromFlag, `--${spec.flag}`));
+  }
+  const result = config as unknown as CollectorConfig;
+  if (result.clickhouse.url) {
+    try {
+      new URL(result.clickhouse.url);
+    } catch {
+      throw new ConfigError(`config error: clickhouse.url: expected an http(s) URL such as http://127.0.0.1:8123, got ${JSON.stringify(result.clickhouse.url)}`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+/**
+ * Typed errors of the collector. Every error has a stable `code` and, where it
+ * maps to HTTP, a `statusCode`; messages say what was wrong, where, and what to do.
+ */
+
+/** Base class of every error the collector raises on purpose. */
+export class CollectorError extends Error {
+  /** Stable machine-readable code, e.g. `INGEST_BODY_TOO_LARGE`. */
+  readonly code: string;
+  /** HTTP status this error maps to. */
+  readonly statusCode: number;
+  /** Seconds a client should wait before retrying (429/503 only). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = statusCode;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** The request body (compressed or decompressed) is larger than the configured limit. */
+export class BodyTooLargeError extends CollectorError {
+  constructor(message: string) {
+    super('INGEST_BODY_TOO_LARGE', 413, message);
+  }
+}
+
+/** The request body cannot be decoded at all; clients must not retry it as is. */
+export class BadRequestError extends CollectorError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, 400, message, options);
+  }
+}
+
+/** The Content-Type is not one the endpoint accepts. */
+export class UnsupportedMediaTypeError extends CollectorError {
+  constructor(message: string) {
+    super('INGEST_UNSUPPORTED_MEDIA_TYPE', 415, message);
+  }
+}
+
+/** The collector is saturated (too many rows waiting for storage); retry after a pause. */
+export class SaturatedError extends CollectorError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super('INGEST_SATURATED', 503, message, { retryAfterSeconds });
+  }
+}
+
+/** A ClickHouse failure, keeping ClickHouse's own `code` and `type` when it gave them. */
+export class StoreError extends CollectorError {
+  /** ClickHouse error code (numeric, as a string), when known. */
+  readonly clickhouseCode: string | undefined;
+  /** ClickHouse error type name, e.g. `UNKNOWN_TABLE`, when known. */
+  readonly clickhouseType: string | undefined;
+
+  constructor(message: string, cause: unknown) {
+    super('STORE_FAILED', 503, message, { cause, retryAfterSeconds: 2 });
+    const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown } | undefined;
+    this.clickhouseCode = c?.code !== undefined ? String(c.code) : c?.clickhouseCode !== undefined ? String(c.clickhouseCode) : undefined;
+    this.clickhouseType = typeof c?.type === 'string' ? c.type : undefined;
+  }
+}
+
+/** A configuration value is missing or invalid; the message names the key, the value and what is expected. */
+export class ConfigError extends CollectorError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', 500, message);
+  }
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { RecordLimits, NormalizedFeedback, NormalizedPrediction } from '@inferlens/semconv';
+import type { IngestLimits } from '../config.js';
+import { encodeRows, FEEDBACK, PREDICTIONS } from '../store/tables.js';
+import { readBody } from './read-body.js';
+import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { parseRecordBody, TooManyRecordsError } from './native/parse-records.js';
+import { feedbackToRow, predictionToRow } from './native/to-rows.js';
+import { BodyTooLargeError } from '../errors.js';
+import { nowUnixNano, projectOf, PROJECT_HEADER } from './request-context.js';
+
+const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
+
+/** The response of the native endpoints. */
+export interface IngestResponse {
+  accepted: number;
+  rejected: number;
+  /** One line per rejected record (at most 100): `record 17: features.age: expected number, got "abc"`. */
+  errors: string[];
+}
+
+/**
+ * Native endpoints: `POST /v1/predictions` and `POST /v1/feedback`, NDJSON or a
+ * JSON array, optionally gzip. Valid records are stored and acknowledged even
+ * when others in the same body are rejected; the response says which and why.
+ */
+export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, 'ingest request failed');
+    applyRetryAfter(reply, e);
+    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+  });
+
+  const ingest = (kind: 'prediction' | 'feedback') => async (request: import('fastify').FastifyRequest): Promise<IngestResponse> => {
+    const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
+    let parsed;
+    try {
+      parsed = parseRecordBody(body.toString('utf8'), kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+    } catch (err) {
+      if (err instanceof TooManyRecordsError) throw new BodyTooLargeError(err.message);
+      throw err;
+    }
+    const receivedAt = nowUnixNano();
+    const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
+    if (kind === 'prediction') {
+      const rows = (parsed.records as NormalizedPrediction[]).map((r) => {
+        const row = predictionToRow(r, receivedAt);
+        if (project && row.Project === 'default') row.Project = project;
+        return row;
+      });
+      await app.batchers.predictions.add(encodeRows(PREDICTIONS, rows), rows.length);
+    } else {
+      const rows = (parsed.records as NormalizedFeedback[]).map((r) => {
+        const row = feedbackToRow(r, receivedAt);
+        if (project && row.Project === 'default') row.Project = project;
+        return row;
+      });
+      await app.batchers.feedback.add(encodeRows(FEEDBACK, rows), rows.length);
+    }
+    return {
+      accepted: parsed.records.length,
+      rejected: parsed.rejected.length,
+      errors: parsed.rejected.slice(0, 100).map((e) => `record ${e.index}: ${e.field ? e.field + ': ' : ''}${e.message}`),
+    };
+  };
+
+  app.post('/v1/predictions', ingest('prediction'));
+  app.post('/v1/feedback', ingest('feedback'));
+}

@@ -1,0 +1,135 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback, validatePrediction } from '@inferlens/semconv';
+import type { RecordLimits } from '@inferlens/semconv';
+import { BadRequestError, BodyTooLargeError } from '../errors.js';
+import type { IngestLimits } from '../config.js';
+import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS } from '../store/tables.js';
+import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
+import { feedbackToRow, predictionToRow } from './native/to-rows.js';
+import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
+import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
+import { readBody } from './read-body.js';
+import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { projectOf, nowUnixNano } from './request-context.js';
+
+const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
+
+function isProto(request: FastifyRequest): boolean {
+  return String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf');
+}
+
+function sendExportResponse(request: FastifyRequest, reply: FastifyReply, field: string, rejected: number, errors: string[]): FastifyReply {
+  const message = rejected > 0 ? `${rejected} rejected: ${errors.slice(0, 5).join('; ')}` : '';
+  if (isProto(request)) {
+    return reply.code(200).type('application/x-protobuf').send(Buffer.from(encodeExportResponseProto(rejected, message)));
+  }
+  return reply.code(200).type('application/json').send(exportResponseJson(field, rejected, message));
+}
+
+function decodeOrThrow<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof OtlpDecodeError) throw new BadRequestError('INGEST_OTLP_DECODE', err.message, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * OTLP/HTTP receivers: `POST /v1/traces` and `POST /v1/logs`, protobuf or JSON,
+ * optionally gzip. Log records whose event name is `inferlens.prediction` or
+ * `inferlens.feedback` go to `predictions` / `feedback`; the others to `otel_logs`.
+ * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
+ * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
+ */
+export async function otlpPlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, 'OTLP request failed');
+    applyRetryAfter(reply, e);
+    const code = grpcCodeFor(e.statusCode);
+    if (isProto(request)) {
+      return reply.code(e.statusCode).type('application/x-protobuf').send(Buffer.from(encodeStatusProto(code, e.message)));
+    }
+    return reply.code(e.statusCode).type('application/json').send({ code, message: e.message, details: [] });
+  });
+
+  app.post('/v1/traces', async (request, reply) => {
+    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
+    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, projectOf(request)));
+    if (decoded.spans.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
+      throw new BodyTooLargeError(
+        `the request holds ${decoded.spans.length + decoded.rejected} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
+      );
+    }
+    await app.batchers.spans.add(encodeRows(SPANS, decoded.spans), decoded.spans.length);
+    return sendExportResponse(request, reply, 'rejectedSpans', decoded.rejected, decoded.errors);
+  });
+
+  app.post('/v1/logs', async (request, reply) => {
+    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
+    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, projectOf(request)));
+    if (decoded.logs.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
+      throw new BodyTooLargeError(
+        `the request holds ${decoded.logs.length + decoded.rejected} log records, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
+      );
+    }
+    const receivedAt = nowUnixNano();
+    const logs: LogRow[] = [];
+    const predictions: PredictionRow[] = [];
+    const feedback: FeedbackRow[] = [];
+    let rejected = decoded.rejected;
+    const errors = [...decoded.errors];
+    decoded.logs.forEach((log, i) => {
+      if (log.eventName !== INFERLENS_PREDICTION_EVENT && log.eventName !== INFERLENS_FEEDBACK_EVENT) {
+        logs.push(log.row);
+        return;
+      }
+      const record = withLogContext(log.body, log.row, log.attributes);
+      if (log.eventName === INFERLENS_PREDICTION_EVENT) {
+        const v = validatePrediction(record, opts.recordLimits);
+        if (v.ok) predictions.push(predictionToRow(v.value, receivedAt));
+        else {
+          rejected++;
+          if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
+        }
+      } else {
+        const v = validateFeedback(record, opts.recordLimits);
+        if (v.ok) feedback.push(feedbackToRow(v.value, receivedAt));
+        else {
+          rejected++;
+          if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
+        }
+      }
+    });
+    await Promise.all([
+      app.batchers.logs.add(encodeRows(LOGS, logs), logs.length),
+      app.batchers.predictions.add(encodeRows(PREDICTIONS, predictions), predictions.length),
+      app.batchers.feedback.add(encodeRows(FEEDBACK, feedback), feedback.length),
+    ]);
+    return sendExportResponse(request, reply, 'rejectedLogRecords', rejected, errors);
+  });
+}
+
+/**
+ * A prediction or feedback event carries its record as the log body (a kvlist).
+ * The log record's own trace context, time and project fill what the body leaves out.
+ */
+function withLogContext(body: unknown, row: LogRow, attributes: Record<string, unknown>): unknown {
+  const source = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : attributes;
+  const record: Record<string, unknown> = { ...(source as Record<string, unknown>) };
+  if (record.traceId === undefined && row.TraceId) record.traceId = row.TraceId;
+  if (record.spanId === undefined && row.SpanId) record.spanId = row.SpanId;
+  if (record.service === undefined && row.ServiceName) record.service = row.ServiceName;
+  if (record.project === undefined && row.Project !== 'default') record.project = row.Project;
+  if (record.timestamp === undefined && /^\d+\.\d{9}$/.test(row.Timestamp) && !row.Timestamp.startsWith('0.')) {
+    const [s, ns] = row.Timestamp.split('.') as [string, string];
+    record.timestamp = Number(s) * 1000 + Math.floor(Number(ns) / 1e6);
+  }
+  return record;
+}

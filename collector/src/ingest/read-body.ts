@@ -1,0 +1,47 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { FastifyRequest } from 'fastify';
+import { BadRequestError, BodyTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** The media type of a request, lowercased and without parameters (`application/json`). */
+export function mediaType(request: FastifyRequest): string {
+  const raw = request.headers['content-type'] ?? '';
+  return raw.split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Returns the request body as bytes, decompressed when `Content-Encoding: gzip`.
+ * Decompression stops at `maxDecompressedBytes`: a gzip bomb is refused with 413
+ * and never inflated past the limit.
+ */
+export async function readBody(
+  request: FastifyRequest,
+  allowed: readonly string[],
+  maxDecompressedBytes: number,
+): Promise<{ body: Buffer; mediaType: string }> {
+  const type = mediaType(request);
+  if (!allowed.includes(type)) {
+    throw new UnsupportedMediaTypeError(
+      `${request.method} ${request.url}: unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send one of ${allowed.join(', ')}`,
+    );
+  }
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return { body: raw, mediaType: type };
+  if (encoding !== 'gzip') {
+    throw new UnsupportedMediaTypeError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; send gzip or no encoding`);
+  }
+  try {
+    return { body: await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes }), mediaType: type };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new BodyTooLargeError(
+        `the gzip body inflates to more than ${maxDecompressedBytes} bytes (limit limits.maxDecompressedBytes); send smaller requests`,
+      );
+    }
+    throw new BadRequestError('INGEST_BAD_GZIP', `Content-Encoding is gzip but the body is not valid gzip: ${e.message}`);
+  }
+}

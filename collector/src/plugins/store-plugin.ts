@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
+import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
+import { FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
+import { MIGRATIONS } from '../store/migrations.js';
+
+/** One batcher per table that ingestion writes to. */
+export interface Batchers {
+  spans: InsertBatcher;
+  logs: InsertBatcher;
+  predictions: InsertBatcher;
+  feedback: InsertBatcher;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The ClickHouse store, opened and migrated before the server listens. */
+    store: ClickHouseStore;
+    /** Shared insert batchers; closed (flushed) when the server closes. */
+    batchers: Batchers;
+  }
+}
+
+/**
+ * Opens the store, applies migrations and creates the insert batchers. On close,
+ * pending batches are flushed before the store is closed, so a graceful stop
+ * loses nothing that was accepted.
+ */
+export async function storePlugin(app: FastifyInstance, opts: { store: StoreOptions; batch: Partial<BatchOptions> }): Promise<void> {
+  const store = await ClickHouseStore.open(opts.store);
+  const applied = await store.migrate();
+  if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
+  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec.table, codec.columns, opts.batch);
+  const batchers: Batchers = { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
+  app.decorate('store', store);
+  app.decorate('batchers', batchers);
+  app.addHook('onClose', async () => {
+    await Promise.all(Object.values(batchers).map((b: InsertBatcher) => b.close()));
+    await store.close();
+  });
+}
+
+/** The newest migration version this build knows. */
+export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,0 +1,188 @@
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StoreError } from '../errors.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
+
+/** Where the data lives. */
+export type StoreOptions =
+  | {
+      /** Embedded chDB: the engine runs inside the collector process. */
+      mode: 'embedded';
+      /** Data directory; created when missing. */
+      dataDir: string;
+    }
+  | {
+      /** A ClickHouse server reached over HTTP(S). */
+      mode: 'server';
+      /** e.g. `http://127.0.0.1:8123`. */
+      url: string;
+      username?: string;
+      password?: string;
+      /** Database holding the tables; created when missing. @default 'default' */
+      database?: string;
+    };
+
+/** Parameters bound server-side as `{name:Type}` placeholders; never concatenated into SQL. */
+export type QueryParams = Record<string, unknown>;
+
+/**
+ * The one ClickHouse access module of the collector. Embedded (chDB) and server
+ * modes run the same SQL through `@clickhouse/client`; only inserts take a
+ * faster path on chDB (a zero-copy raw insert of the same `JSONCompactEachRow`
+ * payload), chosen by measurement (see test/bench).
+ *
+ * @example
+ * const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: './.inferlens/data' });
+ * await store.migrate();
+ * const rows = await store.query<{ n: string }>('SELECT count() AS n FROM predictions');
+ */
+export class ClickHouseStore {
+  /** The underlying client, for code that needs more than this module offers. */
+  readonly client: ClickHouseClient;
+  /** `embedded` or `server`. */
+  readonly mode: 'embedded' | 'server';
+  readonly #chdb: ChdbConnection | undefined;
+
+  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', chdb?: ChdbConnection) {
+    this.client = client;
+    this.mode = mode;
+    this.#chdb = chdb;
+  }
+
+  /** Opens the store. Embedded mode binds the data directory for the life of the process. */
+  static async open(options: StoreOptions): Promise<ClickHouseStore> {
+    if (options.mode === 'embedded') {
+      const path = resolve(options.dataDir);
+      mkdirSync(path, { recursive: true });
+      let connection: ChdbConnection;
+      try {
+        connection = createChdbConnection({ path });
+      } catch (err) {
+        throw new StoreError(`cannot open the embedded store at ${path}: ${(err as Error).message}`, err);
+      }
+      const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+      return new ClickHouseStore(client, 'embedded', connection);
+    }
+    const database = options.database ?? 'default';
+    if (database !== 'default') {
+      const bootstrap = createClient({ url: options.url, username: options.username ?? 'default', password: options.password ?? '' });
+      try {
+        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}` });
+      } catch (err) {
+        throw new StoreError(`cannot create database ${database} on ${options.url}: ${(err as Error).message}`, err);
+      } finally {
+        await bootstrap.close();
+      }
+    }
+    const client = createClient({
+      url: options.url,
+      username: options.username ?? 'default',
+      password: options.password ?? '',
+      database,
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+    return new ClickHouseStore(client, 'server');
+  }
+
+  /**
+   * Applies every migration not yet recorded, in order. Running it again changes nothing.
+   * @returns the versions applied by this call
+   */
+  async migrate(migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+    await this.command(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (Version UInt32, Name String, AppliedAt DateTime64(3) DEFAULT now64(3)) ENGINE = MergeTree ORDER BY Version`,
+    );
+    const done = new Set((await this.query<{ Version: number }>(`SELECT Version FROM ${MIGRATIONS_TABLE}`)).map((r) => Number(r.Version)));
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements) await this.command(statement);
+      await this.command(`INSERT INTO ${MIGRATIONS_TABLE} (Version, Name) VALUES ({version:UInt32}, {name:String})`, {
+        version: m.version,
+        name: m.name,
+      });
+      applied.push(m.version);
+    }
+    return applied;
+  }
+
+  /** Versions recorded as applied, ascending. */
+  async appliedMigrations(): Promise<number[]> {
+    const rows = await this.query<{ Version: number }>(`SELECT Version FROM ${MIGRATIONS_TABLE} ORDER BY Version`);
+    return rows.map((r) => Number(r.Version));
+  }
+
+  /** Runs a statement that returns no rows. */
+  async command(sql: string, params?: QueryParams): Promise<void> {
+    try {
+      if (params && Object.keys(params).length > 0) {
+        // Parameter binding goes through `query` so both backends bind the same way.
+        const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+        await rs.text();
+      } else {
+        await this.client.command({ query: sql });
+      }
+    } catch (err) {
+      throw new StoreError(`ClickHouse statement failed: ${(err as Error).message}`, err);
+    }
+  }
+
+  /** Runs a query and returns its rows as objects. Values are bound as `{name:Type}` parameters. */
+  async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
+    try {
+      const rs = await this.client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        ...(params && Object.keys(params).length > 0 ? { query_params: params } : {}),
+      });
+      return await rs.json<T>();
+    } catch (err) {
+      throw new StoreError(`ClickHouse query failed: ${(err as Error).message}`, err);
+    }
+  }
+
+  /**
+   * Inserts rows already serialised as `JSONCompactEachRow` lines (one JSON array per
+   * line, values in the order of `columns`). Resolves once ClickHouse has stored them.
+   */
+  async insertCompactJson(table: string, columns: readonly string[], payload: string): Promise<void> {
+    if (payload.length === 0) return;
+    try {
+      if (this.#chdb) {
+        await this.#chdb.chdb.rawInsert({ table, columns: [...columns], values: payload, format: 'JSONCompactEachRow' });
+      } else {
+        await this.client.insert({
+          table,
+          columns: [...columns] as [string, ...string[]],
+          values: Readable.from([payload], { objectMode: false }),
+          format: 'JSONCompactEachRow',
+        });
+      }
+    } catch (err) {
+      throw new StoreError(`insert into ${table} failed: ${(err as Error).message}`, err);
+    }
+  }
+
+  /** True when the store answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the client (and, embedded, the engine's connection). */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** Quotes a ClickHouse identifier with backticks. Only for names from configuration, never for values. */
+export function quoteIdentifier(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}

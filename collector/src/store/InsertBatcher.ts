@@ -1,0 +1,151 @@
+import { SaturatedError } from '../errors.js';
+import type { ClickHouseStore } from './ClickHouseStore.js';
+
+/** Thresholds of an {@link InsertBatcher}. */
+export interface BatchOptions {
+  /** A batch is sent once it holds this many rows. @default 50000 */
+  maxRows: number;
+  /** A batch is sent once its payload reaches this many bytes (UTF-16 length). @default 32 MiB */
+  maxBytes: number;
+  /** A batch is sent at the latest this long after its first rows arrived. @default 20 */
+  maxDelayMs: number;
+  /** Inserts running at once for this table. @default 2 */
+  maxConcurrentInserts: number;
+  /** Rows waiting (batched, queued or being inserted) above which new rows are refused with 503. @default 500000 */
+  maxPendingRows: number;
+}
+
+/** Defaults for {@link BatchOptions}. */
+export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
+  maxRows: 50_000,
+  maxBytes: 32 * 1024 * 1024,
+  maxDelayMs: 20,
+  maxConcurrentInserts: 2,
+  maxPendingRows: 500_000,
+};
+
+interface Batch {
+  chunks: string[];
+  rows: number;
+  bytes: number;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+/** Counters of one batcher, for /metrics and tests. */
+export interface BatcherStats {
+  insertedRows: number;
+  inserts: number;
+  failedInserts: number;
+  pendingRows: number;
+}
+
+/**
+ * Collects rows for one table from concurrent requests into few large inserts.
+ * `add()` resolves only once the batch holding its rows is stored, so a caller
+ * can acknowledge its client knowing the data is durable; it rejects when that
+ * insert fails (nothing of the batch was acknowledged).
+ */
+export class InsertBatcher {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly #store: ClickHouseStore;
+  readonly #opts: BatchOptions;
+  #current: Batch | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #queue: Batch[] = [];
+  readonly #running = new Set<Promise<void>>();
+  #pendingRows = 0;
+  #closed = false;
+  readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
+
+  constructor(store: ClickHouseStore, table: string, columns: readonly string[], options: Partial<BatchOptions> = {}) {
+    this.#store = store;
+    this.table = table;
+    this.columns = columns;
+    this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
+  }
+
+  /**
+   * Adds rows serialised as `JSONCompactEachRow` lines (no trailing newline needed).
+   * @throws SaturatedError when too many rows are already waiting; nothing is added then.
+   */
+  add(payload: string, rows: number): Promise<void> {
+    if (rows === 0) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new SaturatedError(`the collector is shutting down; retry against another instance`, 5));
+    if (this.#pendingRows + rows > this.#opts.maxPendingRows) {
+      return Promise.reject(
+        new SaturatedError(
+          `${this.table}: ${this.#pendingRows} rows are waiting for storage (limit ${this.#opts.maxPendingRows}); retry after the delay in Retry-After`,
+        ),
+      );
+    }
+    this.#pendingRows += rows;
+    const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, waiters: [] });
+    batch.chunks.push(payload);
+    batch.rows += rows;
+    batch.bytes += payload.length;
+    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (batch.rows >= this.#opts.maxRows || batch.bytes >= this.#opts.maxBytes) {
+      this.#seal();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#seal(), this.#opts.maxDelayMs);
+    }
+    return done;
+  }
+
+  /** Sends what is batched now and waits for every insert in progress. */
+  async flush(): Promise<void> {
+    this.#seal();
+    while (this.#running.size > 0 || this.#queue.length > 0) {
+      await Promise.allSettled([...this.#running]);
+    }
+  }
+
+  /** Refuses new rows, then flushes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  /** Current counters. */
+  stats(): BatcherStats {
+    return { ...this.#stats, pendingRows: this.#pendingRows };
+  }
+
+  #seal(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#current;
+    if (!batch) return;
+    this.#current = undefined;
+    this.#queue.push(batch);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.#opts.maxConcurrentInserts && this.#queue.length > 0) {
+      const batch = this.#queue.shift()!;
+      const run: Promise<void> = this.#insert(batch).finally(() => {
+        this.#running.delete(run);
+        this.#pump();
+      });
+      this.#running.add(run);
+    }
+  }
+
+  async #insert(batch: Batch): Promise<void> {
+    try {
+      await this.#store.insertCompactJson(this.table, this.columns, batch.chunks.join('\n'));
+      this.#stats.inserts++;
+      this.#stats.insertedRows += batch.rows;
+      for (const w of batch.waiters) w.resolve();
+    } catch (err) {
+      this.#stats.failedInserts++;
+      for (const w of batch.waiters) w.reject(err);
+    } finally {
+      this.#pendingRows -= batch.rows;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Versioned schema migrations. Each migration is a list of statements run in
+ * order; the version is recorded in `inferlens_schema_migrations` once all of
+ * them succeed. Statements are written `IF NOT EXISTS`, so a migration that was
+ * interrupted half-way can run again safely. Never edit a released migration:
+ * add a new one.
+ */
+
+/** One schema migration. */
+export interface Migration {
+  /** Strictly increasing version number. */
+  version: number;
+  /** Short human-readable name, stored beside the version. */
+  name: string;
+  /** DDL statements, run in order. */
+  statements: string[];
+}
+
+/** Name of the table that records applied migrations. */
+export const MIGRATIONS_TABLE = 'inferlens_schema_migrations';
+
+const otelTraces = `CREATE TABLE IF NOT EXISTS otel_traces (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ParentSpanId String CODEC(ZSTD(1)),
+    TraceState String CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    Duration UInt64 CODEC(T64, ZSTD(1)),
+    StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+    StatusMessage String CODEC(ZSTD(1)),
+    Events Nested (
+        Timestamp DateTime64(9),
+        Name LowCardinality(String),
+        Attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    Links Nested (
+        TraceId String,
+        SpanId String,
+        TraceState String,
+        Attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    Project LowCardinality(String) DEFAULT 'default' CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1
+) ENGINE = MergeTree
+PARTITION BY toDate(Timestamp)
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+
+const otelTracesIdTs = `CREATE TABLE IF NOT EXISTS otel_traces_trace_id_ts (
+    TraceId String CODEC(ZSTD(1)),
+    Start SimpleAggregateFunction(min, DateTime) CODEC(ZSTD(1)),
+    End SimpleAggregateFunction(max, DateTime) CODEC(ZSTD(1))
+) ENGINE = AggregatingMergeTree
+PARTITION BY toStartOfWeek(Start)
+ORDER BY (TraceId)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+
+const otelTracesIdTsMv = `CREATE MATERIALIZED VIEW IF NOT EXISTS otel_traces_trace_id_ts_mv
+TO otel_traces_trace_id_ts
+AS SELECT
+    TraceId,
+    min(Timestamp) AS Start,
+    max(Timestamp) AS End
+FROM otel_traces
+WHERE TraceId != ''
+GROUP BY TraceId`;
+
+const otelLogs = `CREATE TABLE IF NOT EXISTS otel_logs (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),
+    Project LowCardinality(String) DEFAULT 'default' CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = MergeTree
+PARTITION BY toDate(TimestampTime)
+PRIMARY KEY (ServiceName, TimestampTime)
+ORDER BY (ServiceName, TimestampTime, Timestamp)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+
+const predictions = `CREATE TABLE IF NOT EXISTS predictions (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    PredictionId String CODEC(ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    Project LowCardinality(String),
+    ServiceName LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    Environment LowCardinality(String),
+    Segment LowCardinality(String),
+    LatencyMs Float64 CODEC(ZSTD(1)),
+    Status LowCardinality(String),
+    ErrorType LowCardinality(String),
+    NumericFeatures Map(LowCardinality(String), Float64) CODEC(ZSTD(1)),
+    CategoricalFeatures Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    NumericOutputs Map(LowCardinality(String), Float64) CODEC(ZSTD(1)),
+    CategoricalOutputs Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    InputTokens UInt32,
+    OutputTokens UInt32,
+    SampleRate Float64 DEFAULT 1,
+    Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ReceivedAt DateTime64(3) DEFAULT now64(3),
+    INDEX idx_prediction_id PredictionId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1
+) ENGINE = MergeTree
+PARTITION BY toDate(Timestamp)
+ORDER BY (Project, ModelName, ModelVersion, Timestamp)`;
+
+const feedback = `CREATE TABLE IF NOT EXISTS feedback (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    PredictionId String CODEC(ZSTD(1)),
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    Label String CODEC(ZSTD(1)),
+    Value Nullable(Float64),
+    Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ReceivedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(ReceivedAt)
+ORDER BY (Project, PredictionId)`;
+
+/**
+ * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
+ * prediction id, so a correction sent later replaces the earlier label once
+ * parts merge (read with `FINAL` or `argMax` for an exact answer).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'otel tables', statements: [otelTraces, otelTracesIdTs, otelTracesIdTsMv, otelLogs] },
+  { version: 2, name: 'predictions and feedback', statements: [predictions, feedback] },
+];

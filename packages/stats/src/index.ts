@@ -1,0 +1,1 @@
+export const STATS_VERSION = "0.1.0";

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Path of the built collector CLI. Tests run after `pnpm build`. */
+export const COLLECTOR_CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../collector/dist/cli.js');
+
+/** A collector running as a child process. */
+export interface CollectorProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  dataDir: string;
+  /** Every stdout/stderr line so far. */
+  output: string[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Makes a fresh temporary data directory; remove it with {@link removeDir}. */
+export function tempDataDir(prefix = 'inferlens-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Removes a directory tree, ignoring errors. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Starts `inferlens-collector` on a free port with the given data directory and
+ * resolves once it logs that it listens and `/readyz` answers 200.
+ */
+export async function startCollector(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<CollectorProcess> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const args = [COLLECTOR_CLI, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
+  const env = { ...process.env, ...options.env };
+  if (!options.env?.INFERLENS_CLICKHOUSE_URL && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
+    env.INFERLENS_CLICKHOUSE_URL = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
+  }
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`collector did not start within 60 s:\n${output.join('\n')}`)), 60_000);
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        output.push(line);
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === 'collector listening' && typeof rec.port === 'number') {
+            clearTimeout(timer);
+            res(rec.port);
+          }
+        } catch {
+          // not a JSON log line
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`collector exited with ${code} before listening:\n${output.join('\n')}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (r?.status === 200) break;
+    if (Date.now() > deadline) throw new Error(`collector not ready within 30 s:\n${output.join('\n')}`);
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  return {
+    child,
+    port,
+    url,
+    dataDir,
+    output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
