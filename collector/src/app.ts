@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
 import { storePlugin } from './plugins/store-plugin.js';
@@ -25,7 +25,8 @@ export interface BuildAppOptions {
 export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    disableRequestLogging: true,
+    // Per-request log lines cost throughput at ingestion rates; errors are logged by the handlers.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
     forceCloseConnections: false,
     return503OnClosing: true,
@@ -39,13 +40,13 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         database: config.clickhouse.database,
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
-  await app.register(async (root) => {
-    await storePlugin(root, { store, batch: config.batch });
-    const recordLimits = DEFAULT_RECORD_LIMITS;
-    await root.register(otlpPlugin, { limits: config.limits, recordLimits });
-    await root.register(nativePlugin, { limits: config.limits, recordLimits });
-    await root.register(readPlugin);
-    await root.register(healthPlugin);
-  });
+  // The store decorates the root instance itself (not an encapsulated child), so every
+  // plugin below and the CLI see `app.store` and `app.batchers`.
+  await storePlugin(app, { store, batch: config.batch });
+  const recordLimits = DEFAULT_RECORD_LIMITS;
+  await app.register(otlpPlugin, { limits: config.limits, recordLimits });
+  await app.register(nativePlugin, { limits: config.limits, recordLimits });
+  await app.register(readPlugin);
+  await app.register(healthPlugin);
   return app;
 }

@@ -118,13 +118,7 @@ export class ClickHouseStore {
   /** Runs a statement that returns no rows. */
   async command(sql: string, params?: QueryParams): Promise<void> {
     try {
-      if (params && Object.keys(params).length > 0) {
-        // Parameter binding goes through `query` so both backends bind the same way.
-        const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
-        await rs.text();
-      } else {
-        await this.client.command({ query: sql });
-      }
+      await this.client.command({ query: sql, ...(params && Object.keys(params).length > 0 ? { query_params: params } : {}) });
     } catch (err) {
       throw new StoreError(`ClickHouse statement failed: ${(err as Error).message}`, err);
     }
