@@ -13,6 +13,13 @@ const PredictionsQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
 });
 
+const LogsQuery = Type.Object({
+  project: Type.String({ default: 'default', maxLength: 128 }),
+  traceId: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
+  service: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
+});
+
 const TraceParams = Type.Object({ traceId: Type.String({ pattern: '^[0-9a-fA-F]{32}$' }) });
 
 /** Parses `from`/`to`: ISO-8601 or Unix milliseconds, into Unix nanoseconds as a decimal string. */
@@ -107,6 +114,23 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
         attributes: r.Attributes,
       })),
     };
+  });
+
+  api.get('/api/v1/logs', { schema: { querystring: LogsQuery } }, async (request) => {
+    const q = request.query;
+    const where = ['Project = {project:String}'];
+    const params: Record<string, unknown> = { project: q.project, limit: q.limit };
+    if (q.traceId !== undefined) (where.push('TraceId = {traceId:String}'), (params.traceId = q.traceId.toLowerCase()));
+    if (q.service !== undefined) (where.push('ServiceName = {service:String}'), (params.service = q.service));
+    const rows = await app.store.query<Record<string, unknown>>(
+      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, TraceId AS traceId, SpanId AS spanId, TraceFlags AS traceFlags,
+              SeverityText AS severityText, SeverityNumber AS severityNumber, ServiceName AS serviceName, Body AS body,
+              ResourceAttributes AS resourceAttributes, ScopeName AS scopeName, ScopeVersion AS scopeVersion,
+              ScopeAttributes AS scopeAttributes, LogAttributes AS attributes, EventName AS eventName, Project AS project
+       FROM otel_logs WHERE ${where.join(' AND ')} ORDER BY Timestamp DESC LIMIT {limit:UInt32}`,
+      params,
+    );
+    return { logs: rows };
   });
 
   api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request, reply) => {
