@@ -1,0 +1,11 @@
+/**
+ * OTLP/HTTP payload decoding: `ExportTraceServiceRequest` and
+ * `ExportLogsServiceRequest` bodies (protobuf or JSON) to store rows. Pure: no
+ * HTTP, no database.
+ */
+export { decodeLogsRequest } from './decode-logs-request.js';
+export type { DecodedLogRecord, DecodedLogsRequest } from './decode-logs-request.js';
+export { decodeTraceRequest } from './decode-trace-request.js';
+export type { DecodedTraceRequest } from './decode-trace-request.js';
+export { OtlpDecodeError } from './otlp-decode-error.js';
+export type { OtlpEncoding } from './otlp-encoding.js';

@@ -1,0 +1,25 @@
+import type { StringMap } from '../../../store/rows.js';
+
+/** A resource as the rows need it. */
+export interface DecodedResource {
+  /** Flattened attributes; frozen, because every row of the resource shares this object. */
+  attributes: StringMap;
+  /** The `service.name` attribute, `''` when absent (as the ClickHouse exporter does). */
+  serviceName: string;
+  /** `ResourceSpans.schema_url` / `ResourceLogs.schema_url`. */
+  schemaUrl: string;
+}
+
+/** Freezes the attribute map and picks the service name out of it. */
+export function decodedResource(attributes: StringMap, schemaUrl: string): DecodedResource {
+  const serviceName = Object.hasOwn(attributes, 'service.name') ? attributes['service.name']! : '';
+  return { attributes: Object.freeze(attributes), serviceName, schemaUrl };
+}
+
+/** An instrumentation scope as the rows need it. */
+export interface DecodedScope {
+  name: string;
+  version: string;
+  /** Flattened attributes; rows of the scope share this object. */
+  attributes: StringMap;
+}

@@ -1,0 +1,125 @@
+import type { SpanRow, StringMap } from '../../../store/rows.js';
+import type { DecodedTraceRequest } from '../decode-trace-request.js';
+import type { DecodedResource, DecodedScope } from './decoded-resource.js';
+import { SPAN_KIND_BY_NAME, STATUS_CODE_BY_NAME, spanKindName, statusCodeName } from './enum-names.js';
+import { jsonAttributesInto } from './json-any-value.js';
+import {
+  enumField,
+  idField,
+  JsonShapeError,
+  nanosField,
+  optionalArray,
+  optionalObject,
+  parseJsonBody,
+  requiredObject,
+  stringField,
+  toJsonDecodeError,
+} from './json-common.js';
+import { jsonResource, jsonScope } from './json-resource-scope.js';
+import { Rejections } from './rejections.js';
+import { decimalNanosBetween, formatDecimalNanos } from './unix-nanos.js';
+
+/** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
+export function decodeTracesJson(body: Uint8Array, project: string): DecodedTraceRequest {
+  const doc = parseJsonBody(body);
+  const spans: SpanRow[] = [];
+  const rejections = new Rejections();
+  try {
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+      throw new JsonShapeError(`expected an ExportTraceServiceRequest object at the top level, got ${doc === null ? 'null' : Array.isArray(doc) ? 'array' : typeof doc}`);
+    }
+    const resourceSpans = optionalArray((doc as Record<string, unknown>).resourceSpans, 'resourceSpans');
+    for (let i = 0; i < resourceSpans.length; i++) {
+      const rsPath = `resourceSpans[${i}]`;
+      const rs = requiredObject(resourceSpans[i], rsPath);
+      const resource = jsonResource(rs, rsPath);
+      const scopeSpans = optionalArray(rs.scopeSpans, `${rsPath}.scopeSpans`);
+      for (let j = 0; j < scopeSpans.length; j++) {
+        const ssPath = `${rsPath}.scopeSpans[${j}]`;
+        const ss = requiredObject(scopeSpans[j], ssPath);
+        const scope = jsonScope(ss, ssPath);
+        const list = optionalArray(ss.spans, `${ssPath}.spans`);
+        for (let k = 0; k < list.length; k++) {
+          try {
+            spans.push(jsonSpan(list[k], `${ssPath}.spans[${k}]`, resource, scope, project));
+          } catch (err) {
+            if (!(err instanceof JsonShapeError)) throw err;
+            rejections.add(err.message);
+          }
+        }
+      }
+    }
+  } catch (err) {
+    throw toJsonDecodeError(err);
+  }
+  return { spans, rejected: rejections.count, errors: rejections.messages };
+}
+
+function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow {
+  const s = requiredObject(v, path);
+  const traceId = idField(s, 'traceId', path, 16, true);
+  const spanId = idField(s, 'spanId', path, 8, true);
+  const parentSpanId = idField(s, 'parentSpanId', path, 8, false);
+  const start = nanosField(s, 'startTimeUnixNano', path);
+  const end = nanosField(s, 'endTimeUnixNano', path);
+  const attributes: StringMap = {};
+  jsonAttributesInto(s.attributes, `${path}.attributes`, attributes);
+
+  const events = optionalArray(s.events, `${path}.events`);
+  const eventsTimestamp: string[] = [];
+  const eventsName: string[] = [];
+  const eventsAttributes: StringMap[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const eventPath = `${path}.events[${i}]`;
+    const e = requiredObject(events[i], eventPath);
+    const eventAttributes: StringMap = {};
+    jsonAttributesInto(e.attributes, `${eventPath}.attributes`, eventAttributes);
+    eventsTimestamp.push(formatDecimalNanos(nanosField(e, 'timeUnixNano', eventPath)));
+    eventsName.push(stringField(e, 'name', eventPath));
+    eventsAttributes.push(eventAttributes);
+  }
+
+  const links = optionalArray(s.links, `${path}.links`);
+  const linksTraceId: string[] = [];
+  const linksSpanId: string[] = [];
+  const linksTraceState: string[] = [];
+  const linksAttributes: StringMap[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const linkPath = `${path}.links[${i}]`;
+    const l = requiredObject(links[i], linkPath);
+    const linkAttributes: StringMap = {};
+    jsonAttributesInto(l.attributes, `${linkPath}.attributes`, linkAttributes);
+    linksTraceId.push(idField(l, 'traceId', linkPath, 16, false));
+    linksSpanId.push(idField(l, 'spanId', linkPath, 8, false));
+    linksTraceState.push(stringField(l, 'traceState', linkPath));
+    linksAttributes.push(linkAttributes);
+  }
+
+  const status = optionalObject(s.status, `${path}.status`);
+  const statusPath = `${path}.status`;
+  return {
+    Timestamp: formatDecimalNanos(start),
+    TraceId: traceId,
+    SpanId: spanId,
+    ParentSpanId: parentSpanId,
+    TraceState: stringField(s, 'traceState', path),
+    SpanName: stringField(s, 'name', path),
+    SpanKind: spanKindName(enumField(s, 'kind', path, SPAN_KIND_BY_NAME)),
+    ServiceName: resource.serviceName,
+    ResourceAttributes: resource.attributes,
+    ScopeName: scope.name,
+    ScopeVersion: scope.version,
+    SpanAttributes: attributes,
+    Duration: decimalNanosBetween(start, end),
+    StatusCode: statusCodeName(status === undefined ? 0 : enumField(status, 'code', statusPath, STATUS_CODE_BY_NAME)),
+    StatusMessage: status === undefined ? '' : stringField(status, 'message', statusPath),
+    EventsTimestamp: eventsTimestamp,
+    EventsName: eventsName,
+    EventsAttributes: eventsAttributes,
+    LinksTraceId: linksTraceId,
+    LinksSpanId: linksSpanId,
+    LinksTraceState: linksTraceState,
+    LinksAttributes: linksAttributes,
+    Project: project,
+  };
+}
