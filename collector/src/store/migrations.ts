@@ -150,6 +150,49 @@ const feedback = `CREATE TABLE IF NOT EXISTS feedback (
 ) ENGINE = ReplacingMergeTree(ReceivedAt)
 ORDER BY (Project, PredictionId)`;
 
+// Ingestion writes predictions here: parallel key/value arrays parse about 25% faster
+// than Map objects in JSONCompactEachRow (measured in test/bench), and the view turns
+// them into the Map columns of \`predictions\` inside the same INSERT.
+const predictionsIngest = `CREATE TABLE IF NOT EXISTS predictions_ingest (
+    Timestamp DateTime64(9),
+    PredictionId String,
+    TraceId String,
+    SpanId String,
+    Project String,
+    ServiceName String,
+    ModelName String,
+    ModelVersion String,
+    Environment String,
+    Segment String,
+    LatencyMs Float64,
+    Status String,
+    ErrorType String,
+    NumericFeatureKeys Array(String),
+    NumericFeatureValues Array(Float64),
+    CategoricalFeatureKeys Array(String),
+    CategoricalFeatureValues Array(String),
+    NumericOutputKeys Array(String),
+    NumericOutputValues Array(Float64),
+    CategoricalOutputKeys Array(String),
+    CategoricalOutputValues Array(String),
+    InputTokens UInt32,
+    OutputTokens UInt32,
+    SampleRate Float64,
+    AttributeKeys Array(String),
+    AttributeValues Array(String)
+) ENGINE = Null`;
+
+const predictionsIngestMv = `CREATE MATERIALIZED VIEW IF NOT EXISTS predictions_ingest_mv TO predictions AS
+SELECT Timestamp, PredictionId, TraceId, SpanId, Project, ServiceName, ModelName, ModelVersion, Environment, Segment,
+       LatencyMs, Status, ErrorType,
+       mapFromArrays(NumericFeatureKeys, NumericFeatureValues) AS NumericFeatures,
+       mapFromArrays(CategoricalFeatureKeys, CategoricalFeatureValues) AS CategoricalFeatures,
+       mapFromArrays(NumericOutputKeys, NumericOutputValues) AS NumericOutputs,
+       mapFromArrays(CategoricalOutputKeys, CategoricalOutputValues) AS CategoricalOutputs,
+       InputTokens, OutputTokens, SampleRate,
+       mapFromArrays(AttributeKeys, AttributeValues) AS Attributes
+FROM predictions_ingest`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -158,4 +201,5 @@ ORDER BY (Project, PredictionId)`;
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'otel tables', statements: [otelTraces, otelTracesIdTs, otelTracesIdTsMv, otelLogs] },
   { version: 2, name: 'predictions and feedback', statements: [predictions, feedback] },
+  { version: 3, name: 'predictions ingest view', statements: [predictionsIngest, predictionsIngestMv] },
 ];

@@ -54,19 +54,28 @@ export const LOGS: TableCodec<LogRow> = {
     ]),
 };
 
-/** `predictions`. */
+/**
+ * `predictions`, written through `predictions_ingest` (a Null table whose materialized
+ * view fills \`predictions\`): maps travel as parallel key and value arrays.
+ */
 export const PREDICTIONS: TableCodec<PredictionRow> = {
-  table: 'predictions',
+  table: 'predictions_ingest',
   columns: [
     'Timestamp', 'PredictionId', 'TraceId', 'SpanId', 'Project', 'ServiceName', 'ModelName', 'ModelVersion',
-    'Environment', 'Segment', 'LatencyMs', 'Status', 'ErrorType', 'NumericFeatures', 'CategoricalFeatures',
-    'NumericOutputs', 'CategoricalOutputs', 'InputTokens', 'OutputTokens', 'SampleRate', 'Attributes',
+    'Environment', 'Segment', 'LatencyMs', 'Status', 'ErrorType',
+    'NumericFeatureKeys', 'NumericFeatureValues', 'CategoricalFeatureKeys', 'CategoricalFeatureValues',
+    'NumericOutputKeys', 'NumericOutputValues', 'CategoricalOutputKeys', 'CategoricalOutputValues',
+    'InputTokens', 'OutputTokens', 'SampleRate', 'AttributeKeys', 'AttributeValues',
   ],
   line: (r) =>
     JSON.stringify([
       r.Timestamp, r.PredictionId, r.TraceId, r.SpanId, r.Project, r.ServiceName, r.ModelName, r.ModelVersion,
-      r.Environment, r.Segment, r.LatencyMs, r.Status, r.ErrorType, r.NumericFeatures, r.CategoricalFeatures,
-      r.NumericOutputs, r.CategoricalOutputs, r.InputTokens, r.OutputTokens, r.SampleRate, r.Attributes,
+      r.Environment, r.Segment, r.LatencyMs, r.Status, r.ErrorType,
+      Object.keys(r.NumericFeatures), Object.values(r.NumericFeatures),
+      Object.keys(r.CategoricalFeatures), Object.values(r.CategoricalFeatures),
+      Object.keys(r.NumericOutputs), Object.values(r.NumericOutputs),
+      Object.keys(r.CategoricalOutputs), Object.values(r.CategoricalOutputs),
+      r.InputTokens, r.OutputTokens, r.SampleRate, Object.keys(r.Attributes), Object.values(r.Attributes),
     ]),
 };
 
