@@ -4,7 +4,7 @@
 //
 // Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,17 @@ async function startCollector(dataDir) {
     child.once('exit', (code) => rej(new Error(`collector exited ${code}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
 }
 
 async function sendAll(url, bodies, contentType) {
@@ -146,8 +157,14 @@ async function main() {
   await sendAll(`${url}/v1/predictions`, [predBodies[0]], 'application/x-ndjson');
   await sendAll(`${url}/v1/traces`, [spanBody], 'application/x-protobuf');
 
+  let c0 = cpuSeconds(child.pid);
+  let u0 = process.cpuUsage();
   const predMs = await sendAll(`${url}/v1/predictions`, predBodies, 'application/x-ndjson');
+  const predCpu = { collector: cpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
+  c0 = cpuSeconds(child.pid);
+  u0 = process.cpuUsage();
   const spanMs = await sendAll(`${url}/v1/traces`, spanBodies, 'application/x-protobuf');
+  const spanCpu = { collector: cpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
   const stored = await count(url, `predictions?model=bench-model&limit=1`);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -177,6 +194,8 @@ async function main() {
   console.log(`| engine-internal INSERT ... SELECT of generated predictions | ${fmt(engine)} | ${(engine / directPred).toFixed(2)}x |`);
   console.log(`| POST /v1/traces (OTLP protobuf, HTTP to stored) | ${fmt(spanRate)} | ${(spanRate / directSpan).toFixed(2)}x |`);
   console.log(`| direct chDB insert of the same span rows | ${fmt(directSpan)} | 1.00x |`);
+  const cores = (cpu, ms) => `collector ${(cpu.collector / (ms / 1000)).toFixed(2)} cores, load client ${(cpu.client / (ms / 1000)).toFixed(2)} cores`;
+  console.log(`\nCPU during the predictions run: ${cores(predCpu, predMs)}; during the spans run: ${cores(spanCpu, spanMs)} (machine: 2 cores)`);
   console.log(`\nsanity: newest stored prediction ${JSON.stringify(stored.predictions?.[0]?.predictionId ?? null)}`);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(baseDir, { recursive: true, force: true });

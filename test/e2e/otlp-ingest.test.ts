@@ -137,6 +137,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
       const predictionId = `otlp-${name.replace(/\W+/g, '-')}`;
       logger.emit({
         eventName: 'inferlens.prediction',
+        timestamp: [1795168800, 123456789],
         body: { predictionId, model: 'otlp-model', version: 'v1', latencyMs: 7.5, features: { x: 1.5, city: 'Paris' }, outputs: { y: 0.5 } },
         context: ctx,
       });
@@ -155,6 +156,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
       expect(preds.predictions[0]).toMatchObject({
         model: 'otlp-model', version: 'v1', latencyMs: 7.5, service, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId,
         numericFeatures: { x: 1.5 }, categoricalFeatures: { city: 'Paris' }, numericOutputs: { y: 0.5 },
+        timeUnixNano: '1795168800123456789',
       });
     });
   }

@@ -91,17 +91,22 @@ export async function otlpPlugin(app: FastifyInstance, opts: { limits: IngestLim
         return;
       }
       const record = withLogContext(log.body, log.row, log.attributes);
+      const logTime = logTimeUnixNano(log.row.Timestamp);
       if (log.eventName === INFERLENS_PREDICTION_EVENT) {
         const v = validatePrediction(record, opts.recordLimits);
-        if (v.ok) predictions.push(predictionToRow(v.value, receivedAt));
-        else {
+        if (v.ok) {
+          v.value.timeUnixNano ??= logTime;
+          predictions.push(predictionToRow(v.value, receivedAt));
+        } else {
           rejected++;
           if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
         }
       } else {
         const v = validateFeedback(record, opts.recordLimits);
-        if (v.ok) feedback.push(feedbackToRow(v.value, receivedAt));
-        else {
+        if (v.ok) {
+          v.value.timeUnixNano ??= logTime;
+          feedback.push(feedbackToRow(v.value, receivedAt));
+        } else {
           rejected++;
           if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
         }
@@ -127,9 +132,13 @@ function withLogContext(body: unknown, row: LogRow, attributes: Record<string, u
   if (record.spanId === undefined && row.SpanId) record.spanId = row.SpanId;
   if (record.service === undefined && row.ServiceName) record.service = row.ServiceName;
   if (record.project === undefined && row.Project !== 'default') record.project = row.Project;
-  if (record.timestamp === undefined && /^\d+\.\d{9}$/.test(row.Timestamp) && !row.Timestamp.startsWith('0.')) {
-    const [s, ns] = row.Timestamp.split('.') as [string, string];
-    record.timestamp = Number(s) * 1000 + Math.floor(Number(ns) / 1e6);
-  }
   return record;
+}
+
+/** The log record's time in Unix nanoseconds, exact; undefined when it carries none. */
+function logTimeUnixNano(timestamp: string): bigint | undefined {
+  const dot = timestamp.indexOf('.');
+  if (dot < 0) return undefined;
+  const ns = BigInt(timestamp.slice(0, dot)) * 1_000_000_000n + BigInt(timestamp.slice(dot + 1).padEnd(9, '0'));
+  return ns > 0n ? ns : undefined;
 }
