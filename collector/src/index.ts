@@ -1,1 +1,30 @@
-export {};
+/**
+ * `@inferlens/collector`: the Inferlens collector as a library. Most users run the
+ * `inferlens-collector` CLI instead; this entry point is for embedding the server in
+ * another process or for tests.
+ *
+ * @example
+ * import { buildApp, loadConfig } from '@inferlens/collector';
+ * const app = await buildApp(loadConfig({ env: process.env }));
+ * await app.listen({ host: '127.0.0.1', port: 4318 });
+ */
+export { buildApp } from './app.js';
+export type { BuildAppOptions } from './app.js';
+export { loadConfig, DEFAULT_CONFIG, OPTIONS } from './config.js';
+export type { CollectorConfig, IngestLimits, OptionSpec } from './config.js';
+export { ClickHouseStore, quoteIdentifier } from './store/ClickHouseStore.js';
+export type { StoreOptions, QueryParams } from './store/ClickHouseStore.js';
+export { InsertBatcher, DEFAULT_BATCH_OPTIONS } from './store/InsertBatcher.js';
+export type { BatchOptions, BatcherStats } from './store/InsertBatcher.js';
+export { MIGRATIONS, MIGRATIONS_TABLE } from './store/migrations.js';
+export type { Migration } from './store/migrations.js';
+export type { SpanRow, LogRow, PredictionRow, FeedbackRow, StringMap, NumberMap } from './store/rows.js';
+export {
+  CollectorError,
+  BodyTooLargeError,
+  BadRequestError,
+  UnsupportedMediaTypeError,
+  SaturatedError,
+  StoreError,
+  ConfigError,
+} from './errors.js';
