@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
+import { SaturatedError } from './errors.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
@@ -29,7 +30,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
     forceCloseConnections: false,
-    return503OnClosing: true,
+    // Requests arriving while the server closes get our own 503 with Retry-After (below).
+    return503OnClosing: false,
   });
   const store = config.clickhouse.url
     ? ({
@@ -40,6 +42,16 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         database: config.clickhouse.database,
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing) {
+      request.raw.headers.connection = 'close';
+      throw new SaturatedError('the collector is shutting down; retry against another instance or after Retry-After', 5);
+    }
+  });
   // The store decorates the root instance itself (not an encapsulated child), so every
   // plugin below and the CLI see `app.store` and `app.batchers`.
   await storePlugin(app, { store, batch: config.batch });

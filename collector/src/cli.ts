@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { buildApp } from './app.js';
 import { DEFAULT_CONFIG, loadConfig, OPTIONS, type CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 
@@ -67,6 +66,8 @@ async function main(): Promise<number> {
     process.stderr.write(`inferlens-collector: ${(err as Error).message}\n`);
     return 2;
   }
+  // Loaded only now, so --help and configuration errors answer without starting the engine.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp(config);
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -112,7 +112,25 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
   }
 }
 
-const KNOWN_TOP = new Set(['host', 'port', 'dataDir', 'clickhouse', 'limits', 'batch', 'logLevel']);
+const KNOWN_PATHS = OPTIONS.map((o) => o.path);
+
+/** Refuses keys the file may not hold at any level, so a misspelt nested key is not silently ignored. */
+function checkFileKeys(file: string, values: Record<string, unknown>, prefix: string): void {
+  const known = [...new Set(KNOWN_PATHS.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('.')[0]!))];
+  for (const key of Object.keys(values)) {
+    const path = prefix + key;
+    if (!known.includes(key)) {
+      throw new ConfigError(`config error: ${file}: unknown key "${path}"; known keys${prefix ? ` under ${prefix.slice(0, -1)}` : ''}: ${known.join(', ')}`);
+    }
+    if (KNOWN_PATHS.includes(path)) continue;
+    const value = values[key];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ConfigError(`config error: ${file}: ${path}: expected a mapping of keys, got ${JSON.stringify(value)}`);
+    }
+    checkFileKeys(file, value as Record<string, unknown>, path + '.');
+  }
+}
 
 /**
  * Builds the configuration from, in increasing precedence: defaults, the YAML
@@ -137,9 +155,7 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
     if (typeof fileValues !== 'object' || Array.isArray(fileValues)) {
       throw new ConfigError(`config error: ${input.file}: expected a mapping of keys at the top level`);
     }
-    for (const key of Object.keys(fileValues as object)) {
-      if (!KNOWN_TOP.has(key)) throw new ConfigError(`config error: ${input.file}: unknown key "${key}"; known keys: ${[...KNOWN_TOP].join(', ')}`);
-    }
+    checkFileKeys(input.file, fileValues as Record<string, unknown>, '');
   }
   for (const spec of OPTIONS) {
     const fromFile = getPath(fileValues, spec.path);
@@ -151,9 +167,14 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
   }
   const result = config as unknown as CollectorConfig;
   if (result.clickhouse.url) {
+    let protocol = '';
     try {
-      new URL(result.clickhouse.url);
+      protocol = new URL(result.clickhouse.url).protocol;
     } catch {
+      // not a URL at all: refused below
+    }
+    // `localhost:8123` parses as a URL whose scheme is "localhost:"; only http(s) reaches ClickHouse.
+    if (protocol !== 'http:' && protocol !== 'https:') {
       throw new ConfigError(`config error: clickhouse.url: expected an http(s) URL such as http://127.0.0.1:8123, got ${JSON.stringify(result.clickhouse.url)}`);
     }
   }

@@ -58,9 +58,13 @@ export class StoreError extends CollectorError {
 
   constructor(message: string, cause: unknown) {
     super('STORE_FAILED', 503, message, { cause, retryAfterSeconds: 2 });
-    const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown } | undefined;
-    this.clickhouseCode = c?.code !== undefined ? String(c.code) : c?.clickhouseCode !== undefined ? String(c.clickhouseCode) : undefined;
-    this.clickhouseType = typeof c?.type === 'string' ? c.type : undefined;
+    const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown; message?: unknown } | undefined;
+    // chDB's errors put their own discriminator in `code` ('CHDB_INSERT', ...) and ClickHouse's
+    // numeric code in `clickhouseCode`; @clickhouse/client puts ClickHouse's code in `code`.
+    this.clickhouseCode = c?.clickhouseCode !== undefined ? String(c.clickhouseCode) : c?.code !== undefined ? String(c.code) : undefined;
+    // chDB gives no `type`; ClickHouse's messages end with it: "... (UNKNOWN_TABLE)".
+    const fromMessage = typeof c?.message === 'string' ? /\(([A-Z][A-Z0-9_]+)\)\s*$/.exec(c.message)?.[1] : undefined;
+    this.clickhouseType = typeof c?.type === 'string' ? c.type : fromMessage;
   }
 }
 

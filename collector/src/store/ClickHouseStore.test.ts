@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
+import { ClickHouseStore } from './ClickHouseStore.js';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+
+// One embedded store for the whole file (chDB binds one data directory per process; vitest
+// forks a process per file). The first test sees a fresh, empty database.
+let dataDir: string;
+let store: ClickHouseStore;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'inferlens-store-test-'));
+  store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
+});
+
+afterAll(async () => {
+  await store?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Every table and view of the database with its DDL, by name. */
+async function schema(): Promise<Array<{ name: string; create_table_query: string }>> {
+  return store.query('SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase() ORDER BY name');
+}
+
+async function migrationRows(): Promise<Array<{ Version: number; Name: string; AppliedAt: string }>> {
+  return store.query(`SELECT Version, Name, AppliedAt FROM ${MIGRATIONS_TABLE} ORDER BY Version, AppliedAt`);
+}
+
+describe('ClickHouseStore.migrate', () => {
+  it('applies every migration once; a second call returns [] and changes nothing', async () => {
+    expect(await schema()).toEqual([]);
+    const versions = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
+
+    expect(await store.migrate()).toEqual(versions);
+    const tables = await schema();
+    expect(tables.map((t) => t.name)).toEqual(
+      [
+        MIGRATIONS_TABLE,
+        'feedback',
+        'otel_logs',
+        'otel_traces',
+        'otel_traces_trace_id_ts',
+        'otel_traces_trace_id_ts_mv',
+        'predictions',
+        'predictions_ingest',
+        'predictions_ingest_mv',
+      ].sort(),
+    );
+    const recorded = await migrationRows();
+    expect(recorded.map((r) => [Number(r.Version), r.Name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
+    expect(await store.appliedMigrations()).toEqual(versions);
+
+    expect(await store.migrate()).toEqual([]);
+    expect(await store.migrate()).toEqual([]);
+    expect(await schema()).toEqual(tables);
+    // Same rows, same AppliedAt: nothing was recorded again.
+    expect(await migrationRows()).toEqual(recorded);
+  });
+
+  it('applies only the migrations not yet recorded, in version order', async () => {
+    const before = await store.appliedMigrations();
+    const extra = [
+      { version: 1001, name: 'test b', statements: ['CREATE TABLE IF NOT EXISTS mig_test_b (X UInt8) ENGINE = Memory', 'INSERT INTO mig_test_a VALUES (2)'] },
+      { version: 1000, name: 'test a', statements: ['CREATE TABLE IF NOT EXISTS mig_test_a (X UInt8) ENGINE = MergeTree ORDER BY X', 'INSERT INTO mig_test_a VALUES (1)'] },
+    ];
+    // 1001 inserts into the table 1000 creates: it only works when 1000 runs first.
+    expect(await store.migrate([...MIGRATIONS, ...extra])).toEqual([1000, 1001]);
+    expect(await store.migrate([...MIGRATIONS, ...extra])).toEqual([]);
+    expect(await store.appliedMigrations()).toEqual([...before, 1000, 1001]);
+    expect((await store.query<{ X: number }>('SELECT X FROM mig_test_a ORDER BY X')).map((r) => r.X)).toEqual([1, 2]);
+  });
+
+  it('does not record a migration whose statement fails, and says which statement failed', async () => {
+    const broken = { version: 2000, name: 'broken', statements: ['CREATE TABLE IF NOT EXISTS mig_broken (X UInt8) ENGINE = Memory', 'ALTER TABLE no_such_table ADD COLUMN Y UInt8'] };
+    const err = await store.migrate([broken]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toContain('no_such_table');
+    expect((err as StoreError).clickhouseCode).toBe('60');
+    expect(await store.appliedMigrations()).not.toContain(2000);
+  });
+});
+
+describe('ClickHouseStore.query binds parameters', () => {
+  const tricky = [
+    `it's`,
+    `"double" and 'single' quotes`,
+    'back\\slash',
+    'trailing backslash\\',
+    "\\'",
+    "escaped quote \\' then ' OR 1=1 --",
+    'line\nbreak\ttab\r\n',
+    'nul\u0000byte',
+    'unicode é 漢字 🙂',
+    '{other:String}',
+    '',
+  ];
+
+  beforeAll(async () => {
+    await store.command('CREATE TABLE IF NOT EXISTS params_test (Id UInt32, Name String) ENGINE = MergeTree ORDER BY Id');
+    for (const [i, name] of tricky.entries()) {
+      await store.command('INSERT INTO params_test (Id, Name) VALUES ({id:UInt32}, {name:String})', { id: i, name });
+    }
+  });
+
+  it('round-trips values with quotes, backslashes and control characters exactly', async () => {
+    for (const v of tricky) {
+      // count and length are UInt64: chDB returns numbers, a server quoted strings.
+      const rows = await store.query<{ v: string; n: number | string }>('SELECT {v:String} AS v, length({v:String}) AS n', { v });
+      expect(rows.map((r) => ({ v: r.v, n: Number(r.n) }))).toEqual([{ v, n: Buffer.byteLength(v) }]);
+    }
+    const stored = await store.query<{ Id: number; Name: string }>('SELECT Id, Name FROM params_test ORDER BY Id');
+    expect(stored.map((r) => r.Name)).toEqual(tricky);
+    for (const [i, name] of tricky.entries()) {
+      expect(await store.query('SELECT Id FROM params_test WHERE Name = {name:String}', { name })).toEqual([{ Id: i }]);
+    }
+  });
+
+  it('finds nothing for an injection attempt instead of running it', async () => {
+    expect(Number((await store.query<{ n: string }>('SELECT count() AS n FROM params_test'))[0]!.n)).toBe(tricky.length);
+    for (const attempt of ["' OR 1=1 --", "x' OR '1'='1", "'; DROP TABLE params_test; --", '\\\' OR 1=1 --']) {
+      expect(await store.query('SELECT Id FROM params_test WHERE Name = {name:String}', { name: attempt })).toEqual([]);
+    }
+    await expect(store.query('SELECT Id FROM params_test WHERE Id = {id:UInt32}', { id: '1 OR 1=1' })).rejects.toBeInstanceOf(StoreError);
+    expect(Number((await store.query<{ n: string }>('SELECT count() AS n FROM params_test'))[0]!.n)).toBe(tricky.length);
+  });
+});
+
+describe('OpenTelemetry ClickHouse exporter compatibility', () => {
+  // The stored columns of the OpenTelemetry Collector's ClickHouse exporter
+  // (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/
+  // traces_table.sql, traces_id_ts_lookup_table.sql and logs_table.sql), in order and with
+  // their types; a Nested column shows as one Array per field. Inferlens adds `Project`.
+  const EXPORTER_TRACES = [
+    ['Timestamp', 'DateTime64(9)'],
+    ['TraceId', 'String'],
+    ['SpanId', 'String'],
+    ['ParentSpanId', 'String'],
+    ['TraceState', 'String'],
+    ['SpanName', 'LowCardinality(String)'],
+    ['SpanKind', 'LowCardinality(String)'],
+    ['ServiceName', 'LowCardinality(String)'],
+    ['ResourceAttributes', 'Map(LowCardinality(String), String)'],
+    ['ScopeName', 'String'],
+    ['ScopeVersion', 'String'],
+    ['SpanAttributes', 'Map(LowCardinality(String), String)'],
+    ['Duration', 'UInt64'],
+    ['StatusCode', 'LowCardinality(String)'],
+    ['StatusMessage', 'String'],
+    ['Events.Timestamp', 'Array(DateTime64(9))'],
+    ['Events.Name', 'Array(LowCardinality(String))'],
+    ['Events.Attributes', 'Array(Map(LowCardinality(String), String))'],
+    ['Links.TraceId', 'Array(String)'],
+    ['Links.SpanId', 'Array(String)'],
+    ['Links.TraceState', 'Array(String)'],
+    ['Links.Attributes', 'Array(Map(LowCardinality(String), String))'],
+  ];
+  const EXPORTER_TRACE_ID_TS = [
+    ['TraceId', 'String'],
+    ['Start', 'SimpleAggregateFunction(min, DateTime)'],
+    ['End', 'SimpleAggregateFunction(max, DateTime)'],
+  ];
+  const EXPORTER_LOGS = [
+    ['Timestamp', 'DateTime64(9)'],
+    ['TimestampTime', 'DateTime'],
+    ['TraceId', 'String'],
+    ['SpanId', 'String'],
+    ['TraceFlags', 'UInt8'],
+    ['SeverityText', 'LowCardinality(String)'],
+    ['SeverityNumber', 'UInt8'],
+    ['ServiceName', 'LowCardinality(String)'],
+    ['Body', 'String'],
+    ['ResourceSchemaUrl', 'LowCardinality(String)'],
+    ['ResourceAttributes', 'Map(LowCardinality(String), String)'],
+    ['ScopeSchemaUrl', 'LowCardinality(String)'],
+    ['ScopeName', 'String'],
+    ['ScopeVersion', 'LowCardinality(String)'],
+    ['ScopeAttributes', 'Map(LowCardinality(String), String)'],
+    ['LogAttributes', 'Map(LowCardinality(String), String)'],
+    ['EventName', 'String'],
+  ];
+
+  async function columns(table: string): Promise<string[][]> {
+    const rows = await store.query<{ name: string; type: string }>(
+      'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position',
+      { table },
+    );
+    return rows.map((r) => [r.name, r.type]);
+  }
+
+  beforeAll(async () => {
+    await store.migrate();
+  });
+
+  it('otel_traces has the exporter columns, in order, then Project', async () => {
+    expect(await columns('otel_traces')).toEqual([...EXPORTER_TRACES, ['Project', 'LowCardinality(String)']]);
+  });
+
+  it('otel_traces_trace_id_ts has the exporter columns', async () => {
+    expect(await columns('otel_traces_trace_id_ts')).toEqual(EXPORTER_TRACE_ID_TS);
+  });
+
+  it('otel_logs has the exporter columns, in order, then Project', async () => {
+    expect(await columns('otel_logs')).toEqual([...EXPORTER_LOGS, ['Project', 'LowCardinality(String)']]);
+  });
+
+  it('the trace id lookup view fills otel_traces_trace_id_ts from otel_traces', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await store.command(
+      `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, ServiceName, Duration) VALUES
+       ('2026-01-02 03:04:05.000000000', {traceId:String}, 'b7ad6b7169203331', 'a', 'svc', 1),
+       ('2026-01-02 03:04:09.000000000', {traceId:String}, 'b7ad6b7169203332', 'b', 'svc', 1)`,
+      { traceId },
+    );
+    expect(
+      await store.query('SELECT toString(min(Start)) AS s, toString(max(End)) AS e FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}', { traceId }),
+    ).toEqual([{ s: '2026-01-02 03:04:05', e: '2026-01-02 03:04:09' }]);
+  });
+});

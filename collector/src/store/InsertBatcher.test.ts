@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SaturatedError, StoreError } from '../errors.js';
+import { ClickHouseStore } from './ClickHouseStore.js';
+import { InsertBatcher } from './InsertBatcher.js';
+
+// Runs against the real embedded engine. chDB binds one data directory per process and
+// vitest runs each file in its own forked process, so this file opens one store for all
+// of its tests; each test writes rows under its own tag.
+const TABLE = 'batcher_rows';
+const COLUMNS = ['Id', 'Tag'] as const;
+
+let dataDir: string;
+let store: ClickHouseStore;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'inferlens-batcher-test-'));
+  store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
+  await store.command(`CREATE TABLE ${TABLE} (Id UInt32, Tag String) ENGINE = MergeTree ORDER BY (Tag, Id)`);
+});
+
+afterAll(async () => {
+  await store?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** `JSONCompactEachRow` lines for the given ids under a tag. */
+function payload(tag: string, ids: readonly number[]): string {
+  return ids.map((id) => JSON.stringify([id, tag])).join('\n');
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** Ids stored under a tag, ascending. */
+async function storedIds(tag: string): Promise<number[]> {
+  const rows = await store.query<{ Id: number }>(`SELECT Id FROM ${TABLE} WHERE Tag = {tag:String} ORDER BY Id`, { tag });
+  return rows.map((r) => Number(r.Id));
+}
+
+/** Resolves with `promise`, or fails with `what` when it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True once `promise` has settled; checked after the current macrotask. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((r) => setImmediate(r));
+  return settled;
+}
+
+describe('InsertBatcher on the embedded engine', () => {
+  it('coalesces concurrent add()s within maxDelayMs into one insert, and resolves only once the rows are stored', async () => {
+    const tag = 'coalesce';
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 100, maxRows: 10_000 });
+    const adds = range(0, 10).map((i) => batcher.add(payload(tag, range(i * 3, i * 3 + 3)), 3));
+    // Requests arriving a little later, but inside the window, join the same batch.
+    await new Promise((r) => setImmediate(r));
+    adds.push(batcher.add(payload(tag, [30, 31]), 2));
+    expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 32 });
+
+    await adds[0];
+    // The first caller's acknowledgement means every row of the batch is already queryable.
+    expect(await storedIds(tag)).toEqual(range(0, 32));
+    await Promise.all(adds);
+    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 32, failedInserts: 0, pendingRows: 0 });
+  });
+
+  it('sends a batch at once when it reaches maxRows or maxBytes, without waiting for maxDelayMs', async () => {
+    const tag = 'max-rows';
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 5 });
+    const first = batcher.add(payload(tag, [0, 1]), 2);
+    expect(await isSettled(first)).toBe(false);
+    const second = batcher.add(payload(tag, [2, 3, 4]), 3);
+    await within(Promise.all([first, second]), 10_000, 'a full batch (maxRows) was not inserted');
+    expect(batcher.stats()).toMatchObject({ inserts: 1, insertedRows: 5, pendingRows: 0 });
+    expect(await storedIds(tag)).toEqual(range(0, 5));
+
+    // Below the threshold the row waits (the 60 s timer) until flush() sends it.
+    const third = batcher.add(payload(tag, [5]), 1);
+    expect(await isSettled(third)).toBe(false);
+    expect(batcher.stats()).toMatchObject({ inserts: 1, pendingRows: 1 });
+    await within(batcher.flush(), 10_000, 'flush()');
+    await third;
+    expect(batcher.stats()).toMatchObject({ inserts: 2, insertedRows: 6, pendingRows: 0 });
+
+    const byBytes = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 10_000, maxBytes: 64 });
+    const bytesTag = 'max-bytes';
+    const ids = range(0, 8); // 8 lines of about 16 characters: over 64 bytes
+    expect(payload(bytesTag, ids).length).toBeGreaterThanOrEqual(64);
+    await within(byBytes.add(payload(bytesTag, ids), ids.length), 10_000, 'a full batch (maxBytes) was not inserted');
+    expect(await storedIds(bytesTag)).toEqual(ids);
+  });
+
+  it('refuses rows over maxPendingRows with SaturatedError (503, Retry-After) and stores nothing of that call', async () => {
+    const tag = 'saturated';
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 1000, maxPendingRows: 10 });
+    const waiting = batcher.add(payload(tag, range(0, 8)), 8);
+
+    const refused = batcher.add(payload(tag, [100, 101, 102]), 3);
+    const err = await refused.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SaturatedError);
+    expect(err).toMatchObject({ code: 'INGEST_SATURATED', statusCode: 503 });
+    expect((err as SaturatedError).retryAfterSeconds).toBeGreaterThan(0);
+    expect((err as SaturatedError).message).toContain(TABLE);
+    expect((err as SaturatedError).message).toContain('limit 10');
+    expect(batcher.stats().pendingRows).toBe(8);
+
+    // Exactly up to the limit is still accepted.
+    const upToLimit = batcher.add(payload(tag, [8, 9]), 2);
+    expect(batcher.stats().pendingRows).toBe(10);
+    await within(batcher.flush(), 10_000, 'flush()');
+    await Promise.all([waiting, upToLimit]);
+    expect(await storedIds(tag)).toEqual(range(0, 10));
+
+    // Once the rows are stored the batcher accepts again.
+    const again = batcher.add(payload(tag, [200, 201, 202]), 3);
+    await within(batcher.flush(), 10_000, 'flush()');
+    await again;
+    expect(await storedIds(tag)).toEqual([...range(0, 10), 200, 201, 202]);
+  });
+
+  it('rejects every waiter of a batch whose insert fails with a StoreError that keeps ClickHouse code and type', async () => {
+    const missing = new InsertBatcher(store, 'no_such_table', COLUMNS, { maxDelayMs: 10 });
+    const results = await Promise.allSettled([missing.add(payload('x', [1]), 1), missing.add(payload('x', [2, 3]), 2)]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const err = (r as PromiseRejectedResult).reason as StoreError;
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err).toMatchObject({ code: 'STORE_FAILED', statusCode: 503, clickhouseCode: '60', clickhouseType: 'UNKNOWN_TABLE' });
+      expect(err.retryAfterSeconds).toBeGreaterThan(0);
+      expect(err.message).toContain('no_such_table');
+    }
+    expect(missing.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 1, pendingRows: 0 });
+  });
+
+  it('rejects the good rows batched with a malformed payload too, stores none of them, and keeps working', async () => {
+    const tag = 'malformed';
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 10 });
+    const good = batcher.add(payload(tag, [0, 1, 2]), 3);
+    const bad = batcher.add(`[3, ${JSON.stringify(tag)}]\n[4, "unterminated`, 2);
+    const results = await Promise.allSettled([good, bad]);
+    const codes = results.map((r) => {
+      expect(r.status).toBe('rejected');
+      const err = (r as PromiseRejectedResult).reason as StoreError;
+      expect(err).toBeInstanceOf(StoreError);
+      // ClickHouse's numeric code, the one its message starts with ("Code: 26. DB::Exception: ...").
+      expect(err.clickhouseCode).toMatch(/^\d+$/);
+      expect(err.message).toContain(`Code: ${err.clickhouseCode}.`);
+      return err.clickhouseCode;
+    });
+    expect(codes[0]).toBe(codes[1]);
+    expect(batcher.stats()).toMatchObject({ inserts: 0, failedInserts: 1, pendingRows: 0 });
+    // A small batch is parsed before anything is written, so nobody got a 200 for rows
+    // that are missing, and nothing half-stored invites duplicates on retry.
+    expect(await storedIds(tag)).toEqual([]);
+
+    await within(batcher.add(payload(tag, [10, 11]), 2), 10_000, 'the next batch');
+    expect(await storedIds(tag)).toEqual([10, 11]);
+    expect(batcher.stats()).toMatchObject({ inserts: 1, failedInserts: 1, pendingRows: 0 });
+  });
+
+  it('close() inserts what is pending, queued or running, then refuses new rows', async () => {
+    const tag = 'close';
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 2, maxConcurrentInserts: 1 });
+    const running = batcher.add(payload(tag, [0, 1]), 2); // full: its insert starts now
+    const queued = batcher.add(payload(tag, [2, 3]), 2); // full: waits for the one running
+    const pending = batcher.add(payload(tag, [4]), 1); // waits for the 60 s timer
+    expect(batcher.stats().pendingRows).toBe(5);
+
+    const closing = batcher.close();
+    const late = batcher.add(payload(tag, [99]), 1);
+    await expect(late).rejects.toBeInstanceOf(SaturatedError);
+    await expect(late).rejects.toMatchObject({ statusCode: 503, message: expect.stringContaining('shutting down') });
+
+    await within(closing, 10_000, 'close()');
+    // close() resolved: every waiter has its answer and every row is stored.
+    expect(await Promise.all([isSettled(running), isSettled(queued), isSettled(pending)])).toEqual([true, true, true]);
+    await Promise.all([running, queued, pending]);
+    expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
+    expect(batcher.stats()).toEqual({ inserts: 3, insertedRows: 5, failedInserts: 0, pendingRows: 0 });
+
+    await expect(batcher.add(payload(tag, [100]), 1)).rejects.toBeInstanceOf(SaturatedError);
+    expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('resolves at once for zero rows without inserting', async () => {
+    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000 });
+    await within(batcher.add('', 0), 1000, 'add of zero rows');
+    expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0 });
+  });
+});
