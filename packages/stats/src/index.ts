@@ -1,1 +1,74 @@
-export const STATS_VERSION = "0.1.0";
+/**
+ * `@inferlens/stats`: drift statistics computed from raw samples or from compact, mergeable
+ * summaries (fixed-bin histograms, category counts). Pure functions, no I/O; the collector's
+ * jobs and offline checks use the same implementation.
+ *
+ * @example
+ * ```ts
+ * import { compareDatasets, detectDrift } from '@inferlens/stats';
+ *
+ * const age = detectDrift(training.age, lastHour.age);
+ * if (age.drifted) console.log(`${age.method} = ${age.statistic} (threshold ${age.threshold})`);
+ *
+ * const all = compareDatasets({ age: training.age, plan: training.plan }, { age: lastHour.age, plan: lastHour.plan });
+ * console.log(all.driftedShare, all.drifted);
+ * ```
+ * @packageDocumentation
+ */
+export { StatsError } from './StatsError.js';
+export type { StatsErrorCode } from './StatsError.js';
+
+export {
+  binIndex,
+  emptyNumericSummary,
+  mergeNumericSummaries,
+  sameEdges,
+  summarizeNumeric,
+  summaryMean,
+  summaryStandardDeviation,
+} from './numeric-summary.js';
+export type { NumericSummary } from './numeric-summary.js';
+export { alignCategories, mergeCategorySummaries, summarizeCategories } from './category-summary.js';
+export type { AlignedCategories, CategorySummary } from './category-summary.js';
+export {
+  DEFAULT_BIN_COUNT,
+  coarsenToReferenceQuantiles,
+  equalWidthEdges,
+  referenceQuantileEdges,
+} from './binning.js';
+
+export { DEFAULT_PSI_SMOOTHING, populationStabilityIndex } from './population-stability.js';
+export type { PsiOptions } from './population-stability.js';
+export { jensenShannonDistance } from './jensen-shannon.js';
+export type { JensenShannonOptions } from './jensen-shannon.js';
+export { hellingerDistance } from './hellinger.js';
+export { KS_EXACT_MAX_N, ksFromSummaries, ksPValue, ksTwoSample } from './kolmogorov-smirnov.js';
+export type { KsMethod, KsOptions, KsResult } from './kolmogorov-smirnov.js';
+export { wassersteinDistance, wassersteinFromSummaries } from './wasserstein.js';
+export type { WassersteinResult } from './wasserstein.js';
+export { chiSquareTest } from './chi-square.js';
+export type { ChiSquareResult } from './chi-square.js';
+export { unseenCategoryShare } from './unseen-categories.js';
+export type { UnseenCategories } from './unseen-categories.js';
+export { chiSquareSurvival, kolmogorovSurvival } from './distributions.js';
+
+export {
+  DEFAULT_SMALL_REFERENCE_MAX,
+  DEFAULT_THRESHOLDS,
+  METHODS_BY_KIND,
+  P_VALUE_METHODS,
+  defaultDriftMethod,
+} from './drift-defaults.js';
+export type { DriftMethod, FeatureKind } from './drift-defaults.js';
+export { detectDrift } from './detect-drift.js';
+export type {
+  CategoricalDriftMetrics,
+  DriftOptions,
+  DriftResult,
+  FeatureInput,
+  FeatureValues,
+  NumericalDriftMetrics,
+  SideCounts,
+} from './detect-drift.js';
+export { DEFAULT_DRIFT_SHARE, compareDatasets } from './compare-datasets.js';
+export type { CompareDatasetsOptions, DatasetDriftResult } from './compare-datasets.js';

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Generate the reference values that @inferlens/stats is tested against.
+
+Run from the repository root (needs numpy and scipy; the tests never run Python):
+
+    python3 packages/stats/scripts/make-fixtures.py
+
+Writes JSON into packages/stats/src/fixtures/. Samples use fixed seeds and are rounded
+(which also creates ties, the case the KS code has to get right), so the files are stable.
+Every reference value comes from scipy/numpy, never from our own code.
+"""
+import json
+import math
+import os
+import platform
+
+import numpy as np
+import scipy
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+from scipy.stats._stats_py import _attempt_exact_2kssamp
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "fixtures")
+META = {"generator": "packages/stats/scripts/make-fixtures.py", "numpy": np.__version__,
+        "scipy": scipy.__version__, "python": platform.python_version()}
+
+
+def write(name, payload):
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump({"meta": META, **payload}, f, separators=(",", ":"))
+        f.write("\n")
+
+
+def rounded(a, decimals):
+    return [float(x) for x in np.round(a, decimals)]
+
+
+def distributions():
+    kstwo = []
+    for n in [1, 2, 3, 5, 10, 20, 50, 100, 140, 141, 200, 500, 1000, 5000, 20000, 100000, 200000]:
+        xs = {0.3 / n, 0.7 / n, 1.5 / n, 0.6, 0.95, 1 - 0.5 / n}
+        xs |= {z / math.sqrt(n) for z in [0.3, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0]}
+        for x in sorted(xs):
+            if 0 < x < 1:
+                kstwo.append({"n": n, "x": x, "sf": float(stats.kstwo.sf(x, n))})
+    exact = []
+    for n1, n2 in [(5, 7), (10, 10), (20, 30), (33, 33), (100, 150), (500, 300), (1000, 1000), (2000, 1500)]:
+        g = math.gcd(n1, n2)
+        lcm = n1 // g * n2
+        for z in [0.4, 0.8, 1.2, 1.6, 2.5]:
+            d = round(z * math.sqrt((n1 + n2) / (n1 * n2)) * lcm) / lcm
+            if d >= 1:
+                continue
+            ok, d2, p = _attempt_exact_2kssamp(n1, n2, g, d, "two-sided")
+            assert ok
+            exact.append({"n1": n1, "n2": n2, "d": d, "p": float(p)})
+    chi2 = []
+    for dof in [1, 2, 3, 5, 10, 50, 200, 1000]:
+        for q in [1e-6, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999999]:
+            x = float(stats.chi2.ppf(q, dof))
+            chi2.append({"x": x, "dof": dof, "sf": float(stats.chi2.sf(x, dof))})
+        x = dof + 40 * math.sqrt(2 * dof) + 50  # deep tail
+        chi2.append({"x": x, "dof": dof, "sf": float(stats.chi2.sf(x, dof))})
+    write("distributions.json", {"kstwoSf": kstwo, "ksTwoSampleExact": exact, "chiSquareSf": chi2})
+
+
+def ks_cases():
+    rng = np.random.default_rng(20240601)
+    cases = []
+    specs = [  # name, n1, n2, shift, scale, decimals
+        ("tiny-equal", 8, 8, 0.0, 1.0, 2),
+        ("small-shifted", 25, 40, 0.8, 1.0, 2),
+        ("ties-heavy", 120, 90, 0.1, 1.0, 0),
+        ("medium-same", 800, 650, 0.0, 1.0, 3),
+        ("medium-scale", 1500, 1200, 0.0, 1.3, 3),
+        ("exact-limit", 10000, 300, 0.15, 1.0, 3),
+        ("asymptotic", 10001, 400, 0.1, 1.0, 3),
+        ("asymptotic-same", 10500, 350, 0.0, 1.0, 3),
+    ]
+    for name, n1, n2, shift, scale, dec in specs:
+        a = rounded(rng.normal(0, 1, n1), dec)
+        b = rounded(rng.normal(shift, scale, n2), dec)
+        r = stats.ks_2samp(a, b, method="auto")
+        cases.append({"name": name, "reference": a, "current": b,
+                      "statistic": float(r.statistic), "pValue": float(r.pvalue),
+                      "method": "exact" if max(n1, n2) <= 10000 else "asymptotic"})
+    write("ks-two-sample.json", {"cases": cases})
+
+
+def psi(ref, cur, smoothing=1.0):
+    p = (np.asarray(ref, float) + smoothing) / (np.sum(ref) + smoothing * len(ref))
+    q = (np.asarray(cur, float) + smoothing) / (np.sum(cur) + smoothing * len(cur))
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+def hellinger(ref, cur):
+    p = np.asarray(ref, float) / np.sum(ref)
+    q = np.asarray(cur, float) / np.sum(cur)
+    return float(np.sqrt(0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)))
+
+
+def numeric_cases():
+    rng = np.random.default_rng(7)
+    specs = [  # name, ref sampler, cur sampler
+        ("normal-same", lambda: rng.normal(10, 2, 2000), lambda: rng.normal(10, 2, 1500)),
+        ("normal-shift", lambda: rng.normal(10, 2, 2000), lambda: rng.normal(10.6, 2, 1500)),
+        ("lognormal-scale", lambda: rng.lognormal(0, 0.5, 3000), lambda: rng.lognormal(0, 0.8, 800)),
+        ("discrete-ties", lambda: rng.integers(0, 6, 500).astype(float), lambda: rng.integers(1, 7, 400).astype(float)),
+        ("small", lambda: rng.normal(0, 1, 30), lambda: rng.normal(0.5, 1, 20)),
+    ]
+    cases = []
+    for name, fr, fc in specs:
+        a = np.round(fr(), 4)
+        b = np.round(fc(), 4)
+        edges = np.unique(np.quantile(a, np.arange(1, 10) / 10))
+        rc = np.bincount(np.searchsorted(edges, a, side="left"), minlength=len(edges) + 1)
+        cc = np.bincount(np.searchsorted(edges, b, side="left"), minlength=len(edges) + 1)
+        w = float(stats.wasserstein_distance(a, b))
+        cases.append({
+            "name": name, "reference": [float(x) for x in a], "current": [float(x) for x in b],
+            "edges": [float(x) for x in edges],
+            "referenceCounts": [int(x) for x in rc], "currentCounts": [int(x) for x in cc],
+            "wasserstein": w, "wassersteinNormalized": w / float(np.std(a)),
+            "psi": psi(rc, cc), "jensenShannon": float(jensenshannon(rc, cc, base=2)),
+            "hellinger": hellinger(rc, cc),
+        })
+    write("numeric-drift.json", {"cases": cases})
+
+
+def categorical_cases():
+    specs = [
+        ("same-shares", [500, 300, 200], [250, 150, 100]),
+        ("shifted", [500, 300, 200, 0], [300, 300, 350, 50]),  # last: unseen in reference
+        ("many", [120, 80, 60, 40, 30, 20, 10, 5, 3, 1], [100, 90, 40, 50, 25, 30, 5, 9, 0, 2]),
+        ("small", [7, 5, 3], [2, 6, 4]),
+        ("two", [900, 100], [850, 150]),
+    ]
+    cases = []
+    for name, ref, cur in specs:
+        table = np.array([ref, cur])
+        keep = table.sum(axis=0) > 0
+        chi2, p, dof, _ = stats.chi2_contingency(table[:, keep], correction=False)
+        cases.append({
+            "name": name, "reference": ref, "current": cur,
+            "chiSquare": {"statistic": float(chi2), "degreesOfFreedom": int(dof), "pValue": float(p)},
+            "psi": psi(ref, cur), "jensenShannon": float(jensenshannon(ref, cur, base=2)),
+            "hellinger": hellinger(ref, cur),
+        })
+    write("categorical-drift.json", {"cases": cases})
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    distributions()
+    ks_cases()
+    numeric_cases()
+    categorical_cases()
