@@ -1,0 +1,66 @@
+import { compareDatasets } from '@inferlens/stats';
+import { describe, expect, it } from 'vitest';
+import { buildDriftReport } from './drift-report.js';
+import { formatJson, formatNumber, formatTable } from './format-report.js';
+
+const files = { reference: { file: 'ref.csv', rows: 40 }, current: { file: 'cur.csv', rows: 40 } };
+const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+function report() {
+  const result = compareDatasets(
+    { x: range(40, (i) => i), plan: range(40, (i) => (i % 2 ? 'a' : 'b')), empty: range(40, () => null) },
+    { x: range(40, (i) => i + 30), plan: range(40, (i) => (i % 4 ? 'a' : 'c')), empty: range(40, () => null) },
+  );
+  return { result, report: buildDriftReport(result, files) };
+}
+
+describe('buildDriftReport', () => {
+  it('carries the numbers of @inferlens/stats unchanged, every metric, with NaN as null', () => {
+    const { result, report: r } = report();
+    const [x, plan, empty] = r.features;
+    const rx = result.features.x;
+    expect(x).toMatchObject({ name: 'x', kind: 'numerical', method: 'ks', drifted: true, status: 'ok' });
+    if (x.kind !== 'numerical' || rx.kind !== 'numerical') throw new Error('kind');
+    expect(x.metrics).toEqual({
+      psi: rx.metrics.psi,
+      ks: { statistic: rx.metrics.ks.statistic, pValue: rx.metrics.ks.pValue },
+      wasserstein: { raw: rx.metrics.wasserstein.distance, normalized: rx.metrics.wasserstein.normalized },
+      jensenShannon: rx.metrics.jensenShannon,
+      hellinger: rx.metrics.hellinger,
+    });
+    expect(plan).toMatchObject({ kind: 'categorical', method: 'chi-square', metrics: { unseenCategories: ['c'] } });
+    if (plan.kind !== 'categorical') throw new Error('kind');
+    expect(Object.keys(plan.metrics.chiSquare)).toEqual(['statistic', 'dof', 'pValue']);
+    expect(plan.metrics.unseenShare).toBe(0.25);
+    expect(empty).toMatchObject({ status: 'empty-reference', drifted: false, score: null, metrics: { psi: null } });
+    expect(r.dataset).toEqual({ comparedCount: 2, driftedCount: 2, driftedShare: 1, driftShare: 0.5, drifted: true });
+    expect(JSON.parse(formatJson(r))).toEqual(r);
+  });
+});
+
+describe('formatTable', () => {
+  it('prints one aligned row per feature and a data set line', () => {
+    const text = formatTable(report().report);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('reference: ref.csv (40 rows)   current: cur.csv (40 rows)');
+    expect(lines[2]).toMatch(/^feature\s+kind\s+n ref\s+n cur\s+method\s+score\s+threshold\s+drift\s+metrics$/);
+    const rows = lines.slice(4, 7);
+    expect(rows[0]).toMatch(/^x\s+numerical\s+40\s+40\s+ks\s+\S+\s+p < 0\.05\s+DRIFT\s+ks\.p=/);
+    expect(rows[1]).toMatch(/^plan\s+categorical .* chi2\.p=\S+ psi=\S+ js=\S+ hell=\S+ unseen=25%$/);
+    expect(rows[2]).toMatch(/^empty .* empty-reference/);
+    // Columns line up: every row has the method column at the same offset.
+    const at = lines[2].indexOf('method');
+    for (const r of rows) expect(r.slice(at, at + 2)).toMatch(/ks|ch|wa|je/);
+    expect(text).toContain('2 of 2 features drifted (100%); data set drift: yes (at 50% of features or more)');
+  });
+
+  it('formats numbers compactly', () => {
+    expect([formatNumber(null), formatNumber(0), formatNumber(0.123456), formatNumber(1.5e-24), formatNumber(12345.6)]).toEqual([
+      '-',
+      '0',
+      '0.1235',
+      '1.50e-24',
+      '12350',
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+import type { DriftReport, FeatureReport } from './drift-report.js';
+
+/** Output formats of `inferlens drift`. */
+export type ReportFormat = 'json' | 'table';
+
+/** The report as pretty-printed JSON, with a final newline. */
+export function formatJson(report: DriftReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+/** A number in at most 4 significant digits; small p-values in exponent form; null as "-". */
+export function formatNumber(x: number | null): string {
+  if (x === null) return '-';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a < 1e-3 || a >= 1e6) return x.toExponential(2);
+  return String(Number(x.toPrecision(4)));
+}
+
+const percent = (x: number | null) => (x === null ? '-' : `${Number((x * 100).toFixed(1))}%`);
+
+function otherMetrics(f: FeatureReport): string {
+  const parts: [string, number | null][] =
+    f.kind === 'numerical'
+      ? [
+          ['ks.p', f.metrics.ks.pValue],
+          ['wass', f.metrics.wasserstein.normalized],
+          ['psi', f.metrics.psi],
+          ['js', f.metrics.jensenShannon],
+          ['hell', f.metrics.hellinger],
+        ]
+      : [
+          ['chi2.p', f.metrics.chiSquare.pValue],
+          ['psi', f.metrics.psi],
+          ['js', f.metrics.jensenShannon],
+          ['hell', f.metrics.hellinger],
+          ['unseen', f.metrics.unseenShare],
+        ];
+  return parts.map(([k, v]) => `${k}=${k === 'unseen' ? percent(v) : formatNumber(v)}`).join(' ');
+}
+
+/**
+ * The report as an aligned text table for people: one row per feature (kind, counts, the
+ * deciding method, its score against its threshold, the verdict, then every other metric),
+ * and a closing line on the data set.
+ */
+export function formatTable(report: DriftReport): string {
+  const head = ['feature', 'kind', 'n ref', 'n cur', 'method', 'score', 'threshold', 'drift', 'metrics'];
+  const rows = report.features.map((f) => [
+    f.name,
+    f.kind,
+    String(f.reference.count),
+    String(f.current.count),
+    f.method,
+    formatNumber(f.score),
+    `${f.method === 'ks' || f.method === 'chi-square' ? 'p <' : '>='} ${formatNumber(f.threshold)}`,
+    f.status === 'ok' ? (f.drifted ? 'DRIFT' : 'no') : f.status,
+    otherMetrics(f),
+  ]);
+  const numeric = new Set([2, 3, 5]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const d = report.dataset;
+  return [
+    `reference: ${report.reference.file} (${report.reference.rows} rows)   current: ${report.current.file} (${report.current.rows} rows)`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `${d.driftedCount} of ${d.comparedCount} features drifted (${percent(d.driftedShare)}); ` +
+      `data set drift: ${d.drifted ? 'yes' : 'no'} (at ${percent(d.driftShare)} of features or more)`,
+    '',
+  ].join('\n');
+}
