@@ -13,6 +13,10 @@ describe('attribute and event names', () => {
     expect(semconv.ATTR_INFERLENS_SEGMENT).toBe('inferlens.segment');
     expect(semconv.ATTR_INFERLENS_OUTCOME).toBe('inferlens.outcome');
     expect(semconv.ATTR_INFERLENS_SAMPLE_RATE).toBe('inferlens.sample_rate');
+    expect(semconv.ATTR_INFERLENS_BATCH_INDEX).toBe('inferlens.batch.index');
+    expect(semconv.ATTR_INFERLENS_BATCH_SIZE).toBe('inferlens.batch.size');
+    expect(semconv.ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS).toBe('inferlens.stream.time_to_first_chunk_ms');
+    expect(semconv.ATTR_INFERLENS_STREAM_CHUNK_COUNT).toBe('inferlens.stream.chunk_count');
     expect(semconv.ATTR_ERROR_TYPE).toBe('error.type');
     expect(semconv.ATTR_GEN_AI_OPERATION_NAME).toBe('gen_ai.operation.name');
     expect(semconv.ATTR_GEN_AI_REQUEST_MODEL).toBe('gen_ai.request.model');
@@ -32,6 +36,8 @@ describe('attribute and event names', () => {
         'ATTR_GEN_AI_RESPONSE_MODEL',
         'ATTR_GEN_AI_USAGE_INPUT_TOKENS',
         'ATTR_GEN_AI_USAGE_OUTPUT_TOKENS',
+        'ATTR_INFERLENS_BATCH_INDEX',
+        'ATTR_INFERLENS_BATCH_SIZE',
         'ATTR_INFERLENS_ENVIRONMENT',
         'ATTR_INFERLENS_MODEL_NAME',
         'ATTR_INFERLENS_MODEL_VERSION',
@@ -40,6 +46,8 @@ describe('attribute and event names', () => {
         'ATTR_INFERLENS_PROJECT',
         'ATTR_INFERLENS_SAMPLE_RATE',
         'ATTR_INFERLENS_SEGMENT',
+        'ATTR_INFERLENS_STREAM_CHUNK_COUNT',
+        'ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS',
         'DEFAULT_PROJECT',
         'DEFAULT_RECORD_LIMITS',
         'INFERLENS_FEEDBACK_EVENT',

@@ -55,6 +55,24 @@ export const ATTR_INFERLENS_OUTCOME = 'inferlens.outcome';
  */
 export const ATTR_INFERLENS_SAMPLE_RATE = 'inferlens.sample_rate';
 
+/**
+ * Span and prediction-record attribute: position (0-based) of the item in a
+ * batch call. A batch call has one span and one prediction record per item.
+ */
+export const ATTR_INFERLENS_BATCH_INDEX = 'inferlens.batch.index';
+
+/** Span and prediction-record attribute: number of items in a batch call. */
+export const ATTR_INFERLENS_BATCH_SIZE = 'inferlens.batch.size';
+
+/**
+ * Span and prediction-record attribute: milliseconds from the start of a
+ * streaming call to its first chunk (time to first token for a generative model).
+ */
+export const ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS = 'inferlens.stream.time_to_first_chunk_ms';
+
+/** Span and prediction-record attribute: number of chunks a streaming call produced. */
+export const ATTR_INFERLENS_STREAM_CHUNK_COUNT = 'inferlens.stream.chunk_count';
+
 /** OpenTelemetry semconv: class of error, e.g. the exception type name. */
 export const ATTR_ERROR_TYPE = 'error.type';
 

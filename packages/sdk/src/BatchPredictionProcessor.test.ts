@@ -1,0 +1,122 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { PredictionRecord } from '@inferlens/semconv';
+import { describe, expect, it } from 'vitest';
+import { BatchPredictionProcessor } from './BatchPredictionProcessor.js';
+import type { PredictionExporter } from './PredictionExporter.js';
+
+const rec = (i: number, pad = 0): PredictionRecord => ({ predictionId: `p-${i}`, model: 'm', attributes: pad ? { pad: 'x'.repeat(pad) } : {} });
+
+/** An exporter whose exports finish only when the test says so. */
+class GatedExporter implements PredictionExporter {
+  batches: PredictionRecord[][] = [];
+  private waiting: ((r: ExportResult) => void)[] = [];
+  private arrived: (() => void)[] = [];
+  export(batch: readonly PredictionRecord[]): Promise<ExportResult> {
+    this.batches.push([...batch]);
+    this.arrived.splice(0).forEach((f) => f());
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  async nextBatch(): Promise<void> {
+    if (this.waiting.length > 0) return;
+    await new Promise<void>((r) => this.arrived.push(r));
+  }
+  release(code = ExportResultCode.SUCCESS): void {
+    this.waiting.shift()?.({ code });
+  }
+  async shutdown(): Promise<void> {
+    this.waiting.splice(0).forEach((r) => r({ code: ExportResultCode.FAILED }));
+  }
+}
+
+describe('BatchPredictionProcessor', () => {
+  it('exports a full batch without waiting for the delay, never on the caller stack', async () => {
+    const exporter = new GatedExporter();
+    const p = new BatchPredictionProcessor(exporter, { maxExportBatchSize: 3, scheduledDelayMillis: 60_000 });
+    for (let i = 0; i < 3; i++) p.onEnd(rec(i));
+    expect(exporter.batches).toHaveLength(0); // not synchronously
+    await exporter.nextBatch();
+    expect(exporter.batches[0].map((r) => r.predictionId)).toEqual(['p-0', 'p-1', 'p-2']);
+    exporter.release();
+    await p.forceFlush();
+    expect(p.stats()).toEqual({ exported: 3, dropped: 0, failed: 0, queued: 0 });
+  });
+
+  it('splits batches by bytes', async () => {
+    const exporter = new GatedExporter();
+    const p = new BatchPredictionProcessor(exporter, { maxExportBatchBytes: 2500, scheduledDelayMillis: 60_000 });
+    for (let i = 0; i < 4; i++) p.onEnd(rec(i, 1000));
+    const flushed = p.forceFlush();
+    for (let i = 0; i < 2; i++) {
+      await exporter.nextBatch();
+      exporter.release();
+    }
+    await flushed;
+    expect(exporter.batches.map((b) => b.length)).toEqual([2, 2]);
+  });
+
+  it('bounds the queue by records and by bytes, dropping and counting the rest', async () => {
+    const exporter = new GatedExporter();
+    const byCount = new BatchPredictionProcessor(exporter, { maxQueueSize: 5, maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
+    for (let i = 0; i < 5; i++) byCount.onEnd(rec(i));
+    await exporter.nextBatch(); // 5 in flight, queue empty
+    for (let i = 5; i < 15; i++) byCount.onEnd(rec(i));
+    expect(byCount.stats()).toEqual({ exported: 0, dropped: 5, failed: 0, queued: 10 });
+    exporter.release(ExportResultCode.FAILED);
+    await exporter.nextBatch();
+    exporter.release();
+    await byCount.forceFlush();
+    expect(byCount.stats()).toEqual({ exported: 5, dropped: 5, failed: 5, queued: 0 });
+
+    const bytes = new BatchPredictionProcessor(new GatedExporter(), { maxQueueBytes: 3000, scheduledDelayMillis: 60_000 });
+    for (let i = 0; i < 5; i++) bytes.onEnd(rec(i, 1000));
+    expect(bytes.stats()).toMatchObject({ queued: 2, dropped: 3 });
+  });
+
+  it('shutdown returns within its deadline when the exporter hangs, counting what was lost', async () => {
+    const hanging: PredictionExporter = { export: () => new Promise(() => {}), shutdown: async () => {} };
+    const p = new BatchPredictionProcessor(hanging, { maxExportBatchSize: 2, scheduledDelayMillis: 60_000 });
+    for (let i = 0; i < 5; i++) p.onEnd(rec(i));
+    const started = performance.now();
+    await p.shutdown(300);
+    expect(performance.now() - started).toBeLessThan(2000);
+    const s = p.stats();
+    expect(s.exported + s.failed + s.dropped + s.queued).toBe(5);
+    expect(s.queued).toBe(0);
+    p.onEnd(rec(9));
+    expect(p.stats().dropped).toBe(s.dropped + 1);
+  });
+
+  it('exports after a flush of an empty queue, from the timer and from forceFlush', async () => {
+    const exporter = new GatedExporter();
+    const p = new BatchPredictionProcessor(exporter, { scheduledDelayMillis: 10 });
+    await p.forceFlush();
+    p.onEnd(rec(1));
+    await exporter.nextBatch(); // the delay timer fired
+    exporter.release();
+    await p.forceFlush();
+    p.onEnd(rec(2));
+    const flushed = p.forceFlush();
+    await exporter.nextBatch();
+    exporter.release();
+    await flushed;
+    expect(exporter.batches.map((b) => b.map((r) => r.predictionId))).toEqual([['p-1'], ['p-2']]);
+    expect(p.stats()).toEqual({ exported: 2, dropped: 0, failed: 0, queued: 0 });
+  });
+
+  it('counts a rejecting exporter as failed and carries on', async () => {
+    let calls = 0;
+    const flaky: PredictionExporter = {
+      export: async () => {
+        if (calls++ === 0) throw new Error('boom');
+        return { code: ExportResultCode.SUCCESS };
+      },
+      shutdown: async () => {},
+    };
+    const p = new BatchPredictionProcessor(flaky, { maxExportBatchSize: 1 });
+    p.onEnd(rec(1));
+    await p.forceFlush();
+    p.onEnd(rec(2));
+    await p.forceFlush();
+    expect(p.stats()).toEqual({ exported: 1, dropped: 0, failed: 1, queued: 0 });
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Bounds and timing of a batch processor. Every option has a default; the
+ * queue never holds more than `maxQueueSize` records nor more than
+ * `maxQueueBytes` bytes, and what does not fit is dropped and counted.
+ */
+export interface BatchProcessorConfig {
+  /**
+   * Most records waiting to be exported; further records are dropped.
+   * @default 2048
+   */
+  maxQueueSize?: number;
+  /**
+   * Most bytes (serialized JSON, UTF-8) waiting to be exported; further records are dropped.
+   * @default 8388608 (8 MiB)
+   */
+  maxQueueBytes?: number;
+  /**
+   * Most records in one export; a full batch is exported without waiting for the delay.
+   * @default 512
+   */
+  maxExportBatchSize?: number;
+  /**
+   * Most bytes (serialized JSON, UTF-8) in one export; a record larger than this is dropped.
+   * @default 1048576 (1 MiB)
+   */
+  maxExportBatchBytes?: number;
+  /**
+   * Longest time a record waits before its batch is exported.
+   * @default 1000
+   */
+  scheduledDelayMillis?: number;
+}

@@ -1,0 +1,57 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import type { BatchProcessorConfig } from './BatchProcessorConfig.js';
+import type { FeaturePolicy } from './FeaturePolicy.js';
+import type { FeedbackExporter } from './FeedbackExporter.js';
+import type { PredictionExporter } from './PredictionExporter.js';
+
+/** Options of `createMonitor`. Only `serviceName` is required. */
+export interface MonitorOptions {
+  /** Name of the calling service (`service.name`, `PredictionRecord.service`). Required. */
+  serviceName: string;
+  /**
+   * Collector base URL, used for `/v1/predictions`, `/v1/feedback` and (when
+   * the SDK starts its own tracer provider) `/v1/traces`.
+   * @default 'http://127.0.0.1:4318'
+   */
+  endpoint?: string;
+  /** Inferlens project of every record and span. @default 'default' */
+  project?: string;
+  /** Deployment environment, e.g. `production`. @default '' */
+  environment?: string;
+  /** Extra HTTP headers on every export (auth, for example). @default {} */
+  headers?: Record<string, string>;
+  /**
+   * Share of calls that produce a prediction record, in `(0, 1]`. Every call
+   * still gets a span (span sampling is the tracer provider's business); the
+   * rate is stored on each record as `sampleRate`.
+   * @default 1
+   */
+  sampleRate?: number;
+  /** What of the features and outputs may leave the process. @default {} (everything) */
+  features?: FeaturePolicy;
+  /** Queue bounds and batching of prediction records. @default see `BatchProcessorConfig` */
+  batch?: BatchProcessorConfig;
+  /** Where prediction records go. @default new HttpPredictionExporter({ endpoint, headers, project }) */
+  exporter?: PredictionExporter;
+  /** Where feedback goes. @default new HttpFeedbackExporter({ endpoint, headers, project }) */
+  feedbackExporter?: FeedbackExporter;
+  /**
+   * Tracer provider for the prediction spans. When omitted: the global one if
+   * the host registered one (the SDK then adds nothing to tracing), otherwise
+   * an own `BasicTracerProvider` exporting OTLP/protobuf to `{endpoint}/v1/traces`,
+   * which the monitor also flushes and shuts down.
+   * @default the global provider, or an own one
+   */
+  tracerProvider?: TracerProvider;
+  /**
+   * Longest time `shutdown()` waits for the queues to drain, in milliseconds.
+   * @default 5000
+   */
+  shutdownTimeoutMillis?: number;
+  /**
+   * Make this monitor the one the top-level `instrument()` wrappers use (until
+   * it is shut down or another monitor registers).
+   * @default true
+   */
+  registerGlobal?: boolean;
+}

@@ -1,0 +1,35 @@
+import type { ExportResult } from '@opentelemetry/core';
+import type { PredictionRecord } from '@inferlens/semconv';
+
+/**
+ * Sends batches of prediction records somewhere: the collector
+ * (`HttpPredictionExporter`), memory (`InMemoryPredictionExporter`), or your
+ * own backend. Named and shaped like OpenTelemetry's `SpanExporter`, but
+ * `export` returns a promise instead of taking a callback.
+ *
+ * The processor calls `export` with one batch at a time and never on the
+ * caller's path. An exporter retries what is worth retrying itself and
+ * resolves (never rejects) with the final result; a rejection is treated as
+ * `FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { ExportResultCode, type PredictionExporter } from '@inferlens/sdk';
+ *
+ * const consoleExporter: PredictionExporter = {
+ *   async export(batch) {
+ *     for (const r of batch) console.log(r.predictionId, r.model, r.latencyMs);
+ *     return { code: ExportResultCode.SUCCESS };
+ *   },
+ *   async shutdown() {},
+ * };
+ * ```
+ */
+export interface PredictionExporter {
+  /** Exports one batch. Resolves with `SUCCESS` once the backend accepted it, `FAILED` otherwise. */
+  export(batch: readonly PredictionRecord[]): Promise<ExportResult>;
+  /** Sends anything the exporter buffers itself. Optional. */
+  forceFlush?(): Promise<void>;
+  /** Stops the exporter: aborts exports in progress; later exports fail. */
+  shutdown(): Promise<void>;
+}

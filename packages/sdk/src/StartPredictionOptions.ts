@@ -1,0 +1,20 @@
+import type { AttributeValue } from '@inferlens/semconv';
+import type { Features, InferenceKind } from './InstrumentOptions.js';
+
+/** Options of `Monitor.startPrediction`. */
+export interface StartPredictionOptions {
+  /** Model name. Required. */
+  model: string;
+  /** Model version. @default '' */
+  version?: string;
+  /** Kind of call; `batch` is not available in the manual form. @default 'predict' */
+  kind?: Exclude<InferenceKind, 'batch'>;
+  /** Logged features. @default {} */
+  features?: Features;
+  /** Slice of traffic. @default '' */
+  segment?: string;
+  /** Extra attributes for the span and the record. @default {} */
+  attributes?: Record<string, AttributeValue>;
+  /** Prediction id to use. @default crypto.randomUUID() */
+  predictionId?: string;
+}

@@ -1,0 +1,194 @@
+import { trace, type Tracer } from '@opentelemetry/api';
+import { validateFeedback, validatePrediction, type FeedbackRecord, type PredictionRecord } from '@inferlens/semconv';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { HttpFeedbackExporter } from '../HttpFeedbackExporter.js';
+import { HttpPredictionExporter } from '../HttpPredictionExporter.js';
+import type { InstrumentOptions } from '../InstrumentOptions.js';
+import type { FeedbackInput, Monitor, MonitorStats } from '../Monitor.js';
+import type { MonitorOptions } from '../MonitorOptions.js';
+import type { PredictionHandle } from '../PredictionHandle.js';
+import type { StartPredictionOptions } from '../StartPredictionOptions.js';
+import { BatchRecordProcessor } from './BatchRecordProcessor.js';
+import { withDeadline } from './deadline.js';
+import { clearGlobalMonitor, setGlobalMonitor } from './global-monitor.js';
+import { handleError, warn } from './handle-error.js';
+import type { MonitorCore } from './MonitorCore.js';
+import { DEFAULT_ENDPOINT } from './NdjsonHttpExporter.js';
+import { PredictionCall } from './PredictionCall.js';
+import { predictionScope } from './prediction-scope.js';
+import { compilePolicy, type Redactor } from './redact.js';
+import { resolveTracing } from './tracing.js';
+import { wrapFunction } from './wrap-function.js';
+
+/** The monitor behind `createMonitor`. */
+export class MonitorImpl implements Monitor, MonitorCore {
+  readonly tracer: Tracer;
+  readonly sampleRate: number;
+  readonly redact: Redactor;
+  readonly service: string;
+  readonly project: string | undefined;
+  readonly environment: string | undefined;
+  private readonly ownProvider: BasicTracerProvider | undefined;
+  private readonly predictions: BatchRecordProcessor<PredictionRecord>;
+  private readonly feedbackQueue: BatchRecordProcessor<FeedbackRecord>;
+  private readonly shutdownTimeoutMillis: number;
+  private sampledOut = 0;
+  private active = true;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: MonitorOptions) {
+    this.service = String(options.serviceName ?? '');
+    this.project = options.project || undefined;
+    this.environment = options.environment || undefined;
+    this.sampleRate = validRate(options.sampleRate);
+    this.redact = compilePolicy(options.features);
+    this.shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
+    const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+    const headers = options.headers ?? {};
+    const http = { endpoint, headers, project: this.project };
+    this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch);
+    this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 });
+    let tracer: Tracer;
+    let own: BasicTracerProvider | undefined;
+    try {
+      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, project: this.project, environment: this.environment }));
+    } catch (error) {
+      handleError('setting up tracing; spans are off', error);
+      tracer = trace.getTracer('@inferlens/sdk');
+    }
+    this.tracer = tracer;
+    this.ownProvider = own;
+    if (options.registerGlobal ?? true) setGlobalMonitor(this);
+  }
+
+  isActive(): boolean {
+    return this.active;
+  }
+
+  instrument<F extends (...args: any[]) => any>(fn: F, options: InstrumentOptions<F>): F {
+    return wrapFunction(fn, options, () => this);
+  }
+
+  startPrediction(options: StartPredictionOptions): PredictionHandle {
+    const noop: PredictionHandle = { predictionId: options?.predictionId || crypto.randomUUID(), traceId: '', spanId: '', end() {}, fail() {} };
+    if (!this.active) return noop;
+    try {
+      const sampled = this.sampleRate >= 1 || Math.random() < this.sampleRate;
+      const call = new PredictionCall(
+        this,
+        {
+          model: String(options.model),
+          version: options.version ?? '',
+          kind: options.kind ?? 'predict',
+          segment: options.segment ?? '',
+          attributes: options.attributes ?? {},
+          features: options.features ? [options.features] : undefined,
+          makeId: options.predictionId ? () => options.predictionId! : undefined,
+        },
+        sampled,
+        predictionScope.getStore()?.capture,
+      );
+      const ctx = call.span.spanContext();
+      const valid = trace.isSpanContextValid(ctx);
+      return {
+        predictionId: call.ids[0],
+        traceId: valid ? ctx.traceId : '',
+        spanId: valid ? ctx.spanId : '',
+        end(result) {
+          try {
+            call.setResult(result?.output ? [result.output] : undefined, result?.usage);
+          } catch (error) {
+            handleError('PredictionHandle.end', error);
+          }
+          call.succeed();
+        },
+        fail(error) {
+          call.fail(error);
+        },
+      };
+    } catch (error) {
+      handleError('startPrediction', error);
+      return noop;
+    }
+  }
+
+  feedback(predictionId: string, input: FeedbackInput): void {
+    try {
+      if (!this.active) return;
+      const record: FeedbackRecord = {
+        predictionId,
+        timestamp: input.timestamp instanceof Date ? input.timestamp.getTime() : (input.timestamp ?? Date.now()),
+        project: this.project ?? null,
+        model: input.model ?? null,
+        version: input.version ?? null,
+        attributes: input.attributes ?? null,
+      };
+      if (input.label !== undefined) record.label = input.label;
+      if (input.value !== undefined) record.value = input.value;
+      const check = validateFeedback(record);
+      if (!check.ok) {
+        this.feedbackQueue.countDropped();
+        warn(`feedback for ${JSON.stringify(predictionId)} left out: ${check.field}: ${check.message}`);
+        return;
+      }
+      this.feedbackQueue.onEnd(record);
+    } catch (error) {
+      handleError('feedback', error);
+    }
+  }
+
+  emit(records: PredictionRecord[]): void {
+    for (const record of records) {
+      const check = validatePrediction(record);
+      if (!check.ok) {
+        this.predictions.countDropped();
+        warn(`prediction ${JSON.stringify(record.predictionId)} left out: ${check.field}: ${check.message}`);
+        continue;
+      }
+      this.predictions.onEnd(record);
+    }
+  }
+
+  countSampledOut(): void {
+    this.sampledOut++;
+  }
+
+  async forceFlush(): Promise<void> {
+    try {
+      await Promise.all([this.predictions.forceFlush(), this.feedbackQueue.forceFlush(), this.ownProvider?.forceFlush()]);
+    } catch (error) {
+      handleError('forceFlush', error);
+    }
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  stats(): MonitorStats {
+    return { ...this.predictions.stats(), sampledOut: this.sampledOut, feedback: this.feedbackQueue.stats() };
+  }
+
+  private async stop(): Promise<void> {
+    this.active = false;
+    clearGlobalMonitor(this);
+    const timeout = this.shutdownTimeoutMillis;
+    try {
+      await Promise.all([
+        this.predictions.shutdown(timeout),
+        this.feedbackQueue.shutdown(timeout),
+        this.ownProvider ? withDeadline(this.ownProvider.shutdown(), timeout) : undefined,
+      ]);
+    } catch (error) {
+      handleError('shutdown', error);
+    }
+  }
+}
+
+function validRate(rate: number | undefined): number {
+  if (rate === undefined) return 1;
+  if (typeof rate === 'number' && rate > 0 && rate <= 1) return rate;
+  warn(`sampleRate must be in (0, 1], got ${String(rate)}; using 1`);
+  return 1;
+}
