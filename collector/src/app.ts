@@ -7,6 +7,9 @@ import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
 import { readPlugin } from './api/read-plugin.js';
 import { healthPlugin } from './api/health-plugin.js';
+import { referencesPlugin } from './api/references-plugin.js';
+import { driftPlugin } from './api/drift-plugin.js';
+import { jobsPlugin } from './jobs/jobs-plugin.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -46,19 +49,26 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (closing) {
       request.raw.headers.connection = 'close';
-      throw new SaturatedError('the collector is shutting down; retry against another instance or after Retry-After', 5);
+      const err = new SaturatedError('the collector is shutting down; retry against another instance or after Retry-After', 5);
+      // Set here, not only in the receivers' error handlers: routes without one (health, 404s)
+      // answer through Fastify's default handler, which knows nothing of Retry-After.
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      throw err;
     }
   });
   // The store decorates the root instance itself (not an encapsulated child), so every
   // plugin below and the CLI see `app.store` and `app.batchers`.
   await storePlugin(app, { store, batch: config.batch });
   const recordLimits = DEFAULT_RECORD_LIMITS;
-  await app.register(otlpPlugin, { limits: config.limits, recordLimits });
+  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });
   await app.register(readPlugin);
   await app.register(healthPlugin);
+  await app.register(referencesPlugin, { limits: config.limits });
+  await app.register(driftPlugin);
+  await app.register(jobsPlugin, { drift: config.drift });
   return app;
 }

@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
       clickhouse: { url: '', username: 'default', password: '', database: 'default' },
       limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
+      drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -220,7 +221,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, logLevel');
+    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, logLevel');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

@@ -13,6 +13,16 @@ export interface IngestLimits {
   maxRecordsPerRequest: number;
 }
 
+/** Settings of the streaming drift job. */
+export interface DriftJobConfig {
+  /** Event-time window length in seconds (60 to 86400). @default 3600 */
+  windowSeconds: number;
+  /** How far behind the newest event time a window is still open for late data, in seconds. @default 300 */
+  allowedLatenessSeconds: number;
+  /** How often the job looks for windows to close, in milliseconds. @default 10000 */
+  intervalMs: number;
+}
+
 /** The collector's whole configuration. Every key can come from the YAML file, an `INFERLENS_*` variable or a flag. */
 export interface CollectorConfig {
   /** Interface to listen on. @default '127.0.0.1' */
@@ -25,6 +35,8 @@ export interface CollectorConfig {
   clickhouse: { url: string; username: string; password: string; database: string };
   limits: IngestLimits;
   batch: BatchOptions;
+  /** The streaming drift job. */
+  drift: DriftJobConfig;
   /** pino level: fatal, error, warn, info, debug, trace or silent. @default 'info' */
   logLevel: string;
 }
@@ -37,6 +49,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   clickhouse: { url: '', username: 'default', password: '', database: 'default' },
   limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
   batch: { ...DEFAULT_BATCH_OPTIONS },
+  drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
   logLevel: 'info',
 };
 
@@ -68,6 +81,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'batch.maxDelayMs', env: 'INFERLENS_BATCH_MAX_DELAY_MS', kind: 'int', help: 'longest wait before a batch is sent' },
   { path: 'batch.maxConcurrentInserts', env: 'INFERLENS_BATCH_MAX_CONCURRENT_INSERTS', kind: 'int', help: 'inserts running at once per table' },
   { path: 'batch.maxPendingRows', env: 'INFERLENS_BATCH_MAX_PENDING_ROWS', kind: 'int', help: 'rows waiting above which requests get 503' },
+  { path: 'drift.windowSeconds', env: 'INFERLENS_DRIFT_WINDOW_SECONDS', kind: 'int', help: 'drift window length in seconds (event time)' },
+  { path: 'drift.allowedLatenessSeconds', env: 'INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late data accepted into a window, in seconds' },
+  { path: 'drift.intervalMs', env: 'INFERLENS_DRIFT_INTERVAL_MS', kind: 'int', help: 'how often the drift job closes windows' },
   { path: 'logLevel', flag: 'log-level', env: 'INFERLENS_LOG_LEVEL', kind: 'level', help: 'log level' },
 ];
 
@@ -166,6 +182,9 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
     if (fromFlag !== undefined) setPath(config, spec.path, coerce(spec, fromFlag, `--${spec.flag}`));
   }
   const result = config as unknown as CollectorConfig;
+  if (result.drift.windowSeconds < 60 || result.drift.windowSeconds > 86_400) {
+    throw new ConfigError(`config error: drift.windowSeconds: expected 60 (one minute) to 86400 (one day), got ${result.drift.windowSeconds}`);
+  }
   if (result.clickhouse.url) {
     let protocol = '';
     try {

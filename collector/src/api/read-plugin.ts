@@ -4,7 +4,7 @@ import { BadRequestError } from '../errors.js';
 import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 
 const PredictionsQuery = Type.Object({
-  project: Type.String({ default: 'default', maxLength: 128 }),
+  project: Type.String({ default: 'default', maxLength: 256 }),
   model: Type.Optional(Type.String({ maxLength: 256 })),
   version: Type.Optional(Type.String({ maxLength: 256 })),
   from: Type.Optional(Type.String({ description: 'ISO-8601 time or Unix milliseconds; inclusive' })),
@@ -14,7 +14,7 @@ const PredictionsQuery = Type.Object({
 });
 
 const LogsQuery = Type.Object({
-  project: Type.String({ default: 'default', maxLength: 128 }),
+  project: Type.String({ default: 'default', maxLength: 256 }),
   traceId: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
   service: Type.Optional(Type.String({ maxLength: 256 })),
   limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
@@ -22,14 +22,28 @@ const LogsQuery = Type.Object({
 
 const TraceParams = Type.Object({ traceId: Type.String({ pattern: '^[0-9a-fA-F]{32}$' }) });
 
-/** Parses `from`/`to`: ISO-8601 or Unix milliseconds, into Unix nanoseconds as a decimal string. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Parses `from`/`to`: ISO-8601 or Unix milliseconds, into Unix nanoseconds as a decimal string.
+ * Times beyond what Int64 nanoseconds hold (before 1677-09-21, after 2262-04-11) are clamped to
+ * that range: ClickHouse would wrap an overflowing `Int64` parameter round silently, so
+ * `to=2300-01-01` would have meant a time in the 17th century and matched nothing.
+ */
 export function parseTimeParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new BadRequestError('REQUEST_INVALID', `query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
+  let ns: bigint;
+  if (/^\d+$/.test(value)) {
+    ns = BigInt(value) * 1_000_000n;
+  } else {
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      throw new BadRequestError('REQUEST_INVALID', `query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
+    }
+    ns = BigInt(Math.trunc(ms)) * 1_000_000n;
   }
-  return (BigInt(Math.trunc(ms)) * 1_000_000n).toString();
+  return (ns < INT64_MIN ? INT64_MIN : ns > INT64_MAX ? INT64_MAX : ns).toString();
 }
 
 interface PredictionDbRow {

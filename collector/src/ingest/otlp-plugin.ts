@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback, validatePrediction } from '@inferlens/semconv';
 import type { RecordLimits } from '@inferlens/semconv';
-import { BadRequestError, BodyTooLargeError } from '../errors.js';
+import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
 import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS } from '../store/tables.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
@@ -42,7 +42,15 @@ function decodeOrThrow<T>(fn: () => T): T {
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
  * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
  */
-export async function otlpPlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
+export async function otlpPlugin(
+  app: FastifyInstance,
+  opts: {
+    limits: IngestLimits;
+    recordLimits: RecordLimits;
+    /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
+    maxPendingRows: number;
+  },
+): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -112,11 +120,23 @@ export async function otlpPlugin(app: FastifyInstance, opts: { limits: IngestLim
         }
       }
     });
-    await Promise.all([
-      app.batchers.logs.add(encodeRows(LOGS, logs), logs.length),
-      app.batchers.predictions.add(encodeRows(PREDICTIONS, predictions), predictions.length),
-      app.batchers.feedback.add(encodeRows(FEEDBACK, feedback), feedback.length),
-    ]);
+    // One request may feed three tables. Check every batcher's room before adding to any, so a
+    // saturated table refuses the whole request (503) instead of storing the other tables' rows
+    // of a request the client is told to retry. Check and adds run in one synchronous step.
+    const parts = [
+      { batcher: app.batchers.logs, payload: encodeRows(LOGS, logs), rows: logs.length },
+      { batcher: app.batchers.predictions, payload: encodeRows(PREDICTIONS, predictions), rows: predictions.length },
+      { batcher: app.batchers.feedback, payload: encodeRows(FEEDBACK, feedback), rows: feedback.length },
+    ];
+    for (const { batcher, rows } of parts) {
+      const pending = batcher.stats().pendingRows;
+      if (rows > 0 && pending + rows > opts.maxPendingRows) {
+        throw new SaturatedError(
+          `${batcher.table}: ${pending} rows are waiting for storage (limit ${opts.maxPendingRows}); nothing of this request was stored; retry after the delay in Retry-After`,
+        );
+      }
+    }
+    await Promise.all(parts.map(({ batcher, payload, rows }) => batcher.add(payload, rows)));
     return sendExportResponse(request, reply, 'rejectedLogRecords', rejected, errors);
   });
 }

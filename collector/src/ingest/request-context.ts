@@ -1,16 +1,49 @@
 import type { FastifyRequest } from 'fastify';
+import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
+import { BadRequestError } from '../errors.js';
 
 /** Header naming the project of every record in a request. */
 export const PROJECT_HEADER = 'x-inferlens-project';
 
-/** The request's project: the `X-Inferlens-Project` header, else `default`. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The request's project: the `X-Inferlens-Project` header, else `default`.
+ * The header's bytes are read as UTF-8 (Node hands them over as Latin-1), so
+ * `X-Inferlens-Project: café` names the same project as `?project=café` on the
+ * read API.
+ *
+ * @throws BadRequestError (`INGEST_BAD_PROJECT_HEADER`) when the header is sent more than
+ *   once (Node would join the values into `a, b`), is not UTF-8, or is longer than a
+ *   record's `project` may be. Nothing is silently truncated or merged.
+ */
 export function projectOf(request: FastifyRequest): string {
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === PROJECT_HEADER) seen++;
+  if (seen > 1) {
+    throw new BadRequestError('INGEST_BAD_PROJECT_HEADER', `header X-Inferlens-Project is sent ${seen} times; send it once`);
+  }
   const h = request.headers[PROJECT_HEADER];
   const v = Array.isArray(h) ? h[0] : h;
-  return v && v.trim() ? v.trim().slice(0, 128) : 'default';
+  if (!v || !v.trim()) return 'default';
+  let project: string;
+  try {
+    project = utf8.decode(Buffer.from(v, 'latin1')).trim();
+  } catch {
+    throw new BadRequestError('INGEST_BAD_PROJECT_HEADER', 'header X-Inferlens-Project is not valid UTF-8; send the project name as UTF-8');
+  }
+  const max = DEFAULT_RECORD_LIMITS.maxNameLength;
+  if (project.length > max) {
+    throw new BadRequestError(
+      'INGEST_BAD_PROJECT_HEADER',
+      `header X-Inferlens-Project is ${project.length} characters long; a project name has at most ${max}`,
+    );
+  }
+  return project;
 }
 
-/** Current time in Unix nanoseconds (millisecond resolution with a sub-ms part from hrtime). */
+/** Current time in Unix nanoseconds (millisecond resolution). */
 export function nowUnixNano(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }

@@ -40,7 +40,9 @@ describe('ClickHouseStore.migrate', () => {
     expect(tables.map((t) => t.name)).toEqual(
       [
         MIGRATIONS_TABLE,
+        'drift_results',
         'feedback',
+        'job_checkpoints',
         'otel_logs',
         'otel_traces',
         'otel_traces_trace_id_ts',
@@ -48,6 +50,8 @@ describe('ClickHouseStore.migrate', () => {
         'predictions',
         'predictions_ingest',
         'predictions_ingest_mv',
+        'reference_data',
+        'reference_profiles',
       ].sort(),
     );
     const recorded = await migrationRows();

@@ -193,6 +193,68 @@ SELECT Timestamp, PredictionId, TraceId, SpanId, Project, ServiceName, ModelName
        mapFromArrays(AttributeKeys, AttributeValues) AS Attributes
 FROM predictions_ingest`;
 
+const referenceData = `CREATE TABLE IF NOT EXISTS reference_data (
+    Project LowCardinality(String),
+    ReferenceId String,
+    RowIndex UInt64,
+    NumericFeatures Map(LowCardinality(String), Float64),
+    CategoricalFeatures Map(LowCardinality(String), String),
+    NumericOutputs Map(LowCardinality(String), Float64),
+    CategoricalOutputs Map(LowCardinality(String), String)
+) ENGINE = MergeTree
+ORDER BY (Project, ReferenceId, RowIndex)`;
+
+// One row per model version's reference; a replacement is a newer row for the same key.
+const referenceProfiles = `CREATE TABLE IF NOT EXISTS reference_profiles (
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    ReferenceId String,
+    Kind LowCardinality(String),
+    SourceVersion String,
+    SourceFrom Nullable(DateTime64(3)),
+    SourceTo Nullable(DateTime64(3)),
+    Rows UInt64,
+    Profile String CODEC(ZSTD(3)),
+    CreatedAt DateTime64(3) DEFAULT now64(3),
+    Deleted UInt8 DEFAULT 0
+) ENGINE = ReplacingMergeTree(CreatedAt)
+ORDER BY (Project, ModelName, ModelVersion)`;
+
+const driftResults = `CREATE TABLE IF NOT EXISTS drift_results (
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    WindowStart DateTime64(3),
+    WindowEnd DateTime64(3),
+    Source LowCardinality(String),
+    Feature LowCardinality(String),
+    Kind LowCardinality(String),
+    Method LowCardinality(String),
+    Statistic Float64,
+    PValue Nullable(Float64),
+    Threshold Float64,
+    Drifted UInt8,
+    Status LowCardinality(String),
+    ReferenceRows UInt64,
+    CurrentRows UInt64,
+    Metrics String CODEC(ZSTD(1)),
+    ReferenceId String,
+    ComputedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(ComputedAt)
+PARTITION BY toYYYYMM(WindowStart)
+ORDER BY (Project, ModelName, ModelVersion, WindowStart, Source, Feature)`;
+
+const jobCheckpoints = `CREATE TABLE IF NOT EXISTS job_checkpoints (
+    Job LowCardinality(String),
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    WindowEnd DateTime64(3),
+    UpdatedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(UpdatedAt)
+ORDER BY (Job, Project, ModelName, ModelVersion)`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -202,4 +264,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'otel tables', statements: [otelTraces, otelTracesIdTs, otelTracesIdTsMv, otelLogs] },
   { version: 2, name: 'predictions and feedback', statements: [predictions, feedback] },
   { version: 3, name: 'predictions ingest view', statements: [predictionsIngest, predictionsIngestMv] },
+  { version: 4, name: 'references, drift results, job checkpoints', statements: [referenceData, referenceProfiles, driftResults, jobCheckpoints] },
 ];

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { IngestLimits } from '../config.js';
+import { BadRequestError, BodyTooLargeError } from '../errors.js';
+import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { readBody } from '../ingest/read-body.js';
+import { projectOf } from '../ingest/request-context.js';
+import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
+import { parseTimeParam } from './read-plugin.js';
+
+const Target = Type.Object({
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  version: Type.String({ default: '', maxLength: 256 }),
+});
+
+const Pin = Type.Object({
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  version: Type.String({ default: '', maxLength: 256 }),
+  from: Type.String({ description: 'ISO-8601 or Unix milliseconds, inclusive' }),
+  to: Type.String({ description: 'ISO-8601 or Unix milliseconds, exclusive' }),
+  sourceVersion: Type.Optional(Type.String({ maxLength: 256, description: 'take the traffic of this version; default: the same version' })),
+});
+
+const ListQuery = Type.Object({
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  model: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+const TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
+
+type Columns = { nf: Record<string, number>; cf: Record<string, string>; no: Record<string, number>; co: Record<string, string> };
+
+/** Splits one object's values into numeric and categorical maps; throws a message naming the field. */
+function splitValues(obj: unknown, path: string, numeric: Record<string, number>, categorical: Record<string, string>): void {
+  if (obj === undefined || obj === null) return;
+  if (typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${path}: expected an object, got ${Array.isArray(obj) ? 'array' : typeof obj}`);
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === null || v === undefined || v === '') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`${path}.${k}: expected a finite number, got ${v}`);
+      numeric[k] = v;
+    } else if (typeof v === 'string') categorical[k] = v;
+    else if (typeof v === 'boolean') categorical[k] = String(v);
+    else throw new Error(`${path}.${k}: expected number, string, boolean or null, got ${Array.isArray(v) ? 'array' : typeof v}`);
+  }
+}
+
+/** One reference row: `{ features: {...}, outputs: {...} }`, or a flat object of features. */
+function readRow(value: unknown): Columns {
+  const cols: Columns = { nf: {}, cf: {}, no: {}, co: {} };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
+  const o = value as Record<string, unknown>;
+  if ('features' in o || 'outputs' in o) {
+    splitValues(o.features, 'features', cols.nf, cols.cf);
+    splitValues(o.outputs, 'outputs', cols.no, cols.co);
+  } else {
+    splitValues(o, 'features', cols.nf, cols.cf);
+  }
+  return cols;
+}
+
+function parseRows(text: string, maxRows: number): Columns[] {
+  const trimmed = text.trimStart();
+  let values: unknown[];
+  const where: number[] = [];
+  if (trimmed.startsWith('[')) {
+    try {
+      values = JSON.parse(trimmed) as unknown[];
+    } catch (err) {
+      throw new BadRequestError('REFERENCE_INVALID', `the body starts with [ but is not valid JSON: ${(err as Error).message}`);
+    }
+    values.forEach((_, i) => where.push(i + 1));
+  } else {
+    values = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (!line) continue;
+      try {
+        values.push(JSON.parse(line));
+      } catch (err) {
+        throw new BadRequestError('REFERENCE_INVALID', `line ${i + 1}: invalid JSON: ${(err as Error).message}`);
+      }
+      where.push(i + 1);
+    }
+  }
+  if (values.length > maxRows) throw new BodyTooLargeError(`the reference holds ${values.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
+  if (values.length === 0) throw new BadRequestError('REFERENCE_EMPTY', 'the reference data set has no rows');
+  return values.map((v, i) => {
+    try {
+      return readRow(v);
+    } catch (err) {
+      throw new BadRequestError('REFERENCE_INVALID', `${trimmed.startsWith('[') ? 'row' : 'line'} ${where[i]}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** Column names of a profile, for API answers. */
+function describeProfile(p: FeatureProfile) {
+  return {
+    rows: p.rows,
+    numericFeatures: Object.keys(p.numeric.feature).sort(),
+    categoricalFeatures: Object.keys(p.categorical.feature).sort(),
+    numericOutputs: Object.keys(p.numeric.output).sort(),
+    categoricalOutputs: Object.keys(p.categorical.output).sort(),
+  };
+}
+
+/**
+ * Reference profiles: what each model version's production traffic is compared with.
+ * - `POST /v1/references?model=&version=` uploads a data set (NDJSON or a JSON array of rows,
+ *   each `{ features, outputs }` or a flat object of features; gzip allowed). The rows are kept
+ *   in `reference_data` and profiled in ClickHouse with the same queries as production windows.
+ * - `POST /api/v1/references/pin` pins a time range of production traffic (optionally of
+ *   another version) as the reference.
+ * - `GET /api/v1/references` lists them; `DELETE /api/v1/references?model=&version=` removes one.
+ * Uploading or pinning again replaces the version's reference.
+ */
+export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, 'references request failed');
+    applyRetryAfter(reply, e);
+    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+  });
+
+  const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
+
+  async function saveProfile(row: { project: string; model: string; version: string; referenceId: string; kind: string; sourceVersion: string; from: string | null; to: string | null; profile: FeatureProfile }) {
+    const toMs64 = (ns: string | null) => (ns === null ? null : (Number(BigInt(ns) / 1_000_000n) / 1000).toFixed(3));
+    await app.store.insertCompactJson(
+      'reference_profiles',
+      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'SourceFrom', 'SourceTo', 'Rows', 'Profile'],
+      JSON.stringify([row.project, row.model, row.version, row.referenceId, row.kind, row.sourceVersion, toMs64(row.from), toMs64(row.to), row.profile.rows, JSON.stringify(row.profile)]),
+    );
+  }
+
+  // Uploads read the raw body (NDJSON, JSON array, gzip) in their own context.
+  await app.register(async (uploads) => {
+    uploads.removeAllContentTypeParsers();
+    uploads.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+    uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Target } }, async (request) => {
+      const { body } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
+      const rows = parseRows(body.toString('utf8'), opts.limits.maxRecordsPerRequest);
+      const project = projectFor(request, request.query.project);
+      const referenceId = randomUUID();
+      const lines = rows.map((r, i) => JSON.stringify([project, referenceId, i, r.nf, r.cf, r.no, r.co]));
+      await app.store.insertCompactJson(
+        'reference_data',
+        ['Project', 'ReferenceId', 'RowIndex', 'NumericFeatures', 'CategoricalFeatures', 'NumericOutputs', 'CategoricalOutputs'],
+        lines.join('\n'),
+      );
+      const profile = await profileScope(app.store, {
+        table: 'reference_data',
+        where: 'Project = {project:String} AND ReferenceId = {referenceId:String}',
+        params: { project, referenceId },
+      });
+      await saveProfile({ project, model: request.query.model, version: request.query.version, referenceId, kind: 'dataset', sourceVersion: '', from: null, to: null, profile });
+      return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile) };
+    });
+  });
+
+  api.post('/api/v1/references/pin', { schema: { body: Pin } }, async (request) => {
+    const q = request.body;
+    const project = projectFor(request, q.project);
+    const from = parseTimeParam('from', q.from)!;
+    const to = parseTimeParam('to', q.to)!;
+    if (BigInt(from) >= BigInt(to)) throw new BadRequestError('REFERENCE_INVALID', `from (${q.from}) must be before to (${q.to})`);
+    const sourceVersion = q.sourceVersion ?? q.version;
+    const profile = await profileScope(app.store, {
+      table: 'predictions',
+      where: `Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}
+              AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`,
+      params: { project, model: q.model, version: sourceVersion, from, to },
+    });
+    if (profile.rows === 0) {
+      throw new BadRequestError('REFERENCE_EMPTY', `no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
+    }
+    const referenceId = randomUUID();
+    await saveProfile({ project, model: q.model, version: q.version, referenceId, kind: 'pinned', sourceVersion, from, to, profile });
+    return { referenceId, project, model: q.model, version: q.version, kind: 'pinned', sourceVersion, ...describeProfile(profile) };
+  });
+
+  api.get('/api/v1/references', { schema: { querystring: ListQuery } }, async (request) => {
+    const project = projectFor(request, request.query.project);
+    const params: Record<string, unknown> = { project };
+    let where = 'Project = {project:String} AND Deleted = 0';
+    if (request.query.model !== undefined) (where += ' AND ModelName = {model:String}'), (params.model = request.query.model);
+    const rows = await app.store.query<{ ModelName: string; ModelVersion: string; ReferenceId: string; Kind: string; SourceVersion: string; Rows: string | number; CreatedAt: string; Profile: string }>(
+      `SELECT ModelName, ModelVersion, ReferenceId, Kind, SourceVersion, Rows, toString(CreatedAt) AS CreatedAt, Profile
+       FROM reference_profiles FINAL WHERE ${where} ORDER BY ModelName, ModelVersion`,
+      params,
+    );
+    return {
+      references: rows.map((r) => ({
+        referenceId: r.ReferenceId,
+        project,
+        model: r.ModelName,
+        version: r.ModelVersion,
+        kind: r.Kind,
+        sourceVersion: r.SourceVersion,
+        createdAt: r.CreatedAt,
+        ...describeProfile(JSON.parse(r.Profile) as FeatureProfile),
+      })),
+    };
+  });
+
+  api.delete('/api/v1/references', { schema: { querystring: Target } }, async (request, reply) => {
+    const project = projectFor(request, request.query.project);
+    const [existing] = await app.store.query<{ ReferenceId: string }>(
+      `SELECT ReferenceId FROM reference_profiles FINAL WHERE Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Deleted = 0`,
+      { project, model: request.query.model, version: request.query.version },
+    );
+    if (!existing) return reply.code(404).send({ error: 'NOT_FOUND', message: `no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}` });
+    await app.store.insertCompactJson(
+      'reference_profiles',
+      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'Rows', 'Profile', 'Deleted'],
+      JSON.stringify([project, request.query.model, request.query.version, existing.ReferenceId, 'deleted', 0, '{}', 1]),
+    );
+    return { deleted: existing.ReferenceId };
+  });
+}

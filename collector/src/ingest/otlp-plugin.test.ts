@@ -1,0 +1,168 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import protobuf from 'protobufjs/minimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
+import { StoreError } from '../errors.js';
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { InsertBatcher } from '../store/InsertBatcher.js';
+import { FEEDBACK, LOGS, PREDICTIONS, SPANS } from '../store/tables.js';
+import { otlpPlugin } from './otlp-plugin.js';
+import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
+
+// The receivers driven in-process over real InsertBatchers whose store is a fake: each insert
+// waits until the test settles it, so "answered only after storage" and "a failed insert is
+// never a 200" are checked step by step, without an engine.
+
+interface PendingInsert {
+  table: string;
+  payload: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+class FakeStore {
+  readonly inserts: PendingInsert[] = [];
+  #waiters: Array<() => void> = [];
+  insertCompactJson(table: string, _columns: readonly string[], payload: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.inserts.push({ table, payload, resolve, reject });
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  /** Resolves once `n` inserts have been started. */
+  async started(n: number): Promise<PendingInsert[]> {
+    while (this.inserts.length < n) await new Promise<void>((r) => this.#waiters.push(r));
+    return this.inserts.slice(0, n);
+  }
+}
+
+const MAX_PENDING_ROWS = 1000;
+
+async function makeApp(store: FakeStore): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  const make = (table: string, columns: readonly string[]) =>
+    new InsertBatcher(store as unknown as ClickHouseStore, table, columns, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
+  app.decorate('batchers', {
+    spans: make(SPANS.table, SPANS.columns),
+    logs: make(LOGS.table, LOGS.columns),
+    predictions: make(PREDICTIONS.table, PREDICTIONS.columns),
+    feedback: make(FEEDBACK.table, FEEDBACK.columns),
+  });
+  const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000 };
+  await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
+  await app.ready();
+  return app;
+}
+
+const str = (s: string) => ({ stringValue: s });
+const kv = (o: Record<string, string>) => ({ kvlistValue: { values: Object.entries(o).map(([key, v]) => ({ key, value: str(v) })) } });
+
+/** An OTLP/JSON logs request: one plain log, `predictions` prediction events, one feedback event. */
+function mixedLogs(predictions = 1): string {
+  const t = '1767225600000000000';
+  const records = [
+    { timeUnixNano: t, body: str('plain log line') },
+    ...Array.from({ length: predictions }, (_, i) => ({ timeUnixNano: t, eventName: 'inferlens.prediction', body: kv({ predictionId: `p-${i}`, model: 'm' }) })),
+    { timeUnixNano: t, eventName: 'inferlens.feedback', body: kv({ predictionId: 'p-0', label: 'yes' }) },
+  ];
+  return JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: str('svc') }] }, scopeLogs: [{ logRecords: records }] }] });
+}
+
+/** A protobuf `ExportTraceServiceRequest` holding one span. */
+function oneSpanProto(): Uint8Array {
+  const w = protobuf.Writer.create();
+  w.uint32(10).fork(); // resource_spans
+  w.uint32(18).fork(); // scope_spans
+  w.uint32(18).fork(); // spans
+  w.uint32(10).bytes(new Uint8Array(16).fill(1)); // trace_id
+  w.uint32(18).bytes(new Uint8Array(8).fill(2)); // span_id
+  w.uint32(42).string('op'); // name
+  w.uint32(57).fixed64(1_767_225_600_000_000_000n as unknown as number); // start_time_unix_nano
+  w.uint32(65).fixed64(1_767_225_600_001_000_000n as unknown as number); // end_time_unix_nano
+  w.ldelim().ldelim().ldelim();
+  return w.finish();
+}
+
+/** Decodes a `google.rpc.Status` (code = 1, message = 2). */
+function decodeStatus(bytes: Uint8Array): { code: number; message: string } {
+  const r = protobuf.Reader.create(bytes);
+  const out = { code: 0, message: '' };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1) out.code = r.int32();
+    else if (tag >>> 3 === 2) out.message = r.string();
+    else r.skipType(tag & 7);
+  }
+  return out;
+}
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('otlpPlugin acknowledges only what is stored', () => {
+  it('answers a mixed logs request only after the logs, predictions and feedback inserts all succeed', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    let answered = false;
+    const response = app
+      .inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs() })
+      .then((r) => ((answered = true), r));
+    const inserts = await store.started(3);
+    expect(inserts.map((i) => i.table).sort()).toEqual([FEEDBACK.table, LOGS.table, PREDICTIONS.table].sort());
+    inserts[0]!.resolve();
+    inserts[1]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    inserts[2]!.resolve();
+    const r = await response;
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({});
+  });
+
+  for (const failing of [LOGS.table, PREDICTIONS.table, FEEDBACK.table]) {
+    it(`answers 503 with Retry-After and a google.rpc.Status, never 200, when the ${failing} insert fails`, async () => {
+      const store = new FakeStore();
+      app = await makeApp(store);
+      const response = app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs() });
+      for (const i of await store.started(3)) {
+        if (i.table === failing) i.reject(new StoreError(`insert into ${failing} failed: disk full`, new Error('disk full')));
+        else i.resolve();
+      }
+      const r = await response;
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('2');
+      expect(r.headers['content-type']).toMatch(/^application\/json/);
+      expect(r.json()).toMatchObject({ code: 14, message: expect.stringContaining(failing) });
+    });
+  }
+
+  it('answers a failed span insert with 503, Retry-After and a protobuf google.rpc.Status to a protobuf request', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const response = app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: Buffer.from(oneSpanProto()) });
+    const [insert] = await store.started(1);
+    expect(insert!.table).toBe(SPANS.table);
+    insert!.reject(new StoreError('insert into otel_traces failed: timeout', new Error('timeout')));
+    const r = await response;
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['retry-after']).toBe('2');
+    expect(r.headers['content-type']).toBe('application/x-protobuf');
+    expect(decodeStatus(r.rawPayload)).toEqual({ code: 14, message: expect.stringContaining('otel_traces') });
+  });
+
+  it('refuses a logs request whole when one of its tables is saturated: nothing of it reaches the other tables', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    // One prediction more than the predictions batcher may hold; the plain log and the feedback would fit.
+    const r = await app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs(MAX_PENDING_ROWS + 1) });
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['retry-after']).toBe('1');
+    expect(r.json()).toMatchObject({ code: 14, message: expect.stringContaining('predictions') });
+    expect(app.batchers.logs.stats().pendingRows).toBe(0);
+    expect(app.batchers.feedback.stats().pendingRows).toBe(0);
+    expect(store.inserts).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compareProfiles } from './compare-profiles.js';
+import type { FeatureProfile } from './feature-profile.js';
+import { addBucket, bucketOf, emptyBucketHistogram } from './log-buckets.js';
+
+/** A profile built the way ClickHouse builds it, from raw values. */
+function profile(rows: Array<{ x?: number; color?: string; score?: number }>): FeatureProfile {
+  const p: FeatureProfile = { rows: rows.length, numeric: { feature: {}, output: {} }, categorical: { feature: {}, output: {} } };
+  for (const r of rows) {
+    if (r.x !== undefined) addBucket((p.numeric.feature.x ??= emptyBucketHistogram()), bucketOf(r.x), 1, r.x, r.x, r.x, r.x * r.x);
+    if (r.score !== undefined) addBucket((p.numeric.output.score ??= emptyBucketHistogram()), bucketOf(r.score), 1, r.score, r.score, r.score, r.score * r.score);
+    if (r.color !== undefined) {
+      const c = (p.categorical.feature.color ??= { counts: {}, total: 0 });
+      c.counts[r.color] = (c.counts[r.color] ?? 0) + 1;
+      c.total++;
+    }
+  }
+  return p;
+}
+
+const lcg = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+describe('compareProfiles', () => {
+  const u = lcg(42);
+  const reference = profile(Array.from({ length: 500 }, (_, i) => ({ x: u() * 10, color: i % 3 === 0 ? 'red' : 'blue', score: u() })));
+
+  it('finds no drift between two samples of the same distribution', () => {
+    const v = lcg(7);
+    const current = profile(Array.from({ length: 500 }, (_, i) => ({ x: v() * 10, color: i % 3 === 0 ? 'red' : 'blue', score: v() })));
+    const out = compareProfiles(reference, current);
+    expect(out.map((c) => `${c.source}:${c.feature}`).sort()).toEqual(['dataset:*', 'feature:color', 'feature:x', 'output:score']);
+    expect(out.filter((c) => c.drifted)).toEqual([]);
+    expect(out.find((c) => c.feature === 'x')!.method).toBe('ks');
+    expect(out.find((c) => c.feature === 'color')!.method).toBe('chi-square');
+  });
+
+  it('flags a shifted numeric feature and a changed category mix, and reports the share', () => {
+    const v = lcg(9);
+    const current = profile(Array.from({ length: 500 }, () => ({ x: 5 + v() * 10, color: 'red', score: v() })));
+    const out = compareProfiles(reference, current);
+    expect(out.filter((c) => c.drifted && c.source === 'feature').map((c) => c.feature).sort()).toEqual(['color', 'x']);
+    const dataset = out.find((c) => c.source === 'dataset')!;
+    expect(dataset.statistic).toBe(1);
+    expect(dataset.drifted).toBe(true);
+    expect(dataset.metrics).toEqual({ driftedFeatures: ['x', 'color'], comparedFeatures: 2 });
+  });
+
+  it('reports a column missing from the window as empty, not drifted', () => {
+    const current = profile([{ score: 0.5 }]);
+    const out = compareProfiles(reference, current);
+    const x = out.find((c) => c.feature === 'x')!;
+    expect(x.status).toBe('empty-current');
+    expect(x.drifted).toBe(false);
+    expect(out.find((c) => c.source === 'dataset')!.status).toBe('empty-current');
+  });
+});
