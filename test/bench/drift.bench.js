@@ -1,0 +1,104 @@
+// Drift job cost: the whole drift computation of one window (profile in ClickHouse + statistics in
+// TypeScript) for BENCH_DRIFT_ROWS predictions x 20 numeric features, beside a plain per-feature
+// sum() scan of the same rows in the same run (goal: at most 3x). Then the cost of one more window
+// once the history holds BENCH_DRIFT_HISTORY rows (goal: proportional to the window, not the history).
+// Env: BENCH_DRIFT_ROWS (default 1000000), BENCH_DRIFT_HISTORY (default 10000000).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
+const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
+const { profileScope } = await import(join(dist, 'jobs/feature-profile.js'));
+const { compareProfiles } = await import(join(dist, 'jobs/compare-profiles.js'));
+
+const ROWS = Number(process.env.BENCH_DRIFT_ROWS ?? 1_000_000);
+const HISTORY = Number(process.env.BENCH_DRIFT_HISTORY ?? 10_000_000);
+const FEATURES = 20;
+const HOUR = 3600;
+const T0 = 1795168800; // 2026-11-20T10:00:00Z, the window under test
+
+const dir = mkdtempSync(join(tmpdir(), 'inferlens-drift-bench-'));
+const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
+await store.migrate();
+
+const keys = Array.from({ length: FEATURES }, (_, i) => `'f${i}'`).join(',');
+const values = (shift) => Array.from({ length: FEATURES }, (_, i) => `(randNormal(${i}, 1) + ${shift})`).join(',');
+/** Inserts `n` predictions spread over the hour starting at `start` (engine-generated rows). */
+async function insertHour(start, n, shift = 0, seed = 0) {
+  for (let done = 0; done < n; done += 1_000_000) {
+    const m = Math.min(1_000_000, n - done);
+    await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, Status, NumericFeatures)
+      SELECT toDateTime64(${start} + (number * ${HOUR}) / ${m}, 9), toString(number + ${done + seed}), 'default', 'bench', 'v1', rand() / 1e7, 'ok',
+             mapFromArrays([${keys}], [${values(shift)}])
+      FROM numbers(${m})`);
+  }
+}
+
+async function time(fn, repeats = 3) {
+  let best = Infinity;
+  let result;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    result = await fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return { ms: best, result };
+}
+
+const windowWhere = (start, end) => ({
+  table: 'predictions',
+  where: "Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})",
+  params: { project: 'default', model: 'bench', version: 'v1', from: start * 1000, to: end * 1000 },
+});
+
+async function driftWindow(reference, start) {
+  const current = await profileScope(store, windowWhere(start, start + HOUR));
+  return compareProfiles(reference, current);
+}
+
+async function sumScan(start) {
+  const s = windowWhere(start, start + HOUR);
+  return store.query(`SELECT k, sum(v) AS s FROM predictions ARRAY JOIN mapKeys(NumericFeatures) AS k, mapValues(NumericFeatures) AS v WHERE ${s.where} GROUP BY k`, s.params);
+}
+
+console.log(`${ROWS} predictions x ${FEATURES} numeric features in the window; history up to ${HISTORY} rows; best of 3`);
+let t = performance.now();
+await insertHour(T0, ROWS, 0.3);
+// Reference: 100k rows of the unshifted distribution in reference_data, profiled like a window.
+await store.command(`INSERT INTO reference_data (Project, ReferenceId, RowIndex, NumericFeatures)
+  SELECT 'default', 'ref', number, mapFromArrays([${keys}], [${values(0)}]) FROM numbers(100000)`);
+const reference = await profileScope(store, { table: 'reference_data', where: 'Project = {project:String} AND ReferenceId = {id:String}', params: { project: 'default', id: 'ref' } });
+console.log(`setup: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+const drift1 = await time(() => driftWindow(reference, T0));
+const scan1 = await time(() => sumScan(T0));
+const flagged = drift1.result.filter((r) => r.drifted && r.source === 'feature').length;
+
+// One more window (the hour after) of a tenth of the size, timed at the current history and again
+// after the history grows to HISTORY rows in earlier hours.
+const small = Math.max(1, Math.round(ROWS / 10));
+await insertHour(T0 + HOUR, small, 0, 50_000_000);
+const before = await time(() => driftWindow(reference, T0 + HOUR));
+t = performance.now();
+const extra = Math.max(0, HISTORY - ROWS - small);
+for (let h = 1, left = extra; left > 0; h++) {
+  const n = Math.min(ROWS, left);
+  await insertHour(T0 - h * HOUR, n, 0, 100_000_000 + h * 1_000_000);
+  left -= n;
+}
+console.log(`history grown by ${extra} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+const after = await time(() => driftWindow(reference, T0 + HOUR));
+const [{ n: total }] = await store.query('SELECT count() AS n FROM predictions');
+
+const f = (ms) => `${ms.toFixed(0)} ms`;
+console.log('');
+console.log('| measurement | time | ratio |');
+console.log('| --- | ---: | ---: |');
+console.log(`| drift of one window: ${ROWS} rows x ${FEATURES} features (profile + statistics; ${flagged} of ${FEATURES} flagged) | ${f(drift1.ms)} | ${(drift1.ms / scan1.ms).toFixed(2)}x the scan |`);
+console.log(`| plain per-feature sum() scan of the same rows | ${f(scan1.ms)} | 1.00x |`);
+console.log(`| one more window of ${small} rows, history ${ROWS + small} rows | ${f(before.ms)} | 1.00x |`);
+console.log(`| the same window, history ${total} rows | ${f(after.ms)} | ${(after.ms / before.ms).toFixed(2)}x |`);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
