@@ -96,6 +96,28 @@ describe('streaming drift job', () => {
     if (dataDir) removeDir(dataDir);
   });
 
+  it('accepts a CSV reference: output.* columns are outputs, non-numeric columns categorical, errors name the line', async () => {
+    const dir = tempDataDir();
+    const c = await startCollector({ dataDir: dir, env: ENV });
+    try {
+      const csv = 'age,plan,output.score\r\n31,pro,0.5\r\n45,"free, trial",0.25\r\n,pro,\r\n';
+      const r = await fetch(`${c.url}/v1/references?model=csv-model&version=v2`, { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ rows: 3, numericFeatures: ['age'], categoricalFeatures: ['plan'], numericOutputs: ['score'], categoricalOutputs: [] });
+      const bad = await fetch(`${c.url}/v1/references?model=csv-model&version=v3`, { method: 'POST', body: 'a,b\n1,2\n3\n', headers: { 'content-type': 'text/csv' } });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toMatch(/^CSV body:3: /);
+      const listed = (await (await fetch(`${c.url}/api/v1/references?model=csv-model`)).json()) as { references: Array<{ version: string }> };
+      expect(listed.references.map((x) => x.version)).toEqual(['v2']);
+      const del = await fetch(`${c.url}/api/v1/references?model=csv-model&version=v2`, { method: 'DELETE' });
+      expect(del.status).toBe(200);
+      expect(((await (await fetch(`${c.url}/api/v1/references?model=csv-model`)).json()) as { references: unknown[] }).references).toEqual([]);
+    } finally {
+      await c.stop();
+      removeDir(dir);
+    }
+  });
+
   it('flags exactly the shifted columns after the shift, across a restart', async () => {
     dataDir = tempDataDir();
     collector = await startCollector({ dataDir, env: ENV });

@@ -8,6 +8,8 @@ import { readBody } from '../ingest/read-body.js';
 import { projectOf } from '../ingest/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
+import { parseCsv } from '../offline/read-csv.js';
+import { isMissingCell, parseNumberCell } from '../offline/column-types.js';
 
 const Target = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -29,7 +31,7 @@ const ListQuery = Type.Object({
   model: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
-const TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
+const TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/csv'] as const;
 
 type Columns = { nf: Record<string, number>; cf: Record<string, string>; no: Record<string, number>; co: Record<string, string> };
 
@@ -98,6 +100,34 @@ function parseRows(text: string, maxRows: number): Columns[] {
   });
 }
 
+/**
+ * Rows of a CSV reference: the header names the columns; a column named `output.<name>` is a
+ * model output, every other column a feature. A column is numeric when every non-empty cell is a
+ * number, categorical otherwise (as in `inferlens drift`); empty cells are missing values.
+ */
+function parseCsvRows(text: string, maxRows: number): Columns[] {
+  let table;
+  try {
+    table = parseCsv(text, 'CSV body');
+  } catch (err) {
+    throw new BadRequestError('REFERENCE_INVALID', (err as Error).message);
+  }
+  if (table.rows.length > maxRows) throw new BodyTooLargeError(`the reference holds ${table.rows.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
+  const numeric = table.header.map((_, c) => table.rows.every((row) => isMissingCell(row[c]!) || parseNumberCell(row[c]!) !== undefined));
+  return table.rows.map((row) => {
+    const cols: Columns = { nf: {}, cf: {}, no: {}, co: {} };
+    table.header.forEach((name, c) => {
+      const cell = row[c]!;
+      if (isMissingCell(cell)) return;
+      const isOutput = name.startsWith('output.');
+      const key = isOutput ? name.slice('output.'.length) : name;
+      if (numeric[c]) (isOutput ? cols.no : cols.nf)[key] = parseNumberCell(cell)!;
+      else (isOutput ? cols.co : cols.cf)[key] = cell;
+    });
+    return cols;
+  });
+}
+
 /** Column names of a profile, for API answers. */
 function describeProfile(p: FeatureProfile) {
   return {
@@ -144,8 +174,9 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     uploads.removeAllContentTypeParsers();
     uploads.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
     uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Target } }, async (request) => {
-      const { body } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
-      const rows = parseRows(body.toString('utf8'), opts.limits.maxRecordsPerRequest);
+      const { body, mediaType } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
+      const text = body.toString('utf8');
+      const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
       const lines = rows.map((r, i) => JSON.stringify([project, referenceId, i, r.nf, r.cf, r.no, r.co]));
