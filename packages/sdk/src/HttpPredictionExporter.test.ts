@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BatchPredictionProcessor } from './BatchPredictionProcessor.js';
 import { HttpPredictionExporter } from './HttpPredictionExporter.js';
 
 interface Received {
@@ -41,6 +42,29 @@ const batch = [
 ];
 
 describe('HttpPredictionExporter', () => {
+
+  it('sends the line serialized when the record was queued, serializing each record once', async () => {
+    const c = await fakeCollector([]);
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url, compression: 'none' }));
+    const record = { predictionId: 'a', model: 'm', version: 'v1', timestamp: 1, latencyMs: 1, features: { x: 1 }, outputs: {} };
+    const stringify = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+      if (args[0] === record) calls++;
+      return stringify(...args);
+    }) as typeof stringify;
+    try {
+      processor.onEnd(record as never);
+      record.features.x = 2; // changed after queueing: the queued snapshot is what goes out
+      await processor.forceFlush();
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(calls).toBe(1);
+    expect(c.received.map((r) => r.lines)).toEqual([[{ ...record, features: { x: 1 } }]]);
+    expect(processor.stats()).toMatchObject({ exported: 1, dropped: 0, queued: 0 });
+    await processor.shutdown();
+  });
   it('posts gzip NDJSON with the project header and custom headers', async () => {
     const c = await fakeCollector([]);
     const e = new HttpPredictionExporter({ endpoint: c.url, project: 'p1', headers: { authorization: 'Bearer t' } });

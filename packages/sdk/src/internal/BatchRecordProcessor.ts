@@ -3,6 +3,7 @@ import type { BatchProcessorConfig } from '../BatchProcessorConfig.js';
 import type { ProcessorStats } from '../ProcessorStats.js';
 import { handleError, warn } from './handle-error.js';
 import { withDeadline } from './deadline.js';
+import { serializedLines } from './serialized-lines.js';
 
 /** What the processor needs of an exporter (predictions or feedback). */
 export interface RecordExporter<T> {
@@ -63,7 +64,8 @@ export class BatchRecordProcessor<T> {
         this.dropped++;
         return;
       }
-      const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+      const line = JSON.stringify(record);
+      const bytes = Buffer.byteLength(line) + 1;
       if (bytes > this.config.maxExportBatchBytes) {
         this.dropped++;
         warn(`dropped a record of ${bytes} bytes, over maxExportBatchBytes (${this.config.maxExportBatchBytes})`);
@@ -78,6 +80,7 @@ export class BatchRecordProcessor<T> {
         return;
       }
       this.warnedFull = false;
+      if (typeof record === 'object' && record !== null) serializedLines.set(record, line);
       this.queue.push({ record, bytes });
       this.queuedBytes += bytes;
       if (this.queue.length >= this.config.maxExportBatchSize || this.queuedBytes >= this.config.maxExportBatchBytes) this.kick();

@@ -4,6 +4,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { HttpExporterOptions } from '../HttpExporterOptions.js';
 import { warn } from './handle-error.js';
+import { jsonLine } from './serialized-lines.js';
 import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 
 const gzip = promisify(gzipCallback);
@@ -64,7 +65,7 @@ export class NdjsonHttpExporter<T> {
   async export(batch: readonly T[]): Promise<ExportResult> {
     if (this.abort.signal.aborted) return { code: ExportResultCode.FAILED, error: new Error('exporter is shut down') };
     try {
-      const ndjson = Buffer.from(batch.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const ndjson = Buffer.from(batch.map(jsonLine).join('\n') + '\n');
       const body = this.options.compression === 'gzip' ? await gzip(ndjson) : ndjson;
       await this.send(body);
       return { code: ExportResultCode.SUCCESS };

@@ -156,7 +156,7 @@ export class PredictionCall {
       const extra = this.resultAttributes();
       const span = this.span;
       span.setAttribute(ATTR_INFERLENS_OUTCOME, failed ? 'error' : 'ok');
-      span.setAttributes(extra);
+      if (hasKeys(extra)) span.setAttributes(extra);
       if (this.start.kind === 'batch') {
         span.setAttribute(ATTR_INFERLENS_BATCH_SIZE, this.ids.length);
         span.setAttribute(ATTR_INFERLENS_PREDICTION_ID, this.ids);
@@ -224,6 +224,11 @@ export class PredictionCall {
 function errorTypeOf(error: unknown): string {
   if (error instanceof Error) return error.name && error.name !== 'Error' ? error.name : (error.constructor?.name ?? 'Error');
   return typeof error;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function nonNegativeInt(n: number | undefined): number | null {

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * Starts the example fraud service. Configuration from the environment:
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `HOST` | `127.0.0.1` | interface to listen on |
+ * | `PORT` | `3000` | port; `0` picks a free one |
+ * | `INFERLENS_ENDPOINT` | `http://127.0.0.1:4318` | the collector |
+ * | `INFERLENS_SDK` | `on` | `off` runs the model unwrapped (benchmark baseline) |
+ * | `INFERLENS_MAX_QUEUE_SIZE` | SDK default (2048) | `batch.maxQueueSize` |
+ * | `INFERLENS_MAX_EXPORT_BATCH_SIZE` | SDK default (512) | `batch.maxExportBatchSize` |
+ * | `INFERLENS_SCHEDULED_DELAY_MILLIS` | SDK default (1000) | `batch.scheduledDelayMillis` |
+ * | `INFERLENS_MAX_ATTEMPTS` | SDK default (5) | exporter `maxAttempts` |
+ * | `INFERLENS_MAX_BACKOFF_MILLIS` | SDK default (5000) | exporter `maxBackoffMillis` (and `initialBackoffMillis` when smaller than its default) |
+ *
+ * These variables are read by this example, not by the SDK. Prints one JSON
+ * line `{"msg":"listening","port":…}` when ready; on SIGTERM/SIGINT closes
+ * the server, shuts the monitor down and prints `{"msg":"stopped","stats":…}`.
+ */
+import { context, propagation } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { createMonitor, HttpFeedbackExporter, HttpPredictionExporter, type BatchProcessorConfig, type HttpExporterOptions, type Monitor } from '@inferlens/sdk';
+import { buildApp } from './app.js';
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: expected a number >= 0, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function makeMonitor(): Monitor | undefined {
+  if (process.env.INFERLENS_SDK === 'off') return undefined;
+  // Trace context: an async-local context manager and the W3C propagator, so an
+  // incoming traceparent parents the prediction span. No tracer provider is
+  // registered, so the SDK starts its own and exports spans to the collector.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+
+  const endpoint = process.env.INFERLENS_ENDPOINT || 'http://127.0.0.1:4318';
+  const project = 'examples';
+  const maxBackoff = envNumber('INFERLENS_MAX_BACKOFF_MILLIS');
+  const http: HttpExporterOptions = { endpoint, project };
+  const maxAttempts = envNumber('INFERLENS_MAX_ATTEMPTS');
+  if (maxAttempts !== undefined) http.maxAttempts = maxAttempts;
+  if (maxBackoff !== undefined) {
+    http.maxBackoffMillis = maxBackoff;
+    http.initialBackoffMillis = Math.min(1000, maxBackoff);
+  }
+  const batch: BatchProcessorConfig = {};
+  const size = envNumber('INFERLENS_MAX_QUEUE_SIZE');
+  const batchSize = envNumber('INFERLENS_MAX_EXPORT_BATCH_SIZE');
+  const delay = envNumber('INFERLENS_SCHEDULED_DELAY_MILLIS');
+  if (size !== undefined) batch.maxQueueSize = size;
+  if (batchSize !== undefined) batch.maxExportBatchSize = batchSize;
+  if (delay !== undefined) batch.scheduledDelayMillis = delay;
+  return createMonitor({
+    serviceName: 'fraud-service',
+    endpoint,
+    project,
+    environment: process.env.NODE_ENV || 'development',
+    batch,
+    exporter: new HttpPredictionExporter(http),
+    feedbackExporter: new HttpFeedbackExporter(http),
+    // The customer's e-mail is useful for joining, never to be sent in clear.
+    features: { redact: { email: 'hash' } },
+  });
+}
+
+async function main(): Promise<void> {
+  const monitor = makeMonitor();
+  const app = buildApp({ monitor });
+  await app.listen({ host: process.env.HOST || '127.0.0.1', port: envNumber('PORT') ?? 3000 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : undefined;
+  process.stdout.write(JSON.stringify({ msg: 'listening', port, sdk: monitor !== undefined }) + '\n');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.close();
+    await monitor?.shutdown();
+    process.stdout.write(JSON.stringify({ msg: 'stopped', stats: monitor?.stats() ?? null }) + '\n');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+main().catch((error) => {
+  process.stderr.write(`fastify-service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
