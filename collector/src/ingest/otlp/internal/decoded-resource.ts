@@ -20,6 +20,11 @@ export function decodedResource(attributes: StringMap, schemaUrl: string): Decod
 export interface DecodedScope {
   name: string;
   version: string;
-  /** Flattened attributes; rows of the scope share this object. */
+  /** Flattened attributes; frozen, because every row of the scope shares this object. */
   attributes: StringMap;
+  /**
+   * `ScopeLogs.schema_url`; `''` for spans, which do not keep it (see
+   * `SignalEnvelope.scopeSchemaUrl`).
+   */
+  schemaUrl: string;
 }

@@ -13,10 +13,14 @@ export function jsonResource(container: JsonObject, path: string): DecodedResour
   return decodedResource(attributes, stringField(container, 'schemaUrl', path));
 }
 
-/** The `scope` of a `ScopeSpans` / `ScopeLogs` object at `path`; its attributes are frozen (rows share them). */
-export function jsonScope(container: JsonObject, path: string): DecodedScope {
+/**
+ * The `scope` of a `ScopeSpans` / `ScopeLogs` object at `path`; its attributes
+ * are frozen (rows share them).
+ * @param withSchemaUrl Whether to read the object's `schemaUrl` too (else `''`): see `SignalEnvelope.scopeSchemaUrl`.
+ */
+export function jsonScope(container: JsonObject, path: string, withSchemaUrl: boolean): DecodedScope {
   const scope = optionalObject(container.scope, `${path}.scope`);
-  const out: DecodedScope = { name: '', version: '', attributes: {} };
+  const out: DecodedScope = { name: '', version: '', attributes: {}, schemaUrl: '' };
   if (scope !== undefined) {
     const scopePath = `${path}.scope`;
     out.name = stringField(scope, 'name', scopePath);
@@ -24,5 +28,6 @@ export function jsonScope(container: JsonObject, path: string): DecodedScope {
     jsonAttributesInto(scope.attributes, `${scopePath}.attributes`, out.attributes);
   }
   Object.freeze(out.attributes);
+  if (withSchemaUrl) out.schemaUrl = stringField(container, 'schemaUrl', path);
   return out;
 }

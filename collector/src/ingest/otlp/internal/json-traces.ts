@@ -3,58 +3,18 @@ import type { DecodedTraceRequest } from '../decode-trace-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { SPAN_KIND_BY_NAME, STATUS_CODE_BY_NAME, spanKindName, statusCodeName } from './enum-names.js';
 import { jsonAttributesInto } from './json-any-value.js';
-import {
-  enumField,
-  idField,
-  JsonShapeError,
-  nanosField,
-  optionalArray,
-  optionalObject,
-  parseJsonBody,
-  requiredObject,
-  stringField,
-  toJsonDecodeError,
-} from './json-common.js';
-import { jsonResource, jsonScope } from './json-resource-scope.js';
-import { Rejections } from './rejections.js';
+import { enumField, idField, nanosField, optionalArray, optionalObject, requiredObject, stringField } from './json-common.js';
+import { decodeJsonEnvelope } from './json-envelope.js';
+import { TRACES_ENVELOPE } from './signal-envelope.js';
 import { decimalNanosBetween, formatDecimalNanos } from './unix-nanos.js';
 
 /** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
 export function decodeTracesJson(body: Uint8Array, project: string): DecodedTraceRequest {
-  const doc = parseJsonBody(body);
-  const spans: SpanRow[] = [];
-  const rejections = new Rejections();
-  try {
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-      throw new JsonShapeError(`expected an ExportTraceServiceRequest object at the top level, got ${doc === null ? 'null' : Array.isArray(doc) ? 'array' : typeof doc}`);
-    }
-    const resourceSpans = optionalArray((doc as Record<string, unknown>).resourceSpans, 'resourceSpans');
-    for (let i = 0; i < resourceSpans.length; i++) {
-      const rsPath = `resourceSpans[${i}]`;
-      const rs = requiredObject(resourceSpans[i], rsPath);
-      const resource = jsonResource(rs, rsPath);
-      const scopeSpans = optionalArray(rs.scopeSpans, `${rsPath}.scopeSpans`);
-      for (let j = 0; j < scopeSpans.length; j++) {
-        const ssPath = `${rsPath}.scopeSpans[${j}]`;
-        const ss = requiredObject(scopeSpans[j], ssPath);
-        const scope = jsonScope(ss, ssPath);
-        const list = optionalArray(ss.spans, `${ssPath}.spans`);
-        for (let k = 0; k < list.length; k++) {
-          try {
-            spans.push(jsonSpan(list[k], `${ssPath}.spans[${k}]`, resource, scope, project));
-          } catch (err) {
-            if (!(err instanceof JsonShapeError)) throw err;
-            rejections.add(err.message);
-          }
-        }
-      }
-    }
-  } catch (err) {
-    throw toJsonDecodeError(err);
-  }
-  return { spans, rejected: rejections.count, errors: rejections.messages };
+  const { records, rejections } = decodeJsonEnvelope(body, TRACES_ENVELOPE, jsonSpan, project);
+  return { spans: records, rejected: rejections.count, errors: rejections.messages };
 }
 
+/** Decodes one span into its row (a `JsonRecordDecoder`). */
 function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow {
   const s = requiredObject(v, path);
   const traceId = idField(s, 'traceId', path, 16, true);

@@ -18,7 +18,8 @@ import type { WireReader } from './protobuf-wire.js';
  *
  * Spans only need attribute values flattened (`readAnyValueText`); log records
  * need the plain value and the flattened one (`readAnyValueBoth`), and get both
- * from one pass.
+ * from one pass. Values nested in arrays and kvlists are read by the same two
+ * readers; their JSON text follows from the flattened form (`jsonOfText`).
  */
 
 const T_STRING = 10; // 1, length-delimited
@@ -41,9 +42,34 @@ function checkDepth(r: WireReader, depth: number): void {
   }
 }
 
+/** The AnyValue variant (its tag) that `readAnyValueText` or `readAnyValueBoth` read last; 0 for an empty value. */
+let lastVariant = 0;
+
+/**
+ * JSON text of the AnyValue just read, from its flattened form and its variant
+ * (`lastVariant`): the flattened form of booleans, integers, finite doubles,
+ * arrays and kvlists already is JSON; strings and bytes (base64) get quoted, an
+ * empty value or a non-finite double is `null`.
+ */
+function jsonOfText(text: string): string {
+  switch (lastVariant) {
+    case T_STRING:
+      return quoteJson(text);
+    case T_BYTES:
+      return `"${text}"`;
+    case T_DOUBLE:
+      return doubleJson(Number(text)); // String(double) round-trips exactly
+    case 0:
+      return 'null';
+    default:
+      return text;
+  }
+}
+
 /** An AnyValue flattened to the string the ClickHouse exporter stores (`AsString`). */
 export function readAnyValueText(r: WireReader, end: number, depth: number): string {
   let out = '';
+  let variant = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -70,44 +96,12 @@ export function readAnyValueText(r: WireReader, end: number, depth: number): str
         break;
       default:
         skipField(r, tag, end);
+        continue;
     }
+    variant = tag;
   }
   checkEnd(r, end);
-  return out;
-}
-
-/** An AnyValue as JSON text (inside an array or kvlist). */
-function readAnyValueJson(r: WireReader, end: number, depth: number): string {
-  let out = 'null';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case T_STRING:
-        out = quoteJson(readString(r, end));
-        break;
-      case T_BOOL:
-        out = readBool(r) ? 'true' : 'false';
-        break;
-      case T_INT:
-        out = String(readInt64(r));
-        break;
-      case T_DOUBLE:
-        out = doubleJson(r.double());
-        break;
-      case T_ARRAY:
-        out = readArrayJson(r, subEnd(r, end), depth + 1);
-        break;
-      case T_KVLIST:
-        out = readKvlistJson(r, subEnd(r, end), depth + 1);
-        break;
-      case T_BYTES:
-        out = `"${readBase64(r, end)}"`;
-        break;
-      default:
-        skipField(r, tag, end);
-    }
-  }
-  checkEnd(r, end);
+  lastVariant = variant;
   return out;
 }
 
@@ -116,7 +110,7 @@ function readArrayJson(r: WireReader, end: number, depth: number): string {
   const items: string[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === T_FIELD1_LEN) items.push(readAnyValueJson(r, subEnd(r, end), depth));
+    if (tag === T_FIELD1_LEN) items.push(jsonOfText(readAnyValueText(r, subEnd(r, end), depth)));
     else skipField(r, tag, end);
   }
   checkEnd(r, end);
@@ -138,7 +132,7 @@ function readKvlistJson(r: WireReader, end: number, depth: number): string {
     while (r.pos < kvEnd) {
       const t = r.uint32();
       if (t === T_FIELD1_LEN) key = readString(r, kvEnd);
-      else if (t === T_FIELD2_LEN) value = readAnyValueJson(r, subEnd(r, kvEnd), depth);
+      else if (t === T_FIELD2_LEN) value = jsonOfText(readAnyValueText(r, subEnd(r, kvEnd), depth));
       else skipField(r, t, kvEnd);
     }
     checkEnd(r, kvEnd);
@@ -148,63 +142,8 @@ function readKvlistJson(r: WireReader, end: number, depth: number): string {
   return objectJson(entries);
 }
 
-/** JSON text of the value `readPlainJson` (or its array and kvlist helpers) read last. */
+/** JSON text of the array or kvlist that `readArrayPlainJson` / `readKvlistPlainJson` read last. */
 let lastJson = 'null';
-
-/**
- * An AnyValue nested in an array or kvlist, as plain JS (see `DecodedLogRecord.body`)
- * and, in `lastJson`, as JSON text: one pass over the bytes gives both.
- */
-function readPlainJson(r: WireReader, end: number, depth: number): unknown {
-  let plain: unknown = null;
-  let json = 'null';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case T_STRING: {
-        const s = readString(r, end);
-        plain = s;
-        json = quoteJson(s);
-        break;
-      }
-      case T_BOOL:
-        plain = readBool(r);
-        json = plain ? 'true' : 'false';
-        break;
-      case T_INT: {
-        const v = readInt64(r);
-        plain = v;
-        json = String(v);
-        break;
-      }
-      case T_DOUBLE: {
-        const d = r.double();
-        plain = d;
-        json = doubleJson(d);
-        break;
-      }
-      case T_ARRAY:
-        plain = readArrayPlainJson(r, subEnd(r, end), depth + 1);
-        json = lastJson;
-        break;
-      case T_KVLIST:
-        plain = readKvlistPlainJson(r, subEnd(r, end), depth + 1);
-        json = lastJson;
-        break;
-      case T_BYTES: {
-        const b = readBase64(r, end);
-        plain = b;
-        json = `"${b}"`;
-        break;
-      }
-      default:
-        skipField(r, tag, end);
-    }
-  }
-  checkEnd(r, end);
-  lastJson = json;
-  return plain;
-}
 
 function readArrayPlainJson(r: WireReader, end: number, depth: number): unknown[] {
   checkDepth(r, depth);
@@ -213,8 +152,9 @@ function readArrayPlainJson(r: WireReader, end: number, depth: number): unknown[
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === T_FIELD1_LEN) {
-      items.push(readPlainJson(r, subEnd(r, end), depth));
-      texts.push(lastJson);
+      readAnyValueBoth(r, subEnd(r, end), depth);
+      items.push(anyValueBoth.plain);
+      texts.push(jsonOfText(anyValueBoth.text));
     } else skipField(r, tag, end);
   }
   checkEnd(r, end);
@@ -240,8 +180,9 @@ function readKvlistPlainJson(r: WireReader, end: number, depth: number): Record<
       const t = r.uint32();
       if (t === T_FIELD1_LEN) key = readString(r, kvEnd);
       else if (t === T_FIELD2_LEN) {
-        value = readPlainJson(r, subEnd(r, kvEnd), depth);
-        json = lastJson;
+        readAnyValueBoth(r, subEnd(r, kvEnd), depth);
+        value = anyValueBoth.plain;
+        json = jsonOfText(anyValueBoth.text);
       } else skipField(r, t, kvEnd);
     }
     checkEnd(r, kvEnd);
@@ -259,19 +200,21 @@ export const anyValueBoth: { plain: unknown; text: string } = { plain: null, tex
 /**
  * Reads an AnyValue in one pass as plain JS (see `DecodedLogRecord.body`) and
  * flattened as `readAnyValueText` would, into `anyValueBoth`.
+ * @param depth Nesting of the value: 0 at the top (a body, an attribute value).
  */
-export function readAnyValueBoth(r: WireReader, end: number): void {
+export function readAnyValueBoth(r: WireReader, end: number, depth: number): void {
   let plain: unknown = null;
   let text = '';
+  let variant = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
       case T_ARRAY:
-        plain = readArrayPlainJson(r, subEnd(r, end), 1);
+        plain = readArrayPlainJson(r, subEnd(r, end), depth + 1);
         text = lastJson;
         break;
       case T_KVLIST:
-        plain = readKvlistPlainJson(r, subEnd(r, end), 1);
+        plain = readKvlistPlainJson(r, subEnd(r, end), depth + 1);
         text = lastJson;
         break;
       case T_STRING:
@@ -294,9 +237,12 @@ export function readAnyValueBoth(r: WireReader, end: number): void {
         break;
       default:
         skipField(r, tag, end);
+        continue;
     }
+    variant = tag;
   }
   checkEnd(r, end);
+  lastVariant = variant;
   anyValueBoth.plain = plain;
   anyValueBoth.text = text;
 }
@@ -324,7 +270,7 @@ export function readAttributeIntoBoth(r: WireReader, end: number, plain: Record<
     const tag = r.uint32();
     if (tag === T_FIELD1_LEN) key = readString(r, end);
     else if (tag === T_FIELD2_LEN) {
-      readAnyValueBoth(r, subEnd(r, end));
+      readAnyValueBoth(r, subEnd(r, end), 0);
       plainValue = anyValueBoth.plain;
       textValue = anyValueBoth.text;
     } else skipField(r, tag, end);

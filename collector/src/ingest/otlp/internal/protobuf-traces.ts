@@ -1,20 +1,19 @@
 import type { SpanRow, StringMap } from '../../../store/rows.js';
 import type { DecodedTraceRequest } from '../decode-trace-request.js';
-import { decodedResource } from './decoded-resource.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { isZeroHex } from './hex-id.js';
 import { spanKindName, statusCodeName } from './enum-names.js';
-import { readAttributeInto, readResourceInto, readScopeInto } from './protobuf-common.js';
-import { checkEnd, createWireReader, readHex, readString, skipField, subEnd, toDecodeError } from './protobuf-wire.js';
+import { readAttributeInto } from './protobuf-common.js';
+import { decodeProtobufEnvelope } from './protobuf-envelope.js';
+import { idProblem, optionalIdProblem } from './protobuf-id-problems.js';
+import { checkEnd, readHex, readString, skipField, subEnd } from './protobuf-wire.js';
 import type { WireReader } from './protobuf-wire.js';
-import { Rejections } from './rejections.js';
+import { TRACES_ENVELOPE } from './signal-envelope.js';
 import { formatUnixNanos, nanosBetween } from './unix-nanos.js';
 
 /*
- * Field numbers (trace.proto, collector/trace/v1/trace_service.proto):
- * ExportTraceServiceRequest: resource_spans 1.
- * ResourceSpans: resource 1, scope_spans 2, schema_url 3.
- * ScopeSpans: scope 1, spans 2, schema_url 3.
+ * Field numbers (trace.proto; the request, ResourceSpans and ScopeSpans are
+ * walked by protobuf-envelope.ts):
  * Span: trace_id 1, span_id 2, trace_state 3, parent_span_id 4, name 5, kind 6,
  *   start_time_unix_nano 7 (fixed64), end_time_unix_nano 8 (fixed64), attributes 9,
  *   dropped_attributes_count 10, events 11, dropped_events_count 12, links 13,
@@ -39,88 +38,14 @@ const SPAN_STATUS = 122; // 15, length-delimited
 const EVENT_TIME = 9; // 1, 64-bit
 const STATUS_CODE = 24; // 3, varint
 
-interface TraceOutput {
-  project: string;
-  spans: SpanRow[];
-  rejections: Rejections;
-}
-
 /** Decodes a binary `ExportTraceServiceRequest`. */
 export function decodeTracesProtobuf(body: Uint8Array, project: string): DecodedTraceRequest {
-  const r = createWireReader(body);
-  const out: TraceOutput = { project, spans: [], rejections: new Rejections() };
-  try {
-    const end = r.len;
-    let index = 0;
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag === LEN1) readResourceSpans(r, subEnd(r, end), index++, out);
-      else skipField(r, tag, end);
-    }
-  } catch (err) {
-    throw toDecodeError(err, r);
-  }
-  return { spans: out.spans, rejected: out.rejections.count, errors: out.rejections.messages };
+  const { records, rejections } = decodeProtobufEnvelope(body, TRACES_ENVELOPE, readSpan, project);
+  return { spans: records, rejected: rejections.count, errors: rejections.messages };
 }
 
-function readResourceSpans(r: WireReader, end: number, index: number, out: TraceOutput): void {
-  // The resource and schema_url may follow the spans on the wire: read them first.
-  const start = r.pos;
-  const attributes: StringMap = {};
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === LEN1) readResourceInto(r, subEnd(r, end), attributes);
-    else if (tag === LEN3) schemaUrl = readString(r, end);
-    else skipField(r, tag, end);
-  }
-  checkEnd(r, end);
-  const resource = decodedResource(attributes, schemaUrl);
-  r.pos = start;
-  let scopeIndex = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === LEN2) readScopeSpans(r, subEnd(r, end), resource, index, scopeIndex++, out);
-    else skipField(r, tag, end);
-  }
-}
-
-function readScopeSpans(r: WireReader, end: number, resource: DecodedResource, ri: number, si: number, out: TraceOutput): void {
-  const start = r.pos;
-  const scope: DecodedScope = { name: '', version: '', attributes: {} };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === LEN1) readScopeInto(r, subEnd(r, end), scope);
-    else skipField(r, tag, end);
-  }
-  checkEnd(r, end);
-  r.pos = start;
-  let spanIndex = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === LEN2) {
-      const spanEnd = subEnd(r, end);
-      const problem = readSpan(r, spanEnd, resource, scope, out);
-      if (problem !== undefined) out.rejections.add(`resourceSpans[${ri}].scopeSpans[${si}].spans[${spanIndex}].${problem}`);
-      spanIndex++;
-    } else skipField(r, tag, end);
-  }
-}
-
-function idProblem(field: string, hex: string, bytes: number): string | undefined {
-  if (hex.length === 0) return `${field}: missing, expected ${bytes} bytes`;
-  if (hex.length !== bytes * 2) return `${field}: expected ${bytes} bytes, got ${hex.length / 2}`;
-  if (isZeroHex(hex)) return `${field}: all zeros, which is not a valid id`;
-  return undefined;
-}
-
-function optionalIdProblem(field: string, hex: string, bytes: number): string | undefined {
-  if (hex.length !== 0 && hex.length !== bytes * 2) return `${field}: expected ${bytes} bytes or none, got ${hex.length / 2}`;
-  return undefined;
-}
-
-/** Decodes one span and appends its row; returns why it was rejected instead, if it was. */
-function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, out: TraceOutput): string | undefined {
+/** Decodes one span into its row, or says why it is rejected (a `ProtobufRecordReader`). */
+function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow | string {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
@@ -244,7 +169,7 @@ function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: 
     linkProblem;
   if (problem !== undefined) return problem;
 
-  out.spans.push({
+  return {
     Timestamp: formatUnixNanos(startLo, startHi),
     TraceId: traceId,
     SpanId: spanId,
@@ -267,7 +192,6 @@ function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: 
     LinksSpanId: linksSpanId,
     LinksTraceState: linksTraceState,
     LinksAttributes: linksAttributes,
-    Project: out.project,
-  });
-  return undefined;
+    Project: project,
+  };
 }
