@@ -9,7 +9,10 @@ import { readPlugin } from './api/read-plugin.js';
 import { healthPlugin } from './api/health-plugin.js';
 import { referencesPlugin } from './api/references-plugin.js';
 import { driftPlugin } from './api/drift-plugin.js';
+import { slaPlugin } from './api/sla-plugin.js';
+import { qualityPlugin } from './api/quality-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
+import { alertingPlugin } from './alerts/alerting-plugin.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -69,6 +72,10 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(healthPlugin);
   await app.register(referencesPlugin, { limits: config.limits });
   await app.register(driftPlugin);
-  await app.register(jobsPlugin, { drift: config.drift });
+  await app.register(slaPlugin);
+  await app.register(qualityPlugin);
+  // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
+  await alertingPlugin(app, { alerts: config.alerts, host: config.host });
+  await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
   return app;
 }

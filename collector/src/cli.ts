@@ -97,6 +97,9 @@ async function main(): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    app.alerts.reload().catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
+  });
   return -1;
 }
 

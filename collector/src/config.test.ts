@@ -40,6 +40,10 @@ describe('loadConfig defaults', () => {
       limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
       drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
+      sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
+      quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
+      slos: [],
+      alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -221,7 +225,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, logLevel');
+    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
 import { DEFAULT_BATCH_OPTIONS, type BatchOptions } from './store/InsertBatcher.js';
+import { parseSlos, type SloConfig } from './slo-config.js';
+import { parseQualityModels, type QualityJobConfig } from './quality-config.js';
 
 /** Limits applied to every ingestion request. */
 export interface IngestLimits {
@@ -23,6 +25,28 @@ export interface DriftJobConfig {
   intervalMs: number;
 }
 
+/** Settings of the SLA job; each one left unset (0) takes the drift job's value. */
+export interface SlaJobConfig {
+  /** Event-time window length in seconds (60 to 86400). @default drift.windowSeconds */
+  windowSeconds: number;
+  /** How long a window waits for late events, in seconds. @default drift.allowedLatenessSeconds */
+  allowedLatenessSeconds: number;
+  /** How often the job closes ready windows, in milliseconds. @default drift.intervalMs */
+  intervalMs: number;
+}
+
+/** Alerting: the rules file and evaluation settings. */
+export interface AlertsConfig {
+  /** YAML rules file (rules and receivers); empty: no alerting. Reloaded on SIGHUP and `POST /api/v1/rules/reload`. @default '' */
+  rulesFile: string;
+  /** How often traffic rules (`source: traffic`) are evaluated, in milliseconds. @default 15000 */
+  evaluationIntervalMs: number;
+  /** How often firing alerts are re-sent to Alertmanager receivers, in milliseconds; `endsAt` is 4 times this ahead. @default 60000 */
+  resendDelayMs: number;
+  /** The collector's URL as users reach it, for `generatorURL` and the webhook's `externalURL`. @default 'http://<host>:<port>' */
+  externalUrl: string;
+}
+
 /** The collector's whole configuration. Every key can come from the YAML file, an `INFERLENS_*` variable or a flag. */
 export interface CollectorConfig {
   /** Interface to listen on. @default '127.0.0.1' */
@@ -37,6 +61,14 @@ export interface CollectorConfig {
   batch: BatchOptions;
   /** The streaming drift job. */
   drift: DriftJobConfig;
+  /** The SLA job. */
+  sla: SlaJobConfig;
+  /** Service-level objectives (YAML file only: `slos:`). @default [] */
+  slos: SloConfig[];
+  /** The model quality job (predictions joined with feedback). */
+  quality: QualityJobConfig;
+  /** Alerting. */
+  alerts: AlertsConfig;
   /** pino level: fatal, error, warn, info, debug, trace or silent. @default 'info' */
   logLevel: string;
 }
@@ -50,6 +82,10 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
   batch: { ...DEFAULT_BATCH_OPTIONS },
   drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
+  sla: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0 },
+  slos: [],
+  quality: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, models: [] },
+  alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
   logLevel: 'info',
 };
 
@@ -84,6 +120,16 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'drift.windowSeconds', env: 'INFERLENS_DRIFT_WINDOW_SECONDS', kind: 'int', help: 'drift window length in seconds (event time)' },
   { path: 'drift.allowedLatenessSeconds', env: 'INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late data accepted into a window, in seconds' },
   { path: 'drift.intervalMs', env: 'INFERLENS_DRIFT_INTERVAL_MS', kind: 'int', help: 'how often the drift job closes windows' },
+  { path: 'sla.windowSeconds', env: 'INFERLENS_SLA_WINDOW_SECONDS', kind: 'int', help: 'SLA window length in seconds (default: drift.windowSeconds)' },
+  { path: 'sla.allowedLatenessSeconds', env: 'INFERLENS_SLA_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late data accepted into an SLA window (default: drift.allowedLatenessSeconds)' },
+  { path: 'sla.intervalMs', env: 'INFERLENS_SLA_INTERVAL_MS', kind: 'int', help: 'how often the SLA job closes windows (default: drift.intervalMs)' },
+  { path: 'quality.windowSeconds', env: 'INFERLENS_QUALITY_WINDOW_SECONDS', kind: 'int', help: 'quality window length in seconds (default: drift.windowSeconds)' },
+  { path: 'quality.allowedLatenessSeconds', env: 'INFERLENS_QUALITY_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late predictions accepted into a quality window (default: drift.allowedLatenessSeconds)' },
+  { path: 'quality.intervalMs', env: 'INFERLENS_QUALITY_INTERVAL_MS', kind: 'int', help: 'how often the quality job runs (default: drift.intervalMs)' },
+  { path: 'alerts.rulesFile', flag: 'alert-rules', env: 'INFERLENS_ALERTS_RULES_FILE', kind: 'string', help: 'alert rules and receivers (YAML); empty: no alerting' },
+  { path: 'alerts.evaluationIntervalMs', env: 'INFERLENS_ALERTS_EVALUATION_INTERVAL_MS', kind: 'int', help: 'how often traffic alert rules are evaluated' },
+  { path: 'alerts.resendDelayMs', env: 'INFERLENS_ALERTS_RESEND_DELAY_MS', kind: 'int', help: 'how often firing alerts are re-sent to Alertmanager' },
+  { path: 'alerts.externalUrl', env: 'INFERLENS_ALERTS_EXTERNAL_URL', kind: 'string', help: 'collector URL used in generatorURL (default: http://host:port)' },
   { path: 'logLevel', flag: 'log-level', env: 'INFERLENS_LOG_LEVEL', kind: 'level', help: 'log level' },
 ];
 
@@ -128,7 +174,9 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
   }
 }
 
-const KNOWN_PATHS = OPTIONS.map((o) => o.path);
+/** Keys of the YAML file that hold lists and are validated by their own parser. */
+const LIST_KEYS = ['slos', 'quality.models'];
+const KNOWN_PATHS = [...OPTIONS.map((o) => o.path), ...LIST_KEYS];
 
 /** Refuses keys the file may not hold at any level, so a misspelt nested key is not silently ignored. */
 function checkFileKeys(file: string, values: Record<string, unknown>, prefix: string): void {
@@ -182,6 +230,20 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
     if (fromFlag !== undefined) setPath(config, spec.path, coerce(spec, fromFlag, `--${spec.flag}`));
   }
   const result = config as unknown as CollectorConfig;
+  result.slos = parseSlos(input.file ?? 'file', getPath(fileValues, 'slos'));
+  result.sla.windowSeconds ||= result.drift.windowSeconds;
+  result.sla.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
+  result.sla.intervalMs ||= result.drift.intervalMs;
+  result.quality.models = parseQualityModels(input.file ?? 'file', getPath(fileValues, 'quality.models'));
+  result.quality.windowSeconds ||= result.drift.windowSeconds;
+  result.quality.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
+  result.quality.intervalMs ||= result.drift.intervalMs;
+  if (result.quality.windowSeconds < 60 || result.quality.windowSeconds > 86_400) {
+    throw new ConfigError(`config error: quality.windowSeconds: expected 60 (one minute) to 86400 (one day), got ${result.quality.windowSeconds}`);
+  }
+  if (result.sla.windowSeconds < 60 || result.sla.windowSeconds > 86_400) {
+    throw new ConfigError(`config error: sla.windowSeconds: expected 60 (one minute) to 86400 (one day), got ${result.sla.windowSeconds}`);
+  }
   if (result.drift.windowSeconds < 60 || result.drift.windowSeconds > 86_400) {
     throw new ConfigError(`config error: drift.windowSeconds: expected 60 (one minute) to 86400 (one day), got ${result.drift.windowSeconds}`);
   }

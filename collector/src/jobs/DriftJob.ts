@@ -1,6 +1,7 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
+import { advanceWindows, ms64 } from './event-windows.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions {
@@ -35,14 +36,6 @@ export interface ClosedWindow {
 }
 
 const JOB = 'drift';
-
-/** Milliseconds since the epoch as the decimal-seconds text ClickHouse parses into DateTime64(3). */
-function ms64(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
-}
-
-const STREAM_WHERE = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
 
 /**
  * The streaming drift job. For every model version that has a reference profile it closes
@@ -97,51 +90,21 @@ export class DriftJob {
     });
   }
 
-  async #advance(stream: DriftStream): Promise<number> {
-    const { windowMs, allowedLatenessMs } = this.#opts;
-    const params = { project: stream.project, model: stream.model, version: stream.version };
-    const [checkpoint] = await this.#store.query<{ end: string | number }>(
-      `SELECT toUnixTimestamp64Milli(WindowEnd) AS end FROM job_checkpoints FINAL WHERE Job = {job:String} AND ${STREAM_WHERE}`,
-      { ...params, job: JOB },
-    );
-    // Only rows at or after the checkpoint are read, so this stays proportional to new data.
-    const from = checkpoint ? Number(checkpoint.end) : 0;
-    const [span] = await this.#store.query<{ n: string | number; minTs: string | number; maxTs: string | number }>(
-      `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS minTs, toUnixTimestamp64Milli(max(Timestamp)) AS maxTs
-       FROM predictions WHERE ${STREAM_WHERE} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
-      { ...params, from },
-    );
-    if (!span || Number(span.n) === 0) return 0;
-    const watermark = Number(span.maxTs) - allowedLatenessMs;
-    let start = Math.floor((checkpoint ? Math.max(from, Number(span.minTs)) : Number(span.minTs)) / windowMs) * windowMs;
-    if (checkpoint && start < from) start = from;
-    let closed = 0;
-    while (start + windowMs <= watermark) {
-      const end = start + windowMs;
+  #advance(stream: DriftStream): Promise<number> {
+    const key = { project: stream.project, model: stream.model, version: stream.version };
+    return advanceWindows(this.#store, { job: JOB, ...key }, this.#opts, async (start, end, where, params) => {
       const current = await profileScope(this.#store, {
         table: 'predictions',
-        where: `${STREAM_WHERE} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
+        where: `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
         params: { ...params, from: start, to: end },
       });
       if (current.rows > 0) {
         const results = compareProfiles(stream.profile, current, this.#opts.compare);
         await this.#writeResults(stream, start, end, results);
-        this.#opts.onWindow?.({ ...params, windowStartMs: start, windowEndMs: end, rows: current.rows, results });
-        closed++;
+        this.#opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results });
       }
-      await this.#writeCheckpoint(stream, end);
-      if (current.rows === 0) {
-        // Skip a gap in the traffic in one step instead of window by window.
-        const [next] = await this.#store.query<{ n: string | number; t: string | number }>(
-          `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS t FROM predictions WHERE ${STREAM_WHERE} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
-          { ...params, from: end },
-        );
-        start = next && Number(next.n) > 0 ? Math.max(end, Math.floor(Number(next.t) / windowMs) * windowMs) : end;
-      } else {
-        start = end;
-      }
-    }
-    return closed;
+      return current.rows;
+    });
   }
 
   async #writeResults(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): Promise<void> {
@@ -153,14 +116,6 @@ export class DriftJob {
       ]),
     );
     await this.#store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
-  }
-
-  async #writeCheckpoint(stream: DriftStream, end: number): Promise<void> {
-    await this.#store.insertCompactJson(
-      'job_checkpoints',
-      ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
-      JSON.stringify([JOB, stream.project, stream.model, stream.version, ms64(end)]),
-    );
   }
 }
 

@@ -40,6 +40,9 @@ describe('ClickHouseStore.migrate', () => {
     expect(tables.map((t) => t.name)).toEqual(
       [
         MIGRATIONS_TABLE,
+        'alert_events',
+        'alert_notifications',
+        'alert_state',
         'drift_results',
         'feedback',
         'job_checkpoints',
@@ -52,6 +55,8 @@ describe('ClickHouseStore.migrate', () => {
         'predictions_ingest_mv',
         'reference_data',
         'reference_profiles',
+        'quality_results',
+        'sla_results',
       ].sort(),
     );
     const recorded = await migrationRows();

@@ -255,6 +255,119 @@ const jobCheckpoints = `CREATE TABLE IF NOT EXISTS job_checkpoints (
 ) ENGINE = ReplacingMergeTree(UpdatedAt)
 ORDER BY (Job, Project, ModelName, ModelVersion)`;
 
+// One row per SLO, model version and closed window; a recomputed window replaces its row.
+const slaResults = `CREATE TABLE IF NOT EXISTS sla_results (
+    Project LowCardinality(String),
+    Slo LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    Environment LowCardinality(String),
+    WindowStart DateTime64(3),
+    WindowEnd DateTime64(3),
+    Rows UInt64,
+    Requests Float64,
+    Errors Float64,
+    ErrorRate Float64,
+    Availability Float64,
+    LatencyP50 Nullable(Float64),
+    LatencyP90 Nullable(Float64),
+    LatencyP95 Nullable(Float64),
+    LatencyP99 Nullable(Float64),
+    LatencyPercentile Nullable(Float64),
+    LatencyObservedMs Nullable(Float64),
+    LatencyThresholdMs Nullable(Float64),
+    LatencyMet Nullable(UInt8),
+    ErrorRateObjective Nullable(Float64),
+    ErrorRateMet Nullable(UInt8),
+    AvailabilityTarget Nullable(Float64),
+    AvailabilityMet Nullable(UInt8),
+    PeriodSeconds UInt32,
+    PeriodRequests Float64,
+    PeriodErrors Float64,
+    ErrorBudgetRemaining Nullable(Float64),
+    BurnRates String CODEC(ZSTD(1)),
+    BurnRateFiring UInt8,
+    Breached UInt8,
+    ComputedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(ComputedAt)
+PARTITION BY toYYYYMM(WindowStart)
+ORDER BY (Project, ModelName, ModelVersion, Slo, WindowStart)`;
+
+const alertEvents = `CREATE TABLE IF NOT EXISTS alert_events (
+    Time DateTime64(3),
+    Rule LowCardinality(String),
+    Fingerprint String,
+    FromState LowCardinality(String),
+    ToState LowCardinality(String),
+    Value Float64,
+    Labels Map(LowCardinality(String), String),
+    Annotations Map(LowCardinality(String), String),
+    ActiveAt DateTime64(3)
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(Time)
+ORDER BY (Time, Rule, Fingerprint)`;
+
+// Pending and firing alerts, so a restart keeps them; a resolved one is a row with Deleted = 1.
+const alertState = `CREATE TABLE IF NOT EXISTS alert_state (
+    Fingerprint String,
+    Rule LowCardinality(String),
+    State LowCardinality(String),
+    Labels Map(LowCardinality(String), String),
+    Annotations Map(LowCardinality(String), String),
+    Value Float64,
+    ActiveAt DateTime64(3),
+    FiredAt Nullable(DateTime64(3)),
+    LastActiveAt DateTime64(3),
+    Deleted UInt8,
+    UpdatedAt DateTime64(3)
+) ENGINE = ReplacingMergeTree(UpdatedAt)
+ORDER BY Fingerprint`;
+
+const alertNotifications = `CREATE TABLE IF NOT EXISTS alert_notifications (
+    Time DateTime64(3),
+    Receiver LowCardinality(String),
+    Kind LowCardinality(String),
+    GroupKey String,
+    Status LowCardinality(String),
+    Attempts UInt8,
+    Alerts UInt32,
+    Error String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(Time)
+ORDER BY (Time, Receiver)`;
+
+// One row per model version and closed window, rewritten when late feedback lands for the window.
+const qualityResults = `CREATE TABLE IF NOT EXISTS quality_results (
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    WindowStart DateTime64(3),
+    WindowEnd DateTime64(3),
+    Predictions UInt64,
+    Labelled UInt64,
+    LabelCoverage Float64,
+    LabelDelayP50Seconds Nullable(Float64),
+    LabelDelayP90Seconds Nullable(Float64),
+    LabelDelayMaxSeconds Nullable(Float64),
+    ClassifiedRows UInt64,
+    Accuracy Nullable(Float64),
+    MacroPrecision Nullable(Float64),
+    MacroRecall Nullable(Float64),
+    MacroF1 Nullable(Float64),
+    Classes String CODEC(ZSTD(1)),
+    ScoredRows UInt64,
+    RocAuc Nullable(Float64),
+    LogLoss Nullable(Float64),
+    RegressionRows UInt64,
+    Mae Nullable(Float64),
+    Rmse Nullable(Float64),
+    Mape Nullable(Float64),
+    MaxFeedbackReceivedAt DateTime64(3),
+    ComputedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(ComputedAt)
+PARTITION BY toYYYYMM(WindowStart)
+ORDER BY (Project, ModelName, ModelVersion, WindowStart)`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -265,4 +378,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'predictions and feedback', statements: [predictions, feedback] },
   { version: 3, name: 'predictions ingest view', statements: [predictionsIngest, predictionsIngestMv] },
   { version: 4, name: 'references, drift results, job checkpoints', statements: [referenceData, referenceProfiles, driftResults, jobCheckpoints] },
+  { version: 5, name: 'sla and quality results', statements: [slaResults, qualityResults] },
+  { version: 6, name: 'alert events, state and notifications', statements: [alertEvents, alertState, alertNotifications] },
 ];

@@ -149,9 +149,53 @@ def categorical_cases():
     write("categorical-drift.json", {"cases": cases})
 
 
+def quality_cases():
+    """Classification and regression metrics with numpy formulas; ROC AUC from scipy's Mann-Whitney U
+    (an independent route to the same number), log loss clipped at 1e-15."""
+    rng = np.random.default_rng(55)
+    classification = []
+    for n, classes, noise in [(50, ["a", "b"], 0.3), (400, ["cat", "dog", "emu"], 0.4), (1000, ["0", "1"], 0.1), (30, ["x", "y", "z"], 0.9)]:
+        truth = rng.choice(classes, n)
+        flip = rng.random(n) < noise
+        pred = np.where(flip, rng.choice(classes + ["never"], n) if n == 30 else rng.choice(classes, n), truth)
+        labels = sorted(set(truth) | set(pred))
+        per = {}
+        for c in labels:
+            tp = int(np.sum((truth == c) & (pred == c)))
+            pp, ap = int(np.sum(pred == c)), int(np.sum(truth == c))
+            precision = tp / pp if pp else 0.0
+            recall = tp / ap if ap else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            per[c] = {"precision": precision, "recall": recall, "f1": f1, "support": ap}
+        classification.append({"truth": [str(t) for t in truth], "predicted": [str(p) for p in pred],
+                               "accuracy": float(np.mean(truth == pred)), "classes": per,
+                               "macro": {k: float(np.mean([per[c][k] for c in labels])) for k in ["precision", "recall", "f1"]}})
+    binary = []
+    for n, sep, decimals in [(60, 1.0, 2), (500, 0.5, 3), (2000, 2.0, 1), (300, 0.0, 2)]:
+        y = (rng.random(n) < 0.4).astype(int)
+        score = np.round(1 / (1 + np.exp(-(rng.normal(0, 1, n) + sep * (2 * y - 1)))), decimals)
+        score[0] = 0.0  # exercise the clipping
+        u = stats.mannwhitneyu(score[y == 1], score[y == 0], alternative="two-sided").statistic
+        p = np.clip(score, 1e-15, 1 - 1e-15)
+        binary.append({"labels": y.tolist(), "scores": rounded(score, decimals),
+                       "rocAuc": float(u / (np.sum(y == 1) * np.sum(y == 0))),
+                       "logLoss": float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))})
+    regression = []
+    for n, scale in [(20, 1.0), (500, 10.0), (1000, 0.01)]:
+        truth = np.round(rng.normal(5 * scale, 3 * scale, n), 3)
+        truth[:3] = 0.0  # MAPE leaves out rows whose truth is 0
+        pred = np.round(truth + rng.normal(0, scale, n), 3)
+        nz = truth != 0
+        regression.append({"truth": rounded(truth, 3), "predicted": rounded(pred, 3),
+                           "mae": float(np.mean(np.abs(truth - pred))), "rmse": float(np.sqrt(np.mean((truth - pred) ** 2))),
+                           "mape": float(np.mean(np.abs(truth[nz] - pred[nz]) / np.abs(truth[nz])))})
+    write("quality.json", {"classification": classification, "binary": binary, "regression": regression})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     distributions()
     ks_cases()
     numeric_cases()
     categorical_cases()
+    quality_cases()

@@ -72,3 +72,14 @@ export type {
 } from './detect-drift.js';
 export { DEFAULT_DRIFT_SHARE, compareDatasets } from './compare-datasets.js';
 export type { CompareDatasetsOptions, DatasetDriftResult } from './compare-datasets.js';
+
+export { burnRate, errorBudgetRemaining } from './error-budget.js';
+export {
+  LOG_LOSS_EPS,
+  classificationFromConfusion,
+  logLossFromGroups,
+  rocAucFromGroups,
+} from './classification-metrics.js';
+export type { ClassMetrics, ClassificationMetrics, ConfusionCell, ScoreGroup } from './classification-metrics.js';
+export { regressionFromSums, summarizeRegression } from './regression-metrics.js';
+export type { RegressionMetrics, RegressionSums } from './regression-metrics.js';

@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { AlertEngine } from './AlertEngine.js';
+import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
+import { parseRules } from './rules-file.js';
+
+// The engine against the real embedded engine, with synthetic SLA results written the way
+// the SLA job writes them, and receivers on a local HTTP server checked field by field.
+
+interface Received {
+  path: string;
+  body: any;
+}
+
+let store: ClickHouseStore;
+let dataDir: string;
+let server: Server;
+let base: string;
+const received: Received[] = [];
+const waiters: Array<() => void> = [];
+/** Paths answering with a status instead of 200, for this many requests. */
+const failures = new Map<string, number>();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'inferlens-alerts-test-'));
+  store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
+  await store.migrate();
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const left = failures.get(req.url!) ?? 0;
+      if (left > 0) {
+        failures.set(req.url!, left - 1);
+        res.writeHead(500).end('down');
+        return;
+      }
+      received.push({ path: req.url!, body: JSON.parse(body) });
+      res.writeHead(200).end('ok');
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((res) => server.close(res));
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Waits until `n` requests reached `path` (deadline 10 s). */
+async function requests(path: string, n: number): Promise<Received[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const got = received.filter((r) => r.path === path);
+    if (got.length >= n) return got;
+    if (Date.now() > deadline) throw new Error(`${got.length} of ${n} requests to ${path}`);
+    await new Promise<void>((res) => {
+      waiters.push(res);
+      setTimeout(res, 200);
+    });
+  }
+}
+
+async function slaRow(model: string, slo: string, windowEndMs: number, values: { breached: number; p99: number; errorRate: number }) {
+  const cols = ['Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors', 'ErrorRate', 'Availability', 'LatencyP99', 'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'BurnRates', 'BurnRateFiring', 'Breached'];
+  const row = ['default', slo, model, 'v1', 'prod', String((windowEndMs - 60_000) / 1000), String(windowEndMs / 1000), 100, 100, 100 * values.errorRate, values.errorRate, 1 - values.errorRate, values.p99, 3600, 100, 1, '[]', 0, values.breached];
+  await store.insertCompactJson('sla_results', cols, JSON.stringify(row));
+}
+
+const RULES = (url: string) => `
+receivers:
+  - name: hook
+    webhook: { url: "${url}/hook" }
+    group_by: [alertname]
+    repeat_interval: 10s
+    retry: { attempts: 3, backoff: 10ms }
+  - name: slack
+    slack: { url: "${url}/slack", channel: "#ml" }
+    retry: { attempts: 2, backoff: 10ms }
+  - name: dead
+    webhook: { url: "${url}/dead" }
+    retry: { attempts: 2, backoff: 10ms }
+rules:
+  - alert: SloBreached
+    when: { source: sla, metric: breach, op: "==", threshold: 1 }
+    labels: { severity: page }
+    annotations: { summary: "SLO {{ $labels.slo }} of {{ $labels.model }} breached, p99 {{ $value }}" }
+    notify: [hook, slack]
+  - alert: LatencyP99High
+    when: { source: sla, metric: latency_p99, op: ">", threshold: 500 }
+    for: 2m
+    annotations: { summary: "p99 of {{ $labels.model }} is {{ $value }} ms" }
+    notify: [dead]
+`;
+
+describe('AlertEngine over synthetic SLA results', () => {
+  it('fires, groups, notifies webhook and Slack field by field, retries, records failures, resolves', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const deliveries: DeliveryRecord[] = [];
+    const dispatcher = new Dispatcher({ externalUrl: () => 'http://collector.test:4318', resendDelayMs: 60_000, onDelivery: (d) => deliveries.push(d), now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(parseRules(RULES(base), 'rules.yaml'));
+    failures.set('/hook', 2); // two failures, then success on the third attempt
+    failures.set('/dead', 1000);
+
+    const w1 = Date.parse('2026-11-25T09:59:00Z');
+    await slaRow('fraud', 'availability', w1, { breached: 1, p99: 900, errorRate: 0.2 });
+    await slaRow('fraud', 'latency', w1, { breached: 1, p99: 900, errorRate: 0.2 });
+    await slaRow('churn', 'availability', w1, { breached: 1, p99: 100, errorRate: 0 });
+    let t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w1 });
+    expect(t.map((x) => `${x.alert.rule}:${x.alert.labels.slo}:${x.from}->${x.to}`).sort()).toEqual([
+      'LatencyP99High:availability:inactive->pending',
+      'LatencyP99High:latency:inactive->pending',
+      'SloBreached:availability:inactive->firing',
+      'SloBreached:latency:inactive->firing',
+    ]);
+    // churn's window was not reported: nothing about churn yet.
+    expect(engine.active().filter((a) => a.labels.model === 'churn')).toEqual([]);
+
+    const [hook] = await requests('/hook', 1);
+    expect(hook!.body).toEqual({
+      version: '4',
+      groupKey: 'hook:{"alertname":"SloBreached"}',
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'hook',
+      groupLabels: { alertname: 'SloBreached' },
+      commonLabels: { alertname: 'SloBreached', project: 'default', model: 'fraud', version: 'v1', environment: 'prod', severity: 'page' },
+      commonAnnotations: {},
+      externalURL: 'http://collector.test:4318',
+      alerts: expect.any(Array),
+    });
+    const alerts = (hook!.body.alerts as any[]).sort((a, b) => a.labels.slo.localeCompare(b.labels.slo));
+    expect(alerts).toEqual(
+      ['availability', 'latency'].map((slo) => ({
+        status: 'firing',
+        labels: { alertname: 'SloBreached', project: 'default', model: 'fraud', version: 'v1', slo, environment: 'prod', severity: 'page' },
+        annotations: { summary: `SLO ${slo} of fraud breached, p99 1` },
+        startsAt: '2026-11-25T10:00:00.000Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://collector.test:4318/api/v1/alerts/history?rule=SloBreached',
+        fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      })),
+    );
+    const [slack] = await requests('/slack', 1);
+    expect(slack!.body.channel).toBe('#ml');
+    expect(slack!.body.text).toBe('[FIRING:2] alertname=SloBreached');
+    expect(slack!.body.attachments).toHaveLength(2);
+    expect(slack!.body.attachments[0]).toMatchObject({ color: 'danger', title: '[FIRING] SloBreached', title_link: 'http://collector.test:4318/api/v1/alerts/history?rule=SloBreached', ts: now / 1000 });
+    expect(slack!.body.attachments[0].fields).toContainEqual({ title: 'model', value: 'fraud', short: true });
+
+    // Pending alerts notify nobody; after `for` (2m) they fire and the dead receiver fails, recorded.
+    now += 120_000;
+    const w2 = w1 + 60_000;
+    await slaRow('fraud', 'availability', w2, { breached: 1, p99: 900, errorRate: 0.2 });
+    await slaRow('fraud', 'latency', w2, { breached: 1, p99: 900, errorRate: 0.2 });
+    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w2 });
+    expect(t.map((x) => `${x.alert.rule}:${x.from}->${x.to}`)).toEqual(['LatencyP99High:pending->firing', 'LatencyP99High:pending->firing']);
+    await dispatcher.idle();
+    expect(deliveries.map((d) => `${d.receiver}:${d.status}:${d.attempts}`).sort()).toEqual(['dead:failed:2', 'hook:sent:3', 'slack:sent:1']);
+    expect(deliveries.find((d) => d.receiver === 'dead')!.error).toBe(`HTTP 500 from ${base}/dead`);
+
+    // A window scoped to one SLO: only that SLO's alerts move; the breach clears and resolves.
+    now += 60_000;
+    const w3 = w2 + 60_000;
+    await slaRow('fraud', 'latency', w3, { breached: 0, p99: 100, errorRate: 0 });
+    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w3, labels: { slo: 'latency' } });
+    expect(t.map((x) => `${x.alert.rule}:${x.alert.labels.slo}:${x.from}->${x.to}`).sort()).toEqual(['LatencyP99High:latency:firing->resolved', 'SloBreached:latency:firing->resolved']);
+    const hooks = await requests('/hook', 2);
+    expect(hooks[1]!.body.status).toBe('firing'); // the group still holds availability, firing
+    const resolved = (hooks[1]!.body.alerts as any[]).find((a) => a.status === 'resolved');
+    expect(resolved).toMatchObject({ labels: { slo: 'latency' }, endsAt: new Date(now).toISOString() });
+
+    // Repeat interval: the group is sent again once 10 s have passed, not before.
+    await dispatcher.idle();
+    dispatcher.tick();
+    await dispatcher.idle();
+    expect(received.filter((r) => r.path === '/hook')).toHaveLength(2);
+    now += 10_000;
+    dispatcher.tick();
+    const again = await requests('/hook', 3);
+    expect((again[2]!.body.alerts as any[]).map((a) => `${a.labels.slo}:${a.status}`)).toEqual(['availability:firing']);
+
+    // The transitions are in alert_events; the state survives a new engine (restart).
+    const events = await store.query<{ Rule: string; ToState: string; n: string }>('SELECT Rule, ToState, count() AS n FROM alert_events GROUP BY Rule, ToState ORDER BY Rule, ToState');
+    expect(events.map((e) => `${e.Rule}:${e.ToState}:${e.n}`)).toEqual(['LatencyP99High:firing:2', 'LatencyP99High:pending:2', 'LatencyP99High:resolved:1', 'SloBreached:firing:2', 'SloBreached:resolved:1']);
+    const restarted = new AlertEngine({ store, dispatcher: new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000 }) });
+    await restarted.restore();
+    expect(restarted.active().map((a) => `${a.rule}:${a.labels.slo}:${a.state}`).sort()).toEqual(engine.active().map((a) => `${a.rule}:${a.labels.slo}:${a.state}`).sort());
+    expect(restarted.active()).toHaveLength(2);
+    await dispatcher.close();
+  });
+});

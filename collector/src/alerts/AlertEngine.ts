@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { step, type ActiveAlert, type Transition } from './alert-state.js';
+import type { Dispatcher } from './Dispatcher.js';
+import type { NotifyAlert } from './payloads.js';
+import { RESULT_SOURCES, TRAFFIC_SOURCE_NAME, type ResultTableSource, type Sample } from './result-sources.js';
+import { holds, type AlertRule, type RulesFile } from './rules-file.js';
+import { expandTemplate } from './templates.js';
+
+/** A job reports a closed window whose results it has written. */
+export interface WindowReport {
+  /** The result source's name (`drift`, `sla`, `quality`). */
+  source: string;
+  project: string;
+  model: string;
+  version: string;
+  windowEndMs: number;
+  /** Further labels the window is scoped by (e.g. `{ slo: 'latency' }` when each SLO closes on its own). */
+  labels?: Record<string, string>;
+}
+
+/** Options of an {@link AlertEngine}. */
+export interface AlertEngineOptions {
+  store: ClickHouseStore;
+  dispatcher: Dispatcher;
+  /** Result tables rules can read. @default RESULT_SOURCES */
+  sources?: readonly ResultTableSource[];
+  /** How far back the traffic source looks for models, in ms. @default 7 days */
+  trafficLookbackMs?: number;
+  now?: () => number;
+}
+
+/** Milliseconds as the decimal-seconds text ClickHouse parses into DateTime64(3). */
+function ms64(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
+}
+
+/** Stable identity of an alert instance: a hash of its sorted labels. */
+export function fingerprint(labels: Record<string, string>): string {
+  const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Evaluates rules and keeps alert instances. A job that wrote a window's results calls
+ * {@link onWindow}; the engine reads that window's rows through the source's adapter and
+ * steps every instance of that model version for the rules over that source (instances of
+ * other models are untouched). Traffic rules are evaluated by {@link evaluateTraffic} on a
+ * timer. Every transition is written to `alert_events`, the current state to `alert_state`
+ * (read back by {@link restore} after a restart), and handed to the dispatcher.
+ * Evaluations run one at a time, in the order they were asked for.
+ */
+export class AlertEngine {
+  readonly #store: ClickHouseStore;
+  readonly #dispatcher: Dispatcher;
+  readonly #sources: Map<string, ResultTableSource>;
+  readonly #now: () => number;
+  readonly #lookbackMs: number;
+  #rules: RulesFile | undefined;
+  readonly #active = new Map<string, ActiveAlert>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #lastUpdate = 0;
+
+  constructor(options: AlertEngineOptions) {
+    this.#store = options.store;
+    this.#dispatcher = options.dispatcher;
+    this.#sources = new Map((options.sources ?? RESULT_SOURCES).map((s) => [s.name, s]));
+    this.#now = options.now ?? Date.now;
+    this.#lookbackMs = options.trafficLookbackMs ?? 7 * 86_400_000;
+  }
+
+  /** The rules in force, if any. */
+  get rules(): RulesFile | undefined {
+    return this.#rules;
+  }
+
+  /** Pending and firing alerts, oldest first. */
+  active(): ActiveAlert[] {
+    return [...this.#active.values()].sort((a, b) => a.activeAtMs - b.activeAtMs || a.rule.localeCompare(b.rule));
+  }
+
+  /** Loads the alerts that were pending or firing when the collector stopped. */
+  async restore(): Promise<void> {
+    const rows = await this.#store.query<{ Fingerprint: string; Rule: string; State: string; Labels: Record<string, string>; Annotations: Record<string, string>; Value: number; activeAt: string; firedAt: string | null; lastActiveAt: string }>(
+      `SELECT Fingerprint, Rule, State, Labels, Annotations, Value, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt,
+              toString(toUnixTimestamp64Milli(FiredAt)) AS firedAt, toString(toUnixTimestamp64Milli(LastActiveAt)) AS lastActiveAt
+       FROM alert_state FINAL WHERE Deleted = 0`,
+    );
+    for (const r of rows) {
+      const a: ActiveAlert = {
+        rule: r.Rule,
+        fingerprint: r.Fingerprint,
+        labels: r.Labels,
+        annotations: r.Annotations,
+        state: r.State === 'firing' ? 'firing' : 'pending',
+        value: Number(r.Value),
+        activeAtMs: Number(r.activeAt),
+        lastActiveAtMs: Number(r.lastActiveAt),
+        ...(r.firedAt !== null && r.State === 'firing' ? { firedAtMs: Number(r.firedAt) } : {}),
+      };
+      this.#active.set(a.fingerprint, a);
+    }
+    this.#dispatcher.update(this.active().filter((a) => a.state === 'firing').map((a) => this.#change(a, 'firing', undefined, false)).filter((c) => c !== undefined));
+  }
+
+  /**
+   * Puts a validated rules file in force. Alerts of rules that no longer exist are
+   * resolved (firing) or dropped (pending).
+   */
+  setRules(rules: RulesFile): Promise<void> {
+    return this.#serial(async () => {
+      this.#rules = rules;
+      this.#dispatcher.setReceivers(rules.receivers);
+      const names = new Set(rules.rules.map((r) => r.alert));
+      const transitions: Transition[] = [];
+      for (const a of [...this.#active.values()]) {
+        if (names.has(a.rule)) continue;
+        this.#active.delete(a.fingerprint);
+        transitions.push({ atMs: this.#now(), from: a.state, to: a.state === 'firing' ? 'resolved' : 'inactive', alert: a });
+      }
+      await this.#commit(transitions, [], new Map());
+    });
+  }
+
+  /** Evaluates the rules over `report.source` for the window a job has just written. */
+  onWindow(report: WindowReport): Promise<Transition[]> {
+    return this.#serial(async () => {
+      const rules = this.#rules?.rules.filter((r) => r.when.source === report.source) ?? [];
+      const source = this.#sources.get(report.source);
+      if (rules.length === 0 || !source) return [];
+      const samples = await this.#readWindow(source, report);
+      const scope = { project: report.project, model: report.model, version: report.version, ...report.labels };
+      return this.#evaluate(rules, samples, scope);
+    });
+  }
+
+  /** Evaluates the traffic rules: seconds since each model's last prediction (arrival time). */
+  evaluateTraffic(): Promise<Transition[]> {
+    return this.#serial(async () => {
+      const rules = this.#rules?.rules.filter((r) => r.when.source === TRAFFIC_SOURCE_NAME) ?? [];
+      if (rules.length === 0) return [];
+      const now = this.#now();
+      const rows = await this.#store.query<{ Project: string; ModelName: string; last: string }>(
+        `SELECT Project, ModelName, toString(toUnixTimestamp64Milli(max(ReceivedAt))) AS last FROM predictions
+         WHERE Timestamp >= fromUnixTimestamp64Milli({from:Int64}) GROUP BY Project, ModelName`,
+        { from: now - this.#lookbackMs },
+      );
+      const samples: Sample[] = rows.map((r) => ({ labels: { project: r.Project, model: r.ModelName }, metrics: { seconds_since_last_prediction: Math.max(0, (now - Number(r.last)) / 1000) } }));
+      // A model silent for longer than the lookback no longer shows up: its firing alert keeps firing.
+      for (const a of this.#active.values()) {
+        if (!rules.some((r) => r.alert === a.rule)) continue;
+        const project = a.labels.project ?? '';
+        const model = a.labels.model ?? '';
+        if (!samples.some((s) => s.labels.project === project && s.labels.model === model)) {
+          samples.push({ labels: { project, model }, metrics: { seconds_since_last_prediction: a.value + (now - a.lastActiveAtMs) / 1000 } });
+        }
+      }
+      return this.#evaluate(rules, samples, undefined);
+    });
+  }
+
+  /** Evaluates rules over samples given directly (tests, and jobs that hold their results in memory). */
+  evaluateSamples(source: string, samples: Sample[], scope?: Record<string, string>): Promise<Transition[]> {
+    return this.#serial(async () => this.#evaluate(this.#rules?.rules.filter((r) => r.when.source === source) ?? [], samples, scope));
+  }
+
+  /** Waits for evaluations in progress. */
+  async idle(): Promise<void> {
+    await this.#queue.catch(() => undefined);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #readWindow(source: ResultTableSource, report: WindowReport): Promise<Sample[]> {
+    const labelCols = Object.entries(source.labels);
+    const metricCols = Object.entries(source.metrics);
+    const select = [
+      ...labelCols.map(([, col], i) => `toString(${col}) AS l${i}`),
+      ...metricCols.map(([, expr], i) => `toFloat64OrNull(toString(${expr})) AS m${i}`),
+    ].join(', ');
+    const extra = Object.entries(report.labels ?? {}).filter(([name]) => source.labels[name] !== undefined);
+    const rows = await this.#store.query<Record<string, string | number | null>>(
+      `SELECT ${select} FROM ${source.table}${source.final === false ? '' : ' FINAL'}
+       WHERE ${source.labels.project} = {project:String} AND ${source.labels.model} = {model:String} AND ${source.labels.version} = {version:String}
+         AND ${source.windowEnd} = fromUnixTimestamp64Milli({end:Int64})${extra.map(([name], i) => ` AND toString(${source.labels[name]}) = {x${i}:String}`).join('')}`,
+      { project: report.project, model: report.model, version: report.version, end: report.windowEndMs, ...Object.fromEntries(extra.map(([, v], i) => [`x${i}`, v])) },
+    );
+    return rows.map((row) => ({
+      labels: Object.fromEntries(labelCols.map(([name], i) => [name, String(row[`l${i}`] ?? '')])),
+      metrics: Object.fromEntries(metricCols.map(([name], i) => [name, row[`m${i}`] === null || row[`m${i}`] === undefined ? null : Number(row[`m${i}`])])),
+    }));
+  }
+
+  /** Steps the instances of `rules`; an instance outside `scope` (labels it must carry) is left as it is. */
+  async #evaluate(rules: AlertRule[], samples: Sample[], scope: Record<string, string> | undefined): Promise<Transition[]> {
+    const now = this.#now();
+    const transitions: Transition[] = [];
+    const updated: ActiveAlert[] = [];
+    const ruleOf = new Map<string, AlertRule>();
+    for (const rule of rules) {
+      const seen = new Set<string>();
+      for (const s of samples) {
+        if (!Object.entries(rule.when.match).every(([k, v]) => s.labels[k] === v)) continue;
+        const value = s.metrics[rule.when.metric];
+        if (!holds(rule.when, value)) continue;
+        const base: Record<string, string> = { alertname: rule.alert };
+        for (const [k, v] of Object.entries(s.labels)) if (v !== '') base[k] = v;
+        const labels = { ...base };
+        for (const [k, t] of Object.entries(rule.labels)) labels[k] = expandTemplate(t, base, value!);
+        const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, t]) => [k, expandTemplate(t, labels, value!)]));
+        const fp = fingerprint(labels);
+        seen.add(fp);
+        const r = step(this.#active.get(fp), { active: true, value: value!, labels, annotations }, now, rule, { rule: rule.alert, fingerprint: fp });
+        this.#apply(fp, r.next, r.transitions, transitions, updated, ruleOf, rule);
+      }
+      for (const a of [...this.#active.values()]) {
+        if (a.rule !== rule.alert || seen.has(a.fingerprint)) continue;
+        if (scope && !Object.entries(scope).every(([k, v]) => (a.labels[k] ?? '') === v)) continue;
+        const r = step(a, { active: false }, now, rule, { rule: rule.alert, fingerprint: a.fingerprint });
+        this.#apply(a.fingerprint, r.next, r.transitions, transitions, updated, ruleOf, rule);
+      }
+    }
+    await this.#commit(transitions, updated, ruleOf);
+    return transitions;
+  }
+
+  #apply(fp: string, next: ActiveAlert | undefined, ts: Transition[], all: Transition[], updated: ActiveAlert[], ruleOf: Map<string, AlertRule>, rule: AlertRule): void {
+    if (next) this.#active.set(fp, next);
+    else this.#active.delete(fp);
+    all.push(...ts);
+    if (next) updated.push(next);
+    ruleOf.set(rule.alert, rule);
+  }
+
+  async #commit(transitions: Transition[], updated: ActiveAlert[], ruleOf: Map<string, AlertRule>): Promise<void> {
+    if (transitions.length > 0) {
+      await this.#store.insertCompactJson(
+        'alert_events',
+        ['Time', 'Rule', 'Fingerprint', 'FromState', 'ToState', 'Value', 'Labels', 'Annotations', 'ActiveAt'],
+        transitions.map((t) => JSON.stringify([ms64(t.atMs), t.alert.rule, t.alert.fingerprint, t.from, t.to, finite(t.alert.value), t.alert.labels, t.alert.annotations, ms64(t.alert.activeAtMs)])).join('\n'),
+      );
+    }
+    // Current state: every instance that changed (a transition) or was refreshed while active.
+    const changed = new Map<string, { a: ActiveAlert; deleted: boolean }>();
+    for (const a of updated) changed.set(a.fingerprint, { a, deleted: false });
+    for (const t of transitions) if (t.to === 'resolved' || t.to === 'inactive') changed.set(t.alert.fingerprint, { a: t.alert, deleted: true });
+    if (changed.size > 0) {
+      const lines = [...changed.values()].map(({ a, deleted }) =>
+        JSON.stringify([a.fingerprint, a.rule, a.state, a.labels, a.annotations, finite(a.value), ms64(a.activeAtMs), a.firedAtMs === undefined ? null : ms64(a.firedAtMs), ms64(a.lastActiveAtMs), deleted ? 1 : 0, ms64(this.#tick())]),
+      );
+      await this.#store.insertCompactJson('alert_state', ['Fingerprint', 'Rule', 'State', 'Labels', 'Annotations', 'Value', 'ActiveAt', 'FiredAt', 'LastActiveAt', 'Deleted', 'UpdatedAt'], lines.join('\n'));
+    }
+    const changes = [];
+    const fired = new Set(transitions.filter((t) => t.to === 'firing').map((t) => t.alert.fingerprint));
+    for (const t of transitions) {
+      if (t.to === 'firing') changes.push(this.#change(t.alert, 'firing', undefined, true, ruleOf.get(t.alert.rule)));
+      if (t.to === 'resolved') changes.push(this.#change(t.alert, 'resolved', t.atMs, true, ruleOf.get(t.alert.rule)));
+    }
+    for (const a of updated) if (a.state === 'firing' && !fired.has(a.fingerprint)) changes.push(this.#change(a, 'firing', undefined, false, ruleOf.get(a.rule)));
+    this.#dispatcher.update(changes.filter((c) => c !== undefined));
+  }
+
+  #change(a: ActiveAlert, status: 'firing' | 'resolved', endsAtMs: number | undefined, notifyNow: boolean, rule?: AlertRule) {
+    const r = rule ?? this.#rules?.rules.find((x) => x.alert === a.rule);
+    const receivers = r?.notify ?? [];
+    // Receivers see the firing time as the start, as Prometheus's `activeAt` for `for`-less rules.
+    const alert: NotifyAlert = {
+      fingerprint: a.fingerprint,
+      status,
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAtMs: a.firedAtMs ?? a.activeAtMs,
+      ...(endsAtMs !== undefined ? { endsAtMs } : {}),
+      generatorURL: this.#dispatcher.generatorUrl(a.rule),
+    };
+    return { alert, receivers, notifyNow };
+  }
+
+  /** A strictly increasing version for `alert_state` rows written within one millisecond. */
+  #tick(): number {
+    this.#lastUpdate = Math.max(this.#lastUpdate + 1, Date.now());
+    return this.#lastUpdate;
+  }
+}
+
+function finite(x: number): number | string {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+}

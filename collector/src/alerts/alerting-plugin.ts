@@ -1,0 +1,208 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AlertsConfig } from '../config.js';
+import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { parseTimeParam } from '../api/read-plugin.js';
+import { AlertEngine, type WindowReport } from './AlertEngine.js';
+import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
+import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
+
+/** What the collector exposes of alerting to jobs and to the CLI. */
+export interface Alerting {
+  engine: AlertEngine;
+  dispatcher: Dispatcher;
+  /**
+   * The hook a job calls once it has written a window's results: evaluates the rules over
+   * that source for that model version. Never throws; failures are logged.
+   */
+  onWindow(report: WindowReport): void;
+  /** Re-reads the rules file; an invalid file leaves the rules in force untouched. @throws RulesError */
+  reload(): Promise<RulesFile>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Alert rules, state and notifications. */
+    alerts: Alerting;
+  }
+}
+
+const HistoryQuery = Type.Object({
+  rule: Type.Optional(Type.String({ maxLength: 256 })),
+  fingerprint: Type.Optional(Type.String({ maxLength: 64 })),
+  from: Type.Optional(Type.String({ description: 'ISO-8601 time or Unix milliseconds; inclusive' })),
+  to: Type.Optional(Type.String({ description: 'ISO-8601 time or Unix milliseconds; exclusive' })),
+  limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+});
+
+const NotificationsQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('sent'), Type.Literal('failed')])),
+  receiver: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
+});
+
+/** Milliseconds as the decimal-seconds text ClickHouse parses into DateTime64(3). */
+function ms64(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
+}
+
+/**
+ * Alerting: loads the rules file (`alerts.rulesFile`), restores pending and firing alerts,
+ * evaluates traffic rules every `alerts.evaluationIntervalMs`, delivers notifications, and
+ * serves `GET /api/v1/alerts`, `GET /api/v1/alerts/history`, `GET /api/v1/alerts/notifications`,
+ * `GET /api/v1/rules` and `POST /api/v1/rules/reload`. Decorates the root instance with
+ * `alerts` (call it directly, not through `register`), so jobs reach `app.alerts.onWindow`.
+ * A rules file that is invalid at start-up stops the start with its error.
+ */
+export async function alertingPlugin(app: FastifyInstance, opts: { alerts: AlertsConfig; host: string }): Promise<void> {
+  const cfg = opts.alerts;
+  const externalUrl = () => {
+    if (cfg.externalUrl) return cfg.externalUrl;
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    return `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  };
+  const recordDelivery = (r: DeliveryRecord) => {
+    if (r.status === 'failed') app.log.warn({ receiver: r.receiver, attempts: r.attempts, error: r.error }, 'alert notification failed');
+    app.store
+      .insertCompactJson(
+        'alert_notifications',
+        ['Time', 'Receiver', 'Kind', 'GroupKey', 'Status', 'Attempts', 'Alerts', 'Error'],
+        JSON.stringify([ms64(r.atMs), r.receiver, r.kind, r.groupKey, r.status, r.attempts, r.alerts, r.error]),
+      )
+      .catch((err: unknown) => app.log.error({ err }, 'cannot record an alert notification'));
+  };
+  const dispatcher = new Dispatcher({ externalUrl, resendDelayMs: cfg.resendDelayMs, onDelivery: recordDelivery });
+  const engine = new AlertEngine({ store: app.store, dispatcher });
+  await engine.restore();
+
+  const reload = async (): Promise<RulesFile> => {
+    if (!cfg.rulesFile) throw new RulesError('no rules file is configured: set alerts.rulesFile (env INFERLENS_ALERTS_RULES_FILE)');
+    const rules = await loadRulesFile(cfg.rulesFile);
+    await engine.setRules(rules);
+    app.log.info({ file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length }, 'alert rules loaded');
+    return rules;
+  };
+  if (cfg.rulesFile) await reload();
+
+  app.decorate('alerts', {
+    engine,
+    dispatcher,
+    reload,
+    onWindow(report: WindowReport) {
+      engine.onWindow(report).catch((err: unknown) => app.log.error({ err, source: report.source, model: report.model }, 'alert evaluation failed'));
+    },
+  } satisfies Alerting);
+
+  let trafficTimer: NodeJS.Timeout | undefined;
+  let tickTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const evaluateTraffic = () => {
+    trafficTimer = undefined;
+    engine
+      .evaluateTraffic()
+      .catch((err: unknown) => app.log.error({ err }, 'traffic alert evaluation failed'))
+      .finally(() => {
+        if (!stopped) trafficTimer = setTimeout(evaluateTraffic, cfg.evaluationIntervalMs);
+      });
+  };
+  app.addHook('onReady', async () => {
+    trafficTimer = setTimeout(evaluateTraffic, cfg.evaluationIntervalMs);
+    tickTimer = setInterval(() => dispatcher.tick(), Math.min(1000, cfg.resendDelayMs));
+  });
+  app.addHook('preClose', async () => {
+    stopped = true;
+    if (trafficTimer) clearTimeout(trafficTimer);
+    if (tickTimer) clearInterval(tickTimer);
+    await engine.idle();
+    await dispatcher.close();
+  });
+
+  await app.register(async (api) => {
+    api.setErrorHandler((err, request, reply) => {
+      const e = toErrorReply(err, request);
+      if (e.statusCode >= 500) request.log.error({ err }, 'alerts API request failed');
+      applyRetryAfter(reply, e);
+      return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+    });
+    const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+    typed.get('/api/v1/alerts', async () => ({
+      alerts: engine.active().map((a) => ({
+        rule: a.rule,
+        state: a.state,
+        fingerprint: a.fingerprint,
+        labels: a.labels,
+        annotations: a.annotations,
+        value: a.value,
+        activeAt: new Date(a.activeAtMs).toISOString(),
+        firedAt: a.firedAtMs === undefined ? null : new Date(a.firedAtMs).toISOString(),
+      })),
+    }));
+    typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
+      const q = request.query;
+      const where = ['1'];
+      const params: Record<string, unknown> = { limit: q.limit };
+      if (q.rule !== undefined) (where.push('Rule = {rule:String}'), (params.rule = q.rule));
+      if (q.fingerprint !== undefined) (where.push('Fingerprint = {fp:String}'), (params.fp = q.fingerprint));
+      const from = parseTimeParam('from', q.from);
+      const to = parseTimeParam('to', q.to);
+      if (from !== undefined) (where.push('Time >= fromUnixTimestamp64Nano({from:Int64})'), (params.from = from));
+      if (to !== undefined) (where.push('Time < fromUnixTimestamp64Nano({to:Int64})'), (params.to = to));
+      const rows = await app.store.query<{ t: string; Rule: string; Fingerprint: string; FromState: string; ToState: string; Value: number; Labels: Record<string, string>; Annotations: Record<string, string>; activeAt: string }>(
+        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Rule, Fingerprint, FromState, ToState, Value, Labels, Annotations, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt
+         FROM alert_events WHERE ${where.join(' AND ')} ORDER BY Time, Rule, Fingerprint LIMIT {limit:UInt32}`,
+        params,
+      );
+      return {
+        events: rows.map((r) => ({
+          time: new Date(Number(r.t)).toISOString(),
+          rule: r.Rule,
+          fingerprint: r.Fingerprint,
+          from: r.FromState,
+          to: r.ToState,
+          value: Number(r.Value),
+          labels: r.Labels,
+          annotations: r.Annotations,
+          activeAt: new Date(Number(r.activeAt)).toISOString(),
+        })),
+      };
+    });
+    typed.get('/api/v1/alerts/notifications', { schema: { querystring: NotificationsQuery } }, async (request) => {
+      const q = request.query;
+      const where = ['1'];
+      const params: Record<string, unknown> = { limit: q.limit };
+      if (q.status !== undefined) (where.push('Status = {status:String}'), (params.status = q.status));
+      if (q.receiver !== undefined) (where.push('Receiver = {receiver:String}'), (params.receiver = q.receiver));
+      const rows = await app.store.query<{ t: string; Receiver: string; Kind: string; GroupKey: string; Status: string; Attempts: number; Alerts: number; Error: string }>(
+        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Receiver, Kind, GroupKey, Status, Attempts, Alerts, Error
+         FROM alert_notifications WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
+        params,
+      );
+      return {
+        notifications: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), receiver: r.Receiver, kind: r.Kind, groupKey: r.GroupKey, status: r.Status, attempts: Number(r.Attempts), alerts: Number(r.Alerts), error: r.Error })),
+      };
+    });
+    typed.get('/api/v1/rules', async () => {
+      const rules = engine.rules;
+      return {
+        file: rules?.file ?? null,
+        rules: (rules?.rules ?? []).map((r) => ({ alert: r.alert, when: r.when, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels: r.labels, annotations: r.annotations, notify: r.notify })),
+        // URLs are left out: a Slack webhook URL is a secret.
+        receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
+      };
+    });
+    typed.post('/api/v1/rules/reload', async (_request, reply) => {
+      try {
+        const rules = await reload();
+        return { file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length };
+      } catch (err) {
+        if (err instanceof RulesError) {
+          app.log.error({ err: err.message }, 'alert rules not reloaded; the rules in force stay');
+          return reply.code(400).send({ error: err.code, message: err.message });
+        }
+        throw err;
+      }
+    });
+  });
+}

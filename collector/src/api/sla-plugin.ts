@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { projectOf } from '../ingest/request-context.js';
+import { parseTimeParam } from './read-plugin.js';
+
+const SlaQuery = Type.Object({
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  version: Type.Optional(Type.String({ maxLength: 256 })),
+  slo: Type.Optional(Type.String({ maxLength: 256, description: 'an SLO name from the config' })),
+  from: Type.Optional(Type.String({ description: 'window start at or after; ISO-8601 or Unix milliseconds' })),
+  to: Type.Optional(Type.String({ description: 'window start before; ISO-8601 or Unix milliseconds' })),
+  breached: Type.Optional(Type.Boolean({ description: 'only breached (true) or only compliant (false) windows' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100000, default: 10000 }),
+});
+
+type Cell = number | string | null;
+type SlaRow = Record<string, Cell>;
+
+const n = (x: Cell) => (x === null ? null : Number(x));
+const flag = (x: Cell) => (x === null ? null : Number(x) === 1);
+
+/** `GET /api/v1/sla`: one result per SLO, model version and closed window, oldest window first. */
+export async function slaPlugin(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, 'SLA API request failed');
+    applyRetryAfter(reply, e);
+    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+  });
+  api.get('/api/v1/sla', { schema: { querystring: SlaQuery } }, async (request) => {
+    const q = request.query;
+    const where = ['Project = {project:String}', 'ModelName = {model:String}'];
+    const params: Record<string, unknown> = { project: q.project ?? projectOf(request), model: q.model, limit: q.limit };
+    const add = (cond: string, name: string, value: unknown) => {
+      where.push(cond);
+      params[name] = value;
+    };
+    if (q.version !== undefined) add('ModelVersion = {version:String}', 'version', q.version);
+    if (q.slo !== undefined) add('Slo = {slo:String}', 'slo', q.slo);
+    const from = parseTimeParam('from', q.from);
+    const to = parseTimeParam('to', q.to);
+    if (from !== undefined) add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', from);
+    if (to !== undefined) add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', to);
+    if (q.breached !== undefined) add('Breached = {breached:UInt8}', 'breached', q.breached ? 1 : 0);
+    const rows = await app.store.query<SlaRow>(
+      `SELECT * EXCEPT (WindowStart, WindowEnd, ComputedAt), toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart,
+              toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd
+       FROM sla_results FINAL WHERE ${where.join(' AND ')}
+       ORDER BY WindowStart, ModelVersion, Slo LIMIT {limit:UInt32}`,
+      params,
+    );
+    return {
+      results: rows.map((r) => ({
+        slo: r.Slo,
+        model: r.ModelName,
+        version: r.ModelVersion,
+        environment: r.Environment,
+        windowStart: new Date(Number(r.windowStart)).toISOString(),
+        windowEnd: new Date(Number(r.windowEnd)).toISOString(),
+        rows: Number(r.Rows),
+        requests: Number(r.Requests),
+        errors: Number(r.Errors),
+        errorRate: Number(r.ErrorRate),
+        availability: Number(r.Availability),
+        latency: { p50: n(r.LatencyP50), p90: n(r.LatencyP90), p95: n(r.LatencyP95), p99: n(r.LatencyP99) },
+        objectives: {
+          latency: r.LatencyPercentile === null ? null : { percentile: n(r.LatencyPercentile), thresholdMs: n(r.LatencyThresholdMs), observedMs: n(r.LatencyObservedMs), met: flag(r.LatencyMet) },
+          errorRate: r.ErrorRateObjective === null ? null : { max: n(r.ErrorRateObjective), observed: Number(r.ErrorRate), met: flag(r.ErrorRateMet) },
+          availability: r.AvailabilityTarget === null ? null : { target: n(r.AvailabilityTarget), observed: Number(r.Availability), met: flag(r.AvailabilityMet) },
+        },
+        errorBudget: { periodSeconds: Number(r.PeriodSeconds), requests: Number(r.PeriodRequests), errors: Number(r.PeriodErrors), remaining: n(r.ErrorBudgetRemaining) },
+        burnRates: JSON.parse(String(r.BurnRates)) as unknown,
+        burnRateFiring: Number(r.BurnRateFiring) === 1,
+        breached: Number(r.Breached) === 1,
+      })),
+    };
+  });
+}

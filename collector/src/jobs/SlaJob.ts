@@ -1,0 +1,240 @@
+import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
+import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import type { SloConfig } from '../slo-config.js';
+import { advanceWindows, ms64, type WindowTiming } from './event-windows.js';
+
+/** Options of an {@link SlaJob}. */
+export interface SlaJobOptions extends WindowTiming {
+  slos: readonly SloConfig[];
+  /** Called after each closed window's result is written. */
+  onWindow?: (result: SlaWindowResult) => void;
+}
+
+/** Burn rates of one multiwindow pair at a window's end. */
+export interface BurnRateResult {
+  longSeconds: number;
+  shortSeconds: number;
+  factor: number;
+  longBurnRate: number;
+  shortBurnRate: number;
+  /** Both windows burn faster than `factor`. */
+  firing: boolean;
+}
+
+/** What the SLA job computes for one SLO, model version and window (one `sla_results` row). */
+export interface SlaWindowResult {
+  project: string;
+  slo: string;
+  model: string;
+  version: string;
+  environment: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Stored prediction rows in the window. */
+  rows: number;
+  /** Predictions represented, each row weighted by 1 / SampleRate. */
+  requests: number;
+  errors: number;
+  errorRate: number;
+  availability: number;
+  /** Exact percentiles of successful predictions' latency (null without any). */
+  latencyP50: number | null;
+  latencyP90: number | null;
+  latencyP95: number | null;
+  latencyP99: number | null;
+  latencyPercentile: number | null;
+  latencyObservedMs: number | null;
+  latencyThresholdMs: number | null;
+  latencyMet: boolean | null;
+  errorRateObjective: number | null;
+  errorRateMet: boolean | null;
+  availabilityTarget: number | null;
+  availabilityMet: boolean | null;
+  /** Rolling period ending at the window's end over which the error budget is counted. */
+  periodSeconds: number;
+  periodRequests: number;
+  periodErrors: number;
+  /** 1 untouched, 0 spent, negative overspent; null without an availability or error-rate objective. */
+  errorBudgetRemaining: number | null;
+  burnRates: BurnRateResult[];
+  /** Any objective breached in this window. */
+  breached: boolean;
+}
+
+const DEFAULT_PERIOD_SECONDS = 30 * 86_400;
+
+function num(x: unknown): number | null {
+  if (x === null || x === undefined) return null;
+  const n = Number(x);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The SLA job. For every configured SLO and every model version it applies to (the SLO's own
+ * version, or each version of the model seen in `predictions`), it closes event-time windows with
+ * the same watermark and checkpoint machinery as the drift job (checkpoint job name
+ * `sla:<slo name>`) and writes one `sla_results` row per window:
+ *
+ * - latency percentiles of successful predictions, exact (`quantileExactInclusive`, linear
+ *   interpolation between order statistics: numpy's default method) over the window's rows;
+ * - error rate and availability (1 − error rate), each row weighted by 1 / SampleRate;
+ * - compliance per objective; error budget remaining over the rolling period ending at the
+ *   window's end; burn rates of every multiwindow pair ending at the window's end.
+ *
+ * The budget fraction is 1 − availability target, or the error-rate objective when the SLO has
+ * no availability target.
+ */
+export class SlaJob {
+  readonly #store: ClickHouseStore;
+  readonly #opts: SlaJobOptions;
+  #running: Promise<number> | undefined;
+
+  constructor(store: ClickHouseStore, options: SlaJobOptions) {
+    this.#store = store;
+    this.#opts = options;
+  }
+
+  /** Closes every window that is ready; resolves with how many. Concurrent calls share one run. */
+  runOnce(): Promise<number> {
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Waits for a run in progress, if any. */
+  async idle(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
+  async #run(): Promise<number> {
+    let closed = 0;
+    for (const slo of this.#opts.slos) {
+      const streams = await this.#store.query<{ Project: string; ModelVersion: string }>(
+        `SELECT DISTINCT Project, ModelVersion FROM predictions
+         WHERE ModelName = {model:String} AND ({version:String} = '' OR ModelVersion = {version:String})
+         ORDER BY Project, ModelVersion`,
+        { model: slo.model, version: slo.version ?? '' },
+      );
+      for (const s of streams) {
+        const stream = {
+          job: `sla:${slo.name}`,
+          project: s.Project,
+          model: slo.model,
+          version: s.ModelVersion,
+          ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
+        };
+        closed += await advanceWindows(this.#store, stream, this.#opts, async (start, end, where, params) => {
+          const result = await this.#window(slo, s.Project, s.ModelVersion, start, end, where, params);
+          if (!result) return 0;
+          await this.#write(result);
+          this.#opts.onWindow?.(result);
+          return result.rows;
+        });
+      }
+    }
+    return closed;
+  }
+
+  async #window(slo: SloConfig, project: string, version: string, start: number, end: number, where: string, params: QueryParams): Promise<SlaWindowResult | undefined> {
+    const [w] = await this.#store.query<{ n: string; requests: number; errors: number; q: Array<number | null>; qp: number | null }>(
+      `SELECT count() AS n, sum(1 / SampleRate) AS requests, sumIf(1 / SampleRate, Status = 'error') AS errors,
+              quantilesExactInclusiveIf(0.5, 0.9, 0.95, 0.99)(LatencyMs, Status != 'error') AS q,
+              quantileExactInclusiveIf({p:Float64})(LatencyMs, Status != 'error') AS qp
+       FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
+      { ...params, from: start, to: end, p: (slo.latency?.percentile ?? 99) / 100 },
+    );
+    const rows = Number(w?.n ?? 0);
+    if (!w || rows === 0) return undefined;
+    const requests = Number(w.requests);
+    const errors = Number(w.errors);
+    const errorRate = requests > 0 ? errors / requests : 0;
+    const availability = 1 - errorRate;
+    const budgetFraction = slo.availability ? 1 - slo.availability.target : slo.errorRate;
+    const periodSeconds = slo.availability?.periodSeconds ?? DEFAULT_PERIOD_SECONDS;
+
+    // Period and burn-rate windows all end at the window's end: one pass over the longest.
+    const spans = [periodSeconds, ...slo.burnRates.flatMap((b) => [b.longSeconds, b.shortSeconds])];
+    const spanParams: QueryParams = { ...params, to: end, from: end - Math.max(...spans) * 1000 };
+    const cols = spans.map((seconds, i) => {
+      spanParams[`s${i}`] = end - seconds * 1000;
+      const cond = `Timestamp >= fromUnixTimestamp64Milli({s${i}:Int64})`;
+      return `sumIf(1 / SampleRate, ${cond}) AS t${i}, sumIf(1 / SampleRate, ${cond} AND Status = 'error') AS e${i}`;
+    });
+    const [agg] = await this.#store.query<Record<string, number>>(
+      `SELECT ${cols.join(', ')} FROM predictions
+       WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
+      spanParams,
+    );
+    const t = (i: number) => Number(agg?.[`t${i}`] ?? 0);
+    const e = (i: number) => Number(agg?.[`e${i}`] ?? 0);
+    const burnRates: BurnRateResult[] =
+      budgetFraction === undefined
+        ? []
+        : slo.burnRates.map((b, i) => {
+            const longBurnRate = burnRate(e(1 + 2 * i), t(1 + 2 * i), budgetFraction);
+            const shortBurnRate = burnRate(e(2 + 2 * i), t(2 + 2 * i), budgetFraction);
+            return { ...b, longBurnRate, shortBurnRate, firing: longBurnRate > b.factor && shortBurnRate > b.factor };
+          });
+
+    const latencyObservedMs = slo.latency ? num(w.qp) : null;
+    const latencyMet = slo.latency && latencyObservedMs !== null ? latencyObservedMs <= slo.latency.thresholdMs : null;
+    const errorRateMet = slo.errorRate !== undefined ? errorRate <= slo.errorRate : null;
+    const availabilityMet = slo.availability ? availability >= slo.availability.target : null;
+    return {
+      project,
+      slo: slo.name,
+      model: slo.model,
+      version,
+      environment: slo.environment ?? '',
+      windowStartMs: start,
+      windowEndMs: end,
+      rows,
+      requests,
+      errors,
+      errorRate,
+      availability,
+      latencyP50: num(w.q?.[0]),
+      latencyP90: num(w.q?.[1]),
+      latencyP95: num(w.q?.[2]),
+      latencyP99: num(w.q?.[3]),
+      latencyPercentile: slo.latency?.percentile ?? null,
+      latencyObservedMs,
+      latencyThresholdMs: slo.latency?.thresholdMs ?? null,
+      latencyMet,
+      errorRateObjective: slo.errorRate ?? null,
+      errorRateMet,
+      availabilityTarget: slo.availability?.target ?? null,
+      availabilityMet,
+      periodSeconds,
+      periodRequests: t(0),
+      periodErrors: e(0),
+      errorBudgetRemaining: budgetFraction === undefined ? null : errorBudgetRemaining(e(0), t(0), budgetFraction),
+      burnRates,
+      breached: latencyMet === false || errorRateMet === false || availabilityMet === false,
+    };
+  }
+
+  async #write(r: SlaWindowResult): Promise<void> {
+    const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+    await this.#store.insertCompactJson(
+      'sla_results',
+      SLA_COLUMNS,
+      JSON.stringify([
+        r.project, r.slo, r.model, r.version, r.environment, ms64(r.windowStartMs), ms64(r.windowEndMs), r.rows, r.requests, r.errors,
+        r.errorRate, r.availability, r.latencyP50, r.latencyP90, r.latencyP95, r.latencyP99, r.latencyPercentile, r.latencyObservedMs,
+        r.latencyThresholdMs, flag(r.latencyMet), r.errorRateObjective, flag(r.errorRateMet), r.availabilityTarget, flag(r.availabilityMet),
+        r.periodSeconds, r.periodRequests, r.periodErrors, r.errorBudgetRemaining, JSON.stringify(r.burnRates),
+        r.burnRates.some((b) => b.firing) ? 1 : 0, r.breached ? 1 : 0,
+      ]),
+    );
+  }
+}
+
+/** Columns of `sla_results` written by the job, in the order of each row. */
+export const SLA_COLUMNS = [
+  'Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors',
+  'ErrorRate', 'Availability', 'LatencyP50', 'LatencyP90', 'LatencyP95', 'LatencyP99', 'LatencyPercentile', 'LatencyObservedMs',
+  'LatencyThresholdMs', 'LatencyMet', 'ErrorRateObjective', 'ErrorRateMet', 'AvailabilityTarget', 'AvailabilityMet',
+  'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'ErrorBudgetRemaining', 'BurnRates', 'BurnRateFiring', 'Breached',
+] as const;

@@ -1,0 +1,88 @@
+import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+
+/** One stream of predictions a windowed job follows, and the checkpoint key it is recorded under. */
+export interface WindowStream {
+  /** Checkpoint job name (`drift`, `sla:<slo>`, ...). */
+  job: string;
+  project: string;
+  model: string;
+  version: string;
+  /**
+   * Extra condition on `predictions` beyond project, model and version (e.g. an environment),
+   * with its values bound in `params`; never values concatenated into SQL.
+   */
+  where?: string;
+  params?: QueryParams;
+}
+
+/** How a job's windows are cut and closed. */
+export interface WindowTiming {
+  /** Event-time window length. */
+  windowMs: number;
+  /** A window closes once the newest event time of its stream passes its end by this much. */
+  allowedLatenessMs: number;
+}
+
+/**
+ * Processes one window `[startMs, endMs)`; resolves with the number of rows it found (0 for an
+ * empty window, which is checkpointed but not reported). Results must be written idempotently
+ * (keyed by window), since a crash between them and the checkpoint repeats the window.
+ */
+export type WindowProcessor = (startMs: number, endMs: number, where: string, params: QueryParams) => Promise<number>;
+
+/** Milliseconds since the epoch as the decimal-seconds text ClickHouse parses into DateTime64(3). */
+export function ms64(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
+}
+
+const STREAM_WHERE = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
+
+/**
+ * Closes, in order, every window of `stream` that the watermark (newest event time of the stream
+ * minus the allowed lateness) has passed since the stream's checkpoint in `job_checkpoints`, calling
+ * `process` for each and then recording the window's end as the checkpoint. Gaps in the traffic
+ * are skipped in one step. Shared by the drift and SLA jobs. Resolves with the number of
+ * non-empty windows processed.
+ */
+export async function advanceWindows(store: ClickHouseStore, stream: WindowStream, timing: WindowTiming, process: WindowProcessor): Promise<number> {
+  const { windowMs, allowedLatenessMs } = timing;
+  const where = stream.where ? `${STREAM_WHERE} AND (${stream.where})` : STREAM_WHERE;
+  const params: QueryParams = { ...stream.params, project: stream.project, model: stream.model, version: stream.version };
+  const [checkpoint] = await store.query<{ end: string | number }>(
+    `SELECT toUnixTimestamp64Milli(WindowEnd) AS end FROM job_checkpoints FINAL WHERE Job = {job:String} AND ${STREAM_WHERE}`,
+    { ...params, job: stream.job },
+  );
+  // Only rows at or after the checkpoint are read, so this stays proportional to new data.
+  const from = checkpoint ? Number(checkpoint.end) : 0;
+  const [span] = await store.query<{ n: string | number; minTs: string | number; maxTs: string | number }>(
+    `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS minTs, toUnixTimestamp64Milli(max(Timestamp)) AS maxTs
+     FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
+    { ...params, from },
+  );
+  if (!span || Number(span.n) === 0) return 0;
+  const watermark = Number(span.maxTs) - allowedLatenessMs;
+  let start = Math.floor((checkpoint ? Math.max(from, Number(span.minTs)) : Number(span.minTs)) / windowMs) * windowMs;
+  if (checkpoint && start < from) start = from;
+  let closed = 0;
+  while (start + windowMs <= watermark) {
+    const end = start + windowMs;
+    const rows = await process(start, end, where, params);
+    if (rows > 0) closed++;
+    await store.insertCompactJson(
+      'job_checkpoints',
+      ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
+      JSON.stringify([stream.job, stream.project, stream.model, stream.version, ms64(end)]),
+    );
+    if (rows === 0) {
+      const [next] = await store.query<{ n: string | number; t: string | number }>(
+        `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS t FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
+        { ...params, from: end },
+      );
+      start = next && Number(next.n) > 0 ? Math.max(end, Math.floor(Number(next.t) / windowMs) * windowMs) : end;
+    } else {
+      start = end;
+    }
+  }
+  return closed;
+}
