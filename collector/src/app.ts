@@ -9,6 +9,7 @@ import { readPlugin } from './api/read-plugin.js';
 import { healthPlugin } from './api/health-plugin.js';
 import { referencesPlugin } from './api/references-plugin.js';
 import { driftPlugin } from './api/drift-plugin.js';
+import { dataQualityPlugin } from './api/data-quality-plugin.js';
 import { slaPlugin } from './api/sla-plugin.js';
 import { qualityPlugin } from './api/quality-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
@@ -72,6 +73,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(healthPlugin);
   await app.register(referencesPlugin, { limits: config.limits });
   await app.register(driftPlugin);
+  await app.register(dataQualityPlugin);
   await app.register(slaPlugin);
   await app.register(qualityPlugin);
   // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.

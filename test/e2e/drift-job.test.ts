@@ -42,15 +42,20 @@ function row(r: ReturnType<typeof rng>, shifted: boolean) {
   };
 }
 
+// Window 4 also carries data-quality problems: 100 rows without `b`, 10 rows where `c` is a
+// string, and 1 row with a column the reference does not know.
+const QUALITY_WINDOW = 4;
+
 function windowPredictions(w: number) {
   const r = rng(1000 + w);
-  return Array.from({ length: ROWS_PER_WINDOW }, (_, i) => ({
-    predictionId: `w${w}-${i}`,
-    model: MODEL,
-    version: 'v1',
-    timestamp: T0 + w * WINDOW + i * 50,
-    ...row(r, w >= SHIFT_WINDOW),
-  }));
+  return Array.from({ length: ROWS_PER_WINDOW }, (_, i) => {
+    const p = { predictionId: `w${w}-${i}`, model: MODEL, version: 'v1', timestamp: T0 + w * WINDOW + i * 50, ...row(r, w >= SHIFT_WINDOW) };
+    const f = p.features as Record<string, unknown>;
+    if (w === QUALITY_WINDOW && i < 100) delete f.b;
+    if (w === QUALITY_WINDOW && i >= 100 && i < 110) f.c = 'n/a';
+    if (w === QUALITY_WINDOW && i === 110) f.coupon = 'NEW10';
+    return p;
+  });
 }
 
 async function post(url: string, records: unknown[], type = 'application/x-ndjson'): Promise<Response> {
@@ -153,7 +158,9 @@ describe('streaming drift job', () => {
       expect(rows.map((r) => `${r.source}:${r.feature}`).sort()).toEqual(['dataset:*', 'feature:a', 'feature:b', 'feature:c', 'feature:country', 'feature:plan', 'output:score']);
       for (const r of rows) {
         expect(r.referenceId).toBe(uploaded.referenceId);
-        if (r.source !== 'dataset') expect(r.currentRows).toBe(ROWS_PER_WINDOW);
+        if (i === QUALITY_WINDOW && r.feature === 'b') expect(r.currentRows).toBe(ROWS_PER_WINDOW - 100);
+        if (i === QUALITY_WINDOW && r.feature === 'c') expect(r.currentRows).toBe(ROWS_PER_WINDOW - 10);
+        if (r.source !== 'dataset' && !(i === QUALITY_WINDOW && (r.feature === 'b' || r.feature === 'c'))) expect(r.currentRows).toBe(ROWS_PER_WINDOW);
       }
       const dataset = rows.find((r) => r.source === 'dataset')!;
       expect(dataset.statistic).toBeCloseTo(i >= SHIFT_WINDOW ? 2 / 5 : 0, 10);
@@ -161,5 +168,21 @@ describe('streaming drift job', () => {
       expect(rows.find((r) => r.feature === 'a')!.method).toBe('wasserstein');
       expect(rows.find((r) => r.feature === 'plan')!.method).toBe('jensen-shannon');
     }
+
+    // Data quality of the same windows: only window 4's planted problems, exactly.
+    const dq = (await (await fetch(`${collector.url}/api/v1/data-quality?model=${MODEL}&version=v1`)).json()) as {
+      results: Array<{ windowStart: string; feature: string; metric: string; value: number; count: number }>;
+    };
+    const q4 = new Date(T0 + QUALITY_WINDOW * WINDOW).toISOString();
+    const measure = (feature: string, metric: string) => dq.results.find((m) => m.windowStart === q4 && m.feature === feature && m.metric === metric);
+    expect(measure('b', 'missing_rate')).toMatchObject({ value: 0.1, count: ROWS_PER_WINDOW });
+    expect(measure('c', 'type_mismatch_rate')).toMatchObject({ value: 0.01, count: ROWS_PER_WINDOW });
+    expect(measure('c', 'missing_rate')!.value).toBe(0);
+    expect(measure('coupon', 'appeared')).toMatchObject({ value: 1 });
+    for (const m of dq.results.filter((x) => x.metric === 'missing_rate' || x.metric === 'type_mismatch_rate' || x.metric === 'appeared' || x.metric === 'disappeared' || x.metric === 'unseen_category_rate')) {
+      if (m.windowStart === q4 && ((m.feature === 'b' && m.metric === 'missing_rate') || (m.feature === 'c' && m.metric === 'type_mismatch_rate') || m.feature === 'coupon')) continue;
+      expect(m.value, `${m.windowStart} ${m.feature} ${m.metric}`).toBe(0);
+    }
+    expect(new Set(dq.results.map((m) => m.windowStart)).size).toBe(6);
   });
 });

@@ -2,6 +2,7 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, ms64 } from './event-windows.js';
+import { dataQuality, type QualityMeasure } from './data-quality.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions {
@@ -33,6 +34,8 @@ export interface ClosedWindow {
   windowEndMs: number;
   rows: number;
   results: ColumnDrift[];
+  /** Data-quality measures of the window against the reference. */
+  quality: QualityMeasure[];
 }
 
 const JOB = 'drift';
@@ -100,8 +103,9 @@ export class DriftJob {
       });
       if (current.rows > 0) {
         const results = compareProfiles(stream.profile, current, this.#opts.compare);
-        await this.#writeResults(stream, start, end, results);
-        this.#opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results });
+        const quality = dataQuality(stream.profile, current);
+        await Promise.all([this.#writeResults(stream, start, end, results), this.#writeQuality(stream, start, end, quality)]);
+        this.#opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });
       }
       return current.rows;
     });
@@ -117,7 +121,16 @@ export class DriftJob {
     );
     await this.#store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
   }
+
+  async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
+    const lines = quality.map((q) =>
+      JSON.stringify([stream.project, stream.model, stream.version, ms64(start), ms64(end), q.source, q.feature, q.metric, finite(q.value), q.count, stream.referenceId]),
+    );
+    await this.#store.insertCompactJson('data_quality_results', QUALITY_COLUMNS, lines.join('\n'));
+  }
 }
+
+const QUALITY_COLUMNS = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Metric', 'Value', 'Count', 'ReferenceId'];
 
 const DRIFT_COLUMNS = [
   'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Kind', 'Method',

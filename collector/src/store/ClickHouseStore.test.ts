@@ -43,6 +43,7 @@ describe('ClickHouseStore.migrate', () => {
         'alert_events',
         'alert_notifications',
         'alert_state',
+        'data_quality_results',
         'drift_results',
         'feedback',
         'job_checkpoints',

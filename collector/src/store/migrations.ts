@@ -368,6 +368,23 @@ const qualityResults = `CREATE TABLE IF NOT EXISTS quality_results (
 PARTITION BY toYYYYMM(WindowStart)
 ORDER BY (Project, ModelName, ModelVersion, WindowStart)`;
 
+const dataQualityResults = `CREATE TABLE IF NOT EXISTS data_quality_results (
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    WindowStart DateTime64(3),
+    WindowEnd DateTime64(3),
+    Source LowCardinality(String),
+    Feature LowCardinality(String),
+    Metric LowCardinality(String),
+    Value Float64,
+    Count UInt64,
+    ReferenceId String,
+    ComputedAt DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree(ComputedAt)
+PARTITION BY toYYYYMM(WindowStart)
+ORDER BY (Project, ModelName, ModelVersion, WindowStart, Source, Feature, Metric)`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -380,4 +397,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'references, drift results, job checkpoints', statements: [referenceData, referenceProfiles, driftResults, jobCheckpoints] },
   { version: 5, name: 'sla and quality results', statements: [slaResults, qualityResults] },
   { version: 6, name: 'alert events, state and notifications', statements: [alertEvents, alertState, alertNotifications] },
+  { version: 7, name: 'data quality results', statements: [dataQualityResults] },
 ];
