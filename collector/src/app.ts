@@ -12,6 +12,7 @@ import { driftPlugin } from './api/drift-plugin.js';
 import { dataQualityPlugin } from './api/data-quality-plugin.js';
 import { slaPlugin } from './api/sla-plugin.js';
 import { qualityPlugin } from './api/quality-plugin.js';
+import { comparePlugin } from './api/compare-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
 
@@ -76,6 +77,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(dataQualityPlugin);
   await app.register(slaPlugin);
   await app.register(qualityPlugin);
+  await app.register(comparePlugin, { models: config.quality.models });
   // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
   await alertingPlugin(app, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });

@@ -1,3 +1,5 @@
+import type { MomentSums } from './mean-difference.js';
+
 /** One cell of a confusion matrix: how many rows had this true and this predicted class. */
 export interface ConfusionCell {
   truth: string;
@@ -124,4 +126,21 @@ export function logLossFromGroups(groups: readonly ScoreGroup[]): number {
     n += g.positives + g.negatives;
   }
   return n > 0 ? sum / n : NaN;
+}
+
+/**
+ * Count, sum and sum of squares of the per-row log loss (clipped as {@link logLossFromGroups}),
+ * from rows grouped by score: what {@link meanDifference} compares between two versions.
+ */
+export function logLossSumsFromGroups(groups: readonly ScoreGroup[]): MomentSums {
+  const s: MomentSums = { n: 0, sum: 0, sumSq: 0 };
+  for (const g of groups) {
+    const p = Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, g.score));
+    const lp = -Math.log(p);
+    const ln = -Math.log(1 - p);
+    s.n += g.positives + g.negatives;
+    s.sum += g.positives * lp + g.negatives * ln;
+    s.sumSq += g.positives * lp * lp + g.negatives * ln * ln;
+  }
+  return s;
 }

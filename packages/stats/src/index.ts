@@ -83,3 +83,15 @@ export {
 export type { ClassMetrics, ClassificationMetrics, ConfusionCell, ScoreGroup } from './classification-metrics.js';
 export { regressionFromSums, summarizeRegression } from './regression-metrics.js';
 export type { RegressionMetrics, RegressionSums } from './regression-metrics.js';
+
+export { mannWhitneyFromSums, mannWhitneySumsFromGroups, mannWhitneyU } from './mann-whitney.js';
+export type { MannWhitneyResult, MannWhitneySums, ValueGroup } from './mann-whitney.js';
+export { twoProportionZTest } from './two-proportion.js';
+export type { Proportion, TwoProportionResult } from './two-proportion.js';
+export { meanDifference, rmseDifference } from './mean-difference.js';
+export type { EstimateDifference, MomentSums, SquaredErrorSums } from './mean-difference.js';
+export { aucDifference, aucWithDeLongError } from './delong.js';
+export type { AucWithError } from './delong.js';
+export { logLossSumsFromGroups } from './classification-metrics.js';
+export { DEFAULT_ALPHA, overallVerdict, verdictOf } from './verdict.js';
+export type { Verdict } from './verdict.js';
