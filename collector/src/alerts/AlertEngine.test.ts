@@ -198,3 +198,58 @@ describe('AlertEngine over synthetic SLA results', () => {
     await dispatcher.close();
   });
 });
+
+async function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }) {
+  const cols = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage', 'ClassifiedRows', 'Accuracy', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'MaxFeedbackReceivedAt'];
+  const row = ['default', 'clf', version, String((windowEndMs - 60_000) / 1000), String(windowEndMs / 1000), 100, values.labelled, values.labelled / 100, values.labelled, values.accuracy, values.accuracy, '{}', values.labelled, values.rocAuc, null, 0, 0];
+  await store.insertCompactJson('quality_results', cols, JSON.stringify(row));
+}
+
+describe('AlertEngine over synthetic quality results', () => {
+  it('fires on a low metric, keeps the alert through windows without feedback, follows recomputations', async () => {
+    let now = Date.parse('2026-11-26T10:00:00Z');
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(
+      parseRules(
+        `rules:
+  - alert: AccuracyLow
+    when: { source: quality, metric: accuracy, op: "<", threshold: 0.8 }
+    annotations: { summary: "accuracy of {{ $labels.model }} {{ $labels.version }}: {{ $value }}" }
+  - alert: FewLabels
+    when: { source: quality, metric: label_coverage, op: "<", threshold: 0.1 }
+    for: 10m
+`,
+        'rules.yaml',
+      ),
+    );
+    const w = (i: number) => Date.parse('2026-11-26T09:00:00Z') + i * 60_000;
+    const report = (version: string, i: number) => engine.onWindow({ source: 'quality', project: 'default', model: 'clf', version, windowEndMs: w(i) });
+    const names = (t: Awaited<ReturnType<typeof report>>) => t.map((x) => `${x.alert.rule}:${x.alert.labels.version}:${x.from}->${x.to}`);
+
+    await qualityRow('v1', w(1), { labelled: 90, accuracy: 0.95, rocAuc: 0.99 });
+    await qualityRow('v2', w(1), { labelled: 90, accuracy: 0.6, rocAuc: 0.7 });
+    expect(names(await report('v1', 1))).toEqual([]);
+    expect(names(await report('v2', 1))).toEqual(['AccuracyLow:v2:inactive->firing']);
+    expect(engine.active()).toMatchObject([{ rule: 'AccuracyLow', state: 'firing', value: 0.6, labels: { alertname: 'AccuracyLow', project: 'default', model: 'clf', version: 'v2' }, annotations: { summary: 'accuracy of clf v2: 0.6' } }]);
+
+    // Window 2 closes before any feedback: accuracy is null (not measured), coverage 0. The
+    // accuracy alert neither resolves nor moves; the coverage rule goes pending for both versions.
+    now += 60_000;
+    await qualityRow('v2', w(2), { labelled: 0, accuracy: null, rocAuc: null });
+    expect(names(await report('v2', 2))).toEqual(['FewLabels:v2:inactive->pending']);
+    expect(engine.active().find((a) => a.rule === 'AccuracyLow')).toMatchObject({ state: 'firing', value: 0.6 });
+
+    // Late feedback recomputes window 2 (a newer row of the same window): the newest result is
+    // what the rules see. Accuracy recovered: the alert resolves; coverage is fine: pending dropped.
+    now += 60_000;
+    await qualityRow('v2', w(2), { labelled: 95, accuracy: 0.9, rocAuc: 0.95 });
+    expect(names(await report('v2', 2)).sort()).toEqual(['AccuracyLow:v2:firing->resolved', 'FewLabels:v2:pending->inactive']);
+    expect(engine.active()).toEqual([]);
+    const events = await store.query<{ Rule: string; ToState: string; Value: number }>(
+      "SELECT Rule, ToState, Value FROM alert_events WHERE Rule IN ('AccuracyLow', 'FewLabels') ORDER BY Time, Rule",
+    );
+    expect(events.map((e) => `${e.Rule}:${e.ToState}`)).toEqual(['AccuracyLow:firing', 'FewLabels:pending', 'AccuracyLow:resolved', 'FewLabels:inactive']);
+    await dispatcher.close();
+  });
+});

@@ -46,7 +46,8 @@ export function fingerprint(labels: Record<string, string>): string {
  * Evaluates rules and keeps alert instances. A job that wrote a window's results calls
  * {@link onWindow}; the engine reads that window's rows through the source's adapter and
  * steps every instance of that model version for the rules over that source (instances of
- * other models are untouched). Traffic rules are evaluated by {@link evaluateTraffic} on a
+ * other models are untouched; a series whose metric is null in that window, not measured,
+ * keeps its alert as it is). Traffic rules are evaluated by {@link evaluateTraffic} on a
  * timer. Every transition is written to `alert_events`, the current state to `alert_state`
  * (read back by {@link restore} after a restart), and handed to the dispatcher.
  * Evaluations run one at a time, in the order they were asked for.
@@ -207,6 +208,14 @@ export class AlertEngine {
       for (const s of samples) {
         if (!Object.entries(rule.when.match).every(([k, v]) => s.labels[k] === v)) continue;
         const value = s.metrics[rule.when.metric];
+        if (value === null || value === undefined || Number.isNaN(value)) {
+          // Not measured in this window (no labelled rows yet, an objective the SLO does not
+          // declare): "no data" is not "recovered", so the series' alert stays as it is.
+          for (const a of this.#active.values()) {
+            if (a.rule === rule.alert && Object.entries(s.labels).every(([k, v]) => v === '' || a.labels[k] === v)) seen.add(a.fingerprint);
+          }
+          continue;
+        }
         if (!holds(rule.when, value)) continue;
         const base: Record<string, string> = { alertname: rule.alert };
         for (const [k, v] of Object.entries(s.labels)) if (v !== '') base[k] = v;

@@ -65,10 +65,40 @@ export const SLA_SOURCE: ResultTableSource = {
 };
 
 /**
+ * Quality results: one series per model version and window, written when the window closes and
+ * rewritten each time late feedback recomputes it. A metric the window cannot measure yet (no
+ * labelled rows, no score output, no regression rows) is null, and a null leaves the alert as it
+ * is (see `AlertEngine`): a fresh window without feedback neither fires nor resolves anything.
+ * `label_coverage` is labelled / predictions (0 to 1); delays are in seconds.
+ */
+export const QUALITY_SOURCE: ResultTableSource = {
+  name: 'quality',
+  table: 'quality_results',
+  labels: { project: 'Project', model: 'ModelName', version: 'ModelVersion' },
+  metrics: {
+    accuracy: 'Accuracy',
+    macro_precision: 'MacroPrecision',
+    macro_recall: 'MacroRecall',
+    macro_f1: 'MacroF1',
+    roc_auc: 'RocAuc',
+    log_loss: 'LogLoss',
+    mae: 'Mae',
+    rmse: 'Rmse',
+    mape: 'Mape',
+    label_coverage: 'LabelCoverage',
+    label_delay_p50_seconds: 'LabelDelayP50Seconds',
+    label_delay_p90_seconds: 'LabelDelayP90Seconds',
+    labelled: 'toFloat64(Labelled)',
+    predictions: 'toFloat64(Predictions)',
+  },
+  windowEnd: 'WindowEnd',
+};
+
+/**
  * Every result table rules can read. A job adds its adapter here and calls
  * `app.alerts.onWindow({ source, project, model, version, windowEndMs })` after writing a window.
  */
-export const RESULT_SOURCES: ResultTableSource[] = [DRIFT_SOURCE, SLA_SOURCE];
+export const RESULT_SOURCES: ResultTableSource[] = [DRIFT_SOURCE, SLA_SOURCE, QUALITY_SOURCE];
 
 /** The traffic source: no table, a periodic query over `predictions` (see TrafficSource.ts). */
 export const TRAFFIC_SOURCE_NAME = 'traffic';

@@ -20,10 +20,11 @@ const RECEIVER = 'receivers:\n  - name: hook\n    webhook: { url: "http://127.0.
 describe('rules file', () => {
   it('loads the example shipped in the repo', async () => {
     const f = await loadRulesFile(EXAMPLE);
-    expect(f.rules.map((r) => r.alert)).toEqual(['FeatureDrift', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'ModelSilent']);
+    expect(f.rules.map((r) => r.alert)).toEqual(['FeatureDrift', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'QualityAucLow', 'ModelSilent']);
     expect(f.receivers.map((r) => [r.name, r.target.kind])).toEqual([['ops-webhook', 'webhook'], ['ml-slack', 'slack'], ['alertmanager', 'alertmanager']]);
     const dataset = f.rules.find((r) => r.alert === 'DatasetDrift')!;
     expect(dataset).toMatchObject({ forMs: 7_200_000, keepFiringForMs: 3_600_000, when: { source: 'drift', metric: 'statistic', match: { source: 'dataset' }, op: '>', threshold: 0.33 } });
+    expect(f.rules.find((r) => r.alert === 'QualityAucLow')!.when).toEqual({ source: 'quality', metric: 'roc_auc', match: {}, op: '<', threshold: 0.8 });
     expect(f.rules.find((r) => r.alert === 'ModelSilent')!.when).toEqual({ source: 'traffic', metric: 'seconds_since_last_prediction', match: {}, op: '>=', threshold: 900 });
     expect(f.receivers[0]).toMatchObject({ groupBy: ['alertname', 'model'], repeatIntervalMs: 14_400_000, attempts: 5, backoffMs: 1000 });
     expect(f.receivers[2]!.target).toEqual({ kind: 'alertmanager', url: 'http://127.0.0.1:9093' });
@@ -33,7 +34,7 @@ describe('rules file', () => {
     expect(problem(`${RECEIVER}rules:\n  - alert: A\n    when: { source: drift, metric: nope, op: ">", threshold: 1 }\n`)).toBe(
       'rules.yaml: rule "A" (rules[0]): when.metric: expected one of statistic, drifted, p_value, threshold, rows for source drift, got "nope"',
     );
-    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, traffic, got "weather"$/);
+    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, got "weather"$/);
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: "=>", threshold: 1 }\n`)).toContain('rule "A" (rules[0]): when.op: expected one of');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: ">", threshold: "high" }\n`)).toContain('when.threshold: expected a number, got "high"');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, match: { colour: red }, op: ">", threshold: 1 }\n`)).toContain('when.match.colour: source drift has no label "colour"');

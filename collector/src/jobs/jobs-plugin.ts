@@ -93,11 +93,14 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
     windowMs: opts.quality.windowSeconds * 1000,
     allowedLatenessMs: opts.quality.allowedLatenessSeconds * 1000,
     models: opts.quality.models,
-    onWindow: (r) =>
+    onWindow: (r) => {
       app.log.info(
         { job: 'quality', model: r.model, version: r.version, windowStart: new Date(r.windowStartMs).toISOString(), predictions: r.predictions, labelled: r.labelled, recomputed: r.recomputed },
         r.recomputed ? 'quality window recomputed after late feedback' : 'quality window closed',
-      ),
+      );
+      // First computation and every recomputation after late feedback: the rules see the newest result.
+      app.alerts.onWindow({ source: 'quality', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs });
+    },
   });
   app.decorate('qualityJob', quality);
   schedule(app, 'quality', quality, opts.quality.intervalMs);
