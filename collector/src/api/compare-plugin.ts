@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DEFAULT_ALPHA } from '@inferlens/stats';
 import { BadRequestError } from '../errors.js';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
 import { projectOf } from '../ingest/request-context.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
 import { parseTimeParam } from './read-plugin.js';
@@ -31,12 +31,7 @@ export interface ComparePluginOptions {
  */
 export async function comparePlugin(app: FastifyInstance, options: ComparePluginOptions): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'compare API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'compare API request failed');
   api.get('/api/v1/compare', { schema: { querystring: CompareQuery } }, async (request) => {
     const q = request.query;
     if (q.a === q.b) throw new BadRequestError('REQUEST_INVALID', `query parameters a and b: expected two different versions, got ${JSON.stringify(q.a)} twice`);

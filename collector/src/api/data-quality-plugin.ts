@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
-import { parseTimeParam } from './read-plugin.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { windowResultFilter } from './sql-filter.js';
 
 const QualityQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
@@ -23,34 +22,19 @@ const QualityQuery = Type.Object({
 /** `GET /api/v1/data-quality`: data-quality measures per closed drift window, oldest first. */
 export async function dataQualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'data-quality API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'data-quality API request failed');
   api.get('/api/v1/data-quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
-    const where = ['Project = {project:String}', 'ModelName = {model:String}'];
-    const params: Record<string, unknown> = { project: q.project ?? projectOf(request), model: q.model, limit: q.limit };
-    const add = (cond: string, name: string, value: unknown) => {
-      where.push(cond);
-      params[name] = value;
-    };
-    if (q.version !== undefined) add('ModelVersion = {version:String}', 'version', q.version);
-    if (q.feature !== undefined) add('Feature = {feature:String}', 'feature', q.feature);
-    if (q.metric !== undefined) add('Metric = {metric:String}', 'metric', q.metric);
-    const from = parseTimeParam('from', q.from);
-    const to = parseTimeParam('to', q.to);
-    if (from !== undefined) add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', from);
-    if (to !== undefined) add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', to);
-    if (q.nonZero) where.push('Value > 0');
+    const filter = windowResultFilter(request, q);
+    filter.add('Feature = {feature:String}', 'feature', q.feature);
+    filter.add('Metric = {metric:String}', 'metric', q.metric);
+    if (q.nonZero) filter.addRaw('Value > 0');
     const rows = await app.store.query<{ ModelVersion: string; ws: string; we: string; Source: string; Feature: string; Metric: string; Value: number | string; Count: number | string; ReferenceId: string }>(
       `SELECT ModelVersion, toString(toUnixTimestamp64Milli(WindowStart)) AS ws, toString(toUnixTimestamp64Milli(WindowEnd)) AS we,
               Source, Feature, Metric, Value, Count, ReferenceId
-       FROM data_quality_results FINAL WHERE ${where.join(' AND ')}
+       FROM data_quality_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion, Source, Feature, Metric LIMIT {limit:UInt32}`,
-      params,
+      filter.params,
     );
     return {
       results: rows.map((r) => ({

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
-import { parseTimeParam } from './read-plugin.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { windowResultFilter } from './sql-filter.js';
 
 const DriftQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -39,34 +38,19 @@ interface DriftRow {
 /** `GET /api/v1/drift`: drift results per closed window, oldest window first. */
 export async function driftPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'drift API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'drift API request failed');
   api.get('/api/v1/drift', { schema: { querystring: DriftQuery } }, async (request) => {
     const q = request.query;
-    const where = ['Project = {project:String}', 'ModelName = {model:String}'];
-    const params: Record<string, unknown> = { project: q.project ?? projectOf(request), model: q.model, limit: q.limit };
-    const add = (cond: string, name: string, value: unknown) => {
-      where.push(cond);
-      params[name] = value;
-    };
-    if (q.version !== undefined) add('ModelVersion = {version:String}', 'version', q.version);
-    if (q.feature !== undefined) add('Feature = {feature:String}', 'feature', q.feature);
-    if (q.source !== undefined) add('Source = {source:String}', 'source', q.source);
-    const from = parseTimeParam('from', q.from);
-    const to = parseTimeParam('to', q.to);
-    if (from !== undefined) add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', from);
-    if (to !== undefined) add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', to);
-    if (q.drifted !== undefined) add('Drifted = {drifted:UInt8}', 'drifted', q.drifted ? 1 : 0);
+    const filter = windowResultFilter(request, q);
+    filter.add('Feature = {feature:String}', 'feature', q.feature);
+    filter.add('Source = {source:String}', 'source', q.source);
+    filter.add('Drifted = {drifted:UInt8}', 'drifted', q.drifted === undefined ? undefined : q.drifted ? 1 : 0);
     const rows = await app.store.query<DriftRow>(
       `SELECT ModelName, ModelVersion, toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd,
               Source, Feature, Kind, Method, Statistic, PValue, Threshold, Drifted, Status, ReferenceRows, CurrentRows, Metrics, ReferenceId
-       FROM drift_results FINAL WHERE ${where.join(' AND ')}
+       FROM drift_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion, Source, Feature LIMIT {limit:UInt32}`,
-      params,
+      filter.params,
     );
     return {
       results: rows.map((r) => ({

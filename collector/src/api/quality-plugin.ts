@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
-import { parseTimeParam } from './read-plugin.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { windowResultFilter } from './sql-filter.js';
 
 const QualityQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -19,32 +18,17 @@ const n = (x: Cell | undefined) => (x === null || x === undefined ? null : Numbe
 /** `GET /api/v1/quality`: model quality per closed window (latest computation), oldest window first. */
 export async function qualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'quality API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'quality API request failed');
   api.get('/api/v1/quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
-    const where = ['Project = {project:String}', 'ModelName = {model:String}'];
-    const params: Record<string, unknown> = { project: q.project ?? projectOf(request), model: q.model, limit: q.limit };
-    const add = (cond: string, name: string, value: unknown) => {
-      where.push(cond);
-      params[name] = value;
-    };
-    if (q.version !== undefined) add('ModelVersion = {version:String}', 'version', q.version);
-    const from = parseTimeParam('from', q.from);
-    const to = parseTimeParam('to', q.to);
-    if (from !== undefined) add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', from);
-    if (to !== undefined) add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', to);
+    const filter = windowResultFilter(request, q);
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT * EXCEPT (WindowStart, WindowEnd, MaxFeedbackReceivedAt, ComputedAt),
               toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd,
               toString(toUnixTimestamp64Milli(ComputedAt)) AS computedAt
-       FROM quality_results FINAL WHERE ${where.join(' AND ')}
+       FROM quality_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion LIMIT {limit:UInt32}`,
-      params,
+      filter.params,
     );
     return {
       results: rows.map((r) => ({

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BadRequestError } from '../errors.js';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
 
 const PredictionsQuery = Type.Object({
   project: Type.String({ default: 'default', maxLength: 256 }),
@@ -76,12 +76,7 @@ interface PredictionDbRow {
  */
 export async function readPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'read API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'read API request failed');
 
   api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
     const q = request.query;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
 import { BadRequestError, BodyTooLargeError } from '../errors.js';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
 import { readBody } from '../ingest/read-body.js';
 import { projectOf } from '../ingest/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
@@ -151,12 +151,7 @@ function describeProfile(p: FeatureProfile) {
  */
 export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'references request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'references request failed');
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
-import { parseTimeParam } from './read-plugin.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { windowResultFilter } from './sql-filter.js';
 
 const SlaQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -24,33 +23,18 @@ const flag = (x: Cell) => (x === null ? null : Number(x) === 1);
 /** `GET /api/v1/sla`: one result per SLO, model version and closed window, oldest window first. */
 export async function slaPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'SLA API request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'SLA API request failed');
   api.get('/api/v1/sla', { schema: { querystring: SlaQuery } }, async (request) => {
     const q = request.query;
-    const where = ['Project = {project:String}', 'ModelName = {model:String}'];
-    const params: Record<string, unknown> = { project: q.project ?? projectOf(request), model: q.model, limit: q.limit };
-    const add = (cond: string, name: string, value: unknown) => {
-      where.push(cond);
-      params[name] = value;
-    };
-    if (q.version !== undefined) add('ModelVersion = {version:String}', 'version', q.version);
-    if (q.slo !== undefined) add('Slo = {slo:String}', 'slo', q.slo);
-    const from = parseTimeParam('from', q.from);
-    const to = parseTimeParam('to', q.to);
-    if (from !== undefined) add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', from);
-    if (to !== undefined) add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', to);
-    if (q.breached !== undefined) add('Breached = {breached:UInt8}', 'breached', q.breached ? 1 : 0);
+    const filter = windowResultFilter(request, q);
+    filter.add('Slo = {slo:String}', 'slo', q.slo);
+    filter.add('Breached = {breached:UInt8}', 'breached', q.breached === undefined ? undefined : q.breached ? 1 : 0);
     const rows = await app.store.query<SlaRow>(
       `SELECT * EXCEPT (WindowStart, WindowEnd, ComputedAt), toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart,
               toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd
-       FROM sla_results FINAL WHERE ${where.join(' AND ')}
+       FROM sla_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion, Slo LIMIT {limit:UInt32}`,
-      params,
+      filter.params,
     );
     return {
       results: rows.map((r) => ({

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CollectorError } from '../errors.js';
 
 /** HTTP status, stable code, message and Retry-After of any error thrown while handling a request. */
@@ -38,4 +38,17 @@ export function toErrorReply(err: unknown, request: FastifyRequest): ErrorReply 
 /** Sets Retry-After when the error asks for one. */
 export function applyRetryAfter(reply: FastifyReply, e: ErrorReply): void {
   if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
+}
+
+/**
+ * Installs the JSON error answer used by the native endpoints and the read API:
+ * `{ error: CODE, message }` with the mapped status and Retry-After; 5xx are logged as `what failed`.
+ */
+export function useJsonErrors(app: FastifyInstance, what: string): void {
+  app.setErrorHandler((err, request, reply) => {
+    const e = toErrorReply(err, request);
+    if (e.statusCode >= 500) request.log.error({ err }, what);
+    applyRetryAfter(reply, e);
+    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+  });
 }

@@ -3,7 +3,7 @@ import type { RecordLimits, NormalizedFeedback, NormalizedPrediction } from '@in
 import type { IngestLimits } from '../config.js';
 import { encodeRows, FEEDBACK, PREDICTIONS } from '../store/tables.js';
 import { readBody } from './read-body.js';
-import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { useJsonErrors } from './errors-reply.js';
 import { parseRecordBody, TooManyRecordsError } from './native/parse-records.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { BodyTooLargeError } from '../errors.js';
@@ -27,12 +27,7 @@ export interface IngestResponse {
 export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'ingest request failed');
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
+  useJsonErrors(app, 'ingest request failed');
 
   const ingest = (kind: 'prediction' | 'feedback') => async (request: import('fastify').FastifyRequest): Promise<IngestResponse> => {
     const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
