@@ -1,4 +1,5 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { SharedRun } from './SharedRun.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, ms64 } from './event-windows.js';
@@ -53,7 +54,7 @@ export class DriftJob {
   readonly #store: ClickHouseStore;
   readonly #opts: DriftJobOptions;
   readonly #profiles = new Map<string, FeatureProfile>();
-  #running: Promise<number> | undefined;
+  readonly #shared = new SharedRun(() => this.#run());
 
   constructor(store: ClickHouseStore, options: DriftJobOptions) {
     this.#store = store;
@@ -62,15 +63,12 @@ export class DriftJob {
 
   /** Closes every window that is ready; resolves with how many. Concurrent calls share one run. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#shared.run();
   }
 
   /** Waits for a run in progress, if any. */
-  async idle(): Promise<void> {
-    await this.#running?.catch(() => undefined);
+  idle(): Promise<void> {
+    return this.#shared.idle();
   }
 
   async #run(): Promise<number> {

@@ -1,3 +1,4 @@
+import { SharedRun } from './SharedRun.js';
 import {
   classificationFromConfusion,
   logLossFromGroups,
@@ -76,7 +77,7 @@ const fin = (x: number) => (Number.isFinite(x) ? x : null);
 export class QualityJob {
   readonly #store: ClickHouseStore;
   readonly #opts: QualityJobOptions;
-  #running: Promise<number> | undefined;
+  readonly #shared = new SharedRun(() => this.#run());
 
   constructor(store: ClickHouseStore, options: QualityJobOptions) {
     this.#store = store;
@@ -85,15 +86,12 @@ export class QualityJob {
 
   /** Closes every ready window and recomputes those with new feedback; resolves with how many were written. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#shared.run();
   }
 
   /** Waits for a run in progress, if any. */
-  async idle(): Promise<void> {
-    await this.#running?.catch(() => undefined);
+  idle(): Promise<void> {
+    return this.#shared.idle();
   }
 
   #outputs(model: string): Omit<QualityModelConfig, 'model'> {

@@ -1,3 +1,4 @@
+import { SharedRun } from './SharedRun.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
@@ -87,7 +88,7 @@ function num(x: unknown): number | null {
 export class SlaJob {
   readonly #store: ClickHouseStore;
   readonly #opts: SlaJobOptions;
-  #running: Promise<number> | undefined;
+  readonly #shared = new SharedRun(() => this.#run());
 
   constructor(store: ClickHouseStore, options: SlaJobOptions) {
     this.#store = store;
@@ -96,15 +97,12 @@ export class SlaJob {
 
   /** Closes every window that is ready; resolves with how many. Concurrent calls share one run. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#shared.run();
   }
 
   /** Waits for a run in progress, if any. */
-  async idle(): Promise<void> {
-    await this.#running?.catch(() => undefined);
+  idle(): Promise<void> {
+    return this.#shared.idle();
   }
 
   async #run(): Promise<number> {
