@@ -11,6 +11,8 @@ export interface BatchProcessorConfig {
   maxQueueSize?: number;
   /**
    * Most bytes (serialized JSON, UTF-8) waiting to be exported; further records are dropped.
+   * The records a monitor builds count with an upper bound of their size, computed without
+   * serializing them; records passed to `onEnd` with their exact size.
    * @default 8388608 (8 MiB)
    */
   maxQueueBytes?: number;

@@ -12,11 +12,6 @@ export interface RecordExporter<T> {
   shutdown(): Promise<void>;
 }
 
-interface Queued<T> {
-  record: T;
-  bytes: number;
-}
-
 const DEFAULTS: Required<BatchProcessorConfig> = {
   maxQueueSize: 2048,
   maxQueueBytes: 8 * 1024 * 1024,
@@ -32,7 +27,9 @@ const DEFAULTS: Required<BatchProcessorConfig> = {
  */
 export class BatchRecordProcessor<T> {
   private readonly config: Required<BatchProcessorConfig>;
-  private queue: Queued<T>[] = [];
+  /** Queued records, oldest first, and their sizes (two arrays: no object per record). */
+  private queue: T[] = [];
+  private sizes: number[] = [];
   private queuedBytes = 0;
   private inFlight = 0;
   private exported = 0;
@@ -57,7 +54,11 @@ export class BatchRecordProcessor<T> {
     this.config = merged;
   }
 
-  /** Enqueues one record, or drops and counts it. Never throws, never exports synchronously. */
+  /**
+   * Enqueues one record, or drops and counts it. Never throws, never exports synchronously.
+   * The record is serialized here, once: its size counts against the byte bounds, and that
+   * line is what the HTTP exporter sends (so a record changed later goes out as it was).
+   */
   onEnd(record: T): void {
     try {
       if (this.stopped) {
@@ -66,29 +67,54 @@ export class BatchRecordProcessor<T> {
       }
       const line = JSON.stringify(record);
       const bytes = Buffer.byteLength(line) + 1;
-      if (bytes > this.config.maxExportBatchBytes) {
-        this.dropped++;
-        warn(`dropped a record of ${bytes} bytes, over maxExportBatchBytes (${this.config.maxExportBatchBytes})`);
-        return;
-      }
-      if (this.queue.length >= this.config.maxQueueSize || this.queuedBytes + bytes > this.config.maxQueueBytes) {
-        this.dropped++;
-        if (!this.warnedFull) {
-          this.warnedFull = true;
-          warn('queue full: dropping records until it drains (see stats().dropped)');
-        }
-        return;
-      }
-      this.warnedFull = false;
-      if (typeof record === 'object' && record !== null) serializedLines.set(record, line);
-      this.queue.push({ record, bytes });
-      this.queuedBytes += bytes;
-      if (this.queue.length >= this.config.maxExportBatchSize || this.queuedBytes >= this.config.maxExportBatchBytes) this.kick();
-      else this.arm();
+      if (this.admit(record, bytes) && typeof record === 'object' && record !== null) serializedLines.set(record, line);
     } catch (error) {
       this.dropped++;
       handleError('enqueueing a record', error);
     }
+  }
+
+  /**
+   * Enqueues a record whose size the caller already knows (an upper bound of its NDJSON line,
+   * newline included), without serializing it; the exporter serializes it when it sends the
+   * batch. Only for records nobody else holds, which cannot change after this call (the
+   * monitor's own). Never throws, never exports synchronously.
+   */
+  onEndSized(record: T, bytes: number): void {
+    try {
+      if (this.stopped) {
+        this.dropped++;
+        return;
+      }
+      this.admit(record, bytes);
+    } catch (error) {
+      this.dropped++;
+      handleError('enqueueing a record', error);
+    }
+  }
+
+  /** Applies the bounds, then queues the record or drops and counts it; true when queued. */
+  private admit(record: T, bytes: number): boolean {
+    if (bytes > this.config.maxExportBatchBytes) {
+      this.dropped++;
+      warn(`dropped a record of ${bytes} bytes, over maxExportBatchBytes (${this.config.maxExportBatchBytes})`);
+      return false;
+    }
+    if (this.queue.length >= this.config.maxQueueSize || this.queuedBytes + bytes > this.config.maxQueueBytes) {
+      this.dropped++;
+      if (!this.warnedFull) {
+        this.warnedFull = true;
+        warn('queue full: dropping records until it drains (see stats().dropped)');
+      }
+      return false;
+    }
+    this.warnedFull = false;
+    this.queue.push(record);
+    this.sizes.push(bytes);
+    this.queuedBytes += bytes;
+    if (this.queue.length >= this.config.maxExportBatchSize || this.queuedBytes >= this.config.maxExportBatchBytes) this.kick();
+    else this.arm();
+    return true;
   }
 
   /** Counts since start; see `ProcessorStats`. */
@@ -133,6 +159,7 @@ export class BatchRecordProcessor<T> {
     this.dropped += this.queue.length + this.inFlight;
     this.inFlight = 0;
     this.queue = [];
+    this.sizes = [];
     this.queuedBytes = 0;
   }
 
@@ -192,11 +219,12 @@ export class BatchRecordProcessor<T> {
   private async exportOne(): Promise<void> {
     let n = 0;
     let bytes = 0;
-    while (n < this.queue.length && n < this.config.maxExportBatchSize && bytes + this.queue[n].bytes <= this.config.maxExportBatchBytes) {
-      bytes += this.queue[n].bytes;
+    while (n < this.queue.length && n < this.config.maxExportBatchSize && bytes + this.sizes[n] <= this.config.maxExportBatchBytes) {
+      bytes += this.sizes[n];
       n++;
     }
-    const batch = this.queue.splice(0, n).map((q) => q.record);
+    const batch = this.queue.splice(0, n);
+    this.sizes.splice(0, n);
     this.queuedBytes -= bytes;
     this.inFlight += batch.length;
     let result: ExportResult;

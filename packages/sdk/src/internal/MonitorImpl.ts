@@ -14,7 +14,8 @@ import { clearGlobalMonitor, setGlobalMonitor } from './global-monitor.js';
 import { handleError, warn } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
 import { DEFAULT_ENDPOINT } from './NdjsonHttpExporter.js';
-import { PredictionCall } from './PredictionCall.js';
+import { makePlan, PredictionCall } from './PredictionCall.js';
+import { sdkRecordBytes } from './record-size.js';
 import { predictionScope } from './prediction-scope.js';
 import { compilePolicy, type Redactor } from './redact.js';
 import { resolveTracing } from './tracing.js';
@@ -74,19 +75,23 @@ export class MonitorImpl implements Monitor, MonitorCore {
     if (!this.active) return noop;
     try {
       const sampled = this.sampleRate >= 1 || Math.random() < this.sampleRate;
+      const segment = options.segment ?? '';
+      const plan = makePlan(this, {
+        model: String(options.model),
+        version: options.version ?? '',
+        kind: options.kind ?? 'predict',
+        segment,
+        attributes: options.attributes,
+      });
+      const id = options.predictionId;
       const call = new PredictionCall(
-        this,
-        {
-          model: String(options.model),
-          version: options.version ?? '',
-          kind: options.kind ?? 'predict',
-          segment: options.segment ?? '',
-          attributes: options.attributes ?? {},
-          features: options.features ? [options.features] : undefined,
-          makeId: options.predictionId ? () => options.predictionId! : undefined,
-        },
+        plan,
+        segment,
+        options.features ? [options.features] : undefined,
         sampled,
         predictionScope.getStore()?.capture,
+        id ? () => id : undefined,
+        undefined,
       );
       const ctx = call.span.spanContext();
       const valid = trace.isSpanContextValid(ctx);
@@ -137,15 +142,25 @@ export class MonitorImpl implements Monitor, MonitorCore {
     }
   }
 
-  emit(records: PredictionRecord[]): void {
-    for (const record of records) {
+  emit(record: PredictionRecord, fixedBytes: number, idBytes: number, featuresBytes: number, outputsBytes: number): void {
+    try {
+      // The fast path: cheap checks and an upper bound of the record's size, no serializing
+      // on the caller's stack (the exporter serializes the record when it sends the batch).
+      const bytes = fixedBytes >= 0 ? sdkRecordBytes(record, fixedBytes, idBytes, featuresBytes, outputsBytes) : -1;
+      if (bytes >= 0) {
+        this.predictions.onEndSized(record, bytes);
+        return;
+      }
       const check = validatePrediction(record);
       if (!check.ok) {
         this.predictions.countDropped();
         warn(`prediction ${JSON.stringify(record.predictionId)} left out: ${check.field}: ${check.message}`);
-        continue;
+        return;
       }
       this.predictions.onEnd(record);
+    } catch (error) {
+      this.predictions.countDropped();
+      handleError('queueing a prediction', error);
     }
   }
 

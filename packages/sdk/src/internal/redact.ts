@@ -2,7 +2,9 @@ import { createHash, createHmac } from 'node:crypto';
 import type { FeaturePolicy } from '../FeaturePolicy.js';
 import type { FeatureValue } from '@inferlens/semconv';
 import type { Features } from '../InstrumentOptions.js';
+import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { warn } from './handle-error.js';
+import { entryBytes } from './record-size.js';
 
 /** A `FeaturePolicy` compiled once into a function over one map. */
 export type Redactor = (values: Features | undefined, isOutput: boolean) => Record<string, FeatureValue> | undefined;
@@ -20,15 +22,21 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
   const hash = (value: string): string =>
     (policy.hashKey ? createHmac('sha256', policy.hashKey) : createHash('sha256')).update(value).digest('hex').slice(0, 32);
   const warned = new Set<string>();
+  const policed = allow !== undefined || deny.size > 0 || redact.size > 0;
 
   return (values, isOutput) => {
+    sized = NOT_SIZED;
     if (values === undefined || values === null || typeof values !== 'object') return undefined;
     const filter = !isOutput || applyToOutputs;
     const out: Record<string, FeatureValue> = {};
-    for (const [key, value] of Object.entries(values)) {
+    let bytes = 2;
+    let entries = 0;
+    for (const key in values) {
+      if (!hasOwn.call(values, key)) continue;
+      const value = (values as Record<string, unknown>)[key];
       if (value === undefined) continue;
-      if (filter && ((allow && !allow.has(key)) || deny.has(key))) continue;
-      const rule = filter ? redact.get(key) : undefined;
+      if (filter && policed && ((allow && !allow.has(key)) || deny.has(key))) continue;
+      const rule = filter && policed ? redact.get(key) : undefined;
       if (rule === 'drop') continue;
       if (!isFeatureValue(value)) {
         if (!warned.has(key)) {
@@ -37,10 +45,33 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
         }
         continue;
       }
-      out[key] = rule === 'hash' && value !== null ? hash(String(value)) : value;
+      const kept = rule === 'hash' && value !== null ? hash(String(value)) : value;
+      out[key] = kept;
+      // Sized on the way (see `redactedBytes`); -1 sticks once a limit is broken.
+      if (bytes >= 0) {
+        const b = entryBytes(key, kept);
+        bytes = b < 0 ? -1 : bytes + b + (entries > 0 ? 1 : 0);
+      }
+      entries++;
     }
+    sized = bytes >= 0 && entries <= (isOutput ? DEFAULT_RECORD_LIMITS.maxOutputs : DEFAULT_RECORD_LIMITS.maxFeatures) ? bytes : NOT_SIZED;
     return out;
   };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+const NOT_SIZED = -1;
+let sized = NOT_SIZED;
+
+/**
+ * The JSON size of the map the last redactor call returned (an upper bound, see
+ * `sdkRecordBytes`), or -1 when it returned nothing, or broke a record limit (too many
+ * entries, a key or a string too long): then the map must be measured and checked the
+ * slow way. Read it right after the call, before any other redactor call.
+ */
+export function redactedBytes(): number {
+  return sized;
 }
 
 function isFeatureValue(value: unknown): value is FeatureValue {

@@ -2,11 +2,16 @@ import { context } from '@opentelemetry/api';
 import type { Features, GenAiUsage, InstrumentOptions } from '../InstrumentOptions.js';
 import { handleError } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
-import { PredictionCall } from './PredictionCall.js';
-import { predictionScope } from './prediction-scope.js';
+import { makePlan, PredictionCall, type CallPlan, type IdChooser } from './PredictionCall.js';
+import { predictionScope, type PredictionScope } from './prediction-scope.js';
 import { isAsyncIterable, wrapStream } from './wrap-stream.js';
 
 type AnyFn = (...args: any[]) => any;
+
+/** Where a wrapper keeps its plan: built on the first call, rebuilt when the monitor changes. */
+export interface PlanSlot {
+  plan: CallPlan | undefined;
+}
 
 /**
  * Runs one call of an instrumented function. SDK work before and after the
@@ -14,54 +19,61 @@ type AnyFn = (...args: any[]) => any;
  * still returned) unchanged. The caller's own exceptions and rejections pass
  * through as the same objects.
  */
-export function runInstrumented(core: MonitorCore, fn: AnyFn, thisArg: unknown, args: unknown[], options: InstrumentOptions<AnyFn>): unknown {
+export function runInstrumented(core: MonitorCore, fn: AnyFn, thisArg: unknown, args: unknown[], options: InstrumentOptions<AnyFn>, slot: PlanSlot): unknown {
   let call: PredictionCall | undefined;
   try {
-    call = startCall(core, args, options);
+    let plan = slot.plan;
+    if (plan === undefined || plan.core !== core) plan = slot.plan = planOf(core, options);
+    call = startCall(plan, args, options);
   } catch (error) {
     handleError('starting a prediction', error);
   }
   if (!call) return Reflect.apply(fn, thisArg, args);
-  const started = call;
   let result: unknown;
   try {
-    result = context.with(started.context, () => predictionScope.run(started.scope, () => Reflect.apply(fn, thisArg, args)));
+    // No closures: both `with` and `run` pass extra arguments on to their callback.
+    result = context.with(call.context, runInScope, undefined, call.scope, fn, thisArg, args);
   } catch (error) {
-    started.fail(error);
+    call.fail(error);
     throw error;
   }
   try {
-    return observe(started, result, options);
+    return observe(call, result, options);
   } catch (error) {
     handleError('observing a result', error);
     return result;
   }
 }
 
-function startCall(core: MonitorCore, args: unknown[], options: InstrumentOptions<AnyFn>): PredictionCall {
+function runInScope(scope: PredictionScope, fn: AnyFn, thisArg: unknown, args: unknown[]): unknown {
+  return predictionScope.run(scope, Reflect.apply, fn, thisArg, args);
+}
+
+function planOf(core: MonitorCore, options: InstrumentOptions<AnyFn>): CallPlan {
+  return makePlan(core, {
+    model: String(options.model),
+    version: options.version ?? '',
+    kind: options.kind ?? 'predict',
+    segment: typeof options.segment === 'string' ? options.segment : '',
+    attributes: options.attributes,
+  });
+}
+
+function startCall(plan: CallPlan, args: unknown[], options: InstrumentOptions<AnyFn>): PredictionCall {
+  const core = plan.core;
   const sampled = core.sampleRate >= 1 || Math.random() < core.sampleRate;
-  const batch = options.kind === 'batch';
+  const batch = plan.kind === 'batch';
   let features: Features[] | undefined;
   if (options.features && (sampled || batch)) {
-    const extracted = guard('features option', () => options.features!(args as never));
+    const extracted = guard('features option', options, options.features as AnyFn, args);
     features = batch ? (Array.isArray(extracted) ? (extracted as Features[]) : undefined) : extracted ? [extracted as Features] : undefined;
   }
-  const segment = typeof options.segment === 'function' ? guard('segment option', () => (options.segment as AnyFn)(args)) : options.segment;
-  const makeId = options.predictionId;
-  return new PredictionCall(
-    core,
-    {
-      model: String(options.model),
-      version: options.version ?? '',
-      kind: options.kind ?? 'predict',
-      segment: typeof segment === 'string' ? segment : '',
-      attributes: options.attributes ?? {},
-      features,
-      makeId: makeId ? (index) => makeId(args as never, index) : undefined,
-    },
-    sampled,
-    predictionScope.getStore()?.capture,
-  );
+  let segment = plan.segment;
+  if (typeof options.segment === 'function') {
+    const s = guard('segment option', options, options.segment as AnyFn, args);
+    segment = typeof s === 'string' ? s : '';
+  }
+  return new PredictionCall(plan, segment, features, sampled, predictionScope.getStore()?.capture, options.predictionId as IdChooser | undefined, args);
 }
 
 function observe(call: PredictionCall, result: unknown, options: InstrumentOptions<AnyFn>): unknown {
@@ -92,8 +104,8 @@ function settle(call: PredictionCall, value: unknown, options: InstrumentOptions
       return wrapStream(value, {
         chunk: (chunk) =>
           call.onChunk(
-            options.output ? guard('output option', () => options.output!(chunk as never) as Features) : undefined,
-            options.usage ? guard('usage option', () => options.usage!(chunk as never)) : undefined,
+            options.output ? (guard('output option', options, options.output as AnyFn, chunk) as Features | undefined) : undefined,
+            options.usage ? (guard('usage option', options, options.usage as AnyFn, chunk) as GenAiUsage | undefined) : undefined,
           ),
         done: () => call.succeed(),
         failed: (error) => call.fail(error),
@@ -110,18 +122,19 @@ function settleValue(call: PredictionCall, value: unknown, options: InstrumentOp
   let outputs: Features[] | undefined;
   let usage: GenAiUsage | undefined;
   if (options.output) {
-    const out = guard('output option', () => options.output!(value as never));
+    const out = guard('output option', options, options.output as AnyFn, value);
     if (options.kind === 'batch') outputs = Array.isArray(out) ? (out as Features[]) : undefined;
     else if (out) outputs = [out as Features];
   }
-  if (options.kind !== 'batch' && options.usage) usage = guard('usage option', () => options.usage!(value as never));
+  if (options.kind !== 'batch' && options.usage) usage = guard('usage option', options, options.usage as AnyFn, value) as GenAiUsage | undefined;
   call.setResult(outputs, usage);
   call.succeed();
 }
 
-function guard<T>(where: string, fn: () => T): T | undefined {
+/** Calls an extractor with one argument; its failure is logged and gives `undefined`. */
+function guard(where: string, self: unknown, fn: AnyFn, arg: unknown): unknown {
   try {
-    return fn();
+    return fn.call(self, arg);
   } catch (error) {
     handleError(where, error);
     return undefined;

@@ -1,6 +1,6 @@
 import type { InstrumentOptions } from '../InstrumentOptions.js';
 import type { MonitorCore } from './MonitorCore.js';
-import { runInstrumented } from './run-instrumented.js';
+import { runInstrumented, type PlanSlot } from './run-instrumented.js';
 
 /**
  * Builds the wrapper returned by `instrument`. The monitor is looked up per
@@ -9,6 +9,7 @@ import { runInstrumented } from './run-instrumented.js';
  */
 export function wrapFunction<F extends (...args: any[]) => any>(fn: F, options: InstrumentOptions<F>, monitor: () => MonitorCore | undefined): F {
   if (typeof fn !== 'function') return fn;
+  const slot: PlanSlot = { plan: undefined };
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     let core: MonitorCore | undefined;
     try {
@@ -18,7 +19,7 @@ export function wrapFunction<F extends (...args: any[]) => any>(fn: F, options: 
       core = undefined;
     }
     if (!core) return Reflect.apply(fn, this, args);
-    return runInstrumented(core, fn, this, args, options as InstrumentOptions<(...args: any[]) => any>);
+    return runInstrumented(core, fn, this, args, options as InstrumentOptions<(...args: any[]) => any>, slot);
   };
   try {
     Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
