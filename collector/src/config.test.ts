@@ -39,7 +39,7 @@ describe('loadConfig defaults', () => {
       clickhouse: { url: '', username: 'default', password: '', database: 'default' },
       limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
-      drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
+      drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
       sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
       quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
       slos: [],

@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_BATCH_OPTIONS, type BatchOptions } from './store/InsertBatcher.js';
 import { parseSlos, type SloConfig } from './slo-config.js';
 import { parseQualityModels, type QualityJobConfig } from './quality-config.js';
+import { parseDriftModels, type DriftModelConfig } from './drift-config.js';
 
 /** Limits applied to every ingestion request. */
 export interface IngestLimits {
@@ -23,6 +24,8 @@ export interface DriftJobConfig {
   allowedLatenessSeconds: number;
   /** How often the job looks for windows to close, in milliseconds. @default 10000 */
   intervalMs: number;
+  /** Per-model methods and thresholds (YAML file only: `drift.models`). @default [] */
+  models: DriftModelConfig[];
 }
 
 /** Settings of the SLA job; each one left unset (0) takes the drift job's value. */
@@ -81,7 +84,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   clickhouse: { url: '', username: 'default', password: '', database: 'default' },
   limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
   batch: { ...DEFAULT_BATCH_OPTIONS },
-  drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
+  drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
   sla: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0 },
   slos: [],
   quality: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, models: [] },
@@ -175,7 +178,7 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
 }
 
 /** Keys of the YAML file that hold lists and are validated by their own parser. */
-const LIST_KEYS = ['slos', 'quality.models'];
+const LIST_KEYS = ['slos', 'quality.models', 'drift.models'];
 const KNOWN_PATHS = [...OPTIONS.map((o) => o.path), ...LIST_KEYS];
 
 /** Refuses keys the file may not hold at any level, so a misspelt nested key is not silently ignored. */
@@ -235,6 +238,7 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
   result.sla.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
   result.sla.intervalMs ||= result.drift.intervalMs;
   result.quality.models = parseQualityModels(input.file ?? 'file', getPath(fileValues, 'quality.models'));
+  result.drift.models = parseDriftModels(input.file ?? 'file', getPath(fileValues, 'drift.models'));
   result.quality.windowSeconds ||= result.drift.windowSeconds;
   result.quality.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
   result.quality.intervalMs ||= result.drift.intervalMs;

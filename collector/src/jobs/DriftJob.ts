@@ -4,6 +4,7 @@ import { compareProfiles, type ColumnDrift, type CompareOptions } from './compar
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, ms64 } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
+import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions {
@@ -11,8 +12,10 @@ export interface DriftJobOptions {
   windowMs: number;
   /** A window closes once the newest event time of its stream passes its end by this much. @default 300000 */
   allowedLatenessMs: number;
-  /** Statistic options. */
+  /** Statistic options for every model. */
   compare?: CompareOptions;
+  /** Per-model methods and thresholds (`drift.models`), layered over `compare`. */
+  models?: readonly DriftModelConfig[];
   /** Called after each closed window's results are written. */
   onWindow?: (window: ClosedWindow) => void;
 }
@@ -100,7 +103,8 @@ export class DriftJob {
         params: { ...params, from: start, to: end },
       });
       if (current.rows > 0) {
-        const results = compareProfiles(stream.profile, current, this.#opts.compare);
+        const own = driftSettingsFor(this.#opts.models ?? [], stream.model, stream.version);
+        const results = compareProfiles(stream.profile, current, { ...this.#opts.compare, ...own });
         const quality = dataQuality(stream.profile, current);
         await Promise.all([this.#writeResults(stream, start, end, results), this.#writeQuality(stream, start, end, quality)]);
         this.#opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });

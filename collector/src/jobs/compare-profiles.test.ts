@@ -54,3 +54,35 @@ describe('compareProfiles', () => {
     expect(out.find((c) => c.source === 'dataset')!.status).toBe('empty-current');
   });
 });
+
+describe('compareProfiles with per-model and per-column settings', () => {
+  const u = lcg(3);
+  const reference = profile(Array.from({ length: 500 }, (_, i) => ({ x: u() * 10, color: i % 3 === 0 ? 'red' : 'blue', score: u() })));
+  const v = lcg(11);
+  const current = profile(Array.from({ length: 500 }, (_, i) => ({ x: 0.6 + v() * 10, color: i % 3 === 0 ? 'red' : 'blue', score: v() })));
+
+  it('uses the model-wide method for a kind and the column method and threshold over it', () => {
+    const byDefault = compareProfiles(reference, current);
+    expect(byDefault.find((c) => c.feature === 'x')!.method).toBe('ks');
+    const out = compareProfiles(reference, current, {
+      numericMethod: 'psi',
+      categoricalMethod: 'hellinger',
+      features: { x: { method: 'wasserstein', threshold: 0.01 } },
+    });
+    const x = out.find((c) => c.feature === 'x')!;
+    expect(x).toMatchObject({ method: 'wasserstein', threshold: 0.01, drifted: true });
+    expect(out.find((c) => c.feature === 'score')!.method).toBe('psi');
+    expect(out.find((c) => c.feature === 'color')!.method).toBe('hellinger');
+  });
+
+  it('ignores a column method that does not suit the column kind', () => {
+    const out = compareProfiles(reference, current, { features: { color: { method: 'ks' } } });
+    expect(out.find((c) => c.feature === 'color')!.method).toBe('chi-square');
+  });
+
+  it('applies per-method thresholds and the data-set share', () => {
+    const strict = compareProfiles(reference, current, { features: { x: { method: 'wasserstein' } }, thresholds: { wasserstein: 1e-6 }, driftShare: 0.5 });
+    expect(strict.find((c) => c.feature === 'x')!).toMatchObject({ threshold: 1e-6, drifted: true });
+    expect(strict.find((c) => c.source === 'dataset')!).toMatchObject({ statistic: 0.5, drifted: true });
+  });
+});

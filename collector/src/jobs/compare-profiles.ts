@@ -1,4 +1,5 @@
-import { DEFAULT_DRIFT_SHARE, detectDrift, type DriftOptions, type DriftResult } from '@inferlens/stats';
+import { DEFAULT_DRIFT_SHARE, detectDrift, METHODS_BY_KIND, type DriftMethod, type DriftOptions, type DriftResult, type FeatureKind } from '@inferlens/stats';
+import type { ColumnDriftSettings } from '../drift-config.js';
 import type { FeatureProfile, ProfileSource } from './feature-profile.js';
 import { emptyBucketHistogram, toSharedSummaries } from './log-buckets.js';
 
@@ -30,6 +31,28 @@ export interface CompareOptions {
   drift?: DriftOptions;
   /** Share of drifted input features at which the data set counts as drifted. @default 0.5 */
   driftShare?: number;
+  /** Method for every numeric column. @default 'auto' */
+  numericMethod?: DriftMethod;
+  /** Method for every categorical column. @default 'auto' */
+  categoricalMethod?: DriftMethod;
+  /** Per-method thresholds. @default DEFAULT_THRESHOLDS of `@inferlens/stats` */
+  thresholds?: Partial<Record<DriftMethod, number>>;
+  /** Per input feature; a method that does not suit the column's kind is ignored. */
+  features?: Record<string, ColumnDriftSettings>;
+  /** Per output; same rules. */
+  outputs?: Record<string, ColumnDriftSettings>;
+}
+
+/** The `detectDrift` options of one column: defaults, then the model's, then the column's own. */
+function columnOptions(options: CompareOptions, source: ProfileSource, name: string, kind: FeatureKind): DriftOptions {
+  const o: DriftOptions = { ...options.drift, kind };
+  const kindMethod = kind === 'numerical' ? options.numericMethod : options.categoricalMethod;
+  if (kindMethod && METHODS_BY_KIND[kind].includes(kindMethod)) o.method = kindMethod;
+  if (options.thresholds) o.thresholds = { ...o.thresholds, ...options.thresholds };
+  const own = (source === 'feature' ? options.features : options.outputs)?.[name];
+  if (own?.method && METHODS_BY_KIND[kind].includes(own.method)) o.method = own.method;
+  if (own?.threshold !== undefined) o.threshold = own.threshold;
+  return o;
 }
 
 const SOURCES: ProfileSource[] = ['feature', 'output'];
@@ -64,14 +87,14 @@ export function compareProfiles(reference: FeatureProfile, current: FeatureProfi
         reference: Math.max(0, reference.rows - ref.total),
         current: Math.max(0, current.rows - cur.total),
       });
-      push(source, name, detectDrift(refSummary, curSummary, { ...options.drift, kind: 'numerical' }));
+      push(source, name, detectDrift(refSummary, curSummary, columnOptions(options, source, name, 'numerical')));
     }
     for (const [name, ref] of Object.entries(reference.categorical[source])) {
       const cur = current.categorical[source][name] ?? { counts: {}, total: 0 };
       const r = detectDrift(
         { counts: ref.counts, total: ref.total, missing: Math.max(0, reference.rows - ref.total) },
         { counts: cur.counts, total: cur.total, missing: Math.max(0, current.rows - cur.total) },
-        { ...options.drift, kind: 'categorical' },
+        columnOptions(options, source, name, 'categorical'),
       );
       push(source, name, r);
     }

@@ -63,6 +63,7 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
   const drift = new DriftJob(app.store, {
     windowMs: opts.drift.windowSeconds * 1000,
     allowedLatenessMs: opts.drift.allowedLatenessSeconds * 1000,
+    models: opts.drift.models,
     onWindow: (w) => {
       app.log.info(
         { job: 'drift', model: w.model, version: w.version, windowStart: new Date(w.windowStartMs).toISOString(), rows: w.rows, drifted: w.results.filter((r) => r.drifted && r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`) },
