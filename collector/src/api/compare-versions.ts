@@ -13,6 +13,7 @@ import {
   type Verdict,
 } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import { predictionFeedbackJoin } from '../jobs/feedback-join.js';
 import type { QualityModelConfig } from '../quality-config.js';
 
 /** What to compare: versions `a` (baseline) and `b` (candidate) of one model over [from, to). */
@@ -125,17 +126,7 @@ export async function compareVersions(store: ClickHouseStore, r: CompareRequest)
   }
 
   const quality: Record<string, DimensionComparison> = {};
-  const joined = `
-    (SELECT PredictionId AS Pid, ModelVersion AS ver,
-            multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
-                    mapContains(NumericOutputs, {labelOut:String}), toString(NumericOutputs[{labelOut:String}]), '') AS PL,
-            mapContains(NumericOutputs, {scoreOut:String}) AS HasS, NumericOutputs[{scoreOut:String}] AS S,
-            mapContains(NumericOutputs, {valueOut:String}) AS HasPV, NumericOutputs[{valueOut:String}] AS PV
-     FROM predictions WHERE ${range}) AS p
-    INNER JOIN
-    (SELECT PredictionId AS Fid, argMax(Label, ReceivedAt) AS L, argMax(Value, ReceivedAt) AS V
-     FROM feedback WHERE Project = {project:String} AND PredictionId IN (SELECT PredictionId FROM predictions WHERE ${range})
-     GROUP BY PredictionId) AS f ON p.Pid = f.Fid`;
+  const joined = predictionFeedbackJoin(range, { predictions: 'ModelVersion AS ver' });
   const confusion = await store.query<{ ver: string; truth: string; predicted: string; count: Num }>(
     `SELECT ver, L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY ver, truth, predicted`,
     params,

@@ -1,4 +1,5 @@
 import { SharedRun } from './SharedRun.js';
+import { predictionFeedbackJoin } from './feedback-join.js';
 import {
   classificationFromConfusion,
   logLossFromGroups,
@@ -180,17 +181,7 @@ export class QualityJob {
     const p: QueryParams = { ...params, from: start, to: end, labelOut: out.label, scoreOut: out.score, valueOut: out.value, positive: out.positiveClass };
     const range = `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`;
     // The window's predictions with their newest feedback; names are distinct from the tables' so the join is unambiguous.
-    const joined = `
-      (SELECT PredictionId AS Pid, Timestamp AS PT,
-              multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
-                      mapContains(NumericOutputs, {labelOut:String}), toString(NumericOutputs[{labelOut:String}]), '') AS PL,
-              mapContains(NumericOutputs, {scoreOut:String}) AS HasS, NumericOutputs[{scoreOut:String}] AS S,
-              mapContains(NumericOutputs, {valueOut:String}) AS HasPV, NumericOutputs[{valueOut:String}] AS PV
-       FROM predictions WHERE ${range}) AS p
-      INNER JOIN
-      (SELECT PredictionId AS Fid, argMax(Label, ReceivedAt) AS L, argMax(Value, ReceivedAt) AS V, argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R
-       FROM feedback WHERE Project = {project:String} AND PredictionId IN (SELECT PredictionId FROM predictions WHERE ${range})
-       GROUP BY PredictionId) AS f ON p.Pid = f.Fid`;
+    const joined = predictionFeedbackJoin(range, { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' });
     const [count] = await this.#store.query<{ n: string }>(`SELECT count() AS n FROM predictions WHERE ${range}`, p);
     const predictions = Number(count?.n ?? 0);
     if (predictions === 0) return 0;
