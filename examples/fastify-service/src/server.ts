@@ -7,7 +7,9 @@
  * | `HOST` | `127.0.0.1` | interface to listen on |
  * | `PORT` | `3000` | port; `0` picks a free one |
  * | `INFERLENS_ENDPOINT` | `http://127.0.0.1:4318` | the collector |
- * | `INFERLENS_SDK` | `on` | `off` runs the model unwrapped (benchmark baseline) |
+ * | `INFERLENS_SDK` | `on` | `off` runs the model unwrapped (benchmark baseline); the benchmark's cost split: `context` (unwrapped, but with the context manager, W3C propagator and `context.with` per request), `spans` (SDK, spans exported, prediction records to a no-op exporter), `predictions` (SDK, records exported, no spans: a non-recording tracer) |
+ * | `FRAUD_MODEL` | `noop` | `trees`: `makeTreeFraudModel()` (~100 µs of CPU per call) instead of the no-cost `fraudModel` |
+ * | `GBT_TREES` | 3000 | trees of the `trees` model |
  * | `INFERLENS_MAX_QUEUE_SIZE` | SDK default (2048) | `batch.maxQueueSize` |
  * | `INFERLENS_MAX_EXPORT_BATCH_SIZE` | SDK default (512) | `batch.maxExportBatchSize` |
  * | `INFERLENS_SCHEDULED_DELAY_MILLIS` | SDK default (1000) | `batch.scheduledDelayMillis` |
@@ -18,11 +20,21 @@
  * line `{"msg":"listening","port":…}` when ready; on SIGTERM/SIGINT closes
  * the server, shuts the monitor down and prints `{"msg":"stopped","stats":…}`.
  */
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, ProxyTracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { createMonitor, HttpFeedbackExporter, HttpPredictionExporter, type BatchProcessorConfig, type HttpExporterOptions, type Monitor } from '@inferlens/sdk';
 import { buildApp } from './app.js';
+import { fraudModel, makeTreeFraudModel } from './fraud-model.js';
+
+type SdkMode = 'off' | 'context' | 'spans' | 'predictions' | 'on';
+const MODES: readonly SdkMode[] = ['off', 'context', 'spans', 'predictions', 'on'];
+
+function sdkMode(): SdkMode {
+  const raw = process.env.INFERLENS_SDK || 'on';
+  if (!(MODES as readonly string[]).includes(raw)) throw new Error(`INFERLENS_SDK: expected one of ${MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as SdkMode;
+}
 
 function envNumber(name: string): number | undefined {
   const raw = process.env[name];
@@ -32,13 +44,14 @@ function envNumber(name: string): number | undefined {
   return n;
 }
 
-function makeMonitor(): Monitor | undefined {
-  if (process.env.INFERLENS_SDK === 'off') return undefined;
+function makeMonitor(mode: SdkMode): Monitor | undefined {
+  if (mode === 'off') return undefined;
   // Trace context: an async-local context manager and the W3C propagator, so an
   // incoming traceparent parents the prediction span. No tracer provider is
   // registered, so the SDK starts its own and exports spans to the collector.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  if (mode === 'context') return undefined;
 
   const endpoint = process.env.INFERLENS_ENDPOINT || 'http://127.0.0.1:4318';
   const project = 'examples';
@@ -63,7 +76,9 @@ function makeMonitor(): Monitor | undefined {
     project,
     environment: process.env.NODE_ENV || 'development',
     batch,
-    exporter: new HttpPredictionExporter(http),
+    exporter: mode === 'spans' ? { export: async () => ({ code: ExportResultCode.SUCCESS }), shutdown: async () => {} } : new HttpPredictionExporter(http),
+    // `predictions`: a tracer provider without a delegate hands out non-recording spans.
+    ...(mode === 'predictions' ? { tracerProvider: new ProxyTracerProvider() } : {}),
     feedbackExporter: new HttpFeedbackExporter(http),
     // The customer's e-mail is useful for joining, never to be sent in clear.
     features: { redact: { email: 'hash' } },
@@ -71,12 +86,14 @@ function makeMonitor(): Monitor | undefined {
 }
 
 async function main(): Promise<void> {
-  const monitor = makeMonitor();
-  const app = buildApp({ monitor });
+  const mode = sdkMode();
+  const monitor = makeMonitor(mode);
+  const model = process.env.FRAUD_MODEL === 'trees' ? makeTreeFraudModel(envNumber('GBT_TREES') ?? 3000) : fraudModel;
+  const app = buildApp({ monitor, model, traceContext: mode !== 'off' });
   await app.listen({ host: process.env.HOST || '127.0.0.1', port: envNumber('PORT') ?? 3000 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : undefined;
-  process.stdout.write(JSON.stringify({ msg: 'listening', port, sdk: monitor !== undefined }) + '\n');
+  process.stdout.write(JSON.stringify({ msg: 'listening', port, sdk: monitor !== undefined, mode }) + '\n');
 
   let stopping = false;
   const stop = async () => {

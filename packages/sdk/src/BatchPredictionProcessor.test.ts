@@ -29,6 +29,25 @@ class GatedExporter implements PredictionExporter {
 }
 
 describe('BatchPredictionProcessor', () => {
+  it('a timed flush sends what was queued when it fired, then goes back to full batches (no trickle of small batches under steady load)', async () => {
+    const exporter = new GatedExporter();
+    const p = new BatchPredictionProcessor(exporter, { maxExportBatchSize: 4, scheduledDelayMillis: 20 });
+    for (let i = 0; i < 2; i++) p.onEnd(rec(i));
+    await exporter.nextBatch(); // the timer's flush: the two queued records
+    expect(exporter.batches[0]).toHaveLength(2);
+    p.onEnd(rec(2)); // arrives while that export runs
+    exporter.release();
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(exporter.batches).toHaveLength(1); // not sent at once as a batch of one (it waits for a full batch or the timer)
+    for (let i = 3; i < 6; i++) p.onEnd(rec(i));
+    await exporter.nextBatch();
+    expect(exporter.batches[1].map((r) => r.predictionId)).toEqual(['p-2', 'p-3', 'p-4', 'p-5']);
+    exporter.release();
+    await p.forceFlush();
+    expect(p.stats()).toMatchObject({ exported: 6, queued: 0, dropped: 0 });
+    await p.shutdown();
+  });
+
   it('exports a full batch without waiting for the delay, never on the caller stack', async () => {
     const exporter = new GatedExporter();
     const p = new BatchPredictionProcessor(exporter, { maxExportBatchSize: 3, scheduledDelayMillis: 60_000 });

@@ -188,8 +188,10 @@ export class BatchRecordProcessor<T> {
   }
 
   /**
-   * Exports batches one after the other: every queued record when `all`,
-   * otherwise only full batches. Concurrent callers share the same run.
+   * Exports batches one after the other: with `all`, every record queued when the run starts
+   * (not those that arrive while it runs: under steady load, "until the queue is empty" never
+   * ends and sends a small batch of whatever arrived during the previous export, again and
+   * again), then, as without `all`, only full batches. Concurrent callers share the same run.
    */
   private drain(all: boolean): Promise<void> {
     if (this.running) return this.running.then(() => (this.queue.length > 0 && all ? this.drain(all) : undefined));
@@ -197,8 +199,13 @@ export class BatchRecordProcessor<T> {
       // Yield first: the body must not finish before `this.running` is assigned, or the
       // `finally` below would clear it too early and leave a settled promise behind.
       await undefined;
+      let due = all ? this.queue.length : 0;
       try {
-        while (this.queue.length > 0 && (all || this.hasFullBatch())) await this.exportOne();
+        while (this.queue.length > 0 && (due > 0 || this.hasFullBatch())) {
+          const n = await this.exportOne();
+          if (n === 0) break;
+          due -= n;
+        }
       } catch (error) {
         handleError('exporting', error);
       } finally {
@@ -216,7 +223,8 @@ export class BatchRecordProcessor<T> {
     return this.queue.length >= this.config.maxExportBatchSize || this.queuedBytes >= this.config.maxExportBatchBytes;
   }
 
-  private async exportOne(): Promise<void> {
+  /** Exports the oldest batch; resolves with its record count. */
+  private async exportOne(): Promise<number> {
     let n = 0;
     let bytes = 0;
     while (n < this.queue.length && n < this.config.maxExportBatchSize && bytes + this.sizes[n] <= this.config.maxExportBatchBytes) {
@@ -233,12 +241,13 @@ export class BatchRecordProcessor<T> {
     } catch (error) {
       result = { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
     }
-    if (this.inFlight === 0) return; // shutdown already counted this batch as dropped
+    if (this.inFlight === 0) return batch.length; // shutdown already counted this batch as dropped
     this.inFlight -= batch.length;
     if (result.code === ExportResultCode.SUCCESS) this.exported += batch.length;
     else {
       this.failed += batch.length;
       handleError(`export of ${batch.length} records failed`, result.error ?? 'no reason given');
     }
+    return batch.length;
   }
 }

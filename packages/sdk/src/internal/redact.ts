@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import type { FeaturePolicy } from '../FeaturePolicy.js';
 import type { FeatureValue } from '@inferlens/semconv';
@@ -19,8 +20,12 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
   const deny = new Set(policy.deny ?? []);
   const redact = new Map(Object.entries(policy.redact ?? {}));
   const applyToOutputs = policy.applyToOutputs ?? true;
-  const hash = (value: string): string =>
-    (policy.hashKey ? createHmac('sha256', policy.hashKey) : createHash('sha256')).update(value).digest('hex').slice(0, 32);
+  const hashKey = policy.hashKey;
+  const hash = hashKey
+    ? (value: string): string => createHmac('sha256', hashKey).update(value).digest('hex').slice(0, 32)
+    : oneShotSha256
+      ? (value: string): string => oneShotSha256('sha256', value, 'hex').slice(0, 32)
+      : (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 32);
   const warned = new Set<string>();
   const policed = allow !== undefined || deny.size > 0 || redact.size > 0;
 
@@ -60,6 +65,12 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * `crypto.hash` (Node >= 20.12): the same digest as `createHash(...).update(...).digest(...)`
+ * without the Hash object, about half the cost per value; absent on older Node 20 releases.
+ */
+const oneShotSha256 = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 const NOT_SIZED = -1;
 let sized = NOT_SIZED;

@@ -40,7 +40,9 @@ export function resolveTracing(options: {
   if (options.environment) attributes[ATTR_INFERLENS_ENVIRONMENT] = options.environment;
   const own = new BasicTracerProvider({
     resource: resourceFromAttributes(attributes),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces`, headers }))],
+    // Batches of 128 spans instead of 512: the OTLP/protobuf encoding of a batch runs on the event
+    // loop (about 4 µs a span), so a 512-span batch held the host's requests for ~2 ms (the p99).
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces`, headers }), { maxExportBatchSize: 128 })],
   });
   return { tracer: own.getTracer(SCOPE_NAME, SDK_VERSION), own };
 }
