@@ -1,5 +1,5 @@
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { addBucket, bucketSql, emptyBucketHistogram, type BucketHistogram } from './log-buckets.js';
+import { addBuckets, bucketSql, emptyBucketHistogram, MAX_BUCKET_ID, type BucketHistogram } from './log-buckets.js';
 
 /** Where a profiled column comes from: model inputs or model outputs. */
 export type ProfileSource = 'feature' | 'output';
@@ -34,7 +34,19 @@ export interface ProfileScope {
 const NUMERIC_COLUMNS: Array<[ProfileSource, string]> = [['feature', 'NumericFeatures'], ['output', 'NumericOutputs']];
 const CATEGORICAL_COLUMNS: Array<[ProfileSource, string]> = [['feature', 'CategoricalFeatures'], ['output', 'CategoricalOutputs']];
 
-interface NumericRow { Source: ProfileSource; Name: string; Bucket: number; Count: string | number; Min: number; Max: number; Sum: number; SumSq: number }
+type Count = string | number;
+type Float = number | string;
+
+// Sums of huge values overflow to ±inf, which JSON output would turn into null (read as 0):
+// quote them instead ("inf", "-inf", "nan") and read them back as JavaScript's own.
+const JSON_NON_FINITE = ' SETTINGS output_format_json_quote_denormals = 1';
+function toFloat(x: Float): number {
+  if (typeof x === 'number') return x;
+  if (x === 'inf' || x === '+inf') return Infinity;
+  if (x === '-inf') return -Infinity;
+  return Number(x);
+}
+interface NumericRow { Source: ProfileSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float }
 interface CategoryRow { Source: ProfileSource; Name: string; Value: string; Count: string | number }
 
 /**
@@ -43,12 +55,18 @@ interface CategoryRow { Source: ProfileSource; Name: string; Value: string; Coun
  * the grouped buckets and categories travel back.
  */
 export async function profileScope(store: ClickHouseStore, scope: ProfileScope): Promise<FeatureProfile> {
+  // One group per column, not per (column, bucket): `countResample` keeps a dense array of
+  // bucket counts in each group (ids −MAX_BUCKET_ID..MAX_BUCKET_ID, a few dozen KB a column),
+  // which is ~30% cheaper than hashing (name, bucket) pairs; only non-empty buckets travel back.
+  const ids = `range(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1})`;
   const numericSql = NUMERIC_COLUMNS.map(
-    ([source, column]) => `SELECT '${source}' AS Source, k AS Name, ${bucketSql('v')} AS Bucket, count() AS Count,
-       min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
-     FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
-     WHERE ${scope.where} AND isFinite(v) GROUP BY Name, Bucket`,
-  ).join(' UNION ALL ');
+    ([source, column]) => `SELECT '${source}' AS Source, Name, arrayFilter((i, c) -> c > 0, ${ids}, Dense) AS Ids,
+       arrayFilter(c -> c > 0, Dense) AS Counts, Count, Min, Max, Sum, SumSq
+     FROM (SELECT k AS Name, countResample(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1}, 1)(${bucketSql('v')}) AS Dense, count() AS Count,
+             min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
+           FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
+           WHERE ${scope.where} AND isFinite(v) GROUP BY Name)`,
+  ).join(' UNION ALL ') + JSON_NON_FINITE;
   const categoricalSql = CATEGORICAL_COLUMNS.map(
     ([source, column]) => `SELECT '${source}' AS Source, k AS Name, v AS Value, count() AS Count
      FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
@@ -66,7 +84,13 @@ export async function profileScope(store: ClickHouseStore, scope: ProfileScope):
   };
   for (const r of numeric) {
     const h = (profile.numeric[r.Source][r.Name] ??= emptyBucketHistogram());
-    addBucket(h, Number(r.Bucket), Number(r.Count), Number(r.Min), Number(r.Max), Number(r.Sum), Number(r.SumSq));
+    addBuckets(h, r.Ids.map(Number), r.Counts.map(Number), {
+      total: Number(r.Count),
+      min: toFloat(r.Min),
+      max: toFloat(r.Max),
+      sum: toFloat(r.Sum),
+      sumSq: toFloat(r.SumSq),
+    });
   }
   for (const r of categorical) {
     const c = (profile.categorical[r.Source][r.Name] ??= { counts: {}, total: 0 });

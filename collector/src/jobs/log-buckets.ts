@@ -18,6 +18,8 @@ export const ZERO_LIMIT = 1e-9;
 const K_MIN = -1500;
 const K_MAX = 1900;
 const OFFSET = 2000;
+/** The largest bucket id in absolute value: every id lies in [−MAX_BUCKET_ID, MAX_BUCKET_ID]. */
+export const MAX_BUCKET_ID = K_MAX + OFFSET;
 
 /** The ClickHouse expression giving the bucket id (Int32) of the Float64 expression `x`. */
 export function bucketSql(x: string): string {
@@ -63,6 +65,24 @@ export function addBucket(h: BucketHistogram, bucket: number, count: number, min
   h.max = h.max === null ? max : Math.max(h.max, max);
   h.sum += sum;
   h.sumSq += sumSq;
+}
+
+/**
+ * Adds a whole column's buckets (ids and counts side by side) and its moments into `h`.
+ * `ids` and `counts` have the same length; `total` is the sum of `counts`.
+ */
+export function addBuckets(
+  h: BucketHistogram,
+  ids: readonly number[],
+  counts: readonly number[],
+  moments: { total: number; min: number; max: number; sum: number; sumSq: number },
+): void {
+  for (let i = 0; i < ids.length; i++) h.buckets[ids[i]!] = (h.buckets[ids[i]!] ?? 0) + counts[i]!;
+  h.total += moments.total;
+  h.min = h.min === null ? moments.min : Math.min(h.min, moments.min);
+  h.max = h.max === null ? moments.max : Math.max(h.max, moments.max);
+  h.sum += moments.sum;
+  h.sumSq += moments.sumSq;
 }
 
 /**
