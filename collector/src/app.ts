@@ -13,6 +13,8 @@ import { dataQualityPlugin } from './api/data-quality-plugin.js';
 import { slaPlugin } from './api/sla-plugin.js';
 import { qualityPlugin } from './api/quality-plugin.js';
 import { comparePlugin } from './api/compare-plugin.js';
+import { modelsPlugin } from './api/models-plugin.js';
+import { uiPlugin } from './api/ui-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
 
@@ -78,6 +80,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(slaPlugin);
   await app.register(qualityPlugin);
   await app.register(comparePlugin, { models: config.quality.models });
+  await app.register(modelsPlugin);
+  await app.register(uiPlugin);
   // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
   await alertingPlugin(app, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });

@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BadRequestError } from '../errors.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { projectOf } from '../ingest/request-context.js';
+import { parseTimeParam } from './read-plugin.js';
+import { SqlFilter } from './sql-filter.js';
+
+const DAY_MS = 86_400_000;
+/** Most points a time series answer holds; a longer range gets a wider step. */
+const MAX_POINTS = 1000;
+/** Steps offered when none is asked for: the smallest that keeps a range under ~200 points. */
+const AUTO_STEPS = [60, 300, 900, 3600, 6 * 3600, 86_400];
+
+const Range = {
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  from: Type.Optional(Type.String({ description: 'prediction time at or after; ISO-8601 or Unix milliseconds; default 24 h before `to`' })),
+  to: Type.Optional(Type.String({ description: 'prediction time before; ISO-8601 or Unix milliseconds; default now' })),
+};
+
+const ModelsQuery = Type.Object(Range);
+
+const SeriesQuery = Type.Object({
+  ...Range,
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  version: Type.Optional(Type.String({ maxLength: 256 })),
+  step: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400, description: 'bucket width in seconds; default: chosen from the range' })),
+});
+
+type Cell = string | number | null;
+
+/** `from`/`to` in Unix nanoseconds (strings), with the defaults: the 24 hours before now. */
+function timeRange(q: { from?: string | undefined; to?: string | undefined }): { from: string; to: string; spanMs: number } {
+  const to = parseTimeParam('to', q.to) ?? (BigInt(Date.now()) * 1_000_000n).toString();
+  const from = parseTimeParam('from', q.from) ?? (BigInt(to) - BigInt(DAY_MS) * 1_000_000n).toString();
+  const spanMs = Number((BigInt(to) - BigInt(from)) / 1_000_000n);
+  if (spanMs <= 0) throw new BadRequestError('REQUEST_INVALID', `query parameters from and to: from must be before to`);
+  return { from, to, spanMs };
+}
+
+const num = (x: Cell): number | null => (x === null ? null : Number(x));
+
+/**
+ * `GET /api/v1/models`: every model version with predictions in a time range, with its traffic
+ * (predictions, errors, latency percentiles, first and last prediction), busiest first.
+ * `GET /api/v1/timeseries`: one model's traffic per time step and version, for charts.
+ * Latency percentiles come from ClickHouse's `quantiles` (a reservoir sample of 8192 values per
+ * group: exact up to that many predictions, approximate above).
+ */
+export async function modelsPlugin(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  useJsonErrors(app, 'models API request failed');
+
+  api.get('/api/v1/models', { schema: { querystring: ModelsQuery } }, async (request) => {
+    const q = request.query;
+    const range = timeRange(q);
+    const filter = new SqlFilter()
+      .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
+      .add('Timestamp >= fromUnixTimestamp64Nano({from:Int64})', 'from', range.from)
+      .add('Timestamp < fromUnixTimestamp64Nano({to:Int64})', 'to', range.to);
+    const rows = await app.store.query<Record<string, Cell>>(
+      `SELECT ModelName, ModelVersion, count() AS Predictions, countIf(Status = 'error') AS Errors,
+              quantiles(0.5, 0.95, 0.99)(LatencyMs) AS Latency,
+              toString(toUnixTimestamp64Milli(min(Timestamp))) AS FirstMs, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
+       FROM predictions WHERE ${filter.where()}
+       GROUP BY ModelName, ModelVersion ORDER BY Predictions DESC, ModelName, ModelVersion LIMIT 1000`,
+      filter.params,
+    );
+    return {
+      from: new Date(Number(BigInt(range.from) / 1_000_000n)).toISOString(),
+      to: new Date(Number(BigInt(range.to) / 1_000_000n)).toISOString(),
+      models: rows.map((r) => {
+        const latency = (r.Latency as unknown as Cell[]).map(num);
+        const predictions = Number(r.Predictions);
+        const errors = Number(r.Errors);
+        return {
+          model: r.ModelName,
+          version: r.ModelVersion,
+          predictions,
+          errors,
+          errorRate: predictions > 0 ? errors / predictions : 0,
+          latencyMs: { p50: latency[0] ?? null, p95: latency[1] ?? null, p99: latency[2] ?? null },
+          firstPrediction: new Date(Number(r.FirstMs)).toISOString(),
+          lastPrediction: new Date(Number(r.LastMs)).toISOString(),
+        };
+      }),
+    };
+  });
+
+  api.get('/api/v1/timeseries', { schema: { querystring: SeriesQuery } }, async (request) => {
+    const q = request.query;
+    const range = timeRange(q);
+    const step = q.step ?? AUTO_STEPS.find((s) => range.spanMs / 1000 / s <= 200) ?? AUTO_STEPS[AUTO_STEPS.length - 1]!;
+    if (range.spanMs / 1000 / step > MAX_POINTS) {
+      throw new BadRequestError('REQUEST_INVALID', `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`);
+    }
+    const filter = new SqlFilter()
+      .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
+      .add('ModelName = {model:String}', 'model', q.model)
+      .add('ModelVersion = {version:String}', 'version', q.version)
+      .add('Timestamp >= fromUnixTimestamp64Nano({from:Int64})', 'from', range.from)
+      .add('Timestamp < fromUnixTimestamp64Nano({to:Int64})', 'to', range.to);
+    filter.params.step = step;
+    const rows = await app.store.query<Record<string, Cell>>(
+      `SELECT ModelVersion, toString(toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({step:UInt32})))) AS T,
+              count() AS Predictions, countIf(Status = 'error') AS Errors, quantiles(0.5, 0.99)(LatencyMs) AS Latency
+       FROM predictions WHERE ${filter.where()}
+       GROUP BY ModelVersion, T ORDER BY ModelVersion, T`,
+      filter.params,
+    );
+    const series = new Map<string, Array<{ time: string; predictions: number; errors: number; latencyP50Ms: number | null; latencyP99Ms: number | null }>>();
+    for (const r of rows) {
+      const latency = (r.Latency as unknown as Cell[]).map(num);
+      const points = series.get(String(r.ModelVersion)) ?? [];
+      points.push({
+        time: new Date(Number(r.T) * 1000).toISOString(),
+        predictions: Number(r.Predictions),
+        errors: Number(r.Errors),
+        latencyP50Ms: latency[0] ?? null,
+        latencyP99Ms: latency[1] ?? null,
+      });
+      series.set(String(r.ModelVersion), points);
+    }
+    return { model: q.model, stepSeconds: step, series: [...series].map(([version, points]) => ({ version, points })) };
+  });
+}

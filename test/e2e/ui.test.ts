@@ -1,0 +1,242 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+
+// The built-in UI in a real headless Chromium (Debian's `chromium`, which `pnpm test` installs
+// when it runs as root), against a real collector with traffic, a drift window and an alert.
+
+/** Debian's Chromium, or one named by CHROMIUM_PATH / found on PATH. */
+function findChromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) if (existsSync(p)) return p;
+  const which = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
+  return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : undefined;
+}
+
+const WINDOW_MS = 60_000;
+const NOW = Date.now();
+// Six closed one-minute windows ending two minutes ago; `amount` shifts from the fourth on.
+const START = Math.floor((NOW - 8 * WINDOW_MS) / WINDOW_MS) * WINDOW_MS;
+const HOSTILE = '<img src=x onerror="window.__xss=1">';
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = (mean: number, sd: number) => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { uniform, normal };
+}
+
+function features(r: ReturnType<typeof rng>, shifted: boolean) {
+  return { amount: r.normal(shifted ? 300 : 100, 20), age: r.normal(40, 10), country: r.uniform() < 0.5 ? 'FR' : 'DE' };
+}
+
+async function post(url: string, records: unknown[]): Promise<void> {
+  const r = await fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
+  expect(r.status, await r.clone().text()).toBe(200);
+}
+
+/** Waits until the page finished a render that started after `after` (the app marks `body[data-ready]`). */
+async function rendered(page: Page, after = 0): Promise<void> {
+  await page.waitForFunction((n) => Number(document.body.dataset.ready ?? 0) > n, { timeout: 15_000 }, after);
+}
+
+/** With INFERLENS_UI_SCREENSHOTS=dir, each page is saved there as a PNG (to look at the UI). */
+async function snapshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.INFERLENS_UI_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) as `${string}.png`, fullPage: true });
+}
+
+const readyToken = (page: Page) => page.evaluate(() => Number(document.body.dataset.ready ?? 0));
+const cellTexts = (page: Page, selector: string) =>
+  page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+
+describe('built-in web UI (headless Chromium)', () => {
+  let collector: CollectorProcess;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const chromium = findChromium();
+    if (!chromium) throw new Error('Chromium not found: install it (Debian: apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH');
+    dataDir = tempDataDir('inferlens-ui-');
+    const rules = join(dataDir, '..', `${dataDir.split('/').pop()}-rules.yaml`);
+    writeFileSync(
+      rules,
+      `rules:
+  - alert: FeatureDrift
+    when: { source: drift, metric: drifted, match: { source: feature }, op: '==', threshold: 1 }
+    labels: { severity: warning }
+    annotations: { summary: 'Feature {{ $labels.feature }} of {{ $labels.model }} drifted' }
+`,
+    );
+    collector = await startCollector({
+      dataDir,
+      args: ['--alert-rules', rules],
+      env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '1', INFERLENS_DRIFT_INTERVAL_MS: '60000' },
+    });
+
+    const ref = rng(1);
+    await post(`${collector.url}/v1/references?model=fraud&version=v2`, Array.from({ length: 1500 }, () => ({ features: features(ref, false) })));
+    const r = rng(2);
+    const predictions = [];
+    for (let w = 0; w < 7; w++) {
+      for (let i = 0; i < 300; i++) {
+        predictions.push({
+          predictionId: `ui-${w}-${i}`,
+          model: 'fraud',
+          version: 'v2',
+          timestamp: START + w * WINDOW_MS + i * 150,
+          latencyMs: 5 + r.uniform() * 20,
+          status: i % 50 === 0 ? 'error' : 'ok',
+          features: features(r, w >= 3),
+        });
+      }
+    }
+    await post(`${collector.url}/v1/predictions`, predictions);
+    await post(`${collector.url}/v1/predictions`, [{ predictionId: 'x-1', model: HOSTILE, version: 'v1', timestamp: NOW - 60_000, latencyMs: 1, features: { f: 1 } }]);
+    // Close the windows now (the job's own clock is set to a minute), until all six have results.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await fetch(`${collector.url}/api/v1/jobs/drift/run`, { method: 'POST' });
+      const got = (await (await fetch(`${collector.url}/api/v1/drift?model=fraud&version=v2`)).json()) as { results: Array<{ windowStart: string }> };
+      if (new Set(got.results.map((g) => g.windowStart)).size >= 6) break;
+      if (Date.now() > deadline) throw new Error('drift windows not closed within 30 s');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 1000 });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await collector?.stop();
+    if (dataDir) removeDir(dataDir);
+  });
+
+  it('answers the models and time series API the UI reads, and refuses bad ranges', async () => {
+    const get = async (path: string) => {
+      const r = await fetch(`${collector.url}${path}`);
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    };
+    const models = await get(`/api/v1/models?from=${START}&to=${NOW + 1000}`);
+    expect(models.status).toBe(200);
+    expect(models.body.models.map((m: any) => [m.model, m.version, m.predictions, m.errors])).toEqual([
+      ['fraud', 'v2', 2100, 42],
+      [HOSTILE, 'v1', 1, 0],
+    ]);
+    expect(models.body.models[0].firstPrediction).toBe(new Date(START).toISOString());
+    expect(models.body.models[0].latencyMs.p50).toBeGreaterThan(5);
+    expect(models.body.models[0].latencyMs.p99).toBeLessThanOrEqual(25);
+    // Another project sees nothing.
+    expect((await get(`/api/v1/models?project=other&from=${START}`)).body.models).toEqual([]);
+
+    const series = await get(`/api/v1/timeseries?model=fraud&from=${START}&to=${START + 7 * WINDOW_MS}&step=60`);
+    expect(series.status).toBe(200);
+    expect(series.body.stepSeconds).toBe(60);
+    const points = series.body.series[0].points;
+    expect(series.body.series.map((x: any) => x.version)).toEqual(['v2']);
+    expect(points.map((p: any) => [p.time, p.predictions, p.errors])).toEqual(
+      Array.from({ length: 7 }, (_, w) => [new Date(START + w * WINDOW_MS).toISOString(), 300, 6]),
+    );
+    // Without a step, a 7-minute range gets 1-minute steps; 30 days get 6-hour steps.
+    expect((await get(`/api/v1/timeseries?model=fraud&from=${START}&to=${START + 7 * WINDOW_MS}`)).body.stepSeconds).toBe(60);
+    expect((await get(`/api/v1/timeseries?model=fraud&from=${NOW - 30 * 86_400_000}&to=${NOW}`)).body.stepSeconds).toBe(21_600);
+
+    const tooMany = await get(`/api/v1/timeseries?model=fraud&from=${NOW - 30 * 86_400_000}&to=${NOW}&step=60`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toMatch(/step: 60 s gives more than 1000 points/);
+    const backwards = await get(`/api/v1/models?from=${NOW}&to=${START}`);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.message).toMatch(/from must be before to/);
+    const badTime = await get(`/api/v1/timeseries?model=fraud&from=yesterday`);
+    expect(badTime.status).toBe(400);
+    expect(badTime.body.message).toMatch(/from: expected an ISO-8601 time or Unix milliseconds/);
+  });
+
+  it('opens on the models page: every model version with its traffic, names shown as text', async () => {
+    await page.goto(`${collector.url}/`);
+    await rendered(page);
+    expect(page.url()).toBe(`${collector.url}/ui/`);
+    await snapshot(page, 'models');
+    const rows = await cellTexts(page, '[data-testid=models-table]');
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['fraud', 'v2', '2,100'],
+      [HOSTILE, 'v1', '1'],
+    ]);
+    // 42 of 2100 predictions are errors: 2.00 %.
+    expect(rows[0]![3]).toBe('2.00 %');
+    expect(rows[0]![8]).toContain('FeatureDrift');
+    expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('1');
+    // The hostile model name is text, not markup.
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.$$eval('main img', (imgs) => imgs.length)).toBe(0);
+  });
+
+  it('shows a model: drifted column flagged in the latest window, charts drawn, recent predictions', async () => {
+    const before = await readyToken(page);
+    await page.click('[data-testid=model-link]');
+    await rendered(page, before);
+    expect(await page.$eval('[data-testid=model-title]', (e) => e.textContent)).toBe('fraud');
+    await snapshot(page, 'model');
+    const drift = await cellTexts(page, '[data-testid=drift-table]');
+    const byColumn = Object.fromEntries(drift.map((r) => [r[1], r[r.length - 1]]));
+    expect(byColumn.amount).toBe('drifted');
+    expect(byColumn.age).toBe('no');
+    expect(byColumn.country).toBe('no');
+    expect(await page.$$eval('[data-testid=drift-table] tr.bad', (rows) => rows.length)).toBeGreaterThanOrEqual(1);
+    expect(await page.$eval('[data-testid=card-drifted] .value', (e) => e.textContent)).toBe('1');
+    // uPlot drew the charts into canvases of real size.
+    const canvases = await page.$$eval('.chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    expect(canvases.length).toBe(3);
+    // At 1400 px the three charts share one row.
+    expect(new Set(await page.$$eval('.chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
+    for (const [w, h] of canvases) expect(w! * h!).toBeGreaterThan(0);
+    const recent = await cellTexts(page, '[data-testid=predictions-table]');
+    expect(recent.length).toBe(20);
+    expect(recent[0]![1]).toBe('ui-6-299');
+  });
+
+  it('lists the firing alert and its transitions on the alerts page', async () => {
+    const before = await readyToken(page);
+    await page.click('nav a[data-nav=alerts]');
+    await rendered(page, before);
+    await snapshot(page, 'alerts');
+    const active = await cellTexts(page, '[data-testid=alerts-table]');
+    expect(active.map((r) => [r[0], r[1]])).toEqual([['FeatureDrift', 'firing']]);
+    expect(active[0]![2]).toContain('feature=amount');
+    expect(active[0]![5]).toBe('Feature amount of fraud drifted');
+    const history = await cellTexts(page, '[data-testid=history-table]');
+    expect(history.some((r) => r[1] === 'FeatureDrift' && r[2] === 'inactive → firing')).toBe(true);
+  });
+
+  it('reports an API error on the page instead of failing silently', async () => {
+    const before = await readyToken(page);
+    await page.goto(`${collector.url}/ui/#/model/${'m'.repeat(300)}`);
+    await rendered(page, before);
+    const message = await page.$eval('[data-testid=error]', (e) => e.textContent ?? '');
+    expect(message).toMatch(/400/);
+    expect(message).toMatch(/model/);
+  });
+
+  it('raised no script error on any page', () => {
+    // The browser logs the 400 of the previous test's failed fetch; nothing else may be there.
+    expect(pageErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+});
