@@ -5,6 +5,7 @@ import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
 const view = document.getElementById('view');
 const statusEl = document.getElementById('status');
 const rangeEl = document.getElementById('range');
+const projectEl = document.getElementById('project');
 const REFRESH_MS = 30_000;
 const COLORS = ['#3056d3', '#e04f16', '#079455', '#7a5af8', '#dd2590', '#0e9384', '#ca8504', '#475467'];
 
@@ -41,10 +42,25 @@ async function api(path, params = {}) {
   return body;
 }
 
+/** The chosen project and time range, as the read API's query parameters. */
 function rangeParams() {
   const to = Date.now();
-  return { from: to - Number(rangeEl.value), to };
+  return { project: projectEl.value, from: to - Number(rangeEl.value), to };
 }
+
+/** Refills the project list from the projects with traffic in the range, keeping the choice. */
+async function loadProjects() {
+  const { projects } = await api('/api/v1/projects', { from: Date.now() - Number(rangeEl.value) });
+  // Until the user picks one, show the project with traffic when `default` has none (the demo's).
+  let chosen = projectEl.value;
+  if (!localStorage.getItem('inferlens.project') && projects.length > 0 && !projects.some((p) => p.project === chosen)) chosen = projects[0].project;
+  const names = new Set([chosen, ...projects.map((p) => p.project)]);
+  projectEl.replaceChildren(...[...names].sort().map((n) => h('option', { value: n, selected: n === chosen }, n)));
+  projectEl.value = chosen;
+}
+
+/** Alerts of the chosen project (alert labels carry `project`). */
+const ofProject = (alerts) => alerts.filter((a) => !a.labels.project || a.labels.project === projectEl.value);
 
 const fmt = {
   int: (x) => (x === null || x === undefined ? '–' : Math.round(x).toLocaleString('en-US')),
@@ -125,8 +141,8 @@ function lineChart(title, series, pick, unit, range) {
 
 async function modelsView() {
   const range = rangeParams();
-  const [{ models }, { alerts }] = await Promise.all([api('/api/v1/models', range), api('/api/v1/alerts')]);
-  const firing = alerts.filter((a) => a.state === 'firing');
+  const [{ models }, all] = await Promise.all([api('/api/v1/models', range), api('/api/v1/alerts')]);
+  const firing = ofProject(all.alerts).filter((a) => a.state === 'firing');
   const total = models.reduce((s, m) => s + m.predictions, 0);
   const errors = models.reduce((s, m) => s + m.errors, 0);
   return [
@@ -243,8 +259,9 @@ function predictionsTable(rows) {
 
 async function modelView(model, version) {
   const range = rangeParams();
-  const scoped = { model, version, from: range.from, to: range.to };
-  const windows = { model, version, from: range.from - 86_400_000, to: range.to };
+  const scoped = { ...range, model, version };
+  // Windows that started up to a day before the range still describe it.
+  const windows = { ...scoped, from: range.from - 86_400_000 };
   const [{ models }, series, drift, sla, quality, recent, { alerts }] = await Promise.all([
     api('/api/v1/models', range),
     api('/api/v1/timeseries', scoped),
@@ -255,7 +272,7 @@ async function modelView(model, version) {
     api('/api/v1/alerts'),
   ]);
   const versions = models.filter((m) => m.model === model);
-  const mine = alerts.filter((a) => a.labels.model === model && (!version || !a.labels.version || a.labels.version === version));
+  const mine = ofProject(alerts).filter((a) => a.labels.model === model && (!version || !a.labels.version || a.labels.version === version));
   const select = h(
     'select',
     { 'aria-label': 'version', onchange: (e) => (location.hash = modelHref(model, e.target.value)) },
@@ -309,8 +326,9 @@ function alertsTable(alerts) {
 
 async function alertsView() {
   const range = rangeParams();
-  const [{ alerts }, history] = await Promise.all([api('/api/v1/alerts'), api('/api/v1/alerts/history', { ...range, limit: 1000 })]);
-  const transitions = [...history.events].reverse();
+  const [all, history] = await Promise.all([api('/api/v1/alerts'), api('/api/v1/alerts/history', { from: range.from, to: range.to, limit: 10000 })]);
+  const alerts = ofProject(all.alerts);
+  const transitions = ofProject([...history.events].reverse());
   return [
     h('h1', null, 'Alerts'),
     h('h2', null, 'Pending and firing'),
@@ -351,6 +369,7 @@ async function render() {
   statusEl.textContent = 'loading…';
   statusEl.className = '';
   try {
+    await loadProjects();
     const content = await r.load();
     if (token !== renderToken) return; // a newer render started meanwhile
     view.replaceChildren(...content.flat().filter(Boolean));
@@ -367,6 +386,14 @@ async function render() {
 
 const saved = localStorage.getItem('inferlens.range');
 if (saved && [...rangeEl.options].some((o) => o.value === saved)) rangeEl.value = saved;
+const savedProject = localStorage.getItem('inferlens.project');
+if (savedProject) projectEl.replaceChildren(h('option', { value: savedProject, selected: true }, savedProject));
+projectEl.addEventListener('change', () => {
+  localStorage.setItem('inferlens.project', projectEl.value);
+  const onModels = (location.hash.replace(/^#/, '') || '/') === '/';
+  if (onModels) render();
+  else location.hash = '#/'; // renders on hashchange
+});
 rangeEl.addEventListener('change', () => {
   localStorage.setItem('inferlens.range', rangeEl.value);
   render();

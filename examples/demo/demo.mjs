@@ -150,7 +150,7 @@ async function main() {
     }
   }, 10_000);
 
-  console.log(`\nsending ${RATE} requests/s to the service; try: curl '${COLLECTOR}/api/v1/drift?project=${PROJECT}&model=fraud'\n`);
+  console.log(`\nsending ${RATE} requests/s to the service; open ${COLLECTOR}/ in a browser for the UI, or try: curl '${COLLECTOR}/api/v1/drift?project=${PROJECT}&model=fraud'\n`);
   if (DURATION_S > 0) {
     setTimeout(() => {
       clearInterval(traffic);

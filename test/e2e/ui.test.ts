@@ -105,6 +105,12 @@ describe('built-in web UI (headless Chromium)', () => {
     }
     await post(`${collector.url}/v1/predictions`, predictions);
     await post(`${collector.url}/v1/predictions`, [{ predictionId: 'x-1', model: HOSTILE, version: 'v1', timestamp: NOW - 60_000, latencyMs: 1, features: { f: 1 } }]);
+    const other = await fetch(`${collector.url}/v1/predictions`, {
+      method: 'POST',
+      body: JSON.stringify({ predictionId: 'o-1', model: 'churn', version: 'v9', timestamp: NOW - 60_000, latencyMs: 3 }),
+      headers: { 'content-type': 'application/x-ndjson', 'x-inferlens-project': 'other' },
+    });
+    expect(other.status).toBe(200);
     // Close the windows now (the job's own clock is set to a minute), until all six have results.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -144,8 +150,13 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(models.body.models[0].firstPrediction).toBe(new Date(START).toISOString());
     expect(models.body.models[0].latencyMs.p50).toBeGreaterThan(5);
     expect(models.body.models[0].latencyMs.p99).toBeLessThanOrEqual(25);
-    // Another project sees nothing.
-    expect((await get(`/api/v1/models?project=other&from=${START}`)).body.models).toEqual([]);
+    // Each project sees its own models.
+    expect((await get(`/api/v1/models?project=other&from=${START}`)).body.models.map((m: any) => m.model)).toEqual(['churn']);
+    expect((await get(`/api/v1/models?project=nobody&from=${START}`)).body.models).toEqual([]);
+    expect((await get(`/api/v1/projects?from=${START}`)).body.projects.map((p: any) => [p.project, p.predictions])).toEqual([
+      ['default', 2101],
+      ['other', 1],
+    ]);
 
     const series = await get(`/api/v1/timeseries?model=fraud&from=${START}&to=${START + 7 * WINDOW_MS}&step=60`);
     expect(series.status).toBe(200);
@@ -211,6 +222,20 @@ describe('built-in web UI (headless Chromium)', () => {
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent.length).toBe(20);
     expect(recent[0]![1]).toBe('ui-6-299');
+  });
+
+  it('switches project from the header, and back', async () => {
+    expect(await page.$$eval('#project option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['default', 'other']);
+    let before = await readyToken(page);
+    await page.select('#project', 'other');
+    await rendered(page, before);
+    expect(page.url()).toMatch(/#\/$/);
+    expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[8]])).toEqual([['churn', 'v9', '']]);
+    expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('0');
+    before = await readyToken(page);
+    await page.select('#project', 'default');
+    await rendered(page, before);
+    expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => r[0])).toEqual(['fraud', HOSTILE]);
   });
 
   it('lists the firing alert and its transitions on the alerts page', async () => {

@@ -41,6 +41,7 @@ function timeRange(q: { from?: string | undefined; to?: string | undefined }): {
 const num = (x: Cell): number | null => (x === null ? null : Number(x));
 
 /**
+ * `GET /api/v1/projects`: the projects with predictions in a time range.
  * `GET /api/v1/models`: every model version with predictions in a time range, with its traffic
  * (predictions, errors, latency percentiles, first and last prediction), busiest first.
  * `GET /api/v1/timeseries`: one model's traffic per time step and version, for charts.
@@ -50,6 +51,17 @@ const num = (x: Cell): number | null => (x === null ? null : Number(x));
 export async function modelsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   useJsonErrors(app, 'models API request failed');
+
+  api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
+    const range = timeRange(request.query);
+    const rows = await app.store.query<Record<string, Cell>>(
+      `SELECT Project, count() AS Predictions, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
+       FROM predictions WHERE Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})
+       GROUP BY Project ORDER BY Project LIMIT 1000`,
+      { from: range.from, to: range.to },
+    );
+    return { projects: rows.map((r) => ({ project: r.Project, predictions: Number(r.Predictions), lastPrediction: new Date(Number(r.LastMs)).toISOString() })) };
+  });
 
   api.get('/api/v1/models', { schema: { querystring: ModelsQuery } }, async (request) => {
     const q = request.query;
