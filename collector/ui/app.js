@@ -104,37 +104,57 @@ function card(label, value, testid) {
 
 // ---------------------------------------------------------------- charts
 
-/** A uPlot line chart of one value per version over `range` (ms); `series` is the timeseries API's. */
-function lineChart(title, series, pick, unit, range) {
-  const times = [...new Set(series.flatMap((s) => s.points.map((p) => Date.parse(p.time) / 1000)))].sort((a, b) => a - b);
+/**
+ * A uPlot line chart over `range` (ms): `lines` are `{ label, points: [[unixSeconds, value], ...] }`.
+ * `threshold`, when given, is drawn as a dashed line; a `wide` chart takes the whole row.
+ */
+function lineChart(title, lines, unit, range, threshold, wide = false) {
+  const times = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const data = [times];
-  for (const s of series) {
+  for (const l of lines) {
     const ys = new Array(times.length).fill(null);
-    for (const p of s.points) ys[index.get(Date.parse(p.time) / 1000)] = pick(p);
+    for (const [t, y] of l.points) ys[index.get(t)] = y;
     data.push(ys);
+  }
+  const series = [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, points: { show: times.length < 60 } }))];
+  if (threshold !== undefined) {
+    data.push(times.map(() => threshold));
+    series.push({ label: 'threshold', stroke: '#98a2b3', width: 1, dash: [6, 4], points: { show: false } });
   }
   const box = h('div', { class: 'chart', 'data-testid': `chart-${title}` }, h('h3', null, title));
   if (times.length === 0) {
     box.append(h('p', { class: 'empty' }, 'No data in this range.'));
     return box;
   }
-  // Three charts share a row (two or one on narrow screens, as the grid wraps).
-  const perRow = view.clientWidth >= 1300 ? 3 : view.clientWidth >= 880 ? 2 : 1;
+  // Three charts share a row (two or one on narrow screens, as the row wraps).
+  const perRow = wide ? 1 : view.clientWidth >= 1300 ? 3 : view.clientWidth >= 880 ? 2 : 1;
   const content = view.clientWidth - 40; // main's padding
   const width = Math.max(300, Math.floor((content - 14 * (perRow - 1)) / perRow) - 20); // gaps; the box's padding and border
   const plot = new uPlot(
-    {
-      width,
-      height: 220,
-      series: [{}, ...series.map((s, i) => ({ label: s.version, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, points: { show: times.length < 60 } }))],
-      axes: [{}, { label: unit, size: 60 }],
-      scales: { x: { time: true, range: () => [range.from / 1000, range.to / 1000] } },
-    },
+    { width, height: 220, series, axes: [{}, { label: unit, size: 60 }], scales: { x: { time: true, range: () => [range.from / 1000, range.to / 1000] } } },
     data,
   );
   box.append(plot.root);
   return box;
+}
+
+/** One line per version of the timeseries API's answer, with `pick(point)` as the value. */
+function versionLines(series, pick) {
+  return series.map((s) => ({ label: s.version || '(none)', points: s.points.map((p) => [Date.parse(p.time) / 1000, pick(p)]) }));
+}
+
+/** One line per column of one version's drift results: statistic ÷ threshold (1 = the threshold). */
+function driftLines(results, version) {
+  const lines = new Map();
+  for (const r of results) {
+    if (r.version !== version || r.source === 'dataset' || !(r.threshold > 0)) continue;
+    const label = r.source === 'output' ? `output ${r.feature}` : r.feature;
+    const line = lines.get(label) ?? { label, points: [] };
+    line.points.push([Date.parse(r.windowStart) / 1000, r.statistic / r.threshold]);
+    lines.set(label, line);
+  }
+  return [...lines.values()].sort((a, b) => a.label.localeCompare(b.label));
 }
 
 // ---------------------------------------------------------------- views
@@ -280,6 +300,8 @@ async function modelView(model, version) {
     versions.map((m) => h('option', { value: m.version, selected: m.version === version }, m.version || '(none)')),
   );
   const shown = version ? versions.filter((m) => m.version === version) : versions;
+  // The drift chart follows the chosen version, or the busiest one (the models API sorts by traffic).
+  const driftVersion = version ?? versions[0]?.version;
   const count = shown.reduce((s, m) => s + m.predictions, 0);
   const errs = shown.reduce((s, m) => s + m.errors, 0);
   return [
@@ -294,12 +316,17 @@ async function modelView(model, version) {
     mine.length > 0 ? [h('h2', null, 'Active alerts'), alertsTable(mine)] : null,
     h('h2', null, `Traffic (${series.stepSeconds} s steps)`),
     h('div', { class: 'charts' },
-      lineChart('predictions per step', series.series, (p) => p.predictions, 'predictions', range),
-      lineChart('latency p99', series.series, (p) => p.latencyP99Ms, 'ms', range),
-      lineChart('error rate', series.series, (p) => (p.predictions > 0 ? p.errors / p.predictions : null), 'share', range),
+      lineChart('predictions per step', versionLines(series.series, (p) => p.predictions), 'predictions', range),
+      lineChart('latency p99', versionLines(series.series, (p) => p.latencyP99Ms), 'ms', range),
+      lineChart('error rate', versionLines(series.series, (p) => (p.predictions > 0 ? p.errors / p.predictions : null)), 'share', range),
     ),
     h('h2', null, 'Drift (latest closed window per column)'),
     driftTable(drift.results, !version),
+    driftVersion !== undefined
+      ? h('div', { class: 'charts drift-chart' },
+          lineChart(`drift score per window, version ${driftVersion || '(none)'}`, driftLines(drift.results, driftVersion), 'statistic ÷ threshold', range, 1, true),
+        )
+      : null,
     h('h2', null, 'SLA (latest window per objective)'),
     slaTable(sla.results),
     h('h2', null, 'Quality from feedback (latest window)'),

@@ -215,10 +215,13 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(await page.$eval('[data-testid=card-drifted] .value', (e) => e.textContent)).toBe('1');
     // uPlot drew the charts into canvases of real size.
     const canvases = await page.$$eval('.chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
-    expect(canvases.length).toBe(3);
-    // At 1400 px the three charts share one row.
-    expect(new Set(await page.$$eval('.chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
+    expect(canvases.length).toBe(4);
     for (const [w, h] of canvases) expect(w! * h!).toBeGreaterThan(0);
+    // At 1400 px the three traffic charts share one row.
+    expect(new Set(await page.$$eval('.charts:not(.drift-chart) .chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
+    // The drift chart has a line per column (amount, age, country) plus the threshold, in its legend.
+    const legend = await page.$$eval('.drift-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent));
+    expect(legend).toEqual(['Time', 'age', 'amount', 'country', 'threshold']);
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent.length).toBe(20);
     expect(recent[0]![1]).toBe('ui-6-299');
