@@ -178,7 +178,7 @@ async function modelsView() {
       [
         { label: 'model', value: (m) => h('a', { href: modelHref(m.model), 'data-testid': 'model-link' }, m.model) },
         { label: 'version', value: (m) => h('a', { href: modelHref(m.model, m.version) }, m.version || '(none)') },
-        { label: 'predictions', num: true, value: (m) => fmt.int(m.predictions) },
+        { label: 'predictions', num: true, value: (m) => sampled(m) },
         { label: 'error rate', num: true, value: (m) => fmt.pct(m.errorRate) },
         { label: 'p50', num: true, value: (m) => fmt.ms(m.latencyMs.p50) },
         { label: 'p95', num: true, value: (m) => fmt.ms(m.latencyMs.p95) },
@@ -190,6 +190,12 @@ async function modelsView() {
       { testid: 'models-table', empty: 'No predictions in this range. Instrument a service with @inferlens/sdk, or POST NDJSON to /v1/predictions.' },
     ),
   ];
+}
+
+/** The record count, and the re-weighted call count when records were sampled. */
+function sampled(m) {
+  const estimated = Math.round(m.estimatedPredictions);
+  return estimated > m.predictions ? `${fmt.int(m.predictions)} (≈ ${fmt.int(estimated)} calls, sampled)` : fmt.int(m.predictions);
 }
 
 function alertPills(alerts) {

@@ -107,7 +107,7 @@ describe('built-in web UI (headless Chromium)', () => {
     await post(`${collector.url}/v1/predictions`, [{ predictionId: 'x-1', model: HOSTILE, version: 'v1', timestamp: NOW - 60_000, latencyMs: 1, features: { f: 1 } }]);
     const other = await fetch(`${collector.url}/v1/predictions`, {
       method: 'POST',
-      body: JSON.stringify({ predictionId: 'o-1', model: 'churn', version: 'v9', timestamp: NOW - 60_000, latencyMs: 3 }),
+      body: JSON.stringify({ predictionId: 'o-1', model: 'churn', version: 'v9', timestamp: NOW - 60_000, latencyMs: 3, sampleRate: 0.25 }),
       headers: { 'content-type': 'application/x-ndjson', 'x-inferlens-project': 'other' },
     });
     expect(other.status).toBe(200);
@@ -151,7 +151,9 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(models.body.models[0].latencyMs.p50).toBeGreaterThan(5);
     expect(models.body.models[0].latencyMs.p99).toBeLessThanOrEqual(25);
     // Each project sees its own models.
-    expect((await get(`/api/v1/models?project=other&from=${START}`)).body.models.map((m: any) => m.model)).toEqual(['churn']);
+    // Each record sampled at 0.25 stands for 4 calls.
+    expect((await get(`/api/v1/models?project=other&from=${START}`)).body.models.map((m: any) => [m.model, m.predictions, m.estimatedPredictions])).toEqual([['churn', 1, 4]]);
+    expect(models.body.models[0].estimatedPredictions).toBe(2100);
     expect((await get(`/api/v1/models?project=nobody&from=${START}`)).body.models).toEqual([]);
     expect((await get(`/api/v1/projects?from=${START}`)).body.projects.map((p: any) => [p.project, p.predictions])).toEqual([
       ['default', 2101],
@@ -233,7 +235,7 @@ describe('built-in web UI (headless Chromium)', () => {
     await page.select('#project', 'other');
     await rendered(page, before);
     expect(page.url()).toMatch(/#\/$/);
-    expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[8]])).toEqual([['churn', 'v9', '']]);
+    expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([['churn', 'v9', '1 (≈ 4 calls, sampled)', '']]);
     expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('0');
     before = await readyToken(page);
     await page.select('#project', 'default');

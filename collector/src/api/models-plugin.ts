@@ -45,6 +45,8 @@ const num = (x: Cell): number | null => (x === null ? null : Number(x));
  * `GET /api/v1/models`: every model version with predictions in a time range, with its traffic
  * (predictions, errors, latency percentiles, first and last prediction), busiest first.
  * `GET /api/v1/timeseries`: one model's traffic per time step and version, for charts.
+ * `estimatedPredictions` re-weights sampled records by their `SampleRate` (Σ 1/rate): the calls
+ * the service made, where `predictions` counts the records stored.
  * Latency percentiles come from ClickHouse's `quantiles` (a reservoir sample of 8192 values per
  * group: exact up to that many predictions, approximate above).
  */
@@ -72,6 +74,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
       .add('Timestamp < fromUnixTimestamp64Nano({to:Int64})', 'to', range.to);
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT ModelName, ModelVersion, count() AS Predictions, countIf(Status = 'error') AS Errors,
+              sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated,
               quantiles(0.5, 0.95, 0.99)(LatencyMs) AS Latency,
               toString(toUnixTimestamp64Milli(min(Timestamp))) AS FirstMs, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
        FROM predictions WHERE ${filter.where()}
@@ -89,6 +92,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
           model: r.ModelName,
           version: r.ModelVersion,
           predictions,
+          estimatedPredictions: Number(r.Estimated),
           errors,
           errorRate: predictions > 0 ? errors / predictions : 0,
           latencyMs: { p50: latency[0] ?? null, p95: latency[1] ?? null, p99: latency[2] ?? null },
@@ -115,18 +119,20 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
     filter.params.step = step;
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT ModelVersion, toString(toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({step:UInt32})))) AS T,
-              count() AS Predictions, countIf(Status = 'error') AS Errors, quantiles(0.5, 0.99)(LatencyMs) AS Latency
+              count() AS Predictions, sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated, countIf(Status = 'error') AS Errors,
+              quantiles(0.5, 0.99)(LatencyMs) AS Latency
        FROM predictions WHERE ${filter.where()}
        GROUP BY ModelVersion, T ORDER BY ModelVersion, T`,
       filter.params,
     );
-    const series = new Map<string, Array<{ time: string; predictions: number; errors: number; latencyP50Ms: number | null; latencyP99Ms: number | null }>>();
+    const series = new Map<string, Array<{ time: string; predictions: number; estimatedPredictions: number; errors: number; latencyP50Ms: number | null; latencyP99Ms: number | null }>>();
     for (const r of rows) {
       const latency = (r.Latency as unknown as Cell[]).map(num);
       const points = series.get(String(r.ModelVersion)) ?? [];
       points.push({
         time: new Date(Number(r.T) * 1000).toISOString(),
         predictions: Number(r.Predictions),
+        estimatedPredictions: Number(r.Estimated),
         errors: Number(r.Errors),
         latencyP50Ms: latency[0] ?? null,
         latencyP99Ms: latency[1] ?? null,
