@@ -1,6 +1,6 @@
 // The collector's built-in UI: a single page over the read API (no build step, no framework).
 // Everything a client sent (model names, features, labels) reaches the page as text nodes only.
-import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
+import uPlot from './vendor/uplot/uPlot.esm.js';
 
 const view = document.getElementById('view');
 const statusEl = document.getElementById('status');
@@ -29,7 +29,9 @@ function h(tag, props, ...children) {
 async function api(path, params = {}) {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const url = qs.size > 0 ? `${path}?${qs}` : path;
+  const query = qs.toString();
+  // Relative to the page (/ui/), so that a proxy may serve the collector under a sub-path.
+  const url = `..${path}${query ? `?${query}` : ''}`;
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   const text = await res.text();
   let body;
@@ -54,8 +56,11 @@ async function loadProjects() {
   // Until the user picks one, show the project with traffic when `default` has none (the demo's).
   let chosen = projectEl.value;
   if (!localStorage.getItem('inferlens.project') && projects.length > 0 && !projects.some((p) => p.project === chosen)) chosen = projects[0].project;
-  const names = new Set([chosen, ...projects.map((p) => p.project)]);
-  projectEl.replaceChildren(...[...names].sort().map((n) => h('option', { value: n, selected: n === chosen }, n)));
+  const names = [...new Set([chosen, ...projects.map((p) => p.project)])].sort();
+  // Rebuilt only when the list changed, so a refresh does not close the open drop-down.
+  if (names.join('\u0000') !== [...projectEl.options].map((o) => o.value).join('\u0000')) {
+    projectEl.replaceChildren(...names.map((n) => h('option', { value: n }, n)));
+  }
   projectEl.value = chosen;
 }
 
@@ -136,12 +141,23 @@ function lineChart(title, lines, unit, range, threshold, wide = false) {
     data,
   );
   box.append(plot.root);
+  box.uplot = plot; // destroyed when the view is replaced (uPlot keeps window listeners until then)
   return box;
 }
 
-/** One line per version of the timeseries API's answer, with `pick(point)` as the value. */
-function versionLines(series, pick) {
-  return series.map((s) => ({ label: s.version || '(none)', points: s.points.map((p) => [Date.parse(p.time) / 1000, pick(p)]) }));
+/**
+ * One line per version of the timeseries API's answer, a point per step of the range: steps
+ * without predictions count 0 predictions and 0 errors (so an outage shows), `pick` gives the value.
+ */
+function versionLines(answer, range, pick) {
+  const step = answer.stepSeconds;
+  const steps = [];
+  for (let t = Math.floor(range.from / 1000 / step) * step; t < range.to / 1000; t += step) steps.push(t);
+  return answer.series.map((s) => {
+    const byTime = new Map(s.points.map((p) => [Date.parse(p.time) / 1000, p]));
+    const empty = { predictions: 0, estimatedPredictions: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null };
+    return { label: s.version || '(none)', points: steps.map((t) => [t, pick(byTime.get(t) ?? empty)]) };
+  });
 }
 
 /** One line per column of one version's drift results: statistic ÷ threshold (1 = the threshold). */
@@ -322,9 +338,9 @@ async function modelView(model, version) {
     mine.length > 0 ? [h('h2', null, 'Active alerts'), alertsTable(mine)] : null,
     h('h2', null, `Traffic (${series.stepSeconds} s steps)`),
     h('div', { class: 'charts' },
-      lineChart('predictions per step', versionLines(series.series, (p) => p.predictions), 'predictions', range),
-      lineChart('latency p99', versionLines(series.series, (p) => p.latencyP99Ms), 'ms', range),
-      lineChart('error rate', versionLines(series.series, (p) => (p.predictions > 0 ? p.errors / p.predictions : null)), 'share', range),
+      lineChart('predictions per step', versionLines(series, range, (p) => p.predictions), 'predictions', range),
+      lineChart('latency p99', versionLines(series, range, (p) => p.latencyP99Ms), 'ms', range),
+      lineChart('error rate', versionLines(series, range, (p) => (p.predictions > 0 ? p.errors / p.predictions : null)), 'share', range),
     ),
     h('h2', null, 'Drift (latest closed window per column)'),
     driftTable(drift.results, !version),
@@ -394,24 +410,37 @@ function route() {
   return { nav: 'models', title: 'Models', load: modelsView };
 }
 
+/** Destroys the uPlot charts under `nodes`. */
+function destroyCharts(nodes) {
+  for (const node of nodes) {
+    if (!(node instanceof Element)) continue;
+    for (const el of [node, ...node.querySelectorAll('.chart')]) el.uplot?.destroy();
+  }
+}
+
 async function render() {
   const token = ++renderToken;
-  const r = route();
-  document.title = `${r.title} · Inferlens`;
-  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.nav === r.nav);
   statusEl.textContent = 'loading…';
   statusEl.className = '';
   try {
+    const r = route();
+    document.title = `${r.title} · Inferlens`;
+    for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.nav === r.nav);
     await loadProjects();
-    const content = await r.load();
-    if (token !== renderToken) return; // a newer render started meanwhile
-    view.replaceChildren(...content.flat().filter(Boolean));
+    const content = (await r.load()).flat().filter(Boolean);
+    if (token !== renderToken) {
+      destroyCharts(content); // a newer render started meanwhile
+      return;
+    }
+    destroyCharts([...view.children]);
+    view.replaceChildren(...content);
     statusEl.textContent = `updated ${new Date().toLocaleTimeString('en-GB', { hour12: false })}`;
     document.body.dataset.ready = String(token);
   } catch (err) {
     if (token !== renderToken) return;
     statusEl.textContent = 'error';
     statusEl.className = 'error';
+    destroyCharts([...view.children]);
     view.replaceChildren(h('p', { class: 'error-box', 'data-testid': 'error' }, String(err.message ?? err)));
     document.body.dataset.ready = String(token);
   }
@@ -423,9 +452,9 @@ const savedProject = localStorage.getItem('inferlens.project');
 if (savedProject) projectEl.replaceChildren(h('option', { value: savedProject, selected: true }, savedProject));
 projectEl.addEventListener('change', () => {
   localStorage.setItem('inferlens.project', projectEl.value);
-  const onModels = (location.hash.replace(/^#/, '') || '/') === '/';
-  if (onModels) render();
-  else location.hash = '#/'; // renders on hashchange
+  // A model belongs to one project: leave its page for the list; the other pages follow the project.
+  if (route().nav === 'models' && (location.hash.replace(/^#/, '') || '/') !== '/') location.hash = '#/'; // renders on hashchange
+  else render();
 });
 rangeEl.addEventListener('change', () => {
   localStorage.setItem('inferlens.range', rangeEl.value);

@@ -44,9 +44,18 @@ async function post(url: string, records: unknown[]): Promise<void> {
   expect(r.status, await r.clone().text()).toBe(200);
 }
 
-/** Waits until the page finished a render that started after `after` (the app marks `body[data-ready]`). */
-async function rendered(page: Page, after = 0): Promise<void> {
-  await page.waitForFunction((n) => Number(document.body.dataset.ready ?? 0) > n, { timeout: 15_000 }, after);
+/**
+ * Waits until the page finished a render that started after `after` (the app marks
+ * `body[data-ready]`) and shows `selector`, which only the expected page has: an automatic
+ * refresh of the previous page cannot pass for it.
+ */
+async function rendered(page: Page, after = 0, selector = 'main > *'): Promise<void> {
+  await page.waitForFunction(
+    (n, sel) => Number(document.body.dataset.ready ?? 0) > n && document.querySelector(sel) !== null,
+    { timeout: 15_000 },
+    after,
+    selector,
+  );
 }
 
 /** With INFERLENS_UI_SCREENSHOTS=dir, each page is saved there as a PNG (to look at the UI). */
@@ -64,13 +73,14 @@ describe('built-in web UI (headless Chromium)', () => {
   let dataDir: string;
   let browser: Browser;
   let page: Page;
+  let rules: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const chromium = findChromium();
     if (!chromium) throw new Error('Chromium not found: install it (Debian: apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH');
     dataDir = tempDataDir('inferlens-ui-');
-    const rules = join(dataDir, '..', `${dataDir.split('/').pop()}-rules.yaml`);
+    rules = join(dataDir, '..', `${dataDir.split('/').pop()}-rules.yaml`);
     writeFileSync(
       rules,
       `rules:
@@ -104,7 +114,9 @@ describe('built-in web UI (headless Chromium)', () => {
       }
     }
     await post(`${collector.url}/v1/predictions`, predictions);
-    await post(`${collector.url}/v1/predictions`, [{ predictionId: 'x-1', model: HOSTILE, version: 'v1', timestamp: NOW - 60_000, latencyMs: 1, features: { f: 1 } }]);
+    await post(`${collector.url}/v1/predictions`, [
+      { predictionId: 'x-1', model: HOSTILE, version: HOSTILE, timestamp: NOW - 60_000, latencyMs: 1, features: { [HOSTILE]: 1, g: HOSTILE } },
+    ]);
     const other = await fetch(`${collector.url}/v1/predictions`, {
       method: 'POST',
       body: JSON.stringify({ predictionId: 'o-1', model: 'churn', version: 'v9', timestamp: NOW - 60_000, latencyMs: 3, sampleRate: 0.25 }),
@@ -121,6 +133,14 @@ describe('built-in web UI (headless Chromium)', () => {
       await new Promise((res) => setTimeout(res, 200));
     }
 
+    // The alert engine evaluates right after the job writes a window; wait until it fires.
+    for (;;) {
+      const { alerts } = (await (await fetch(`${collector.url}/api/v1/alerts`)).json()) as { alerts: Array<{ rule: string; state: string }> };
+      if (alerts.some((a) => a.rule === 'FeatureDrift' && a.state === 'firing')) break;
+      if (Date.now() > deadline) throw new Error('FeatureDrift not firing within 30 s');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+
     browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 1000 });
@@ -134,6 +154,7 @@ describe('built-in web UI (headless Chromium)', () => {
     await browser?.close();
     await collector?.stop();
     if (dataDir) removeDir(dataDir);
+    if (rules) removeDir(rules);
   });
 
   it('answers the models and time series API the UI reads, and refuses bad ranges', async () => {
@@ -145,7 +166,7 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(models.status).toBe(200);
     expect(models.body.models.map((m: any) => [m.model, m.version, m.predictions, m.errors])).toEqual([
       ['fraud', 'v2', 2100, 42],
-      [HOSTILE, 'v1', 1, 0],
+      [HOSTILE, HOSTILE, 1, 0],
     ]);
     expect(models.body.models[0].firstPrediction).toBe(new Date(START).toISOString());
     expect(models.body.models[0].latencyMs.p50).toBeGreaterThan(5);
@@ -191,7 +212,7 @@ describe('built-in web UI (headless Chromium)', () => {
     const rows = await cellTexts(page, '[data-testid=models-table]');
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       ['fraud', 'v2', '2,100'],
-      [HOSTILE, 'v1', '1'],
+      [HOSTILE, HOSTILE, '1'],
     ]);
     // 42 of 2100 predictions are errors: 2.00 %.
     expect(rows[0]![3]).toBe('2.00 %');
@@ -205,7 +226,7 @@ describe('built-in web UI (headless Chromium)', () => {
   it('shows a model: drifted column flagged in the latest window, charts drawn, recent predictions', async () => {
     const before = await readyToken(page);
     await page.click('[data-testid=model-link]');
-    await rendered(page, before);
+    await rendered(page, before, '[data-testid=model-title]');
     expect(await page.$eval('[data-testid=model-title]', (e) => e.textContent)).toBe('fraud');
     await snapshot(page, 'model');
     const drift = await cellTexts(page, '[data-testid=drift-table]');
@@ -233,20 +254,22 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(await page.$$eval('#project option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['default', 'other']);
     let before = await readyToken(page);
     await page.select('#project', 'other');
-    await rendered(page, before);
+    await rendered(page, before, '[data-testid=models-table]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=models-table] td')?.textContent === 'churn', { timeout: 15_000 });
     expect(page.url()).toMatch(/#\/$/);
     expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([['churn', 'v9', '1 (≈ 4 calls, sampled)', '']]);
     expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('0');
     before = await readyToken(page);
     await page.select('#project', 'default');
-    await rendered(page, before);
+    await rendered(page, before, '[data-testid=models-table]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=models-table] td')?.textContent === 'fraud', { timeout: 15_000 });
     expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => r[0])).toEqual(['fraud', HOSTILE]);
   });
 
   it('lists the firing alert and its transitions on the alerts page', async () => {
     const before = await readyToken(page);
     await page.click('nav a[data-nav=alerts]');
-    await rendered(page, before);
+    await rendered(page, before, '[data-testid=history-table]');
     await snapshot(page, 'alerts');
     const active = await cellTexts(page, '[data-testid=alerts-table]');
     expect(active.map((r) => [r[0], r[1]])).toEqual([['FeatureDrift', 'firing']]);
@@ -258,11 +281,24 @@ describe('built-in web UI (headless Chromium)', () => {
 
   it('reports an API error on the page instead of failing silently', async () => {
     const before = await readyToken(page);
-    await page.goto(`${collector.url}/ui/#/model/${'m'.repeat(300)}`);
-    await rendered(page, before);
+    await page.evaluate((m) => (location.hash = `#/model/${m}`), 'm'.repeat(300));
+    await rendered(page, before, '[data-testid=error]');
     const message = await page.$eval('[data-testid=error]', (e) => e.textContent ?? '');
     expect(message).toMatch(/400/);
     expect(message).toMatch(/model/);
+  });
+
+  it('shows a hostile model, version and feature name as text on the model page', async () => {
+    const before = await readyToken(page);
+    await page.evaluate((m) => (location.hash = `#/model/${encodeURIComponent(m)}`), HOSTILE);
+    await rendered(page, before, '[data-testid=model-title]');
+    expect(await page.$eval('[data-testid=model-title]', (e) => e.textContent)).toBe(HOSTILE);
+    expect(await page.$$eval('select[aria-label=version] option', (os) => os.map((o) => o.textContent))).toEqual(['all versions', HOSTILE]);
+    const recent = await cellTexts(page, '[data-testid=predictions-table]');
+    expect(recent[0]![2]).toBe(HOSTILE);
+    expect(JSON.parse(recent[0]![5]!)).toEqual({ [HOSTILE]: 1, g: HOSTILE });
+    expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
   it('raised no script error on any page', () => {

@@ -108,7 +108,12 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
     const range = timeRange(q);
     const step = q.step ?? AUTO_STEPS.find((s) => range.spanMs / 1000 / s <= 200) ?? AUTO_STEPS[AUTO_STEPS.length - 1]!;
     if (range.spanMs / 1000 / step > MAX_POINTS) {
-      throw new BadRequestError('REQUEST_INVALID', `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`);
+      throw new BadRequestError(
+        'REQUEST_INVALID',
+        q.step === undefined
+          ? `query parameters from and to: the range is too long for a time series (at most ${MAX_POINTS} days)`
+          : `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`,
+      );
     }
     const filter = new SqlFilter()
       .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
