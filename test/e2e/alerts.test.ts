@@ -4,24 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findAlertmanager, startAlertmanager, type AlertmanagerProcess } from '../helpers/alertmanager.js';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { rng } from '../helpers/random.js';
 
 // Alerting as a user meets it: a collector child process with a rules file, a real
 // Alertmanager (Debian's prometheus-alertmanager) and a local webhook receiver. Drift in a
 // closed window fires an alert that Alertmanager lists, keeps alive (re-sent before endsAt)
 // and sees resolve; a silent model fires a traffic alert; reloads keep a valid file in force.
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (mean = 0, sd = 1) => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const WINDOW = 60_000;

@@ -1,27 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { rng } from '../helpers/random.js';
 
 // Production traffic whose distribution shifts at a known time, against an uploaded
 // reference: the drift job must flag exactly the shifted columns in exactly the windows
 // after the shift, across a restart of the collector in the middle of the stream.
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (mean = 0, sd = 1) => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const pick = <T>(items: Array<[T, number]>) => {
-    let u = uniform();
-    for (const [v, p] of items) if ((u -= p) < 0) return v;
-    return items[items.length - 1]![0];
-  };
-  return { uniform, normal, pick };
-}
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const WINDOW = 60_000;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { rng } from '../helpers/random.js';
 
 // The built-in UI in a real headless Chromium (Debian's `chromium`, which `pnpm test` installs
 // when it runs as root), against a real collector with traffic, a drift window and an alert.
@@ -21,19 +22,6 @@ const NOW = Date.now();
 // Six closed one-minute windows ending two minutes ago; `amount` shifts from the fourth on.
 const START = Math.floor((NOW - 8 * WINDOW_MS) / WINDOW_MS) * WINDOW_MS;
 const HOSTILE = '<img src=x onerror="window.__xss=1">';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (mean: number, sd: number) => mean + sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 function features(r: ReturnType<typeof rng>, shifted: boolean) {
   return { amount: r.normal(shifted ? 300 : 100, 20), age: r.normal(40, 10), country: r.uniform() < 0.5 ? 'FR' : 'DE' };

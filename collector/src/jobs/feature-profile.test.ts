@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { addBucket, bucketOf, emptyBucketHistogram, MAX_BUCKET_ID } from './log-buckets.js';
+import { random } from '../../../test/helpers/random.js';
 
 // The profile computed in the engine (real chDB) must equal the one built value by value in
 // JavaScript with `bucketOf`: same bucket ids, counts and moments, NaN and ±Infinity left out.
@@ -22,17 +23,6 @@ afterAll(async () => {
   await store?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   numeric: Record<string, number>;

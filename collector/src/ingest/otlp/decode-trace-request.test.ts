@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpanRow } from '../../store/rows.js';
 import { BadRequestError } from '../../errors.js';
 import { decodeTraceRequest, OtlpDecodeError } from './index.js';
+import { random } from '../../../../test/helpers/random.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const REMOTE_PARENT_ID = 'b7ad6b7169203331';
@@ -518,17 +519,6 @@ describe('decodeTraceRequest on hand-made protobuf', () => {
     expect(JSON.stringify(row.SpanAttributes)).toContain('"__proto__":"kept"');
   });
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function decodeError(fn: () => unknown): OtlpDecodeError {
   try {

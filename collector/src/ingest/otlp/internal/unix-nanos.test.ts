@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decimalNanosBetween, formatDecimalNanos, formatUnixNanos, nanosBetween } from './unix-nanos.js';
+import { random } from '../../../../../test/helpers/random.js';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -20,16 +21,6 @@ function randomU64(next: () => number): bigint {
   if (kind === 0) return (hi << 32n) | lo;
   if (kind === 1) return 1_700_000_000_000_000_000n + (((hi << 32n) | lo) % 100_000_000_000_000_000n);
   return lo;
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EDGES = [
