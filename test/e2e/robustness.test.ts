@@ -210,6 +210,9 @@ describe('the read API with absurd query strings', () => {
       ['limit=1.5', /limit must be integer/],
       ['from=garbage', /query parameter from: expected an ISO-8601 time or Unix milliseconds, got "garbage"/],
       ['to=1e3', /query parameter to: /],
+      ['from=-1', /query parameter from: expected an ISO-8601 time or Unix milliseconds, got "-1"/],
+      ['from=Wed%20Nov%2025%202026', /query parameter from: expected an ISO-8601 time/],
+      ['to=2026-11-25T10:00', /query parameter to: expected an ISO-8601 time/],
       [`model=${'m'.repeat(300)}`, /model must NOT have more than 256 characters/],
       ['model=a&model=b', /model must be string/],
     ];

@@ -22,11 +22,12 @@ const LogsQuery = Type.Object({
 
 const TraceParams = Type.Object({ traceId: Type.String({ pattern: '^[0-9a-fA-F]{32}$' }) });
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * Parses `from`/`to`: ISO-8601 or Unix milliseconds, into Unix nanoseconds as a decimal string.
+ * Parses `from`/`to`: ISO-8601 (a date, or a date-time with `Z` or an offset) or Unix milliseconds, into Unix nanoseconds as a decimal string.
  * Times beyond what Int64 nanoseconds hold (before 1677-09-21, after 2262-04-11) are clamped to
  * that range: ClickHouse would wrap an overflowing `Int64` parameter round silently, so
  * `to=2300-01-01` would have meant a time in the 17th century and matched nothing.
@@ -37,7 +38,9 @@ export function parseTimeParam(name: string, value: string | undefined): string 
   if (/^\d+$/.test(value)) {
     ns = BigInt(value) * 1_000_000n;
   } else {
-    const ms = Date.parse(value);
+    // Only ISO-8601: a date (UTC midnight) or a date-time with its offset. `Date.parse` alone
+    // also takes "-1" (2001) or "Wed Nov 25 2026" (local time).
+    const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
     if (!Number.isFinite(ms)) {
       throw new BadRequestError('REQUEST_INVALID', `query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
     }
