@@ -1,5 +1,5 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { SharedRun } from './SharedRun.js';
+import { SharedRunJob } from './SharedRun.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, ms64 } from './event-windows.js';
@@ -53,35 +53,17 @@ const JOB = 'drift';
  * feature in a ReplacingMergeTree, so a window recomputed after a crash between the two
  * writes replaces its earlier rows: a restart neither skips nor repeats a window.
  */
-export class DriftJob {
-  readonly #store: ClickHouseStore;
-  readonly #opts: DriftJobOptions;
+export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
-  readonly #shared = new SharedRun(() => this.#run());
 
-  constructor(store: ClickHouseStore, options: DriftJobOptions) {
-    this.#store = store;
-    this.#opts = options;
-  }
-
-  /** Closes every window that is ready; resolves with how many. Concurrent calls share one run. */
-  runOnce(): Promise<number> {
-    return this.#shared.run();
-  }
-
-  /** Waits for a run in progress, if any. */
-  idle(): Promise<void> {
-    return this.#shared.idle();
-  }
-
-  async #run(): Promise<number> {
+  protected async run(): Promise<number> {
     let closed = 0;
     for (const stream of await this.#streams()) closed += await this.#advance(stream);
     return closed;
   }
 
   async #streams(): Promise<DriftStream[]> {
-    const rows = await this.#store.query<{ Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Profile: string }>(
+    const rows = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Profile: string }>(
       `SELECT Project, ModelName, ModelVersion, ReferenceId, Profile FROM reference_profiles FINAL WHERE Deleted = 0`,
     );
     return rows.map((r) => {
@@ -96,18 +78,18 @@ export class DriftJob {
 
   #advance(stream: DriftStream): Promise<number> {
     const key = { project: stream.project, model: stream.model, version: stream.version };
-    return advanceWindows(this.#store, { job: JOB, ...key }, this.#opts, async (start, end, where, params) => {
-      const current = await profileScope(this.#store, {
+    return advanceWindows(this.store, { job: JOB, ...key }, this.opts, async (start, end, where, params) => {
+      const current = await profileScope(this.store, {
         table: 'predictions',
         where: `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
         params: { ...params, from: start, to: end },
       });
       if (current.rows > 0) {
-        const own = driftSettingsFor(this.#opts.models ?? [], stream.model, stream.version);
-        const results = compareProfiles(stream.profile, current, { ...this.#opts.compare, ...own });
+        const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
+        const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
         const quality = dataQuality(stream.profile, current);
         await Promise.all([this.#writeResults(stream, start, end, results), this.#writeQuality(stream, start, end, quality)]);
-        this.#opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });
+        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });
       }
       return current.rows;
     });
@@ -121,14 +103,14 @@ export class DriftJob {
         r.drifted ? 1 : 0, r.status, r.referenceRows, r.currentRows, JSON.stringify(r.metrics, jsonSafe), stream.referenceId,
       ]),
     );
-    await this.#store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
+    await this.store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
   }
 
   async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
     const lines = quality.map((q) =>
       JSON.stringify([stream.project, stream.model, stream.version, ms64(start), ms64(end), q.source, q.feature, q.metric, finite(q.value), q.count, stream.referenceId]),
     );
-    await this.#store.insertCompactJson('data_quality_results', QUALITY_COLUMNS, lines.join('\n'));
+    await this.store.insertCompactJson('data_quality_results', QUALITY_COLUMNS, lines.join('\n'));
   }
 }
 

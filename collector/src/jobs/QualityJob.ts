@@ -1,4 +1,4 @@
-import { SharedRun } from './SharedRun.js';
+import { SharedRunJob } from './SharedRun.js';
 import { predictionFeedbackJoin } from './feedback-join.js';
 import {
   classificationFromConfusion,
@@ -75,38 +75,19 @@ const fin = (x: number) => (Number.isFinite(x) ? x : null);
  * newest one already counted for the stream, and recomputes each closed window whose newest
  * feedback is newer than the one its stored result counted (idempotent: the row is replaced).
  */
-export class QualityJob {
-  readonly #store: ClickHouseStore;
-  readonly #opts: QualityJobOptions;
-  readonly #shared = new SharedRun(() => this.#run());
-
-  constructor(store: ClickHouseStore, options: QualityJobOptions) {
-    this.#store = store;
-    this.#opts = options;
-  }
-
-  /** Closes every ready window and recomputes those with new feedback; resolves with how many were written. */
-  runOnce(): Promise<number> {
-    return this.#shared.run();
-  }
-
-  /** Waits for a run in progress, if any. */
-  idle(): Promise<void> {
-    return this.#shared.idle();
-  }
-
+export class QualityJob extends SharedRunJob<QualityJobOptions> {
   #outputs(model: string): Omit<QualityModelConfig, 'model'> {
-    return this.#opts.models.find((m) => m.model === model) ?? DEFAULT_QUALITY_OUTPUTS;
+    return this.opts.models.find((m) => m.model === model) ?? DEFAULT_QUALITY_OUTPUTS;
   }
 
-  async #run(): Promise<number> {
-    const streams = await this.#store.query<{ Project: string; ModelName: string; ModelVersion: string }>(
+  protected async run(): Promise<number> {
+    const streams = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string }>(
       'SELECT DISTINCT Project, ModelName, ModelVersion FROM predictions ORDER BY Project, ModelName, ModelVersion',
     );
     let written = 0;
     for (const s of streams) {
       const key = { project: s.Project, model: s.ModelName, version: s.ModelVersion };
-      written += await advanceWindows(this.#store, { job: JOB, ...key }, this.#opts, (start, end, where, params) =>
+      written += await advanceWindows(this.store, { job: JOB, ...key }, this.opts, (start, end, where, params) =>
         this.#compute(key, start, end, where, params, false),
       );
       written += await this.#recomputeLate(key);
@@ -122,9 +103,9 @@ export class QualityJob {
    * keeps that overlap from recomputing anything twice.
    */
   async #recomputeLate(key: { project: string; model: string; version: string }): Promise<number> {
-    const params: QueryParams = { ...key, job: JOB, scanJob: SCAN_JOB, w: this.#opts.windowMs };
+    const params: QueryParams = { ...key, job: JOB, scanJob: SCAN_JOB, w: this.opts.windowMs };
     const stream = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
-    const [mark] = await this.#store.query<{ cp: string | number | null; seen: string | number | null }>(
+    const [mark] = await this.store.query<{ cp: string | number | null; seen: string | number | null }>(
       `SELECT (SELECT toUnixTimestamp64Milli(WindowEnd) FROM job_checkpoints FINAL WHERE Job = {job:String} AND ${stream}) AS cp,
               (SELECT toUnixTimestamp64Milli(WindowEnd) FROM job_checkpoints FINAL WHERE Job = {scanJob:String} AND ${stream}) AS seen`,
       params,
@@ -132,7 +113,7 @@ export class QualityJob {
     if (!mark || mark.cp === null) return 0;
     const since = mark.seen === null ? 0 : Number(mark.seen) - SCAN_OVERLAP_MS;
     const fresh = `SELECT PredictionId, ReceivedAt FROM feedback WHERE Project = {project:String} AND ReceivedAt > fromUnixTimestamp64Milli({since:Int64})`;
-    const candidates = await this.#store.query<{ ws: string | number; newest: string | number; stored: string | number | null }>(
+    const candidates = await this.store.query<{ ws: string | number; newest: string | number; stored: string | number | null }>(
       `SELECT c.ws AS ws, c.newest AS newest, r.stored AS stored FROM (
          SELECT intDiv(toUnixTimestamp64Milli(p.Timestamp), {w:Int64}) * {w:Int64} AS ws, toUnixTimestamp64Milli(max(f.ReceivedAt)) AS newest
          FROM (SELECT PredictionId, Timestamp FROM predictions WHERE ${stream} AND Timestamp < fromUnixTimestamp64Milli({cp:Int64})
@@ -151,16 +132,16 @@ export class QualityJob {
       newestSeen = Math.max(newestSeen, Number(c.newest));
       if (c.stored !== null && Number(c.newest) <= Number(c.stored)) continue;
       const start = Number(c.ws);
-      written += (await this.#compute(key, start, start + this.#opts.windowMs, stream, { ...key }, true)) > 0 ? 1 : 0;
+      written += (await this.#compute(key, start, start + this.opts.windowMs, stream, { ...key }, true)) > 0 ? 1 : 0;
     }
-    const [latest] = await this.#store.query<{ t: string | number }>(
+    const [latest] = await this.store.query<{ t: string | number }>(
       `SELECT toUnixTimestamp64Milli(max(ReceivedAt)) AS t FROM feedback WHERE Project = {project:String}`,
       { project: key.project },
     );
     // Everything received up to now has been looked at for this stream's closed windows.
     newestSeen = Math.max(newestSeen, Number(latest?.t ?? 0));
     if (mark.seen === null || newestSeen > Number(mark.seen)) {
-      await this.#store.insertCompactJson(
+      await this.store.insertCompactJson(
         'job_checkpoints',
         ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
         JSON.stringify([SCAN_JOB, key.project, key.model, key.version, ms64(newestSeen)]),
@@ -182,26 +163,26 @@ export class QualityJob {
     const range = `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`;
     // The window's predictions with their newest feedback; names are distinct from the tables' so the join is unambiguous.
     const joined = predictionFeedbackJoin(range, { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' });
-    const [count] = await this.#store.query<{ n: string }>(`SELECT count() AS n FROM predictions WHERE ${range}`, p);
+    const [count] = await this.store.query<{ n: string }>(`SELECT count() AS n FROM predictions WHERE ${range}`, p);
     const predictions = Number(count?.n ?? 0);
     if (predictions === 0) return 0;
-    const [lab] = await this.#store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(
+    const [lab] = await this.store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(
       `SELECT count() AS n, quantilesExactInclusive(0.5, 0.9)(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS d,
               max(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS dmax, toString(toUnixTimestamp64Milli(max(R))) AS r
        FROM ${joined}`,
       p,
     );
     const labelled = Number(lab?.n ?? 0);
-    const confusion = await this.#store.query<{ truth: string; predicted: string; count: string }>(
+    const confusion = await this.store.query<{ truth: string; predicted: string; count: string }>(
       `SELECT L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY truth, predicted`,
       p,
     );
-    const scores = await this.#store.query<{ score: number; positives: string; negatives: string }>(
+    const scores = await this.store.query<{ score: number; positives: string; negatives: string }>(
       `SELECT S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
        FROM ${joined} WHERE L != '' AND HasS GROUP BY score`,
       p,
     );
-    const [reg] = await this.#store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(
+    const [reg] = await this.store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(
       `SELECT count() AS rows, sum(abs(V - PV)) AS abs, sum((V - PV) * (V - PV)) AS sq, countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape
        FROM ${joined} WHERE V IS NOT NULL AND HasPV`,
       p,
@@ -239,12 +220,12 @@ export class QualityJob {
       recomputed,
     };
     await this.#write(result);
-    this.#opts.onWindow?.(result);
+    this.opts.onWindow?.(result);
     return predictions;
   }
 
   async #write(r: QualityWindowResult): Promise<void> {
-    await this.#store.insertCompactJson(
+    await this.store.insertCompactJson(
       'quality_results',
       QUALITY_COLUMNS,
       JSON.stringify([

@@ -1,4 +1,4 @@
-import { SharedRun } from './SharedRun.js';
+import { SharedRunJob } from './SharedRun.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
@@ -85,30 +85,11 @@ function num(x: unknown): number | null {
  * The budget fraction is 1 − availability target, or the error-rate objective when the SLO has
  * no availability target.
  */
-export class SlaJob {
-  readonly #store: ClickHouseStore;
-  readonly #opts: SlaJobOptions;
-  readonly #shared = new SharedRun(() => this.#run());
-
-  constructor(store: ClickHouseStore, options: SlaJobOptions) {
-    this.#store = store;
-    this.#opts = options;
-  }
-
-  /** Closes every window that is ready; resolves with how many. Concurrent calls share one run. */
-  runOnce(): Promise<number> {
-    return this.#shared.run();
-  }
-
-  /** Waits for a run in progress, if any. */
-  idle(): Promise<void> {
-    return this.#shared.idle();
-  }
-
-  async #run(): Promise<number> {
+export class SlaJob extends SharedRunJob<SlaJobOptions> {
+  protected async run(): Promise<number> {
     let closed = 0;
-    for (const slo of this.#opts.slos) {
-      const streams = await this.#store.query<{ Project: string; ModelVersion: string }>(
+    for (const slo of this.opts.slos) {
+      const streams = await this.store.query<{ Project: string; ModelVersion: string }>(
         `SELECT DISTINCT Project, ModelVersion FROM predictions
          WHERE ModelName = {model:String} AND ({version:String} = '' OR ModelVersion = {version:String})
          ORDER BY Project, ModelVersion`,
@@ -122,11 +103,11 @@ export class SlaJob {
           version: s.ModelVersion,
           ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
         };
-        closed += await advanceWindows(this.#store, stream, this.#opts, async (start, end, where, params) => {
+        closed += await advanceWindows(this.store, stream, this.opts, async (start, end, where, params) => {
           const result = await this.#window(slo, s.Project, s.ModelVersion, start, end, where, params);
           if (!result) return 0;
           await this.#write(result);
-          this.#opts.onWindow?.(result);
+          this.opts.onWindow?.(result);
           return result.rows;
         });
       }
@@ -135,7 +116,7 @@ export class SlaJob {
   }
 
   async #window(slo: SloConfig, project: string, version: string, start: number, end: number, where: string, params: QueryParams): Promise<SlaWindowResult | undefined> {
-    const [w] = await this.#store.query<{ n: string; requests: number; errors: number; q: Array<number | null>; qp: number | null }>(
+    const [w] = await this.store.query<{ n: string; requests: number; errors: number; q: Array<number | null>; qp: number | null }>(
       `SELECT count() AS n, sum(1 / SampleRate) AS requests, sumIf(1 / SampleRate, Status = 'error') AS errors,
               quantilesExactInclusiveIf(0.5, 0.9, 0.95, 0.99)(LatencyMs, Status != 'error') AS q,
               quantileExactInclusiveIf({p:Float64})(LatencyMs, Status != 'error') AS qp
@@ -159,7 +140,7 @@ export class SlaJob {
       const cond = `Timestamp >= fromUnixTimestamp64Milli({s${i}:Int64})`;
       return `sumIf(1 / SampleRate, ${cond}) AS t${i}, sumIf(1 / SampleRate, ${cond} AND Status = 'error') AS e${i}`;
     });
-    const [agg] = await this.#store.query<Record<string, number>>(
+    const [agg] = await this.store.query<Record<string, number>>(
       `SELECT ${cols.join(', ')} FROM predictions
        WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
       spanParams,
@@ -215,7 +196,7 @@ export class SlaJob {
 
   async #write(r: SlaWindowResult): Promise<void> {
     const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
-    await this.#store.insertCompactJson(
+    await this.store.insertCompactJson(
       'sla_results',
       SLA_COLUMNS,
       JSON.stringify([
