@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { postAccepted } from '../helpers/ndjson.js';
+import { firstBatch, fixtureFeedback, fixturePredictions, loadQualityFixture, type Traffic } from '../helpers/quality-fixture.js';
 
 // Quality alert rules as a user meets them: a collector child process runs the real quality job
 // on fixtures/quality (clf v2 degrades from window 1 on; the regressor's window 1 is worse) with
@@ -13,48 +15,12 @@ import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.j
 //   an alert the partial feedback did not (the regressor's MAE);
 // - a later healthy window resolves.
 
-interface Traffic { model: string; version: string; window: number; truth: string | number[]; score?: number[]; value?: number[]; hasFeedback: string; delaySeconds: number[] }
-interface Fixture { t0: number; windowMs: number; rowsPerWindow: number; traffic: Traffic[]; expected: Array<{ model: string; version: string; window: number; rocAuc?: number; mae?: number }> }
-
-const F = JSON.parse(readFileSync(new URL('../fixtures/quality/quality-traffic.json', import.meta.url), 'utf8')) as Fixture;
+const F = loadQualityFixture<{ model: string; version: string; window: number; rocAuc?: number; mae?: number }>();
 const T0 = F.t0;
 const W = F.windowMs;
-const step = W / F.rowsPerWindow;
-const id = (t: Traffic, i: number) => `${t.model}-${t.version}-${t.window}-${i}`;
-const ts = (t: Traffic, i: number) => T0 + t.window * W + i * step;
 const expected = (model: string, version: string, window: number) => F.expected.find((e) => e.model === model && e.version === version && e.window === window)!;
-
-function predictions(): unknown[] {
-  const out: unknown[] = [];
-  for (const t of F.traffic) {
-    for (let i = 0; i < F.rowsPerWindow; i++) {
-      const outputs = t.model === 'clf' ? { label: t.score![i]! >= 0.5 ? '1' : '0', score: t.score![i]! } : { value: t.value![i]! };
-      out.push({ predictionId: id(t, i), model: t.model, version: t.version, timestamp: ts(t, i), outputs });
-    }
-  }
-  // One prediction per stream in window 10 closes windows 0 to 9 (lateness 1 s); window 10 itself stays open.
-  for (const [model, version] of [['clf', 'v1'], ['clf', 'v2'], ['reg', 'v1']]) out.push({ predictionId: `${model}-${version}-pusher`, model, version, timestamp: T0 + 10 * W });
-  return out;
-}
-
-function feedback(pick: (t: Traffic, i: number) => boolean): unknown[] {
-  const out: unknown[] = [];
-  for (const t of F.traffic) {
-    for (let i = 0; i < F.rowsPerWindow; i++) {
-      if (t.hasFeedback[i] !== '1' || !pick(t, i)) continue;
-      const truth = typeof t.truth === 'string' ? { label: t.truth[i] } : { value: t.truth[i] };
-      out.push({ predictionId: id(t, i), model: t.model, version: t.version, timestamp: ts(t, i) + Math.round(t.delaySeconds[i]! * 1000), ...truth });
-    }
-  }
-  return out;
-}
-const firstBatch = (t: Traffic, i: number) => t.window === 0 || (t.window === 1 && i % 2 === 0);
-
-async function post(url: string, records: unknown[]): Promise<void> {
-  const r = await fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
-  expect(r.status, await r.clone().text()).toBe(200);
-  expect(((await r.json()) as { rejected: number }).rejected).toBe(0);
-}
+const predictions = () => fixturePredictions(F, (_t, positive) => (positive ? '1' : '0'));
+const feedback = (pick: (t: Traffic, i: number) => boolean) => fixtureFeedback(F, pick);
 
 interface ApiAlert { rule: string; state: string; value: number; labels: Record<string, string>; annotations: Record<string, string> }
 interface ApiEvent { rule: string; from: string; to: string; value: number; labels: Record<string, string> }
@@ -117,8 +83,8 @@ describe('quality alerts end to end', () => {
     const quality = async (model: string, version: string) =>
       ((await (await fetch(`${base}/api/v1/quality?model=${model}&version=${version}`)).json()) as { results: Array<{ windowStart: string; labelled: number; classification: { rocAuc: number | null }; regression: { mae: number | null } }> }).results;
 
-    await post(`${base}/v1/predictions`, predictions());
-    await post(`${base}/v1/feedback`, feedback(firstBatch));
+    await postAccepted(`${base}/v1/predictions`, predictions());
+    await postAccepted(`${base}/v1/feedback`, feedback(firstBatch));
     expect(await run()).toBe(8);
 
     // clf v2: window 0 is healthy, window 1 (half its feedback) degraded: it fires at once; window 2
@@ -147,7 +113,7 @@ describe('quality alerts end to end', () => {
     expect((await active()).filter((a) => a.rule === 'RegressionMaeHigh')).toEqual([]);
 
     // The rest of the feedback, late: windows 1 and 2 are recomputed and re-evaluated.
-    await post(`${base}/v1/feedback`, feedback((t, i) => !firstBatch(t, i)));
+    await postAccepted(`${base}/v1/feedback`, feedback((t, i) => !firstBatch(t, i)));
     expect(await run()).toBe(5);
     await settled();
     const mae = (await active()).find((a) => a.rule === 'RegressionMaeHigh')!;
@@ -165,8 +131,8 @@ describe('quality alerts end to end', () => {
     // A healthy window 11 for v2 with its feedback (window 10 holds only the pusher: no feedback,
     // no change); the alert resolves and the resolution reaches the webhook.
     const healthy = Array.from({ length: 100 }, (_, i) => ({ predictionId: `good-${i}`, model: 'clf', version: 'v2', timestamp: T0 + 11 * W + i * 100, outputs: { label: String(i % 2), score: i % 2 ? 0.9 : 0.1 } }));
-    await post(`${base}/v1/predictions`, [...healthy, { predictionId: 'clf-v2-pusher-2', model: 'clf', version: 'v2', timestamp: T0 + 13 * W }]);
-    await post(`${base}/v1/feedback`, healthy.map((p, i) => ({ predictionId: p.predictionId, model: 'clf', version: 'v2', timestamp: p.timestamp + 1000, label: String(i % 2) })));
+    await postAccepted(`${base}/v1/predictions`, [...healthy, { predictionId: 'clf-v2-pusher-2', model: 'clf', version: 'v2', timestamp: T0 + 13 * W }]);
+    await postAccepted(`${base}/v1/feedback`, healthy.map((p, i) => ({ predictionId: p.predictionId, model: 'clf', version: 'v2', timestamp: p.timestamp + 1000, label: String(i % 2) })));
     expect(await run()).toBeGreaterThanOrEqual(2);
     const resolved = await hook.waitFor('/hook', (b) => b.groupLabels?.alertname === 'QualityAucLow' && b.status === 'resolved');
     expect(resolved.body.alerts).toMatchObject([{ status: 'resolved', labels }]);

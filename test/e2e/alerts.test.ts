@@ -5,6 +5,7 @@ import { findAlertmanager, startAlertmanager, type AlertmanagerProcess } from '.
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { rng } from '../helpers/random.js';
+import { postAccepted } from '../helpers/ndjson.js';
 
 // Alerting as a user meets it: a collector child process with a rules file, a real
 // Alertmanager (Debian's prometheus-alertmanager) and a local webhook receiver. Drift in a
@@ -26,11 +27,6 @@ function windowPredictions(w: number, shifted: boolean) {
 
 /** One prediction just past window `w`'s end + lateness, so the watermark closes windows before `w`. */
 const pusher = (w: number) => [{ predictionId: `push-${w}`, model: MODEL, version: 'v1', timestamp: T0 + w * WINDOW + 1500, features: { a: 0, b: 0 } }];
-
-async function post(url: string, records: unknown[]): Promise<void> {
-  const r = await fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
-  expect(r.status, await r.clone().text()).toBe(200);
-}
 
 /** Polls `probe` until it returns a value (deadline 30 s). */
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -118,10 +114,10 @@ describe('alerting end to end', () => {
     });
     const base = collector.url;
     const ref = rng(7);
-    await post(`${base}/v1/references?model=${MODEL}&version=v1`, Array.from({ length: 2000 }, () => ({ features: features(ref, false) })));
+    await postAccepted(`${base}/v1/references?model=${MODEL}&version=v1`, Array.from({ length: 2000 }, () => ({ features: features(ref, false) })));
 
     // Window 0 normal, window 1 shifted in feature a; the pusher closes both.
-    await post(`${base}/v1/predictions`, [...windowPredictions(0, false), ...windowPredictions(1, true), ...pusher(2)]);
+    await postAccepted(`${base}/v1/predictions`, [...windowPredictions(0, false), ...windowPredictions(1, true), ...pusher(2)]);
     const firing = await until('FeatureDrift firing in the collector', async () => {
       await fetch(`${base}/api/v1/jobs/drift/run`, { method: 'POST' });
       const { alerts } = (await (await fetch(`${base}/api/v1/alerts`)).json()) as { alerts: Array<{ rule: string; state: string; labels: Record<string, string>; annotations: Record<string, string> }> };
@@ -163,7 +159,7 @@ describe('alerting end to end', () => {
     });
 
     // Window 2 back to normal: the alert resolves in the collector, the webhook and Alertmanager.
-    await post(`${base}/v1/predictions`, [...windowPredictions(2, false), ...pusher(3)]);
+    await postAccepted(`${base}/v1/predictions`, [...windowPredictions(2, false), ...pusher(3)]);
     const resolved = await hook.waitFor('/hook', (b) => b.groupLabels?.alertname === 'FeatureDrift' && b.status === 'resolved');
     expect(resolved.body.alerts[0]).toMatchObject({ status: 'resolved', labels: firing[0]!.labels });
     expect(Date.parse(resolved.body.alerts[0].endsAt)).toBeLessThanOrEqual(Date.now());
@@ -180,7 +176,7 @@ describe('alerting end to end', () => {
     const silent = await hook.waitFor('/hook', (b) => b.groupLabels?.alertname === 'ModelSilent' && b.status === 'firing');
     expect(silent.body.alerts[0].labels).toEqual({ alertname: 'ModelSilent', project: 'default', model: MODEL });
     expect(silent.body.alerts[0].annotations).toEqual({ summary: `No predictions from ${MODEL}` });
-    await post(`${base}/v1/predictions`, pusher(4));
+    await postAccepted(`${base}/v1/predictions`, pusher(4));
     await hook.waitFor('/hook', (b) => b.groupLabels?.alertname === 'ModelSilent' && b.status === 'resolved');
 
     // Every notification was delivered, and is visible in the API.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { postAccepted } from '../helpers/ndjson.js';
 
 // Four versions of one classifier over the same ten minutes (fixtures/compare, made with
 // numpy/scipy): a baseline a, a healthy copy a2, b with a latency regression, c with a quality
@@ -53,12 +54,6 @@ function records(): { predictions: unknown[]; feedback: unknown[] } {
   return { predictions, feedback };
 }
 
-async function post(url: string, body: unknown[]): Promise<void> {
-  const r = await fetch(url, { method: 'POST', body: body.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
-  expect(r.status).toBe(200);
-  expect(((await r.json()) as { rejected: number }).rejected).toBe(0);
-}
-
 const close = (actual: number | null | undefined, expected: number, rtol = 1e-9) => {
   expect(actual).not.toBeNull();
   expect(Math.abs(actual! - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(rtol * Math.abs(expected) + 1e-300);
@@ -79,8 +74,8 @@ describe('GET /api/v1/compare', () => {
     collector = await startCollector({ dataDir });
     base = collector.url;
     const { predictions, feedback } = records();
-    await post(`${base}/v1/predictions`, predictions);
-    await post(`${base}/v1/feedback`, feedback);
+    await postAccepted(`${base}/v1/predictions`, predictions);
+    await postAccepted(`${base}/v1/feedback`, feedback);
   }, 120_000);
   afterAll(async () => {
     await collector?.stop();

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { rng } from '../helpers/random.js';
+import { postNdjson } from '../helpers/ndjson.js';
 
 // Production traffic whose distribution shifts at a known time, against an uploaded
 // reference: the drift job must flag exactly the shifted columns in exactly the windows
@@ -39,10 +40,6 @@ function windowPredictions(w: number) {
     if (w === QUALITY_WINDOW && i === 110) f.coupon = 'NEW10';
     return p;
   });
-}
-
-async function post(url: string, records: unknown[], type = 'application/x-ndjson'): Promise<Response> {
-  return fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': type } });
 }
 
 interface DriftResult {
@@ -111,7 +108,7 @@ describe('streaming drift job', () => {
     collector = await startCollector({ dataDir, env: ENV });
     const ref = rng(7);
     const reference = Array.from({ length: 2000 }, () => row(ref, false));
-    const up = await post(`${collector.url}/v1/references?model=${MODEL}&version=v1`, reference);
+    const up = await postNdjson(`${collector.url}/v1/references?model=${MODEL}&version=v1`, reference);
     expect(up.status).toBe(200);
     const uploaded = (await up.json()) as { referenceId: string; rows: number; numericFeatures: string[]; categoricalFeatures: string[]; numericOutputs: string[] };
     expect(uploaded).toMatchObject({ rows: 2000, numericFeatures: ['a', 'b', 'c'], categoricalFeatures: ['country', 'plan'], numericOutputs: ['score'] });
@@ -119,15 +116,15 @@ describe('streaming drift job', () => {
     expect(listed.references.map((r) => [r.version, r.referenceId])).toEqual([['v1', uploaded.referenceId]]);
 
     // Windows 0..3; window 3 stays open (the watermark is 30 s behind its newest event).
-    for (let w = 0; w <= 3; w++) expect((await post(`${collector.url}/v1/predictions`, windowPredictions(w))).status).toBe(200);
+    for (let w = 0; w <= 3; w++) expect((await postNdjson(`${collector.url}/v1/predictions`, windowPredictions(w))).status).toBe(200);
     const before = await waitForWindows(collector.url, 3);
     expect(new Set(before.map((r) => r.windowStart))).toEqual(new Set([0, 1, 2].map((w) => new Date(T0 + w * WINDOW).toISOString())));
 
     expect(await collector.stop()).toBe(0);
     collector = await startCollector({ dataDir, env: ENV });
-    for (let w = 4; w <= 5; w++) expect((await post(`${collector.url}/v1/predictions`, windowPredictions(w))).status).toBe(200);
+    for (let w = 4; w <= 5; w++) expect((await postNdjson(`${collector.url}/v1/predictions`, windowPredictions(w))).status).toBe(200);
     // One late-arriving event far ahead moves the watermark past window 5.
-    expect((await post(`${collector.url}/v1/predictions`, [{ predictionId: 'pusher', model: MODEL, version: 'v1', timestamp: T0 + 20 * WINDOW, features: { a: 0 } }])).status).toBe(200);
+    expect((await postNdjson(`${collector.url}/v1/predictions`, [{ predictionId: 'pusher', model: MODEL, version: 'v1', timestamp: T0 + 20 * WINDOW, features: { a: 0 } }])).status).toBe(200);
     const all = await waitForWindows(collector.url, 6);
 
     const windows = [...new Set(all.map((r) => r.windowStart))].sort();

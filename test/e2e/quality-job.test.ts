@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { postAccepted } from '../helpers/ndjson.js';
+import { firstBatch, fixtureFeedback, fixturePredictions, loadQualityFixture, type Traffic } from '../helpers/quality-fixture.js';
 
 // A binary classifier in two versions (v1 healthy, v2 worse from window 1 on) and a regressor,
 // with feedback that arrives in two batches after the windows closed (fixtures/quality, made with
 // numpy/scipy). The quality job must compute every metric as numpy does, and recompute exactly the
 // windows whose feedback arrived late.
 
-interface Traffic { model: string; version: string; window: number; truth: string | number[]; score?: number[]; value?: number[]; hasFeedback: string; delaySeconds: number[] }
 interface ClassM { precision: number; recall: number; f1: number; support: number }
 interface Expected {
   model: string;
@@ -26,7 +26,6 @@ interface Expected {
   rmse?: number;
   mape?: number;
 }
-interface Fixture { t0: number; windowMs: number; rowsPerWindow: number; traffic: Traffic[]; expected: Expected[] }
 interface QualityResult {
   model: string;
   version: string;
@@ -40,48 +39,12 @@ interface QualityResult {
   regression: { rows: number; mae: number | null; rmse: number | null; mape: number | null };
 }
 
-const F = JSON.parse(readFileSync(new URL('../fixtures/quality/quality-traffic.json', import.meta.url), 'utf8')) as Fixture;
+const F = loadQualityFixture<Expected>();
 const T0 = F.t0;
 const W = F.windowMs;
-const step = W / F.rowsPerWindow;
-const id = (t: Traffic, i: number) => `${t.model}-${t.version}-${t.window}-${i}`;
-const ts = (t: Traffic, i: number) => T0 + t.window * W + i * step;
-
-function predictions(): unknown[] {
-  const out: unknown[] = [];
-  for (const t of F.traffic) {
-    for (let i = 0; i < F.rowsPerWindow; i++) {
-      const outputs =
-        t.model === 'clf'
-          ? // v1 reports its label as a number, v2 as text: both read as the class "0"/"1".
-            { label: t.version === 'v1' ? Number(t.score![i]! >= 0.5) : t.score![i]! >= 0.5 ? '1' : '0', score: t.score![i]! }
-          : { value: t.value![i]! };
-      out.push({ predictionId: id(t, i), model: t.model, version: t.version, timestamp: ts(t, i), latencyMs: 5, outputs });
-    }
-  }
-  for (const [model, version] of [['clf', 'v1'], ['clf', 'v2'], ['reg', 'v1']]) out.push({ predictionId: `${model}-${version}-pusher`, model, version, timestamp: T0 + 10 * W });
-  return out;
-}
-
-/** Feedback of the rows chosen by `pick`, each timestamped prediction time + its delay. */
-function feedback(pick: (t: Traffic, i: number) => boolean): unknown[] {
-  const out: unknown[] = [];
-  for (const t of F.traffic) {
-    for (let i = 0; i < F.rowsPerWindow; i++) {
-      if (t.hasFeedback[i] !== '1' || !pick(t, i)) continue;
-      const truth = typeof t.truth === 'string' ? { label: t.truth[i] } : { value: t.truth[i] };
-      out.push({ predictionId: id(t, i), model: t.model, version: t.version, timestamp: ts(t, i) + Math.round(t.delaySeconds[i]! * 1000), ...truth });
-    }
-  }
-  return out;
-}
-const firstBatch = (t: Traffic, i: number) => t.window === 0 || (t.window === 1 && i % 2 === 0);
-
-async function post(url: string, records: unknown[]): Promise<void> {
-  const r = await fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
-  expect(r.status).toBe(200);
-  expect(((await r.json()) as { rejected: number }).rejected).toBe(0);
-}
+// v1 reports its label as a number, v2 as text: both read as the class "0"/"1".
+const predictions = () => fixturePredictions(F, (t, positive) => (t.version === 'v1' ? Number(positive) : positive ? '1' : '0'), { latencyMs: 5 });
+const feedback = (pick: (t: Traffic, i: number) => boolean) => fixtureFeedback(F, pick);
 
 async function run(base: string): Promise<number> {
   const r = await fetch(`${base}/api/v1/jobs/quality/run`, { method: 'POST' });
@@ -116,8 +79,8 @@ describe('quality job', () => {
       env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '30', INFERLENS_QUALITY_INTERVAL_MS: '600000' },
     });
     const base = collector.url;
-    await post(`${base}/v1/predictions`, predictions());
-    await post(`${base}/v1/feedback`, feedback(firstBatch));
+    await postAccepted(`${base}/v1/predictions`, predictions());
+    await postAccepted(`${base}/v1/feedback`, feedback(firstBatch));
 
     // 3 + 3 classifier windows and 2 regressor windows close; window 2 has no feedback yet.
     expect(await run(base)).toBe(8);
@@ -132,7 +95,7 @@ describe('quality job', () => {
 
     // The rest of the feedback, hours late: windows 1 and 2 of both classifier versions and
     // window 1 of the regressor are recomputed; windows complete before are left alone.
-    await post(`${base}/v1/feedback`, feedback((t, i) => !firstBatch(t, i)));
+    await postAccepted(`${base}/v1/feedback`, feedback((t, i) => !firstBatch(t, i)));
     expect(await run(base)).toBe(5);
     expect(await run(base)).toBe(0);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { rng } from '../helpers/random.js';
+import { postAccepted } from '../helpers/ndjson.js';
 
 // The built-in UI in a real headless Chromium (Debian's `chromium`, which `pnpm test` installs
 // when it runs as root), against a real collector with traffic, a drift window and an alert.
@@ -25,11 +26,6 @@ const HOSTILE = '<img src=x onerror="window.__xss=1">';
 
 function features(r: ReturnType<typeof rng>, shifted: boolean) {
   return { amount: r.normal(shifted ? 300 : 100, 20), age: r.normal(40, 10), country: r.uniform() < 0.5 ? 'FR' : 'DE' };
-}
-
-async function post(url: string, records: unknown[]): Promise<void> {
-  const r = await fetch(url, { method: 'POST', body: records.map((x) => JSON.stringify(x)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
-  expect(r.status, await r.clone().text()).toBe(200);
 }
 
 /**
@@ -85,7 +81,7 @@ describe('built-in web UI (headless Chromium)', () => {
     });
 
     const ref = rng(1);
-    await post(`${collector.url}/v1/references?model=fraud&version=v2`, Array.from({ length: 1500 }, () => ({ features: features(ref, false) })));
+    await postAccepted(`${collector.url}/v1/references?model=fraud&version=v2`, Array.from({ length: 1500 }, () => ({ features: features(ref, false) })));
     const r = rng(2);
     const predictions = [];
     for (let w = 0; w < 7; w++) {
@@ -101,8 +97,8 @@ describe('built-in web UI (headless Chromium)', () => {
         });
       }
     }
-    await post(`${collector.url}/v1/predictions`, predictions);
-    await post(`${collector.url}/v1/predictions`, [
+    await postAccepted(`${collector.url}/v1/predictions`, predictions);
+    await postAccepted(`${collector.url}/v1/predictions`, [
       { predictionId: 'x-1', model: HOSTILE, version: HOSTILE, timestamp: NOW - 60_000, latencyMs: 1, features: { [HOSTILE]: 1, g: HOSTILE } },
     ]);
     const other = await fetch(`${collector.url}/v1/predictions`, {
