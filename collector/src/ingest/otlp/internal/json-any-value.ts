@@ -194,6 +194,15 @@ export function jsonAnyValueText(v: unknown, path: string): string {
   return scalarText(jsonAnyValuePlain(o, path, 0));
 }
 
+/**
+ * `jsonAnyValueText` for an AnyValue whose plain form (from `jsonAnyValuePlain`)
+ * is already known: a scalar is flattened from that form, an array or kvlist is
+ * read again as JSON text.
+ */
+export function jsonAnyValueTextOf(v: unknown, path: string, plain: unknown): string {
+  return plain !== null && typeof plain === 'object' ? jsonAnyValueText(v, path) : scalarText(plain);
+}
+
 /** Reads an OTLP/JSON attribute list (`[{"key", "value"}]`) into a flattened map. */
 export function jsonAttributesInto(list: unknown, path: string, into: StringMap): void {
   const items = optionalArray(list, path);
@@ -214,6 +223,6 @@ export function jsonAttributesIntoBoth(list: unknown, path: string, plain: Recor
     const valuePath = `${kvPath}.value`;
     const value = jsonAnyValuePlain(kv.value, valuePath, 0);
     setOwn(plain, key, value);
-    setOwn(text, key, value !== null && typeof value === 'object' ? jsonAnyValueText(kv.value, valuePath) : scalarText(value));
+    setOwn(text, key, jsonAnyValueTextOf(kv.value, valuePath, value));
   }
 }
