@@ -6,6 +6,7 @@ import type { NotifyAlert } from './payloads.js';
 import { RESULT_SOURCES, TRAFFIC_SOURCE_NAME, type ResultTableSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { expandTemplate } from './templates.js';
+import { finite, ms64 } from '../store/json-values.js';
 
 /** A job reports a closed window whose results it has written. */
 export interface WindowReport {
@@ -28,12 +29,6 @@ export interface AlertEngineOptions {
   /** How far back the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
   now?: () => number;
-}
-
-/** Milliseconds as the decimal-seconds text ClickHouse parses into DateTime64(3). */
-function ms64(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
 }
 
 /** Stable identity of an alert instance: a hash of its sorted labels. */
@@ -297,7 +292,3 @@ export class AlertEngine {
   }
 }
 
-function finite(x: number): number | string {
-  if (Number.isFinite(x)) return x;
-  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-}

@@ -2,9 +2,10 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { SharedRunJob } from './SharedRun.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
-import { advanceWindows, ms64 } from './event-windows.js';
+import { advanceWindows } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
+import { finite, ms64 } from '../store/json-values.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions {
@@ -120,12 +121,6 @@ const DRIFT_COLUMNS = [
   'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Kind', 'Method',
   'Statistic', 'PValue', 'Threshold', 'Drifted', 'Status', 'ReferenceRows', 'CurrentRows', 'Metrics', 'ReferenceId',
 ];
-
-/** ClickHouse Float64 takes no NaN/Infinity in JSON input: store them as the nearest representable meaning. */
-function finite(x: number): number | string {
-  if (Number.isFinite(x)) return x;
-  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-}
 
 /** JSON.stringify replacer keeping NaN and ±Infinity visible as strings instead of `null`. */
 function jsonSafe(_key: string, value: unknown): unknown {

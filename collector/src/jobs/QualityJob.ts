@@ -9,7 +9,8 @@ import {
 } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
-import { advanceWindows, ms64, type WindowTiming } from './event-windows.js';
+import { advanceWindows, type WindowTiming } from './event-windows.js';
+import { ms64 } from '../store/json-values.js';
 
 /** Options of a {@link QualityJob}. */
 export interface QualityJobOptions extends WindowTiming {

@@ -2,7 +2,8 @@ import { SharedRunJob } from './SharedRun.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
-import { advanceWindows, ms64, type WindowTiming } from './event-windows.js';
+import { advanceWindows, type WindowTiming } from './event-windows.js';
+import { ms64 } from '../store/json-values.js';
 
 /** Options of an {@link SlaJob}. */
 export interface SlaJobOptions extends WindowTiming {

@@ -1,4 +1,5 @@
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import { ms64 } from '../store/json-values.js';
 
 /** One stream of predictions a windowed job follows, and the checkpoint key it is recorded under. */
 export interface WindowStream {
@@ -29,12 +30,6 @@ export interface WindowTiming {
  * (keyed by window), since a crash between them and the checkpoint repeats the window.
  */
 export type WindowProcessor = (startMs: number, endMs: number, where: string, params: QueryParams) => Promise<number>;
-
-/** Milliseconds since the epoch as the decimal-seconds text ClickHouse parses into DateTime64(3). */
-export function ms64(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
-}
 
 const STREAM_WHERE = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
 

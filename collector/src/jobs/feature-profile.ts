@@ -1,5 +1,6 @@
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import { addBuckets, bucketSql, emptyBucketHistogram, MAX_BUCKET_ID, type BucketHistogram } from './log-buckets.js';
+import { fromJsonFloat, QUOTE_NON_FINITE } from '../store/json-values.js';
 
 /** Where a profiled column comes from: model inputs or model outputs. */
 export type ProfileSource = 'feature' | 'output';
@@ -36,16 +37,6 @@ const CATEGORICAL_COLUMNS: Array<[ProfileSource, string]> = [['feature', 'Catego
 
 type Count = string | number;
 type Float = number | string;
-
-// Sums of huge values overflow to ±inf, which JSON output would turn into null (read as 0):
-// quote them instead ("inf", "-inf", "nan") and read them back as JavaScript's own.
-const JSON_NON_FINITE = ' SETTINGS output_format_json_quote_denormals = 1';
-function toFloat(x: Float): number {
-  if (typeof x === 'number') return x;
-  if (x === 'inf' || x === '+inf') return Infinity;
-  if (x === '-inf') return -Infinity;
-  return Number(x);
-}
 interface NumericRow { Source: ProfileSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float }
 interface CategoryRow { Source: ProfileSource; Name: string; Value: string; Count: string | number }
 
@@ -66,7 +57,7 @@ export async function profileScope(store: ClickHouseStore, scope: ProfileScope):
              min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
            FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
            WHERE ${scope.where} AND isFinite(v) GROUP BY Name)`,
-  ).join(' UNION ALL ') + JSON_NON_FINITE;
+  ).join(' UNION ALL ') + QUOTE_NON_FINITE;
   const categoricalSql = CATEGORICAL_COLUMNS.map(
     ([source, column]) => `SELECT '${source}' AS Source, k AS Name, v AS Value, count() AS Count
      FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
@@ -86,10 +77,10 @@ export async function profileScope(store: ClickHouseStore, scope: ProfileScope):
     const h = (profile.numeric[r.Source][r.Name] ??= emptyBucketHistogram());
     addBuckets(h, r.Ids.map(Number), r.Counts.map(Number), {
       total: Number(r.Count),
-      min: toFloat(r.Min),
-      max: toFloat(r.Max),
-      sum: toFloat(r.Sum),
-      sumSq: toFloat(r.SumSq),
+      min: fromJsonFloat(r.Min),
+      max: fromJsonFloat(r.Max),
+      sum: fromJsonFloat(r.Sum),
+      sumSq: fromJsonFloat(r.SumSq),
     });
   }
   for (const r of categorical) {
