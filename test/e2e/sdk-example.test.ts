@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { onLines, removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 type AnyJson = Record<string, any>;
 
@@ -35,19 +35,12 @@ async function startService(env: Record<string, string>): Promise<ServiceProcess
   const output: string[] = [];
   const lines: AnyJson[] = [];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      output.push(line);
-      try {
-        lines.push(JSON.parse(line) as AnyJson);
-      } catch {
-        // not JSON
-      }
+  onLines(child.stdout!, (line) => {
+    output.push(line);
+    try {
+      lines.push(JSON.parse(line) as AnyJson);
+    } catch {
+      // not JSON
     }
   });
   child.stderr!.on('data', (c: Buffer) => output.push(c.toString('utf8')));

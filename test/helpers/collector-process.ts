@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 
 /** Path of the built collector CLI. Tests run after `pnpm build`. */
 export const COLLECTOR_CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../collector/dist/cli.js');
@@ -17,6 +18,19 @@ export interface CollectorProcess {
   output: string[];
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Calls `onLine` with each complete line a stream emits (without its newline). */
+export function onLines(stream: Readable, onLine: (line: string) => void): void {
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      onLine(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
 }
 
 /** Makes a fresh temporary data directory; remove it with {@link removeDir}. */
@@ -45,26 +59,18 @@ export async function startCollector(options: { dataDir?: string; args?: string[
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const port = await new Promise<number>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`collector did not start within 60 s:\n${output.join('\n')}`)), 60_000);
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        output.push(line);
-        try {
-          const rec = JSON.parse(line) as { msg?: string; port?: number };
-          if (rec.msg === 'collector listening' && typeof rec.port === 'number') {
-            clearTimeout(timer);
-            res(rec.port);
-          }
-        } catch {
-          // not a JSON log line
+    onLines(child.stdout!, (line) => {
+      output.push(line);
+      try {
+        const rec = JSON.parse(line) as { msg?: string; port?: number };
+        if (rec.msg === 'collector listening' && typeof rec.port === 'number') {
+          clearTimeout(timer);
+          res(rec.port);
         }
+      } catch {
+        // not a JSON log line
       }
-    };
-    child.stdout!.on('data', onData);
+    });
     child.stderr!.on('data', (c: Buffer) => output.push(c.toString('utf8')));
     void exited.then((code) => {
       clearTimeout(timer);
