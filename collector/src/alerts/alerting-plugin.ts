@@ -3,6 +3,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
 import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 import { parseTimeParam } from '../api/read-plugin.js';
+import { SqlFilter } from '../api/sql-filter.js';
+import { ms64 } from '../store/json-values.js';
 import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
@@ -40,12 +42,6 @@ const NotificationsQuery = Type.Object({
   receiver: Type.Optional(Type.String({ maxLength: 256 })),
   limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
 });
-
-/** Milliseconds as the decimal-seconds text ClickHouse parses into DateTime64(3). */
-function ms64(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${s}.${String(ms - s * 1000).padStart(3, '0')}`;
-}
 
 /**
  * Alerting: loads the rules file (`alerts.rulesFile`), restores pending and firing alerts,
@@ -141,18 +137,15 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
     }));
     typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
       const q = request.query;
-      const where = ['1'];
-      const params: Record<string, unknown> = { limit: q.limit };
-      if (q.rule !== undefined) (where.push('Rule = {rule:String}'), (params.rule = q.rule));
-      if (q.fingerprint !== undefined) (where.push('Fingerprint = {fp:String}'), (params.fp = q.fingerprint));
-      const from = parseTimeParam('from', q.from);
-      const to = parseTimeParam('to', q.to);
-      if (from !== undefined) (where.push('Time >= fromUnixTimestamp64Nano({from:Int64})'), (params.from = from));
-      if (to !== undefined) (where.push('Time < fromUnixTimestamp64Nano({to:Int64})'), (params.to = to));
+      const filter = new SqlFilter()
+        .add('Rule = {rule:String}', 'rule', q.rule)
+        .add('Fingerprint = {fp:String}', 'fp', q.fingerprint)
+        .timeRange('Time', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
+        .bind('limit', q.limit);
       const rows = await app.store.query<{ t: string; Rule: string; Fingerprint: string; FromState: string; ToState: string; Value: number; Labels: Record<string, string>; Annotations: Record<string, string>; activeAt: string }>(
         `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Rule, Fingerprint, FromState, ToState, Value, Labels, Annotations, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt
-         FROM alert_events WHERE ${where.join(' AND ')} ORDER BY Time, Rule, Fingerprint LIMIT {limit:UInt32}`,
-        params,
+         FROM alert_events WHERE ${filter.where()} ORDER BY Time, Rule, Fingerprint LIMIT {limit:UInt32}`,
+        filter.params,
       );
       return {
         events: rows.map((r) => ({
@@ -170,14 +163,11 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
     });
     typed.get('/api/v1/alerts/notifications', { schema: { querystring: NotificationsQuery } }, async (request) => {
       const q = request.query;
-      const where = ['1'];
-      const params: Record<string, unknown> = { limit: q.limit };
-      if (q.status !== undefined) (where.push('Status = {status:String}'), (params.status = q.status));
-      if (q.receiver !== undefined) (where.push('Receiver = {receiver:String}'), (params.receiver = q.receiver));
+      const filter = new SqlFilter().add('Status = {status:String}', 'status', q.status).add('Receiver = {receiver:String}', 'receiver', q.receiver).bind('limit', q.limit);
       const rows = await app.store.query<{ t: string; Receiver: string; Kind: string; GroupKey: string; Status: string; Attempts: number; Alerts: number; Error: string }>(
         `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Receiver, Kind, GroupKey, Status, Attempts, Alerts, Error
-         FROM alert_notifications WHERE ${where.join(' AND ')} ORDER BY Time DESC LIMIT {limit:UInt32}`,
-        params,
+         FROM alert_notifications WHERE ${filter.where()} ORDER BY Time DESC LIMIT {limit:UInt32}`,
+        filter.params,
       );
       return {
         notifications: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), receiver: r.Receiver, kind: r.Kind, groupKey: r.GroupKey, status: r.Status, attempts: Number(r.Attempts), alerts: Number(r.Alerts), error: r.Error })),

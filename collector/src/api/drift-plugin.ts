@@ -1,18 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { useJsonErrors } from '../ingest/errors-reply.js';
-import { windowResultFilter } from './sql-filter.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter } from './window-results.js';
 
 const DriftQuery = Type.Object({
-  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  model: Type.String({ minLength: 1, maxLength: 256 }),
-  version: Type.Optional(Type.String({ maxLength: 256 })),
+  ...WindowModelFields,
   feature: Type.Optional(Type.String({ maxLength: 256, description: 'a column name, or * for the data-set rows' })),
   source: Type.Optional(Type.Union([Type.Literal('feature'), Type.Literal('output'), Type.Literal('dataset')])),
-  from: Type.Optional(Type.String({ description: 'window start at or after; ISO-8601 or Unix milliseconds' })),
-  to: Type.Optional(Type.String({ description: 'window start before; ISO-8601 or Unix milliseconds' })),
+  ...WindowRangeFields,
   drifted: Type.Optional(Type.Boolean({ description: 'only drifted (true) or only not drifted (false)' })),
-  limit: Type.Integer({ minimum: 1, maximum: 100000, default: 10000 }),
+  limit: WindowResultLimit,
 });
 
 interface DriftRow {
@@ -46,7 +43,7 @@ export async function driftPlugin(app: FastifyInstance): Promise<void> {
     filter.add('Source = {source:String}', 'source', q.source);
     filter.add('Drifted = {drifted:UInt8}', 'drifted', q.drifted === undefined ? undefined : q.drifted ? 1 : 0);
     const rows = await app.store.query<DriftRow>(
-      `SELECT ModelName, ModelVersion, toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd,
+      `SELECT ModelName, ModelVersion, ${WINDOW_BOUNDS_SQL},
               Source, Feature, Kind, Method, Statistic, PValue, Threshold, Drifted, Status, ReferenceRows, CurrentRows, Metrics, ReferenceId
        FROM drift_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion, Source, Feature LIMIT {limit:UInt32}`,
@@ -56,8 +53,7 @@ export async function driftPlugin(app: FastifyInstance): Promise<void> {
       results: rows.map((r) => ({
         model: r.ModelName,
         version: r.ModelVersion,
-        windowStart: new Date(Number(r.windowStart)).toISOString(),
-        windowEnd: new Date(Number(r.windowEnd)).toISOString(),
+        ...windowBounds(r),
         source: r.Source,
         feature: r.Feature,
         kind: r.Kind,

@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BadRequestError } from '../errors.js';
 import { useJsonErrors } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
 import { parseTimeParam } from './read-plugin.js';
-import { SqlFilter } from './sql-filter.js';
+import { modelFilter, SqlFilter } from './sql-filter.js';
 
 const DAY_MS = 86_400_000;
 /** Most points a time series answer holds; a longer range gets a wider step. */
@@ -56,11 +55,12 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
     const range = timeRange(request.query);
+    const filter = new SqlFilter().timeRange('Timestamp', range.from, range.to);
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT Project, count() AS Predictions, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
-       FROM predictions WHERE Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})
+       FROM predictions WHERE ${filter.where()}
        GROUP BY Project ORDER BY Project LIMIT 1000`,
-      { from: range.from, to: range.to },
+      filter.params,
     );
     return { projects: rows.map((r) => ({ project: r.Project, predictions: Number(r.Predictions), lastPrediction: new Date(Number(r.LastMs)).toISOString() })) };
   });
@@ -68,10 +68,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
   api.get('/api/v1/models', { schema: { querystring: ModelsQuery } }, async (request) => {
     const q = request.query;
     const range = timeRange(q);
-    const filter = new SqlFilter()
-      .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
-      .add('Timestamp >= fromUnixTimestamp64Nano({from:Int64})', 'from', range.from)
-      .add('Timestamp < fromUnixTimestamp64Nano({to:Int64})', 'to', range.to);
+    const filter = modelFilter(request, q).timeRange('Timestamp', range.from, range.to);
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT ModelName, ModelVersion, count() AS Predictions, countIf(Status = 'error') AS Errors,
               sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated,
@@ -115,13 +112,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
           : `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`,
       );
     }
-    const filter = new SqlFilter()
-      .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
-      .add('ModelName = {model:String}', 'model', q.model)
-      .add('ModelVersion = {version:String}', 'version', q.version)
-      .add('Timestamp >= fromUnixTimestamp64Nano({from:Int64})', 'from', range.from)
-      .add('Timestamp < fromUnixTimestamp64Nano({to:Int64})', 'to', range.to);
-    filter.params.step = step;
+    const filter = modelFilter(request, q).timeRange('Timestamp', range.from, range.to).bind('step', step);
     const rows = await app.store.query<Record<string, Cell>>(
       `SELECT ModelVersion, toString(toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({step:UInt32})))) AS T,
               count() AS Predictions, sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated, countIf(Status = 'error') AS Errors,

@@ -1,16 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { useJsonErrors } from '../ingest/errors-reply.js';
-import { windowResultFilter } from './sql-filter.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
 
-const QualityQuery = Type.Object({
-  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  model: Type.String({ minLength: 1, maxLength: 256 }),
-  version: Type.Optional(Type.String({ maxLength: 256 })),
-  from: Type.Optional(Type.String({ description: 'window start at or after; ISO-8601 or Unix milliseconds' })),
-  to: Type.Optional(Type.String({ description: 'window start before; ISO-8601 or Unix milliseconds' })),
-  limit: Type.Integer({ minimum: 1, maximum: 100000, default: 10000 }),
-});
+const QualityQuery = Type.Object({ ...WindowModelFields, ...WindowRangeFields, limit: WindowResultLimit });
 
 type Cell = number | string | null;
 const n = (x: Cell | undefined) => (x === null || x === undefined ? null : Number(x));
@@ -22,10 +15,9 @@ export async function qualityPlugin(app: FastifyInstance): Promise<void> {
   api.get('/api/v1/quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
     const filter = windowResultFilter(request, q);
-    const rows = await app.store.query<Record<string, Cell>>(
+    const rows = await app.store.query<Record<string, Cell> & WindowBoundsRow>(
       `SELECT * EXCEPT (WindowStart, WindowEnd, MaxFeedbackReceivedAt, ComputedAt),
-              toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd,
-              toString(toUnixTimestamp64Milli(ComputedAt)) AS computedAt
+              ${WINDOW_BOUNDS_SQL}, toString(toUnixTimestamp64Milli(ComputedAt)) AS computedAt
        FROM quality_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion LIMIT {limit:UInt32}`,
       filter.params,
@@ -34,8 +26,7 @@ export async function qualityPlugin(app: FastifyInstance): Promise<void> {
       results: rows.map((r) => ({
         model: r.ModelName,
         version: r.ModelVersion,
-        windowStart: new Date(Number(r.windowStart)).toISOString(),
-        windowEnd: new Date(Number(r.windowEnd)).toISOString(),
+        ...windowBounds(r),
         computedAt: new Date(Number(r.computedAt)).toISOString(),
         predictions: Number(r.Predictions),
         labelled: Number(r.Labelled),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BadRequestError } from '../errors.js';
 import { useJsonErrors } from '../ingest/errors-reply.js';
+import { SqlFilter } from './sql-filter.js';
 
 const PredictionsQuery = Type.Object({
   project: Type.String({ default: 'default', maxLength: 256 }),
@@ -83,22 +84,20 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
     const q = request.query;
-    const from = parseTimeParam('from', q.from);
-    const to = parseTimeParam('to', q.to);
-    const where = ['Project = {project:String}'];
-    const params: Record<string, unknown> = { project: q.project, limit: q.limit };
-    if (q.model !== undefined) (where.push('ModelName = {model:String}'), (params.model = q.model));
-    if (q.version !== undefined) (where.push('ModelVersion = {version:String}'), (params.version = q.version));
-    if (q.predictionId !== undefined) (where.push('PredictionId = {predictionId:String}'), (params.predictionId = q.predictionId));
-    if (from !== undefined) (where.push('Timestamp >= fromUnixTimestamp64Nano({from:Int64})'), (params.from = from));
-    if (to !== undefined) (where.push('Timestamp < fromUnixTimestamp64Nano({to:Int64})'), (params.to = to));
+    const filter = new SqlFilter()
+      .add('Project = {project:String}', 'project', q.project)
+      .add('ModelName = {model:String}', 'model', q.model)
+      .add('ModelVersion = {version:String}', 'version', q.version)
+      .add('PredictionId = {predictionId:String}', 'predictionId', q.predictionId)
+      .timeRange('Timestamp', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
+      .bind('limit', q.limit);
     const rows = await app.store.query<PredictionDbRow>(
       `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, PredictionId, TraceId, SpanId, Project, ServiceName,
               ModelName, ModelVersion, Environment, Segment, LatencyMs, Status, ErrorType, NumericFeatures, CategoricalFeatures,
               NumericOutputs, CategoricalOutputs, InputTokens, OutputTokens, SampleRate, Attributes
-       FROM predictions WHERE ${where.join(' AND ')}
+       FROM predictions WHERE ${filter.where()}
        ORDER BY Timestamp DESC, PredictionId LIMIT {limit:UInt32}`,
-      params,
+      filter.params,
     );
     return {
       predictions: rows.map((r) => ({
@@ -130,17 +129,18 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/logs', { schema: { querystring: LogsQuery } }, async (request) => {
     const q = request.query;
-    const where = ['Project = {project:String}'];
-    const params: Record<string, unknown> = { project: q.project, limit: q.limit };
-    if (q.traceId !== undefined) (where.push('TraceId = {traceId:String}'), (params.traceId = q.traceId.toLowerCase()));
-    if (q.service !== undefined) (where.push('ServiceName = {service:String}'), (params.service = q.service));
+    const filter = new SqlFilter()
+      .add('Project = {project:String}', 'project', q.project)
+      .add('TraceId = {traceId:String}', 'traceId', q.traceId?.toLowerCase())
+      .add('ServiceName = {service:String}', 'service', q.service)
+      .bind('limit', q.limit);
     const rows = await app.store.query<Record<string, unknown>>(
       `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, TraceId AS traceId, SpanId AS spanId, TraceFlags AS traceFlags,
               SeverityText AS severityText, SeverityNumber AS severityNumber, ServiceName AS serviceName, Body AS body,
               ResourceAttributes AS resourceAttributes, ScopeName AS scopeName, ScopeVersion AS scopeVersion,
               ScopeAttributes AS scopeAttributes, LogAttributes AS attributes, EventName AS eventName, Project AS project
-       FROM otel_logs WHERE ${where.join(' AND ')} ORDER BY Timestamp DESC LIMIT {limit:UInt32}`,
-      params,
+       FROM otel_logs WHERE ${filter.where()} ORDER BY Timestamp DESC LIMIT {limit:UInt32}`,
+      filter.params,
     );
     return { logs: rows };
   });

@@ -1,21 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { useJsonErrors } from '../ingest/errors-reply.js';
-import { windowResultFilter } from './sql-filter.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
 
 const SlaQuery = Type.Object({
-  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  model: Type.String({ minLength: 1, maxLength: 256 }),
-  version: Type.Optional(Type.String({ maxLength: 256 })),
+  ...WindowModelFields,
   slo: Type.Optional(Type.String({ maxLength: 256, description: 'an SLO name from the config' })),
-  from: Type.Optional(Type.String({ description: 'window start at or after; ISO-8601 or Unix milliseconds' })),
-  to: Type.Optional(Type.String({ description: 'window start before; ISO-8601 or Unix milliseconds' })),
+  ...WindowRangeFields,
   breached: Type.Optional(Type.Boolean({ description: 'only breached (true) or only compliant (false) windows' })),
-  limit: Type.Integer({ minimum: 1, maximum: 100000, default: 10000 }),
+  limit: WindowResultLimit,
 });
 
 type Cell = number | string | null;
-type SlaRow = Record<string, Cell>;
+type SlaRow = Record<string, Cell> & WindowBoundsRow;
 
 const n = (x: Cell) => (x === null ? null : Number(x));
 const flag = (x: Cell) => (x === null ? null : Number(x) === 1);
@@ -30,8 +27,7 @@ export async function slaPlugin(app: FastifyInstance): Promise<void> {
     filter.add('Slo = {slo:String}', 'slo', q.slo);
     filter.add('Breached = {breached:UInt8}', 'breached', q.breached === undefined ? undefined : q.breached ? 1 : 0);
     const rows = await app.store.query<SlaRow>(
-      `SELECT * EXCEPT (WindowStart, WindowEnd, ComputedAt), toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart,
-              toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd
+      `SELECT * EXCEPT (WindowStart, WindowEnd, ComputedAt), ${WINDOW_BOUNDS_SQL}
        FROM sla_results FINAL WHERE ${filter.where()}
        ORDER BY WindowStart, ModelVersion, Slo LIMIT {limit:UInt32}`,
       filter.params,
@@ -42,8 +38,7 @@ export async function slaPlugin(app: FastifyInstance): Promise<void> {
         model: r.ModelName,
         version: r.ModelVersion,
         environment: r.Environment,
-        windowStart: new Date(Number(r.windowStart)).toISOString(),
-        windowEnd: new Date(Number(r.windowEnd)).toISOString(),
+        ...windowBounds(r),
         rows: Number(r.Rows),
         requests: Number(r.Requests),
         errors: Number(r.Errors),

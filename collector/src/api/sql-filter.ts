@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import { projectOf } from '../ingest/request-context.js';
-import { parseTimeParam } from './read-plugin.js';
 
 /**
  * A WHERE clause built from conditions whose values travel only as `{name:Type}` query
@@ -25,33 +24,34 @@ export class SqlFilter {
     return this;
   }
 
+  /**
+   * Adds `column >= from` and `column < to`, bound as `{from:Int64}` / `{to:Int64}` Unix
+   * nanoseconds (as `parseTimeParam` gives them); each is skipped when undefined.
+   * `column` is a literal of ours.
+   */
+  timeRange(column: string, from: string | undefined, to: string | undefined): this {
+    return this.add(`${column} >= fromUnixTimestamp64Nano({from:Int64})`, 'from', from).add(`${column} < fromUnixTimestamp64Nano({to:Int64})`, 'to', to);
+  }
+
+  /** Binds a parameter used elsewhere in the query (a `LIMIT`, a step), without a condition. */
+  bind(name: string, value: unknown): this {
+    this.params[name] = value;
+    return this;
+  }
+
   /** The conditions joined with AND (`1` when there is none). */
   where(): string {
     return this.#conditions.length > 0 ? this.#conditions.join(' AND ') : '1';
   }
 }
 
-/** Query fields shared by the per-window result endpoints (drift, data quality, SLA, quality). */
-export interface WindowResultQuery {
-  project?: string | undefined;
-  model: string;
-  version?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  limit: number;
-}
-
 /**
- * The filter of a per-window result table: project (the query's, else the request's), model,
- * optional version, and `from` / `to` bounds on `WindowStart`; `limit` is bound as `{limit:UInt32}`.
+ * A filter on project (the query's, else the request's), then model and version when given.
+ * @throws BadRequestError when the project comes from an invalid `X-Inferlens-Project` header.
  */
-export function windowResultFilter(request: FastifyRequest, q: WindowResultQuery): SqlFilter {
-  const filter = new SqlFilter()
+export function modelFilter(request: FastifyRequest, q: { project?: string | undefined; model?: string | undefined; version?: string | undefined }): SqlFilter {
+  return new SqlFilter()
     .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
     .add('ModelName = {model:String}', 'model', q.model)
-    .add('ModelVersion = {version:String}', 'version', q.version)
-    .add('WindowStart >= fromUnixTimestamp64Nano({from:Int64})', 'from', parseTimeParam('from', q.from))
-    .add('WindowStart < fromUnixTimestamp64Nano({to:Int64})', 'to', parseTimeParam('to', q.to));
-  filter.params.limit = q.limit;
-  return filter;
+    .add('ModelVersion = {version:String}', 'version', q.version);
 }
