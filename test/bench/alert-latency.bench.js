@@ -19,12 +19,12 @@
 // no event-time pipeline can beat, window wait + allowed lateness.
 //
 // Env: BENCH_ALERT_LATENESS_S (default 2), BENCH_ALERT_INTERVAL_MS (default 1000), BENCH_ALERT_RATE (default 200).
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnListening } from './lib/processes.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist/cli.js');
 const WINDOW_MS = 60_000;
@@ -82,8 +82,7 @@ rules:
 
 // The collector; its JSON log lines (pino, `time` in epoch ms) tell when a drift window was written.
 const windowsClosed = [];
-const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', join(dir, 'data')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+const { child, port } = await spawnListening([CLI, '--port', '0', '--data-dir', join(dir, 'data')], {
   env: {
     ...process.env,
     INFERLENS_LOG_LEVEL: 'info',
@@ -94,30 +93,10 @@ const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', join(di
     INFERLENS_QUALITY_INTERVAL_MS: '600000',
     INFERLENS_ALERTS_RULES_FILE: rulesFile,
   },
-});
-const port = await new Promise((res, rej) => {
-  const timer = setTimeout(() => rej(new Error('collector did not start within 60 s')), 60_000);
-  let buf = '';
-  child.stdout.on('data', (c) => {
-    buf += c;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let rec;
-      try {
-        rec = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (rec.msg === 'collector listening') {
-        clearTimeout(timer);
-        res(rec.port);
-      }
-      if (rec.msg === 'drift window closed' && rec.model === MODEL) windowsClosed.push({ atMs: rec.time, windowStartMs: Date.parse(rec.windowStart), drifted: rec.drifted ?? [] });
-    }
-  });
-  child.once('exit', (code) => rej(new Error(`collector exited with ${code}`)));
+  listening: 'collector listening',
+  onLog: (rec) => {
+    if (rec.msg === 'drift window closed' && rec.model === MODEL) windowsClosed.push({ atMs: rec.time, windowStartMs: Date.parse(rec.windowStart), drifted: rec.drifted ?? [] });
+  },
 });
 const base = `http://127.0.0.1:${port}`;
 async function post(path, records) {

@@ -3,8 +3,7 @@
 // of the same rows into chDB measured in the same run (the engine's raw rate for that shape).
 //
 // Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { processCpuSeconds, spawnListening } from './lib/processes.js';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
@@ -49,35 +49,11 @@ function prediction(i) {
 async function startCollector(dataDir) {
   // BENCH_NODE_ARGS passes flags to the collector's node, e.g. --cpu-prof to profile it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, port } = await spawnListening([...nodeArgs, CLI, '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, INFERLENS_LOG_LEVEL: 'info', INFERLENS_BATCH_MAX_PENDING_ROWS: '2000000' },
-  });
-  const port = await new Promise((res, rej) => {
-    let buf = '';
-    child.stdout.on('data', (c) => {
-      buf += c;
-      for (const line of buf.split('\n')) {
-        try {
-          const r = JSON.parse(line);
-          if (r.msg === 'collector listening') res(r.port);
-        } catch {}
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`collector exited ${code}`)));
+    listening: 'collector listening',
   });
   return { child, url: `http://127.0.0.1:${port}` };
-}
-
-/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
 }
 
 async function sendAll(url, bodies, contentType) {
@@ -157,14 +133,14 @@ async function main() {
   await sendAll(`${url}/v1/predictions`, [predBodies[0]], 'application/x-ndjson');
   await sendAll(`${url}/v1/traces`, [spanBody], 'application/x-protobuf');
 
-  let c0 = cpuSeconds(child.pid);
+  let c0 = processCpuSeconds(child.pid);
   let u0 = process.cpuUsage();
   const predMs = await sendAll(`${url}/v1/predictions`, predBodies, 'application/x-ndjson');
-  const predCpu = { collector: cpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
-  c0 = cpuSeconds(child.pid);
+  const predCpu = { collector: processCpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
+  c0 = processCpuSeconds(child.pid);
   u0 = process.cpuUsage();
   const spanMs = await sendAll(`${url}/v1/traces`, spanBodies, 'application/x-protobuf');
-  const spanCpu = { collector: cpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
+  const spanCpu = { collector: processCpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
   const stored = await count(url, `predictions?model=bench-model&limit=1`);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

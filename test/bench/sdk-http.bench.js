@@ -23,11 +23,12 @@
 // Env: BENCH_SECONDS (per measured run, default 10), BENCH_CONNECTIONS (default 10),
 // BENCH_MODELS (default noop,trees), BENCH_MODES (default off,context,spans,predictions,on),
 // BENCH_CPU_PROF (a directory: each service run writes a --cpu-prof profile there, service-<model>-<mode>.cpuprofile; the profiler slows the service).
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLOCK_TICKS, processCpuSeconds, spawnListening } from './lib/processes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -62,17 +63,6 @@ async function main() {
   const MODELS = (process.env.BENCH_MODELS ?? 'noop,trees').split(',');
   const MODES = (process.env.BENCH_MODES ?? 'off,context,spans,predictions,on').split(',');
   const PROF = process.env.BENCH_CPU_PROF;
-  let TICK = 100;
-  try {
-    TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {}
-
-  /** CPU seconds (user + system, all threads) of a process so far. */
-  function procCpu(pid) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime (fields 14, 15)
-  }
   function selfCpu() {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -83,7 +73,7 @@ async function main() {
     const all = lines[0].split(/\s+/).slice(1).map(Number);
     const idle = all[3] + all[4];
     const total = all.reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) / TICK, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
+    return { busy: (total - idle) / CLOCK_TICKS, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
   }
 
   const sinkChild = spawn(process.execPath, [SELF, '--sink'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -96,22 +86,9 @@ async function main() {
 
   async function startService(mode, model) {
     const args = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', `service-${model}-${mode}.cpuprofile`, SERVICE] : [SERVICE];
-    const child = spawn(process.execPath, args, {
+    const { child, port } = await spawnListening(args, {
       env: { ...process.env, PORT: '0', INFERLENS_SDK: mode, FRAUD_MODEL: model, INFERLENS_ENDPOINT: sinkUrl, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const port = await new Promise((res, rej) => {
-      let buf = '';
-      child.stdout.on('data', (c) => {
-        buf += c;
-        for (const line of buf.split('\n')) {
-          try {
-            const r = JSON.parse(line);
-            if (r.msg === 'listening') res(r.port);
-          } catch {}
-        }
-      });
-      child.once('exit', (code) => rej(new Error(`service exited ${code}`)));
+      listening: 'listening',
     });
     return { child, url: `http://127.0.0.1:${port}` };
   }
@@ -130,9 +107,9 @@ async function main() {
   async function run(mode, model) {
     const { child, url } = await startService(mode, model);
     await cannon(url, 2); // warm-up: JIT, connection set-up
-    const before = { service: procCpu(child.pid), sink: procCpu(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
+    const before = { service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
     const r = await cannon(url, SECONDS);
-    const after = { service: procCpu(child.pid), sink: procCpu(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
+    const after = { service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
     const stats = await (await fetch(`${url}/stats`)).json();
     child.kill('SIGTERM');
     await new Promise((res) => child.once('exit', res));
