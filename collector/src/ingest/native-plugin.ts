@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RecordLimits, NormalizedFeedback, NormalizedPrediction } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
-import { encodeRows, FEEDBACK, PREDICTIONS } from '../store/tables.js';
 import { readBody } from './read-body.js';
 import { useJsonErrors } from './errors-reply.js';
 import { parseRecordBody, TooManyRecordsError } from './native/parse-records.js';
@@ -46,14 +45,14 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
         if (project && row.Project === 'default') row.Project = project;
         return row;
       });
-      await app.batchers.predictions.add(encodeRows(PREDICTIONS, rows), rows.length);
+      await app.batchers.predictions.add(rows);
     } else {
       const rows = (parsed.records as NormalizedFeedback[]).map((r) => {
         const row = feedbackToRow(r, receivedAt);
         if (project && row.Project === 'default') row.Project = project;
         return row;
       });
-      await app.batchers.feedback.add(encodeRows(FEEDBACK, rows), rows.length);
+      await app.batchers.feedback.add(rows);
     }
     return {
       accepted: parsed.records.length,

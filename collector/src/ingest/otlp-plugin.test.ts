@@ -5,7 +5,7 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { StoreError } from '../errors.js';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
-import { FEEDBACK, LOGS, PREDICTIONS, SPANS } from '../store/tables.js';
+import { FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
 import { otlpPlugin } from './otlp-plugin.js';
 import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
 
@@ -21,6 +21,7 @@ interface PendingInsert {
 }
 
 class FakeStore {
+  readonly rowFormat = 'JSONCompactEachRow';
   readonly inserts: PendingInsert[] = [];
   #waiters: Array<() => void> = [];
   insertCompactJson(table: string, _columns: readonly string[], payload: string): Promise<void> {
@@ -40,14 +41,9 @@ const MAX_PENDING_ROWS = 1000;
 
 async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
-  const make = (table: string, columns: readonly string[]) =>
-    new InsertBatcher(store as unknown as ClickHouseStore, table, columns, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
-  app.decorate('batchers', {
-    spans: make(SPANS.table, SPANS.columns),
-    logs: make(LOGS.table, LOGS.columns),
-    predictions: make(PREDICTIONS.table, PREDICTIONS.columns),
-    feedback: make(FEEDBACK.table, FEEDBACK.columns),
-  });
+  const make = <R>(codec: TableCodec<R>) =>
+    new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
+  app.decorate('batchers', { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
   const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000 };
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
   await app.ready();

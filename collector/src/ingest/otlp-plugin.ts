@@ -3,7 +3,6 @@ import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback,
 import type { RecordLimits } from '@inferlens/semconv';
 import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
-import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS } from '../store/tables.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
@@ -74,7 +73,7 @@ export async function otlpPlugin(
         `the request holds ${decoded.spans.length + decoded.rejected} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
-    await app.batchers.spans.add(encodeRows(SPANS, decoded.spans), decoded.spans.length);
+    await app.batchers.spans.add(decoded.spans);
     return sendExportResponse(request, reply, 'rejectedSpans', decoded.rejected, decoded.errors);
   });
 
@@ -124,9 +123,9 @@ export async function otlpPlugin(
     // saturated table refuses the whole request (503) instead of storing the other tables' rows
     // of a request the client is told to retry. Check and adds run in one synchronous step.
     const parts = [
-      { batcher: app.batchers.logs, payload: encodeRows(LOGS, logs), rows: logs.length },
-      { batcher: app.batchers.predictions, payload: encodeRows(PREDICTIONS, predictions), rows: predictions.length },
-      { batcher: app.batchers.feedback, payload: encodeRows(FEEDBACK, feedback), rows: feedback.length },
+      { batcher: app.batchers.logs, rows: logs.length },
+      { batcher: app.batchers.predictions, rows: predictions.length },
+      { batcher: app.batchers.feedback, rows: feedback.length },
     ];
     for (const { batcher, rows } of parts) {
       const pending = batcher.stats().pendingRows;
@@ -136,7 +135,7 @@ export async function otlpPlugin(
         );
       }
     }
-    await Promise.all(parts.map(({ batcher, payload, rows }) => batcher.add(payload, rows)));
+    await Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions), app.batchers.feedback.add(feedback)]);
     return sendExportResponse(request, reply, 'rejectedLogRecords', rejected, errors);
   });
 }

@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
 import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
+import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from '../store/rows.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
 /** One batcher per table that ingestion writes to. */
 export interface Batchers {
-  spans: InsertBatcher;
-  logs: InsertBatcher;
-  predictions: InsertBatcher;
-  feedback: InsertBatcher;
+  spans: InsertBatcher<SpanRow>;
+  logs: InsertBatcher<LogRow>;
+  predictions: InsertBatcher<PredictionRow>;
+  feedback: InsertBatcher<FeedbackRow>;
 }
 
 declare module 'fastify' {
@@ -30,12 +31,12 @@ export async function storePlugin(app: FastifyInstance, opts: { store: StoreOpti
   const store = await ClickHouseStore.open(opts.store);
   const applied = await store.migrate();
   if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
-  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec.table, codec.columns, opts.batch);
+  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec, opts.batch);
   const batchers: Batchers = { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.addHook('onClose', async () => {
-    await Promise.all(Object.values(batchers).map((b: InsertBatcher) => b.close()));
+    await Promise.all(Object.values(batchers).map((b) => b.close()));
     await store.close();
   });
 }

@@ -1,10 +1,15 @@
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
+import type { BinaryCodec } from './tables.js';
+
+/** Folder of the data directory holding `RowBinary` payloads while the engine reads them. */
+export const INSERT_SPOOL_DIR = 'insert-spool';
 
 /** Where the data lives. */
 export type StoreOptions =
@@ -13,6 +18,11 @@ export type StoreOptions =
       mode: 'embedded';
       /** Data directory; created when missing. */
       dataDir: string;
+      /**
+       * How ingestion's rows reach the engine. `JSONCompactEachRow` (the server's format) is
+       * there for tests and benchmarks that compare the two. @default 'RowBinary'
+       */
+      rowFormat?: 'RowBinary' | 'JSONCompactEachRow';
     }
   | {
       /** A ClickHouse server reached over HTTP(S). */
@@ -30,9 +40,11 @@ export type QueryParams = Record<string, unknown>;
 
 /**
  * The one ClickHouse access module of the collector. Embedded (chDB) and server
- * modes run the same SQL through `@clickhouse/client`; only inserts take a
- * faster path on chDB (a zero-copy raw insert of the same `JSONCompactEachRow`
- * payload), chosen by measurement (see test/bench).
+ * modes run the same SQL through `@clickhouse/client`; only ingestion's inserts
+ * differ, chosen by measurement (test/bench/insert-format.bench.js): embedded, rows
+ * travel as `RowBinary` in a spool file that the engine reads with `file()` (its
+ * in-memory insert takes text formats only, and parsing JSON costs it ~3x the CPU);
+ * on a server, as `JSONCompactEachRow` over HTTP.
  *
  * @example
  * const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: './.inferlens/data' });
@@ -44,12 +56,18 @@ export class ClickHouseStore {
   readonly client: ClickHouseClient;
   /** `embedded` or `server`. */
   readonly mode: 'embedded' | 'server';
+  /** The serialisation {@link insertRows} takes: `RowBinary` embedded, `JSONCompactEachRow` on a server. */
+  readonly rowFormat: 'RowBinary' | 'JSONCompactEachRow';
   readonly #chdb: ChdbConnection | undefined;
+  readonly #spoolDir: string | undefined;
+  #spoolSeq = 0;
 
-  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', chdb?: ChdbConnection) {
+  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', chdb?: ChdbConnection, spoolDir?: string) {
     this.client = client;
     this.mode = mode;
+    this.rowFormat = spoolDir ? 'RowBinary' : 'JSONCompactEachRow';
     this.#chdb = chdb;
+    this.#spoolDir = spoolDir;
   }
 
   /** Opens the store. Embedded mode binds the data directory for the life of the process. */
@@ -64,7 +82,12 @@ export class ClickHouseStore {
         throw new StoreError(`cannot open the embedded store at ${path}: ${(err as Error).message}`, err);
       }
       const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-      return new ClickHouseStore(client, 'embedded', connection);
+      if (options.rowFormat === 'JSONCompactEachRow') return new ClickHouseStore(client, 'embedded', connection);
+      // Payloads left by a process that stopped mid-insert were never acknowledged: drop them.
+      const spoolDir = join(path, INSERT_SPOOL_DIR);
+      rmSync(spoolDir, { recursive: true, force: true });
+      mkdirSync(spoolDir, { recursive: true });
+      return new ClickHouseStore(client, 'embedded', connection, spoolDir);
     }
     const database = options.database ?? 'default';
     if (database !== 'default') {
@@ -160,6 +183,29 @@ export class ClickHouseStore {
     }
   }
 
+  /**
+   * Inserts rows serialised in `RowBinary` by `codec` (the payload is the concatenation of
+   * `chunks`). Embedded only (see {@link rowFormat}): the bytes go to a spool file that the
+   * engine reads; the file is removed once the insert has ended, stored or failed.
+   */
+  async insertRowBinary<R>(codec: BinaryCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
+    if (!this.#spoolDir) throw new StoreError('RowBinary inserts need the embedded store; use insertCompactJson on a server', undefined);
+    if (chunks.every((c) => c.length === 0)) return;
+    const file = join(this.#spoolDir, `${codec.table}-${process.pid}-${++this.#spoolSeq}.rowbinary`);
+    try {
+      await writeFile(file, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      await this.client.command({
+        query: `INSERT INTO ${quoteIdentifier(codec.table)} (${codec.columns.map(([name]) => quoteIdentifier(name)).join(', ')})
+          SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
+        query_params: { file, structure: binaryStructure(codec) },
+      });
+    } catch (err) {
+      throw new StoreError(`insert into ${codec.table} failed: ${(err as Error).message}`, err);
+    } finally {
+      await unlink(file).catch(() => undefined);
+    }
+  }
+
   /** True when the store answers a trivial query. */
   async ping(): Promise<boolean> {
     try {
@@ -174,6 +220,11 @@ export class ClickHouseStore {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** The `file()` structure (`name Type, ...`) of a binary codec's columns. */
+function binaryStructure<R>(codec: BinaryCodec<R>): string {
+  return codec.columns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
 }
 
 /** Quotes a ClickHouse identifier with backticks. Only for names from configuration, never for values. */

@@ -5,30 +5,64 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SaturatedError, StoreError } from '../errors.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { InsertBatcher } from './InsertBatcher.js';
+import { encodeRowsBinary, type TableCodec } from './tables.js';
 
 // Runs against the real embedded engine. chDB binds one data directory per process and
-// vitest runs each file in its own forked process, so this file opens one store for all
-// of its tests; each test writes rows under its own tag.
+// vitest runs each file in its own forked process, so this file opens one data directory
+// for all of its tests (through two stores: one per row format); each test writes rows
+// under its own tag.
 const TABLE = 'batcher_rows';
-const COLUMNS = ['Id', 'Tag'] as const;
+
+/** A test row; a `broken` one serialises as bytes the engine cannot parse. */
+interface Row {
+  id: number;
+  tag: string;
+  broken?: boolean;
+}
+
+/** Rows of `batcher_rows` (or of another table name, for a missing table). */
+function codecFor(table: string): TableCodec<Row> {
+  return {
+    table,
+    columns: ['Id', 'Tag'],
+    line: (r) => (r.broken ? `[${r.id}, "unterminated` : JSON.stringify([r.id, r.tag])),
+    binary: {
+      table,
+      columns: [
+        ['Id', 'UInt32'],
+        ['Tag', 'String'],
+      ],
+      write(w, r) {
+        w.uint32(r.id);
+        // A broken row claims a longer string than the payload holds.
+        if (r.broken) w.length32(1000);
+        else w.string(r.tag);
+      },
+    },
+  };
+}
+const CODEC = codecFor(TABLE);
 
 let dataDir: string;
 let store: ClickHouseStore;
+let jsonStore: ClickHouseStore;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'inferlens-batcher-test-'));
   store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
+  jsonStore = await ClickHouseStore.open({ mode: 'embedded', dataDir, rowFormat: 'JSONCompactEachRow' });
   await store.command(`CREATE TABLE ${TABLE} (Id UInt32, Tag String) ENGINE = MergeTree ORDER BY (Tag, Id)`);
 });
 
 afterAll(async () => {
+  await jsonStore?.close();
   await store?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `JSONCompactEachRow` lines for the given ids under a tag. */
-function payload(tag: string, ids: readonly number[]): string {
-  return ids.map((id) => JSON.stringify([id, tag])).join('\n');
+/** Rows for the given ids under a tag. */
+function rows(tag: string, ids: readonly number[]): Row[] {
+  return ids.map((id) => ({ id, tag }));
 }
 
 function range(from: number, to: number): number[] {
@@ -65,14 +99,20 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-describe('InsertBatcher on the embedded engine', () => {
+describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on the embedded engine, rows as %s', (format) => {
+  // `s` is the store of this format; tags are prefixed with it so the two runs don't meet.
+  let s: ClickHouseStore;
+  beforeAll(() => {
+    s = format === 'RowBinary' ? store : jsonStore;
+    expect(s.rowFormat).toBe(format);
+  });
   it('coalesces concurrent add()s within maxDelayMs into one insert, and resolves only once the rows are stored', async () => {
-    const tag = 'coalesce';
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 100, maxRows: 10_000 });
-    const adds = range(0, 10).map((i) => batcher.add(payload(tag, range(i * 3, i * 3 + 3)), 3));
+    const tag = `${format}-coalesce`;
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 100, maxRows: 10_000 });
+    const adds = range(0, 10).map((i) => batcher.add(rows(tag, range(i * 3, i * 3 + 3))));
     // Requests arriving a little later, but inside the window, join the same batch.
     await new Promise((r) => setImmediate(r));
-    adds.push(batcher.add(payload(tag, [30, 31]), 2));
+    adds.push(batcher.add(rows(tag, [30, 31])));
     expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 32 });
 
     await adds[0];
@@ -83,37 +123,37 @@ describe('InsertBatcher on the embedded engine', () => {
   });
 
   it('sends a batch at once when it reaches maxRows or maxBytes, without waiting for maxDelayMs', async () => {
-    const tag = 'max-rows';
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 5 });
-    const first = batcher.add(payload(tag, [0, 1]), 2);
+    const tag = `${format}-max-rows`;
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 5 });
+    const first = batcher.add(rows(tag, [0, 1]));
     expect(await isSettled(first)).toBe(false);
-    const second = batcher.add(payload(tag, [2, 3, 4]), 3);
+    const second = batcher.add(rows(tag, [2, 3, 4]));
     await within(Promise.all([first, second]), 10_000, 'a full batch (maxRows) was not inserted');
     expect(batcher.stats()).toMatchObject({ inserts: 1, insertedRows: 5, pendingRows: 0 });
     expect(await storedIds(tag)).toEqual(range(0, 5));
 
     // Below the threshold the row waits (the 60 s timer) until flush() sends it.
-    const third = batcher.add(payload(tag, [5]), 1);
+    const third = batcher.add(rows(tag, [5]));
     expect(await isSettled(third)).toBe(false);
     expect(batcher.stats()).toMatchObject({ inserts: 1, pendingRows: 1 });
     await within(batcher.flush(), 10_000, 'flush()');
     await third;
     expect(batcher.stats()).toMatchObject({ inserts: 2, insertedRows: 6, pendingRows: 0 });
 
-    const byBytes = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 10_000, maxBytes: 64 });
-    const bytesTag = 'max-bytes';
-    const ids = range(0, 8); // 8 lines of about 16 characters: over 64 bytes
-    expect(payload(bytesTag, ids).length).toBeGreaterThanOrEqual(64);
-    await within(byBytes.add(payload(bytesTag, ids), ids.length), 10_000, 'a full batch (maxBytes) was not inserted');
+    const byBytes = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 10_000, maxBytes: 64 });
+    const bytesTag = `${format}-max-bytes`;
+    const ids = range(0, 8); // 8 rows of over 20 bytes: over 64
+    expect(encodeRowsBinary(CODEC.binary, rows(bytesTag, ids)).length).toBeGreaterThanOrEqual(64);
+    await within(byBytes.add(rows(bytesTag, ids)), 10_000, 'a full batch (maxBytes) was not inserted');
     expect(await storedIds(bytesTag)).toEqual(ids);
   });
 
   it('refuses rows over maxPendingRows with SaturatedError (503, Retry-After) and stores nothing of that call', async () => {
-    const tag = 'saturated';
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 1000, maxPendingRows: 10 });
-    const waiting = batcher.add(payload(tag, range(0, 8)), 8);
+    const tag = `${format}-saturated`;
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 1000, maxPendingRows: 10 });
+    const waiting = batcher.add(rows(tag, range(0, 8)));
 
-    const refused = batcher.add(payload(tag, [100, 101, 102]), 3);
+    const refused = batcher.add(rows(tag, [100, 101, 102]));
     const err = await refused.then(
       () => undefined,
       (e: unknown) => e,
@@ -126,22 +166,22 @@ describe('InsertBatcher on the embedded engine', () => {
     expect(batcher.stats().pendingRows).toBe(8);
 
     // Exactly up to the limit is still accepted.
-    const upToLimit = batcher.add(payload(tag, [8, 9]), 2);
+    const upToLimit = batcher.add(rows(tag, [8, 9]));
     expect(batcher.stats().pendingRows).toBe(10);
     await within(batcher.flush(), 10_000, 'flush()');
     await Promise.all([waiting, upToLimit]);
     expect(await storedIds(tag)).toEqual(range(0, 10));
 
     // Once the rows are stored the batcher accepts again.
-    const again = batcher.add(payload(tag, [200, 201, 202]), 3);
+    const again = batcher.add(rows(tag, [200, 201, 202]));
     await within(batcher.flush(), 10_000, 'flush()');
     await again;
     expect(await storedIds(tag)).toEqual([...range(0, 10), 200, 201, 202]);
   });
 
   it('rejects every waiter of a batch whose insert fails with a StoreError that keeps ClickHouse code and type', async () => {
-    const missing = new InsertBatcher(store, 'no_such_table', COLUMNS, { maxDelayMs: 10 });
-    const results = await Promise.allSettled([missing.add(payload('x', [1]), 1), missing.add(payload('x', [2, 3]), 2)]);
+    const missing = new InsertBatcher(s, codecFor('no_such_table'), { maxDelayMs: 10 });
+    const results = await Promise.allSettled([missing.add(rows('x', [1])), missing.add(rows('x', [2, 3]))]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       const err = (r as PromiseRejectedResult).reason as StoreError;
@@ -154,18 +194,18 @@ describe('InsertBatcher on the embedded engine', () => {
   });
 
   it('rejects the good rows batched with a malformed payload too, stores none of them, and keeps working', async () => {
-    const tag = 'malformed';
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 10 });
-    const good = batcher.add(payload(tag, [0, 1, 2]), 3);
-    const bad = batcher.add(`[3, ${JSON.stringify(tag)}]\n[4, "unterminated`, 2);
+    const tag = `${format}-malformed`;
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 10 });
+    const good = batcher.add(rows(tag, [0, 1, 2]));
+    const bad = batcher.add([{ id: 3, tag }, { id: 4, tag, broken: true }]);
     const results = await Promise.allSettled([good, bad]);
     const codes = results.map((r) => {
       expect(r.status).toBe('rejected');
       const err = (r as PromiseRejectedResult).reason as StoreError;
       expect(err).toBeInstanceOf(StoreError);
-      // ClickHouse's numeric code, the one its message starts with ("Code: 26. DB::Exception: ...").
+      // ClickHouse's numeric code (26 or 27 for JSON, 33 for RowBinary), and the table in the message.
       expect(err.clickhouseCode).toMatch(/^\d+$/);
-      expect(err.message).toContain(`Code: ${err.clickhouseCode}.`);
+      expect(err.message).toContain(`insert into ${TABLE} failed`);
       return err.clickhouseCode;
     });
     expect(codes[0]).toBe(codes[1]);
@@ -174,21 +214,21 @@ describe('InsertBatcher on the embedded engine', () => {
     // that are missing, and nothing half-stored invites duplicates on retry.
     expect(await storedIds(tag)).toEqual([]);
 
-    await within(batcher.add(payload(tag, [10, 11]), 2), 10_000, 'the next batch');
+    await within(batcher.add(rows(tag, [10, 11])), 10_000, 'the next batch');
     expect(await storedIds(tag)).toEqual([10, 11]);
     expect(batcher.stats()).toMatchObject({ inserts: 1, failedInserts: 1, pendingRows: 0 });
   });
 
   it('close() inserts what is pending, queued or running, then refuses new rows', async () => {
-    const tag = 'close';
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000, maxRows: 2, maxConcurrentInserts: 1 });
-    const running = batcher.add(payload(tag, [0, 1]), 2); // full: its insert starts now
-    const queued = batcher.add(payload(tag, [2, 3]), 2); // full: waits for the one running
-    const pending = batcher.add(payload(tag, [4]), 1); // waits for the 60 s timer
+    const tag = `${format}-close`;
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 2, maxConcurrentInserts: 1 });
+    const running = batcher.add(rows(tag, [0, 1])); // full: its insert starts now
+    const queued = batcher.add(rows(tag, [2, 3])); // full: waits for the one running
+    const pending = batcher.add(rows(tag, [4])); // waits for the 60 s timer
     expect(batcher.stats().pendingRows).toBe(5);
 
     const closing = batcher.close();
-    const late = batcher.add(payload(tag, [99]), 1);
+    const late = batcher.add(rows(tag, [99]));
     await expect(late).rejects.toBeInstanceOf(SaturatedError);
     await expect(late).rejects.toMatchObject({ statusCode: 503, message: expect.stringContaining('shutting down') });
 
@@ -199,13 +239,13 @@ describe('InsertBatcher on the embedded engine', () => {
     expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
     expect(batcher.stats()).toEqual({ inserts: 3, insertedRows: 5, failedInserts: 0, pendingRows: 0 });
 
-    await expect(batcher.add(payload(tag, [100]), 1)).rejects.toBeInstanceOf(SaturatedError);
+    await expect(batcher.add(rows(tag, [100]))).rejects.toBeInstanceOf(SaturatedError);
     expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('resolves at once for zero rows without inserting', async () => {
-    const batcher = new InsertBatcher(store, TABLE, COLUMNS, { maxDelayMs: 60_000 });
-    await within(batcher.add('', 0), 1000, 'add of zero rows');
+    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000 });
+    await within(batcher.add([]), 1000, 'add of zero rows');
     expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0 });
   });
 });

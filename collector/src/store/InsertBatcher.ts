@@ -1,11 +1,12 @@
 import { SaturatedError } from '../errors.js';
 import type { ClickHouseStore } from './ClickHouseStore.js';
+import { encodeRows, encodeRowsBinary, type TableCodec } from './tables.js';
 
 /** Thresholds of an {@link InsertBatcher}. */
 export interface BatchOptions {
   /** A batch is sent once it holds this many rows. @default 50000 */
   maxRows: number;
-  /** A batch is sent once its payload reaches this many bytes (UTF-16 length). @default 32 MiB */
+  /** A batch is sent once its serialised rows reach this many bytes (UTF-16 units for JSON). @default 32 MiB */
   maxBytes: number;
   /** A batch is sent at the latest this long after its first rows arrived. @default 20 */
   maxDelayMs: number;
@@ -25,7 +26,8 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
 };
 
 interface Batch {
-  chunks: string[];
+  /** Serialised rows, one chunk per `add()`, in the store's {@link ClickHouseStore.rowFormat}. */
+  chunks: Array<string | Buffer>;
   rows: number;
   bytes: number;
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
@@ -41,13 +43,17 @@ export interface BatcherStats {
 
 /**
  * Collects rows for one table from concurrent requests into few large inserts.
- * `add()` resolves only once the batch holding its rows is stored, so a caller
- * can acknowledge its client knowing the data is durable; it rejects when that
- * insert fails (nothing of the batch was acknowledged).
+ * `add()` serialises its rows at once (in the format the store takes), and resolves
+ * only once the batch holding them is stored, so a caller can acknowledge its client
+ * knowing the data is durable; it rejects when that insert fails (nothing of the
+ * batch was acknowledged).
  */
-export class InsertBatcher {
+export class InsertBatcher<R> {
   readonly table: string;
-  readonly columns: readonly string[];
+  readonly #codec: TableCodec<R>;
+  readonly #binary: boolean;
+  /** Bytes per row of the last binary chunk, to size the next one's buffer. */
+  #bytesPerRow = 256;
   readonly #store: ClickHouseStore;
   readonly #opts: BatchOptions;
   #current: Batch | undefined;
@@ -58,18 +64,21 @@ export class InsertBatcher {
   #closed = false;
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
 
-  constructor(store: ClickHouseStore, table: string, columns: readonly string[], options: Partial<BatchOptions> = {}) {
+  constructor(store: ClickHouseStore, codec: TableCodec<R>, options: Partial<BatchOptions> = {}) {
     this.#store = store;
-    this.table = table;
-    this.columns = columns;
+    this.#codec = codec;
+    this.#binary = store.rowFormat === 'RowBinary';
+    this.table = this.#binary ? codec.binary.table : codec.table;
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
   }
 
   /**
-   * Adds rows serialised as `JSONCompactEachRow` lines (no trailing newline needed).
-   * @throws SaturatedError when too many rows are already waiting; nothing is added then.
+   * Adds rows to the current batch.
+   * @returns a promise settled when the insert holding them has stored them (or failed)
+   * @throws SaturatedError (as a rejection) when too many rows are already waiting; nothing is added then.
    */
-  add(payload: string, rows: number): Promise<void> {
+  add(added: readonly R[]): Promise<void> {
+    const rows = added.length;
     if (rows === 0) return Promise.resolve();
     if (this.#closed) return Promise.reject(new SaturatedError(`the collector is shutting down; retry against another instance`, 5));
     if (this.#pendingRows + rows > this.#opts.maxPendingRows) {
@@ -78,6 +87,13 @@ export class InsertBatcher {
           `${this.table}: ${this.#pendingRows} rows are waiting for storage (limit ${this.#opts.maxPendingRows}); retry after the delay in Retry-After`,
         ),
       );
+    }
+    let payload: string | Buffer;
+    if (this.#binary) {
+      payload = encodeRowsBinary(this.#codec.binary, added, this.#bytesPerRow);
+      this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
+    } else {
+      payload = encodeRows(this.#codec, added);
     }
     this.#pendingRows += rows;
     const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, waiters: [] });
@@ -137,7 +153,8 @@ export class InsertBatcher {
 
   async #insert(batch: Batch): Promise<void> {
     try {
-      await this.#store.insertCompactJson(this.table, this.columns, batch.chunks.join('\n'));
+      if (this.#binary) await this.#store.insertRowBinary(this.#codec.binary, batch.chunks as Buffer[]);
+      else await this.#store.insertCompactJson(this.table, this.#codec.columns, batch.chunks.join('\n'));
       this.#stats.inserts++;
       this.#stats.insertedRows += batch.rows;
       for (const w of batch.waiters) w.resolve();

@@ -1,0 +1,213 @@
+/**
+ * Writes rows in ClickHouse's `RowBinary` format: values back to back in column order,
+ * little-endian numbers, strings and arrays prefixed by their length as an unsigned LEB128,
+ * maps as a length and then key, value pairs. `LowCardinality(T)` is written as `T`.
+ *
+ * The embedded engine parses this several times faster than `JSONCompactEachRow`, and
+ * numbers need no decimal formatting on our side (see test/bench/insert-format.bench.js).
+ */
+export class RowBinaryWriter {
+  #buf: Buffer;
+  #view: DataView;
+  #pos = 0;
+
+  /** @param initialBytes starting capacity; the buffer doubles when it fills */
+  constructor(initialBytes = 64 * 1024) {
+    this.#buf = Buffer.allocUnsafe(Math.max(64, initialBytes));
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /** The bytes written, as a view of the writer's buffer (no copy). */
+  bytes(): Buffer {
+    return this.#buf.subarray(0, this.#pos);
+  }
+
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + n));
+    this.#buf.copy(next, 0, 0, this.#pos);
+    this.#buf = next;
+    this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  /** An unsigned LEB128 length (arrays, maps, strings). */
+  length32(n: number): void {
+    this.#room(5);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    this.#pos = pos;
+  }
+
+  /** `String`: UTF-8 bytes after their length (a lone surrogate becomes U+FFFD). */
+  string(s: string): void {
+    const len = s.length;
+    if (len < 128) {
+      // Short strings are mostly ASCII: copy the code units, falling back on the first other one.
+      this.#room(len + 1);
+      const buf = this.#buf;
+      const start = this.#pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === len) {
+        buf[this.#pos] = len;
+        this.#pos = start + len;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.length32(bytes);
+    this.#room(bytes);
+    this.#pos += this.#buf.write(s, this.#pos, bytes, 'utf8');
+  }
+
+  /** `Float64`. */
+  float64(v: number): void {
+    this.#room(8);
+    this.#view.setFloat64(this.#pos, v, true);
+    this.#pos += 8;
+  }
+
+  /** `UInt8`. */
+  uint8(v: number): void {
+    this.#room(1);
+    this.#buf[this.#pos++] = v;
+  }
+
+  /** `UInt32`. */
+  uint32(v: number): void {
+    this.#room(4);
+    this.#view.setUint32(this.#pos, v, true);
+    this.#pos += 4;
+  }
+
+  /** `Nullable(Float64)`: a null flag, then the value when there is one. */
+  nullableFloat64(v: number | null): void {
+    if (v === null) {
+      this.uint8(1);
+      return;
+    }
+    this.uint8(0);
+    this.float64(v);
+  }
+
+  /** 64 bits given as two unsigned 32-bit halves. */
+  #int64(lo: number, hi: number): void {
+    this.#room(8);
+    this.#view.setUint32(this.#pos, lo, true);
+    this.#view.setUint32(this.#pos + 4, hi, true);
+    this.#pos += 8;
+  }
+
+  /**
+   * `DateTime64(9)` from the store's decimal form of Unix seconds with nine fraction
+   * digits (`"1700000000.123456789"`, optionally negative), exactly.
+   */
+  dateTime64Nanos(decimal: string): void {
+    const [lo, hi] = decimalNanosToInt64(decimal);
+    this.#int64(lo, hi);
+  }
+
+  /** `UInt64` from a decimal string of at most 20 digits. */
+  uint64Decimal(decimal: string): void {
+    if (decimal.length <= 15) {
+      const v = Number(decimal);
+      this.#int64(v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000));
+      return;
+    }
+    const v = BigInt(decimal);
+    this.#int64(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
+  }
+
+  /** `Array(String)`. */
+  stringArray(values: readonly string[]): void {
+    this.length32(values.length);
+    for (let i = 0; i < values.length; i++) this.string(values[i]!);
+  }
+
+  /** `Array(DateTime64(9))` from decimal seconds, as {@link dateTime64Nanos}. */
+  dateTime64NanosArray(values: readonly string[]): void {
+    this.length32(values.length);
+    for (let i = 0; i < values.length; i++) this.dateTime64Nanos(values[i]!);
+  }
+
+  /** `Map(String, String)` from an object's own enumerable properties. */
+  stringMap(map: Readonly<Record<string, string>>): void {
+    const keys = Object.keys(map);
+    this.length32(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      this.string(k);
+      this.string(map[k]!);
+    }
+  }
+
+  /** `Array(Map(String, String))`. */
+  stringMapArray(maps: readonly Readonly<Record<string, string>>[]): void {
+    this.length32(maps.length);
+    for (let i = 0; i < maps.length; i++) this.stringMap(maps[i]!);
+  }
+
+  /** `Map(String, Float64)` from an object's own enumerable properties. */
+  numberMap(map: Readonly<Record<string, number>>): void {
+    const keys = Object.keys(map);
+    this.length32(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      this.string(k);
+      this.float64(map[k]!);
+    }
+  }
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Exact two's-complement 64-bit halves `[lo, hi]` of the nanoseconds in a decimal-seconds
+ * string with up to nine fraction digits. Only double arithmetic on values below 2^53.
+ */
+export function decimalNanosToInt64(decimal: string): [lo: number, hi: number] {
+  let i = 0;
+  const negative = decimal.charCodeAt(0) === 0x2d; // '-'
+  if (negative) i = 1;
+  let seconds = 0;
+  for (; i < decimal.length; i++) {
+    const c = decimal.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) break;
+    seconds = seconds * 10 + c;
+  }
+  let nanos = 0;
+  let digits = 0;
+  if (decimal.charCodeAt(i) === 0x2e) {
+    for (i++; i < decimal.length && digits < 9; i++, digits++) nanos = nanos * 10 + (decimal.charCodeAt(i) - 0x30);
+  }
+  for (; digits < 9; digits++) nanos *= 10;
+  // seconds * 1e9 + nanos, with seconds split at 2^16 so every product stays below 2^53.
+  const secHi = Math.floor(seconds / 0x1_0000);
+  const secLo = seconds % 0x1_0000;
+  const a = secHi * 1e9; // to be shifted left by 16 bits
+  const aHi = Math.floor(a / 0x1_0000);
+  const c = (a % 0x1_0000) * 0x1_0000 + secLo * 1e9 + nanos;
+  let lo = c % TWO_32;
+  let hi = (aHi + Math.floor(c / TWO_32)) % TWO_32;
+  if (negative && (lo !== 0 || hi !== 0)) {
+    // Two's complement: invert and add one.
+    lo = TWO_32 - lo;
+    hi = lo === TWO_32 ? (TWO_32 - hi) % TWO_32 : TWO_32 - 1 - hi;
+    lo %= TWO_32;
+  }
+  return [lo, hi];
+}
