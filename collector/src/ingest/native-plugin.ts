@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RecordLimits, NormalizedFeedback, NormalizedPrediction } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from './read-body.js';
@@ -28,8 +28,13 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
   useJsonErrors(app, 'ingest request failed');
 
-  const ingest = (kind: 'prediction' | 'feedback') => async (request: import('fastify').FastifyRequest): Promise<IngestResponse> => {
-    const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
+  /**
+   * Parses, validates and batches one body, synchronously; returns the response and the
+   * promise of its storage. Nothing of the parsed records outlives this call (the batcher
+   * keeps only their serialised bytes), so they die young instead of being promoted to the
+   * old generation while the request waits for its insert.
+   */
+  const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     let parsed;
     try {
       parsed = parseRecordBody(body.toString('utf8'), kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
@@ -39,26 +44,37 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
     }
     const receivedAt = nowUnixNano();
     const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
+    let stored: Promise<void>;
     if (kind === 'prediction') {
       const rows = (parsed.records as NormalizedPrediction[]).map((r) => {
         const row = predictionToRow(r, receivedAt);
         if (project && row.Project === 'default') row.Project = project;
         return row;
       });
-      await app.batchers.predictions.add(rows);
+      stored = app.batchers.predictions.add(rows);
     } else {
       const rows = (parsed.records as NormalizedFeedback[]).map((r) => {
         const row = feedbackToRow(r, receivedAt);
         if (project && row.Project === 'default') row.Project = project;
         return row;
       });
-      await app.batchers.feedback.add(rows);
+      stored = app.batchers.feedback.add(rows);
     }
     return {
-      accepted: parsed.records.length,
-      rejected: parsed.rejected.length,
-      errors: parsed.rejected.slice(0, 100).map((e) => `record ${e.index}: ${e.field ? e.field + ': ' : ''}${e.message}`),
+      stored,
+      response: {
+        accepted: parsed.records.length,
+        rejected: parsed.rejected.length,
+        errors: parsed.rejected.slice(0, 100).map((e) => `record ${e.index}: ${e.field ? e.field + ': ' : ''}${e.message}`),
+      },
     };
+  };
+
+  const ingest = (kind: 'prediction' | 'feedback') => async (request: FastifyRequest): Promise<IngestResponse> => {
+    const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
+    const { stored, response } = stage(kind, request, body);
+    await stored;
+    return response;
   };
 
   app.post('/v1/predictions', ingest('prediction'));

@@ -5,7 +5,7 @@ import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js
 import type { IngestLimits } from '../config.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from './otlp/index.js';
+import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
 import { readBody } from './read-body.js';
 import { applyRetryAfter, toErrorReply } from './errors-reply.js';
@@ -32,6 +32,13 @@ function decodeOrThrow<T>(fn: () => T): T {
     if (err instanceof OtlpDecodeError) throw new BadRequestError('INGEST_OTLP_DECODE', err.message, { cause: err });
     throw err;
   }
+}
+
+/** A request's rows handed to the batchers: when they are stored, and what was rejected. */
+interface Staged {
+  stored: Promise<void>;
+  rejected: number;
+  errors: string[];
 }
 
 /**
@@ -64,23 +71,21 @@ export async function otlpPlugin(
     return reply.code(e.statusCode).type('application/json').send({ code, message: e.message, details: [] });
   });
 
-  app.post('/v1/traces', async (request, reply) => {
-    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
-    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, projectOf(request)));
+  // Decoding, validation and batching run in one synchronous step per request, so nothing
+  // of the decoded rows outlives it (the batchers keep their serialised bytes only): they die
+  // young instead of being promoted to the old generation while the request awaits its insert.
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project));
     if (decoded.spans.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
       throw new BodyTooLargeError(
         `the request holds ${decoded.spans.length + decoded.rejected} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
-    await app.batchers.spans.add(decoded.spans);
-    return sendExportResponse(request, reply, 'rejectedSpans', decoded.rejected, decoded.errors);
-  });
+    return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
+  };
 
-  app.post('/v1/logs', async (request, reply) => {
-    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
-    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, projectOf(request)));
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, project));
     if (decoded.logs.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
       throw new BodyTooLargeError(
         `the request holds ${decoded.logs.length + decoded.rejected} log records, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
@@ -135,7 +140,23 @@ export async function otlpPlugin(
         );
       }
     }
-    await Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions), app.batchers.feedback.add(feedback)]);
+    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions), app.batchers.feedback.add(feedback)]);
+    return { stored: stored.then(() => undefined), rejected, errors };
+  };
+
+  app.post('/v1/traces', async (request, reply) => {
+    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
+    const { stored, rejected, errors } = stageSpans(body, encoding, projectOf(request));
+    await stored;
+    return sendExportResponse(request, reply, 'rejectedSpans', rejected, errors);
+  });
+
+  app.post('/v1/logs', async (request, reply) => {
+    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
+    const { stored, rejected, errors } = stageLogs(body, encoding, projectOf(request));
+    await stored;
     return sendExportResponse(request, reply, 'rejectedLogRecords', rejected, errors);
   });
 }

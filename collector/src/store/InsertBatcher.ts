@@ -136,7 +136,18 @@ export class InsertBatcher<R> {
     const batch = this.#current;
     if (!batch) return;
     this.#current = undefined;
-    this.#queue.push(batch);
+    // While every insert slot is busy, a batch waiting in the queue takes in the newer rows
+    // (up to the size limits): each insert costs the engine a fixed part of its time, so
+    // under load fewer, larger inserts store more rows per second.
+    const waiting = this.#queue[this.#queue.length - 1];
+    if (waiting && waiting.rows + batch.rows <= this.#opts.maxRows && waiting.bytes + batch.bytes <= this.#opts.maxBytes) {
+      waiting.chunks.push(...batch.chunks);
+      waiting.rows += batch.rows;
+      waiting.bytes += batch.bytes;
+      waiting.waiters.push(...batch.waiters);
+    } else {
+      this.#queue.push(batch);
+    }
     this.#pump();
   }
 
