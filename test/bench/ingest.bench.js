@@ -1,6 +1,8 @@
 // Ingestion throughput: predictions/s through POST /v1/predictions and spans/s through
-// POST /v1/traces (OTLP protobuf), HTTP to stored, each printed beside a direct bulk insert
-// of the same rows into chDB measured in the same run (the engine's raw rate for that shape).
+// POST /v1/traces (OTLP protobuf), HTTP to stored, each printed beside direct bulk inserts
+// of the same rows into chDB measured in the same run: in the collector's own format
+// (RowBinary through a spool file, serialisation from row objects included) and as
+// JSONCompactEachRow (pre-serialised, the format the server mode and earlier versions use).
 //
 // Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +18,8 @@ import { processCpuSeconds, spawnListening } from './lib/processes.js';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
-const { PREDICTIONS, SPANS } = await import(join(dist, 'store/tables.js'));
+const { PREDICTIONS, SPANS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
 const { parseRecordBody } = await import(join(dist, 'ingest/native/parse-records.js'));
 const { predictionToRow } = await import(join(dist, 'ingest/native/to-rows.js'));
 const { decodeTraceRequest } = await import(join(dist, 'ingest/otlp/index.js'));
@@ -80,32 +83,49 @@ function fmt(n) {
   return Math.round(n).toLocaleString('en-US');
 }
 
-// ---------- direct bulk insert baseline (same process, its own chDB directory) ----------
-async function directBaseline(dir, predictionLines, spanLines) {
+// ---------- direct bulk insert baselines (same process, their own chDB directory) ----------
+const BASE_BATCH = 50_000;
+
+async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function directBaseline(dir, predRows, spanRows) {
+  const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
+  await store.migrate();
   const conn = createChdbConnection({ path: dir });
   const client = createClient({ connection: conn });
-  for (const m of MIGRATIONS) for (const s of m.statements) await client.command({ query: s });
-  let t0 = performance.now();
-  for (let i = 0; i < predictionLines.length; i += 50_000) {
-    await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: predictionLines.slice(i, i + 50_000).join('\n'), format: 'JSONCompactEachRow' });
-  }
-  const predMs = performance.now() - t0;
-  t0 = performance.now();
-  for (let i = 0; i < spanLines.length; i += 50_000) {
-    await conn.chdb.rawInsert({ table: SPANS.table, columns: [...SPANS.columns], values: spanLines.slice(i, i + 50_000).join('\n'), format: 'JSONCompactEachRow' });
-  }
-  const spanMs = performance.now() - t0;
-  t0 = performance.now();
-  await client.command({
-    query: `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, NumericFeatures, CategoricalFeatures, NumericOutputs)
+  // RowBinary, as the collector writes: rows serialised and inserted 50k at a time, the clock
+  // covering both (the collector's rate includes its serialisation too).
+  const binary = async (codec, rows) => {
+    for (let i = 0; i < rows.length; i += BASE_BATCH) await store.insertRowBinary(codec.binary, [encodeRowsBinary(codec.binary, rows.slice(i, i + BASE_BATCH))]);
+  };
+  // JSONCompactEachRow: lines serialised before the clock starts, as earlier versions measured.
+  const json = async (codec, lines) => {
+    for (let i = 0; i < lines.length; i += BASE_BATCH) {
+      await conn.chdb.rawInsert({ table: codec.table, columns: [...codec.columns], values: lines.slice(i, i + BASE_BATCH).join('\n'), format: 'JSONCompactEachRow' });
+    }
+  };
+  const predLines = predRows.map((r) => PREDICTIONS.line(r));
+  const spanLines = spanRows.map((r) => SPANS.line(r));
+  const predBinaryMs = await timed(() => binary(PREDICTIONS, predRows));
+  const spanBinaryMs = await timed(() => binary(SPANS, spanRows));
+  const predJsonMs = await timed(() => json(PREDICTIONS, predLines));
+  const spanJsonMs = await timed(() => json(SPANS, spanLines));
+  const engineMs = await timed(() =>
+    client.command({
+      query: `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, NumericFeatures, CategoricalFeatures, NumericOutputs)
       SELECT toDateTime64(1795168800 + number / 1000, 9), toString(number), 'default', 'bench-model', 'v1', rand() / 1e7,
         mapFromArrays(['f0','f1','f2','f3','f4','f5','f6','f7','f8','f9'], [rand(0)/1e6, rand(1)/1e6, rand(2)/1e6, rand(3)/1e6, rand(4)/1e6, rand(5)/1e6, rand(6)/1e6, rand(7)/1e6, rand(8)/1e6, rand(9)/1e6]),
         map('country', 'FR', 'device', 'ios', 'plan', 'pro'), map('score', rand() / 4e9)
       FROM numbers(${N_PRED})`,
-  });
-  const engineMs = performance.now() - t0;
+    }),
+  );
   await client.close();
-  return { predMs, spanMs, engineMs };
+  await store.close();
+  return { predBinaryMs, spanBinaryMs, predJsonMs, spanJsonMs, engineMs };
 }
 
 async function main() {
@@ -145,31 +165,37 @@ async function main() {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 
-  // The same rows, already in the collector's insert format, inserted directly.
+  // The same rows, as the collector's row objects, inserted directly.
   const now = BigInt(Date.now()) * 1_000_000n;
-  const predLines = [];
+  const predRows = [];
   for (const body of predBodies) {
-    for (const r of parseRecordBody(body, 'prediction', DEFAULT_RECORD_LIMITS, 1e9).records) predLines.push(PREDICTIONS.line(predictionToRow(r, now)));
+    for (const r of parseRecordBody(body, 'prediction', DEFAULT_RECORD_LIMITS, 1e9).records) predRows.push(predictionToRow(r, now));
   }
-  const oneRequestSpanLines = decodeTraceRequest(spanBody, 'protobuf', 'default').spans.map((r) => SPANS.line(r));
-  const spanLines = [];
-  while (spanLines.length < N_SPANS) spanLines.push(...oneRequestSpanLines);
+  const oneRequestSpanRows = decodeTraceRequest(spanBody, 'protobuf', 'default').spans;
+  const spanRows = [];
+  while (spanRows.length < N_SPANS) spanRows.push(...oneRequestSpanRows);
   const baseDir = mkdtempSync(join(tmpdir(), 'inferlens-bench-direct-'));
-  const base = await directBaseline(baseDir, predLines, spanLines.slice(0, N_SPANS));
+  const base = await directBaseline(baseDir, predRows, spanRows.slice(0, N_SPANS));
 
-  const predRate = (N_PRED / predMs) * 1000;
-  const spanRate = (spanBodies.length * PER_REQUEST / spanMs) * 1000;
-  const directPred = (N_PRED / base.predMs) * 1000;
-  const directSpan = (N_SPANS / base.spanMs) * 1000;
-  const engine = (N_PRED / base.engineMs) * 1000;
+  const rate = (rows, ms) => (rows / ms) * 1000;
+  const predRate = rate(N_PRED, predMs);
+  const spanRate = rate(spanBodies.length * PER_REQUEST, spanMs);
+  const predBinary = rate(N_PRED, base.predBinaryMs);
+  const predJson = rate(N_PRED, base.predJsonMs);
+  const spanBinary = rate(N_SPANS, base.spanBinaryMs);
+  const spanJson = rate(N_SPANS, base.spanJsonMs);
+  const engine = rate(N_PRED, base.engineMs);
+  const row = (label, r, binary, json) => console.log(`| ${label} | ${fmt(r)} | ${(r / binary).toFixed(2)}x | ${(r / json).toFixed(2)}x |`);
   console.log('');
-  console.log('| path | rows/s | vs direct insert |');
-  console.log('| --- | ---: | ---: |');
-  console.log(`| POST /v1/predictions (NDJSON, HTTP to stored) | ${fmt(predRate)} | ${(predRate / directPred).toFixed(2)}x |`);
-  console.log(`| direct chDB insert of the same prediction payload (same table and format, 50k rows/insert) | ${fmt(directPred)} | 1.00x |`);
-  console.log(`| engine-internal INSERT ... SELECT of generated predictions | ${fmt(engine)} | ${(engine / directPred).toFixed(2)}x |`);
-  console.log(`| POST /v1/traces (OTLP protobuf, HTTP to stored) | ${fmt(spanRate)} | ${(spanRate / directSpan).toFixed(2)}x |`);
-  console.log(`| direct chDB insert of the same span rows | ${fmt(directSpan)} | 1.00x |`);
+  console.log('| path | rows/s | vs direct RowBinary | vs direct JSONCompactEachRow |');
+  console.log('| --- | ---: | ---: | ---: |');
+  row('POST /v1/predictions (NDJSON, HTTP to stored)', predRate, predBinary, predJson);
+  row('direct insert of the same predictions, RowBinary (the collector\'s format; serialisation included)', predBinary, predBinary, predJson);
+  row('direct insert of the same predictions, JSONCompactEachRow (pre-serialised)', predJson, predBinary, predJson);
+  row('engine-internal INSERT ... SELECT of generated predictions', engine, predBinary, predJson);
+  row('POST /v1/traces (OTLP protobuf, HTTP to stored)', spanRate, spanBinary, spanJson);
+  row('direct insert of the same span rows, RowBinary', spanBinary, spanBinary, spanJson);
+  row('direct insert of the same span rows, JSONCompactEachRow', spanJson, spanBinary, spanJson);
   const cores = (cpu, ms) => `collector ${(cpu.collector / (ms / 1000)).toFixed(2)} cores, load client ${(cpu.client / (ms / 1000)).toFixed(2)} cores`;
   console.log(`\nCPU during the predictions run: ${cores(predCpu, predMs)}; during the spans run: ${cores(spanCpu, spanMs)} (machine: 2 cores)`);
   console.log(`\nsanity: newest stored prediction ${JSON.stringify(stored.predictions?.[0]?.predictionId ?? null)}`);

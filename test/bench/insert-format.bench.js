@@ -2,8 +2,9 @@
 // measurement: the same 100k prediction rows (10 numeric + 3 categorical features) inserted
 // into the embedded engine in each candidate way, serialisation in JavaScript included, beside
 // the engine's own INSERT ... SELECT of generated rows (its raw rate for this table).
+// chDB's in-memory insert takes text formats only, so RowBinary goes through a file.
 // Env: BENCH_ROWS (default 100000), BENCH_REPEATS (default 2; the best run is printed).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { createChdbConnection } from 'chdb/connection';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
-const { PREDICTIONS } = await import(join(dist, 'store/tables.js'));
+const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
@@ -56,7 +57,16 @@ const candidates = [
       await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: text, format: 'TSV' });
     }
   }],
-  ['chDB raw insert, JSONCompactEachRow, key/value arrays via predictions_ingest (collector)', async () => {
+  ['RowBinary spool file read by file(), Map columns (collector, embedded)', async () => {
+    const structure = PREDICTIONS.binary.columns.map(([name, type]) => `\`${name}\` ${type}`).join(', ');
+    const columns = PREDICTIONS.binary.columns.map(([name]) => name).join(', ');
+    const file = join(dir, 'spool.rowbinary');
+    for (const b of batches(rows)) {
+      writeFileSync(file, encodeRowsBinary(PREDICTIONS.binary, b));
+      await client.command({ query: `INSERT INTO predictions (${columns}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`, query_params: { file, structure } });
+    }
+  }],
+  ['chDB raw insert, JSONCompactEachRow, key/value arrays via predictions_ingest (collector, server mode)', async () => {
     for (const b of batches(rows)) await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: b.map(PREDICTIONS.line).join('\n'), format: 'JSONCompactEachRow' });
   }],
   ['engine-internal INSERT ... SELECT of generated rows (baseline)', async () => {
