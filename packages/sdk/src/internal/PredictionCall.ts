@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { context, INVALID_SPANID, INVALID_TRACEID, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -29,6 +28,7 @@ import { handleError } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
 import type { PredictionScope } from './prediction-scope.js';
 import { fixedRecordBytes } from './record-size.js';
+import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
 import { redactedBytes } from './redact.js';
 import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
 
@@ -120,8 +120,6 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
 /** Chooses the id of item `index` (the `predictionId` option, bound to the call's arguments). */
 export type IdChooser = (args: never, index: number) => string;
 
-/** A `randomUUID()` in JSON: 36 ASCII characters and two quotes. */
-const UUID_BYTES = 38;
 const NO_USAGE: GenAiUsage = Object.freeze({});
 const TIME_ORIGIN = performance.timeOrigin;
 const FIRST_CHUNK_EVENT = 'inferlens.first_chunk';
@@ -237,7 +235,7 @@ export class PredictionCall {
         handleError('predictionId option', error);
       }
     }
-    return randomUUID();
+    return randomId();
   }
 
   private finish(error: unknown, failed: boolean): void {
@@ -343,7 +341,7 @@ export class PredictionCall {
             ? Object.assign({}, attributes)
             : {},
       };
-      core.emit(record, fixedBytes, this.generatedIds ? UUID_BYTES : -1, featuresBytes, outputsBytes);
+      core.emit(record, fixedBytes, this.generatedIds ? RANDOM_ID_JSON_BYTES : -1, featuresBytes, outputsBytes);
     }
   }
 }
