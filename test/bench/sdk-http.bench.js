@@ -17,18 +17,31 @@
 // Processes: the service is a child process; the load generator (autocannon) runs in this
 // process; the export sink (answers 200, reads and discards the body) is another child process,
 // so the three can be told apart in the CPU columns (read from /proc/<pid>/stat over the measured
-// window). On a 2-core machine they share the cores: "service CPU µs/req" is the figure that
-// does not depend on who else runs; req/s does.
+// window). On a 2-core machine they share the cores: "service CPU µs/req" (all the service's
+// threads) is the figure that depends least on who else runs; req/s does. "main thread µs/req" is
+// the event loop's share, the one that caps req/s (the rest: gzip on libuv's pool, V8's GC helpers).
+//
+// Two loads, both printed:
+//   closed loop  each connection sends its next request when the previous one answers: the
+//                maximum req/s (the req/s goal), with the latency that queueing at that maximum gives
+//   fixed rate   every set-up again at the same offered load (autocannon `overallRate`, by default
+//                half the lowest closed-loop req/s of the model's set-ups, so each can keep up):
+//                the p99 at equal load (the fairer p99 comparison), and the CPU each request costs
+//                when nobody is saturated
 //
 // Env: BENCH_SECONDS (per measured run, default 10), BENCH_CONNECTIONS (default 10),
+// BENCH_RATE (req/s of the fixed-rate runs; default half the lowest closed-loop req/s; 0 skips them),
 // BENCH_MODELS (default noop,trees), BENCH_MODES (default off,context,spans,predictions,on),
-// BENCH_CPU_PROF (a directory: each service run writes a --cpu-prof profile there, service-<model>-<mode>.cpuprofile; the profiler slows the service).
+// BENCH_CPU_PROF (a directory: each service run writes a --cpu-prof profile there, service-<model>-<mode>[-rate<N>].cpuprofile; the profiler slows the service).
+//
+// Latency columns are percentiles of every 2xx response time autocannon measured (sub-millisecond;
+// autocannon's own histogram keeps whole ms, also printed for the fixed-rate runs).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOCK_TICKS, processCpuSeconds, spawnListening } from './lib/processes.js';
+import { CLOCK_TICKS, mainThreadCpuSeconds, processCpuSeconds, spawnListening } from './lib/processes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -63,6 +76,7 @@ async function main() {
   const MODELS = (process.env.BENCH_MODELS ?? 'noop,trees').split(',');
   const MODES = (process.env.BENCH_MODES ?? 'off,context,spans,predictions,on').split(',');
   const PROF = process.env.BENCH_CPU_PROF;
+  const RATE = process.env.BENCH_RATE === undefined || process.env.BENCH_RATE === '' ? undefined : Number(process.env.BENCH_RATE);
   function selfCpu() {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -84,8 +98,9 @@ async function main() {
     sinkChild.send('stats');
   });
 
-  async function startService(mode, model) {
-    const args = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', `service-${model}-${mode}.cpuprofile`, SERVICE] : [SERVICE];
+  async function startService(mode, model, rate) {
+    const name = `service-${model}-${mode}${rate ? `-rate${rate}` : ''}.cpuprofile`;
+    const args = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', name, SERVICE] : [SERVICE];
     const { child, port } = await spawnListening(args, {
       env: { ...process.env, PORT: '0', INFERLENS_SDK: mode, FRAUD_MODEL: model, INFERLENS_ENDPOINT: sinkUrl, NODE_ENV: 'production' },
       listening: 'listening',
@@ -93,23 +108,44 @@ async function main() {
     return { child, url: `http://127.0.0.1:${port}` };
   }
 
-  function cannon(url, duration) {
-    return autocannon({
+  /**
+   * `rate`: total req/s over all connections (fixed rate); undefined: closed loop. Resolves with
+   * autocannon's result plus `ms`: every 2xx response time, sorted (autocannon's own histogram
+   * keeps whole milliseconds, too coarse for a p99 under a few ms).
+   */
+  function cannon(url, duration, rate) {
+    return new Promise((resolve, reject) => {
+      const times = [];
+      const instance = autocannon(options(url, duration, rate), (error, result) => (error ? reject(error) : resolve({ ...result, ms: Float64Array.from(times).sort() })));
+      instance.on('response', (_client, status, _bytes, ms) => {
+        if (status >= 200 && status < 300) times.push(ms);
+      });
+    });
+  }
+
+  function options(url, duration, rate) {
+    return {
+      ...(rate ? { overallRate: rate } : {}),
       url: `${url}/predict`,
       method: 'POST',
       headers: { 'content-type': 'application/json', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
       body: JSON.stringify({ amount: 420.5, country: 'FR', channel: 'web', hoursSinceLast: 3.5, email: 'someone@example.com' }),
       connections: CONNECTIONS,
       duration,
-    });
+    };
   }
 
-  async function run(mode, model) {
-    const { child, url } = await startService(mode, model);
-    await cannon(url, 2); // warm-up: JIT, connection set-up
-    const before = { service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
-    const r = await cannon(url, SECONDS);
-    const after = { service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
+  /** The `q` quantile of sorted `xs` (nearest rank). */
+  function quantile(xs, q) {
+    return xs.length ? xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] : NaN;
+  }
+
+  async function run(mode, model, rate) {
+    const { child, url } = await startService(mode, model, rate);
+    await cannon(url, 2, rate); // warm-up: JIT, connection set-up
+    const before = { main: mainThreadCpuSeconds(child.pid), service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
+    const r = await cannon(url, SECONDS, rate);
+    const after = { main: mainThreadCpuSeconds(child.pid), service: processCpuSeconds(child.pid), sink: processCpuSeconds(sinkChild.pid), self: selfCpu(), machine: machineCpu(), t: performance.now() };
     const stats = await (await fetch(`${url}/stats`)).json();
     child.kill('SIGTERM');
     await new Promise((res) => child.once('exit', res));
@@ -124,10 +160,16 @@ async function main() {
       mode,
       model,
       rps: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
+      p50: quantile(r.ms, 0.5),
+      p99: quantile(r.ms, 0.99),
+      p999: quantile(r.ms, 0.999),
+      max: r.ms.length ? r.ms[r.ms.length - 1] : NaN,
+      // autocannon's whole-ms p99; with a fixed rate it is corrected for coordinated omission
+      // (requests a stalled connection did not send on time count as late).
+      acP99: r.latency.p99,
       total: r.requests.total,
       serviceUsPerReq: (service / r.requests.total) * 1e6,
+      mainUsPerReq: ((after.main - before.main) / r.requests.total) * 1e6,
       pct: { service: (service / wall) * 100, loadgen: (loadgen / wall) * 100, sink: (sink / wall) * 100, other: ((machine - service - sink - loadgen) / wall) * 100, idle: ((cores * wall - machine) / wall) * 100 },
       stats,
     };
@@ -144,20 +186,36 @@ async function main() {
     results.push(...rows);
     const base = rows.find((r) => r.mode === 'off');
     console.log(`\nmodel \`${model}\`${base ? ` (service CPU per request without the SDK: ${fmt(base.serviceUsPerReq, 1)} µs)` : ''}\n`);
-    console.log('| set-up | req/s | vs off | p50 ms | p99 ms | service CPU µs/req | service % | autocannon % | sink % | other % | idle % |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| set-up | req/s | vs off | p50 ms | p99 ms | service CPU µs/req | main thread µs/req | service % | autocannon % | sink % | other % | idle % |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
       const ratio = base ? `${(r.rps / base.rps).toFixed(2)}x` : '';
-      console.log(`| ${r.mode} | ${fmt(r.rps)} | ${ratio} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.serviceUsPerReq, 1)} | ${fmt(r.pct.service)} | ${fmt(r.pct.loadgen)} | ${fmt(r.pct.sink)} | ${fmt(r.pct.other)} | ${fmt(r.pct.idle)} |`);
+      console.log(`| ${r.mode} | ${fmt(r.rps)} | ${ratio} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.serviceUsPerReq, 1)} | ${fmt(r.mainUsPerReq, 1)} | ${fmt(r.pct.service)} | ${fmt(r.pct.loadgen)} | ${fmt(r.pct.sink)} | ${fmt(r.pct.other)} | ${fmt(r.pct.idle)} |`);
     }
     const on = rows.find((r) => r.mode === 'on');
     if (base && on) {
       const rpsRatio = on.rps / base.rps;
-      // autocannon reports whole milliseconds; a p99 of 0 means under 1 ms, count it as 1 for the ratio.
-      const p99Ratio = Math.max(1, on.p99) / Math.max(1, base.p99);
-      console.log(`\nwith / without (\`on\` / \`off\`): req/s ${rpsRatio.toFixed(3)}x (goal >= 0.95x: ${rpsRatio >= 0.95 ? 'met' : 'NOT met'}), p99 ${p99Ratio.toFixed(2)}x (goal <= 1.10x: ${p99Ratio <= 1.1 ? 'met' : 'NOT met'}; p99 in whole ms, under 1 ms counted as 1); service CPU per request +${fmt(on.serviceUsPerReq - base.serviceUsPerReq, 1)} µs`);
+      const p99Ratio = on.p99 / base.p99;
+      console.log(`\nwith / without (\`on\` / \`off\`): req/s ${rpsRatio.toFixed(3)}x (goal >= 0.95x: ${rpsRatio >= 0.95 ? 'met' : 'NOT met'}), p99 ${p99Ratio.toFixed(2)}x (goal <= 1.10x: ${p99Ratio <= 1.1 ? 'met' : 'NOT met'}); service CPU per request +${fmt(on.serviceUsPerReq - base.serviceUsPerReq, 1)} µs`);
       const s = on.stats;
       console.log(`records (\`on\`, warm-up included): exported ${s.exported}, dropped ${s.dropped}, failed ${s.failed}, queued ${s.queued}`);
+    }
+    if (RATE === 0) continue;
+    const rate = RATE ?? Math.max(1, Math.round(0.5 * Math.min(...rows.map((r) => r.rps))));
+    const fixed = [];
+    for (const mode of MODES) fixed.push(await run(mode, model, rate));
+    results.push(...fixed);
+    console.log(`\nmodel \`${model}\`, fixed rate: ${fmt(rate)} req/s offered to every set-up (autocannon overallRate, ${CONNECTIONS} connections)\n`);
+    console.log('| set-up | req/s | p50 ms | p99 ms | p99.9 ms | max ms | autocannon p99 ms (whole ms, CO-corrected) | service CPU µs/req | main thread µs/req | service % | autocannon % | sink % | idle % |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of fixed) {
+      console.log(`| ${r.mode} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.p999, 2)} | ${fmt(r.max, 1)} | ${fmt(r.acP99)} | ${fmt(r.serviceUsPerReq, 1)} | ${fmt(r.mainUsPerReq, 1)} | ${fmt(r.pct.service)} | ${fmt(r.pct.loadgen)} | ${fmt(r.pct.sink)} | ${fmt(r.pct.idle)} |`);
+    }
+    const fBase = fixed.find((r) => r.mode === 'off');
+    const fOn = fixed.find((r) => r.mode === 'on');
+    if (fBase && fOn) {
+      const p99Ratio = fOn.p99 / fBase.p99;
+      console.log(`\nat ${fmt(rate)} req/s, with / without: p99 ${p99Ratio.toFixed(2)}x (goal <= 1.10x: ${p99Ratio <= 1.1 ? 'met' : 'NOT met'}), p99.9 ${fmt(fBase.p999, 2)} → ${fmt(fOn.p999, 2)} ms; service CPU per request +${fmt(fOn.serviceUsPerReq - fBase.serviceUsPerReq, 1)} µs`);
     }
   }
   const s = await sinkStats();

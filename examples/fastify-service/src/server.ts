@@ -15,6 +15,7 @@
  * | `INFERLENS_SCHEDULED_DELAY_MILLIS` | SDK default (1000) | `batch.scheduledDelayMillis` |
  * | `INFERLENS_MAX_ATTEMPTS` | SDK default (5) | exporter `maxAttempts` |
  * | `INFERLENS_MAX_BACKOFF_MILLIS` | SDK default (5000) | exporter `maxBackoffMillis` (and `initialBackoffMillis` when smaller than its default) |
+ * | `INFERLENS_EXPORT_THREAD` | SDK default (`main`) | exporter `thread`: `worker` gzips and posts records from a worker thread |
  *
  * These variables are read by this example, not by the SDK. Prints one JSON
  * line `{"msg":"listening","port":…}` when ready; on SIGTERM/SIGINT closes
@@ -59,6 +60,9 @@ function makeMonitor(mode: SdkMode): Monitor | undefined {
   const http: HttpExporterOptions = { endpoint, project };
   const maxAttempts = envNumber('INFERLENS_MAX_ATTEMPTS');
   if (maxAttempts !== undefined) http.maxAttempts = maxAttempts;
+  const thread = process.env.INFERLENS_EXPORT_THREAD;
+  if (thread === 'main' || thread === 'worker') http.thread = thread;
+  else if (thread) throw new Error(`INFERLENS_EXPORT_THREAD: expected main or worker, got ${JSON.stringify(thread)}`);
   if (maxBackoff !== undefined) {
     http.maxBackoffMillis = maxBackoff;
     http.initialBackoffMillis = Math.min(1000, maxBackoff);

@@ -47,9 +47,9 @@ export interface BaseInstrumentOptions<F extends (...args: any[]) => any> {
   /** Extra attributes for the span and every record. @default {} */
   attributes?: Record<string, AttributeValue>;
   /**
-   * Chooses the prediction id (per item for a batch) instead of a random UUID,
+   * Chooses the prediction id (per item for a batch) instead of a random id,
    * e.g. from a request id the caller already has.
-   * @default crypto.randomUUID()
+   * @default 128 random bits (CSPRNG) as 32 lowercase hex digits
    */
   predictionId?: (args: Parameters<F>, index: number) => string;
 }

@@ -15,6 +15,6 @@ export interface StartPredictionOptions {
   segment?: string;
   /** Extra attributes for the span and the record. @default {} */
   attributes?: Record<string, AttributeValue>;
-  /** Prediction id to use. @default crypto.randomUUID() */
+  /** Prediction id to use. @default 128 random bits (CSPRNG) as 32 lowercase hex digits */
   predictionId?: string;
 }

@@ -48,8 +48,21 @@ try {
 
 /** CPU seconds (user + system, all threads) a process used so far, from /proc/<pid>/stat; NaN when unreadable. */
 export function processCpuSeconds(pid) {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds (user + system) of a process's main thread alone (the JS event loop of a Node
+ * process; its other threads are libuv's pool, V8's GC and compiler helpers), from
+ * /proc/<pid>/task/<pid>/stat; NaN when unreadable.
+ */
+export function mainThreadCpuSeconds(pid) {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuSeconds(path) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / tick; // utime, stime (fields 14, 15)
   } catch {

@@ -18,7 +18,7 @@ export interface MonitorCore {
    * `fixedBytes` (from the wrapper's plan, see `fixedRecordBytes`): its fixed fields were
    * validated once, so the cheap per-call checks are enough; -1: it gets the full
    * `validatePrediction` and is serialized to be sized. `idBytes`: the JSON size of
-   * `predictionId` when the SDK generated it (a UUID), else -1; `featuresBytes` /
+   * `predictionId` when the SDK generated it (`randomId`), else -1; `featuresBytes` /
    * `outputsBytes`: the maps' sizes as the redactor measured them, else -1.
    */
   emit(record: PredictionRecord, fixedBytes: number, idBytes: number, featuresBytes: number, outputsBytes: number): void;

@@ -17,6 +17,7 @@ import { DEFAULT_ENDPOINT } from './NdjsonHttpExporter.js';
 import { makePlan, PredictionCall } from './PredictionCall.js';
 import { sdkRecordBytes } from './record-size.js';
 import { predictionScope } from './prediction-scope.js';
+import { randomId } from './random-id.js';
 import { compilePolicy, type Redactor } from './redact.js';
 import { resolveTracing } from './tracing.js';
 import { wrapFunction } from './wrap-function.js';
@@ -71,7 +72,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
   }
 
   startPrediction(options: StartPredictionOptions): PredictionHandle {
-    const noop: PredictionHandle = { predictionId: options?.predictionId || crypto.randomUUID(), traceId: '', spanId: '', end() {}, fail() {} };
+    const noop: PredictionHandle = { predictionId: options?.predictionId || randomId(), traceId: '', spanId: '', end() {}, fail() {} };
     if (!this.active) return noop;
     try {
       const sampled = this.sampleRate >= 1 || Math.random() < this.sampleRate;

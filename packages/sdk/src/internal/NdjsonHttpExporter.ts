@@ -4,6 +4,7 @@ import { constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { HttpExporterOptions } from '../HttpExporterOptions.js';
+import { ExportWorker } from './ExportWorker.js';
 import { warn } from './handle-error.js';
 import { jsonLine } from './serialized-lines.js';
 import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
@@ -38,13 +39,21 @@ class ExportError extends Error {
 /**
  * Posts records to a native collector endpoint as NDJSON (gzip by default),
  * retrying as `HttpExporterOptions` describes. Compression runs on libuv's
- * thread pool, so a batch does not block the event loop.
+ * thread pool, so a batch does not block the event loop; with
+ * `thread: 'worker'`, compression and HTTP run in a worker thread
+ * (`ExportWorker`) and only the serializing stays on the caller's thread.
  */
 export class NdjsonHttpExporter<T> {
   private readonly options: Resolved;
   private readonly abort = new AbortController();
+  private readonly worker: ExportWorker | undefined;
 
-  constructor(path: string, options: HttpExporterOptions = {}) {
+  /** @param report where warnings go (the worker forwards its own to the main thread) */
+  constructor(
+    path: string,
+    options: HttpExporterOptions = {},
+    private readonly report: (message: string) => void = warn,
+  ) {
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...options.headers };
     if (options.project) headers['x-inferlens-project'] = options.project;
@@ -60,24 +69,39 @@ export class NdjsonHttpExporter<T> {
       initialBackoffMillis: options.initialBackoffMillis ?? 1000,
       maxBackoffMillis: options.maxBackoffMillis ?? 5000,
     };
+    if ((options.thread ?? 'worker') === 'worker') this.worker = new ExportWorker({ path, options: { ...options, thread: 'main' } });
   }
 
   /** Encodes and posts one batch; resolves with the final result, never rejects. */
   async export(batch: readonly T[]): Promise<ExportResult> {
-    if (this.abort.signal.aborted) return { code: ExportResultCode.FAILED, error: new Error('exporter is shut down') };
+    if (this.abort.signal.aborted) return shutDown();
     try {
-      const ndjson = Buffer.from(await encodeLines(batch));
+      const text = await encodeLines(batch);
+      if (this.abort.signal.aborted) return shutDown();
+      // The worker's answer, or (when it is unavailable) the export on this thread.
+      return (await this.worker?.export(text)) ?? (await this.exportText(text));
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  /** Compresses and posts an NDJSON text (with retries); resolves with the final result, never rejects. */
+  async exportText(text: string): Promise<ExportResult> {
+    if (this.abort.signal.aborted) return shutDown();
+    try {
+      const ndjson = Buffer.from(text);
       const body = this.options.compression === 'gzip' ? await gzip(ndjson, GZIP_OPTIONS) : ndjson;
       await this.send(body);
       return { code: ExportResultCode.SUCCESS };
     } catch (error) {
-      return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+      return failed(error);
     }
   }
 
-  /** Aborts a request or a retry wait in progress; later exports fail at once. */
+  /** Aborts a request or a retry wait in progress (in the worker too, then stops it); later exports fail at once. */
   async shutdown(): Promise<void> {
     this.abort.abort();
+    await this.worker?.shutdown();
   }
 
   private async send(body: Buffer): Promise<void> {
@@ -102,7 +126,7 @@ export class NdjsonHttpExporter<T> {
     const response = await fetch(this.options.url, { method: 'POST', headers: this.options.headers, body, signal });
     const text = await response.text();
     if (response.ok) {
-      reportRejected(text);
+      reportRejected(text, this.report);
       return;
     }
     const message = `HTTP ${response.status} from ${this.options.url}: ${text.slice(0, 500)}`;
@@ -130,6 +154,14 @@ async function encodeLines(batch: readonly unknown[]): Promise<string> {
   return text;
 }
 
+function failed(error: unknown): ExportResult {
+  return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+function shutDown(): ExportResult {
+  return { code: ExportResultCode.FAILED, error: new Error('exporter is shut down') };
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
@@ -137,10 +169,10 @@ function describe(error: unknown): string {
 }
 
 /** The collector stores the valid records of a batch and names the others; say so, once per batch. */
-function reportRejected(text: string): void {
+function reportRejected(text: string, report: (message: string) => void): void {
   try {
     const body = JSON.parse(text) as { rejected?: number; errors?: string[] };
-    if (body.rejected) warn(`collector rejected ${body.rejected} records: ${(body.errors ?? []).slice(0, 3).join('; ')}`);
+    if (body.rejected) report(`collector rejected ${body.rejected} records: ${(body.errors ?? []).slice(0, 3).join('; ')}`);
   } catch {
     // not a JSON body: nothing to report
   }

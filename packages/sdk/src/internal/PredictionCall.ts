@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { context, INVALID_SPANID, INVALID_TRACEID, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -29,7 +28,9 @@ import { handleError } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
 import type { PredictionScope } from './prediction-scope.js';
 import { fixedRecordBytes } from './record-size.js';
+import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
 import { redactedBytes } from './redact.js';
+import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
 
 /**
  * What is fixed for every call of one wrapper (or one `startPrediction`):
@@ -119,10 +120,9 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
 /** Chooses the id of item `index` (the `predictionId` option, bound to the call's arguments). */
 export type IdChooser = (args: never, index: number) => string;
 
-/** A `randomUUID()` in JSON: 36 ASCII characters and two quotes. */
-const UUID_BYTES = 38;
 const NO_USAGE: GenAiUsage = Object.freeze({});
 const TIME_ORIGIN = performance.timeOrigin;
+const FIRST_CHUNK_EVENT = 'inferlens.first_chunk';
 
 /**
  * One instrumented call in progress: its span, ids, timing, extracted values.
@@ -134,6 +134,11 @@ export class PredictionCall {
   readonly context: Context;
   readonly scope: PredictionScope;
   readonly ids: string[];
+  /**
+   * The span's start (epoch ms) when it is a recording OpenTelemetry SDK span, whose own
+   * start and duration then time the call; else -1, and `startPerf` does.
+   */
+  private readonly startMs: number;
   private readonly startPerf: number;
   private outputs: Features[] | undefined = undefined;
   private usage: GenAiUsage = NO_USAGE;
@@ -176,7 +181,8 @@ export class PredictionCall {
     if (segment && segment !== plan.segment) attributes[ATTR_INFERLENS_SEGMENT] = segment;
     this.span = plan.core.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes }, parent);
     this.context = trace.setSpan(parent, this.span);
-    this.startPerf = performance.now();
+    this.startMs = spanStartMillis(this.span);
+    this.startPerf = this.startMs < 0 ? performance.now() : 0;
   }
 
   /** Records the outputs and usage of a finished (non-stream) result. */
@@ -195,8 +201,10 @@ export class PredictionCall {
     try {
       this.chunks++;
       if (this.firstChunkMs === undefined) {
-        this.firstChunkMs = performance.now() - this.startPerf;
-        this.span.addEvent('inferlens.first_chunk');
+        this.span.addEvent(FIRST_CHUNK_EVENT);
+        // The event's time is the span's start plus the monotonic time since: the same clock as its duration.
+        const at = this.startMs >= 0 ? lastEventMillis(this.span, FIRST_CHUNK_EVENT) : -1;
+        this.firstChunkMs = at >= 0 ? Math.max(0, at - this.startMs) : this.elapsedMs();
       }
       if (output) this.outputs = [{ ...this.outputs?.[0], ...output }];
       if (usage) this.usage = { ...this.usage, ...usage };
@@ -227,14 +235,13 @@ export class PredictionCall {
         handleError('predictionId option', error);
       }
     }
-    return randomUUID();
+    return randomId();
   }
 
   private finish(error: unknown, failed: boolean): void {
     if (this.ended) return;
     this.ended = true;
     try {
-      const endPerf = performance.now();
       const errorType = failed ? errorTypeOf(error) : '';
       const extra = this.usage !== NO_USAGE || this.chunks > 0 || this.firstChunkMs !== undefined ? this.resultAttributes() : undefined;
       const span = this.span;
@@ -255,10 +262,17 @@ export class PredictionCall {
         core.countSampledOut();
         return;
       }
-      this.emitRecords(endPerf - this.startPerf, failed, errorType, extra);
+      let latencyMs = -1;
+      if (this.startMs >= 0) latencyMs = spanDurationMillis(span);
+      this.emitRecords(latencyMs >= 0 ? latencyMs : this.elapsedMs(), this.startMs >= 0 ? this.startMs : TIME_ORIGIN + this.startPerf, failed, errorType, extra);
     } catch (e) {
       handleError('ending a prediction', e);
     }
+  }
+
+  /** Milliseconds since the start, by `performance.now()` (or by the span's start, when it had one but no duration). */
+  private elapsedMs(): number {
+    return this.startMs >= 0 ? Math.max(0, Date.now() - this.startMs) : performance.now() - this.startPerf;
   }
 
   private resultAttributes(): Record<string, string | number | string[]> {
@@ -274,7 +288,7 @@ export class PredictionCall {
   }
 
   /** Builds the records (one per item), each a fresh object nobody else holds, and hands them to the monitor. */
-  private emitRecords(latencyMs: number, failed: boolean, errorType: string, extra: Record<string, string | number | string[]> | undefined): void {
+  private emitRecords(latencyMs: number, timestamp: number, failed: boolean, errorType: string, extra: Record<string, string | number | string[]> | undefined): void {
     const { plan } = this;
     const core = plan.core;
     const ctx = this.span.spanContext();
@@ -295,7 +309,6 @@ export class PredictionCall {
     const usage = this.usage;
     const inputTokens = nonNegativeInt(usage.inputTokens);
     const outputTokens = nonNegativeInt(usage.outputTokens);
-    const timestamp = TIME_ORIGIN + this.startPerf;
     for (let index = 0; index < ids.length; index++) {
       // Redacted first: the redactor sizes what it keeps on the way.
       const features = core.redact(this.features?.[index], false);
@@ -328,7 +341,7 @@ export class PredictionCall {
             ? Object.assign({}, attributes)
             : {},
       };
-      core.emit(record, fixedBytes, this.generatedIds ? UUID_BYTES : -1, featuresBytes, outputsBytes);
+      core.emit(record, fixedBytes, this.generatedIds ? RANDOM_ID_JSON_BYTES : -1, featuresBytes, outputsBytes);
     }
   }
 }

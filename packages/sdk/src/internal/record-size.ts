@@ -14,7 +14,7 @@ import { DEFAULT_RECORD_LIMITS, type PredictionRecord } from '@inferlens/semconv
  * On the way it checks the fields a caller can influence per call (id,
  * segment, error type, feature and output maps) against the default record
  * limits, with rules at least as strict as `validatePrediction`'s (`idBytes`: the
- * id's size when the SDK generated it, a UUID; `featuresBytes`/`outputsBytes`: the
+ * id's size when the SDK generated it (`randomId`); `featuresBytes`/`outputsBytes`: the
  * maps' sizes when the redactor measured and checked them; -1 to do it here); the fields
  * fixed per wrapper (model, version, project, service, environment,
  * attributes) are checked once, with `validatePrediction`, when the wrapper's

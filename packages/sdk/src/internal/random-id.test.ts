@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
+
+describe('randomId', () => {
+  it('gives 32 lowercase hex digits, distinct across pool refills', () => {
+    const ids = new Set<string>();
+    // Several pools' worth (256 ids a pool), so that refills are crossed.
+    for (let i = 0; i < 2000; i++) {
+      const id = randomId();
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(2000);
+    expect(JSON.stringify(randomId()).length).toBe(RANDOM_ID_JSON_BYTES);
+  });
+});
