@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import { hrTimeToMilliseconds, isTimeInputHrTime } from '@opentelemetry/core';
 
 /**
  * Reading a call's timing from its own span instead of taking `performance.now()` twice.
@@ -11,11 +12,7 @@ import type { Span } from '@opentelemetry/api';
 
 /** An `HrTime` (`[seconds, nanoseconds]`) in milliseconds, or -1 when `t` is not one. */
 export function hrTimeMillis(t: unknown): number {
-  if (!Array.isArray(t) || t.length !== 2) return -1;
-  const s = t[0];
-  const ns = t[1];
-  if (typeof s !== 'number' || typeof ns !== 'number' || !(s >= 0) || !(ns >= 0)) return -1;
-  return s * 1e3 + ns / 1e6;
+  return isTimeInputHrTime(t) && t[0] >= 0 && t[1] >= 0 ? hrTimeToMilliseconds(t) : -1;
 }
 
 /** The recording span's start time in epoch milliseconds, or -1 when it does not show one. */
