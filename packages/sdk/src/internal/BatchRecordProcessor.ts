@@ -1,4 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { failedResult } from './failed-result.js';
 import type { BatchProcessorConfig } from '../BatchProcessorConfig.js';
 import type { ProcessorStats } from '../ProcessorStats.js';
 import { handleError, warn } from './handle-error.js';
@@ -239,7 +240,7 @@ export class BatchRecordProcessor<T> {
     try {
       result = await this.exporter.export(batch);
     } catch (error) {
-      result = { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+      result = failedResult(error);
     }
     if (this.inFlight === 0) return batch.length; // shutdown already counted this batch as dropped
     this.inFlight -= batch.length;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { HttpExporterOptions } from '../HttpExporterOptions.js';
+import { failedResult } from './failed-result.js';
 import { handleError, warn } from './handle-error.js';
 
 /** Main thread → worker. */
@@ -66,7 +67,7 @@ export class ExportWorker {
         worker.postMessage(message);
       } catch (error) {
         this.pending.delete(message.id);
-        resolve(failed(error));
+        resolve(failedResult(error));
       }
     });
   }
@@ -95,7 +96,7 @@ export class ExportWorker {
     }
     const resolve = this.pending.get(m.id);
     this.pending.delete(m.id);
-    resolve?.(m.ok ? { code: ExportResultCode.SUCCESS } : failed(new Error(m.error ?? 'export failed in the worker')));
+    resolve?.(m.ok ? { code: ExportResultCode.SUCCESS } : failedResult(new Error(m.error ?? 'export failed in the worker')));
   }
 
   /**
@@ -109,11 +110,8 @@ export class ExportWorker {
     const message = error instanceof Error ? error.message : String(error);
     if (this.ready) handleError('export worker stopped; exporting on the main thread from now on', error);
     else warn(`export worker could not start; exporting on the main thread: ${message}`);
-    for (const resolve of this.pending.values()) resolve(this.ready ? failed(error) : undefined);
+    for (const resolve of this.pending.values()) resolve(this.ready ? failedResult(error) : undefined);
     this.pending.clear();
   }
 }
 
-function failed(error: unknown): ExportResult {
-  return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
-}

@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { HttpExporterOptions } from '../HttpExporterOptions.js';
 import { ExportWorker } from './ExportWorker.js';
+import { failedResult } from './failed-result.js';
 import { warn } from './handle-error.js';
 import { jsonLine } from './serialized-lines.js';
 import { backoffDelay, parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
@@ -69,7 +70,7 @@ export class NdjsonHttpExporter<T> {
       initialBackoffMillis: options.initialBackoffMillis ?? 1000,
       maxBackoffMillis: options.maxBackoffMillis ?? 5000,
     };
-    if ((options.thread ?? 'worker') === 'worker') this.worker = new ExportWorker({ path, options: { ...options, thread: 'main' } });
+    if ((options.thread ?? 'worker') === 'worker') this.worker = new ExportWorker({ path, options });
   }
 
   /** Encodes and posts one batch; resolves with the final result, never rejects. */
@@ -81,7 +82,7 @@ export class NdjsonHttpExporter<T> {
       // The worker's answer, or (when it is unavailable) the export on this thread.
       return (await this.worker?.export(text)) ?? (await this.exportText(text));
     } catch (error) {
-      return failed(error);
+      return failedResult(error);
     }
   }
 
@@ -94,7 +95,7 @@ export class NdjsonHttpExporter<T> {
       await this.send(body);
       return { code: ExportResultCode.SUCCESS };
     } catch (error) {
-      return failed(error);
+      return failedResult(error);
     }
   }
 
@@ -154,9 +155,6 @@ async function encodeLines(batch: readonly unknown[]): Promise<string> {
   return text;
 }
 
-function failed(error: unknown): ExportResult {
-  return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
-}
 
 function shutDown(): ExportResult {
   return { code: ExportResultCode.FAILED, error: new Error('exporter is shut down') };
