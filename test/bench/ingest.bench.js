@@ -9,8 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -95,8 +93,6 @@ async function timed(fn) {
 async function directBaseline(dir, predRows, spanRows) {
   const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
   await store.migrate();
-  const conn = createChdbConnection({ path: dir });
-  const client = createClient({ connection: conn });
   // RowBinary, as the collector writes: rows serialised and inserted 50k at a time, the clock
   // covering both (the collector's rate includes its serialisation too).
   const binary = async (codec, rows) => {
@@ -104,9 +100,7 @@ async function directBaseline(dir, predRows, spanRows) {
   };
   // JSONCompactEachRow: lines serialised before the clock starts, as earlier versions measured.
   const json = async (codec, lines) => {
-    for (let i = 0; i < lines.length; i += BASE_BATCH) {
-      await conn.chdb.rawInsert({ table: codec.table, columns: [...codec.columns], values: lines.slice(i, i + BASE_BATCH).join('\n'), format: 'JSONCompactEachRow' });
-    }
+    for (let i = 0; i < lines.length; i += BASE_BATCH) await store.insertCompactJson(codec.table, codec.columns, lines.slice(i, i + BASE_BATCH).join('\n'));
   };
   const predLines = predRows.map((r) => PREDICTIONS.line(r));
   const spanLines = spanRows.map((r) => SPANS.line(r));
@@ -115,15 +109,14 @@ async function directBaseline(dir, predRows, spanRows) {
   const predJsonMs = await timed(() => json(PREDICTIONS, predLines));
   const spanJsonMs = await timed(() => json(SPANS, spanLines));
   const engineMs = await timed(() =>
-    client.command({
-      query: `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, NumericFeatures, CategoricalFeatures, NumericOutputs)
+    store.command(
+      `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, NumericFeatures, CategoricalFeatures, NumericOutputs)
       SELECT toDateTime64(1795168800 + number / 1000, 9), toString(number), 'default', 'bench-model', 'v1', rand() / 1e7,
         mapFromArrays(['f0','f1','f2','f3','f4','f5','f6','f7','f8','f9'], [rand(0)/1e6, rand(1)/1e6, rand(2)/1e6, rand(3)/1e6, rand(4)/1e6, rand(5)/1e6, rand(6)/1e6, rand(7)/1e6, rand(8)/1e6, rand(9)/1e6]),
         map('country', 'FR', 'device', 'ios', 'plan', 'pro'), map('score', rand() / 4e9)
       FROM numbers(${N_PRED})`,
-    }),
+    ),
   );
-  await client.close();
   await store.close();
   return { predBinaryMs, spanBinaryMs, predJsonMs, spanJsonMs, engineMs };
 }

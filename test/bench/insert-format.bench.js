@@ -4,7 +4,7 @@
 // the engine's own INSERT ... SELECT of generated rows (its raw rate for this table).
 // chDB's in-memory insert takes text formats only, so RowBinary goes through a file.
 // Env: BENCH_ROWS (default 100000), BENCH_REPEATS (default 2; the best run is printed).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +14,15 @@ import { createChdbConnection } from 'chdb/connection';
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
 const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
 const dir = mkdtempSync(join(tmpdir(), 'inferlens-format-'));
 const conn = createChdbConnection({ path: dir });
 const client = createClient({ connection: conn });
+// The collector's store on the same directory, for its RowBinary insert path.
+const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
 for (const m of MIGRATIONS) for (const s of m.statements) await client.command({ query: s });
 
 const rows = [];
@@ -58,13 +61,7 @@ const candidates = [
     }
   }],
   ['RowBinary spool file read by file(), Map columns (collector, embedded)', async () => {
-    const structure = PREDICTIONS.binary.columns.map(([name, type]) => `\`${name}\` ${type}`).join(', ');
-    const columns = PREDICTIONS.binary.columns.map(([name]) => name).join(', ');
-    const file = join(dir, 'spool.rowbinary');
-    for (const b of batches(rows)) {
-      writeFileSync(file, encodeRowsBinary(PREDICTIONS.binary, b));
-      await client.command({ query: `INSERT INTO predictions (${columns}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`, query_params: { file, structure } });
-    }
+    for (const b of batches(rows)) await store.insertRowBinary(PREDICTIONS.binary, [encodeRowsBinary(PREDICTIONS.binary, b)]);
   }],
   ['chDB raw insert, JSONCompactEachRow, key/value arrays via predictions_ingest (collector, server mode)', async () => {
     for (const b of batches(rows)) await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: b.map(PREDICTIONS.line).join('\n'), format: 'JSONCompactEachRow' });
@@ -98,5 +95,6 @@ for (const [name, fn] of candidates) {
 }
 const engine = results[results.length - 1][1];
 for (const [name, rate] of results) console.log(`| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / engine).toFixed(2)}x |`);
+await store.close();
 await client.close();
 rmSync(dir, { recursive: true, force: true });
