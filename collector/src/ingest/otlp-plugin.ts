@@ -144,21 +144,19 @@ export async function otlpPlugin(
     return { stored: stored.then(() => undefined), rejected, errors };
   };
 
-  app.post('/v1/traces', async (request, reply) => {
-    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
-    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-    const { stored, rejected, errors } = stageSpans(body, encoding, projectOf(request));
-    await stored;
-    return sendExportResponse(request, reply, 'rejectedSpans', rejected, errors);
-  });
+  /** A receiver: reads the body, stages its rows, answers once they are stored. */
+  const receive =
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string) => Staged, rejectedField: string) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+      const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
+      const { stored, rejected, errors } = stage(body, encoding, projectOf(request));
+      await stored;
+      return sendExportResponse(request, reply, rejectedField, rejected, errors);
+    };
 
-  app.post('/v1/logs', async (request, reply) => {
-    const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
-    const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-    const { stored, rejected, errors } = stageLogs(body, encoding, projectOf(request));
-    await stored;
-    return sendExportResponse(request, reply, 'rejectedLogRecords', rejected, errors);
-  });
+  app.post('/v1/traces', receive(stageSpans, 'rejectedSpans'));
+  app.post('/v1/logs', receive(stageLogs, 'rejectedLogRecords'));
 }
 
 /**
