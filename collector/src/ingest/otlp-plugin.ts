@@ -5,7 +5,7 @@ import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js
 import type { IngestLimits } from '../config.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, type OtlpEncoding } from './otlp/index.js';
+import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
 import { readBody } from './read-body.js';
 import { applyRetryAfter, toErrorReply } from './errors-reply.js';
@@ -74,13 +74,23 @@ export async function otlpPlugin(
   // Decoding, validation and batching run in one synchronous step per request, so nothing
   // of the decoded rows outlives it (the batchers keep their serialised bytes only): they die
   // young instead of being promoted to the old generation while the request awaits its insert.
-  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
-    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project));
-    if (decoded.spans.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
+  const spansLimit = (spans: number): void => {
+    if (spans > opts.limits.maxRecordsPerRequest) {
       throw new BodyTooLargeError(
-        `the request holds ${decoded.spans.length + decoded.rejected} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
+        `the request holds ${spans} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
+  };
+
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+    if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
+      // The embedded store's path: protobuf straight to RowBinary, no row objects.
+      const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project));
+      spansLimit(t.count + t.rejected);
+      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count), rejected: t.rejected, errors: t.errors };
+    }
+    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project));
+    spansLimit(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
 

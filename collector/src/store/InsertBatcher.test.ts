@@ -249,3 +249,22 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
     expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0 });
   });
 });
+
+describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () => {
+  it('batches pre-serialised RowBinary with rows from add() into one insert, and refuses over maxPendingRows', async () => {
+    const tag = 'prebuilt';
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 50, maxRows: 10_000, maxPendingRows: 10 });
+    expect(batcher.takesRowBinary).toBe(true);
+    const both = Promise.all([batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, [1, 2, 3])), 3), batcher.add(rows(tag, [4]))]);
+    await expect(batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, range(10, 17))), 7)).rejects.toBeInstanceOf(SaturatedError);
+    await both;
+    expect(await storedIds(tag)).toEqual([1, 2, 3, 4]);
+    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 4, failedInserts: 0, pendingRows: 0 });
+  });
+
+  it('is refused by a batcher whose store takes JSON', () => {
+    const batcher = new InsertBatcher(jsonStore, CODEC);
+    expect(batcher.takesRowBinary).toBe(false);
+    expect(() => batcher.addRowBinary(Buffer.alloc(0), 0)).toThrow(/takes JSONCompactEachRow, not RowBinary/);
+  });
+});

@@ -79,6 +79,35 @@ export class InsertBatcher<R> {
    */
   add(added: readonly R[]): Promise<void> {
     const rows = added.length;
+    const refused = this.#refusal(rows);
+    if (refused) return refused;
+    let payload: string | Buffer;
+    if (this.#binary) {
+      payload = encodeRowsBinary(this.#codec.binary, added, this.#bytesPerRow);
+      this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
+    } else {
+      payload = encodeRows(this.#codec, added);
+    }
+    return this.#enqueue(payload, rows);
+  }
+
+  /** True when the store takes RowBinary, so rows already in it can be handed over with {@link addRowBinary}. */
+  get takesRowBinary(): boolean {
+    return this.#binary;
+  }
+
+  /**
+   * Adds `rows` rows already serialised in RowBinary, in the column order of the codec's
+   * `binary.columns` (e.g. decoded straight from a request); as {@link add} otherwise.
+   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}).
+   */
+  addRowBinary(payload: Buffer, rows: number): Promise<void> {
+    if (!this.#binary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
+    return this.#refusal(rows) ?? this.#enqueue(payload, rows);
+  }
+
+  /** The rejection `add` answers with instead of adding `rows` rows, if any. */
+  #refusal(rows: number): Promise<void> | undefined {
     if (rows === 0) return Promise.resolve();
     if (this.#closed) return Promise.reject(new SaturatedError(`the collector is shutting down; retry against another instance`, 5));
     if (this.#pendingRows + rows > this.#opts.maxPendingRows) {
@@ -88,13 +117,10 @@ export class InsertBatcher<R> {
         ),
       );
     }
-    let payload: string | Buffer;
-    if (this.#binary) {
-      payload = encodeRowsBinary(this.#codec.binary, added, this.#bytesPerRow);
-      this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
-    } else {
-      payload = encodeRows(this.#codec, added);
-    }
+    return undefined;
+  }
+
+  #enqueue(payload: string | Buffer, rows: number): Promise<void> {
     this.#pendingRows += rows;
     const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, waiters: [] });
     batch.chunks.push(payload);

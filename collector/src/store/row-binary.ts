@@ -6,6 +6,16 @@
  * The embedded engine parses this several times faster than `JSONCompactEachRow`, and
  * numbers need no decimal formatting on our side (see test/bench/insert-format.bench.js).
  */
+import { isAscii } from 'node:buffer';
+
+/** Lowercase hex digits of each byte value, as two char codes: `HEX[2 * b]`, `HEX[2 * b + 1]`. */
+const HEX = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  const h = b.toString(16).padStart(2, '0');
+  HEX[2 * b] = h.charCodeAt(0);
+  HEX[2 * b + 1] = h.charCodeAt(1);
+}
+
 export class RowBinaryWriter {
   #buf: Buffer;
   #view: DataView;
@@ -25,6 +35,63 @@ export class RowBinaryWriter {
   /** The bytes written, as a view of the writer's buffer (no copy). */
   bytes(): Buffer {
     return this.#buf.subarray(0, this.#pos);
+  }
+
+  /** Forgets what was written after the first `length` bytes (to take back a partly written row). */
+  rewind(length: number): void {
+    if (length < 0 || length > this.#pos) throw new RangeError(`cannot rewind to ${length} of ${this.#pos} bytes`);
+    this.#pos = length;
+  }
+
+  /** Appends bytes that already are RowBinary values (e.g. columns encoded once for many rows). */
+  raw(bytes: Uint8Array): void {
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
+  /**
+   * `String` from the UTF-8 bytes `src[from, to)` when they are all ASCII (then they need no
+   * decoding or validation: the bytes are the string's UTF-8); returns false and writes
+   * nothing otherwise, so the caller can decode them (`string()` after a UTF-8 decode).
+   */
+  asciiString(src: Uint8Array, from: number, to: number): boolean {
+    const len = to - from;
+    this.#room(len + 5);
+    const buf = this.#buf;
+    const start = this.#pos;
+    if (len < 64) {
+      let pos = start + 1; // below 128, the length prefix is one byte
+      for (let i = from; i < to; i++) {
+        const c = src[i]!;
+        if (c >= 0x80) return false;
+        buf[pos++] = c;
+      }
+      buf[start] = len;
+      this.#pos = pos;
+      return true;
+    }
+    const bytes = src.subarray(from, to);
+    if (!isAscii(bytes)) return false;
+    this.length32(len);
+    buf.set(bytes, this.#pos);
+    this.#pos += len;
+    return true;
+  }
+
+  /** `String` of the lowercase hex digits of the bytes `src[from, to)` (trace and span ids). */
+  hexString(src: Uint8Array, from: number, to: number): void {
+    const len = 2 * (to - from);
+    this.length32(len);
+    this.#room(len);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = from; i < to; i++) {
+      const b = 2 * src[i]!;
+      buf[pos++] = HEX[b]!;
+      buf[pos++] = HEX[b + 1]!;
+    }
+    this.#pos = pos;
   }
 
   #room(n: number): void {
@@ -104,8 +171,8 @@ export class RowBinaryWriter {
     this.float64(v);
   }
 
-  /** 64 bits given as two unsigned 32-bit halves. */
-  #int64(lo: number, hi: number): void {
+  /** `Int64`/`UInt64`/`DateTime64(9)` given as its two unsigned 32-bit halves (low first). */
+  int64(lo: number, hi: number): void {
     this.#room(8);
     this.#view.setUint32(this.#pos, lo, true);
     this.#view.setUint32(this.#pos + 4, hi, true);
@@ -118,18 +185,18 @@ export class RowBinaryWriter {
    */
   dateTime64Nanos(decimal: string): void {
     const [lo, hi] = decimalNanosToInt64(decimal);
-    this.#int64(lo, hi);
+    this.int64(lo, hi);
   }
 
   /** `UInt64` from a decimal string of at most 20 digits. */
   uint64Decimal(decimal: string): void {
     if (decimal.length <= 15) {
       const v = Number(decimal);
-      this.#int64(v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000));
+      this.int64(v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000));
       return;
     }
     const v = BigInt(decimal);
-    this.#int64(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
+    this.int64(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
   }
 
   /** `Array(String)`. */

@@ -7,5 +7,7 @@ export { decodeLogsRequest } from './decode-logs-request.js';
 export type { DecodedLogRecord, DecodedLogsRequest } from './decode-logs-request.js';
 export { decodeTraceRequest } from './decode-trace-request.js';
 export type { DecodedTraceRequest } from './decode-trace-request.js';
+export { transcodeTracesProtobuf } from './internal/protobuf-traces-rowbinary.js';
+export type { TranscodedTraceRequest } from './internal/protobuf-traces-rowbinary.js';
 export { OtlpDecodeError } from './otlp-decode-error.js';
 export type { OtlpEncoding } from './otlp-encoding.js';

@@ -45,7 +45,7 @@ export function decodeTracesProtobuf(body: Uint8Array, project: string): Decoded
 }
 
 /** Decodes one span into its row, or says why it is rejected (a `ProtobufRecordReader`). */
-function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow | string {
+export function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow | string {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';

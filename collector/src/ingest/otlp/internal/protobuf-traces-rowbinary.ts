@@ -1,0 +1,448 @@
+import { RowBinaryWriter } from '../../../store/row-binary.js';
+import { SPANS } from '../../../store/tables.js';
+import type { DecodedScope, DecodedResource } from './decoded-resource.js';
+import { spanKindName, statusCodeName } from './enum-names.js';
+import { readAnyValueText } from './protobuf-common.js';
+import { decodeProtobufEnvelope } from './protobuf-envelope.js';
+import { readSpan } from './protobuf-traces.js';
+import { skipField, subEnd } from './protobuf-wire.js';
+import type { WireReader } from './protobuf-wire.js';
+import { TRACES_ENVELOPE } from './signal-envelope.js';
+
+/*
+ * A binary `ExportTraceServiceRequest` straight to `otel_traces` rows in RowBinary
+ * (`SPANS.binary`'s columns), without building row objects: the embedded store's
+ * spans path. The bytes are exactly those of
+ * `encodeRowsBinary(SPANS.binary, decodeTracesProtobuf(body, project).spans)`
+ * (protobuf-traces-rowbinary.test.ts compares them), at a fraction of the cost:
+ * strings are copied as bytes, ids hex-encoded from a table, times kept as the
+ * two 32-bit halves they arrive in, and the resource and scope columns encoded
+ * once per scope.
+ *
+ * The fast path takes the spans that real SDKs send. A span it does not take
+ * whole is decoded by `readSpan` (the row decoder) and written by the codec
+ * instead, which gives the same bytes, rejections and errors by construction:
+ * an invalid, missing or all-zero id (so the rejection message is `readSpan`'s),
+ * a malformed field (so the decode error is), an attribute key that is not
+ * ASCII, starts with a digit (JavaScript objects order integer-like keys first),
+ * or occurs twice in one map (the object keeps one), and a `KeyValue` whose
+ * fields are not `key` then `value`. Values that are not a plain string
+ * (numbers, booleans, arrays, kvlists, bytes) and strings that are not ASCII go
+ * through the row decoder's own readers, one value at a time.
+ *
+ * Field numbers: see protobuf-traces.ts.
+ */
+
+const LEN1 = 10;
+const LEN2 = 18;
+const LEN3 = 26;
+const LEN4 = 34;
+const SPAN_NAME = 42;
+const SPAN_KIND = 48;
+const SPAN_START = 57;
+const SPAN_END = 65;
+const SPAN_ATTRIBUTES = 74;
+const SPAN_EVENTS = 90;
+const SPAN_LINKS = 106;
+const SPAN_STATUS = 122;
+const EVENT_TIME = 9;
+const STATUS_CODE = 24;
+const ANY_STRING = 10;
+
+/** What `transcodeTracesProtobuf` returns. */
+export interface TranscodedTraceRequest {
+  /** The valid spans as `otel_traces` rows in RowBinary, in `SPANS.binary`'s column order. */
+  rows: Buffer;
+  /** How many rows `rows` holds. */
+  count: number;
+  /** Spans dropped as invalid, as `decodeTraceRequest` counts them. */
+  rejected: number;
+  /** Why, for the first few rejected spans, as `decodeTraceRequest` says it. */
+  errors: string[];
+  /** Rows written through the row decoder instead of the fast path (for tests and profiling). */
+  slowSpans: number;
+}
+
+/** Marks an accepted span in the envelope walker's record list (the rows are in the writer). */
+const ACCEPTED = Object.freeze({});
+
+/**
+ * Decodes a binary `ExportTraceServiceRequest` into `otel_traces` RowBinary rows.
+ * Same rows, rejections and errors as `decodeTraceRequest(body, 'protobuf', project)`
+ * followed by the RowBinary codec.
+ * @throws {OtlpDecodeError} When the body is not valid protobuf.
+ */
+export function transcodeTracesProtobuf(body: Uint8Array, project: string): TranscodedTraceRequest {
+  const w = new RowBinaryWriter(2 * body.length + 1024);
+  const projectBytes = encoded((p) => p.string(project));
+  let lastScope: DecodedScope | undefined;
+  let scopeColumns: Uint8Array = new Uint8Array(0);
+  let slowSpans = 0;
+
+  const readRecord = (r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope): object | string => {
+    if (scope !== lastScope) {
+      // A new scope object per ScopeSpans (and so per resource): ServiceName, ResourceAttributes,
+      // ScopeName and ScopeVersion are adjacent columns, encoded once for all its spans.
+      lastScope = scope;
+      scopeColumns = encoded((p) => {
+        p.string(resource.serviceName);
+        p.stringMap(resource.attributes);
+        p.string(scope.name);
+        p.string(scope.version);
+      });
+    }
+    const start = r.pos;
+    const mark = w.length;
+    let done = false;
+    try {
+      done = writeSpan(r, end, w, scopeColumns);
+    } catch {
+      done = false; // malformed: readSpan below throws the located error
+    }
+    if (done) {
+      w.raw(projectBytes);
+      return ACCEPTED;
+    }
+    w.rewind(mark);
+    r.pos = start;
+    const row = readSpan(r, end, resource, scope, project);
+    if (typeof row === 'string') return row;
+    SPANS.binary.write(w, row);
+    slowSpans++;
+    return ACCEPTED;
+  };
+
+  const { records, rejections } = decodeProtobufEnvelope(body, TRACES_ENVELOPE, readRecord, project);
+  return { rows: w.bytes(), count: records.length, rejected: rejections.count, errors: rejections.messages, slowSpans };
+}
+
+function encoded(write: (w: RowBinaryWriter) => void): Uint8Array {
+  const w = new RowBinaryWriter(256);
+  write(w);
+  return Uint8Array.from(w.bytes());
+}
+
+// Field positions of the span being read (one span at a time, never re-entered).
+const attrFrom: number[] = [];
+const attrTo: number[] = [];
+const eventFrom: number[] = [];
+const eventTo: number[] = [];
+const linkFrom: number[] = [];
+const linkTo: number[] = [];
+// The attributes of one event or link.
+const nestedFrom: number[] = [];
+const nestedTo: number[] = [];
+// Key and value positions of the map being written.
+const keyFrom: number[] = [];
+const keyTo: number[] = [];
+const valueFrom: number[] = [];
+const valueTo: number[] = [];
+
+/**
+ * Writes the span `r.pos..end` as one row, all columns but `Project`. Returns false
+ * when it must go through the row decoder instead (the caller rewinds the writer).
+ */
+function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns: Uint8Array): boolean {
+  const buf = r.buf;
+  let traceFrom = 0;
+  let traceTo = 0;
+  let spanFrom = 0;
+  let spanTo = 0;
+  let parentFrom = 0;
+  let parentTo = 0;
+  let stateFrom = 0;
+  let stateTo = 0;
+  let nameFrom = 0;
+  let nameTo = 0;
+  let kind = 0;
+  let startLo = 0;
+  let startHi = 0;
+  let endLo = 0;
+  let endHi = 0;
+  let statusCode = 0;
+  let messageFrom = 0;
+  let messageTo = 0;
+  let attrs = 0;
+  let events = 0;
+  let links = 0;
+
+  // Pass 1: where each field is (the last occurrence wins, as in readSpan).
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case LEN1:
+        traceTo = subEnd(r, end);
+        traceFrom = r.pos;
+        r.pos = traceTo;
+        break;
+      case LEN2:
+        spanTo = subEnd(r, end);
+        spanFrom = r.pos;
+        r.pos = spanTo;
+        break;
+      case LEN3:
+        stateTo = subEnd(r, end);
+        stateFrom = r.pos;
+        r.pos = stateTo;
+        break;
+      case LEN4:
+        parentTo = subEnd(r, end);
+        parentFrom = r.pos;
+        r.pos = parentTo;
+        break;
+      case SPAN_NAME:
+        nameTo = subEnd(r, end);
+        nameFrom = r.pos;
+        r.pos = nameTo;
+        break;
+      case SPAN_KIND:
+        kind = r.int32();
+        break;
+      case SPAN_START:
+        startLo = r.fixed32();
+        startHi = r.fixed32();
+        break;
+      case SPAN_END:
+        endLo = r.fixed32();
+        endHi = r.fixed32();
+        break;
+      case SPAN_ATTRIBUTES:
+        attrTo[attrs] = subEnd(r, end);
+        attrFrom[attrs] = r.pos;
+        r.pos = attrTo[attrs++]!;
+        break;
+      case SPAN_EVENTS:
+        eventTo[events] = subEnd(r, end);
+        eventFrom[events] = r.pos;
+        r.pos = eventTo[events++]!;
+        break;
+      case SPAN_LINKS:
+        linkTo[links] = subEnd(r, end);
+        linkFrom[links] = r.pos;
+        r.pos = linkTo[links++]!;
+        break;
+      case SPAN_STATUS: {
+        const statusEnd = subEnd(r, end);
+        while (r.pos < statusEnd) {
+          const t = r.uint32();
+          if (t === LEN2) {
+            messageTo = subEnd(r, statusEnd);
+            messageFrom = r.pos;
+            r.pos = messageTo;
+          } else if (t === STATUS_CODE) statusCode = r.int32();
+          else skipField(r, t, statusEnd);
+        }
+        if (r.pos !== statusEnd) return false;
+        break;
+      }
+      default:
+        skipField(r, tag, end);
+    }
+  }
+  if (r.pos !== end) return false;
+  if (traceTo - traceFrom !== 16 || isZero(buf, traceFrom, traceTo)) return false;
+  if (spanTo - spanFrom !== 8 || isZero(buf, spanFrom, spanTo)) return false;
+  if (parentTo !== parentFrom && parentTo - parentFrom !== 8) return false;
+
+  // Pass 2: the columns in order.
+  w.int64(startLo, startHi);
+  w.hexString(buf, traceFrom, traceTo);
+  w.hexString(buf, spanFrom, spanTo);
+  if (isZero(buf, parentFrom, parentTo)) w.uint8(0);
+  else w.hexString(buf, parentFrom, parentTo);
+  text(w, buf, stateFrom, stateTo);
+  text(w, buf, nameFrom, nameTo);
+  w.string(spanKindName(kind));
+  w.raw(scopeColumns);
+  if (!attributeMap(r, w, attrFrom, attrTo, attrs)) return false;
+  duration(w, startLo, startHi, endLo, endHi);
+  w.string(statusCodeName(statusCode));
+  text(w, buf, messageFrom, messageTo);
+  if (events === 0) {
+    w.uint8(0); // three empty arrays
+    w.uint8(0);
+    w.uint8(0);
+  } else if (!writeEvents(r, w, events)) return false;
+  if (links === 0) {
+    w.uint8(0); // four empty arrays
+    w.uint8(0);
+    w.uint8(0);
+    w.uint8(0);
+  } else if (!writeLinks(r, w, links)) return false;
+  r.pos = end;
+  return true;
+}
+
+/** `Events.Timestamp`, `Events.Name`, `Events.Attributes`: three arrays, each event read again for each. */
+function writeEvents(r: WireReader, w: RowBinaryWriter, events: number): boolean {
+  const buf = r.buf;
+  w.length32(events);
+  for (let i = 0; i < events; i++) {
+    let lo = 0;
+    let hi = 0;
+    const eventEnd = eventTo[i]!;
+    r.pos = eventFrom[i]!;
+    while (r.pos < eventEnd) {
+      const t = r.uint32();
+      if (t === EVENT_TIME) {
+        lo = r.fixed32();
+        hi = r.fixed32();
+      } else skipField(r, t, eventEnd);
+    }
+    if (r.pos !== eventEnd) return false;
+    w.int64(lo, hi);
+  }
+  w.length32(events);
+  for (let i = 0; i < events; i++) {
+    let from = 0;
+    let to = 0;
+    const eventEnd = eventTo[i]!;
+    r.pos = eventFrom[i]!;
+    while (r.pos < eventEnd) {
+      const t = r.uint32();
+      if (t === LEN2) {
+        to = subEnd(r, eventEnd);
+        from = r.pos;
+        r.pos = to;
+      } else skipField(r, t, eventEnd);
+    }
+    text(w, buf, from, to);
+  }
+  w.length32(events);
+  for (let i = 0; i < events; i++) {
+    if (!nestedAttributeMap(r, w, eventFrom[i]!, eventTo[i]!, LEN3)) return false;
+  }
+  return true;
+}
+
+/** `Links.TraceId`, `Links.SpanId`, `Links.TraceState`, `Links.Attributes`. */
+function writeLinks(r: WireReader, w: RowBinaryWriter, links: number): boolean {
+  const buf = r.buf;
+  for (let field = LEN1; field <= LEN3; field += 8) {
+    const size = field === LEN1 ? 16 : 8;
+    w.length32(links);
+    for (let i = 0; i < links; i++) {
+      let from = 0;
+      let to = 0;
+      const linkEnd = linkTo[i]!;
+      r.pos = linkFrom[i]!;
+      while (r.pos < linkEnd) {
+        const t = r.uint32();
+        if (t === field) {
+          to = subEnd(r, linkEnd);
+          from = r.pos;
+          r.pos = to;
+        } else skipField(r, t, linkEnd);
+      }
+      if (r.pos !== linkEnd) return false;
+      if (field === LEN3) text(w, buf, from, to);
+      else if (to !== from && to - from !== size) return false; // readSpan rejects the span
+      else if (isZero(buf, from, to)) w.uint8(0);
+      else w.hexString(buf, from, to);
+    }
+  }
+  w.length32(links);
+  for (let i = 0; i < links; i++) {
+    if (!nestedAttributeMap(r, w, linkFrom[i]!, linkTo[i]!, LEN4)) return false;
+  }
+  return true;
+}
+
+/** The attribute map of an event or link: its `KeyValue`s are field `field` of the message `from..to`. */
+function nestedAttributeMap(r: WireReader, w: RowBinaryWriter, from: number, to: number, field: number): boolean {
+  let n = 0;
+  r.pos = from;
+  while (r.pos < to) {
+    const t = r.uint32();
+    if (t === field) {
+      nestedTo[n] = subEnd(r, to);
+      nestedFrom[n] = r.pos;
+      r.pos = nestedTo[n++]!;
+    } else skipField(r, t, to);
+  }
+  return attributeMap(r, w, nestedFrom, nestedTo, n);
+}
+
+/**
+ * A `Map(String, String)` of the `n` `KeyValue` messages at `from[i]..to[i]`, as
+ * `readAttributeInto` and the codec's `stringMap` would write it; false when the
+ * row decoder must (see the header).
+ */
+function attributeMap(r: WireReader, w: RowBinaryWriter, from: number[], to: number[], n: number): boolean {
+  const buf = r.buf;
+  for (let i = 0; i < n; i++) {
+    const kvEnd = to[i]!;
+    r.pos = from[i]!;
+    if (r.pos >= kvEnd || r.uint32() !== LEN1) return false;
+    const kEnd = subEnd(r, kvEnd);
+    const kFrom = r.pos;
+    if (kEnd > kFrom && buf[kFrom]! >= 0x30 && buf[kFrom]! <= 0x39) return false;
+    for (let k = kFrom; k < kEnd; k++) if (buf[k]! >= 0x80) return false;
+    for (let j = 0; j < i; j++) if (sameBytes(buf, keyFrom[j]!, keyTo[j]!, kFrom, kEnd)) return false;
+    keyFrom[i] = kFrom;
+    keyTo[i] = kEnd;
+    r.pos = kEnd;
+    if (r.pos === kvEnd) {
+      valueFrom[i] = valueTo[i] = -1; // no value: ''
+      continue;
+    }
+    if (r.uint32() !== LEN2) return false;
+    const vEnd = subEnd(r, kvEnd);
+    if (vEnd !== kvEnd) return false;
+    valueFrom[i] = r.pos;
+    valueTo[i] = vEnd;
+  }
+  w.length32(n);
+  for (let i = 0; i < n; i++) {
+    w.asciiString(buf, keyFrom[i]!, keyTo[i]!);
+    const vFrom = valueFrom[i]!;
+    const vEnd = valueTo[i]!;
+    if (vFrom === vEnd || vFrom < 0) {
+      w.uint8(0);
+      continue;
+    }
+    r.pos = vFrom;
+    if (r.uint32() === ANY_STRING) {
+      const sEnd = subEnd(r, vEnd);
+      if (sEnd === vEnd) {
+        text(w, buf, r.pos, sEnd);
+        continue;
+      }
+    }
+    r.pos = vFrom;
+    w.string(readAnyValueText(r, vEnd, 0));
+  }
+  return true;
+}
+
+/** A protobuf `string` field's bytes as a `String`: copied when ASCII, decoded as `readString` does otherwise. */
+function text(w: RowBinaryWriter, buf: WireReader['buf'], from: number, to: number): void {
+  if (from === to) w.uint8(0);
+  else if (!w.asciiString(buf, from, to)) w.string(buf.utf8Slice !== undefined ? buf.utf8Slice(from, to) : buf.toString('utf8', from, to));
+}
+
+/** `end - start` (0 when the end is not after the start), as `nanosBetween` and `uint64Decimal` give it. */
+function duration(w: RowBinaryWriter, startLo: number, startHi: number, endLo: number, endHi: number): void {
+  if (endHi < startHi || (endHi === startHi && endLo <= startLo)) {
+    w.int64(0, 0);
+    return;
+  }
+  let lo = endLo - startLo;
+  let hi = endHi - startHi;
+  if (lo < 0) {
+    lo += 0x1_0000_0000;
+    hi -= 1;
+  }
+  w.int64(lo, hi);
+}
+
+function isZero(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function sameBytes(buf: Uint8Array, aFrom: number, aTo: number, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let i = 0; i < aTo - aFrom; i++) if (buf[aFrom + i] !== buf[bFrom + i]) return false;
+  return true;
+}
