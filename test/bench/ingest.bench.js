@@ -4,6 +4,9 @@
 // (RowBinary through a spool file, serialisation from row objects included) and as
 // JSONCompactEachRow (pre-serialised, the format the server mode and earlier versions use).
 //
+// Every phase starts once the engine's background merges from the previous one are over (see
+// `settle`), in the collector and in the direct baseline alike.
+//
 // Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { processCpuSeconds, spawnListening } from './lib/processes.js';
+import { processCpuSeconds, spawnListening, waitForQuiet } from './lib/processes.js';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
@@ -81,6 +84,17 @@ function fmt(n) {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/**
+ * Each measured phase starts on a quiet engine: after a phase, the engine merges the parts it
+ * wrote in the background, and the next phase would share the two cores with those merges
+ * (the spans figures after 400k predictions varied by a factor of two). Waits until the process
+ * holding the engine (`pid`, or this one) uses under 5% of a core for a second.
+ */
+async function settle(what, pid) {
+  const cpu = pid === undefined ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; } : () => processCpuSeconds(pid);
+  if (!(await waitForQuiet(cpu))) console.log(`(${what}: the engine was still busy after 60 s; measuring anyway)`);
+}
+
 // ---------- direct bulk insert baselines (same process, their own chDB directory) ----------
 const BASE_BATCH = 50_000;
 
@@ -105,9 +119,13 @@ async function directBaseline(dir, predRows, spanRows) {
   const predLines = predRows.map((r) => PREDICTIONS.line(r));
   const spanLines = spanRows.map((r) => SPANS.line(r));
   const predBinaryMs = await timed(() => binary(PREDICTIONS, predRows));
+  await settle('direct, after the RowBinary predictions');
   const spanBinaryMs = await timed(() => binary(SPANS, spanRows));
+  await settle('direct, after the RowBinary spans');
   const predJsonMs = await timed(() => json(PREDICTIONS, predLines));
+  await settle('direct, after the JSON predictions');
   const spanJsonMs = await timed(() => json(SPANS, spanLines));
+  await settle('direct, after the JSON spans');
   const engineMs = await timed(() =>
     store.command(
       `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, NumericFeatures, CategoricalFeatures, NumericOutputs)
@@ -145,11 +163,13 @@ async function main() {
   // Warm-up: one request each, so the first measured request doesn't pay for JIT and first inserts.
   await sendAll(`${url}/v1/predictions`, [predBodies[0]], 'application/x-ndjson');
   await sendAll(`${url}/v1/traces`, [spanBody], 'application/x-protobuf');
+  await settle('collector, after the warm-up', child.pid);
 
   let c0 = processCpuSeconds(child.pid);
   let u0 = process.cpuUsage();
   const predMs = await sendAll(`${url}/v1/predictions`, predBodies, 'application/x-ndjson');
   const predCpu = { collector: processCpuSeconds(child.pid) - c0, client: (process.cpuUsage(u0).user + process.cpuUsage(u0).system) / 1e6 };
+  await settle('collector, after the predictions', child.pid);
   c0 = processCpuSeconds(child.pid);
   u0 = process.cpuUsage();
   const spanMs = await sendAll(`${url}/v1/traces`, spanBodies, 'application/x-protobuf');

@@ -72,3 +72,21 @@ function statCpuSeconds(path) {
 
 /** Clock ticks per second of /proc's CPU times. */
 export const CLOCK_TICKS = tick;
+
+/**
+ * Waits until `cpuSeconds()` (a process's CPU time so far) grows by less than `maxCores` of a core
+ * over `windowMs`, e.g. until the engine's background merges after a phase have finished, so the
+ * next phase does not share the cores with them. Polls; gives up after `timeoutMs` and resolves
+ * `false` (the caller says so), else `true`.
+ */
+export async function waitForQuiet(cpuSeconds, { windowMs = 1000, maxCores = 0.05, timeoutMs = 60_000 } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  let before = cpuSeconds();
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = cpuSeconds();
+    if (now - before < (maxCores * windowMs) / 1000) return true;
+    before = now;
+  }
+  return false;
+}
