@@ -6,6 +6,9 @@
 //   off          the model unwrapped, no OpenTelemetry at all (the baseline)
 //   context      unwrapped, but with the AsyncLocalStorageContextManager, the W3C propagator and
 //                `context.with(extracted)` per request, as the example does with the SDK
+//   otel         no Inferlens: plain OpenTelemetry, one span per model call (2 attributes at start,
+//                2 at the end) through a BatchSpanProcessor and the official OTLP/protobuf exporter:
+//                what any SDK that makes a span per prediction costs at least
 //   spans        SDK, spans exported (OTLP/protobuf over HTTP), prediction records to a no-op exporter
 //   predictions  SDK, records exported (gzip NDJSON over HTTP), spans non-recording (no span export)
 //   on           SDK, everything exported (what a user runs)
@@ -31,7 +34,7 @@
 //
 // Env: BENCH_SECONDS (per measured run, default 10), BENCH_CONNECTIONS (default 10),
 // BENCH_RATE (req/s of the fixed-rate runs; default half the lowest closed-loop req/s; 0 skips them),
-// BENCH_MODELS (default noop,trees), BENCH_MODES (default off,context,spans,predictions,on),
+// BENCH_MODELS (default noop,trees), BENCH_MODES (default off,context,otel,spans,predictions,on),
 // BENCH_CPU_PROF (a directory: each service run writes a --cpu-prof profile there, service-<model>-<mode>[-rate<N>].cpuprofile; the profiler slows the service).
 //
 // Latency columns are percentiles of every 2xx response time autocannon measured (sub-millisecond;
@@ -74,7 +77,7 @@ async function main() {
   const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
   const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
   const MODELS = (process.env.BENCH_MODELS ?? 'noop,trees').split(',');
-  const MODES = (process.env.BENCH_MODES ?? 'off,context,spans,predictions,on').split(',');
+  const MODES = (process.env.BENCH_MODES ?? 'off,context,otel,spans,predictions,on').split(',');
   const PROF = process.env.BENCH_CPU_PROF;
   const RATE = process.env.BENCH_RATE === undefined || process.env.BENCH_RATE === '' ? undefined : Number(process.env.BENCH_RATE);
   function selfCpu() {

@@ -180,6 +180,33 @@ describe('examples/fastify-service against a real collector', () => {
     ]);
   });
 
+  it('in the plain OpenTelemetry set-up (INFERLENS_SDK=otel, the benchmark floor) exports one span per call and no prediction record', async () => {
+    const dataDir = tempDataDir();
+    cleanup.push(() => removeDir(dataDir));
+    const collector = await startCollector({ dataDir });
+    cleanup.push(() => collector.stop());
+    const service = await startService({ INFERLENS_ENDPOINT: collector.url, INFERLENS_SDK: 'otel' });
+    cleanup.push(() => service.stop());
+
+    const tp = traceparent();
+    const answer = await predict(service.url, 1, tp);
+    expect(answer.status).toBe(200);
+    expect(answer.body.predictionId).toBe('');
+    const feedback = await fetch(`${service.url}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ predictionId: 'x', label: 'fraud' }) });
+    expect(feedback.status).toBe(501);
+    // SIGTERM shuts the tracer provider down, which exports the span.
+    expect((await service.stop()).code).toBe(0);
+
+    const trace = await poll(`trace ${tp.traceId}`, () => getJson(`${collector.url}/api/v1/traces/${tp.traceId}`), (r) => r.status === 200);
+    const spans = trace.body.spans as AnyJson[];
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({ traceId: tp.traceId, parentSpanId: tp.spanId, name: 'predict fraud', serviceName: 'fraud-service' });
+    expect(spans[0].attributes).toMatchObject({ 'inferlens.model.name': 'fraud', 'fraud.flagged': String(answer.body.fraud) });
+    expect(Number(spans[0].attributes['fraud.score'])).toBeCloseTo(answer.body.score, 12);
+    const stored = await getJson(`${collector.url}/api/v1/predictions?project=examples&limit=10`);
+    expect(stored.body.predictions).toEqual([]);
+  });
+
   it('keeps serving through a collector outage, delivers what the bounded queue held, counts the rest as dropped, and the counts add up exactly', async () => {
     const MAX_QUEUE = 200;
     const BATCH = 50;

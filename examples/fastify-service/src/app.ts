@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import { capturePredictionIds, type Monitor } from '@inferlens/sdk';
 import { fraudModel, type FraudScore, type Transaction } from './fraud-model.js';
 
@@ -28,6 +28,13 @@ export interface AppOptions {
    * @default monitor !== undefined
    */
   traceContext?: boolean;
+  /**
+   * Without a monitor: wrap each model call in a span of this tracer, with the model's name,
+   * version and score as attributes: what plain OpenTelemetry costs, for the benchmark (the
+   * floor under any SDK that makes a span per prediction).
+   * @default undefined
+   */
+  tracer?: Tracer;
 }
 
 const transactionSchema = {
@@ -82,6 +89,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   const traceContext = options.traceContext ?? monitor !== undefined;
   const app = Fastify({ logger: false });
 
+  const tracer = options.tracer;
   const score: (tx: Transaction) => Promise<FraudScore> = monitor
     ? monitor.instrument(model.score, {
         model: 'fraud',
@@ -89,7 +97,18 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         features: ([tx]) => ({ amount: tx.amount, country: tx.country, channel: tx.channel, hoursSinceLast: tx.hoursSinceLast, email: tx.email }),
         output: (r) => ({ score: r.score, fraud: r.fraud }),
       })
-    : model.score;
+    : tracer
+      ? (tx) =>
+          tracer.startActiveSpan('predict fraud', { attributes: { 'inferlens.model.name': 'fraud', 'inferlens.model.version': 'v3' } }, async (span) => {
+            try {
+              const r = await model.score(tx);
+              span.setAttributes({ 'fraud.score': r.score, 'fraud.flagged': r.fraud });
+              return r;
+            } finally {
+              span.end();
+            }
+          })
+      : model.score;
 
   app.post<{ Body: Transaction }>('/predict', { schema: { body: transactionSchema, response: predictReply } }, async (request) => {
     if (!monitor) {

@@ -7,7 +7,7 @@
  * | `HOST` | `127.0.0.1` | interface to listen on |
  * | `PORT` | `3000` | port; `0` picks a free one |
  * | `INFERLENS_ENDPOINT` | `http://127.0.0.1:4318` | the collector |
- * | `INFERLENS_SDK` | `on` | `off` runs the model unwrapped (benchmark baseline); the benchmark's cost split: `context` (unwrapped, but with the context manager, W3C propagator and `context.with` per request), `spans` (SDK, spans exported, prediction records to a no-op exporter), `predictions` (SDK, records exported, no spans: a non-recording tracer) |
+ * | `INFERLENS_SDK` | `on` | `off` runs the model unwrapped (benchmark baseline); the benchmark's cost split: `context` (unwrapped, but with the context manager, W3C propagator and `context.with` per request), `otel` (no Inferlens: plain OpenTelemetry, one span per model call through a BatchSpanProcessor and the official OTLP/protobuf exporter), `spans` (SDK, spans exported, prediction records to a no-op exporter), `predictions` (SDK, records exported, no spans: a non-recording tracer) |
  * | `FRAUD_MODEL` | `noop` | `trees`: `makeTreeFraudModel()` (~100 µs of CPU per call) instead of the no-cost `fraudModel` |
  * | `GBT_TREES` | 3000 | trees of the `trees` model |
  * | `INFERLENS_MAX_QUEUE_SIZE` | SDK default (2048) | `batch.maxQueueSize` |
@@ -24,12 +24,15 @@
 import { context, propagation, ProxyTracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createMonitor, HttpFeedbackExporter, HttpPredictionExporter, type BatchProcessorConfig, type HttpExporterOptions, type Monitor } from '@inferlens/sdk';
 import { buildApp } from './app.js';
 import { fraudModel, makeTreeFraudModel } from './fraud-model.js';
 
-type SdkMode = 'off' | 'context' | 'spans' | 'predictions' | 'on';
-const MODES: readonly SdkMode[] = ['off', 'context', 'spans', 'predictions', 'on'];
+type SdkMode = 'off' | 'context' | 'otel' | 'spans' | 'predictions' | 'on';
+const MODES: readonly SdkMode[] = ['off', 'context', 'otel', 'spans', 'predictions', 'on'];
 
 function sdkMode(): SdkMode {
   const raw = process.env.INFERLENS_SDK || 'on';
@@ -52,7 +55,7 @@ function makeMonitor(mode: SdkMode): Monitor | undefined {
   // registered, so the SDK starts its own and exports spans to the collector.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  if (mode === 'context') return undefined;
+  if (mode === 'context' || mode === 'otel') return undefined;
 
   const endpoint = process.env.INFERLENS_ENDPOINT || 'http://127.0.0.1:4318';
   const project = 'examples';
@@ -89,11 +92,21 @@ function makeMonitor(mode: SdkMode): Monitor | undefined {
   });
 }
 
+/** `otel`: a plain OpenTelemetry tracer provider exporting to the endpoint (no Inferlens). */
+function plainProvider(): BasicTracerProvider {
+  const endpoint = process.env.INFERLENS_ENDPOINT || 'http://127.0.0.1:4318';
+  return new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'fraud-service' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }))],
+  });
+}
+
 async function main(): Promise<void> {
   const mode = sdkMode();
   const monitor = makeMonitor(mode);
   const model = process.env.FRAUD_MODEL === 'trees' ? makeTreeFraudModel(envNumber('GBT_TREES') ?? 3000) : fraudModel;
-  const app = buildApp({ monitor, model, traceContext: mode !== 'off' });
+  const otel = mode === 'otel' ? plainProvider() : undefined;
+  const app = buildApp({ monitor, model, traceContext: mode !== 'off', ...(otel ? { tracer: otel.getTracer('fraud-service') } : {}) });
   await app.listen({ host: process.env.HOST || '127.0.0.1', port: envNumber('PORT') ?? 3000 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : undefined;
@@ -105,6 +118,7 @@ async function main(): Promise<void> {
     stopping = true;
     await app.close();
     await monitor?.shutdown();
+    await otel?.shutdown();
     process.stdout.write(JSON.stringify({ msg: 'stopped', stats: monitor?.stats() ?? null }) + '\n');
     process.exit(0);
   };
