@@ -122,7 +122,17 @@ function encoded(write: (w: RowBinaryWriter) => void): Uint8Array {
   return Uint8Array.from(w.bytes());
 }
 
-// Field positions of the span being read (one span at a time, never re-entered).
+// Field positions of the span being read (one span at a time, never re-entered): the start
+// and end of each single field at `at[slot]`, `at[slot + 1]` (0, 0 when absent: empty), and of
+// each item of the repeated ones in the arrays.
+const TRACE_ID = 0;
+const SPAN_ID = 2;
+const TRACE_STATE = 4;
+const PARENT_ID = 6;
+const NAME = 8;
+const STATUS_MESSAGE = 10;
+const FOUND = 12; // findLast's answer
+const at = new Int32Array(14);
 const attrFrom: number[] = [];
 const attrTo: number[] = [];
 const eventFrom: number[] = [];
@@ -138,30 +148,50 @@ const keyTo: number[] = [];
 const valueFrom: number[] = [];
 const valueTo: number[] = [];
 
+/** Notes where the length-delimited field at `r.pos` lies (`at[slot]`, `at[slot + 1]`) and skips it. */
+function mark(r: WireReader, end: number, slot: number): void {
+  const to = subEnd(r, end);
+  at[slot] = r.pos;
+  at[slot + 1] = to;
+  r.pos = to;
+}
+
+/**
+ * Notes where the last `tag` field (length-delimited) of the message `from..to` lies
+ * (`at[FOUND]`, `at[FOUND + 1]`; 0, 0 when there is none). False when a field overruns the message.
+ */
+function findLast(r: WireReader, from: number, to: number, tag: number): boolean {
+  at[FOUND] = at[FOUND + 1] = 0;
+  r.pos = from;
+  while (r.pos < to) {
+    const t = r.uint32();
+    if (t === tag) mark(r, to, FOUND);
+    else skipField(r, t, to);
+  }
+  return r.pos === to;
+}
+
+/** Notes where the item of a repeated message field at `r.pos` lies (`from[n]`, `to[n]`), skips it; returns `n + 1`. */
+function markListItem(r: WireReader, end: number, from: number[], to: number[], n: number): number {
+  to[n] = subEnd(r, end);
+  from[n] = r.pos;
+  r.pos = to[n]!;
+  return n + 1;
+}
+
 /**
  * Writes the span `r.pos..end` as one row, all columns but `Project`. Returns false
  * when it must go through the row decoder instead (the caller rewinds the writer).
  */
 function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns: Uint8Array): boolean {
   const buf = r.buf;
-  let traceFrom = 0;
-  let traceTo = 0;
-  let spanFrom = 0;
-  let spanTo = 0;
-  let parentFrom = 0;
-  let parentTo = 0;
-  let stateFrom = 0;
-  let stateTo = 0;
-  let nameFrom = 0;
-  let nameTo = 0;
+  at.fill(0);
   let kind = 0;
   let startLo = 0;
   let startHi = 0;
   let endLo = 0;
   let endHi = 0;
   let statusCode = 0;
-  let messageFrom = 0;
-  let messageTo = 0;
   let attrs = 0;
   let events = 0;
   let links = 0;
@@ -171,29 +201,19 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
     const tag = r.uint32();
     switch (tag) {
       case LEN1:
-        traceTo = subEnd(r, end);
-        traceFrom = r.pos;
-        r.pos = traceTo;
+        mark(r, end, TRACE_ID);
         break;
       case LEN2:
-        spanTo = subEnd(r, end);
-        spanFrom = r.pos;
-        r.pos = spanTo;
+        mark(r, end, SPAN_ID);
         break;
       case LEN3:
-        stateTo = subEnd(r, end);
-        stateFrom = r.pos;
-        r.pos = stateTo;
+        mark(r, end, TRACE_STATE);
         break;
       case LEN4:
-        parentTo = subEnd(r, end);
-        parentFrom = r.pos;
-        r.pos = parentTo;
+        mark(r, end, PARENT_ID);
         break;
       case SPAN_NAME:
-        nameTo = subEnd(r, end);
-        nameFrom = r.pos;
-        r.pos = nameTo;
+        mark(r, end, NAME);
         break;
       case SPAN_KIND:
         kind = r.int32();
@@ -207,29 +227,20 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
         endHi = r.fixed32();
         break;
       case SPAN_ATTRIBUTES:
-        attrTo[attrs] = subEnd(r, end);
-        attrFrom[attrs] = r.pos;
-        r.pos = attrTo[attrs++]!;
+        attrs = markListItem(r, end, attrFrom, attrTo, attrs);
         break;
       case SPAN_EVENTS:
-        eventTo[events] = subEnd(r, end);
-        eventFrom[events] = r.pos;
-        r.pos = eventTo[events++]!;
+        events = markListItem(r, end, eventFrom, eventTo, events);
         break;
       case SPAN_LINKS:
-        linkTo[links] = subEnd(r, end);
-        linkFrom[links] = r.pos;
-        r.pos = linkTo[links++]!;
+        links = markListItem(r, end, linkFrom, linkTo, links);
         break;
       case SPAN_STATUS: {
         const statusEnd = subEnd(r, end);
         while (r.pos < statusEnd) {
           const t = r.uint32();
-          if (t === LEN2) {
-            messageTo = subEnd(r, statusEnd);
-            messageFrom = r.pos;
-            r.pos = messageTo;
-          } else if (t === STATUS_CODE) statusCode = r.int32();
+          if (t === LEN2) mark(r, statusEnd, STATUS_MESSAGE);
+          else if (t === STATUS_CODE) statusCode = r.int32();
           else skipField(r, t, statusEnd);
         }
         if (r.pos !== statusEnd) return false;
@@ -240,6 +251,12 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
     }
   }
   if (r.pos !== end) return false;
+  const traceFrom = at[TRACE_ID]!;
+  const traceTo = at[TRACE_ID + 1]!;
+  const spanFrom = at[SPAN_ID]!;
+  const spanTo = at[SPAN_ID + 1]!;
+  const parentFrom = at[PARENT_ID]!;
+  const parentTo = at[PARENT_ID + 1]!;
   if (traceTo - traceFrom !== 16 || isZero(buf, traceFrom, traceTo)) return false;
   if (spanTo - spanFrom !== 8 || isZero(buf, spanFrom, spanTo)) return false;
   if (parentTo !== parentFrom && parentTo - parentFrom !== 8) return false;
@@ -250,14 +267,14 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
   w.hexString(buf, spanFrom, spanTo);
   if (isZero(buf, parentFrom, parentTo)) w.uint8(0);
   else w.hexString(buf, parentFrom, parentTo);
-  text(w, buf, stateFrom, stateTo);
-  text(w, buf, nameFrom, nameTo);
+  text(w, buf, at[TRACE_STATE]!, at[TRACE_STATE + 1]!);
+  text(w, buf, at[NAME]!, at[NAME + 1]!);
   w.string(spanKindName(kind));
   w.raw(scopeColumns);
   if (!attributeMap(r, w, attrFrom, attrTo, attrs)) return false;
   duration(w, startLo, startHi, endLo, endHi);
   w.string(statusCodeName(statusCode));
-  text(w, buf, messageFrom, messageTo);
+  text(w, buf, at[STATUS_MESSAGE]!, at[STATUS_MESSAGE + 1]!);
   if (events === 0) {
     w.uint8(0); // three empty arrays
     w.uint8(0);
@@ -294,19 +311,8 @@ function writeEvents(r: WireReader, w: RowBinaryWriter, events: number): boolean
   }
   w.length32(events);
   for (let i = 0; i < events; i++) {
-    let from = 0;
-    let to = 0;
-    const eventEnd = eventTo[i]!;
-    r.pos = eventFrom[i]!;
-    while (r.pos < eventEnd) {
-      const t = r.uint32();
-      if (t === LEN2) {
-        to = subEnd(r, eventEnd);
-        from = r.pos;
-        r.pos = to;
-      } else skipField(r, t, eventEnd);
-    }
-    text(w, buf, from, to);
+    findLast(r, eventFrom[i]!, eventTo[i]!, LEN2);
+    text(w, buf, at[FOUND]!, at[FOUND + 1]!);
   }
   w.length32(events);
   for (let i = 0; i < events; i++) {
@@ -322,19 +328,9 @@ function writeLinks(r: WireReader, w: RowBinaryWriter, links: number): boolean {
     const size = field === LEN1 ? 16 : 8;
     w.length32(links);
     for (let i = 0; i < links; i++) {
-      let from = 0;
-      let to = 0;
-      const linkEnd = linkTo[i]!;
-      r.pos = linkFrom[i]!;
-      while (r.pos < linkEnd) {
-        const t = r.uint32();
-        if (t === field) {
-          to = subEnd(r, linkEnd);
-          from = r.pos;
-          r.pos = to;
-        } else skipField(r, t, linkEnd);
-      }
-      if (r.pos !== linkEnd) return false;
+      if (!findLast(r, linkFrom[i]!, linkTo[i]!, field)) return false;
+      const from = at[FOUND]!;
+      const to = at[FOUND + 1]!;
       if (field === LEN3) text(w, buf, from, to);
       else if (to !== from && to - from !== size) return false; // readSpan rejects the span
       else if (isZero(buf, from, to)) w.uint8(0);
@@ -354,11 +350,8 @@ function nestedAttributeMap(r: WireReader, w: RowBinaryWriter, from: number, to:
   r.pos = from;
   while (r.pos < to) {
     const t = r.uint32();
-    if (t === field) {
-      nestedTo[n] = subEnd(r, to);
-      nestedFrom[n] = r.pos;
-      r.pos = nestedTo[n++]!;
-    } else skipField(r, t, to);
+    if (t === field) n = markListItem(r, to, nestedFrom, nestedTo, n);
+    else skipField(r, t, to);
   }
   return attributeMap(r, w, nestedFrom, nestedTo, n);
 }
