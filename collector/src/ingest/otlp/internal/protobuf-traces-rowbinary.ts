@@ -5,9 +5,10 @@ import { spanKindName, statusCodeName } from './enum-names.js';
 import { readAnyValueText } from './protobuf-common.js';
 import { decodeProtobufEnvelope } from './protobuf-envelope.js';
 import { readSpan } from './protobuf-traces.js';
-import { skipField, subEnd } from './protobuf-wire.js';
+import { skipField, subEnd, utf8Text } from './protobuf-wire.js';
 import type { WireReader } from './protobuf-wire.js';
 import { TRACES_ENVELOPE } from './signal-envelope.js';
+import { between, halvesBetween } from './unix-nanos.js';
 
 /*
  * A binary `ExportTraceServiceRequest` straight to `otel_traces` rows in RowBinary
@@ -272,7 +273,8 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
   w.string(spanKindName(kind));
   w.raw(scopeColumns);
   if (!attributeMap(r, w, attrFrom, attrTo, attrs)) return false;
-  duration(w, startLo, startHi, endLo, endHi);
+  halvesBetween(startLo, startHi, endLo, endHi);
+  w.int64(between.lo, between.hi);
   w.string(statusCodeName(statusCode));
   text(w, buf, at[STATUS_MESSAGE]!, at[STATUS_MESSAGE + 1]!);
   if (events === 0) {
@@ -411,22 +413,7 @@ function attributeMap(r: WireReader, w: RowBinaryWriter, from: number[], to: num
 /** A protobuf `string` field's bytes as a `String`: copied when ASCII, decoded as `readString` does otherwise. */
 function text(w: RowBinaryWriter, buf: WireReader['buf'], from: number, to: number): void {
   if (from === to) w.uint8(0);
-  else if (!w.asciiString(buf, from, to)) w.string(buf.utf8Slice !== undefined ? buf.utf8Slice(from, to) : buf.toString('utf8', from, to));
-}
-
-/** `end - start` (0 when the end is not after the start), as `nanosBetween` and `uint64Decimal` give it. */
-function duration(w: RowBinaryWriter, startLo: number, startHi: number, endLo: number, endHi: number): void {
-  if (endHi < startHi || (endHi === startHi && endLo <= startLo)) {
-    w.int64(0, 0);
-    return;
-  }
-  let lo = endLo - startLo;
-  let hi = endHi - startHi;
-  if (lo < 0) {
-    lo += 0x1_0000_0000;
-    hi -= 1;
-  }
-  w.int64(lo, hi);
+  else if (!w.asciiString(buf, from, to)) w.string(utf8Text(buf, from, to));
 }
 
 function isZero(buf: Uint8Array, from: number, to: number): boolean {

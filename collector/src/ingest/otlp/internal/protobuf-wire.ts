@@ -52,9 +52,12 @@ export function readString(r: WireReader, limit: number): string {
   const end = subEnd(r, limit);
   const from = r.pos;
   r.pos = end;
-  if (end === from) return '';
-  const buf = r.buf;
-  return buf.utf8Slice !== undefined ? buf.utf8Slice(from, end) : buf.toString('utf8', from, end);
+  return end === from ? '' : utf8Text(r.buf, from, end);
+}
+
+/** The bytes `buf[from, to)` decoded as UTF-8 (invalid sequences become U+FFFD), as `readString` reads a field. */
+export function utf8Text(buf: WireReader['buf'], from: number, to: number): string {
+  return buf.utf8Slice !== undefined ? buf.utf8Slice(from, to) : buf.toString('utf8', from, to);
 }
 
 /** Reads a length-delimited `bytes` field as lowercase hex. */

@@ -45,15 +45,32 @@ export function formatUnixNanos(lo: number, hi: number): string {
  * after the start. Arguments are the 32-bit halves of two `fixed64` values.
  */
 export function nanosBetween(startLo: number, startHi: number, endLo: number, endHi: number): string {
-  if (endHi < startHi || (endHi === startHi && endLo <= startLo)) return '0';
+  halvesBetween(startLo, startHi, endLo, endHi);
+  const { lo, hi } = between;
+  if (hi < 0x200000) return String(hi * TWO_POW_32 + lo);
+  return ((BigInt(hi) << 32n) + BigInt(lo)).toString();
+}
+
+/** The 32-bit halves `halvesBetween` computed last. */
+export const between = { lo: 0, hi: 0 };
+
+/**
+ * `end - start` (0 when the end is not after the start) as unsigned 32-bit halves, into
+ * `between`. Arguments are the 32-bit halves of two `fixed64` values.
+ */
+export function halvesBetween(startLo: number, startHi: number, endLo: number, endHi: number): void {
+  if (endHi < startHi || (endHi === startHi && endLo <= startLo)) {
+    between.lo = between.hi = 0;
+    return;
+  }
   let lo = endLo - startLo;
   let hi = endHi - startHi;
   if (lo < 0) {
     lo += TWO_POW_32;
     hi -= 1;
   }
-  if (hi < 0x200000) return String(hi * TWO_POW_32 + lo);
-  return ((BigInt(hi) << 32n) + BigInt(lo)).toString();
+  between.lo = lo;
+  between.hi = hi;
 }
 
 /**
