@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RecordLimits, NormalizedFeedback, NormalizedPrediction } from '@inferlens/semconv';
+import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from './read-body.js';
 import { useJsonErrors } from './errors-reply.js';
-import { parseRecordBody, TooManyRecordsError } from './native/parse-records.js';
+import { formatRecordError, parseRecordBody, TooManyRecordsError, type RecordError } from './native/parse-records.js';
+import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { BodyTooLargeError } from '../errors.js';
 import { nowUnixNano, projectOf, PROJECT_HEADER } from './request-context.js';
@@ -35,38 +36,37 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
    * old generation while the request waits for its insert.
    */
   const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
-    let parsed;
+    const receivedAt = nowUnixNano();
+    const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
+    const text = body.toString('utf8');
+    let stored: Promise<void>;
+    let accepted: number;
+    let rejected: RecordError[];
     try {
-      parsed = parseRecordBody(body.toString('utf8'), kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+      if (kind === 'prediction' && app.batchers.predictions.takesRowBinary) {
+        // Embedded store: records in the common shape go to RowBinary without row objects.
+        const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project);
+        stored = app.batchers.predictions.addRowBinary(t.rows, t.count);
+        accepted = t.count;
+        rejected = t.rejected;
+      } else if (kind === 'prediction') {
+        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+        stored = app.batchers.predictions.add(parsed.records.map((r) => predictionToRow(r, receivedAt, project)));
+        accepted = parsed.records.length;
+        rejected = parsed.rejected;
+      } else {
+        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+        stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
+        accepted = parsed.records.length;
+        rejected = parsed.rejected;
+      }
     } catch (err) {
       if (err instanceof TooManyRecordsError) throw new BodyTooLargeError(err.message);
       throw err;
     }
-    const receivedAt = nowUnixNano();
-    const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
-    let stored: Promise<void>;
-    if (kind === 'prediction') {
-      const rows = (parsed.records as NormalizedPrediction[]).map((r) => {
-        const row = predictionToRow(r, receivedAt);
-        if (project && row.Project === 'default') row.Project = project;
-        return row;
-      });
-      stored = app.batchers.predictions.add(rows);
-    } else {
-      const rows = (parsed.records as NormalizedFeedback[]).map((r) => {
-        const row = feedbackToRow(r, receivedAt);
-        if (project && row.Project === 'default') row.Project = project;
-        return row;
-      });
-      stored = app.batchers.feedback.add(rows);
-    }
     return {
       stored,
-      response: {
-        accepted: parsed.records.length,
-        rejected: parsed.rejected.length,
-        errors: parsed.rejected.slice(0, 100).map((e) => `record ${e.index}: ${e.field ? e.field + ': ' : ''}${e.message}`),
-      },
+      response: { accepted, rejected: rejected.length, errors: rejected.slice(0, 100).map(formatRecordError) },
     };
   };
 

@@ -136,16 +136,39 @@ export function parseRecordBody(
     }
   };
 
+  scanRecords(body, maxRecords, accept, (error) => out.rejected.push(error));
+  out.total = out.records.length + out.rejected.length;
+  return out;
+}
+
+/**
+ * The record walk under {@link parseRecordBody}, for callers that turn each decoded
+ * value into something else than a normalized record (e.g. RowBinary rows): calls
+ * `accept` with each decoded value in body order, and `invalid` for each NDJSON line
+ * that is not valid JSON. The body rules and the errors thrown are those of
+ * {@link parseRecordBody}.
+ *
+ * @param body the request body, decoded as UTF-8
+ * @param maxRecords most records accepted in one body
+ * @param accept receives a decoded value, its 0-based index and (NDJSON) its 1-based line
+ * @param invalid receives the error of a line that is not valid JSON
+ * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
+ * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
+ */
+export function scanRecords(
+  body: string,
+  maxRecords: number,
+  accept: (value: unknown, index: number, line: number | undefined) => void,
+  invalid: (error: RecordError) => void,
+): void {
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   if (firstNonBlankChar(text) === '[') {
     parseArray(text, maxRecords, accept);
   } else {
     parseLines(text, maxRecords, accept, (index, line, message) => {
-      out.rejected.push(recordError(index, line, '', `invalid JSON: ${message}`));
+      invalid(recordError(index, line, '', `invalid JSON: ${message}`));
     });
   }
-  out.total = out.records.length + out.rejected.length;
-  return out;
 }
 
 /**
@@ -221,7 +244,8 @@ function parseWholeObject(text: string): object | undefined {
   }
 }
 
-function recordError(index: number, line: number | undefined, field: string, message: string): RecordError {
+/** A {@link RecordError}; `line` is left out for JSON-array bodies. */
+export function recordError(index: number, line: number | undefined, field: string, message: string): RecordError {
   return line === undefined ? { index, field, message } : { index, line, field, message };
 }
 

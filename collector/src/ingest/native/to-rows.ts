@@ -1,4 +1,4 @@
-import type { NormalizedFeedback, NormalizedPrediction } from '@inferlens/semconv';
+import { DEFAULT_PROJECT, type NormalizedFeedback, type NormalizedPrediction } from '@inferlens/semconv';
 import type { FeedbackRow, PredictionRow } from '../../store/rows.js';
 import { formatUnixNanos } from './format-unix-nanos.js';
 
@@ -10,14 +10,16 @@ import { formatUnixNanos } from './format-unix-nanos.js';
  *
  * @param prediction a record returned by `validatePrediction`
  * @param receivedAtNs when the collector received the record, in Unix nanoseconds
+ * @param requestProject the request's project (`X-Inferlens-Project`), for a record whose
+ *   project is `default` (or not given)
  */
-export function predictionToRow(prediction: NormalizedPrediction, receivedAtNs: bigint): PredictionRow {
+export function predictionToRow(prediction: NormalizedPrediction, receivedAtNs: bigint, requestProject?: string): PredictionRow {
   return {
     Timestamp: formatUnixNanos(prediction.timeUnixNano ?? receivedAtNs),
     PredictionId: prediction.predictionId,
     TraceId: prediction.traceId,
     SpanId: prediction.spanId,
-    Project: prediction.project,
+    Project: projectFor(prediction.project, requestProject),
     ServiceName: prediction.service,
     ModelName: prediction.model,
     ModelVersion: prediction.version,
@@ -44,16 +46,22 @@ export function predictionToRow(prediction: NormalizedPrediction, receivedAtNs: 
  *
  * @param feedback a record returned by `validateFeedback`
  * @param receivedAtNs when the collector received the record, in Unix nanoseconds
+ * @param requestProject as for {@link predictionToRow}
  */
-export function feedbackToRow(feedback: NormalizedFeedback, receivedAtNs: bigint): FeedbackRow {
+export function feedbackToRow(feedback: NormalizedFeedback, receivedAtNs: bigint, requestProject?: string): FeedbackRow {
   return {
     Timestamp: formatUnixNanos(feedback.timeUnixNano ?? receivedAtNs),
     PredictionId: feedback.predictionId,
-    Project: feedback.project,
+    Project: projectFor(feedback.project, requestProject),
     ModelName: feedback.model,
     ModelVersion: feedback.version,
     Label: feedback.label ?? '',
     Value: feedback.value ?? null,
     Attributes: feedback.attributes,
   };
+}
+
+/** The row's project: the record's, unless it is the default and the request names one. */
+export function projectFor(recordProject: string, requestProject: string | undefined): string {
+  return requestProject !== undefined && recordProject === DEFAULT_PROJECT ? requestProject : recordProject;
 }

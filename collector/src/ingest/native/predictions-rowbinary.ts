@@ -1,0 +1,271 @@
+import { DEFAULT_PROJECT, validatePrediction, type RecordLimits } from '@inferlens/semconv';
+import { RowBinaryWriter } from '../../store/row-binary.js';
+import { PREDICTIONS } from '../../store/tables.js';
+import { recordError, scanRecords, type RecordError } from './parse-records.js';
+import { predictionToRow, projectFor } from './to-rows.js';
+
+/** What {@link transcodePredictions} returns. */
+export interface TranscodedPredictions {
+  /** The valid records as `predictions` rows in RowBinary, in `PREDICTIONS.binary`'s column order. */
+  rows: Buffer;
+  /** How many rows `rows` holds. */
+  count: number;
+  /** The refused records, in body order, as `parseRecordBody` reports them. */
+  rejected: RecordError[];
+  /** Rows written through the validator and the row codec instead of the fast path (for tests and profiling). */
+  slowRecords: number;
+}
+
+/** Largest epoch milliseconds whose nanoseconds fit a signed 64-bit integer (as the validator's timestamp rule). */
+const MAX_EPOCH_MS = 9_223_372_036_854;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Parses an NDJSON (or JSON array) body of prediction records straight into `predictions`
+ * RowBinary rows. Same rows, in the same bytes, and the same rejections as
+ * `parseRecordBody(body, 'prediction', ...)`, then `predictionToRow` and the RowBinary codec.
+ *
+ * A record in the common shape (numeric epoch-millisecond timestamp, lowercase hex ids,
+ * values of the expected types within the limits) is validated and written in one pass,
+ * without normalized record or row objects. Any other record, valid or not, goes through
+ * `validatePrediction` and `predictionToRow`, so errors and edge cases have one source.
+ *
+ * @param body the request body, decoded as UTF-8
+ * @param limits size limits per record
+ * @param maxRecords most records accepted in one body
+ * @param receivedAtNs the `Timestamp` of records that give none, in Unix nanoseconds
+ * @param requestProject the request's project, for records whose project is `default`
+ * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
+ * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
+ */
+export function transcodePredictions(
+  body: string,
+  limits: RecordLimits,
+  maxRecords: number,
+  receivedAtNs: bigint,
+  requestProject: string | undefined,
+): TranscodedPredictions {
+  const w = new RowBinaryWriter(body.length + 1024);
+  const received = { lo: Number(receivedAtNs & 0xffff_ffffn), hi: Number((receivedAtNs >> 32n) & 0xffff_ffffn) };
+  const out: TranscodedPredictions = { rows: Buffer.alloc(0), count: 0, rejected: [], slowRecords: 0 };
+  scanRecords(
+    body,
+    maxRecords,
+    (value, index, line) => {
+      const mark = w.length;
+      if (writePrediction(w, value, limits, received, requestProject)) {
+        out.count++;
+        return;
+      }
+      w.rewind(mark);
+      const result = validatePrediction(value, limits);
+      if (!result.ok) {
+        out.rejected.push(recordError(index, line, result.field, result.message));
+        return;
+      }
+      PREDICTIONS.binary.write(w, predictionToRow(result.value, receivedAtNs, requestProject));
+      out.count++;
+      out.slowRecords++;
+    },
+    (error) => out.rejected.push(error),
+  );
+  out.rows = w.bytes();
+  return out;
+}
+
+/**
+ * Writes one record in the common shape as a `predictions` row; returns false, having
+ * written part of a row at most, for anything else (the caller rewinds and takes the
+ * validator's path). Every check here is one of `validatePrediction`'s rules or stricter.
+ */
+function writePrediction(
+  w: RowBinaryWriter,
+  value: unknown,
+  limits: RecordLimits,
+  received: { lo: number; hi: number },
+  requestProject: string | undefined,
+): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  const maxName = limits.maxNameLength;
+
+  const timestamp = r.timestamp;
+  if (timestamp === undefined || timestamp === null) w.int64(received.lo, received.hi);
+  else if (typeof timestamp === 'number' && timestamp >= 0 && timestamp <= MAX_EPOCH_MS) writeEpochMillis(w, timestamp);
+  else return false;
+
+  const predictionId = r.predictionId;
+  if (typeof predictionId !== 'string' || predictionId.length === 0 || predictionId.length > limits.maxIdLength) return false;
+  w.string(predictionId);
+  if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return false;
+  const project = name(r.project, maxName);
+  if (project === undefined) return false;
+  w.string(projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject));
+  if (!nameColumn(w, r.service, maxName)) return false;
+  const model = r.model;
+  if (typeof model !== 'string' || model.length === 0 || model.length > maxName) return false;
+  w.string(model);
+  if (!nameColumn(w, r.version, maxName) || !nameColumn(w, r.environment, maxName) || !nameColumn(w, r.segment, maxName)) return false;
+
+  const latencyMs = r.latencyMs;
+  if (latencyMs === undefined || latencyMs === null) w.float64(0);
+  else if (typeof latencyMs === 'number' && latencyMs >= 0 && latencyMs !== Infinity) w.float64(latencyMs);
+  else return false;
+  const status = r.status;
+  if (status === undefined || status === null || status === 'ok') w.string('ok');
+  else if (status === 'error') w.string('error');
+  else return false;
+  if (!nameColumn(w, r.errorType, maxName)) return false;
+
+  if (!valueMaps(w, r.features, limits.maxFeatures, limits) || !valueMaps(w, r.outputs, limits.maxOutputs, limits)) return false;
+  if (!count(w, r.inputTokens) || !count(w, r.outputTokens)) return false;
+  const sampleRate = r.sampleRate;
+  if (sampleRate === undefined || sampleRate === null) w.float64(1);
+  else if (typeof sampleRate === 'number' && sampleRate > 0 && sampleRate <= 1) w.float64(sampleRate);
+  else return false;
+  return attributes(w, r.attributes, limits);
+}
+
+/**
+ * `DateTime64(9)` of epoch milliseconds (with a fraction), exactly as the validator's
+ * `floor(ms) * 10^6 + round(fraction * 10^6)` in BigInt, from doubles below 2^53.
+ */
+function writeEpochMillis(w: RowBinaryWriter, ms: number): void {
+  const whole = Math.floor(ms);
+  const low = (whole % TWO_32) * 1e6 + Math.round((ms - whole) * 1e6);
+  const lo = low % TWO_32;
+  w.int64(lo, Math.floor(whole / TWO_32) * 1e6 + (low - lo) / TWO_32);
+}
+
+/** A name-like field's value: '' when not given, undefined when the fast path does not take it. */
+function name(value: unknown, maxLength: number): string | undefined {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' && value.length <= maxLength ? value : undefined;
+}
+
+/** An optional name-like column (`''` when not given). */
+function nameColumn(w: RowBinaryWriter, value: unknown, maxLength: number): boolean {
+  const v = name(value, maxLength);
+  if (v === undefined) return false;
+  w.string(v);
+  return true;
+}
+
+/** A trace or span id: `''` when not given, else `length` lowercase hex digits, not all zero. */
+function hexId(w: RowBinaryWriter, value: unknown, length: number): boolean {
+  if (value === undefined || value === null || value === '') {
+    w.string('');
+    return true;
+  }
+  if (typeof value !== 'string' || value.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x30 && c <= 0x39) nonZero = true;
+    else if (c >= 0x61 && c <= 0x66) nonZero = true;
+    else if (c !== 0x30) return false;
+  }
+  if (!nonZero) return false;
+  w.string(value);
+  return true;
+}
+
+/** `UInt32` of an optional count (0 when not given). */
+function count(w: RowBinaryWriter, value: unknown): boolean {
+  if (value === undefined || value === null) w.uint32(0);
+  else if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff) w.uint32(value);
+  else return false;
+  return true;
+}
+
+/** Whether a map key is within the limits (the validator's key rule). */
+function keyFits(key: string, limits: RecordLimits): boolean {
+  return key.length > 0 && key.length <= limits.maxKeyLength;
+}
+
+/**
+ * A `features` or `outputs` object as its numeric map (numbers) then its categorical map
+ * (strings, and booleans as `'true'`/`'false'`), `null` entries skipped, keys in the
+ * object's own order.
+ */
+function valueMaps(w: RowBinaryWriter, value: unknown, maxEntries: number, limits: RecordLimits): boolean {
+  if (value === undefined || value === null) {
+    w.length32(0);
+    w.length32(0);
+    return true;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const map = value as Record<string, unknown>;
+  const keys = Object.keys(map);
+  if (keys.length > maxEntries) return false;
+  let numbers = 0;
+  let categories = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!keyFits(key, limits)) return false;
+    const v = map[key];
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+      numbers++;
+    } else if (typeof v === 'string') {
+      if (v.length > limits.maxStringLength) return false;
+      categories++;
+    } else if (typeof v === 'boolean') {
+      categories++;
+    } else if (v !== null) {
+      return false;
+    }
+  }
+  w.length32(numbers);
+  for (let i = 0; numbers > 0 && i < keys.length; i++) {
+    const v = map[keys[i]!];
+    if (typeof v !== 'number') continue;
+    w.string(keys[i]!);
+    w.float64(v);
+  }
+  w.length32(categories);
+  for (let i = 0; categories > 0 && i < keys.length; i++) {
+    const v = map[keys[i]!];
+    if (typeof v === 'string') {
+      w.string(keys[i]!);
+      w.string(v);
+    } else if (typeof v === 'boolean') {
+      w.string(keys[i]!);
+      w.string(v ? 'true' : 'false');
+    }
+  }
+  return true;
+}
+
+/** `attributes` as a string map: strings kept, finite numbers and booleans as text, `null` skipped. */
+function attributes(w: RowBinaryWriter, value: unknown, limits: RecordLimits): boolean {
+  if (value === undefined || value === null) {
+    w.length32(0);
+    return true;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const map = value as Record<string, unknown>;
+  const keys = Object.keys(map);
+  if (keys.length > limits.maxAttributes) return false;
+  let entries = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const v = map[keys[i]!];
+    if (!keyFits(keys[i]!, limits)) return false;
+    if (typeof v === 'string') {
+      if (v.length > limits.maxStringLength) return false;
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+    } else if (typeof v !== 'boolean' && v !== null) {
+      return false;
+    }
+    if (v !== null) entries++;
+  }
+  w.length32(entries);
+  for (let i = 0; i < keys.length; i++) {
+    const v = map[keys[i]!];
+    if (v === null) continue;
+    w.string(keys[i]!);
+    w.string(typeof v === 'string' ? v : String(v));
+  }
+  return true;
+}
