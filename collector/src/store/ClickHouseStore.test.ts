@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
-import { ClickHouseStore } from './ClickHouseStore.js';
+import { ClickHouseStore, INSERT_SPOOL_DIR } from './ClickHouseStore.js';
+import { encodeRowsBinary, type BinaryCodec } from './tables.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 
 // One embedded store for the whole file (chDB binds one data directory per process; vitest
@@ -139,6 +140,44 @@ describe('ClickHouseStore.query binds parameters', () => {
     }
     await expect(store.query('SELECT Id FROM params_test WHERE Id = {id:UInt32}', { id: '1 OR 1=1' })).rejects.toBeInstanceOf(StoreError);
     expect(Number((await store.query<{ n: string }>('SELECT count() AS n FROM params_test'))[0]!.n)).toBe(tricky.length);
+  });
+});
+
+describe('ClickHouseStore.insertRowBinary', () => {
+  const codec: BinaryCodec<{ id: number; name: string }> = {
+    table: 'spool_test',
+    columns: [['Id', 'UInt32'], ['Name', 'String']],
+    write(w, r) {
+      w.uint32(r.id);
+      w.string(r.name);
+    },
+  };
+  const spool = () => readdirSync(join(dataDir, INSERT_SPOOL_DIR)).map((f) => join(dataDir, INSERT_SPOOL_DIR, f));
+
+  it('stores every chunk of every insert, and keeps at most one emptied spool file per concurrent insert', async () => {
+    await store.command('CREATE TABLE IF NOT EXISTS spool_test (Id UInt32, Name String) ENGINE = MergeTree ORDER BY Id');
+    let id = 0;
+    const chunk = (n: number) => encodeRowsBinary(codec, Array.from({ length: n }, () => ({ id: id++, name: `row ${id} é` })));
+    for (let round = 0; round < 4; round++) {
+      // Two inserts at once, of two and three chunks; each round after the first reuses the files.
+      await Promise.all([store.insertRowBinary(codec, [chunk(3), chunk(500)]), store.insertRowBinary(codec, [chunk(1), chunk(2), chunk(7)])]);
+      const files = spool();
+      expect(files.length).toBeLessThanOrEqual(2);
+      for (const f of files) expect(statSync(f).size).toBe(0);
+    }
+    const stored = await store.query<{ n: string; ids: string; last: string }>(
+      'SELECT count() AS n, uniqExact(Id) AS ids, anyIf(Name, Id = {id:UInt32}) AS last FROM spool_test',
+      { id: id - 1 },
+    );
+    expect(stored.map((r) => ({ n: Number(r.n), ids: Number(r.ids), last: r.last }))).toEqual([{ n: id, ids: id, last: `row ${id} é` }]);
+  });
+
+  it('removes the spool file of an insert that failed, and says which table failed', async () => {
+    const before = spool().length;
+    await expect(store.insertRowBinary({ ...codec, table: 'no_such_table' }, [encodeRowsBinary(codec, [{ id: 1, name: 'x' }])])).rejects.toThrow(
+      /insert into no_such_table failed/,
+    );
+    expect(spool().length).toBe(Math.max(0, before - 1));
   });
 });
 

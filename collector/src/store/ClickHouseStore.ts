@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import { mkdirSync, rmSync } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
+import { open, truncate, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
@@ -61,6 +61,8 @@ export class ClickHouseStore {
   readonly #chdb: ChdbConnection | undefined;
   readonly #spoolDir: string | undefined;
   #spoolSeq = 0;
+  /** Spool files between inserts, emptied, for the next insert to overwrite (see {@link insertRowBinary}). */
+  readonly #idleSpoolFiles: string[] = [];
 
   private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', chdb?: ChdbConnection, spoolDir?: string) {
     this.client = client;
@@ -186,23 +188,36 @@ export class ClickHouseStore {
   /**
    * Inserts rows serialised in `RowBinary` by `codec` (the payload is the concatenation of
    * `chunks`). Embedded only (see {@link rowFormat}): the bytes go to a spool file that the
-   * engine reads; the file is removed once the insert has ended, stored or failed.
+   * engine reads. The file is emptied once the insert has stored its rows, and the next
+   * insert overwrites it: the engine already creates and removes a dozen files or more per
+   * insert (its parts), and each creation costs the filesystem more while many files were
+   * removed recently (on ext4 without a journal, about 0.5 ms of kernel time each on this
+   * machine, against 20 µs otherwise).
+   * A file whose insert failed is removed.
    */
   async insertRowBinary<R>(codec: BinaryCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
     if (!this.#spoolDir) throw new StoreError('RowBinary inserts need the embedded store; use insertCompactJson on a server', undefined);
     if (chunks.every((c) => c.length === 0)) return;
-    const file = join(this.#spoolDir, `${codec.table}-${process.pid}-${++this.#spoolSeq}.rowbinary`);
+    const file = this.#idleSpoolFiles.pop() ?? join(this.#spoolDir, `${process.pid}-${++this.#spoolSeq}.rowbinary`);
+    let stored = false;
     try {
-      await writeFile(file, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      const handle = await open(file, 'w');
+      try {
+        await handle.writev(chunks as Uint8Array[]);
+      } finally {
+        await handle.close();
+      }
       await this.client.command({
         query: `INSERT INTO ${quoteIdentifier(codec.table)} (${codec.columns.map(([name]) => quoteIdentifier(name)).join(', ')})
           SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
         query_params: { file, structure: binaryStructure(codec) },
       });
+      stored = true;
     } catch (err) {
       throw new StoreError(`insert into ${codec.table} failed: ${(err as Error).message}`, err);
     } finally {
-      await unlink(file).catch(() => undefined);
+      if (stored && (await emptied(file))) this.#idleSpoolFiles.push(file);
+      else await unlink(file).catch(() => undefined);
     }
   }
 
@@ -216,9 +231,20 @@ export class ClickHouseStore {
     }
   }
 
-  /** Closes the client (and, embedded, the engine's connection). */
+  /** Closes the client (and, embedded, the engine's connection), and removes the idle spool files. */
   async close(): Promise<void> {
     await this.client.close();
+    for (const file of this.#idleSpoolFiles.splice(0)) await unlink(file).catch(() => undefined);
+  }
+}
+
+/** Truncates a spool file to nothing (keeping it); false when that failed. */
+async function emptied(file: string): Promise<boolean> {
+  try {
+    await truncate(file, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
