@@ -7,7 +7,8 @@
 // Every phase starts once the engine's background merges from the previous one are over (see
 // `settle`), in the collector and in the direct baseline alike.
 //
-// Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4).
+// Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4),
+// BENCH_DATA_DIR (where the data directories are made; default the system's temporary folder).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -16,6 +17,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { processCpuSeconds, spawnListening, waitForQuiet } from './lib/processes.js';
+import { fileCreateMicros } from './lib/filesystem.js';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
@@ -32,6 +34,7 @@ const N_PRED = Number(process.env.BENCH_PREDICTIONS ?? 400_000);
 const N_SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const PER_REQUEST = 5_000;
+const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
 
 function prediction(i) {
   const features = {};
@@ -158,7 +161,8 @@ async function main() {
   const spanBodies = Array.from({ length: Math.ceil(N_SPANS / PER_REQUEST) }, () => spanBody);
   await provider.shutdown();
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'inferlens-bench-'));
+  const fileMicros = [fileCreateMicros(DATA_PARENT)];
+  const dataDir = mkdtempSync(join(DATA_PARENT, 'inferlens-bench-'));
   const { child, url } = await startCollector(dataDir);
   // Warm-up: one request each, so the first measured request doesn't pay for JIT and first inserts.
   await sendAll(`${url}/v1/predictions`, [predBodies[0]], 'application/x-ndjson');
@@ -177,6 +181,7 @@ async function main() {
   const stored = await count(url, `predictions?model=bench-model&limit=1`);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+  fileMicros.push(fileCreateMicros(DATA_PARENT));
 
   // The same rows, as the collector's row objects, inserted directly.
   const now = BigInt(Date.now()) * 1_000_000n;
@@ -187,8 +192,9 @@ async function main() {
   const oneRequestSpanRows = decodeTraceRequest(spanBody, 'protobuf', 'default').spans;
   const spanRows = [];
   while (spanRows.length < N_SPANS) spanRows.push(...oneRequestSpanRows);
-  const baseDir = mkdtempSync(join(tmpdir(), 'inferlens-bench-direct-'));
+  const baseDir = mkdtempSync(join(DATA_PARENT, 'inferlens-bench-direct-'));
   const base = await directBaseline(baseDir, predRows, spanRows.slice(0, N_SPANS));
+  fileMicros.push(fileCreateMicros(DATA_PARENT));
 
   const rate = (rows, ms) => (rows / ms) * 1000;
   const predRate = rate(N_PRED, predMs);
@@ -211,6 +217,10 @@ async function main() {
   row('direct insert of the same span rows, JSONCompactEachRow', spanJson, spanBinary, spanJson);
   const cores = (cpu, ms) => `collector ${(cpu.collector / (ms / 1000)).toFixed(2)} cores, load client ${(cpu.client / (ms / 1000)).toFixed(2)} cores`;
   console.log(`\nCPU during the predictions run: ${cores(predCpu, predMs)}; during the spans run: ${cores(spanCpu, spanMs)} (machine: 2 cores)`);
+  console.log(
+    `creating a file in ${DATA_PARENT} (the engine writes a dozen or more per insert): ${fileMicros.map((us) => `${us.toFixed(0)} µs`).join(', ')} ` +
+      '(before the collector, after it, after the direct inserts)',
+  );
   console.log(`\nsanity: newest stored prediction ${JSON.stringify(stored.predictions?.[0]?.predictionId ?? null)}`);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(baseDir, { recursive: true, force: true });
