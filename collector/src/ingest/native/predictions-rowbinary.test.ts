@@ -2,7 +2,7 @@ import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '@inferlens/semconv';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/helpers/random.js';
 import { encodeRowsBinary, PREDICTIONS } from '../../store/tables.js';
-import { InvalidBodyError, parseRecordBody, TooManyRecordsError } from './parse-records.js';
+import { InvalidBodyError, parseRecordBody, TooManyRecordsError, type RecordError } from './parse-records.js';
 import { transcodePredictions } from './predictions-rowbinary.js';
 import { predictionToRow } from './to-rows.js';
 
@@ -21,36 +21,46 @@ const SMALL: RecordLimits = {
   maxIdLength: 16,
 };
 
-function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined) {
+interface Outcome {
+  rows: Buffer;
+  count: number;
+  rejected: RecordError[];
+  slowRecords: number;
+  error?: Error;
+}
+
+const failed = (err: unknown): Outcome => ({ rows: Buffer.alloc(0), count: 0, rejected: [], slowRecords: 0, error: err as Error });
+
+function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined): Outcome {
   try {
     const p = parseRecordBody(body, 'prediction', limits, maxRecords);
     const rows = p.records.map((r) => predictionToRow(r, RECEIVED, project));
-    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, rejected: p.rejected };
+    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, rejected: p.rejected, slowRecords: rows.length };
   } catch (err) {
-    return { error: err as Error };
+    return failed(err);
   }
 }
 
-function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined) {
+function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined): Outcome {
   try {
     const t = transcodePredictions(body, limits, maxRecords, RECEIVED, project);
     return { rows: Buffer.from(t.rows), count: t.count, rejected: t.rejected, slowRecords: t.slowRecords };
   } catch (err) {
-    return { error: err as Error };
+    return failed(err);
   }
 }
 
 /** Asserts both paths agree on `body`; returns the transcoder's result. */
-function expectSame(body: string, limits: RecordLimits = DEFAULT_RECORD_LIMITS, project?: string, maxRecords = 10_000) {
+function expectSame(body: string, limits: RecordLimits = DEFAULT_RECORD_LIMITS, project?: string, maxRecords = 10_000): Outcome {
   const a = viaRows(body, limits, maxRecords, project);
   const b = viaTranscoder(body, limits, maxRecords, project);
-  if ('error' in a) {
-    expect('error' in b, `the transcoder accepted a body the row path refuses: ${a.error.message}`).toBe(true);
+  if (a.error) {
+    expect(b.error, `the transcoder accepted a body the row path refuses: ${a.error.message}`).toBeDefined();
     expect(b.error!.constructor).toBe(a.error.constructor);
     expect(b.error!.message).toBe(a.error.message);
-    return { count: 0, slowRecords: 0, rejected: [] };
+    return b;
   }
-  if ('error' in b) throw b.error;
+  if (b.error) throw b.error;
   expect({ count: b.count, rejected: b.rejected }).toEqual({ count: a.count, rejected: a.rejected });
   if (!b.rows.equals(a.rows)) {
     const at = b.rows.findIndex((byte, i) => byte !== a.rows[i]);
@@ -222,7 +232,7 @@ describe('transcodePredictions', () => {
     const body = ndjson([{ predictionId: 'a', model: 'm' }, { predictionId: 'b', model: 'm', project: 'default' }, { predictionId: 'c', model: 'm', project: 'own' }]);
     const t = expectSame(body, DEFAULT_RECORD_LIMITS, 'hdr');
     expect(t.count).toBe(3);
-    const text = Buffer.from(t.rows!).toString('latin1');
+    const text = t.rows.toString('latin1');
     expect(text.split('hdr').length - 1).toBe(2);
     expect(text).toContain('own');
     expect(text).not.toContain('default');
