@@ -5,7 +5,7 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { StoreError } from '../errors.js';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
-import { FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
+import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
 import { otlpPlugin } from './otlp-plugin.js';
 import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
 
@@ -24,9 +24,15 @@ class FakeStore {
   readonly rowFormat = 'JSONCompactEachRow';
   readonly inserts: PendingInsert[] = [];
   #waiters: Array<() => void> = [];
-  insertCompactJson(table: string, _columns: readonly string[], payload: string): Promise<void> {
+  tableOf<R>(codec: TableCodec<R>): string {
+    return codec.table;
+  }
+  encode<R>(codec: TableCodec<R>, rows: readonly R[]): string {
+    return encodeRows(codec, rows);
+  }
+  insertEncoded<R>(codec: TableCodec<R>, chunks: readonly string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.inserts.push({ table, payload, resolve, reject });
+      this.inserts.push({ table: codec.table, payload: chunks.join('\n'), resolve, reject });
       for (const w of this.#waiters.splice(0)) w();
     });
   }

@@ -6,7 +6,7 @@ import { open, truncate, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
-import type { BinaryCodec } from './tables.js';
+import { encodeRows, encodeRowsBinary, type BinaryCodec, type TableCodec } from './tables.js';
 
 /** Folder of the data directory holding `RowBinary` payloads while the engine reads them. */
 export const INSERT_SPOOL_DIR = 'insert-spool';
@@ -56,7 +56,7 @@ export class ClickHouseStore {
   readonly client: ClickHouseClient;
   /** `embedded` or `server`. */
   readonly mode: 'embedded' | 'server';
-  /** The serialisation {@link insertRows} takes: `RowBinary` embedded, `JSONCompactEachRow` on a server. */
+  /** The serialisation {@link encode} makes and {@link insertEncoded} takes: `RowBinary` embedded, `JSONCompactEachRow` on a server. */
   readonly rowFormat: 'RowBinary' | 'JSONCompactEachRow';
   readonly #chdb: ChdbConnection | undefined;
   readonly #spoolDir: string | undefined;
@@ -161,6 +161,30 @@ export class ClickHouseStore {
     } catch (err) {
       throw new StoreError(`ClickHouse query failed: ${(err as Error).message}`, err);
     }
+  }
+
+  /** The table that {@link insertEncoded} writes `codec`'s rows to (RowBinary may skip a JSON staging table). */
+  tableOf<R>(codec: TableCodec<R>): string {
+    return this.rowFormat === 'RowBinary' ? codec.binary.table : codec.table;
+  }
+
+  /**
+   * Serialises rows for {@link insertEncoded} in the store's {@link rowFormat}: `RowBinary`
+   * bytes embedded, `JSONCompactEachRow` lines on a server.
+   * @param bytesPerRow RowBinary only: expected bytes per row, to size the buffer once
+   */
+  encode<R>(codec: TableCodec<R>, rows: readonly R[], bytesPerRow?: number): Buffer | string {
+    return this.rowFormat === 'RowBinary' ? encodeRowsBinary(codec.binary, rows, bytesPerRow) : encodeRows(codec, rows);
+  }
+
+  /**
+   * Inserts the concatenation of payloads made by {@link encode}; with the `RowBinary`
+   * format, also rows written straight in `codec.binary`'s columns (e.g. by a transcoder).
+   * Resolves once ClickHouse has stored them.
+   */
+  async insertEncoded<R>(codec: TableCodec<R>, chunks: ReadonlyArray<Buffer | string>): Promise<void> {
+    if (this.rowFormat === 'RowBinary') return this.insertRowBinary(codec.binary, chunks as readonly Buffer[]);
+    return this.insertCompactJson(codec.table, codec.columns, chunks.join('\n'));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { SaturatedError } from '../errors.js';
 import type { ClickHouseStore } from './ClickHouseStore.js';
-import { encodeRows, encodeRowsBinary, type TableCodec } from './tables.js';
+import type { TableCodec } from './tables.js';
 
 /** Thresholds of an {@link InsertBatcher}. */
 export interface BatchOptions {
@@ -27,7 +27,7 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
 
 interface Batch {
   /** Serialised rows, one chunk per `add()`, in the store's {@link ClickHouseStore.rowFormat}. */
-  chunks: Array<string | Buffer>;
+  chunks: Array<Buffer | string>;
   rows: number;
   bytes: number;
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
@@ -51,8 +51,7 @@ export interface BatcherStats {
 export class InsertBatcher<R> {
   readonly table: string;
   readonly #codec: TableCodec<R>;
-  readonly #binary: boolean;
-  /** Bytes per row of the last binary chunk, to size the next one's buffer. */
+  /** Bytes per row of the last chunk, to size the next one's buffer. */
   #bytesPerRow = 256;
   readonly #store: ClickHouseStore;
   readonly #opts: BatchOptions;
@@ -67,8 +66,7 @@ export class InsertBatcher<R> {
   constructor(store: ClickHouseStore, codec: TableCodec<R>, options: Partial<BatchOptions> = {}) {
     this.#store = store;
     this.#codec = codec;
-    this.#binary = store.rowFormat === 'RowBinary';
-    this.table = this.#binary ? codec.binary.table : codec.table;
+    this.table = store.tableOf(codec);
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
   }
 
@@ -81,19 +79,14 @@ export class InsertBatcher<R> {
     const rows = added.length;
     const refused = this.#refusal(rows);
     if (refused) return refused;
-    let payload: string | Buffer;
-    if (this.#binary) {
-      payload = encodeRowsBinary(this.#codec.binary, added, this.#bytesPerRow);
-      this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
-    } else {
-      payload = encodeRows(this.#codec, added);
-    }
+    const payload = this.#store.encode(this.#codec, added, this.#bytesPerRow);
+    this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
     return this.#enqueue(payload, rows);
   }
 
   /** True when the store takes RowBinary, so rows already in it can be handed over with {@link addRowBinary}. */
   get takesRowBinary(): boolean {
-    return this.#binary;
+    return this.#store.rowFormat === 'RowBinary';
   }
 
   /**
@@ -102,7 +95,7 @@ export class InsertBatcher<R> {
    * @throws Error when the store does not take RowBinary ({@link takesRowBinary}).
    */
   addRowBinary(payload: Buffer, rows: number): Promise<void> {
-    if (!this.#binary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
+    if (!this.takesRowBinary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
     return this.#refusal(rows) ?? this.#enqueue(payload, rows);
   }
 
@@ -120,7 +113,7 @@ export class InsertBatcher<R> {
     return undefined;
   }
 
-  #enqueue(payload: string | Buffer, rows: number): Promise<void> {
+  #enqueue(payload: Buffer | string, rows: number): Promise<void> {
     this.#pendingRows += rows;
     const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, waiters: [] });
     batch.chunks.push(payload);
@@ -190,8 +183,7 @@ export class InsertBatcher<R> {
 
   async #insert(batch: Batch): Promise<void> {
     try {
-      if (this.#binary) await this.#store.insertRowBinary(this.#codec.binary, batch.chunks as Buffer[]);
-      else await this.#store.insertCompactJson(this.table, this.#codec.columns, batch.chunks.join('\n'));
+      await this.#store.insertEncoded(this.#codec, batch.chunks);
       this.#stats.inserts++;
       this.#stats.insertedRows += batch.rows;
       for (const w of batch.waiters) w.resolve();
