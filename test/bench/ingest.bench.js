@@ -147,7 +147,8 @@ async function main() {
   // Prepare the bodies before any clock starts.
   const preds = Array.from({ length: N_PRED }, (_, i) => prediction(i));
   const predBodies = [];
-  for (let i = 0; i < preds.length; i += PER_REQUEST) predBodies.push(preds.slice(i, i + PER_REQUEST).map((p) => JSON.stringify(p)).join('\n'));
+  // As bytes, so the load client does not encode 1.7 MB of text per request on the cores the collector needs.
+  for (let i = 0; i < preds.length; i += PER_REQUEST) predBodies.push(Buffer.from(preds.slice(i, i + PER_REQUEST).map((p) => JSON.stringify(p)).join('\n')));
 
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
@@ -187,7 +188,7 @@ async function main() {
   const now = BigInt(Date.now()) * 1_000_000n;
   const predRows = [];
   for (const body of predBodies) {
-    for (const r of parseRecordBody(body, 'prediction', DEFAULT_RECORD_LIMITS, 1e9).records) predRows.push(predictionToRow(r, now));
+    for (const r of parseRecordBody(body.toString('utf8'), 'prediction', DEFAULT_RECORD_LIMITS, 1e9).records) predRows.push(predictionToRow(r, now));
   }
   const oneRequestSpanRows = decodeTraceRequest(spanBody, 'protobuf', 'default').spans;
   const spanRows = [];
