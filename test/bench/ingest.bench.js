@@ -10,6 +10,7 @@
 // Env: BENCH_NODE_ARGS (node flags for the collector), BENCH_PREDICTIONS (default 400000), BENCH_SPANS (default 200000), BENCH_CONCURRENCY (default 4),
 // BENCH_DATA_DIR (where the data directories are made; default the system's temporary folder).
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,14 +64,29 @@ async function startCollector(dataDir) {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One POST through node:http with keep-alive: a lighter load client than fetch on the cores the collector needs. */
+function post(url, body, contentType) {
+  return new Promise((res, rej) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (response) => {
+      const chunks = [];
+      response.on('data', (c) => chunks.push(c));
+      response.on('end', () => res({ status: response.statusCode, text: Buffer.concat(chunks).toString() }));
+      response.on('error', rej);
+    });
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
 async function sendAll(url, bodies, contentType) {
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++];
-      const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
-      if (r.status !== 200) throw new Error(`${url}: ${r.status} ${await r.text()}`);
-      await r.arrayBuffer();
+      const { status, text } = await post(url, body, contentType);
+      if (status !== 200) throw new Error(`${url}: ${status} ${text}`);
     }
   };
   const t0 = performance.now();
