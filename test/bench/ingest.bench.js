@@ -11,6 +11,7 @@
 // BENCH_DATA_DIR (where the data directories are made; default the system's temporary folder).
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +113,9 @@ function fmt(n) {
 async function settle(what, pid) {
   const cpu = pid === undefined ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; } : () => processCpuSeconds(pid);
   if (!(await waitForQuiet(cpu))) console.log(`(${what}: the engine was still busy after 60 s; measuring anyway)`);
+  // The previous phase's parts may still be in the page cache, not yet on disk: write them now,
+  // so that the phase does not share the disk with their writeback.
+  execFileSync('sync');
 }
 
 // ---------- direct bulk insert baselines (same process, their own chDB directory) ----------
