@@ -1,0 +1,75 @@
+// Main-thread cost of one NDJSON prediction record in the collector, from request bytes to
+// RowBinary row: the transcoder the embedded store uses (`transcodePredictions`), beside the
+// row path it replaced (parse and validate, `predictionToRow`, RowBinary codec) and beside
+// `JSON.parse` of the same lines alone (the floor under both), all in the same run.
+//
+// Env: BENCH_RECORDS (records per body, default 5000), BENCH_BODIES (default 40), BENCH_ROUNDS (default 5).
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
+const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { parseRecordBody } = await import(join(dist, 'ingest/native/parse-records.js'));
+const { predictionToRow } = await import(join(dist, 'ingest/native/to-rows.js'));
+const { transcodePredictions } = await import(join(dist, 'ingest/native/predictions-rowbinary.js'));
+const { DEFAULT_RECORD_LIMITS } = await import('@inferlens/semconv');
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 5_000);
+const BODIES = Number(process.env.BENCH_BODIES ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RECEIVED = BigInt(Date.now()) * 1_000_000n;
+
+/** The ingest benchmark's record shape, plus the ids and fractional timestamp the SDK sends. */
+function prediction(i) {
+  const features = {};
+  for (let f = 0; f < 10; f++) features[`f${f}`] = Math.round(Math.random() * 1e6) / 1e3;
+  features.country = ['FR', 'DE', 'US', 'JP'][i % 4];
+  features.device = ['ios', 'android', 'web'][i % 3];
+  features.plan = ['free', 'pro'][i % 2];
+  return {
+    predictionId: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`,
+    model: 'bench-model',
+    version: `v${i % 3}`,
+    timestamp: 1795168800000 + i + 0.25,
+    latencyMs: Math.round(Math.random() * 5000) / 100,
+    features,
+    outputs: { score: Math.random() },
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+  };
+}
+
+const bodies = Array.from({ length: BODIES }, (_, b) =>
+  Buffer.from(Array.from({ length: RECORDS }, (_, i) => JSON.stringify(prediction(b * RECORDS + i))).join('\n')),
+);
+
+const ways = {
+  'JSON.parse of each line only (floor)': (body) => {
+    for (const line of body.toString('utf8').split('\n')) JSON.parse(line);
+  },
+  'row path: parse and validate, predictionToRow, RowBinary codec': (body) => {
+    const parsed = parseRecordBody(body.toString('utf8'), 'prediction', DEFAULT_RECORD_LIMITS, RECORDS);
+    encodeRowsBinary(PREDICTIONS.binary, parsed.records.map((r) => predictionToRow(r, RECEIVED)));
+  },
+  'transcodePredictions (the collector, embedded)': (body) => {
+    const t = transcodePredictions(body.toString('utf8'), DEFAULT_RECORD_LIMITS, RECORDS, RECEIVED, undefined);
+    if (t.slowRecords !== 0 || t.count !== RECORDS) throw new Error(`expected ${RECORDS} fast rows, got ${t.count} with ${t.slowRecords} slow`);
+  },
+};
+
+// Rounds alternate the ways, so a slow moment of the machine touches each of them.
+const best = new Map();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, run] of Object.entries(ways)) {
+    const t0 = performance.now();
+    for (const body of bodies) run(body);
+    const us = ((performance.now() - t0) * 1000) / (BODIES * RECORDS);
+    best.set(name, Math.min(best.get(name) ?? Infinity, us));
+  }
+}
+const bytes = bodies.reduce((n, b) => n + b.length, 0) / (BODIES * RECORDS);
+console.log(`machine: ${process.arch}, node ${process.version}; ${BODIES} bodies of ${RECORDS} records (${bytes.toFixed(0)} bytes a record), best of ${ROUNDS} rounds\n`);
+console.log('| way | µs per record | vs JSON.parse alone |');
+console.log('| --- | ---: | ---: |');
+const floor = best.get('JSON.parse of each line only (floor)');
+for (const [name, us] of best) console.log(`| ${name} | ${us.toFixed(2)} | ${(us / floor).toFixed(2)}x |`);
