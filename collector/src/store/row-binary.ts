@@ -195,8 +195,8 @@ export class RowBinaryWriter {
       this.int64(v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000));
       return;
     }
-    const v = BigInt(decimal);
-    this.int64(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
+    const [lo, hi] = int64Halves(BigInt(decimal));
+    this.int64(lo, hi);
   }
 
   /** `Array(String)`. */
@@ -241,6 +241,11 @@ export class RowBinaryWriter {
 }
 
 const TWO_32 = 0x1_0000_0000;
+
+/** The unsigned 32-bit halves `[lo, hi]` of a 64-bit integer's two's complement, for {@link RowBinaryWriter.int64}. */
+export function int64Halves(v: bigint): [lo: number, hi: number] {
+  return [Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn)];
+}
 
 /**
  * Exact two's-complement 64-bit halves `[lo, hi]` of the nanoseconds in a decimal-seconds

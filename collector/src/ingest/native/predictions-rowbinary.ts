@@ -1,5 +1,5 @@
 import { DEFAULT_PROJECT, validatePrediction, type RecordLimits } from '@inferlens/semconv';
-import { RowBinaryWriter } from '../../store/row-binary.js';
+import { int64Halves, RowBinaryWriter } from '../../store/row-binary.js';
 import { PREDICTIONS } from '../../store/tables.js';
 import { recordError, scanRecords, type RecordError } from './parse-records.js';
 import { predictionToRow, projectFor } from './to-rows.js';
@@ -46,7 +46,8 @@ export function transcodePredictions(
   requestProject: string | undefined,
 ): TranscodedPredictions {
   const w = new RowBinaryWriter(body.length + 1024);
-  const received = { lo: Number(receivedAtNs & 0xffff_ffffn), hi: Number((receivedAtNs >> 32n) & 0xffff_ffffn) };
+  const [lo, hi] = int64Halves(receivedAtNs);
+  const received = { lo, hi };
   const out: TranscodedPredictions = { rows: Buffer.alloc(0), count: 0, rejected: [], slowRecords: 0 };
   scanRecords(
     body,
