@@ -6,6 +6,7 @@
 // Env: BENCH_RECORDS (records per body, default 5000), BENCH_BODIES (default 40), BENCH_ROUNDS (default 5).
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchPrediction } from './lib/predictions.js';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
@@ -19,24 +20,10 @@ const BODIES = Number(process.env.BENCH_BODIES ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RECEIVED = BigInt(Date.now()) * 1_000_000n;
 
-/** The ingest benchmark's record shape, plus the ids and fractional timestamp the SDK sends. */
+/** The ingest benchmark's records, with the ids and the fractional timestamp the SDK sends. */
 function prediction(i) {
-  const features = {};
-  for (let f = 0; f < 10; f++) features[`f${f}`] = Math.round(Math.random() * 1e6) / 1e3;
-  features.country = ['FR', 'DE', 'US', 'JP'][i % 4];
-  features.device = ['ios', 'android', 'web'][i % 3];
-  features.plan = ['free', 'pro'][i % 2];
-  return {
-    predictionId: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`,
-    model: 'bench-model',
-    version: `v${i % 3}`,
-    timestamp: 1795168800000 + i + 0.25,
-    latencyMs: Math.round(Math.random() * 5000) / 100,
-    features,
-    outputs: { score: Math.random() },
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'b7ad6b7169203331',
-  };
+  const record = benchPrediction(i);
+  return { ...record, timestamp: record.timestamp + 0.25, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
 }
 
 const bodies = Array.from({ length: BODIES }, (_, b) =>

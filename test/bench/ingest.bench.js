@@ -20,6 +20,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { processCpuSeconds, spawnListening, waitForQuiet } from './lib/processes.js';
 import { fileCreateMicros } from './lib/filesystem.js';
+import { benchPrediction } from './lib/predictions.js';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
@@ -37,23 +38,6 @@ const N_SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const PER_REQUEST = 5_000;
 const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
-
-function prediction(i) {
-  const features = {};
-  for (let f = 0; f < 10; f++) features[`f${f}`] = Math.round(Math.random() * 1e6) / 1e3;
-  features.country = ['FR', 'DE', 'US', 'JP'][i % 4];
-  features.device = ['ios', 'android', 'web'][i % 3];
-  features.plan = ['free', 'pro'][i % 2];
-  return {
-    predictionId: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`,
-    model: 'bench-model',
-    version: `v${i % 3}`,
-    timestamp: 1795168800000 + i,
-    latencyMs: Math.round(Math.random() * 5000) / 100,
-    features,
-    outputs: { score: Math.random() },
-  };
-}
 
 async function startCollector(dataDir) {
   // BENCH_NODE_ARGS passes flags to the collector's node, e.g. --cpu-prof to profile it.
@@ -165,7 +149,7 @@ async function directBaseline(dir, predRows, spanRows) {
 async function main() {
   console.log(`machine: ${process.arch}, node ${process.version}; ${N_PRED} predictions, ${N_SPANS} spans, ${CONCURRENCY} concurrent requests of ${PER_REQUEST} records`);
   // Prepare the bodies before any clock starts.
-  const preds = Array.from({ length: N_PRED }, (_, i) => prediction(i));
+  const preds = Array.from({ length: N_PRED }, (_, i) => benchPrediction(i));
   const predBodies = [];
   // As bytes, so the load client does not encode 1.7 MB of text per request on the cores the collector needs.
   for (let i = 0; i < preds.length; i += PER_REQUEST) predBodies.push(Buffer.from(preds.slice(i, i + PER_REQUEST).map((p) => JSON.stringify(p)).join('\n')));
