@@ -39,9 +39,9 @@ describe('loadConfig defaults', () => {
       clickhouse: { url: '', username: 'default', password: '', database: 'default' },
       limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
-      drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
-      sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000 },
-      quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
+      drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
+      sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300 },
+      quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
       logLevel: 'info',
@@ -140,6 +140,21 @@ describe('loadConfig precedence: flag > env > YAML file > default', () => {
       clickhouse: { username: 'u', password: 'p', database: 'd' },
       limits: { maxBodyBytes: 11, maxDecompressedBytes: 12, maxRecordsPerRequest: 13 },
       batch: { maxRows: 14, maxBytes: 15, maxConcurrentInserts: 16, maxPendingRows: 17 },
+    });
+  });
+
+  it('gives the SLA and quality jobs the drift idle timeout unless they set their own', () => {
+    expect(loadConfig({ env: { INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: '90' } })).toMatchObject({
+      drift: { idleTimeoutSeconds: 90 },
+      sla: { idleTimeoutSeconds: 90 },
+      quality: { idleTimeoutSeconds: 90 },
+    });
+    const own = yamlFile(['drift:', '  idleTimeoutSeconds: 90', 'sla:', '  idleTimeoutSeconds: 30', 'quality:', '  idleTimeoutSeconds: 45'].join('\n'));
+    expect(loadConfig({ file: own })).toMatchObject({ drift: { idleTimeoutSeconds: 90 }, sla: { idleTimeoutSeconds: 30 }, quality: { idleTimeoutSeconds: 45 } });
+    expect(loadConfig({ env: { INFERLENS_SLA_IDLE_TIMEOUT_SECONDS: '7', INFERLENS_QUALITY_IDLE_TIMEOUT_SECONDS: '8' } })).toMatchObject({
+      drift: { idleTimeoutSeconds: 300 },
+      sla: { idleTimeoutSeconds: 7 },
+      quality: { idleTimeoutSeconds: 8 },
     });
   });
 

@@ -24,6 +24,11 @@ export interface DriftJobConfig {
   allowedLatenessSeconds: number;
   /** How often the job looks for windows to close, in milliseconds. @default 10000 */
   intervalMs: number;
+  /**
+   * A window also closes once the wall clock passes its end by the allowed lateness plus this
+   * many seconds, so the last window of a model version that goes quiet is analysed too. @default 300
+   */
+  idleTimeoutSeconds: number;
   /** Per-model methods and thresholds (YAML file only: `drift.models`). @default [] */
   models: DriftModelConfig[];
 }
@@ -36,6 +41,8 @@ export interface SlaJobConfig {
   allowedLatenessSeconds: number;
   /** How often the job closes ready windows, in milliseconds. @default drift.intervalMs */
   intervalMs: number;
+  /** Wall-clock wait (beyond the allowed lateness) after which a quiet stream's window closes, in seconds. @default drift.idleTimeoutSeconds */
+  idleTimeoutSeconds: number;
 }
 
 /** Alerting: the rules file and evaluation settings. */
@@ -84,10 +91,10 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   clickhouse: { url: '', username: 'default', password: '', database: 'default' },
   limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
   batch: { ...DEFAULT_BATCH_OPTIONS },
-  drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, models: [] },
-  sla: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0 },
+  drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
+  sla: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, idleTimeoutSeconds: 0 },
   slos: [],
-  quality: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, models: [] },
+  quality: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, idleTimeoutSeconds: 0, models: [] },
   alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
   logLevel: 'info',
 };
@@ -123,12 +130,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'drift.windowSeconds', env: 'INFERLENS_DRIFT_WINDOW_SECONDS', kind: 'int', help: 'drift window length in seconds (event time)' },
   { path: 'drift.allowedLatenessSeconds', env: 'INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late data accepted into a window, in seconds' },
   { path: 'drift.intervalMs', env: 'INFERLENS_DRIFT_INTERVAL_MS', kind: 'int', help: 'how often the drift job closes windows' },
+  { path: 'drift.idleTimeoutSeconds', env: 'INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS', kind: 'int', help: 'wall-clock seconds past a window\'s end + lateness after which it closes without newer events' },
   { path: 'sla.windowSeconds', env: 'INFERLENS_SLA_WINDOW_SECONDS', kind: 'int', help: 'SLA window length in seconds (default: drift.windowSeconds)' },
   { path: 'sla.allowedLatenessSeconds', env: 'INFERLENS_SLA_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late data accepted into an SLA window (default: drift.allowedLatenessSeconds)' },
   { path: 'sla.intervalMs', env: 'INFERLENS_SLA_INTERVAL_MS', kind: 'int', help: 'how often the SLA job closes windows (default: drift.intervalMs)' },
+  { path: 'sla.idleTimeoutSeconds', env: 'INFERLENS_SLA_IDLE_TIMEOUT_SECONDS', kind: 'int', help: 'idle timeout of SLA windows (default: drift.idleTimeoutSeconds)' },
   { path: 'quality.windowSeconds', env: 'INFERLENS_QUALITY_WINDOW_SECONDS', kind: 'int', help: 'quality window length in seconds (default: drift.windowSeconds)' },
   { path: 'quality.allowedLatenessSeconds', env: 'INFERLENS_QUALITY_ALLOWED_LATENESS_SECONDS', kind: 'int', help: 'late predictions accepted into a quality window (default: drift.allowedLatenessSeconds)' },
   { path: 'quality.intervalMs', env: 'INFERLENS_QUALITY_INTERVAL_MS', kind: 'int', help: 'how often the quality job runs (default: drift.intervalMs)' },
+  { path: 'quality.idleTimeoutSeconds', env: 'INFERLENS_QUALITY_IDLE_TIMEOUT_SECONDS', kind: 'int', help: 'idle timeout of quality windows (default: drift.idleTimeoutSeconds)' },
   { path: 'alerts.rulesFile', flag: 'alert-rules', env: 'INFERLENS_ALERTS_RULES_FILE', kind: 'string', help: 'alert rules and receivers (YAML); empty: no alerting' },
   { path: 'alerts.evaluationIntervalMs', env: 'INFERLENS_ALERTS_EVALUATION_INTERVAL_MS', kind: 'int', help: 'how often traffic alert rules are evaluated' },
   { path: 'alerts.resendDelayMs', env: 'INFERLENS_ALERTS_RESEND_DELAY_MS', kind: 'int', help: 'how often firing alerts are re-sent to Alertmanager' },
@@ -237,11 +247,13 @@ export function loadConfig(input: { file?: string | undefined; env?: NodeJS.Proc
   result.sla.windowSeconds ||= result.drift.windowSeconds;
   result.sla.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
   result.sla.intervalMs ||= result.drift.intervalMs;
+  result.sla.idleTimeoutSeconds ||= result.drift.idleTimeoutSeconds;
   result.quality.models = parseQualityModels(input.file ?? 'file', getPath(fileValues, 'quality.models'));
   result.drift.models = parseDriftModels(input.file ?? 'file', getPath(fileValues, 'drift.models'));
   result.quality.windowSeconds ||= result.drift.windowSeconds;
   result.quality.allowedLatenessSeconds ||= result.drift.allowedLatenessSeconds;
   result.quality.intervalMs ||= result.drift.intervalMs;
+  result.quality.idleTimeoutSeconds ||= result.drift.idleTimeoutSeconds;
   if (result.quality.windowSeconds < 60 || result.quality.windowSeconds > 86_400) {
     throw new ConfigError(`config error: quality.windowSeconds: expected 60 (one minute) to 86400 (one day), got ${result.quality.windowSeconds}`);
   }

@@ -19,7 +19,7 @@ describe('quality in the YAML config', () => {
   it('fills output names from the defaults and the windows from the drift settings', () => {
     const config = load('drift: { windowSeconds: 120 }\nquality:\n  intervalMs: 500\n  models:\n    - { model: fraud, score: p_fraud, positiveClass: 1 }\n');
     expect(config.quality).toEqual({
-      windowSeconds: 120, allowedLatenessSeconds: 300, intervalMs: 500,
+      windowSeconds: 120, allowedLatenessSeconds: 300, intervalMs: 500, idleTimeoutSeconds: 300,
       models: [{ model: 'fraud', label: 'label', score: 'p_fraud', value: 'value', positiveClass: '1' }],
     });
   });

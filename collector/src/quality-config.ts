@@ -21,6 +21,8 @@ export interface QualityJobConfig {
   allowedLatenessSeconds: number;
   /** How often the job closes ready windows and recomputes those with new feedback, in milliseconds. @default drift.intervalMs */
   intervalMs: number;
+  /** Wall-clock wait (beyond the allowed lateness) after which a quiet stream's window closes, in seconds. @default drift.idleTimeoutSeconds */
+  idleTimeoutSeconds: number;
   /** Per-model output names (YAML file only); models not listed use the defaults. @default [] */
   models: QualityModelConfig[];
 }

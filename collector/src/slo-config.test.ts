@@ -62,9 +62,9 @@ slos:
   });
 
   it('takes the SLA window from the drift settings unless sla.* sets its own', () => {
-    expect(load('drift: { windowSeconds: 600 }').sla).toEqual({ windowSeconds: 600, allowedLatenessSeconds: 300, intervalMs: 10_000 });
+    expect(load('drift: { windowSeconds: 600 }').sla).toEqual({ windowSeconds: 600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300 });
     expect(load('drift: { windowSeconds: 600 }\nsla: { windowSeconds: 120 }', { INFERLENS_SLA_INTERVAL_MS: '50' }).sla).toEqual({
-      windowSeconds: 120, allowedLatenessSeconds: 300, intervalMs: 50,
+      windowSeconds: 120, allowedLatenessSeconds: 300, intervalMs: 50, idleTimeoutSeconds: 300,
     });
     expect(error('sla: { windowSeconds: 30 }')).toMatch(/sla.windowSeconds: expected 60 .* got 30/);
   });

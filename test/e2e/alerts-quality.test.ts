@@ -5,6 +5,7 @@ import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '.
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { postAccepted } from '../helpers/ndjson.js';
 import { firstBatch, fixtureFeedback, fixturePredictions, loadQualityFixture, type Traffic } from '../helpers/quality-fixture.js';
+import { NO_IDLE_CLOSE_SECONDS } from '../helpers/clock.js';
 
 // Quality alert rules as a user meets them: a collector child process runs the real quality job
 // on fixtures/quality (clf v2 degrades from window 1 on; the regressor's window 1 is worse) with
@@ -65,6 +66,7 @@ describe('quality alerts end to end', () => {
         INFERLENS_DRIFT_INTERVAL_MS: '600000',
         INFERLENS_SLA_INTERVAL_MS: '600000',
         INFERLENS_QUALITY_INTERVAL_MS: '600000',
+        INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: NO_IDLE_CLOSE_SECONDS,
         INFERLENS_ALERTS_RULES_FILE: rulesFile,
         INFERLENS_ALERTS_EXTERNAL_URL: 'http://inferlens.test:4318',
       },

@@ -6,14 +6,15 @@ import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '.
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { rng } from '../helpers/random.js';
 import { postAccepted } from '../helpers/ndjson.js';
+import { NO_IDLE_CLOSE_SECONDS, recentStart } from '../helpers/clock.js';
 
 // Alerting as a user meets it: a collector child process with a rules file, a real
 // Alertmanager (Debian's prometheus-alertmanager) and a local webhook receiver. Drift in a
 // closed window fires an alert that Alertmanager lists, keeps alive (re-sent before endsAt)
 // and sees resolve; a silent model fires a traffic alert; reloads keep a valid file in force.
 
-const T0 = Date.parse('2026-11-20T10:00:00Z');
 const WINDOW = 60_000;
+const T0 = recentStart(WINDOW);
 const MODEL = 'alert-model';
 
 function features(r: ReturnType<typeof rng>, shifted: boolean) {
@@ -105,6 +106,8 @@ describe('alerting end to end', () => {
         INFERLENS_DRIFT_WINDOW_SECONDS: '60',
         INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '1',
         INFERLENS_DRIFT_INTERVAL_MS: '200',
+        // The pushers close the windows here; the idle timeout is set beyond the data's age.
+        INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: NO_IDLE_CLOSE_SECONDS,
         INFERLENS_SLA_INTERVAL_MS: '600000',
         INFERLENS_ALERTS_RULES_FILE: rulesFile,
         INFERLENS_ALERTS_EVALUATION_INTERVAL_MS: '200',

@@ -60,6 +60,7 @@ const DOCUMENTED = [
   { key: 'batch.maxDelayMs', env: 'INFERLENS_BATCH_MAX_DELAY_MS', default: '20' },
   { key: 'batch.maxConcurrentInserts', env: 'INFERLENS_BATCH_MAX_CONCURRENT_INSERTS', default: '2' },
   { key: 'batch.maxPendingRows', env: 'INFERLENS_BATCH_MAX_PENDING_ROWS', default: '500000' },
+  { key: 'drift.idleTimeoutSeconds', env: 'INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS', default: '300' },
   { key: 'logLevel', flag: '--log-level', env: 'INFERLENS_LOG_LEVEL', default: 'info' },
 ] as const;
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { postAccepted } from '../helpers/ndjson.js';
+import { recentStart } from '../helpers/clock.js';
 
 // Four versions of one classifier over the same ten minutes (fixtures/compare, made with
 // numpy/scipy): a baseline a, a healthy copy a2, b with a latency regression, c with a quality
@@ -26,9 +27,11 @@ interface Comparison {
   quality: Record<string, Dim>;
 }
 
-const F = JSON.parse(readFileSync(new URL('../fixtures/compare/compare-traffic.json', import.meta.url), 'utf8')) as {
+const FILE = JSON.parse(readFileSync(new URL('../fixtures/compare/compare-traffic.json', import.meta.url), 'utf8')) as {
   t0: number; spanMs: number; rows: number; versions: Version[]; expected: Expected[];
 };
+// The fixture's times are relative to its t0; the traffic is replayed from a day before now.
+const F = { ...FILE, t0: recentStart(1000) };
 const step = F.spanMs / F.rows;
 const id = (v: Version, i: number) => `cmp-${v.version}-${i}`;
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { postAccepted } from '../helpers/ndjson.js';
+import { NO_IDLE_CLOSE_SECONDS } from '../helpers/clock.js';
 import { firstBatch, fixtureFeedback, fixturePredictions, loadQualityFixture, type Traffic } from '../helpers/quality-fixture.js';
 
 // A binary classifier in two versions (v1 healthy, v2 worse from window 1 on) and a regressor,
@@ -76,7 +77,7 @@ describe('quality job', () => {
     dataDir = tempDataDir();
     collector = await startCollector({
       dataDir,
-      env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '30', INFERLENS_QUALITY_INTERVAL_MS: '600000' },
+      env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '30', INFERLENS_QUALITY_INTERVAL_MS: '600000', INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: NO_IDLE_CLOSE_SECONDS },
     });
     const base = collector.url;
     await postAccepted(`${base}/v1/predictions`, predictions());

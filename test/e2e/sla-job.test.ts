@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { NO_IDLE_CLOSE_SECONDS, recentStart } from '../helpers/clock.js';
 
 // Three versions of one model against one SLO (fixtures/sla, made with numpy): v1 healthy,
 // v2 with a latency regression from window 2, v3 with an error burst in windows 2 and 3.
@@ -55,7 +56,9 @@ interface SlaResult {
 }
 
 const FIXTURE = JSON.parse(readFileSync(new URL('../fixtures/sla/sla-traffic.json', import.meta.url), 'utf8')) as Fixture;
-const { t0: T0, windowMs: WINDOW } = FIXTURE;
+// The fixture's times are relative to its t0; the traffic is replayed from a day before now.
+const { windowMs: WINDOW } = FIXTURE;
+const T0 = recentStart(WINDOW);
 const MODEL = FIXTURE.slo.model;
 
 const CONFIG = `
@@ -117,7 +120,7 @@ describe('SLA job', () => {
     collector = await startCollector({
       dataDir,
       args: ['--config', configFile],
-      env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '30', INFERLENS_SLA_INTERVAL_MS: '600000' },
+      env: { INFERLENS_DRIFT_WINDOW_SECONDS: '60', INFERLENS_DRIFT_ALLOWED_LATENESS_SECONDS: '30', INFERLENS_SLA_INTERVAL_MS: '600000', INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: NO_IDLE_CLOSE_SECONDS },
     });
     const body = records().map((x) => JSON.stringify(x)).join('\n');
     const posted = await fetch(`${collector.url}/v1/predictions`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
@@ -125,9 +128,9 @@ describe('SLA job', () => {
     expect(((await posted.json()) as { rejected: number }).rejected).toBe(0);
 
     const run = await fetch(`${collector.url}/api/v1/jobs/sla/run`, { method: 'POST' });
-    expect(await run.json()).toEqual({ windowsClosed: 18 });
+    expect(await run.json()).toMatchObject({ windowsClosed: 18 });
     // A second run finds nothing new: the checkpoints hold.
-    expect(await (await fetch(`${collector.url}/api/v1/jobs/sla/run`, { method: 'POST' })).json()).toEqual({ windowsClosed: 0 });
+    expect(await (await fetch(`${collector.url}/api/v1/jobs/sla/run`, { method: 'POST' })).json()).toMatchObject({ windowsClosed: 0 });
 
     const all = await results(collector.url);
     expect(all).toHaveLength(18);

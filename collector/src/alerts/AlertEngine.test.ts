@@ -70,7 +70,7 @@ async function requests(path: string, n: number): Promise<Received[]> {
 
 async function slaRow(model: string, slo: string, windowEndMs: number, values: { breached: number; p99: number; errorRate: number }) {
   const cols = ['Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors', 'ErrorRate', 'Availability', 'LatencyP99', 'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'BurnRates', 'BurnRateFiring', 'Breached'];
-  const row = ['default', slo, model, 'v1', 'prod', String((windowEndMs - 60_000) / 1000), String(windowEndMs / 1000), 100, 100, 100 * values.errorRate, values.errorRate, 1 - values.errorRate, values.p99, 3600, 100, 1, '[]', 0, values.breached];
+  const row = ['default', slo, model, 'v1', 'prod', windowEndMs - 60_000, windowEndMs, 100, 100, 100 * values.errorRate, values.errorRate, 1 - values.errorRate, values.p99, 3600, 100, 1, '[]', 0, values.breached];
   await store.insertCompactJson('sla_results', cols, JSON.stringify(row));
 }
 
@@ -102,7 +102,8 @@ rules:
 
 describe('AlertEngine over synthetic SLA results', () => {
   it('fires, groups, notifies webhook and Slack field by field, retries, records failures, resolves', async () => {
-    let now = Date.parse('2026-11-25T10:00:00Z');
+    // Times relative to now (a whole minute), through the injected clock.
+    let now = Math.floor(Date.now() / 60_000) * 60_000;
     const deliveries: DeliveryRecord[] = [];
     const dispatcher = new Dispatcher({ externalUrl: () => 'http://collector.test:4318', resendDelayMs: 60_000, onDelivery: (d) => deliveries.push(d), now: () => now });
     const engine = new AlertEngine({ store, dispatcher, now: () => now });
@@ -110,7 +111,7 @@ describe('AlertEngine over synthetic SLA results', () => {
     failures.set('/hook', 2); // two failures, then success on the third attempt
     failures.set('/dead', 1000);
 
-    const w1 = Date.parse('2026-11-25T09:59:00Z');
+    const w1 = now - 60_000;
     await slaRow('fraud', 'availability', w1, { breached: 1, p99: 900, errorRate: 0.2 });
     await slaRow('fraud', 'latency', w1, { breached: 1, p99: 900, errorRate: 0.2 });
     await slaRow('churn', 'availability', w1, { breached: 1, p99: 100, errorRate: 0 });
@@ -143,7 +144,7 @@ describe('AlertEngine over synthetic SLA results', () => {
         status: 'firing',
         labels: { alertname: 'SloBreached', project: 'default', model: 'fraud', version: 'v1', slo, environment: 'prod', severity: 'page' },
         annotations: { summary: `SLO ${slo} of fraud breached, p99 1` },
-        startsAt: '2026-11-25T10:00:00.000Z',
+        startsAt: new Date(now).toISOString(),
         endsAt: '0001-01-01T00:00:00Z',
         generatorURL: 'http://collector.test:4318/api/v1/alerts/history?rule=SloBreached',
         fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -201,13 +202,13 @@ describe('AlertEngine over synthetic SLA results', () => {
 
 async function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }) {
   const cols = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage', 'ClassifiedRows', 'Accuracy', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'MaxFeedbackReceivedAt'];
-  const row = ['default', 'clf', version, String((windowEndMs - 60_000) / 1000), String(windowEndMs / 1000), 100, values.labelled, values.labelled / 100, values.labelled, values.accuracy, values.accuracy, '{}', values.labelled, values.rocAuc, null, 0, 0];
+  const row = ['default', 'clf', version, windowEndMs - 60_000, windowEndMs, 100, values.labelled, values.labelled / 100, values.labelled, values.accuracy, values.accuracy, '{}', values.labelled, values.rocAuc, null, 0, 0];
   await store.insertCompactJson('quality_results', cols, JSON.stringify(row));
 }
 
 describe('AlertEngine over synthetic quality results', () => {
   it('fires on a low metric, keeps the alert through windows without feedback, follows recomputations', async () => {
-    let now = Date.parse('2026-11-26T10:00:00Z');
+    let now = Math.floor(Date.now() / 60_000) * 60_000;
     const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
     const engine = new AlertEngine({ store, dispatcher, now: () => now });
     await engine.setRules(
@@ -223,7 +224,8 @@ describe('AlertEngine over synthetic quality results', () => {
         'rules.yaml',
       ),
     );
-    const w = (i: number) => Date.parse('2026-11-26T09:00:00Z') + i * 60_000;
+    const first = now - 3_600_000;
+    const w = (i: number) => first + i * 60_000;
     const report = (version: string, i: number) => engine.onWindow({ source: 'quality', project: 'default', model: 'clf', version, windowEndMs: w(i) });
     const names = (t: Awaited<ReturnType<typeof report>>) => t.map((x) => `${x.alert.rule}:${x.alert.labels.version}:${x.from}->${x.to}`);
 

@@ -26,7 +26,7 @@ export interface AlertEngineOptions {
   dispatcher: Dispatcher;
   /** Result tables rules can read. @default RESULT_SOURCES */
   sources?: readonly ResultTableSource[];
-  /** How far back the traffic source looks for models, in ms. @default 7 days */
+  /** How far back (arrival time) the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
   now?: () => number;
 }
@@ -137,9 +137,11 @@ export class AlertEngine {
       const rules = this.#rules?.rules.filter((r) => r.when.source === TRAFFIC_SOURCE_NAME) ?? [];
       if (rules.length === 0) return [];
       const now = this.#now();
+      // Arrival time, not event time: a backfill of old events cannot hide a live model, and a
+      // model whose clock is off does not vanish.
       const rows = await this.#store.query<{ Project: string; ModelName: string; last: string }>(
-        `SELECT Project, ModelName, toString(toUnixTimestamp64Milli(max(ReceivedAt))) AS last FROM predictions
-         WHERE Timestamp >= fromUnixTimestamp64Milli({from:Int64}) GROUP BY Project, ModelName`,
+        `SELECT Project, ModelName, toString(toUnixTimestamp64Milli(max(LastReceivedAt))) AS last FROM model_activity
+         GROUP BY Project, ModelName HAVING max(LastReceivedAt) >= fromUnixTimestamp64Milli({from:Int64})`,
         { from: now - this.#lookbackMs },
       );
       const samples: Sample[] = rows.map((r) => ({ labels: { project: r.Project, model: r.ModelName }, metrics: { seconds_since_last_prediction: Math.max(0, (now - Number(r.last)) / 1000) } }));

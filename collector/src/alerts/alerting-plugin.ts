@@ -8,6 +8,7 @@ import { ms64 } from '../store/json-values.js';
 import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
+import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -20,6 +21,8 @@ export interface Alerting {
   onWindow(report: WindowReport): void;
   /** Re-reads the rules file; an invalid file leaves the rules in force untouched. @throws RulesError */
   reload(): Promise<RulesFile>;
+  /** Evaluation units (one per result series' model version, plus traffic) and their standing, for `GET /api/v1/jobs`. */
+  status(): { job: string; intervalMs: number; lastRunAt: string | null; lastRunError: string | null; units: UnitStatus[] };
 }
 
 declare module 'fastify' {
@@ -82,23 +85,68 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
   };
   if (cfg.rulesFile) await reload();
 
+  // Each window report is one unit of evaluation (source, project, model, version and the
+  // report's own labels): a failed evaluation is retried after a backoff with the newest report
+  // of its unit, and never holds up the others.
+  const units = new JobUnits({
+    initialBackoffMs: 1000,
+    maxBackoffMs: 60_000,
+    onError: (unit, err, failures) => app.log.error({ err, unit, consecutiveFailures: failures }, 'alert evaluation failed; retrying after a backoff'),
+  });
+  const newest = new Map<string, WindowReport>();
+  const retries = new Map<string, NodeJS.Timeout>();
+  let stopped = false;
+  const evaluate = (id: string, key: UnitKey): void => {
+    const report = newest.get(id);
+    if (!report || stopped) return;
+    void units
+      .attempt(key, async () => (await engine.onWindow(report), { windows: 1, checkpointMs: report.windowEndMs }), id)
+      .then((outcome) => {
+        if (outcome.status === 'ok') {
+          if (newest.get(id) === report) newest.delete(id);
+          return;
+        }
+        if (retries.has(id) || stopped) return;
+        const delay = Math.max(0, Date.parse(outcome.nextAttemptAt ?? '') - Date.now() || 0);
+        retries.set(id, setTimeout(() => (retries.delete(id), evaluate(id, key)), delay));
+      });
+  };
+  let lastTrafficAt: number | undefined;
+  let lastTrafficError: string | null = null;
+
   app.decorate('alerts', {
     engine,
     dispatcher,
     reload,
     onWindow(report: WindowReport) {
-      engine.onWindow(report).catch((err: unknown) => app.log.error({ err, source: report.source, model: report.model }, 'alert evaluation failed'));
+      const key: UnitKey = { ...report.labels, source: report.source, project: report.project, model: report.model, version: report.version };
+      const id = unitId(key);
+      newest.set(id, report);
+      if (!retries.has(id)) evaluate(id, key);
     },
+    status: () => ({
+      job: 'alerts',
+      intervalMs: cfg.evaluationIntervalMs,
+      lastRunAt: lastTrafficAt === undefined ? null : new Date(lastTrafficAt).toISOString(),
+      lastRunError: lastTrafficError,
+      units: units.status(),
+    }),
   } satisfies Alerting);
 
   let trafficTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
   const evaluateTraffic = () => {
     trafficTimer = undefined;
+    lastTrafficAt = Date.now();
     engine
       .evaluateTraffic()
-      .catch((err: unknown) => app.log.error({ err }, 'traffic alert evaluation failed'))
+      .then(
+        () => (lastTrafficError = null),
+        (err: unknown) => {
+          lastTrafficError = (err as Error).message;
+          app.log.error({ err }, 'traffic alert evaluation failed; retrying at the next interval');
+        },
+      )
       .finally(() => {
         if (!stopped) trafficTimer = setTimeout(evaluateTraffic, cfg.evaluationIntervalMs);
       });
@@ -110,6 +158,8 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
   app.addHook('preClose', async () => {
     stopped = true;
     if (trafficTimer) clearTimeout(trafficTimer);
+    for (const t of retries.values()) clearTimeout(t);
+    retries.clear();
     if (tickTimer) clearInterval(tickTimer);
     await engine.idle();
     await dispatcher.close();

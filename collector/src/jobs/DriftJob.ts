@@ -1,18 +1,15 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { SharedRunJob } from './SharedRun.js';
+import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
+import type { RunReport } from './JobUnits.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
-import { advanceWindows } from './event-windows.js';
+import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
 import { finite, ms64 } from '../store/json-values.js';
 
 /** Options of a {@link DriftJob}. */
-export interface DriftJobOptions {
-  /** Event-time window length. @default 3600000 (1 h) */
-  windowMs: number;
-  /** A window closes once the newest event time of its stream passes its end by this much. @default 300000 */
-  allowedLatenessMs: number;
+export interface DriftJobOptions extends WindowTiming, JobRunOptions {
   /** Statistic options for every model. */
   compare?: CompareOptions;
   /** Per-model methods and thresholds (`drift.models`), layered over `compare`. */
@@ -28,6 +25,15 @@ export interface DriftStream {
   version: string;
   referenceId: string;
   profile: FeatureProfile;
+}
+
+/** A model version with a reference, as listed: its profile is read in its own unit of work. */
+interface ReferencedVersion {
+  project: string;
+  model: string;
+  version: string;
+  referenceId: string;
+  profileJson: string;
 }
 
 /** A window the job has closed. */
@@ -57,27 +63,33 @@ const JOB = 'drift';
 export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
 
-  protected async run(): Promise<number> {
-    let closed = 0;
-    for (const stream of await this.#streams()) closed += await this.#advance(stream);
-    return closed;
-  }
-
-  async #streams(): Promise<DriftStream[]> {
+  protected async run(): Promise<RunReport> {
     const rows = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Profile: string }>(
-      `SELECT Project, ModelName, ModelVersion, ReferenceId, Profile FROM reference_profiles FINAL WHERE Deleted = 0`,
+      `SELECT Project, ModelName, ModelVersion, ReferenceId, Profile FROM reference_profiles FINAL WHERE Deleted = 0
+       ORDER BY Project, ModelName, ModelVersion`,
     );
-    return rows.map((r) => {
-      let profile = this.#profiles.get(r.ReferenceId);
-      if (!profile) {
-        profile = JSON.parse(r.Profile) as FeatureProfile;
-        this.#profiles.set(r.ReferenceId, profile);
-      }
-      return { project: r.Project, model: r.ModelName, version: r.ModelVersion, referenceId: r.ReferenceId, profile };
+    const versions: ReferencedVersion[] = rows.map((r) => ({ project: r.Project, model: r.ModelName, version: r.ModelVersion, referenceId: r.ReferenceId, profileJson: r.Profile }));
+    return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
+      const advanced = await this.#advance({ ...v, profile: this.#profile(v) });
+      return { windows: advanced.windows, checkpointMs: advanced.checkpointMs };
     });
   }
 
-  #advance(stream: DriftStream): Promise<number> {
+  /** The reference's profile, parsed once per reference. */
+  #profile(v: ReferencedVersion): FeatureProfile {
+    let profile = this.#profiles.get(v.referenceId);
+    if (!profile) {
+      try {
+        profile = JSON.parse(v.profileJson) as FeatureProfile;
+      } catch (err) {
+        throw new Error(`reference ${v.referenceId}: its stored profile cannot be read (${(err as Error).message}); upload the reference again`);
+      }
+      this.#profiles.set(v.referenceId, profile);
+    }
+    return profile;
+  }
+
+  #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
     return advanceWindows(this.store, { job: JOB, ...key }, this.opts, async (start, end, where, params) => {
       const current = await profileScope(this.store, {

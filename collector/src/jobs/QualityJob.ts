@@ -1,4 +1,5 @@
-import { SharedRunJob } from './SharedRun.js';
+import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
+import type { RunReport } from './JobUnits.js';
 import { predictionFeedbackJoin } from './feedback-join.js';
 import {
   classificationFromConfusion,
@@ -13,7 +14,7 @@ import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { ms64 } from '../store/json-values.js';
 
 /** Options of a {@link QualityJob}. */
-export interface QualityJobOptions extends WindowTiming {
+export interface QualityJobOptions extends WindowTiming, JobRunOptions {
   /** Output names per model; other models use {@link DEFAULT_QUALITY_OUTPUTS}. */
   models: readonly QualityModelConfig[];
   /** Called after each window's result is written (first computation or recomputation). */
@@ -81,19 +82,18 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     return this.opts.models.find((m) => m.model === model) ?? DEFAULT_QUALITY_OUTPUTS;
   }
 
-  protected async run(): Promise<number> {
+  protected async run(): Promise<RunReport> {
     const streams = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string }>(
-      'SELECT DISTINCT Project, ModelName, ModelVersion FROM predictions ORDER BY Project, ModelName, ModelVersion',
+      'SELECT DISTINCT Project, ModelName, ModelVersion FROM model_activity ORDER BY Project, ModelName, ModelVersion',
     );
-    let written = 0;
-    for (const s of streams) {
-      const key = { project: s.Project, model: s.ModelName, version: s.ModelVersion };
-      written += await advanceWindows(this.store, { job: JOB, ...key }, this.opts, (start, end, where, params) =>
+    const keys = streams.map((s) => ({ project: s.Project, model: s.ModelName, version: s.ModelVersion }));
+    return this.units.run(keys, (key) => key, async (key) => {
+      const advanced = await advanceWindows(this.store, { job: JOB, ...key }, this.opts, (start, end, where, params) =>
         this.#compute(key, start, end, where, params, false),
       );
-      written += await this.#recomputeLate(key);
-    }
-    return written;
+      const recomputed = await this.#recomputeLate(key);
+      return { windows: advanced.windows + recomputed, checkpointMs: advanced.checkpointMs };
+    });
   }
 
   /**
@@ -233,8 +233,7 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
         r.project, r.model, r.version, ms64(r.windowStartMs), ms64(r.windowEndMs), r.predictions, r.labelled, r.labelCoverage,
         r.labelDelayP50Seconds, r.labelDelayP90Seconds, r.labelDelayMaxSeconds, r.classifiedRows, r.accuracy, r.macroPrecision,
         r.macroRecall, r.macroF1, JSON.stringify(r.classes), r.scoredRows, r.rocAuc, r.logLoss, r.regressionRows, r.mae, r.rmse, r.mape,
-        // "0.000" is not a time ClickHouse parses; the epoch as an integer is.
-        r.maxFeedbackReceivedAtMs > 0 ? ms64(r.maxFeedbackReceivedAtMs) : 0,
+        ms64(r.maxFeedbackReceivedAtMs),
       ]),
     );
   }

@@ -1,4 +1,5 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { JobUnits, type JobUnitsOptions, type RunReport } from './JobUnits.js';
 
 /**
  * One run at a time: callers of `run()` while a run is in progress share it, so a timer tick
@@ -26,22 +27,34 @@ export class SharedRun<T> {
   }
 }
 
+/** Options every windowed job takes besides its own. */
+export interface JobRunOptions {
+  /** Wall clock, Unix ms (windows closed by the idle timeout, backoff, lag). @default Date.now */
+  now?: () => number;
+  /** Backoff of a failed unit and how failures are reported (see {@link JobUnits}). */
+  units?: JobUnitsOptions;
+}
+
 /**
  * A windowed job (drift, SLA, quality) over the store: `runOnce` closes what is ready, sharing a
- * run in progress (see {@link SharedRun}); `idle` waits for it. Subclasses write `run`.
+ * run in progress (see {@link SharedRun}); `idle` waits for it. Subclasses write `run`, running
+ * each unit of work through {@link units}, so one failing unit never stops the others.
  */
-export abstract class SharedRunJob<O> {
+export abstract class SharedRunJob<O extends JobRunOptions> {
   protected readonly store: ClickHouseStore;
   protected readonly opts: O;
+  /** The job's units and their standing. */
+  readonly units: JobUnits;
   readonly #shared = new SharedRun(() => this.run());
 
   constructor(store: ClickHouseStore, options: O) {
     this.store = store;
     this.opts = options;
+    this.units = new JobUnits({ ...(options.now ? { now: options.now } : {}), ...options.units });
   }
 
-  /** Closes every window that is ready; resolves with how many results were written. Concurrent calls share one run. */
-  runOnce(): Promise<number> {
+  /** Closes every window that is ready, unit by unit; concurrent calls share one run. */
+  runOnce(): Promise<RunReport> {
     return this.#shared.run();
   }
 
@@ -50,6 +63,6 @@ export abstract class SharedRunJob<O> {
     return this.#shared.idle();
   }
 
-  /** One run: closes (or recomputes) what is ready; resolves with how many windows it wrote. */
-  protected abstract run(): Promise<number>;
+  /** One run: closes (or recomputes) what is ready, each unit on its own. */
+  protected abstract run(): Promise<RunReport>;
 }

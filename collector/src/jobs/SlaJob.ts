@@ -1,4 +1,5 @@
-import { SharedRunJob } from './SharedRun.js';
+import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
+import type { RunReport } from './JobUnits.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
@@ -6,7 +7,7 @@ import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { ms64 } from '../store/json-values.js';
 
 /** Options of an {@link SlaJob}. */
-export interface SlaJobOptions extends WindowTiming {
+export interface SlaJobOptions extends WindowTiming, JobRunOptions {
   slos: readonly SloConfig[];
   /** Called after each closed window's result is written. */
   onWindow?: (result: SlaWindowResult) => void;
@@ -87,33 +88,37 @@ function num(x: unknown): number | null {
  * no availability target.
  */
 export class SlaJob extends SharedRunJob<SlaJobOptions> {
-  protected async run(): Promise<number> {
-    let closed = 0;
+  protected async run(): Promise<RunReport> {
+    const units: Array<{ slo: SloConfig; project: string; version: string }> = [];
     for (const slo of this.opts.slos) {
       const streams = await this.store.query<{ Project: string; ModelVersion: string }>(
-        `SELECT DISTINCT Project, ModelVersion FROM predictions
+        `SELECT DISTINCT Project, ModelVersion FROM model_activity
          WHERE ModelName = {model:String} AND ({version:String} = '' OR ModelVersion = {version:String})
          ORDER BY Project, ModelVersion`,
         { model: slo.model, version: slo.version ?? '' },
       );
-      for (const s of streams) {
+      for (const s of streams) units.push({ slo, project: s.Project, version: s.ModelVersion });
+    }
+    return this.units.run(
+      units,
+      (u) => ({ project: u.project, model: u.slo.model, version: u.version, slo: u.slo.name }),
+      async ({ slo, project, version }) => {
         const stream = {
           job: `sla:${slo.name}`,
-          project: s.Project,
+          project,
           model: slo.model,
-          version: s.ModelVersion,
+          version,
           ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
         };
-        closed += await advanceWindows(this.store, stream, this.opts, async (start, end, where, params) => {
-          const result = await this.#window(slo, s.Project, s.ModelVersion, start, end, where, params);
+        return advanceWindows(this.store, stream, this.opts, async (start, end, where, params) => {
+          const result = await this.#window(slo, project, version, start, end, where, params);
           if (!result) return 0;
           await this.#write(result);
           this.opts.onWindow?.(result);
           return result.rows;
         });
-      }
-    }
-    return closed;
+      },
+    );
   }
 
   async #window(slo: SloConfig, project: string, version: string, start: number, end: number, where: string, params: QueryParams): Promise<SlaWindowResult | undefined> {

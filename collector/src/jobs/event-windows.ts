@@ -22,6 +22,25 @@ export interface WindowTiming {
   windowMs: number;
   /** A window closes once the newest event time of its stream passes its end by this much. */
   allowedLatenessMs: number;
+  /**
+   * A window also closes once the wall clock passes its end by the allowed lateness plus this
+   * much, so the last window of a stream that goes quiet is analysed too (a source that is idle
+   * no longer holds the watermark back, as in stream processors). @default 300000
+   */
+  idleTimeoutMs?: number;
+  /** Wall clock, Unix ms. @default Date.now */
+  now?: () => number;
+}
+
+/** Default of {@link WindowTiming.idleTimeoutMs}. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/** What {@link advanceWindows} did. */
+export interface WindowsAdvanced {
+  /** Non-empty windows processed. */
+  windows: number;
+  /** The stream's checkpoint after the call (end of its newest closed window, Unix ms), if any. */
+  checkpointMs: number | undefined;
 }
 
 /**
@@ -34,14 +53,17 @@ export type WindowProcessor = (startMs: number, endMs: number, where: string, pa
 const STREAM_WHERE = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
 
 /**
- * Closes, in order, every window of `stream` that the watermark (newest event time of the stream
- * minus the allowed lateness) has passed since the stream's checkpoint in `job_checkpoints`, calling
- * `process` for each and then recording the window's end as the checkpoint. Gaps in the traffic
- * are skipped in one step. Shared by the drift and SLA jobs. Resolves with the number of
- * non-empty windows processed.
+ * Closes, in order, every window of `stream` that the watermark has passed since the stream's
+ * checkpoint in `job_checkpoints`, calling `process` for each and then recording the window's end
+ * as the checkpoint. The watermark is the newest event time of the stream minus the allowed
+ * lateness, or the wall clock minus the allowed lateness and the idle timeout, whichever is later.
+ * Gaps in the traffic are skipped in one step, and nothing is done past the newest event. Shared by
+ * the drift, SLA and quality jobs.
  */
-export async function advanceWindows(store: ClickHouseStore, stream: WindowStream, timing: WindowTiming, process: WindowProcessor): Promise<number> {
+export async function advanceWindows(store: ClickHouseStore, stream: WindowStream, timing: WindowTiming, process: WindowProcessor): Promise<WindowsAdvanced> {
   const { windowMs, allowedLatenessMs } = timing;
+  const idleTimeoutMs = timing.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const now = (timing.now ?? Date.now)();
   const where = stream.where ? `${STREAM_WHERE} AND (${stream.where})` : STREAM_WHERE;
   const params: QueryParams = { ...stream.params, project: stream.project, model: stream.model, version: stream.version };
   const [checkpoint] = await store.query<{ end: string | number }>(
@@ -49,18 +71,20 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
     { ...params, job: stream.job },
   );
   // Only rows at or after the checkpoint are read, so this stays proportional to new data.
-  const from = checkpoint ? Number(checkpoint.end) : 0;
+  const from = checkpoint ? Number(checkpoint.end) : undefined;
+  let checkpointMs = from;
   const [span] = await store.query<{ n: string | number; minTs: string | number; maxTs: string | number }>(
     `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS minTs, toUnixTimestamp64Milli(max(Timestamp)) AS maxTs
      FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
-    { ...params, from },
+    { ...params, from: from ?? MIN_TIME_MS },
   );
-  if (!span || Number(span.n) === 0) return 0;
-  const watermark = Number(span.maxTs) - allowedLatenessMs;
-  let start = Math.floor((checkpoint ? Math.max(from, Number(span.minTs)) : Number(span.minTs)) / windowMs) * windowMs;
-  if (checkpoint && start < from) start = from;
+  if (!span || Number(span.n) === 0) return { windows: 0, checkpointMs };
+  const maxTs = Number(span.maxTs);
+  const watermark = Math.max(maxTs - allowedLatenessMs, now - allowedLatenessMs - idleTimeoutMs);
+  let start = Math.floor(Number(span.minTs) / windowMs) * windowMs;
+  if (from !== undefined && start < from) start = from;
   let closed = 0;
-  while (start + windowMs <= watermark) {
+  while (start + windowMs <= watermark && start <= maxTs) {
     const end = start + windowMs;
     const rows = await process(start, end, where, params);
     if (rows > 0) closed++;
@@ -69,15 +93,21 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
       ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
       JSON.stringify([stream.job, stream.project, stream.model, stream.version, ms64(end)]),
     );
+    checkpointMs = end;
     if (rows === 0) {
       const [next] = await store.query<{ n: string | number; t: string | number }>(
         `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS t FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
         { ...params, from: end },
       );
-      start = next && Number(next.n) > 0 ? Math.max(end, Math.floor(Number(next.t) / windowMs) * windowMs) : end;
+      // No event after this window: nothing more to close until new data arrives.
+      if (!next || Number(next.n) === 0) break;
+      start = Math.max(end, Math.floor(Number(next.t) / windowMs) * windowMs);
     } else {
       start = end;
     }
   }
-  return closed;
+  return { windows: closed, checkpointMs };
 }
+
+/** Earliest time `predictions` holds (DateTime64(9) starts in 1900), as Unix ms. */
+const MIN_TIME_MS = Date.UTC(1900, 0, 1);

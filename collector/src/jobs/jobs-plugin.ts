@@ -5,6 +5,7 @@ import type { SloConfig } from '../slo-config.js';
 import { DriftJob } from './DriftJob.js';
 import { SlaJob } from './SlaJob.js';
 import { QualityJob } from './QualityJob.js';
+import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from './JobUnits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,21 +27,46 @@ export interface JobsPluginOptions {
 }
 
 interface RunnableJob {
-  runOnce(): Promise<number>;
+  runOnce(): Promise<RunReport>;
   idle(): Promise<void>;
+  readonly units: JobUnits;
+}
+
+/** A job's standing in `GET /api/v1/jobs`. */
+export interface JobStatus {
+  job: string;
+  intervalMs: number;
+  lastRunAt: string | null;
+  /** Error of the last run as a whole (listing its units failed: the store is unavailable), if it failed. */
+  lastRunError: string | null;
+  units: UnitStatus[];
 }
 
 /**
  * Runs a job on a timer (each run starts `intervalMs` after the previous one ended, so runs
  * never overlap), stops it on close, waiting for a run in progress, and serves
- * `POST /api/v1/jobs/<name>/run`, which runs it at once and answers how many windows it closed.
+ * `POST /api/v1/jobs/<name>/run`, which runs it at once and answers what each unit did.
+ * Returns the job's standing for `GET /api/v1/jobs`.
  */
-function schedule(app: FastifyInstance, name: string, job: RunnableJob, intervalMs: number): void {
+function schedule(app: FastifyInstance, name: string, job: RunnableJob, intervalMs: number): () => JobStatus {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let lastRunAt: number | undefined;
+  let lastRunError: string | null = null;
+  const run = async (): Promise<RunReport> => {
+    lastRunAt = Date.now();
+    try {
+      const report = await job.runOnce();
+      lastRunError = null;
+      return report;
+    } catch (err) {
+      lastRunError = (err as Error).message;
+      throw err;
+    }
+  };
   const tick = () => {
     timer = undefined;
-    job.runOnce().then(
+    run().then(
       () => undefined,
       (err: unknown) => app.log.error({ err, job: name }, `${name} job run failed; retrying at the next interval`),
     ).finally(() => {
@@ -55,14 +81,36 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
     if (timer) clearTimeout(timer);
     await job.idle();
   });
-  app.post(`/api/v1/jobs/${name}/run`, async () => ({ windowsClosed: await job.runOnce() }));
+  app.post(`/api/v1/jobs/${name}/run`, async () => run());
+  return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
 }
 
-/** The streaming jobs: drift, SLA and quality (`/api/v1/jobs/{drift,sla,quality}/run`). */
+/** Unit options of a job: backoff starting at its interval, failures logged with the unit's key. */
+function unitOptions(app: FastifyInstance, job: string, intervalMs: number): JobUnitsOptions {
+  return {
+    initialBackoffMs: intervalMs,
+    maxBackoffMs: Math.max(intervalMs, 300_000),
+    onError: (unit, err, failures) =>
+      app.log.error({ err, job, unit, consecutiveFailures: failures }, `${job} job: unit ${unitLabel(unit)} failed; the other units go on, this one retries after a backoff`),
+  };
+}
+
+/** `project/model/version[/extra=value...]`, for log lines. */
+function unitLabel(unit: UnitKey): string {
+  const { project, model, version, ...extra } = unit;
+  return [project, model, version, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)].join('/');
+}
+
+/**
+ * The streaming jobs: drift, SLA and quality (`POST /api/v1/jobs/{drift,sla,quality}/run`), and
+ * `GET /api/v1/jobs`: per job and unit, the last success, the last error and the lag.
+ */
 export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
   const drift = new DriftJob(app.store, {
     windowMs: opts.drift.windowSeconds * 1000,
     allowedLatenessMs: opts.drift.allowedLatenessSeconds * 1000,
+    idleTimeoutMs: opts.drift.idleTimeoutSeconds * 1000,
+    units: unitOptions(app, 'drift', opts.drift.intervalMs),
     models: opts.drift.models,
     onWindow: (w) => {
       app.log.info(
@@ -73,11 +121,13 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
     },
   });
   app.decorate('driftJob', drift);
-  schedule(app, 'drift', drift, opts.drift.intervalMs);
+  const driftStatus = schedule(app, 'drift', drift, opts.drift.intervalMs);
 
   const sla = new SlaJob(app.store, {
     windowMs: opts.sla.windowSeconds * 1000,
     allowedLatenessMs: opts.sla.allowedLatenessSeconds * 1000,
+    idleTimeoutMs: opts.sla.idleTimeoutSeconds * 1000,
+    units: unitOptions(app, 'sla', opts.sla.intervalMs),
     slos: opts.slos,
     onWindow: (r) => {
       app.log.info(
@@ -88,11 +138,13 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
     },
   });
   app.decorate('slaJob', sla);
-  schedule(app, 'sla', sla, opts.sla.intervalMs);
+  const slaStatus = schedule(app, 'sla', sla, opts.sla.intervalMs);
 
   const quality = new QualityJob(app.store, {
     windowMs: opts.quality.windowSeconds * 1000,
     allowedLatenessMs: opts.quality.allowedLatenessSeconds * 1000,
+    idleTimeoutMs: opts.quality.idleTimeoutSeconds * 1000,
+    units: unitOptions(app, 'quality', opts.quality.intervalMs),
     models: opts.quality.models,
     onWindow: (r) => {
       app.log.info(
@@ -104,5 +156,9 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
     },
   });
   app.decorate('qualityJob', quality);
-  schedule(app, 'quality', quality, opts.quality.intervalMs);
+  const qualityStatus = schedule(app, 'quality', quality, opts.quality.intervalMs);
+
+  app.get('/api/v1/jobs', async () => ({
+    jobs: [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()],
+  }));
 }

@@ -48,6 +48,8 @@ describe('ClickHouseStore.migrate', () => {
         'drift_results',
         'feedback',
         'job_checkpoints',
+        'model_activity',
+        'model_activity_mv',
         'otel_logs',
         'otel_traces',
         'otel_traces_trace_id_ts',

@@ -385,6 +385,26 @@ const dataQualityResults = `CREATE TABLE IF NOT EXISTS data_quality_results (
 PARTITION BY toYYYYMM(WindowStart)
 ORDER BY (Project, ModelName, ModelVersion, WindowStart, Source, Feature, Metric)`;
 
+// One row per model version (after merges): first and last event time and last arrival time.
+// The traffic alert source reads arrival times here, and the jobs list their streams here,
+// instead of scanning `predictions`. min/max are idempotent, so the backfill below may run twice.
+const modelActivity = `CREATE TABLE IF NOT EXISTS model_activity (
+    Project LowCardinality(String),
+    ModelName LowCardinality(String),
+    ModelVersion LowCardinality(String),
+    FirstTimestamp SimpleAggregateFunction(min, DateTime64(9)),
+    LastTimestamp SimpleAggregateFunction(max, DateTime64(9)),
+    LastReceivedAt SimpleAggregateFunction(max, DateTime64(3))
+) ENGINE = AggregatingMergeTree
+ORDER BY (Project, ModelName, ModelVersion)`;
+
+const modelActivitySelect = `SELECT Project, ModelName, ModelVersion, min(Timestamp) AS FirstTimestamp, max(Timestamp) AS LastTimestamp, max(ReceivedAt) AS LastReceivedAt
+FROM predictions GROUP BY Project, ModelName, ModelVersion`;
+
+const modelActivityMv = `CREATE MATERIALIZED VIEW IF NOT EXISTS model_activity_mv TO model_activity AS ${modelActivitySelect}`;
+
+const modelActivityBackfill = `INSERT INTO model_activity ${modelActivitySelect}`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -398,4 +418,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'sla and quality results', statements: [slaResults, qualityResults] },
   { version: 6, name: 'alert events, state and notifications', statements: [alertEvents, alertState, alertNotifications] },
   { version: 7, name: 'data quality results', statements: [dataQualityResults] },
+  { version: 8, name: 'model activity', statements: [modelActivity, modelActivityMv, modelActivityBackfill] },
 ];
