@@ -8,6 +8,7 @@ import { readBody } from '../ingest/read-body.js';
 import { projectOf } from '../ingest/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
+import { ms64 } from '../store/json-values.js';
 import { parseCsv } from '../offline/read-csv.js';
 import { isMissingCell, parseNumberCell } from '../offline/column-types.js';
 
@@ -156,7 +157,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 
   async function saveProfile(row: { project: string; model: string; version: string; referenceId: string; kind: string; sourceVersion: string; from: string | null; to: string | null; profile: FeatureProfile }) {
-    const toMs64 = (ns: string | null) => (ns === null ? null : (Number(BigInt(ns) / 1_000_000n) / 1000).toFixed(3));
+    const toMs64 = (ns: string | null) => (ns === null ? null : ms64(Number(BigInt(ns) / 1_000_000n)));
     await app.store.insertCompactJson(
       'reference_profiles',
       ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'SourceFrom', 'SourceTo', 'Rows', 'Profile'],
