@@ -255,3 +255,39 @@ describe('AlertEngine over synthetic quality results', () => {
     await dispatcher.close();
   });
 });
+
+describe('AlertEngine traffic source', () => {
+  it('measures silence by arrival time: old event times neither hide a live model nor keep a silent one alive', async () => {
+    const now = Date.now();
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(
+      parseRules(
+        `rules:
+  - alert: ModelSilent
+    when: { source: traffic, absent_for: 10m }
+  - alert: ModelHeard
+    when: { source: traffic, metric: seconds_since_last_prediction, op: "<", threshold: 600 }
+`,
+        'rules.yaml',
+      ),
+    );
+    // (model, event time, arrival time): a live model whose clock is 30 days behind (or a backfill
+    // arriving now), and a model whose events are stamped now but arrived two hours ago.
+    const rows: Array<[string, number, number]> = [
+      ['skewed-clock', now - 30 * 86_400_000, now - 5_000],
+      ['stopped', now - 1000, now - 2 * 3_600_000],
+    ];
+    for (const [model, eventMs, arrivalMs] of rows) {
+      await store.command(
+        `INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, ReceivedAt)
+         VALUES (fromUnixTimestamp64Milli({e:Int64}), {model:String}, 'default', {model:String}, 'v1', fromUnixTimestamp64Milli({a:Int64}))`,
+        { model, e: eventMs, a: arrivalMs },
+      );
+    }
+    const fired = (await engine.evaluateTraffic()).filter((t) => t.to === 'firing').map((t) => `${t.alert.rule}:${t.alert.labels.model}`).sort();
+    expect(fired).toEqual(['ModelHeard:skewed-clock', 'ModelSilent:stopped']);
+    expect(engine.active().find((a) => a.labels.model === 'stopped')!.value).toBeCloseTo(7200, 0);
+    await dispatcher.close();
+  });
+});
