@@ -17,6 +17,7 @@ import { modelsPlugin } from './api/models-plugin.js';
 import { uiPlugin } from './api/ui-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
+import { refuseNonFiniteParameters } from './api/query-parameters.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -66,6 +67,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
       throw err;
     }
   });
+  // Before any route: Ajv coerces `limit=Infinity` to a number that skips its range checks.
+  refuseNonFiniteParameters(app);
   // The store decorates the root instance itself (not an encapsulated child), so every
   // plugin below and the CLI see `app.store` and `app.batchers`.
   await storePlugin(app, { store, batch: config.batch });

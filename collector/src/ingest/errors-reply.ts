@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CollectorError } from '../errors.js';
+import { validationMessage } from '../api/query-parameters.js';
 
 /** HTTP status, stable code, message and Retry-After of any error thrown while handling a request. */
 export interface ErrorReply {
@@ -27,7 +28,7 @@ export function toErrorReply(err: unknown, request: FastifyRequest): ErrorReply 
     return { statusCode: 415, code: 'INGEST_UNSUPPORTED_MEDIA_TYPE', message: fe.message, retryAfterSeconds: undefined };
   }
   if (fe.validation) {
-    return { statusCode: 400, code: 'REQUEST_INVALID', message: fe.message, retryAfterSeconds: undefined };
+    return { statusCode: 400, code: 'REQUEST_INVALID', message: validationMessage(fe, request), retryAfterSeconds: undefined };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { statusCode: fe.statusCode, code: fe.code ?? 'REQUEST_INVALID', message: fe.message, retryAfterSeconds: undefined };
