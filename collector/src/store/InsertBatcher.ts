@@ -41,6 +41,9 @@ export interface BatcherStats {
   pendingRows: number;
 }
 
+/** Told the outcome of each insert: its table, and the error when it failed (e.g. readiness). Must not throw. */
+export type InsertListener = (table: string, err?: unknown) => void;
+
 /**
  * Collects rows for one table from concurrent requests into few large inserts.
  * `add()` serialises its rows at once (in the format the store takes), and resolves
@@ -62,9 +65,11 @@ export class InsertBatcher<R> {
   #pendingRows = 0;
   #closed = false;
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
+  readonly #onInsert: InsertListener | undefined;
 
-  constructor(store: ClickHouseStore, codec: TableCodec<R>, options: Partial<BatchOptions> = {}) {
+  constructor(store: ClickHouseStore, codec: TableCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
     this.#store = store;
+    this.#onInsert = onInsert;
     this.#codec = codec;
     this.table = store.tableOf(codec);
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
@@ -187,9 +192,11 @@ export class InsertBatcher<R> {
       this.#stats.inserts++;
       this.#stats.insertedRows += batch.rows;
       for (const w of batch.waiters) w.resolve();
+      this.#onInsert?.(this.table);
     } catch (err) {
       this.#stats.failedInserts++;
       for (const w of batch.waiters) w.reject(err);
+      this.#onInsert?.(this.table, err);
     } finally {
       this.#pendingRows -= batch.rows;
     }
