@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
 import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
-import { FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
+import { InsertHealth } from '../store/InsertHealth.js';
+import { FEEDBACK, LOGS, PREDICTIONS, READINESS_PROBE, SPANS, type TableCodec } from '../store/tables.js';
+import { formatUnixNanos } from '../ingest/native/format-unix-nanos.js';
 import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from '../store/rows.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
@@ -19,11 +21,15 @@ declare module 'fastify' {
     store: ClickHouseStore;
     /** Shared insert batchers; closed (flushed) when the server closes. */
     batchers: Batchers;
+    /** Readiness from the batchers' insert outcomes (`/readyz`). */
+    insertHealth: InsertHealth;
   }
 }
 
 /**
- * Opens the store, applies migrations and creates the insert batchers. On close,
+ * Opens the store, applies migrations and creates the insert batchers, whose insert outcomes
+ * feed `insertHealth`; its probe writes one row to `inferlens_readiness_probe` the way the
+ * batchers write theirs (RowBinary spool file embedded, JSONCompactEachRow on a server). On close,
  * pending batches are flushed before the store is closed, so a graceful stop
  * loses nothing that was accepted.
  */
@@ -31,10 +37,15 @@ export async function storePlugin(app: FastifyInstance, opts: { store: StoreOpti
   const store = await ClickHouseStore.open(opts.store);
   const applied = await store.migrate();
   if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
-  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec, opts.batch);
+  const insertHealth = new InsertHealth({
+    probe: () => store.insertEncoded(READINESS_PROBE, [store.encode(READINESS_PROBE, [{ Id: 0, ProbedAt: formatUnixNanos(BigInt(Date.now()) * 1_000_000n) }])]),
+  });
+  const onInsert = (table: string, err?: unknown) => insertHealth.record(table, err);
+  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
   const batchers: Batchers = { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
   app.decorate('store', store);
   app.decorate('batchers', batchers);
+  app.decorate('insertHealth', insertHealth);
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(batchers).map((b) => b.close()));
     await store.close();

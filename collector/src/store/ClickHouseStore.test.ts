@@ -47,6 +47,7 @@ describe('ClickHouseStore.migrate', () => {
         'data_quality_results',
         'drift_results',
         'feedback',
+        'inferlens_readiness_probe',
         'job_checkpoints',
         'model_activity',
         'model_activity_mv',

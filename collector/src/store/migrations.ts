@@ -405,6 +405,14 @@ const modelActivityMv = `CREATE MATERIALIZED VIEW IF NOT EXISTS model_activity_m
 
 const modelActivityBackfill = `INSERT INTO model_activity ${modelActivitySelect}`;
 
+// What `/readyz` writes while ingestion's inserts fail (store-plugin.ts): one row per probe, kept
+// to one row by merges (every row has the same key).
+const readinessProbe = `CREATE TABLE IF NOT EXISTS inferlens_readiness_probe (
+    Id UInt8,
+    ProbedAt DateTime64(9)
+) ENGINE = ReplacingMergeTree(ProbedAt)
+ORDER BY Id`;
+
 /**
  * Every migration, in order. `feedback` is a ReplacingMergeTree keyed by
  * prediction id, so a correction sent later replaces the earlier label once
@@ -419,4 +427,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'alert events, state and notifications', statements: [alertEvents, alertState, alertNotifications] },
   { version: 7, name: 'data quality results', statements: [dataQualityResults] },
   { version: 8, name: 'model activity', statements: [modelActivity, modelActivityMv, modelActivityBackfill] },
+  { version: 9, name: 'readiness probe', statements: [readinessProbe] },
 ];

@@ -104,3 +104,10 @@ export interface FeedbackRow {
   Value: number | null;
   Attributes: StringMap;
 }
+
+/** One row of `inferlens_readiness_probe`: a write that tells whether the store takes inserts. */
+export interface ReadinessProbeRow {
+  /** Always 0: the table keeps one row. */
+  Id: number;
+  ProbedAt: string;
+}

@@ -1,5 +1,5 @@
 import { RowBinaryWriter } from './row-binary.js';
-import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from './rows.js';
+import type { FeedbackRow, LogRow, PredictionRow, ReadinessProbeRow, SpanRow } from './rows.js';
 
 /**
  * How one table's rows are written in `RowBinary`: the table, its columns with the types
@@ -228,6 +228,21 @@ export const FEEDBACK: TableCodec<FeedbackRow> = {
       w.string(r.Label);
       w.nullableFloat64(r.Value);
       w.stringMap(r.Attributes);
+    },
+  },
+};
+
+/** `inferlens_readiness_probe`: written like ingestion's rows, so a probe takes the same path to disk. */
+export const READINESS_PROBE: TableCodec<ReadinessProbeRow> = {
+  table: 'inferlens_readiness_probe',
+  columns: ['Id', 'ProbedAt'],
+  line: (r) => JSON.stringify([r.Id, r.ProbedAt]),
+  binary: {
+    table: 'inferlens_readiness_probe',
+    columns: [['Id', 'UInt8'], ['ProbedAt', 'DateTime64(9)']],
+    write(w, r) {
+      w.uint8(r.Id);
+      w.dateTime64Nanos(r.ProbedAt);
     },
   },
 };
