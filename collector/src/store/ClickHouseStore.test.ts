@@ -275,3 +275,31 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ).toEqual([{ s: '2026-01-02 03:04:05', e: '2026-01-02 03:04:09' }]);
   });
 });
+
+describe('ClickHouseStore.insertCompactJson and text that is not valid Unicode', () => {
+  it('stores a lone surrogate as U+FFFD, as the RowBinary writer does, instead of failing the insert', async () => {
+    await store.command('CREATE TABLE IF NOT EXISTS surrogate_test (Id UInt32, Name String) ENGINE = MergeTree ORDER BY Id');
+    const names = [
+      'a\ud800b', // lone high surrogate
+      'c\udc00', // lone low surrogate
+      '\ud83d\ude00 pair \ud83d', // a valid pair, then a lone high one
+      'back\\ud800', // an escaped backslash then the text "ud800": not a surrogate
+      'two\\\\\ud800', // two backslashes, then a lone surrogate
+      'ok \ufffd already',
+    ];
+    await store.insertCompactJson('surrogate_test', ['Id', 'Name'], names.map((n, i) => JSON.stringify([i, n])).join('\n'));
+    const json = await store.query<{ h: string }>('SELECT hex(Name) AS h FROM surrogate_test ORDER BY Id');
+    const w = encodeRowsBinary({ table: 'x', columns: [['Name', 'String']], write: (wr, n: string) => wr.string(n) }, names);
+    // The RowBinary bytes of each name after its length byte, as hex: what the other path stores.
+    const viaRowBinary: string[] = [];
+    for (let at = 0; at < w.length; ) {
+      const len = w[at]!;
+      viaRowBinary.push(w.subarray(at + 1, at + 1 + len).toString('hex').toUpperCase());
+      at += 1 + len;
+    }
+    expect(json.map((r) => r.h)).toEqual(viaRowBinary);
+    expect(Buffer.from(json[0]!.h, 'hex').toString('utf8')).toBe('a\ufffdb');
+    expect(Buffer.from(json[3]!.h, 'hex').toString('utf8')).toBe('back\\ud800');
+    expect(Buffer.from(json[4]!.h, 'hex').toString('utf8')).toBe('two\\\\\ufffd');
+  });
+});

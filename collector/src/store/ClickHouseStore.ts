@@ -189,10 +189,14 @@ export class ClickHouseStore {
 
   /**
    * Inserts rows already serialised as `JSONCompactEachRow` lines (one JSON array per
-   * line, values in the order of `columns`). Resolves once ClickHouse has stored them.
+   * line, values in the order of `columns`, as `JSON.stringify` writes them). A lone surrogate
+   * in a string (from a client's `"\ud800"`) is stored as U+FFFD, as the RowBinary writer stores
+   * it, instead of failing the whole insert (see {@link withoutLoneSurrogates}). Resolves once
+   * ClickHouse has stored them.
    */
-  async insertCompactJson(table: string, columns: readonly string[], payload: string): Promise<void> {
-    if (payload.length === 0) return;
+  async insertCompactJson(table: string, columns: readonly string[], text: string): Promise<void> {
+    if (text.length === 0) return;
+    const payload = withoutLoneSurrogates(text);
     try {
       if (this.#chdb) {
         await this.#chdb.chdb.rawInsert({ table, columns: [...columns], values: payload, format: 'JSONCompactEachRow' });
@@ -260,6 +264,23 @@ export class ClickHouseStore {
     await this.client.close();
     for (const file of this.#idleSpoolFiles.splice(0)) await unlink(file).catch(() => undefined);
   }
+}
+
+/**
+ * A lone surrogate escape (`\ud800`) after an even run of backslashes (so not an escaped backslash
+ * followed by the text `ud800`). `JSON.stringify` writes well-formed surrogate pairs as they are,
+ * so every such escape in its output is a lone surrogate.
+ */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * `JSON.stringify` output with each lone surrogate escape replaced by `\ufffd`. ClickHouse's JSON
+ * input refuses a lone surrogate escape (CANNOT_PARSE_ESCAPE_SEQUENCE), and with it the whole
+ * insert, other clients' rows included; the collector stores text that is not valid Unicode as
+ * U+FFFD instead (collector/src/ingest/utf8-text.ts). Costs one `includes` when there is none.
+ */
+function withoutLoneSurrogates(json: string): string {
+  return json.includes('\\ud') ? json.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : json;
 }
 
 /** Truncates a spool file to nothing (keeping it); false when that failed. */
