@@ -4,6 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
 import { BadRequestError, BodyTooLargeError } from '../errors.js';
 import { useJsonErrors } from '../ingest/errors-reply.js';
+import { utf8Text } from '../ingest/utf8-text.js';
 import { readBody } from '../ingest/read-body.js';
 import { projectOf } from '../ingest/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
@@ -171,7 +172,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     uploads.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
     uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Target } }, async (request) => {
       const { body, mediaType } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
-      const text = body.toString('utf8');
+      const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
       const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();

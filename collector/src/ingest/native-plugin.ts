@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from './read-body.js';
+import { utf8Text } from './utf8-text.js';
 import { useJsonErrors } from './errors-reply.js';
 import { formatRecordError, parseRecordBody, TooManyRecordsError, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
@@ -38,7 +39,7 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
   const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
     const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
-    const text = body.toString('utf8');
+    const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
     let accepted: number;
     let rejected: RecordError[];

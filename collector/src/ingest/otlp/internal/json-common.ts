@@ -1,5 +1,6 @@
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { isZeroHex } from './hex-id.js';
+import { utf8Text } from '../../utf8-text.js';
 
 /**
  * Shape checks for OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
@@ -18,9 +19,9 @@ export class JsonShapeError extends Error {
   override name = 'JsonShapeError';
 }
 
-/** Parses the body as UTF-8 JSON. */
+/** Parses the body as UTF-8 JSON (ill-formed UTF-8 becomes U+FFFD: see utf8-text.ts). */
 export function parseJsonBody(body: Uint8Array): unknown {
-  const text = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
+  const text = utf8Text(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Reader } from 'protobufjs/minimal.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
+import { utf8Text } from '../../utf8-text.js';
 
 /**
  * Wire-format helpers on top of protobufjs's `Reader`. The decoders read each
@@ -47,7 +48,7 @@ export function subEnd(r: WireReader, limit: number): number {
   return end;
 }
 
-/** Reads a length-delimited UTF-8 string (invalid sequences become U+FFFD). */
+/** Reads a length-delimited UTF-8 string (ill-formed sequences become U+FFFD: see utf8-text.ts). */
 export function readString(r: WireReader, limit: number): string {
   const end = subEnd(r, limit);
   const from = r.pos;
@@ -55,10 +56,11 @@ export function readString(r: WireReader, limit: number): string {
   return end === from ? '' : utf8Text(r.buf, from, end);
 }
 
-/** The bytes `buf[from, to)` decoded as UTF-8 (invalid sequences become U+FFFD), as `readString` reads a field. */
-export function utf8Text(buf: WireReader['buf'], from: number, to: number): string {
-  return buf.utf8Slice !== undefined ? buf.utf8Slice(from, to) : buf.toString('utf8', from, to);
-}
+/**
+ * The bytes `buf[from, to)` decoded as UTF-8, as `readString` reads a field (ill-formed sequences
+ * become U+FFFD): the collector's one decoder, so both span paths write the same bytes.
+ */
+export { utf8Text };
 
 /** Reads a length-delimited `bytes` field as lowercase hex. */
 export function readHex(r: WireReader, limit: number): string {
