@@ -35,6 +35,7 @@ describe('isStoreFailure', () => {
     expect(isStoreFailure(new StoreError('ClickHouse unreachable: ECONNREFUSED', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })))).toBe(true);
     expect(isStoreFailure(badBatch())).toBe(false);
     expect(isStoreFailure(new StoreError('x', { message: 'Too large string size (TOO_LARGE_STRING_SIZE)' }))).toBe(false);
+    expect(isStoreFailure(new StoreError('x', { message: 'missing second part of surrogate pair (CANNOT_PARSE_ESCAPE_SEQUENCE)' }))).toBe(false);
     expect(isStoreFailure(new SaturatedError('too many rows waiting'))).toBe(false);
     expect(isStoreFailure(new Error('a bug'))).toBe(false);
   });

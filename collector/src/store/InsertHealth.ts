@@ -2,15 +2,12 @@ import { StoreError } from '../errors.js';
 
 /**
  * ClickHouse error types that blame the rows of one insert (their encoding or values), not the
- * store: a bad batch says nothing about whether the next insert will be stored.
+ * store: a bad batch says nothing about whether the next insert will be stored. Every
+ * `CANNOT_PARSE_*` type too (`CANNOT_PARSE_TEXT`, `CANNOT_PARSE_ESCAPE_SEQUENCE`, ...).
  */
 const CONTENT_ERROR_TYPES = new Set([
   'ATTEMPT_TO_READ_AFTER_EOF',
   'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN',
-  'CANNOT_PARSE_DATETIME',
-  'CANNOT_PARSE_INPUT_ASSERTION_FAILED',
-  'CANNOT_PARSE_NUMBER',
-  'CANNOT_PARSE_TEXT',
   'CANNOT_READ_ALL_DATA',
   'INCORRECT_DATA',
   'INCORRECT_NUMBER_OF_COLUMNS',
@@ -28,7 +25,9 @@ const CONTENT_ERROR_TYPES = new Set([
  * this distinction is made for readiness: a `StoreError` counts unless ClickHouse blamed the data.
  */
 export function isStoreFailure(err: unknown): boolean {
-  return err instanceof StoreError && !CONTENT_ERROR_TYPES.has(err.clickhouseType ?? '');
+  if (!(err instanceof StoreError)) return false;
+  const type = err.clickhouseType ?? '';
+  return !CONTENT_ERROR_TYPES.has(type) && !type.startsWith('CANNOT_PARSE_');
 }
 
 /** A table whose latest insert failed with a store failure. */
