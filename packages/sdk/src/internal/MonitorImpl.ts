@@ -13,7 +13,7 @@ import { withDeadline } from './deadline.js';
 import { clearGlobalMonitor, setGlobalMonitor } from './global-monitor.js';
 import { handleError, warn } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
-import { DEFAULT_ENDPOINT } from './NdjsonHttpExporter.js';
+import { DEFAULT_ENDPOINT } from './export/http-export-setup.js';
 import { makePlan, PredictionCall } from './PredictionCall.js';
 import { sdkRecordBytes } from './record-size.js';
 import { predictionScope } from './prediction-scope.js';
