@@ -95,7 +95,7 @@ parentPort.on('message', (m) => (++n === 1 ? parentPort.postMessage({ type: 'res
     expect(messages.some((m) => m.includes('export worker stopped'))).toBe(true);
   });
 
-  it('shutdown answers a send the worker still holds, and stops the thread', async () => {
+  it('shutdown answers a send the worker still holds, and stops the thread', { timeout: 10_000 }, async () => {
     // Never answers an export; answers 'shutdown' with 'stopped' without answering it.
     const transport = new WorkerTransport(
       setup,
