@@ -4,7 +4,9 @@ import { parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
 
 /** Where and how `HttpTransport` posts. */
 export interface HttpTransportOptions {
+  /** The full URL posted to. */
   readonly url: string;
+  /** Every request header (content type and encoding included). */
   readonly headers: Readonly<Record<string, string>>;
   /** Time limit of one attempt in milliseconds (the caller's limit may be shorter). */
   readonly timeoutMillis: number;

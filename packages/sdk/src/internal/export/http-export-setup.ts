@@ -5,7 +5,8 @@ export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
 
 /**
  * `HttpExporterOptions` with every default applied, for one endpoint path: plain data, so the
- * same setup builds the transport on the caller's thread and in the export worker.
+ * same setup builds the transport on the caller's thread and in the export worker. Each field
+ * means what the option of the same name documents; `url` is the full URL posted to.
  */
 export interface HttpExportSetup {
   readonly url: string;
@@ -36,6 +37,7 @@ export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}
     maxAttempts: Math.max(1, options.maxAttempts ?? 5),
     initialBackoffMillis: options.initialBackoffMillis ?? 1000,
     maxBackoffMillis: options.maxBackoffMillis ?? 5000,
-    thread: options.thread === 'main' ? 'main' : 'worker',
+    // As before the split: anything but the default 'worker' (e.g. 'main') runs on the caller's thread.
+    thread: (options.thread ?? 'worker') === 'worker' ? 'worker' : 'main',
   };
 }
