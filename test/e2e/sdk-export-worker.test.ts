@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchPredictionProcessor, HttpPredictionExporter } from '@inferlens/sdk';
 
@@ -14,11 +15,12 @@ interface Collector {
 const servers: Server[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
+  diag.disable();
   for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
 });
 
-/** A fake collector: answers `status`, or never answers with `hang`. */
-async function collector(status: number | 'hang'): Promise<Collector> {
+/** A fake collector: answers `status` (with `reply` as its body), or never answers with `hang`. */
+async function collector(status: number | 'hang', reply: object = { accepted: 0, rejected: 0, errors: [] }): Promise<Collector> {
   const c: Collector = { url: '', lines: [], requests: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -29,7 +31,7 @@ async function collector(status: number | 'hang'): Promise<Collector> {
       const text = gunzipSync(Buffer.concat(chunks)).toString('utf8');
       c.lines.push(...text.trim().split('\n').map((l) => JSON.parse(l)));
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ accepted: 0, rejected: 0, errors: [] }));
+      res.end(JSON.stringify(reply));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -51,6 +53,23 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
     expect(c.lines.map((l) => (l as { predictionId: string }).predictionId)).toEqual(records(100).map((r) => r.predictionId));
     expect(c.requests).toBe(3);
     expect(fetchSpy).not.toHaveBeenCalled();
+    await processor.shutdown(1000);
+  });
+
+  it("reads the collector's reply on the main thread: rejected records reach diag there, once per batch", async () => {
+    const warnings: string[] = [];
+    const log = (m: string) => warnings.push(m);
+    diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
+    const c = await collector(200, { accepted: 8, rejected: 2, errors: ['record 3: model: required', 'record 7: features.x: too long'] });
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url }));
+    for (const r of records(10)) processor.onEnd(r);
+    await processor.forceFlush();
+    expect(c.requests).toBe(1);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(warnings).toEqual(['@inferlens/sdk: collector rejected 2 records: record 3: model: required; record 7: features.x: too long']);
+    // The collector stored the batch (the rejected records are its answer, not a failed export).
+    expect(processor.stats()).toEqual({ exported: 10, dropped: 0, failed: 0, queued: 0 });
     await processor.shutdown(1000);
   });
 

@@ -1,15 +1,28 @@
+import type { ExportResult } from '@opentelemetry/core';
 import type { FeedbackRecord } from '@inferlens/semconv';
 import type { FeedbackExporter } from './FeedbackExporter.js';
 import type { HttpExporterOptions } from './HttpExporterOptions.js';
-import { NdjsonHttpExporter } from './internal/NdjsonHttpExporter.js';
+import { createNdjsonExporter, type NdjsonExporter } from './internal/export/NdjsonExporter.js';
 
 /**
  * Exports feedback records to the collector's `POST /v1/feedback`; the same
  * transport and retry rules as `HttpPredictionExporter`.
  */
-export class HttpFeedbackExporter extends NdjsonHttpExporter<FeedbackRecord> implements FeedbackExporter {
+export class HttpFeedbackExporter implements FeedbackExporter {
+  private readonly delegate: NdjsonExporter<FeedbackRecord>;
+
   /** @param options see `HttpExporterOptions`; every field has a default. */
   constructor(options: HttpExporterOptions = {}) {
-    super('/v1/feedback', options);
+    this.delegate = createNdjsonExporter('/v1/feedback', options);
+  }
+
+  /** Exports one batch as `HttpPredictionExporter.export` does; never rejects. */
+  export(batch: readonly FeedbackRecord[]): Promise<ExportResult> {
+    return this.delegate.export(batch);
+  }
+
+  /** Aborts a request or retry wait in progress and stops the worker thread; later exports fail at once. */
+  shutdown(): Promise<void> {
+    return this.delegate.shutdown();
   }
 }

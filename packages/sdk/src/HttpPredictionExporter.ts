@@ -1,6 +1,7 @@
+import type { ExportResult } from '@opentelemetry/core';
 import type { PredictionRecord } from '@inferlens/semconv';
 import type { HttpExporterOptions } from './HttpExporterOptions.js';
-import { NdjsonHttpExporter } from './internal/NdjsonHttpExporter.js';
+import { createNdjsonExporter, type NdjsonExporter } from './internal/export/NdjsonExporter.js';
 import type { PredictionExporter } from './PredictionExporter.js';
 
 /**
@@ -15,9 +16,25 @@ import type { PredictionExporter } from './PredictionExporter.js';
  * const monitor = createMonitor({ serviceName: 'checkout', exporter });
  * ```
  */
-export class HttpPredictionExporter extends NdjsonHttpExporter<PredictionRecord> implements PredictionExporter {
+export class HttpPredictionExporter implements PredictionExporter {
+  private readonly delegate: NdjsonExporter<PredictionRecord>;
+
   /** @param options see `HttpExporterOptions`; every field has a default. */
   constructor(options: HttpExporterOptions = {}) {
-    super('/v1/predictions', options);
+    this.delegate = createNdjsonExporter('/v1/predictions', options);
+  }
+
+  /**
+   * Serializes the batch on the caller's thread, then compresses and posts it (in the
+   * exporter's worker thread unless `thread: 'main'`), with retries. Resolves with the final
+   * result; never rejects.
+   */
+  export(batch: readonly PredictionRecord[]): Promise<ExportResult> {
+    return this.delegate.export(batch);
+  }
+
+  /** Aborts a request or retry wait in progress and stops the worker thread; later exports fail at once. */
+  shutdown(): Promise<void> {
+    return this.delegate.shutdown();
   }
 }

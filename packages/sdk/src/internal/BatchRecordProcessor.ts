@@ -4,7 +4,7 @@ import type { BatchProcessorConfig } from '../BatchProcessorConfig.js';
 import type { ProcessorStats } from '../ProcessorStats.js';
 import { handleError, warn } from './handle-error.js';
 import { withDeadline } from './deadline.js';
-import { serializedLines } from './serialized-lines.js';
+import { serializedLines } from './export/serialized-lines.js';
 
 /** What the processor needs of an exporter (predictions or feedback). */
 export interface RecordExporter<T> {

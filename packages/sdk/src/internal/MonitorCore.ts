@@ -14,14 +14,12 @@ export interface MonitorCore {
   /** False once shut down: wrappers then pass calls straight through. */
   isActive(): boolean;
   /**
-   * Checks, sizes and queues a finished record (or drops and counts it); never throws.
-   * `fixedBytes` (from the wrapper's plan, see `fixedRecordBytes`): its fixed fields were
-   * validated once, so the cheap per-call checks are enough; -1: it gets the full
-   * `validatePrediction` and is serialized to be sized. `idBytes`: the JSON size of
-   * `predictionId` when the SDK generated it (`randomId`), else -1; `featuresBytes` /
-   * `outputsBytes`: the maps' sizes as the redactor measured them, else -1.
+   * Queues a finished record (or drops and counts it); never throws. `bytes`: an upper bound of
+   * its NDJSON line from `sdkRecordBytes`, when the call checked and sized it the cheap way (its
+   * fixed fields were validated once, with the wrapper's plan); without it, the record gets the
+   * full `validatePrediction` and is serialized to be sized.
    */
-  emit(record: PredictionRecord, fixedBytes: number, idBytes: number, featuresBytes: number, outputsBytes: number): void;
+  emit(record: PredictionRecord, bytes?: number): void;
   /** Counts a call left out by sampling. */
   countSampledOut(): void;
 }

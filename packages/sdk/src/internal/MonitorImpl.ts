@@ -13,9 +13,8 @@ import { withDeadline } from './deadline.js';
 import { clearGlobalMonitor, setGlobalMonitor } from './global-monitor.js';
 import { handleError, warn } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
-import { DEFAULT_ENDPOINT } from './NdjsonHttpExporter.js';
+import { DEFAULT_ENDPOINT } from './export/http-export-setup.js';
 import { makePlan, PredictionCall } from './PredictionCall.js';
-import { sdkRecordBytes } from './record-size.js';
 import { predictionScope } from './prediction-scope.js';
 import { randomId } from './random-id.js';
 import { compilePolicy, type Redactor } from './redact.js';
@@ -143,12 +142,11 @@ export class MonitorImpl implements Monitor, MonitorCore {
     }
   }
 
-  emit(record: PredictionRecord, fixedBytes: number, idBytes: number, featuresBytes: number, outputsBytes: number): void {
+  emit(record: PredictionRecord, bytes?: number): void {
     try {
-      // The fast path: cheap checks and an upper bound of the record's size, no serializing
-      // on the caller's stack (the exporter serializes the record when it sends the batch).
-      const bytes = fixedBytes >= 0 ? sdkRecordBytes(record, fixedBytes, idBytes, featuresBytes, outputsBytes) : -1;
-      if (bytes >= 0) {
+      // The fast path: the call checked the record and bounded its size, no serializing on the
+      // caller's stack (the exporter serializes the record when it sends the batch).
+      if (bytes !== undefined) {
         this.predictions.onEndSized(record, bytes);
         return;
       }

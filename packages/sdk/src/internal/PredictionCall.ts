@@ -27,9 +27,8 @@ import type { Features, GenAiUsage, InferenceKind } from '../InstrumentOptions.j
 import { handleError } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
 import type { PredictionScope } from './prediction-scope.js';
-import { fixedRecordBytes } from './record-size.js';
+import { fixedRecordBytes, sdkRecordBytes } from './record-size.js';
 import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
-import { redactedBytes } from './redact.js';
 import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
 
 /**
@@ -53,9 +52,9 @@ export interface CallPlan {
    * When the fixed fields of the records (model, version, project, service,
    * environment, segment, attributes) passed `validatePrediction`: their share of a
    * record's bytes (see `fixedRecordBytes`), so that each record only needs the cheap
-   * per-call checks and sizing of `sdkRecordBytes`. -1 when they did not.
+   * per-call checks and sizing of `sdkRecordBytes`. Undefined when they did not.
    */
-  readonly fixedBytes: number;
+  readonly fixedBytes: number | undefined;
 }
 
 /** What a plan is made from. */
@@ -113,7 +112,7 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
     spanAttributes,
     attributes,
     segment,
-    fixedBytes: validatePrediction(template).ok ? fixedRecordBytes(model, version, core.project ?? null, core.service, core.environment ?? null, core.sampleRate) : -1,
+    fixedBytes: validatePrediction(template).ok ? fixedRecordBytes(model, version, core.project ?? null, core.service, core.environment ?? null, core.sampleRate) : undefined,
   };
 }
 
@@ -121,6 +120,8 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
 export type IdChooser = (args: never, index: number) => string;
 
 const NO_USAGE: GenAiUsage = Object.freeze({});
+/** `{}`, the JSON of a record's map when there was none to redact. */
+const EMPTY_MAP_BYTES = 2;
 const TIME_ORIGIN = performance.timeOrigin;
 const FIRST_CHUNK_EVENT = 'inferlens.first_chunk';
 
@@ -302,19 +303,18 @@ export class PredictionCall {
         const v = extra[k];
         attributes[k] = Array.isArray(v) ? v.join(',') : v;
       }
-      fixedBytes = -1;
+      fixedBytes = undefined;
     }
     const batch = plan.kind === 'batch';
     const ids = this.ids;
     const usage = this.usage;
     const inputTokens = nonNegativeInt(usage.inputTokens);
     const outputTokens = nonNegativeInt(usage.outputTokens);
+    const idBytes = this.generatedIds ? RANDOM_ID_JSON_BYTES : undefined;
     for (let index = 0; index < ids.length; index++) {
       // Redacted first: the redactor sizes what it keeps on the way.
       const features = core.redact(this.features?.[index], false);
-      const featuresBytes = features ? redactedBytes() : 2;
       const outputs = core.redact(this.outputs?.[index], true);
-      const outputsBytes = outputs ? redactedBytes() : 2;
       const record: PredictionRecord = {
         predictionId: ids[index],
         model: plan.model,
@@ -327,8 +327,8 @@ export class PredictionCall {
         latencyMs,
         status: failed ? 'error' : 'ok',
         errorType,
-        features: features ?? {},
-        outputs: outputs ?? {},
+        features: features ? features.values : {},
+        outputs: outputs ? outputs.values : {},
         inputTokens,
         outputTokens,
         sampleRate: core.sampleRate,
@@ -341,7 +341,12 @@ export class PredictionCall {
             ? Object.assign({}, attributes)
             : {},
       };
-      core.emit(record, fixedBytes, this.generatedIds ? RANDOM_ID_JSON_BYTES : -1, featuresBytes, outputsBytes);
+      // Checked and sized the cheap way when the plan's fixed fields were validated; else `emit` validates it in full.
+      const bytes =
+        fixedBytes === undefined
+          ? undefined
+          : sdkRecordBytes(record, fixedBytes, idBytes, features ? features.bytes : EMPTY_MAP_BYTES, outputs ? outputs.bytes : EMPTY_MAP_BYTES);
+      core.emit(record, bytes);
     }
   }
 }

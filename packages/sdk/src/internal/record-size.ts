@@ -15,30 +15,36 @@ import { DEFAULT_RECORD_LIMITS, type PredictionRecord } from '@inferlens/semconv
  * segment, error type, feature and output maps) against the default record
  * limits, with rules at least as strict as `validatePrediction`'s (`idBytes`: the
  * id's size when the SDK generated it (`randomId`); `featuresBytes`/`outputsBytes`: the
- * maps' sizes when the redactor measured and checked them; -1 to do it here); the fields
- * fixed per wrapper (model, version, project, service, environment,
+ * maps' sizes when the redactor measured and checked them; each undefined to do it here);
+ * the fields fixed per wrapper (model, version, project, service, environment,
  * attributes) are checked once, with `validatePrediction`, when the wrapper's
- * plan is built. It returns -1 when a check fails or a value is not of the
+ * plan is built. It returns undefined when a check fails or a value is not of the
  * expected type; the caller then runs the full `validatePrediction`, which
  * decides (and names the problem).
  */
-export function sdkRecordBytes(r: PredictionRecord, fixedBytes: number, idBytes = -1, featuresBytes = -1, outputsBytes = -1): number {
+export function sdkRecordBytes(
+  r: PredictionRecord,
+  fixedBytes: number,
+  idBytes?: number,
+  featuresBytes?: number,
+  outputsBytes?: number,
+): number | undefined {
   const limits = DEFAULT_RECORD_LIMITS;
   const id = r.predictionId;
   const segment = r.segment;
   const errorType = r.errorType;
-  if (typeof id !== 'string' || id.length === 0 || id.length > limits.maxIdLength) return -1;
-  if (typeof segment !== 'string' || segment.length > limits.maxNameLength) return -1;
-  if (typeof errorType !== 'string' || errorType.length > limits.maxNameLength) return -1;
-  const features = featuresBytes >= 0 ? featuresBytes : mapBytes(r.features, limits.maxFeatures);
-  if (features < 0) return -1;
-  const outputs = outputsBytes >= 0 ? outputsBytes : mapBytes(r.outputs, limits.maxOutputs);
-  if (outputs < 0) return -1;
+  if (typeof id !== 'string' || id.length === 0 || id.length > limits.maxIdLength) return undefined;
+  if (typeof segment !== 'string' || segment.length > limits.maxNameLength) return undefined;
+  if (typeof errorType !== 'string' || errorType.length > limits.maxNameLength) return undefined;
+  const features = featuresBytes ?? mapBytes(r.features, limits.maxFeatures);
+  if (features === undefined) return undefined;
+  const outputs = outputsBytes ?? mapBytes(r.outputs, limits.maxOutputs);
+  if (outputs === undefined) return undefined;
   const attributes = mapBytes(r.attributes, limits.maxAttributes);
-  if (attributes < 0) return -1;
+  if (attributes === undefined) return undefined;
   return (
     fixedBytes +
-    (idBytes >= 0 ? idBytes : stringBytes(id)) +
+    (idBytes ?? stringBytes(id)) +
     nullableBytes(r.timestamp) +
     stringBytes(segment) +
     nullableBytes(r.latencyMs) +
@@ -150,34 +156,34 @@ function numberBytes(v: number): number {
   return 25;
 }
 
-/** A flat map of feature values; -1 when over `maxEntries`, a key or string is too long, or a value is not a FeatureValue. */
-function mapBytes(map: unknown, maxEntries: number): number {
+/** A flat map of feature values; undefined when over `maxEntries`, a key or string is too long, or a value is not a FeatureValue. */
+function mapBytes(map: unknown, maxEntries: number): number | undefined {
   if (map === null || map === undefined) return 4;
-  if (typeof map !== 'object') return -1;
+  if (typeof map !== 'object') return undefined;
   let n = 2;
   let entries = 0;
   for (const key in map) {
-    if (!Object.prototype.hasOwnProperty.call(map, key)) return -1;
+    if (!Object.prototype.hasOwnProperty.call(map, key)) return undefined;
     const b = entryBytes(key, (map as Record<string, unknown>)[key]);
-    if (b < 0 || ++entries > maxEntries) return -1;
+    if (b === undefined || ++entries > maxEntries) return undefined;
     n += (entries > 1 ? 1 : 0) + b;
   }
   return n;
 }
 
-/** `"key":value` of a flat map of feature values; -1 when the key or a string is too long, or the value is not a FeatureValue. */
-export function entryBytes(key: string, value: unknown): number {
+/** `"key":value` of a flat map of feature values; undefined when the key or a string is too long, or the value is not a FeatureValue. */
+export function entryBytes(key: string, value: unknown): number | undefined {
   const limits = DEFAULT_RECORD_LIMITS;
-  if (key.length === 0 || key.length > limits.maxKeyLength || key === '__proto__') return -1;
+  if (key.length === 0 || key.length > limits.maxKeyLength || key === '__proto__') return undefined;
   let valueBytes: number;
   if (typeof value === 'string') {
-    if (value.length > limits.maxStringLength) return -1;
+    if (value.length > limits.maxStringLength) return undefined;
     valueBytes = stringBytes(value);
   } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return -1;
+    if (!Number.isFinite(value)) return undefined;
     valueBytes = numberBytes(value);
   } else if (typeof value === 'boolean') valueBytes = value ? 4 : 5;
   else if (value === null) valueBytes = 4;
-  else return -1;
+  else return undefined;
   return stringBytes(key) + 1 + valueBytes;
 }

@@ -7,8 +7,19 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { warn } from './handle-error.js';
 import { entryBytes } from './record-size.js';
 
-/** A `FeaturePolicy` compiled once into a function over one map. */
-export type Redactor = (values: Features | undefined, isOutput: boolean) => Record<string, FeatureValue> | undefined;
+/** What the redactor made of one map: the values it kept, and their JSON size when it could vouch for it. */
+export interface RedactedMap {
+  readonly values: Record<string, FeatureValue>;
+  /**
+   * The JSON size of `values`, an upper bound (see `sdkRecordBytes`), measured while copying;
+   * undefined when the map broke a record limit (too many entries, a key or a string too long):
+   * the record must then be measured and checked the slow way.
+   */
+  readonly bytes: number | undefined;
+}
+
+/** A `FeaturePolicy` compiled once into a function over one map; undefined when there is no map. */
+export type Redactor = (values: Features | undefined, isOutput: boolean) => RedactedMap | undefined;
 
 /**
  * Compiles a policy. The result also drops values that are not a
@@ -30,11 +41,10 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
   const policed = allow !== undefined || deny.size > 0 || redact.size > 0;
 
   return (values, isOutput) => {
-    sized = NOT_SIZED;
     if (values === undefined || values === null || typeof values !== 'object') return undefined;
     const filter = !isOutput || applyToOutputs;
     const out: Record<string, FeatureValue> = {};
-    let bytes = 2;
+    let bytes: number | undefined = 2;
     let entries = 0;
     for (const key in values) {
       if (!hasOwn.call(values, key)) continue;
@@ -52,15 +62,15 @@ export function compilePolicy(policy: FeaturePolicy = {}): Redactor {
       }
       const kept = rule === 'hash' && value !== null ? hash(String(value)) : value;
       out[key] = kept;
-      // Sized on the way (see `redactedBytes`); -1 sticks once a limit is broken.
-      if (bytes >= 0) {
+      // Sized on the way; undefined sticks once a limit is broken.
+      if (bytes !== undefined) {
         const b = entryBytes(key, kept);
-        bytes = b < 0 ? -1 : bytes + b + (entries > 0 ? 1 : 0);
+        bytes = b === undefined ? undefined : bytes + b + (entries > 0 ? 1 : 0);
       }
       entries++;
     }
-    sized = bytes >= 0 && entries <= (isOutput ? DEFAULT_RECORD_LIMITS.maxOutputs : DEFAULT_RECORD_LIMITS.maxFeatures) ? bytes : NOT_SIZED;
-    return out;
+    const maxEntries = isOutput ? DEFAULT_RECORD_LIMITS.maxOutputs : DEFAULT_RECORD_LIMITS.maxFeatures;
+    return { values: out, bytes: entries <= maxEntries ? bytes : undefined };
   };
 }
 
@@ -71,19 +81,6 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * without the Hash object, about half the cost per value; absent on older Node 20 releases.
  */
 const oneShotSha256 = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-const NOT_SIZED = -1;
-let sized = NOT_SIZED;
-
-/**
- * The JSON size of the map the last redactor call returned (an upper bound, see
- * `sdkRecordBytes`), or -1 when it returned nothing, or broke a record limit (too many
- * entries, a key or a string too long): then the map must be measured and checked the
- * slow way. Read it right after the call, before any other redactor call.
- */
-export function redactedBytes(): number {
-  return sized;
-}
 
 function isFeatureValue(value: unknown): value is FeatureValue {
   return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));

@@ -1,0 +1,27 @@
+import type { ExportTransport } from './ExportTransport.js';
+import { EncodingTransport } from './EncodingTransport.js';
+import type { HttpExportSetup } from './http-export-setup.js';
+import { HttpTransport } from './HttpTransport.js';
+import { RecordSerializer } from './RecordSerializer.js';
+import { RetryingTransport } from './RetryingTransport.js';
+import { WorkerTransport } from './WorkerTransport.js';
+
+/**
+ * The transport of an HTTP record exporter on the thread that calls it: the NDJSON text is
+ * encoded once (`EncodingTransport`), then posted (`HttpTransport`) and retried
+ * (`RetryingTransport`). The export worker runs this one.
+ */
+export function createHttpTransport(setup: HttpExportSetup): ExportTransport<string> {
+  const http = new HttpTransport({ url: setup.url, headers: setup.headers, timeoutMillis: setup.timeoutMillis });
+  return new EncodingTransport(new RecordSerializer(setup.compression), new RetryingTransport(http, setup));
+}
+
+/**
+ * Chooses where an exporter's requests run, once, when it is created: `thread: 'main'`, the
+ * transport above on the caller's thread; `thread: 'worker'`, a `WorkerTransport` whose worker
+ * runs it, falling back to it on the caller's thread when the worker is unavailable.
+ */
+export function createExportTransport(setup: HttpExportSetup): ExportTransport<string> {
+  const here = createHttpTransport(setup);
+  return setup.thread === 'worker' ? new WorkerTransport(setup, here) : here;
+}

@@ -1,0 +1,43 @@
+import type { HttpExporterOptions } from '../../HttpExporterOptions.js';
+
+/** Default collector address, the OTLP/HTTP port. */
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
+
+/**
+ * `HttpExporterOptions` with every default applied, for one endpoint path: plain data, so the
+ * same setup builds the transport on the caller's thread and in the export worker. Each field
+ * means what the option of the same name documents; `url` is the full URL posted to.
+ */
+export interface HttpExportSetup {
+  readonly url: string;
+  /** Every request header, content type and encoding included. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly compression: 'gzip' | 'none';
+  readonly timeoutMillis: number;
+  readonly exportTimeoutMillis: number;
+  readonly maxAttempts: number;
+  readonly initialBackoffMillis: number;
+  readonly maxBackoffMillis: number;
+  readonly thread: 'main' | 'worker';
+}
+
+/** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions` or `/v1/feedback`. */
+export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}): HttpExportSetup {
+  const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...options.headers };
+  if (options.project) headers['x-inferlens-project'] = options.project;
+  const compression = options.compression ?? 'gzip';
+  if (compression === 'gzip') headers['content-encoding'] = 'gzip';
+  return {
+    url: options.url ?? `${endpoint}${path}`,
+    headers,
+    compression,
+    timeoutMillis: options.timeoutMillis ?? 10_000,
+    exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
+    maxAttempts: Math.max(1, options.maxAttempts ?? 5),
+    initialBackoffMillis: options.initialBackoffMillis ?? 1000,
+    maxBackoffMillis: options.maxBackoffMillis ?? 5000,
+    // As before the split: anything but the default 'worker' (e.g. 'main') runs on the caller's thread.
+    thread: (options.thread ?? 'worker') === 'worker' ? 'worker' : 'main',
+  };
+}
