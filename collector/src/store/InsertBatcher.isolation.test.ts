@@ -164,6 +164,12 @@ describe('InsertBatcher keeps each shared insert within the engine\'s partition 
     expect(await outcomes([batcher.add(request('a', 150)), batcher.add(request('b', 150, 30_000))])).toEqual(['ok', 'ok']);
     expect(requestsByInsert(target)).toEqual([['a', 'b']]);
   });
+
+  it('requires the days of pre-serialised rows for a table partitioned by day', () => {
+    const target = Object.assign(new FakeTarget(100), { rowFormat: 'RowBinary' as const });
+    const batcher = new InsertBatcher(target, CODEC);
+    expect(() => batcher.addRowBinary(Buffer.from('x'), 1)).toThrow(/rows partitioned by day need their days/);
+  });
 });
 
 describe('InsertBatcher answers only the request at fault when a shared insert fails for its content', () => {

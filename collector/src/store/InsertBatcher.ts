@@ -134,12 +134,14 @@ export class InsertBatcher<R> {
   /**
    * Adds `rows` rows already serialised in RowBinary, in the column order of the codec's
    * `binary.columns` (e.g. decoded straight from a request); as {@link add} otherwise.
-   * @param days the UTC days of the rows' partitions, for a table partitioned by day (one whose
-   *   codec has `partitionDay`), which the producer collects as it writes the rows
-   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}).
+   * @param days the UTC days of the rows' partitions, required for a table partitioned by day
+   *   (one whose codec has `partitionDay`), which the producer collects as it writes the rows
+   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}), or when
+   *   `days` is missing for a table partitioned by day.
    */
   addRowBinary(payload: Buffer, rows: number, days?: PartitionDays): Promise<void> {
     if (!this.takesRowBinary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
+    if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
     return this.#refusal(rows) ?? this.#enqueue(payload, rows, days);
   }
 
