@@ -180,6 +180,21 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(decodeStatus(r.rawPayload)).toEqual({ code: 3, message: expect.stringMatching(/refused this request's rows for otel_traces: Cannot read all data/) });
   });
 
+  it('times a plain log record that carries neither time nor observed time when it receives it, instead of at the epoch', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const before = Date.now();
+    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str('no time at all') }, { timeUnixNano: String(RECENT_NS), body: str('timed') }] }] }] });
+    const response = app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: body });
+    const [insert] = await store.started(1);
+    insert!.resolve();
+    expect((await response).statusCode).toBe(200);
+    const [untimed, timed] = insert!.payload.split('\n').map((line) => Number((JSON.parse(line) as string[])[0]) * 1000);
+    expect(untimed).toBeGreaterThanOrEqual(before - 1);
+    expect(untimed).toBeLessThanOrEqual(Date.now() + 1);
+    expect(timed).toBeCloseTo(Number(RECENT_NS / 1_000_000n), -1);
+  });
+
   it('refuses a logs request whole when one of its tables is saturated: nothing of it reaches the other tables', async () => {
     const store = new FakeStore();
     app = await makeApp(store);

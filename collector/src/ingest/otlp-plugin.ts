@@ -10,6 +10,7 @@ import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTraces
 import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
 import { readBody } from './read-body.js';
 import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { projectOf, nowUnixNano } from './request-context.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
@@ -114,9 +115,12 @@ export async function otlpPlugin(
       rejected++;
       if (errors.length < 10) errors.push(`log record ${i} (${eventName}): ${field}: ${message}`);
     };
+    const observedNow = formatUnixNanos(receivedAt);
     decoded.logs.forEach((log, i) => {
       if (log.eventName !== INFERLENS_PREDICTION_EVENT && log.eventName !== INFERLENS_FEEDBACK_EVENT) {
-        logs.push(log.row);
+        // A record with neither time is observed now, by the collector (as the OTLP spec has a
+        // collector set observed_time_unix_nano), rather than stored in 1970's partition.
+        logs.push(log.row.Timestamp === NO_TIME ? { ...log.row, Timestamp: observedNow } : log.row);
         return;
       }
       const record = withLogContext(log.body, log.row, log.attributes);
@@ -172,6 +176,9 @@ export async function otlpPlugin(
   app.post('/v1/traces', receive(stageSpans, 'rejectedSpans'));
   app.post('/v1/logs', receive(stageLogs, 'rejectedLogRecords'));
 }
+
+/** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */
+const NO_TIME = '0.000000000';
 
 /**
  * A prediction or feedback event carries its record as the log body (a kvlist).

@@ -41,9 +41,9 @@ export interface DecodedLogsRequest {
  * is `flags & 0xff`; all-zero trace and span ids become `''`.
  *
  * A record whose trace or span id has the wrong size, whose time or observed time is
- * outside `eventTimes` (0 means none; at or above 2^63 ns is always outside), that has
- * neither time when `eventTimes` excludes the epoch, or (in JSON) with a field of the
- * wrong type is rejected alone: counted in `rejected`, described in `errors`.
+ * outside `eventTimes` (0 means none; at or above 2^63 ns is always outside), or (in JSON)
+ * with a field of the wrong type is rejected alone: counted in `rejected`, described in
+ * `errors`. A record with neither time keeps `Timestamp` 0: the receiver observes it then.
  *
  * @param body The request body, already decompressed.
  * @param encoding `protobuf` for `application/x-protobuf`, `json` for `application/json`.

@@ -4,10 +4,9 @@ import type { DecodedLogRecord, DecodedLogsRequest } from '../decode-logs-reques
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { SEVERITY_NUMBER_BY_NAME } from './enum-names.js';
 import { jsonAnyValuePlain, jsonAnyValueTextOf, jsonAttributesIntoBoth } from './json-any-value.js';
-import { enumField, idField, JsonShapeError, nanosField, requiredObject, stringField, timeWithin, uint32Field } from './json-common.js';
+import { enumField, idField, nanosField, requiredObject, stringField, timeWithin, uint32Field } from './json-common.js';
 import { decodeJsonEnvelope } from './json-envelope.js';
 import { decodedLogRecord } from './log-record.js';
-import { NO_TIME } from './protobuf-logs.js';
 import { LOGS_ENVELOPE } from './signal-envelope.js';
 import { formatDecimalNanos } from './unix-nanos.js';
 
@@ -33,7 +32,6 @@ function jsonLogRecord(
   const spanId = idField(l, 'spanId', path, 8, false);
   const time = timeWithin(nanosField(l, 'timeUnixNano', path), eventTimes, `${path}.timeUnixNano`, true);
   const observed = timeWithin(nanosField(l, 'observedTimeUnixNano', path), eventTimes, `${path}.observedTimeUnixNano`, true);
-  if (time === '0' && observed === '0' && !eventTimes.contains(0n)) throw new JsonShapeError(`${path}.${NO_TIME}`);
   const timestamp = time === '0' ? observed : time;
   const bodyPath = `${path}.body`;
   const body = jsonAnyValuePlain(l.body, bodyPath, 0);

@@ -31,9 +31,6 @@ const LOG_SPAN_ID = 82; // 10, length-delimited
 const LOG_OBSERVED_TIME = 89; // 11, 64-bit
 const LOG_EVENT_NAME = 98; // 12, length-delimited
 
-/** Why a log record without `timeUnixNano` nor `observedTimeUnixNano` is rejected when the epoch is out of bounds. */
-export const NO_TIME = 'timeUnixNano: missing, and so is observedTimeUnixNano; send the time of the event (or at least when it was observed)';
-
 /** Decodes a binary `ExportLogsServiceRequest`; records with a time outside `eventTimes` are rejected. */
 export function decodeLogsProtobuf(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedLogsRequest {
   const read = (r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, p: string) =>
@@ -44,8 +41,8 @@ export function decodeLogsProtobuf(body: Uint8Array, project: string, eventTimes
 
 /**
  * Decodes one log record, or says why it is rejected (a `ProtobufRecordReader` once
- * `eventTimes` is bound): an invalid id, a time or observed time outside `eventTimes`
- * (0 means none), or neither time when `eventTimes` excludes the epoch.
+ * `eventTimes` is bound): an invalid id, or a time or observed time outside `eventTimes`
+ * (0 means none; a record with neither keeps `Timestamp` 0, for the receiver to fill in).
  */
 function readLogRecord(
   r: WireReader,
@@ -121,7 +118,6 @@ function readLogRecord(
   if (hasObserved && !eventTimes.containsHalves(observedLo, observedHi)) {
     return `observedTimeUnixNano: ${eventTimes.problemOfHalves(observedLo, observedHi)}`;
   }
-  if (!hasTime && !hasObserved && !eventTimes.contains(0n)) return NO_TIME;
 
   const useObserved = !hasTime;
   return decodedLogRecord(
