@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { recentStart } from '../helpers/recent-time.js';
 import { rng } from '../helpers/random.js';
 import { postNdjson } from '../helpers/ndjson.js';
 
@@ -7,7 +8,7 @@ import { postNdjson } from '../helpers/ndjson.js';
 // reference: the drift job must flag exactly the shifted columns in exactly the windows
 // after the shift, across a restart of the collector in the middle of the stream.
 
-const T0 = Date.parse('2026-11-20T10:00:00Z');
+const T0 = recentStart(Date.parse('2026-11-20T10:00:00Z'));
 const WINDOW = 60_000;
 const SHIFT_WINDOW = 3; // windows 3, 4, 5 carry the shift
 const ROWS_PER_WINDOW = 1000;

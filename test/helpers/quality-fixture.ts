@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { recentStart } from './recent-time.js';
 
 // The traffic of fixtures/quality (made with numpy/scipy by its make-fixtures.py): a binary
 // classifier in two versions and a regressor, ten windows, feedback with delays. Shared by the
@@ -9,8 +10,10 @@ export interface Traffic { model: string; version: string; window: number; truth
 /** The fixture file, with the expected metrics typed by the test that reads them. */
 export interface QualityFixture<E> { t0: number; windowMs: number; rowsPerWindow: number; traffic: Traffic[]; expected: E[] }
 
+/** The fixture file, its `t0` moved to the recent past by whole weeks (same windows; within the event-age bound). */
 export function loadQualityFixture<E>(): QualityFixture<E> {
-  return JSON.parse(readFileSync(new URL('../fixtures/quality/quality-traffic.json', import.meta.url), 'utf8')) as QualityFixture<E>;
+  const f = JSON.parse(readFileSync(new URL('../fixtures/quality/quality-traffic.json', import.meta.url), 'utf8')) as QualityFixture<E>;
+  return { ...f, t0: recentStart(f.t0) };
 }
 
 /** Prediction id and time of row `i` of a traffic entry. */
