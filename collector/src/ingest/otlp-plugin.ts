@@ -47,6 +47,8 @@ interface Staged {
  * OTLP/HTTP receivers: `POST /v1/traces` and `POST /v1/logs`, protobuf or JSON,
  * optionally gzip. Log records whose event name is `inferlens.prediction` or
  * `inferlens.feedback` go to `predictions` / `feedback`; the others to `otel_logs`.
+ * A span or log record with a time outside the event-time bounds around the receive time
+ * (`limits.maxEventAgeSeconds`, `limits.maxEventAheadSeconds`) is rejected alone.
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
  * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
  */

@@ -312,7 +312,8 @@ export class ClickHouseStore implements InsertTarget {
 function partitionsSetting(options: InsertOptions | undefined): number | undefined {
   const n = options?.maxPartitionsPerInsert;
   if (n === undefined) return undefined;
-  if (!Number.isSafeInteger(n) || n < 0) throw new StoreError(`max_partitions_per_insert_block: expected a non-negative integer, got ${n}`, undefined);
+  // A caller's bug, not the store's: never a StoreError (which tells clients to retry).
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`max_partitions_per_insert_block: expected a non-negative integer, got ${n}`);
   return n;
 }
 
