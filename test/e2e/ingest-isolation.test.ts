@@ -38,7 +38,9 @@ let collector: CollectorProcess;
 
 beforeAll(async () => {
   dataDir = tempDataDir();
-  collector = await startCollector({ dataDir, env: { INFERLENS_BATCH_MAX_DELAY_MS: '200' } });
+  // The jobs stay idle (first run after an hour): a backfill gives each of them a window per
+  // backfilled hour to close, which is their own matter, and shutting down waits for a run.
+  collector = await startCollector({ dataDir, env: { INFERLENS_BATCH_MAX_DELAY_MS: '200', INFERLENS_DRIFT_INTERVAL_MS: '3600000' } });
 });
 
 afterAll(async () => {
