@@ -248,7 +248,7 @@ describe('InsertBatcher answers only the request at fault when a shared insert f
       calls++;
       // The shared insert fails for a bad row; the first half then meets a full disk.
       if (calls === 2) {
-        target.inserts.push({ ids: [], options, ok: false });
+        target.inserts.push({ ids: [], days: 0, options, ok: false });
         throw engineError('Cannot reserve 1.00 MiB, not enough space', 243, 'NOT_ENOUGH_SPACE');
       }
       return original(codec, chunks, options);
