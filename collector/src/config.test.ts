@@ -37,7 +37,13 @@ describe('loadConfig defaults', () => {
       port: 4318,
       dataDir: './.inferlens/data',
       clickhouse: { url: '', username: 'default', password: '', database: 'default' },
-      limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
+      limits: {
+        maxBodyBytes: 16 * 1024 * 1024,
+        maxDecompressedBytes: 64 * 1024 * 1024,
+        maxRecordsPerRequest: 100_000,
+        maxEventAgeSeconds: 31_622_400,
+        maxEventAheadSeconds: 3600,
+      },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
       drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300 },
@@ -110,6 +116,8 @@ describe('loadConfig precedence: flag > env > YAML file > default', () => {
         '  maxBodyBytes: 1000',
         '  maxDecompressedBytes: 2000',
         '  maxRecordsPerRequest: "300"',
+        '  maxEventAgeSeconds: 86400',
+        '  maxEventAheadSeconds: 60',
         'batch:',
         '  maxBytes: 4000',
         '  maxConcurrentInserts: 4',
@@ -118,7 +126,7 @@ describe('loadConfig precedence: flag > env > YAML file > default', () => {
     );
     expect(loadConfig({ file: nested })).toMatchObject({
       clickhouse: { url: 'https://ch.example:8443', username: 'ingest', password: 's3cret', database: 'inferlens' },
-      limits: { maxBodyBytes: 1000, maxDecompressedBytes: 2000, maxRecordsPerRequest: 300 },
+      limits: { maxBodyBytes: 1000, maxDecompressedBytes: 2000, maxRecordsPerRequest: 300, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 60 },
       batch: { maxBytes: 4000, maxConcurrentInserts: 4, maxPendingRows: 5000 },
     });
     expect(
@@ -130,6 +138,8 @@ describe('loadConfig precedence: flag > env > YAML file > default', () => {
           INFERLENS_MAX_BODY_BYTES: '11',
           INFERLENS_MAX_DECOMPRESSED_BYTES: '12',
           INFERLENS_MAX_RECORDS_PER_REQUEST: '13',
+          INFERLENS_MAX_EVENT_AGE_SECONDS: '18',
+          INFERLENS_MAX_EVENT_AHEAD_SECONDS: '19',
           INFERLENS_BATCH_MAX_ROWS: '14',
           INFERLENS_BATCH_MAX_BYTES: '15',
           INFERLENS_BATCH_MAX_CONCURRENT_INSERTS: '16',
@@ -138,7 +148,7 @@ describe('loadConfig precedence: flag > env > YAML file > default', () => {
       }),
     ).toMatchObject({
       clickhouse: { username: 'u', password: 'p', database: 'd' },
-      limits: { maxBodyBytes: 11, maxDecompressedBytes: 12, maxRecordsPerRequest: 13 },
+      limits: { maxBodyBytes: 11, maxDecompressedBytes: 12, maxRecordsPerRequest: 13, maxEventAgeSeconds: 18, maxEventAheadSeconds: 19 },
       batch: { maxRows: 14, maxBytes: 15, maxConcurrentInserts: 16, maxPendingRows: 17 },
     });
   });
@@ -215,6 +225,9 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     expect(err.message).toContain('2.5');
     expect(err.message).toContain('integer');
     expect(configError({ file: yamlFile('limits:\n  maxRecordsPerRequest: soon\n') }).message).toMatch(/limits\.maxRecordsPerRequest.*"soon"/);
+    expect(configError({ env: { INFERLENS_MAX_EVENT_AGE_SECONDS: '-5' } }).message).toMatch(
+      /limits\.maxEventAgeSeconds \(from INFERLENS_MAX_EVENT_AGE_SECONDS\).*integer from 1 .*"-5"/,
+    );
   });
 
   it('refuses an unknown log level from a flag, env or file and lists the levels', () => {

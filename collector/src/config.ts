@@ -14,6 +14,13 @@ export interface IngestLimits {
   maxDecompressedBytes: number;
   /** Most records (spans, log records, predictions, feedback) in one request. @default 100000 */
   maxRecordsPerRequest: number;
+  /**
+   * Oldest event time accepted, in seconds before the collector's clock; an older record is
+   * rejected alone (each day of event time is a partition of its own). @default 31622400 (366 days)
+   */
+  maxEventAgeSeconds: number;
+  /** Latest event time accepted, in seconds after the collector's clock (allows for clock skew). @default 3600 */
+  maxEventAheadSeconds: number;
 }
 
 /** Settings of the streaming drift job. */
@@ -89,7 +96,13 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   port: 4318,
   dataDir: './.inferlens/data',
   clickhouse: { url: '', username: 'default', password: '', database: 'default' },
-  limits: { maxBodyBytes: 16 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, maxRecordsPerRequest: 100_000 },
+  limits: {
+    maxBodyBytes: 16 * 1024 * 1024,
+    maxDecompressedBytes: 64 * 1024 * 1024,
+    maxRecordsPerRequest: 100_000,
+    maxEventAgeSeconds: 366 * 86_400,
+    maxEventAheadSeconds: 3600,
+  },
   batch: { ...DEFAULT_BATCH_OPTIONS },
   drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
   sla: { windowSeconds: 0, allowedLatenessSeconds: 0, intervalMs: 0, idleTimeoutSeconds: 0 },
@@ -122,6 +135,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'limits.maxBodyBytes', env: 'INFERLENS_MAX_BODY_BYTES', kind: 'int', help: 'largest request body as received' },
   { path: 'limits.maxDecompressedBytes', env: 'INFERLENS_MAX_DECOMPRESSED_BYTES', kind: 'int', help: 'largest body after gzip decompression' },
   { path: 'limits.maxRecordsPerRequest', env: 'INFERLENS_MAX_RECORDS_PER_REQUEST', kind: 'int', help: 'most records in one request' },
+  { path: 'limits.maxEventAgeSeconds', env: 'INFERLENS_MAX_EVENT_AGE_SECONDS', kind: 'int', help: 'oldest event time accepted, seconds before now (older records are rejected)' },
+  { path: 'limits.maxEventAheadSeconds', env: 'INFERLENS_MAX_EVENT_AHEAD_SECONDS', kind: 'int', help: 'latest event time accepted, seconds after now (later records are rejected)' },
   { path: 'batch.maxRows', env: 'INFERLENS_BATCH_MAX_ROWS', kind: 'int', help: 'rows per insert batch' },
   { path: 'batch.maxBytes', env: 'INFERLENS_BATCH_MAX_BYTES', kind: 'int', help: 'bytes per insert batch' },
   { path: 'batch.maxDelayMs', env: 'INFERLENS_BATCH_MAX_DELAY_MS', kind: 'int', help: 'longest wait before a batch is sent' },

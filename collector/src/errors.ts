@@ -49,22 +49,59 @@ export class SaturatedError extends CollectorError {
   }
 }
 
-/** A ClickHouse failure, keeping ClickHouse's own `code` and `type` when it gave them. */
-export class StoreError extends CollectorError {
-  /** ClickHouse error code (numeric, as a string), when known. */
+/**
+ * A ClickHouse failure, keeping ClickHouse's own `code` and `type` when it gave them. The base
+ * of the three ways ingestion answers a failed insert (see `store/insert-failure.ts`).
+ */
+export abstract class ClickHouseFailure extends CollectorError {
+  /** ClickHouse error code (numeric, as a string), when known; or a Node.js error code (`ECONNREFUSED`). */
   readonly clickhouseCode: string | undefined;
   /** ClickHouse error type name, e.g. `UNKNOWN_TABLE`, when known. */
   readonly clickhouseType: string | undefined;
 
-  constructor(message: string, cause: unknown) {
-    super('STORE_FAILED', 503, message, { cause, retryAfterSeconds: 2 });
-    const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown; message?: unknown } | undefined;
+  constructor(code: string, statusCode: number, message: string, cause: unknown, retryAfterSeconds?: number) {
+    super(code, statusCode, message, retryAfterSeconds === undefined ? { cause } : { cause, retryAfterSeconds });
+    const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown; clickhouseType?: unknown; message?: unknown } | undefined;
     // chDB's errors put their own discriminator in `code` ('CHDB_INSERT', ...) and ClickHouse's
     // numeric code in `clickhouseCode`; @clickhouse/client puts ClickHouse's code in `code`.
     this.clickhouseCode = c?.clickhouseCode !== undefined ? String(c.clickhouseCode) : c?.code !== undefined ? String(c.code) : undefined;
     // chDB gives no `type`; ClickHouse's messages end with it: "... (UNKNOWN_TABLE)".
     const fromMessage = typeof c?.message === 'string' ? /\(([A-Z][A-Z0-9_]+)\)\s*$/.exec(c.message)?.[1] : undefined;
-    this.clickhouseType = typeof c?.type === 'string' ? c.type : fromMessage;
+    this.clickhouseType =
+      typeof c?.clickhouseType === 'string' ? c.clickhouseType : typeof c?.type === 'string' ? c.type : fromMessage;
+  }
+}
+
+/**
+ * The store is unavailable or over capacity (a ClickHouse failure that retrying later cures):
+ * 503 with Retry-After. Store calls throw it for every failure; ingestion narrows an insert's
+ * failure down to this, {@link RowsRefusedError} or {@link StoreInsertError}.
+ */
+export class StoreError extends ClickHouseFailure {
+  constructor(message: string, cause: unknown) {
+    super('STORE_FAILED', 503, message, cause, 2);
+  }
+}
+
+/**
+ * The store refused one request's rows for what they hold (a parse or type error, too many
+ * partitions): 400, not to be retried unchanged. The other requests batched with it were
+ * stored without its rows.
+ */
+export class RowsRefusedError extends ClickHouseFailure {
+  constructor(message: string, cause: unknown) {
+    super('INGEST_ROWS_REFUSED', 400, message, cause);
+  }
+}
+
+/**
+ * An insert failed with an error known neither as a capacity or availability problem nor as
+ * one of the rows' content (e.g. a table missing after a manual change): 500, no Retry-After,
+ * since nothing says a retry would succeed; the collector logs the engine's error.
+ */
+export class StoreInsertError extends ClickHouseFailure {
+  constructor(message: string, cause: unknown) {
+    super('STORE_INSERT_FAILED', 500, message, cause);
   }
 }
 

@@ -25,6 +25,9 @@ export {
   BadRequestError,
   UnsupportedMediaTypeError,
   SaturatedError,
+  ClickHouseFailure,
   StoreError,
+  RowsRefusedError,
+  StoreInsertError,
   ConfigError,
 } from './errors.js';

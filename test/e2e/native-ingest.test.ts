@@ -1,6 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { DAY_MS, nanosOf, recentWeekOf } from '../helpers/clock.js';
+
+/** 10:00:00.123 UTC on a recent day (within the event-age bound), and the next hours' bounds. */
+const T1 = recentWeekOf(Date.parse('2026-11-20T10:00:00.123Z'));
+const iso = (ms: number) => new Date(ms).toISOString();
 
 interface IngestReply {
   accepted: number;
@@ -37,8 +42,8 @@ describe('native ingestion through a collector process', () => {
 
   it('stores valid NDJSON records, reports invalid ones by position and field, and reads them back field by field', async () => {
     const lines = [
-      { predictionId: 'n-1', model: 'fraud', version: 'v3', timestamp: '2026-11-20T10:00:00.123Z', latencyMs: 12.5, features: { amount: 120.5, country: 'FR', vip: true, missing: null }, outputs: { score: 0.91, label: 'fraud' }, service: 'checkout', environment: 'prod', segment: 'eu', attributes: { region: 'eu-west', shard: 3 } },
-      { predictionId: 'n-2', model: 'fraud', version: 'v3', timestamp: 1795082400000, status: 'error', errorType: 'Timeout', features: { amount: 3 } },
+      { predictionId: 'n-1', model: 'fraud', version: 'v3', timestamp: iso(T1), latencyMs: 12.5, features: { amount: 120.5, country: 'FR', vip: true, missing: null }, outputs: { score: 0.91, label: 'fraud' }, service: 'checkout', environment: 'prod', segment: 'eu', attributes: { region: 'eu-west', shard: 3 } },
+      { predictionId: 'n-2', model: 'fraud', version: 'v3', timestamp: T1 - 123 - DAY_MS, status: 'error', errorType: 'Timeout', features: { amount: 3 } },
       { predictionId: 'n-3', model: 'fraud', version: 'v3', features: { age: 'abc', nested: { a: 1 } } },
       { predictionId: 'n-4', model: 'fraud', version: 'v4', inputTokens: 10, outputTokens: 20, sampleRate: 0.5, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
     ];
@@ -60,17 +65,17 @@ describe('native ingestion through a collector process', () => {
       numericFeatures: { amount: 120.5 }, categoricalFeatures: { country: 'FR', vip: 'true' },
       numericOutputs: { score: 0.91 }, categoricalOutputs: { label: 'fraud' },
       attributes: { region: 'eu-west', shard: '3' },
-      timestamp: '2026-11-20T10:00:00.123Z', timeUnixNano: '1795168800123000000',
+      timestamp: iso(T1), timeUnixNano: nanosOf(T1),
     });
     expect(p1.numericFeatures).not.toHaveProperty('missing');
     const p2 = got.find((p) => p.predictionId === 'n-2')!;
-    expect(p2).toMatchObject({ status: 'error', errorType: 'Timeout', timeUnixNano: '1795082400000000000' });
+    expect(p2).toMatchObject({ status: 'error', errorType: 'Timeout', timeUnixNano: nanosOf(T1 - 123 - DAY_MS) });
     const p4 = got.find((p) => p.predictionId === 'n-4')!;
     expect(p4).toMatchObject({ version: 'v4', inputTokens: 10, outputTokens: 20, sampleRate: 0.5, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' });
 
     const v4 = await predictions(collector.url, 'model=fraud&version=v4');
     expect(v4.map((p) => p.predictionId)).toEqual(['n-4']);
-    const ranged = await predictions(collector.url, 'model=fraud&from=2026-11-20T09:00:00Z&to=2026-11-20T11:00:00Z');
+    const ranged = await predictions(collector.url, `model=fraud&from=${iso(T1 - 3_600_000)}&to=${iso(T1 + 3_600_000)}`);
     expect(ranged.map((p) => p.predictionId)).toEqual(['n-1']);
   });
 

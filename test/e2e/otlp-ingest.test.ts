@@ -10,6 +10,10 @@ import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/expo
 import { OTLPLogExporter as OTLPLogExporterHttp } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { recentWeekOf } from '../helpers/clock.js';
+
+/** Whole seconds of a recent instant (within the event-age bound), for times sent with fixed nanoseconds. */
+const RECENT_S = Math.floor(recentWeekOf(Date.parse('2026-11-20T10:00:00Z')) / 1000);
 
 type AnyJson = Record<string, any>;
 
@@ -137,7 +141,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
       const predictionId = `otlp-${name.replace(/\W+/g, '-')}`;
       logger.emit({
         eventName: 'inferlens.prediction',
-        timestamp: [1795168800, 123456789],
+        timestamp: [RECENT_S, 123456789],
         body: { predictionId, model: 'otlp-model', version: 'v1', latencyMs: 7.5, features: { x: 1.5, city: 'Paris' }, outputs: { y: 0.5 } },
         context: ctx,
       });
@@ -156,7 +160,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
       expect(preds.predictions[0]).toMatchObject({
         model: 'otlp-model', version: 'v1', latencyMs: 7.5, service, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId,
         numericFeatures: { x: 1.5 }, categoricalFeatures: { city: 'Paris' }, numericOutputs: { y: 0.5 },
-        timeUnixNano: '1795168800123456789',
+        timeUnixNano: `${RECENT_S}123456789`,
       });
     });
   }
@@ -187,7 +191,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
     const r5 = await fetch(url, { method: 'POST', body: bomb, headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' } });
     expect(r5.status).toBe(413);
 
-    const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'ok-span', kind: 2, startTimeUnixNano: '1795168800000000001', endTimeUnixNano: '1795168800000000101' };
+    const good = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'ok-span', kind: 2, startTimeUnixNano: `${RECENT_S}000000001`, endTimeUnixNano: `${RECENT_S}000000101` };
     const bad = { ...good, spanId: 'zz', name: 'bad-span' };
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial' } }] }, scopeSpans: [{ scope: { name: 's' }, spans: [good, bad] }] }] };
     const r6 = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -197,7 +201,7 @@ describe('OTLP/HTTP ingestion from the official exporters', () => {
     expect(partial.partialSuccess.errorMessage).toMatch(/spanId/);
     const stored = await getTrace(collector.url, good.traceId);
     expect(stored.spans.map((s: AnyJson) => s.name)).toEqual(['ok-span']);
-    expect(stored.spans[0].startTimeUnixNano).toBe('1795168800000000001');
+    expect(stored.spans[0].startTimeUnixNano).toBe(`${RECENT_S}000000001`);
     expect(stored.spans[0].durationNano).toBe('100');
 
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);

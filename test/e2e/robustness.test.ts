@@ -241,14 +241,16 @@ describe('the read API with absurd query strings', () => {
   });
 
   it('treats times beyond the Int64-nanosecond range as open bounds instead of wrapping round', async () => {
-    const r = await post('/v1/predictions', JSON.stringify({ predictionId: 'range-1', model: 'range', timestamp: '2026-01-01T00:00:00Z' }), {
+    // Midnight UTC a month ago: recent enough for the event-age bound whatever the date.
+    const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 30 * 86_400_000);
+    const r = await post('/v1/predictions', JSON.stringify({ predictionId: 'range-1', model: 'range', timestamp: day.toISOString() }), {
       'content-type': 'application/x-ndjson',
     });
     expect(r.status).toBe(200);
     for (const query of ['to=2300-01-01', 'to=99999999999999999999', `to=${'9'.repeat(400)}`, 'from=1600-01-01', 'from=0', 'to=2262-04-12']) {
       expect(await predictionIds(`model=range&${query}`), query).toEqual(['range-1']);
     }
-    for (const query of ['from=2300-01-01', 'from=99999999999999999999', 'to=1600-01-01', 'to=2025-12-31T23:59:59.999Z']) {
+    for (const query of ['from=2300-01-01', 'from=99999999999999999999', 'to=1600-01-01', `to=${new Date(day.getTime() - 1).toISOString()}`]) {
       expect(await predictionIds(`model=range&${query}`), query).toEqual([]);
     }
   });
@@ -304,9 +306,10 @@ describe('clients that go away and clients that crowd in', () => {
 
 describe('saturation and shutdown', () => {
   it('refuses a mixed OTLP logs request whole when one of its tables is saturated, storing none of it', async () => {
+    const anHourAgo = String((BigInt(Date.now()) - 3_600_000n) * 1_000_000n); // within the event-time bounds
     const records = [
-      { timeUnixNano: '1767225600000000000', body: str('plain line of a refused request') },
-      { timeUnixNano: '1767225600000000000', eventName: 'inferlens.feedback', body: kvlist({ predictionId: 'sat-0', label: 'yes' }) },
+      { timeUnixNano: anHourAgo, body: str('plain line of a refused request') },
+      { timeUnixNano: anHourAgo, eventName: 'inferlens.feedback', body: kvlist({ predictionId: 'sat-0', label: 'yes' }) },
       ...Array.from({ length: MAX_PENDING_ROWS + 1 }, (_, i) => ({ eventName: 'inferlens.prediction', body: kvlist({ predictionId: `sat-${i}`, model: 'sat' }) })),
     ];
     const body = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: str('saturation-svc') }] }, scopeLogs: [{ logRecords: records }] }] });

@@ -8,6 +8,7 @@ import { formatRecordError, parseRecordBody, TooManyRecordsError, type RecordErr
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { BodyTooLargeError } from '../errors.js';
+import { EventTimeBounds } from './EventTimeBounds.js';
 import { nowUnixNano, projectOf, PROJECT_HEADER } from './request-context.js';
 
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
@@ -23,7 +24,9 @@ export interface IngestResponse {
 /**
  * Native endpoints: `POST /v1/predictions` and `POST /v1/feedback`, NDJSON or a
  * JSON array, optionally gzip. Valid records are stored and acknowledged even
- * when others in the same body are rejected; the response says which and why.
+ * when others in the same body are rejected (invalid, or with a `timestamp` outside
+ * `limits.maxEventAgeSeconds` / `limits.maxEventAheadSeconds` around the receive time);
+ * the response says which and why.
  */
 export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
   app.removeAllContentTypeParsers();
@@ -38,6 +41,7 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
    */
   const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
+    const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
     const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
@@ -46,17 +50,17 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
     try {
       if (kind === 'prediction' && app.batchers.predictions.takesRowBinary) {
         // Embedded store: records in the common shape go to RowBinary without row objects.
-        const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project);
-        stored = app.batchers.predictions.addRowBinary(t.rows, t.count);
+        const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
+        stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
         accepted = t.count;
         rejected = t.rejected;
       } else if (kind === 'prediction') {
-        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
         stored = app.batchers.predictions.add(parsed.records.map((r) => predictionToRow(r, receivedAt, project)));
         accepted = parsed.records.length;
         rejected = parsed.rejected;
       } else {
-        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest);
+        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
         stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
         accepted = parsed.records.length;
         rejected = parsed.rejected;

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
+import type { Writer } from 'protobufjs/minimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { StoreError } from '../errors.js';
@@ -22,6 +23,7 @@ interface PendingInsert {
 
 class FakeStore {
   readonly rowFormat = 'JSONCompactEachRow';
+  readonly maxPartitionsPerInsert = 100;
   readonly inserts: PendingInsert[] = [];
   #waiters: Array<() => void> = [];
   tableOf<R>(codec: TableCodec<R>): string {
@@ -45,12 +47,15 @@ class FakeStore {
 
 const MAX_PENDING_ROWS = 1000;
 
+/** The engine's error for a full disk, as @clickhouse/client hands it over: the store is unavailable, not the rows at fault. */
+const NOT_ENOUGH_SPACE = Object.assign(new Error('Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)'), { code: '243', type: 'NOT_ENOUGH_SPACE' });
+
 async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const make = <R>(codec: TableCodec<R>) =>
     new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
   app.decorate('batchers', { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
-  const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000 };
+  const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
   await app.ready();
   return app;
@@ -59,9 +64,12 @@ async function makeApp(store: FakeStore): Promise<FastifyInstance> {
 const str = (s: string) => ({ stringValue: s });
 const kv = (o: Record<string, string>) => ({ kvlistValue: { values: Object.entries(o).map(([key, v]) => ({ key, value: str(v) })) } });
 
+/** An hour ago, in Unix nanoseconds: within the event-time bounds. */
+const RECENT_NS = (BigInt(Date.now()) - 3_600_000n) * 1_000_000n;
+
 /** An OTLP/JSON logs request: one plain log, `predictions` prediction events, one feedback event. */
 function mixedLogs(predictions = 1): string {
-  const t = '1767225600000000000';
+  const t = String(RECENT_NS);
   const records = [
     { timeUnixNano: t, body: str('plain log line') },
     ...Array.from({ length: predictions }, (_, i) => ({ timeUnixNano: t, eventName: 'inferlens.prediction', body: kv({ predictionId: `p-${i}`, model: 'm' }) })),
@@ -79,10 +87,14 @@ function oneSpanProto(): Uint8Array {
   w.uint32(10).bytes(new Uint8Array(16).fill(1)); // trace_id
   w.uint32(18).bytes(new Uint8Array(8).fill(2)); // span_id
   w.uint32(42).string('op'); // name
-  w.uint32(57).fixed64(1_767_225_600_000_000_000n as unknown as number); // start_time_unix_nano
-  w.uint32(65).fixed64(1_767_225_600_001_000_000n as unknown as number); // end_time_unix_nano
+  fixed64(w.uint32(57), RECENT_NS); // start_time_unix_nano
+  fixed64(w.uint32(65), RECENT_NS + 1_000_000n); // end_time_unix_nano
   w.ldelim().ldelim().ldelim();
   return w.finish();
+}
+
+function fixed64(writer: Writer, value: bigint): void {
+  writer.fixed32(Number(value & 0xffffffffn)).fixed32(Number(value >> 32n));
 }
 
 /** Decodes a `google.rpc.Status` (code = 1, message = 2). */
@@ -130,7 +142,7 @@ describe('otlpPlugin acknowledges only what is stored', () => {
       app = await makeApp(store);
       const response = app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs() });
       for (const i of await store.started(3)) {
-        if (i.table === failing) i.reject(new StoreError(`insert into ${failing} failed: disk full`, new Error('disk full')));
+        if (i.table === failing) i.reject(new StoreError(`insert into ${failing} failed: disk full`, NOT_ENOUGH_SPACE));
         else i.resolve();
       }
       const r = await response;
@@ -153,6 +165,34 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(r.headers['retry-after']).toBe('2');
     expect(r.headers['content-type']).toBe('application/x-protobuf');
     expect(decodeStatus(r.rawPayload)).toEqual({ code: 14, message: expect.stringContaining('otel_traces') });
+  });
+
+  it('answers 400 INVALID_ARGUMENT, without Retry-After, when the engine refuses the rows themselves', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const response = app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: Buffer.from(oneSpanProto()) });
+    const [insert] = await store.started(1);
+    const parseError = Object.assign(new Error('Cannot read all data. Bytes read: 3. Bytes expected: 8. (CANNOT_READ_ALL_DATA)'), { code: '33', type: 'CANNOT_READ_ALL_DATA' });
+    insert!.reject(new StoreError('insert into otel_traces failed: Cannot read all data', parseError));
+    const r = await response;
+    expect(r.statusCode).toBe(400);
+    expect(r.headers['retry-after']).toBeUndefined();
+    expect(decodeStatus(r.rawPayload)).toEqual({ code: 3, message: expect.stringMatching(/refused this request's rows for otel_traces: Cannot read all data/) });
+  });
+
+  it('times a plain log record that carries neither time nor observed time when it receives it, instead of at the epoch', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const before = Date.now();
+    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str('no time at all') }, { timeUnixNano: String(RECENT_NS), body: str('timed') }] }] }] });
+    const response = app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: body });
+    const [insert] = await store.started(1);
+    insert!.resolve();
+    expect((await response).statusCode).toBe(200);
+    const [untimed, timed] = insert!.payload.split('\n').map((line) => Number((JSON.parse(line) as string[])[0]) * 1000);
+    expect(untimed).toBeGreaterThanOrEqual(before - 1);
+    expect(untimed).toBeLessThanOrEqual(Date.now() + 1);
+    expect(timed).toBeCloseTo(Number(RECENT_NS / 1_000_000n), -1);
   });
 
   it('refuses a logs request whole when one of its tables is saturated: nothing of it reaches the other tables', async () => {

@@ -4,11 +4,13 @@ import type { RecordLimits } from '@inferlens/semconv';
 import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
+import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
 import { readBody } from './read-body.js';
 import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { projectOf, nowUnixNano } from './request-context.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
@@ -45,6 +47,8 @@ interface Staged {
  * OTLP/HTTP receivers: `POST /v1/traces` and `POST /v1/logs`, protobuf or JSON,
  * optionally gzip. Log records whose event name is `inferlens.prediction` or
  * `inferlens.feedback` go to `predictions` / `feedback`; the others to `otel_logs`.
+ * A span or log record with a time outside the event-time bounds around the receive time
+ * (`limits.maxEventAgeSeconds`, `limits.maxEventAheadSeconds`) is rejected alone.
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
  * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
  */
@@ -83,55 +87,61 @@ export async function otlpPlugin(
   };
 
   const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+    const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
       // The embedded store's path: protobuf straight to RowBinary, no row objects.
-      const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project));
+      const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project, eventTimes));
       spansLimit(t.count + t.rejected);
-      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count), rejected: t.rejected, errors: t.errors };
+      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };
     }
-    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project));
+    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project, eventTimes));
     spansLimit(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
 
   const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
-    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, project));
+    const receivedAt = nowUnixNano();
+    const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
+    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, project, eventTimes));
     if (decoded.logs.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
       throw new BodyTooLargeError(
         `the request holds ${decoded.logs.length + decoded.rejected} log records, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
-    const receivedAt = nowUnixNano();
     const logs: LogRow[] = [];
     const predictions: PredictionRow[] = [];
     const feedback: FeedbackRow[] = [];
     let rejected = decoded.rejected;
     const errors = [...decoded.errors];
+    const reject = (i: number, eventName: string, field: string, message: string): void => {
+      rejected++;
+      if (errors.length < 10) errors.push(`log record ${i} (${eventName}): ${field}: ${message}`);
+    };
+    const observedNow = formatUnixNanos(receivedAt);
     decoded.logs.forEach((log, i) => {
       if (log.eventName !== INFERLENS_PREDICTION_EVENT && log.eventName !== INFERLENS_FEEDBACK_EVENT) {
-        logs.push(log.row);
+        // A record with neither time is observed now, by the collector (as the OTLP spec has a
+        // collector set observed_time_unix_nano), rather than stored in 1970's partition.
+        logs.push(log.row.Timestamp === NO_TIME ? { ...log.row, Timestamp: observedNow } : log.row);
         return;
       }
       const record = withLogContext(log.body, log.row, log.attributes);
+      // The log record's own times were checked by the decoder.
       const logTime = logTimeUnixNano(log.row.Timestamp);
+      // A body's own `timestamp` must be within the bounds too (a missing one takes the log's time).
+      const outside = (time: bigint | undefined): boolean => time !== undefined && !eventTimes.contains(time);
       if (log.eventName === INFERLENS_PREDICTION_EVENT) {
         const v = validatePrediction(record, opts.recordLimits);
-        if (v.ok) {
-          v.value.timeUnixNano ??= logTime;
-          predictions.push(predictionToRow(v.value, receivedAt));
-        } else {
-          rejected++;
-          if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
-        }
+        if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
+        v.value.timeUnixNano ??= logTime;
+        predictions.push(predictionToRow(v.value, receivedAt));
       } else {
         const v = validateFeedback(record, opts.recordLimits);
-        if (v.ok) {
-          v.value.timeUnixNano ??= logTime;
-          feedback.push(feedbackToRow(v.value, receivedAt));
-        } else {
-          rejected++;
-          if (errors.length < 10) errors.push(`log record ${i} (${log.eventName}): ${v.field}: ${v.message}`);
-        }
+        if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
+        v.value.timeUnixNano ??= logTime;
+        feedback.push(feedbackToRow(v.value, receivedAt));
       }
     });
     // One request may feed three tables. Check every batcher's room before adding to any, so a
@@ -168,6 +178,9 @@ export async function otlpPlugin(
   app.post('/v1/traces', receive(stageSpans, 'rejectedSpans'));
   app.post('/v1/logs', receive(stageLogs, 'rejectedLogRecords'));
 }
+
+/** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */
+const NO_TIME = '0.000000000';
 
 /**
  * A prediction or feedback event carries its record as the log body (a kvlist).

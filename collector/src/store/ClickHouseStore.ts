@@ -6,6 +6,7 @@ import { open, truncate, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
+import type { InsertOptions, InsertTarget } from './InsertTarget.js';
 import { encodeRows, encodeRowsBinary, type BinaryCodec, type TableCodec } from './tables.js';
 
 /** Folder of the data directory holding `RowBinary` payloads while the engine reads them. */
@@ -35,6 +36,9 @@ export type StoreOptions =
       database?: string;
     };
 
+/** ClickHouse's default `max_partitions_per_insert_block`, assumed when the engine cannot be asked. */
+export const DEFAULT_MAX_PARTITIONS_PER_INSERT = 100;
+
 /** Parameters bound server-side as `{name:Type}` placeholders; never concatenated into SQL. */
 export type QueryParams = Record<string, unknown>;
 
@@ -51,13 +55,14 @@ export type QueryParams = Record<string, unknown>;
  * await store.migrate();
  * const rows = await store.query<{ n: string }>('SELECT count() AS n FROM predictions');
  */
-export class ClickHouseStore {
+export class ClickHouseStore implements InsertTarget {
   /** The underlying client, for code that needs more than this module offers. */
   readonly client: ClickHouseClient;
   /** `embedded` or `server`. */
   readonly mode: 'embedded' | 'server';
   /** The serialisation {@link encode} makes and {@link insertEncoded} takes: `RowBinary` embedded, `JSONCompactEachRow` on a server. */
   readonly rowFormat: 'RowBinary' | 'JSONCompactEachRow';
+  #maxPartitionsPerInsert = DEFAULT_MAX_PARTITIONS_PER_INSERT;
   readonly #chdb: ChdbConnection | undefined;
   readonly #spoolDir: string | undefined;
   #spoolSeq = 0;
@@ -72,6 +77,14 @@ export class ClickHouseStore {
     this.#spoolDir = spoolDir;
   }
 
+  /**
+   * The engine's `max_partitions_per_insert_block` for this connection (0: no limit), read when
+   * the store opens: ingestion keeps a shared insert below it (see `InsertBatcher`).
+   */
+  get maxPartitionsPerInsert(): number {
+    return this.#maxPartitionsPerInsert;
+  }
+
   /** Opens the store. Embedded mode binds the data directory for the life of the process. */
   static async open(options: StoreOptions): Promise<ClickHouseStore> {
     if (options.mode === 'embedded') {
@@ -84,12 +97,12 @@ export class ClickHouseStore {
         throw new StoreError(`cannot open the embedded store at ${path}: ${(err as Error).message}`, err);
       }
       const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-      if (options.rowFormat === 'JSONCompactEachRow') return new ClickHouseStore(client, 'embedded', connection);
+      if (options.rowFormat === 'JSONCompactEachRow') return new ClickHouseStore(client, 'embedded', connection).#readLimits();
       // Payloads left by a process that stopped mid-insert were never acknowledged: drop them.
       const spoolDir = join(path, INSERT_SPOOL_DIR);
       rmSync(spoolDir, { recursive: true, force: true });
       mkdirSync(spoolDir, { recursive: true });
-      return new ClickHouseStore(client, 'embedded', connection, spoolDir);
+      return new ClickHouseStore(client, 'embedded', connection, spoolDir).#readLimits();
     }
     const database = options.database ?? 'default';
     if (database !== 'default') {
@@ -109,7 +122,23 @@ export class ClickHouseStore {
       database,
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     });
-    return new ClickHouseStore(client, 'server');
+    return new ClickHouseStore(client, 'server').#readLimits();
+  }
+
+  /**
+   * Reads the engine's settings that ingestion must respect (a server's user profile may set
+   * them); keeps ClickHouse's defaults when the engine cannot say (it is then checked again
+   * by every insert, which fails cleanly).
+   */
+  async #readLimits(): Promise<this> {
+    try {
+      const [row] = await this.query<{ m: string | number }>(`SELECT getSetting('max_partitions_per_insert_block') AS m`);
+      const m = Number(row?.m);
+      if (Number.isSafeInteger(m) && m >= 0) this.#maxPartitionsPerInsert = m;
+    } catch {
+      // An unreachable server fails the migrations right after, with its own message.
+    }
+    return this;
   }
 
   /**
@@ -181,10 +210,11 @@ export class ClickHouseStore {
    * Inserts the concatenation of payloads made by {@link encode}; with the `RowBinary`
    * format, also rows written straight in `codec.binary`'s columns (e.g. by a transcoder).
    * Resolves once ClickHouse has stored them.
+   * @param options settings of this insert only (never of the connection or session)
    */
-  async insertEncoded<R>(codec: TableCodec<R>, chunks: ReadonlyArray<Buffer | string>): Promise<void> {
-    if (this.rowFormat === 'RowBinary') return this.insertRowBinary(codec.binary, chunks as readonly Buffer[]);
-    return this.insertCompactJson(codec.table, codec.columns, chunks.join('\n'));
+  async insertEncoded<R>(codec: TableCodec<R>, chunks: ReadonlyArray<Buffer | string>, options?: InsertOptions): Promise<void> {
+    if (this.rowFormat === 'RowBinary') return this.insertRowBinary(codec.binary, chunks as readonly Buffer[], options);
+    return this.insertCompactJson(codec.table, codec.columns, chunks.join('\n'), options);
   }
 
   /**
@@ -194,18 +224,29 @@ export class ClickHouseStore {
    * it, instead of failing the whole insert (see {@link withoutLoneSurrogates}). Resolves once
    * ClickHouse has stored them.
    */
-  async insertCompactJson(table: string, columns: readonly string[], text: string): Promise<void> {
+  async insertCompactJson(table: string, columns: readonly string[], text: string, options?: InsertOptions): Promise<void> {
     if (text.length === 0) return;
     const payload = withoutLoneSurrogates(text);
+    const maxPartitions = partitionsSetting(options);
     try {
       if (this.#chdb) {
-        await this.#chdb.chdb.rawInsert({ table, columns: [...columns], values: payload, format: 'JSONCompactEachRow' });
+        // rawInsert writes its settings into this INSERT's own SETTINGS clause (a chDB session
+        // would keep a `clickhouse_settings` value for every later query: it sends them as SET).
+        await this.#chdb.chdb.rawInsert({
+          table,
+          columns: [...columns],
+          values: payload,
+          format: 'JSONCompactEachRow',
+          ...(maxPartitions === undefined ? {} : { settings: { max_partitions_per_insert_block: maxPartitions } }),
+        });
       } else {
         await this.client.insert({
           table,
           columns: [...columns] as [string, ...string[]],
           values: Readable.from([payload], { objectMode: false }),
           format: 'JSONCompactEachRow',
+          // Over HTTP, settings are parameters of this one request.
+          ...(maxPartitions === undefined ? {} : { clickhouse_settings: { max_partitions_per_insert_block: String(maxPartitions) } }),
         });
       }
     } catch (err) {
@@ -222,8 +263,9 @@ export class ClickHouseStore {
    * removed recently (on ext4 without a journal, about 0.5 ms of kernel time each on this
    * machine, against 20 µs otherwise).
    * A file whose insert failed is removed.
+   * @param options settings of this insert only, in its own SETTINGS clause
    */
-  async insertRowBinary<R>(codec: BinaryCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
+  async insertRowBinary<R>(codec: BinaryCodec<R>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void> {
     if (!this.#spoolDir) throw new StoreError('RowBinary inserts need the embedded store; use insertCompactJson on a server', undefined);
     if (chunks.every((c) => c.length === 0)) return;
     const file = this.#idleSpoolFiles.pop() ?? join(this.#spoolDir, `${process.pid}-${++this.#spoolSeq}.rowbinary`);
@@ -235,10 +277,14 @@ export class ClickHouseStore {
       } finally {
         await handle.close();
       }
+      const maxPartitions = partitionsSetting(options);
+      // Settings go in the statement (bound as a parameter), never through `clickhouse_settings`,
+      // which chDB sends as a SET that its session keeps for every later query.
       await this.client.command({
         query: `INSERT INTO ${quoteIdentifier(codec.table)} (${codec.columns.map(([name]) => quoteIdentifier(name)).join(', ')})
+          ${maxPartitions === undefined ? '' : 'SETTINGS max_partitions_per_insert_block = {maxPartitions:UInt64}'}
           SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
-        query_params: { file, structure: binaryStructure(codec) },
+        query_params: { file, structure: binaryStructure(codec), ...(maxPartitions === undefined ? {} : { maxPartitions }) },
       });
       stored = true;
     } catch (err) {
@@ -281,6 +327,15 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
  */
 function withoutLoneSurrogates(json: string): string {
   return json.includes('\\ud') ? json.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : json;
+}
+
+/** `max_partitions_per_insert_block` of an insert's options, when set (a non-negative integer). */
+function partitionsSetting(options: InsertOptions | undefined): number | undefined {
+  const n = options?.maxPartitionsPerInsert;
+  if (n === undefined) return undefined;
+  // A caller's bug, not the store's: never a StoreError (which tells clients to retry).
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`max_partitions_per_insert_block: expected a non-negative integer, got ${n}`);
+  return n;
 }
 
 /** Truncates a spool file to nothing (keeping it); false when that failed. */

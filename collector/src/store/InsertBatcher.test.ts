@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SaturatedError, StoreError } from '../errors.js';
+import { RowsRefusedError, SaturatedError, StoreError, StoreInsertError } from '../errors.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
+import { classifyInsertFailure } from './insert-failure.js';
 import { InsertBatcher } from './InsertBatcher.js';
 import { encodeRowsBinary, type TableCodec } from './tables.js';
 
@@ -43,6 +44,30 @@ function codecFor(table: string): TableCodec<Row> {
 }
 const CODEC = codecFor(TABLE);
 
+/** A table partitioned by day as `predictions` is, for rows of a given UTC day. */
+const DAY_TABLE = 'batcher_days';
+interface DayRow {
+  day: number;
+  tag: string;
+}
+const DAY_CODEC: TableCodec<DayRow> = {
+  table: DAY_TABLE,
+  columns: ['Timestamp', 'Tag'],
+  line: (r) => JSON.stringify([`${r.day * 86_400 + 43_200}.000000000`, r.tag]),
+  binary: {
+    table: DAY_TABLE,
+    columns: [
+      ['Timestamp', 'DateTime64(9)'],
+      ['Tag', 'String'],
+    ],
+    write(w, r) {
+      w.dateTime64Nanos(`${r.day * 86_400 + 43_200}.000000000`);
+      w.string(r.tag);
+    },
+  },
+  partitionDay: (r) => r.day,
+};
+
 let dataDir: string;
 let store: ClickHouseStore;
 let jsonStore: ClickHouseStore;
@@ -52,6 +77,7 @@ beforeAll(async () => {
   store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
   jsonStore = await ClickHouseStore.open({ mode: 'embedded', dataDir, rowFormat: 'JSONCompactEachRow' });
   await store.command(`CREATE TABLE ${TABLE} (Id UInt32, Tag String) ENGINE = MergeTree ORDER BY (Tag, Id)`);
+  await store.command(`CREATE TABLE ${DAY_TABLE} (Timestamp DateTime64(9), Tag String) ENGINE = MergeTree PARTITION BY toDate(Timestamp) ORDER BY Tag`);
 });
 
 afterAll(async () => {
@@ -179,44 +205,79 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
     expect(await storedIds(tag)).toEqual([...range(0, 10), 200, 201, 202]);
   });
 
-  it('rejects every waiter of a batch whose insert fails with a StoreError that keeps ClickHouse code and type', async () => {
+  it('answers every waiter of a batch whose insert fails for a missing table with a 500 StoreInsertError that keeps ClickHouse code and type', async () => {
     const missing = new InsertBatcher(s, codecFor('no_such_table'), { maxDelayMs: 10 });
     const results = await Promise.allSettled([missing.add(rows('x', [1])), missing.add(rows('x', [2, 3]))]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
-      const err = (r as PromiseRejectedResult).reason as StoreError;
-      expect(err).toBeInstanceOf(StoreError);
-      expect(err).toMatchObject({ code: 'STORE_FAILED', statusCode: 503, clickhouseCode: '60', clickhouseType: 'UNKNOWN_TABLE' });
-      expect(err.retryAfterSeconds).toBeGreaterThan(0);
+      const err = (r as PromiseRejectedResult).reason as StoreInsertError;
+      expect(err).toBeInstanceOf(StoreInsertError);
+      // Not the rows' fault, nor a capacity problem that a retry would cure.
+      expect(err).toMatchObject({ code: 'STORE_INSERT_FAILED', statusCode: 500, clickhouseCode: '60', clickhouseType: 'UNKNOWN_TABLE' });
+      expect(err.retryAfterSeconds).toBeUndefined();
       expect(err.message).toContain('no_such_table');
     }
-    expect(missing.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 1, pendingRows: 0 });
+    // The shared insert, then each chunk alone (an unclassified error might have been one chunk's).
+    expect(missing.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 3, pendingRows: 0 });
   });
 
-  it('rejects the good rows batched with a malformed payload too, stores none of them, and keeps working', async () => {
+  it('stores the good rows batched with a malformed payload, refuses only the malformed one with 400, and keeps working', async () => {
     const tag = `${format}-malformed`;
     const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 10 });
     const good = batcher.add(rows(tag, [0, 1, 2]));
     const bad = batcher.add([{ id: 3, tag }, { id: 4, tag, broken: true }]);
-    const results = await Promise.allSettled([good, bad]);
-    const codes = results.map((r) => {
-      expect(r.status).toBe('rejected');
-      const err = (r as PromiseRejectedResult).reason as StoreError;
-      expect(err).toBeInstanceOf(StoreError);
-      // ClickHouse's numeric code (26 or 27 for JSON, 33 for RowBinary), and the table in the message.
-      expect(err.clickhouseCode).toMatch(/^\d+$/);
-      expect(err.message).toContain(`insert into ${TABLE} failed`);
-      return err.clickhouseCode;
-    });
-    expect(codes[0]).toBe(codes[1]);
-    expect(batcher.stats()).toMatchObject({ inserts: 0, failedInserts: 1, pendingRows: 0 });
-    // A small batch is parsed before anything is written, so nobody got a 200 for rows
-    // that are missing, and nothing half-stored invites duplicates on retry.
-    expect(await storedIds(tag)).toEqual([]);
+    const after = batcher.add(rows(tag, [5, 6]));
+    const [g, b, a] = await Promise.allSettled([good, bad, after]);
+    expect([g.status, a.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect(b.status).toBe('rejected');
+    const err = (b as PromiseRejectedResult).reason as RowsRefusedError;
+    expect(err).toBeInstanceOf(RowsRefusedError);
+    // ClickHouse's numeric code (26 or 27 for JSON, 33 for RowBinary), and the table in the message.
+    expect(err).toMatchObject({ code: 'INGEST_ROWS_REFUSED', statusCode: 400, retryAfterSeconds: undefined });
+    expect(err.clickhouseCode).toMatch(/^\d+$/);
+    expect(err.message).toContain(`the store refused this request's rows for ${TABLE}`);
+    // Nothing of the malformed request (not even its valid row 3), everything of the others.
+    expect(await storedIds(tag)).toEqual([0, 1, 2, 5, 6]);
+    expect(batcher.stats()).toMatchObject({ insertedRows: 5, pendingRows: 0 });
 
     await within(batcher.add(rows(tag, [10, 11])), 10_000, 'the next batch');
-    expect(await storedIds(tag)).toEqual([10, 11]);
-    expect(batcher.stats()).toMatchObject({ inserts: 1, failedInserts: 1, pendingRows: 0 });
+    expect(await storedIds(tag)).toEqual([0, 1, 2, 5, 6, 10, 11]);
+  });
+
+  it('stores a request spanning 150 days beside 20 normal ones, and three 40-day requests at once, leaving the session\'s settings alone', async () => {
+    const tag = `${format}-days`;
+    const batcher = new InsertBatcher(s, DAY_CODEC, { maxDelayMs: 20 });
+    const day0 = 20_000;
+    const dayRows = (name: string, days: number, first: number): DayRow[] => Array.from({ length: days }, (_, i) => ({ day: first + i, tag: `${tag}-${name}` }));
+    const normal = Array.from({ length: 20 }, (_, i) => batcher.add(dayRows(`n${i}`, 1, day0 + 400)));
+    const backfill = batcher.add(dayRows('backfill', 150, day0));
+    const forties = [0, 1, 2].map((k) => batcher.add(dayRows(`forty${k}`, 40, day0 + 200 + k * 40)));
+    const results = await Promise.allSettled([...normal, backfill, ...forties]);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const stored = await store.query<{ Tag: string; n: string }>(
+      `SELECT Tag, count() AS n FROM ${DAY_TABLE} WHERE startsWith(Tag, {tag:String}) GROUP BY Tag ORDER BY Tag`,
+      { tag },
+    );
+    expect(Object.fromEntries(stored.map((r) => [r.Tag.slice(tag.length + 1), Number(r.n)]))).toEqual({
+      backfill: 150,
+      forty0: 40,
+      forty1: 40,
+      forty2: 40,
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`n${i}`, 1])),
+    });
+    // The raised limit was this insert's own: the session still has the engine's.
+    expect(await s.query(`SELECT getSetting('max_partitions_per_insert_block') AS m`)).toEqual([{ m: 100 }]);
+  });
+
+  it('is what the engine refuses without it: 150 days in one insert fail as content (too many partitions)', async () => {
+    const payload = s.encode(DAY_CODEC, Array.from({ length: 150 }, (_, i) => ({ day: 20_000 + i, tag: `${format}-raw` })));
+    const err = await s.insertEncoded(DAY_CODEC, [payload]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ clickhouseCode: '252', clickhouseType: 'TOO_MANY_PARTS', message: expect.stringMatching(/Too many partitions for single INSERT block/) });
+    expect(classifyInsertFailure(err)).toBe('content');
+    // And with the setting raised for the insert, it goes in.
+    await s.insertEncoded(DAY_CODEC, [payload], { maxPartitionsPerInsert: 150 });
+    expect(await s.query(`SELECT count() AS n FROM ${DAY_TABLE} WHERE Tag = {tag:String}`, { tag: `${format}-raw` })).toEqual([{ n: 150 }]);
   });
 
   it('close() inserts what is pending, queued or running, then refuses new rows', async () => {
@@ -256,6 +317,7 @@ describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () =>
     const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 50, maxRows: 10_000, maxPendingRows: 10 });
     expect(batcher.takesRowBinary).toBe(true);
     const both = Promise.all([batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, [1, 2, 3])), 3), batcher.add(rows(tag, [4]))]);
+    expect(store.maxPartitionsPerInsert).toBe(100);
     await expect(batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, range(10, 17))), 7)).rejects.toBeInstanceOf(SaturatedError);
     await both;
     expect(await storedIds(tag)).toEqual([1, 2, 3, 4]);

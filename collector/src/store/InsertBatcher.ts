@@ -1,5 +1,7 @@
 import { SaturatedError } from '../errors.js';
-import type { ClickHouseStore } from './ClickHouseStore.js';
+import { classifyInsertFailure, insertFailureError } from './insert-failure.js';
+import type { InsertOptions, InsertTarget } from './InsertTarget.js';
+import { PartitionDays } from './PartitionDays.js';
 import type { TableCodec } from './tables.js';
 
 /** Thresholds of an {@link InsertBatcher}. */
@@ -25,12 +27,25 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
   maxPendingRows: 500_000,
 };
 
+/** The rows of one `add()` (one request, one table), and the caller waiting for them. */
+interface Chunk {
+  /** Serialised rows, in the store's {@link InsertTarget.rowFormat}. */
+  payload: Buffer | string;
+  rows: number;
+  /** UTC days of the rows' partitions; undefined for a table without day partitions. */
+  days: Iterable<number> | undefined;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 interface Batch {
-  /** Serialised rows, one chunk per `add()`, in the store's {@link ClickHouseStore.rowFormat}. */
-  chunks: Array<Buffer | string>;
+  chunks: Chunk[];
   rows: number;
   bytes: number;
-  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+  /** Union of the chunks' days. */
+  days: Set<number>;
+  /** Settings of this insert: set for a chunk that spans more days than a shared insert may, inserted on its own. */
+  options: InsertOptions | undefined;
 }
 
 /** Counters of one batcher, for /metrics and tests. */
@@ -49,15 +64,34 @@ export type InsertListener = (table: string, err?: unknown) => void;
  * `add()` serialises its rows at once (in the format the store takes), and resolves
  * only once the batch holding them is stored, so a caller can acknowledge its client
  * knowing the data is durable; it rejects when that insert fails (nothing of the
- * batch was acknowledged).
+ * caller's rows was stored).
+ *
+ * One request's rows cannot fail another's:
+ * - Partitions. ClickHouse refuses an insert that touches more partitions than
+ *   `max_partitions_per_insert_block` (100 by default). A batch of a day-partitioned table
+ *   holds chunks whose UTC days number at most half of that limit (the engine's `toDate` runs
+ *   in its own time zone, where a UTC day meets at most two days): a chunk that would take it
+ *   over starts the next batch. A chunk with more days than that alone is inserted on its own,
+ *   with the limit raised for that insert only.
+ * - Content. When an insert of several chunks fails and the failure is not the store's
+ *   capacity or availability (see `classifyInsertFailure`), the chunks are inserted again in
+ *   halves, down to single chunks: the others are stored, and the chunk at fault is refused
+ *   with a 400 (`RowsRefusedError`; 500, `StoreInsertError`, for an error known neither as
+ *   content nor as capacity). An insert that fails on content stores nothing: the engine
+ *   parses the rows and splits them into partitions before it writes a part (a batch stays
+ *   below its insert block size), so no chunk is stored twice.
+ * - Capacity. A store that is unavailable or over capacity fails the whole batch with a 503
+ *   and Retry-After (`StoreError`): retried later, the same rows go in.
  */
 export class InsertBatcher<R> {
   readonly table: string;
   readonly #codec: TableCodec<R>;
   /** Bytes per row of the last chunk, to size the next one's buffer. */
   #bytesPerRow = 256;
-  readonly #store: ClickHouseStore;
+  readonly #store: InsertTarget;
   readonly #opts: BatchOptions;
+  /** Most UTC days one shared insert may hold (see the class's documentation); Infinity when the engine has no limit. */
+  readonly #dayBudget: number;
   #current: Batch | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #queue: Batch[] = [];
@@ -67,12 +101,14 @@ export class InsertBatcher<R> {
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
   readonly #onInsert: InsertListener | undefined;
 
-  constructor(store: ClickHouseStore, codec: TableCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
+  constructor(store: InsertTarget, codec: TableCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
     this.#store = store;
     this.#onInsert = onInsert;
     this.#codec = codec;
     this.table = store.tableOf(codec);
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
+    const limit = store.maxPartitionsPerInsert;
+    this.#dayBudget = limit === 0 ? Infinity : Math.floor(limit / 2);
   }
 
   /**
@@ -86,7 +122,13 @@ export class InsertBatcher<R> {
     if (refused) return refused;
     const payload = this.#store.encode(this.#codec, added, this.#bytesPerRow);
     this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
-    return this.#enqueue(payload, rows);
+    let days: PartitionDays | undefined;
+    const dayOf = this.#codec.partitionDay;
+    if (dayOf) {
+      days = new PartitionDays();
+      for (let i = 0; i < rows; i++) days.add(dayOf(added[i]!));
+    }
+    return this.#enqueue(payload, rows, days);
   }
 
   /** True when the store takes RowBinary, so rows already in it can be handed over with {@link addRowBinary}. */
@@ -97,11 +139,15 @@ export class InsertBatcher<R> {
   /**
    * Adds `rows` rows already serialised in RowBinary, in the column order of the codec's
    * `binary.columns` (e.g. decoded straight from a request); as {@link add} otherwise.
-   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}).
+   * @param days the UTC days of the rows' partitions, required for a table partitioned by day
+   *   (one whose codec has `partitionDay`), which the producer collects as it writes the rows
+   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}), or when
+   *   `days` is missing for a table partitioned by day.
    */
-  addRowBinary(payload: Buffer, rows: number): Promise<void> {
+  addRowBinary(payload: Buffer, rows: number, days?: PartitionDays): Promise<void> {
     if (!this.takesRowBinary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
-    return this.#refusal(rows) ?? this.#enqueue(payload, rows);
+    if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
+    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days);
   }
 
   /** The rejection `add` answers with instead of adding `rows` rows, if any. */
@@ -118,13 +164,30 @@ export class InsertBatcher<R> {
     return undefined;
   }
 
-  #enqueue(payload: Buffer | string, rows: number): Promise<void> {
+  #enqueue(payload: Buffer | string, rows: number, days: PartitionDays | undefined): Promise<void> {
     this.#pendingRows += rows;
-    const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, waiters: [] });
-    batch.chunks.push(payload);
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const chunk: Chunk = { payload, rows, days, resolve, reject };
+    const dayCount = days?.size ?? 0;
+    if (dayCount > this.#dayBudget) {
+      // More days than any shared insert may hold: on its own, with the engine's limit raised
+      // to what these rows need (two partitions per UTC day at most) for this insert only.
+      const options = { maxPartitionsPerInsert: Math.max(this.#store.maxPartitionsPerInsert, 2 * dayCount) };
+      this.#queue.push({ chunks: [chunk], rows, bytes: payload.length, days: new Set(days), options });
+      this.#pump();
+      return done;
+    }
+    if (this.#current && dayCount > 0 && unionSize(this.#current.days, chunk.days!) > this.#dayBudget) this.#seal();
+    const batch = (this.#current ??= { chunks: [], rows: 0, bytes: 0, days: new Set(), options: undefined });
+    batch.chunks.push(chunk);
     batch.rows += rows;
     batch.bytes += payload.length;
-    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (days) for (const day of days) batch.days.add(day);
     if (batch.rows >= this.#opts.maxRows || batch.bytes >= this.#opts.maxBytes) {
       this.#seal();
     } else if (this.#timer === undefined) {
@@ -161,14 +224,20 @@ export class InsertBatcher<R> {
     if (!batch) return;
     this.#current = undefined;
     // While every insert slot is busy, a batch waiting in the queue takes in the newer rows
-    // (up to the size limits): each insert costs the engine a fixed part of its time, so
-    // under load fewer, larger inserts store more rows per second.
+    // (up to the size limits, and to the days a shared insert may hold): each insert costs the
+    // engine a fixed part of its time, so under load fewer, larger inserts store more rows per second.
     const waiting = this.#queue[this.#queue.length - 1];
-    if (waiting && waiting.rows + batch.rows <= this.#opts.maxRows && waiting.bytes + batch.bytes <= this.#opts.maxBytes) {
+    if (
+      waiting &&
+      waiting.options === undefined &&
+      waiting.rows + batch.rows <= this.#opts.maxRows &&
+      waiting.bytes + batch.bytes <= this.#opts.maxBytes &&
+      (batch.days.size === 0 || unionSize(waiting.days, batch.days) <= this.#dayBudget)
+    ) {
       waiting.chunks.push(...batch.chunks);
       waiting.rows += batch.rows;
       waiting.bytes += batch.bytes;
-      waiting.waiters.push(...batch.waiters);
+      for (const day of batch.days) waiting.days.add(day);
     } else {
       this.#queue.push(batch);
     }
@@ -178,7 +247,7 @@ export class InsertBatcher<R> {
   #pump(): void {
     while (this.#running.size < this.#opts.maxConcurrentInserts && this.#queue.length > 0) {
       const batch = this.#queue.shift()!;
-      const run: Promise<void> = this.#insert(batch).finally(() => {
+      const run: Promise<void> = this.#insertChunks(batch.chunks, batch.options).finally(() => {
         this.#running.delete(run);
         this.#pump();
       });
@@ -186,19 +255,46 @@ export class InsertBatcher<R> {
     }
   }
 
-  async #insert(batch: Batch): Promise<void> {
+  /**
+   * Inserts `chunks` in one insert and settles each chunk's caller (its rows no longer count
+   * as pending from then on). When the insert fails for anything but the store's capacity or
+   * availability, a single chunk is refused alone, and several are inserted again in halves
+   * (one after the other, in the same insert slot), so that only the chunk at fault is
+   * refused: one bad chunk among n costs 2 log2(n) more inserts.
+   */
+  async #insertChunks(chunks: Chunk[], options: InsertOptions | undefined): Promise<void> {
     try {
-      await this.#store.insertEncoded(this.#codec, batch.chunks);
-      this.#stats.inserts++;
-      this.#stats.insertedRows += batch.rows;
-      for (const w of batch.waiters) w.resolve();
-      this.#onInsert?.(this.table);
+      await this.#store.insertEncoded(this.#codec, chunks.map((c) => c.payload), options);
     } catch (err) {
       this.#stats.failedInserts++;
-      for (const w of batch.waiters) w.reject(err);
       this.#onInsert?.(this.table, err);
-    } finally {
-      this.#pendingRows -= batch.rows;
+      const kind = classifyInsertFailure(err);
+      if (kind === 'unavailable' || chunks.length === 1) {
+        const reason = insertFailureError(this.table, kind, err);
+        for (const c of chunks) {
+          this.#pendingRows -= c.rows;
+          c.reject(reason);
+        }
+        return;
+      }
+      const half = Math.ceil(chunks.length / 2);
+      await this.#insertChunks(chunks.slice(0, half), options);
+      await this.#insertChunks(chunks.slice(half), options);
+      return;
     }
+    this.#stats.inserts++;
+    for (const c of chunks) {
+      this.#stats.insertedRows += c.rows;
+      this.#pendingRows -= c.rows;
+      c.resolve();
+    }
+    this.#onInsert?.(this.table);
   }
+}
+
+/** How many distinct days `batch` and `added` hold together. */
+function unionSize(batch: ReadonlySet<number>, added: Iterable<number>): number {
+  let size = batch.size;
+  for (const day of added) if (!batch.has(day)) size++;
+  return size;
 }

@@ -1,33 +1,15 @@
 import { StoreError } from '../errors.js';
-
-/**
- * ClickHouse error types that blame the rows of one insert (their encoding or values), not the
- * store: a bad batch says nothing about whether the next insert will be stored. Every
- * `CANNOT_PARSE_*` type too (`CANNOT_PARSE_TEXT`, `CANNOT_PARSE_ESCAPE_SEQUENCE`, ...).
- */
-const CONTENT_ERROR_TYPES = new Set([
-  'ATTEMPT_TO_READ_AFTER_EOF',
-  'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN',
-  'CANNOT_READ_ALL_DATA',
-  'INCORRECT_DATA',
-  'INCORRECT_NUMBER_OF_COLUMNS',
-  'SIZES_OF_ARRAYS_DONT_MATCH',
-  'TOO_LARGE_ARRAY_SIZE',
-  'TOO_LARGE_STRING_SIZE',
-  'TYPE_MISMATCH',
-  'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE',
-]);
+import { classifyInsertFailure } from './insert-failure.js';
 
 /**
  * Whether a failed insert says the store cannot take writes (disk full, read-only or missing
- * directories, the engine or server down, out of memory), so that readiness turns to 503 — as
- * opposed to a failure caused by the content of that one batch, which must not. The one place
- * this distinction is made for readiness: a `StoreError` counts unless ClickHouse blamed the data.
+ * directories, the engine or server down, out of memory, a missing table), so that readiness
+ * turns to 503 — as opposed to a failure caused by the content of that one batch
+ * ({@link classifyInsertFailure} `content`), which must not. Only the store's own errors count:
+ * a saturated batcher or a bug in the caller says nothing about the store.
  */
 export function isStoreFailure(err: unknown): boolean {
-  if (!(err instanceof StoreError)) return false;
-  const type = err.clickhouseType ?? '';
-  return !CONTENT_ERROR_TYPES.has(type) && !type.startsWith('CANNOT_PARSE_');
+  return err instanceof StoreError && classifyInsertFailure(err) !== 'content';
 }
 
 /** A table whose latest insert failed with a store failure. */

@@ -1,3 +1,4 @@
+import { dayOfDecimalSeconds } from './PartitionDays.js';
 import { RowBinaryWriter } from './row-binary.js';
 import type { FeedbackRow, LogRow, PredictionRow, ReadinessProbeRow, SpanRow } from './rows.js';
 
@@ -29,6 +30,11 @@ export interface TableCodec<R> {
   line(row: R): string;
   /** The same rows in `RowBinary`. */
   binary: BinaryCodec<R>;
+  /**
+   * The UTC day (days since 1970-01-01) of the row's partition, for a table partitioned by
+   * day (`PARTITION BY toDate(...)`); absent for the others. See `PartitionDays`.
+   */
+  partitionDay?(row: R): number;
 }
 
 /** Serialises many rows into one `RowBinary` payload. */
@@ -101,6 +107,7 @@ export const SPANS: TableCodec<SpanRow> = {
       w.string(r.Project);
     },
   },
+  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
 };
 
 /** `otel_logs`. */
@@ -146,6 +153,7 @@ export const LOGS: TableCodec<LogRow> = {
       w.string(r.Project);
     },
   },
+  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
 };
 
 /**
@@ -206,6 +214,7 @@ export const PREDICTIONS: TableCodec<PredictionRow> = {
       w.stringMap(r.Attributes);
     },
   },
+  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
 };
 
 /** `feedback`. */

@@ -6,6 +6,7 @@ import {
   type RecordLimits,
   type ValidationResult,
 } from '@inferlens/semconv';
+import type { EventTimeBounds } from '../EventTimeBounds.js';
 
 /** Which record type a native endpoint receives: `/v1/predictions` or `/v1/feedback`. */
 export type RecordKind = 'prediction' | 'feedback';
@@ -84,14 +85,15 @@ const MAX_JSON_ERROR_LENGTH = 200;
  * courtesy, a single pretty-printed JSON object spread over several lines is
  * read as one record.
  *
- * Each record is validated on its own: an NDJSON line that is not valid JSON
- * and a record that breaks a rule are listed in `rejected`, and the rest are
- * still returned in `records`.
+ * Each record is validated on its own: an NDJSON line that is not valid JSON,
+ * a record that breaks a rule, and a valid record whose `timestamp` is outside
+ * `eventTimes` are listed in `rejected`, and the rest are still returned in `records`.
  *
  * @param body the request body, decoded as UTF-8
  * @param kind which validator to apply
  * @param limits size limits per record
  * @param maxRecords most records accepted in one body
+ * @param eventTimes the event times accepted (checked after the validator's rules); none when omitted
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  * @example
@@ -105,35 +107,41 @@ export function parseRecordBody(
   kind: 'prediction',
   limits: RecordLimits,
   maxRecords: number,
+  eventTimes?: EventTimeBounds,
 ): ParsedRecords<NormalizedPrediction>;
 export function parseRecordBody(
   body: string,
   kind: 'feedback',
   limits: RecordLimits,
   maxRecords: number,
+  eventTimes?: EventTimeBounds,
 ): ParsedRecords<NormalizedFeedback>;
 export function parseRecordBody(
   body: string,
   kind: RecordKind,
   limits: RecordLimits,
   maxRecords: number,
+  eventTimes?: EventTimeBounds,
 ): ParsedRecords<NormalizedPrediction> | ParsedRecords<NormalizedFeedback>;
 export function parseRecordBody(
   body: string,
   kind: RecordKind,
   limits: RecordLimits,
   maxRecords: number,
+  eventTimes?: EventTimeBounds,
 ): ParsedRecords<NormalizedPrediction | NormalizedFeedback> {
   const validate: (value: unknown, limits: RecordLimits) => ValidationResult<NormalizedPrediction | NormalizedFeedback> =
     kind === 'prediction' ? validatePrediction : validateFeedback;
   const out: ParsedRecords<NormalizedPrediction | NormalizedFeedback> = { records: [], rejected: [], total: 0 };
   const accept = (value: unknown, index: number, line: number | undefined): void => {
     const result = validate(value, limits);
-    if (result.ok) {
-      out.records.push(result.value);
-    } else {
+    if (!result.ok) {
       out.rejected.push(recordError(index, line, result.field, result.message));
+      return;
     }
+    const outside = eventTimeError(result.value.timeUnixNano, eventTimes, index, line);
+    if (outside) out.rejected.push(outside);
+    else out.records.push(result.value);
   };
 
   scanRecords(body, maxRecords, accept, (error) => out.rejected.push(error));
@@ -169,6 +177,20 @@ export function scanRecords(
       invalid(recordError(index, line, '', `invalid JSON: ${message}`));
     });
   }
+}
+
+/**
+ * The rejection of a valid record whose `timestamp` is outside `eventTimes`; undefined when it
+ * is within them, when the record gives no time (it takes the receive time), or without bounds.
+ */
+export function eventTimeError(
+  timeUnixNano: bigint | undefined,
+  eventTimes: EventTimeBounds | undefined,
+  index: number,
+  line: number | undefined,
+): RecordError | undefined {
+  if (timeUnixNano === undefined || eventTimes === undefined || eventTimes.contains(timeUnixNano)) return undefined;
+  return recordError(index, line, 'timestamp', eventTimes.problem(timeUnixNano));
 }
 
 /**

@@ -2,6 +2,7 @@ import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '@inferlens/semconv';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/helpers/random.js';
 import { encodeRowsBinary, PREDICTIONS } from '../../store/tables.js';
+import { EventTimeBounds } from '../EventTimeBounds.js';
 import { InvalidBodyError, parseRecordBody, TooManyRecordsError, type RecordError } from './parse-records.js';
 import { transcodePredictions } from './predictions-rowbinary.js';
 import { predictionToRow } from './to-rows.js';
@@ -24,36 +25,46 @@ const SMALL: RecordLimits = {
 interface Outcome {
   rows: Buffer;
   count: number;
+  /** The rows' partition days, ascending. */
+  days: number[];
   rejected: RecordError[];
   slowRecords: number;
   error?: Error;
 }
 
-const failed = (err: unknown): Outcome => ({ rows: Buffer.alloc(0), count: 0, rejected: [], slowRecords: 0, error: err as Error });
+const failed = (err: unknown): Outcome => ({ rows: Buffer.alloc(0), count: 0, days: [], rejected: [], slowRecords: 0, error: err as Error });
+const ascending = (days: Iterable<number>): number[] => [...new Set(days)].sort((x, y) => x - y);
 
-function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined): Outcome {
+function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined): Outcome {
   try {
-    const p = parseRecordBody(body, 'prediction', limits, maxRecords);
+    const p = parseRecordBody(body, 'prediction', limits, maxRecords, bounds);
     const rows = p.records.map((r) => predictionToRow(r, RECEIVED, project));
-    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, rejected: p.rejected, slowRecords: rows.length };
+    const days = ascending(rows.map((r) => PREDICTIONS.partitionDay!(r)));
+    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
   } catch (err) {
     return failed(err);
   }
 }
 
-function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined): Outcome {
+function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined): Outcome {
   try {
-    const t = transcodePredictions(body, limits, maxRecords, RECEIVED, project);
-    return { rows: Buffer.from(t.rows), count: t.count, rejected: t.rejected, slowRecords: t.slowRecords };
+    const t = transcodePredictions(body, limits, maxRecords, RECEIVED, project, bounds);
+    return { rows: Buffer.from(t.rows), count: t.count, days: ascending(t.days), rejected: t.rejected, slowRecords: t.slowRecords };
   } catch (err) {
     return failed(err);
   }
 }
 
-/** Asserts both paths agree on `body`; returns the transcoder's result. */
-function expectSame(body: string, limits: RecordLimits = DEFAULT_RECORD_LIMITS, project?: string, maxRecords = 10_000): Outcome {
-  const a = viaRows(body, limits, maxRecords, project);
-  const b = viaTranscoder(body, limits, maxRecords, project);
+/** Asserts both paths agree on `body` (rows, bytes, partition days, rejections); returns the transcoder's result. */
+function expectSame(
+  body: string,
+  limits: RecordLimits = DEFAULT_RECORD_LIMITS,
+  project?: string,
+  maxRecords = 10_000,
+  bounds?: EventTimeBounds,
+): Outcome {
+  const a = viaRows(body, limits, maxRecords, project, bounds);
+  const b = viaTranscoder(body, limits, maxRecords, project, bounds);
   if (a.error) {
     expect(b.error, `the transcoder accepted a body the row path refuses: ${a.error.message}`).toBeDefined();
     expect(b.error!.constructor).toBe(a.error.constructor);
@@ -61,7 +72,7 @@ function expectSame(body: string, limits: RecordLimits = DEFAULT_RECORD_LIMITS, 
     return b;
   }
   if (b.error) throw b.error;
-  expect({ count: b.count, rejected: b.rejected }).toEqual({ count: a.count, rejected: a.rejected });
+  expect({ count: b.count, days: b.days, rejected: b.rejected }).toEqual({ count: a.count, days: a.days, rejected: a.rejected });
   if (!b.rows.equals(a.rows)) {
     const at = b.rows.findIndex((byte, i) => byte !== a.rows[i]);
     throw new Error(`RowBinary differs at byte ${at} of ${a.rows.length} (transcoder: ${b.rows.length} bytes) for body ${body.slice(0, 400)}`);
@@ -70,6 +81,9 @@ function expectSame(body: string, limits: RecordLimits = DEFAULT_RECORD_LIMITS, 
 }
 
 const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n');
+
+/** Bounds that the random records' timestamps straddle: RECEIVED - 1 s to RECEIVED + 10 s. */
+const NEAR = EventTimeBounds.around(RECEIVED, { maxEventAgeSeconds: 1, maxEventAheadSeconds: 10 });
 
 /** A record as the SDK builds it (see PredictionCall.emitRecords): what the fast path is for. */
 function sdkRecord(i: number): Record<string, unknown> {
@@ -111,6 +125,8 @@ describe('transcodePredictions', () => {
   it('writes timestamps exactly, at the 32-bit and range edges and with fractions', () => {
     const MAX_MS = 9_223_372_036_854;
     const times = [0, 1, 0.5, 0.0000004, 0.9999996, 4294.967295, 4294.967296, 4294967295, 4294967296, 4294967296.5, 1e12 + 0.001, MAX_MS - 1, MAX_MS - 0.5, MAX_MS, 1_795_168_800_000.999_999_9];
+    // A fraction that rounds up to the next millisecond, and with it to the next day (partition).
+    times.push(86_399_999.999_999_6);
     const g = rng(11);
     for (let i = 0; i < 2000; i++) times.push(Math.floor(g.uniform() * MAX_MS) + (i % 2 ? g.uniform() : 0));
     const t = expectSame(ndjson(times.map((timestamp, i) => ({ predictionId: `p${i}`, model: 'm', timestamp }))));
@@ -120,6 +136,41 @@ describe('transcodePredictions', () => {
     const bad = expectSame(ndjson([MAX_MS + 1, -1, '2024-05-01T12:00:00Z', true].map((timestamp) => ({ predictionId: 'p', model: 'm', timestamp }))));
     expect(bad.rejected.map((e) => e.field)).toEqual(['timestamp', 'timestamp', 'timestamp']);
     expect(bad.slowRecords).toBe(1);
+  });
+
+  it('rejects event times outside the bounds exactly as the row path does, at the edges and in between', () => {
+    // Bounds around the receive time: one hour back, one minute ahead; RECEIVED has nanoseconds,
+    // so the edges in milliseconds are rounded inwards for the fast path.
+    const bounds = EventTimeBounds.around(RECEIVED, { maxEventAgeSeconds: 3600, maxEventAheadSeconds: 60 });
+    const minNs = RECEIVED - 3_600_000_000_000n;
+    const maxNs = RECEIVED + 60_000_000_000n;
+    expect([bounds.minNs, bounds.maxNs]).toEqual([minNs, maxNs]);
+    const lo = Number(minNs / 1_000_000n); // the millisecond holding the lower edge
+    const hi = Number(maxNs / 1_000_000n);
+    const iso = (ns: bigint) => `${new Date(Number(ns / 1_000_000n)).toISOString().slice(0, -1)}${String(ns % 1_000_000n).padStart(6, '0')}Z`;
+    const times: unknown[] = [
+      lo - 1, lo, lo + 0.123456, lo + 0.1234565, lo + 0.9999995, lo + 1, hi - 1, hi - 0.0000004, hi, hi + 0.123456, hi + 0.123457, hi + 1,
+      Date.UTC(2000, 0, 1), 9_223_372_036_854, 0, null, undefined,
+      iso(minNs - 1n), iso(minNs), iso(maxNs), iso(maxNs + 1n), '2000-01-01T00:00:00Z',
+    ];
+    const g = rng(5);
+    // Random times within 5 s of either edge, whole or with a fraction.
+    for (let i = 0; i < 3000; i++) times.push((i % 2 ? lo : hi) - 5000 + Math.floor(g.uniform() * 10_000) + (i % 3 ? g.uniform() : 0));
+    const records = times.map((timestamp, i) => ({ predictionId: `p${i}`, model: 'm', ...(timestamp === undefined ? {} : { timestamp }) }));
+    const t = expectSame(ndjson(records), DEFAULT_RECORD_LIMITS, undefined, 10_000, bounds);
+    // About half of the random times fall outside.
+    expect(t.rejected.length).toBeGreaterThan(1000);
+    expect(t.count).toBeGreaterThan(1000);
+    expect(t.slowRecords).toBeLessThan(20); // in-bounds epoch milliseconds take the fast path
+    expect(new Set(t.rejected.map((e) => e.field))).toEqual(new Set(['timestamp']));
+    const byIndex = new Map(t.rejected.map((e) => [e.index, e.message]));
+    expect(byIndex.get(0)).toMatch(/is older than limits\.maxEventAgeSeconds allows \(3600 s before the collector's clock: /);
+    expect(byIndex.get(11)).toMatch(/is further ahead than limits\.maxEventAheadSeconds allows \(60 s after the collector's clock: /);
+    expect(byIndex.get(12)).toMatch(/^2000-01-01T00:00:00\.000Z is older than/);
+    // A record without a timestamp takes the receive time, which is within the bounds.
+    for (const i of [15, 16]) expect(byIndex.has(i)).toBe(false);
+    // The ISO edges, to the nanosecond.
+    expect([17, 18, 19, 20].map((i) => byIndex.has(i))).toEqual([true, false, false, true]);
   });
 
   it('agrees with the row path on random records, valid or not, within and over the limits', () => {
@@ -167,7 +218,7 @@ describe('transcodePredictions', () => {
       r.model = either(['m', 'model-one'], [undefined, 'm'.repeat(11), '', 3, null]);
       set('version', name());
       // ISO timestamps are valid but left to the validator.
-      set('timestamp', either([1_795_168_800_000 + i, 1.5, 1_795_168_800_000.25, null, '2024-05-01T12:00:00.5Z'], [-3, 1e20, '2024-13-01T00:00:00Z', true]));
+      set('timestamp', either([1_795_168_800_000 + i * 100, 1.5, 1_795_168_800_000.25, null, '2024-05-01T12:00:00.5Z'], [-3, 1e20, '2024-13-01T00:00:00Z', true]));
       set('project', either(['default', '', 'p1', null], [4, 'p'.repeat(11)]));
       for (const f of ['service', 'environment', 'segment', 'errorType']) set(f, name());
       set('latencyMs', either([0, 12.5, null], [-0, -1, '@INF@', '3']));
@@ -186,14 +237,14 @@ describe('transcodePredictions', () => {
     let fast = 0;
     let slow = 0;
     let rejected = 0;
-    for (let round = 0; round < 300; round++) {
+    for (let round = 0; round < 400; round++) {
       const records = Array.from({ length: 1 + Math.floor(u() * 20) }, (_, i) => record(i));
       // 1e400 is valid JSON that parses to Infinity; JSON.stringify cannot write it.
       let body = ndjson(records).replaceAll('"@INF@"', pick(['1e400', '-1e400']));
       if (u() < 0.2) body = `[${body.split('\n').join(',')}]`;
       else if (u() < 0.2) body = body.replaceAll('\n', pick(['\r\n', '\n\n', '\n \t\n']));
       const limits = u() < 0.6 ? SMALL : DEFAULT_RECORD_LIMITS;
-      const t = expectSame(body, limits, pick([undefined, 'hdr']), pick([5, 10_000]));
+      const t = expectSame(body, limits, pick([undefined, 'hdr']), pick([5, 10_000]), pick([undefined, NEAR]));
       fast += t.count - t.slowRecords;
       slow += t.slowRecords;
       rejected += t.rejected.length;

@@ -1,7 +1,9 @@
 import { DEFAULT_PROJECT, validatePrediction, type RecordLimits } from '@inferlens/semconv';
+import { dayOfEpochMillis, PartitionDays } from '../../store/PartitionDays.js';
 import { int64Halves, RowBinaryWriter } from '../../store/row-binary.js';
 import { PREDICTIONS } from '../../store/tables.js';
-import { recordError, scanRecords, type RecordError } from './parse-records.js';
+import { EventTimeBounds } from '../EventTimeBounds.js';
+import { eventTimeError, recordError, scanRecords, type RecordError } from './parse-records.js';
 import { predictionToRow, projectFor } from './to-rows.js';
 
 /** What {@link transcodePredictions} returns. */
@@ -10,20 +12,20 @@ export interface TranscodedPredictions {
   rows: Buffer;
   /** How many rows `rows` holds. */
   count: number;
+  /** The UTC days of the rows' `Timestamp`s (their partitions), for the batcher. */
+  days: PartitionDays;
   /** The refused records, in body order, as `parseRecordBody` reports them. */
   rejected: RecordError[];
   /** Rows written through the validator and the row codec instead of the fast path (for tests and profiling). */
   slowRecords: number;
 }
 
-/** Largest epoch milliseconds whose nanoseconds fit a signed 64-bit integer (as the validator's timestamp rule). */
-const MAX_EPOCH_MS = 9_223_372_036_854;
 const TWO_32 = 0x1_0000_0000;
 
 /**
  * Parses an NDJSON (or JSON array) body of prediction records straight into `predictions`
  * RowBinary rows. Same rows, in the same bytes, and the same rejections as
- * `parseRecordBody(body, 'prediction', ...)`, then `predictionToRow` and the RowBinary codec.
+ * `parseRecordBody(body, 'prediction', ..., eventTimes)`, then `predictionToRow` and the RowBinary codec.
  *
  * A record in the common shape (numeric epoch-millisecond timestamp, lowercase hex ids,
  * values of the expected types within the limits) is validated and written in one pass,
@@ -35,6 +37,7 @@ const TWO_32 = 0x1_0000_0000;
  * @param maxRecords most records accepted in one body
  * @param receivedAtNs the `Timestamp` of records that give none, in Unix nanoseconds
  * @param requestProject the request's project, for records whose project is `default`
+ * @param eventTimes the event times accepted; only the store's range when omitted
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  */
@@ -44,17 +47,21 @@ export function transcodePredictions(
   maxRecords: number,
   receivedAtNs: bigint,
   requestProject: string | undefined,
+  eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
 ): TranscodedPredictions {
   const w = new RowBinaryWriter(body.length + 1024);
   const [lo, hi] = int64Halves(receivedAtNs);
-  const received = { lo, hi };
-  const out: TranscodedPredictions = { rows: Buffer.alloc(0), count: 0, rejected: [], slowRecords: 0 };
+  const received = { lo, hi, day: Number(receivedAtNs / 86_400_000_000_000n) };
+  const days = new PartitionDays();
+  const out: TranscodedPredictions = { rows: Buffer.alloc(0), count: 0, days, rejected: [], slowRecords: 0 };
   scanRecords(
     body,
     maxRecords,
     (value, index, line) => {
       const mark = w.length;
-      if (writePrediction(w, value, limits, received, requestProject)) {
+      const day = writePrediction(w, value, limits, received, requestProject, eventTimes);
+      if (day >= 0) {
+        days.add(day);
         out.count++;
         return;
       }
@@ -64,7 +71,14 @@ export function transcodePredictions(
         out.rejected.push(recordError(index, line, result.field, result.message));
         return;
       }
-      PREDICTIONS.binary.write(w, predictionToRow(result.value, receivedAtNs, requestProject));
+      const outside = eventTimeError(result.value.timeUnixNano, eventTimes, index, line);
+      if (outside) {
+        out.rejected.push(outside);
+        return;
+      }
+      const row = predictionToRow(result.value, receivedAtNs, requestProject);
+      PREDICTIONS.binary.write(w, row);
+      days.add(PREDICTIONS.partitionDay!(row));
       out.count++;
       out.slowRecords++;
     },
@@ -74,68 +88,78 @@ export function transcodePredictions(
   return out;
 }
 
+/** What {@link writePrediction} returns for a record it does not take. */
+const NOT_TAKEN = -1;
+
 /**
- * Writes one record in the common shape as a `predictions` row; returns false, having
- * written part of a row at most, for anything else (the caller rewinds and takes the
- * validator's path). Every check here is one of `validatePrediction`'s rules or stricter.
+ * Writes one record in the common shape as a `predictions` row and returns the UTC day of its
+ * `Timestamp`; returns {@link NOT_TAKEN}, having written part of a row at most, for anything
+ * else (the caller rewinds and takes the validator's path). Every check here is one of
+ * `validatePrediction`'s rules or the event-time bounds, or stricter.
  */
 function writePrediction(
   w: RowBinaryWriter,
   value: unknown,
   limits: RecordLimits,
-  received: { lo: number; hi: number },
+  received: { lo: number; hi: number; day: number },
   requestProject: string | undefined,
-): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  eventTimes: EventTimeBounds,
+): number {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_TAKEN;
   const r = value as Record<string, unknown>;
   const maxName = limits.maxNameLength;
 
   const timestamp = r.timestamp;
+  let day = received.day;
   if (timestamp === undefined || timestamp === null) w.int64(received.lo, received.hi);
-  else if (typeof timestamp === 'number' && timestamp >= 0 && timestamp <= MAX_EPOCH_MS) writeEpochMillis(w, timestamp);
-  else return false;
+  // Within [minMs, maxMs] (whole milliseconds, rounded inwards) is within the bounds in nanoseconds too.
+  else if (typeof timestamp === 'number' && timestamp >= eventTimes.minMs && timestamp <= eventTimes.maxMs) day = writeEpochMillis(w, timestamp);
+  else return NOT_TAKEN;
 
   const predictionId = r.predictionId;
-  if (typeof predictionId !== 'string' || predictionId.length === 0 || predictionId.length > limits.maxIdLength) return false;
+  if (typeof predictionId !== 'string' || predictionId.length === 0 || predictionId.length > limits.maxIdLength) return NOT_TAKEN;
   w.string(predictionId);
-  if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return false;
+  if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return NOT_TAKEN;
   const project = name(r.project, maxName);
-  if (project === undefined) return false;
+  if (project === undefined) return NOT_TAKEN;
   w.string(projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject));
-  if (!nameColumn(w, r.service, maxName)) return false;
+  if (!nameColumn(w, r.service, maxName)) return NOT_TAKEN;
   const model = r.model;
-  if (typeof model !== 'string' || model.length === 0 || model.length > maxName) return false;
+  if (typeof model !== 'string' || model.length === 0 || model.length > maxName) return NOT_TAKEN;
   w.string(model);
-  if (!nameColumn(w, r.version, maxName) || !nameColumn(w, r.environment, maxName) || !nameColumn(w, r.segment, maxName)) return false;
+  if (!nameColumn(w, r.version, maxName) || !nameColumn(w, r.environment, maxName) || !nameColumn(w, r.segment, maxName)) return NOT_TAKEN;
 
   const latencyMs = r.latencyMs;
   if (latencyMs === undefined || latencyMs === null) w.float64(0);
   else if (typeof latencyMs === 'number' && latencyMs >= 0 && latencyMs !== Infinity) w.float64(latencyMs);
-  else return false;
+  else return NOT_TAKEN;
   const status = r.status;
   if (status === undefined || status === null || status === 'ok') w.string('ok');
   else if (status === 'error') w.string('error');
-  else return false;
-  if (!nameColumn(w, r.errorType, maxName)) return false;
+  else return NOT_TAKEN;
+  if (!nameColumn(w, r.errorType, maxName)) return NOT_TAKEN;
 
-  if (!valueMaps(w, r.features, limits.maxFeatures, limits) || !valueMaps(w, r.outputs, limits.maxOutputs, limits)) return false;
-  if (!count(w, r.inputTokens) || !count(w, r.outputTokens)) return false;
+  if (!valueMaps(w, r.features, limits.maxFeatures, limits) || !valueMaps(w, r.outputs, limits.maxOutputs, limits)) return NOT_TAKEN;
+  if (!count(w, r.inputTokens) || !count(w, r.outputTokens)) return NOT_TAKEN;
   const sampleRate = r.sampleRate;
   if (sampleRate === undefined || sampleRate === null) w.float64(1);
   else if (typeof sampleRate === 'number' && sampleRate > 0 && sampleRate <= 1) w.float64(sampleRate);
-  else return false;
-  return attributes(w, r.attributes, limits);
+  else return NOT_TAKEN;
+  return attributes(w, r.attributes, limits) ? day : NOT_TAKEN;
 }
 
 /**
  * `DateTime64(9)` of epoch milliseconds (with a fraction), exactly as the validator's
  * `floor(ms) * 10^6 + round(fraction * 10^6)` in BigInt, from doubles below 2^53.
+ * @returns the UTC day of that time (a fraction that rounds up to 10^6 carries into the next millisecond)
  */
-function writeEpochMillis(w: RowBinaryWriter, ms: number): void {
+function writeEpochMillis(w: RowBinaryWriter, ms: number): number {
   const whole = Math.floor(ms);
-  const low = (whole % TWO_32) * 1e6 + Math.round((ms - whole) * 1e6);
+  const fraction = Math.round((ms - whole) * 1e6);
+  const low = (whole % TWO_32) * 1e6 + fraction;
   const lo = low % TWO_32;
   w.int64(lo, Math.floor(whole / TWO_32) * 1e6 + (low - lo) / TWO_32);
+  return dayOfEpochMillis(fraction === 1e6 ? whole + 1 : whole);
 }
 
 /** A name-like field's value: '' when not given, undefined when the fast path does not take it. */

@@ -9,6 +9,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import type { LogRow } from '../../store/rows.js';
+import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeLogsRequest, OtlpDecodeError } from './index.js';
 import type { DecodedLogsRequest } from './index.js';
 
@@ -235,6 +236,56 @@ describe('decodeLogsRequest rejects single invalid records and keeps the rest', 
     ]);
   });
 
+  it('for a time or an observed time at or above 2^63 ns, or outside the event-time bounds, naming the field and the bound', () => {
+    const [template] = emitLogs([bodyCase('template')]);
+    const withTimes = (body: string, time: HrTime, observed: HrTime): ReadableLogRecord => ({
+      ...withIds(template!, TRACE_ID, SPAN_ID, body),
+      hrTime: time,
+      hrTimeObserved: observed,
+    });
+    const NOW: HrTime = [1_900_000_000, 0]; // 2030-03-17T17:46:40Z
+    const bounds = EventTimeBounds.around(1_900_000_000_000_000_000n, { maxEventAgeSeconds: 3600, maxEventAheadSeconds: 60 });
+    const records = [
+      withTimes('ok', [1_899_996_400, 0], NOW),
+      withTimes('observed-only', [0, 0], [1_900_000_060, 0]),
+      withTimes('beyond-2^63', [9223372036, 854775808], NOW),
+      withTimes('observed-beyond-2^63', NOW, [18446744073, 709551615]),
+      withTimes('too-old', [1_899_996_399, 999999999], NOW),
+      withTimes('observed-too-new', NOW, [1_900_000_060, 1]),
+      withTimes('no-time', [0, 0], [0, 0]),
+    ];
+    const path = (i: number) => `resourceLogs[0].scopeLogs[0].logRecords[${i}]`;
+    const latest = 'beyond the latest time the store holds (2^63 - 1 ns, 2262-04-11T23:47:16.854775807Z)';
+    for (const encoding of ['protobuf', 'json'] as const) {
+      const body = encoding === 'protobuf' ? protobufBody(records) : jsonBody(records);
+      // Without bounds: the store's range only, and a record without any time is kept (at the epoch).
+      const plain = decodeLogsRequest(body, encoding, 'p');
+      expect(plain.logs.map((l) => [l.body, l.row.Timestamp]), encoding).toEqual([
+        ['ok', '1899996400.000000000'],
+        ['observed-only', '1900000060.000000000'],
+        ['too-old', '1899996399.999999999'],
+        ['observed-too-new', '1900000000.000000000'],
+        ['no-time', '0.000000000'],
+      ]);
+      expect(plain.errors).toEqual([
+        `${path(2)}.timeUnixNano: 9223372036854775808 ns is ${latest}`,
+        `${path(3)}.observedTimeUnixNano: 18446744073709551615 ns is ${latest}`,
+      ]);
+      // With bounds; a record with no time at all is left for the receiver to time (when it observed it).
+      const bounded = decodeLogsRequest(body, encoding, 'p', bounds);
+      expect(bounded.logs.map((l) => [l.body, l.row.Timestamp]), encoding).toEqual([
+        ['ok', '1899996400.000000000'],
+        ['observed-only', '1900000060.000000000'],
+        ['no-time', '0.000000000'],
+      ]);
+      expect(bounded.rejected).toBe(4);
+      expect(bounded.errors.slice(2)).toEqual([
+        `${path(4)}.timeUnixNano: 2030-03-17T16:46:39.999999999Z is older than limits.maxEventAgeSeconds allows (3600 s before the collector's clock: 2030-03-17T16:46:40.000Z)`,
+        `${path(5)}.observedTimeUnixNano: 2030-03-17T17:47:40.000000001Z is further ahead than limits.maxEventAheadSeconds allows (60 s after the collector's clock: 2030-03-17T17:47:40.000Z)`,
+      ]);
+    }
+  });
+
   it('in JSON, for fields of the wrong type', () => {
     const doc = JSON.parse(new TextDecoder().decode(jsonBody(emitLogs([bodyCase('ok')]))));
     const list = doc.resourceLogs[0].scopeLogs[0].logRecords;
@@ -299,7 +350,7 @@ describe('decodeLogsRequest on hand-made protobuf', () => {
   it('keeps int64 exact, resolves duplicate keys last-wins, masks flags and severity, and skips unknown fields', () => {
     const record = w();
     record.uint32(tag(99, 0)).uint32(1);
-    fixed64(record.uint32(tag(1, 1)), 18446744073709551615n);
+    fixed64(record.uint32(tag(1, 1)), 9223372036854775807n);
     record.uint32(tag(2, 0)).uint32(300);
     record.uint32(tag(8, 5)).fixed32(0x301);
     record.uint32(tag(9, LEN)).bytes(Buffer.from(TRACE_ID, 'hex'));
@@ -325,7 +376,7 @@ describe('decodeLogsRequest on hand-made protobuf', () => {
     expect(log!.attributes).toEqual({ n: '9007199254740993' });
     expect(log!.row.LogAttributes).toEqual({ n: '9007199254740993' });
     expect(log!.row).toMatchObject({
-      Timestamp: '18446744073.709551615',
+      Timestamp: '9223372036.854775807',
       TraceId: TRACE_ID,
       SpanId: '',
       TraceFlags: 1,

@@ -1,4 +1,5 @@
 import type { LogRow } from '../../store/rows.js';
+import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeLogsJson } from './internal/json-logs.js';
 import { decodeLogsProtobuf } from './internal/protobuf-logs.js';
 import type { OtlpEncoding } from './otlp-encoding.js';
@@ -39,12 +40,15 @@ export interface DecodedLogsRequest {
  * and any other body flattened (JSON text for arrays and kvlists); `TraceFlags`
  * is `flags & 0xff`; all-zero trace and span ids become `''`.
  *
- * A record whose trace or span id has the wrong size or (in JSON) a field of the
- * wrong type is rejected alone: counted in `rejected`, described in `errors`.
+ * A record whose trace or span id has the wrong size, whose time or observed time is
+ * outside `eventTimes` (0 means none; at or above 2^63 ns is always outside), or (in JSON)
+ * with a field of the wrong type is rejected alone: counted in `rejected`, described in
+ * `errors`. A record with neither time keeps `Timestamp` 0: the receiver observes it then.
  *
  * @param body The request body, already decompressed.
  * @param encoding `protobuf` for `application/x-protobuf`, `json` for `application/json`.
  * @param project Written to every row's `Project`.
+ * @param eventTimes The times a record may carry. @default the store's range (1970 to 2262)
  * @throws {OtlpDecodeError} When the body cannot be decoded at all.
  *
  * @example
@@ -54,6 +58,11 @@ export interface DecodedLogsRequest {
  * }
  * ```
  */
-export function decodeLogsRequest(body: Uint8Array, encoding: OtlpEncoding, project: string): DecodedLogsRequest {
-  return encoding === 'protobuf' ? decodeLogsProtobuf(body, project) : decodeLogsJson(body, project);
+export function decodeLogsRequest(
+  body: Uint8Array,
+  encoding: OtlpEncoding,
+  project: string,
+  eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
+): DecodedLogsRequest {
+  return encoding === 'protobuf' ? decodeLogsProtobuf(body, project, eventTimes) : decodeLogsJson(body, project, eventTimes);
 }

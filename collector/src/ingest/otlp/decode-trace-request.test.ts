@@ -10,6 +10,7 @@ import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import type { SpanRow } from '../../store/rows.js';
 import { BadRequestError } from '../../errors.js';
+import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeTraceRequest, OtlpDecodeError } from './index.js';
 import { random } from '../../../../test/helpers/random.js';
 
@@ -122,6 +123,7 @@ function customSpan(over: {
   end?: HrTime;
   attributes?: Record<string, unknown>;
   links?: Link[];
+  events?: Array<{ name: string; time: HrTime }>;
   resource?: Resource;
 }): ReadableSpan {
   const traceId = over.traceId ?? TRACE_ID;
@@ -137,7 +139,7 @@ function customSpan(over: {
     status: { code: SpanStatusCode.UNSET },
     attributes: (over.attributes ?? {}) as Attributes,
     links: over.links ?? [],
-    events: [],
+    events: (over.events ?? []).map((e) => ({ ...e, attributes: {}, droppedAttributesCount: 0 })),
     duration: [0, 0],
     ended: true,
     resource: over.resource ?? CUSTOM_RESOURCE,
@@ -250,22 +252,22 @@ describe('decodeTraceRequest on the official OTLP serializers', () => {
     expect(fromJson).toEqual(fromProtobuf);
   });
 
-  it('keeps nanosecond timestamps exact over the whole fixed64 range', () => {
+  it('keeps nanosecond timestamps exact over the whole range the store holds (below 2^63 ns)', () => {
     const spans = [
       customSpan({ name: 'epoch', start: [0, 0], end: [0, 1] }),
       customSpan({ name: 'small', start: [1, 5], end: [4294967295, 999999999] }),
       customSpan({ name: 'now', start: [1732000000, 987654321], end: [1732000000, 987654322] }),
-      customSpan({ name: 'max', start: [18446744073, 709551614], end: [18446744073, 709551615] }),
+      customSpan({ name: 'max', start: [9223372036, 854775806], end: [9223372036, 854775807] }),
       customSpan({ name: 'end-before-start', start: [1700000000, 500], end: [1700000000, 499] }),
-      customSpan({ name: 'longest', start: [0, 0], end: [18446744073, 709551615] }),
+      customSpan({ name: 'longest', start: [0, 0], end: [9223372036, 854775807] }),
     ];
     const expected = [
       ['epoch', '0.000000000', '1'],
       ['small', '1.000000005', '4294967294999999994'],
       ['now', '1732000000.987654321', '1'],
-      ['max', '18446744073.709551614', '1'],
+      ['max', '9223372036.854775806', '1'],
       ['end-before-start', '1700000000.000000500', '0'],
-      ['longest', '0.000000000', '18446744073709551615'],
+      ['longest', '0.000000000', '9223372036854775807'],
     ];
     for (const [encoding, body] of [
       ['protobuf', protobufBody(spans)],
@@ -273,6 +275,55 @@ describe('decodeTraceRequest on the official OTLP serializers', () => {
     ] as const) {
       const rows = decodeTraceRequest(body, encoding, 'p').spans;
       expect(rows.map((r) => [r.SpanName, r.Timestamp, r.Duration])).toEqual(expected);
+    }
+  });
+
+  it('rejects a span whose start, end or event time is at or above 2^63 ns, instead of storing it in 1677', () => {
+    const spans = [
+      customSpan({ name: 'ok', start: [9223372036, 854775807], events: [{ name: 'e', time: [9223372036, 854775807] }], end: [9223372036, 854775807] }),
+      customSpan({ name: 'start', start: [9223372036, 854775808], end: [9223372036, 854775809] }),
+      customSpan({ name: 'end', start: [1700000000, 0], end: [18446744073, 709551615] }),
+      customSpan({ name: 'event', start: [1700000000, 0], events: [{ name: 'ok', time: [1700000000, 1] }, { name: 'far', time: [9300000000, 0] }], end: [1700000001, 0] }),
+    ];
+    for (const [encoding, body] of [
+      ['protobuf', protobufBody(spans)],
+      ['json', jsonBody(spans)],
+    ] as const) {
+      const result = decodeTraceRequest(body, encoding, 'p');
+      expect(result.spans.map((r) => r.SpanName), encoding).toEqual(['ok']);
+      expect(result.rejected).toBe(3);
+      const latest = 'beyond the latest time the store holds (2^63 - 1 ns, 2262-04-11T23:47:16.854775807Z)';
+      expect(result.errors).toEqual([
+        `resourceSpans[0].scopeSpans[0].spans[1].startTimeUnixNano: 9223372036854775808 ns is ${latest}`,
+        `resourceSpans[0].scopeSpans[0].spans[2].endTimeUnixNano: 18446744073709551615 ns is ${latest}`,
+        `resourceSpans[0].scopeSpans[0].spans[3].events[1].timeUnixNano: 9300000000000000000 ns is ${latest}`,
+      ]);
+    }
+  });
+
+  it('rejects a span with a time outside the event-time bounds, naming the field and the bound; an end or event time of 0 is none', () => {
+    const now = 1_900_000_000_000_000_000n; // 2030-03-17T17:46:40Z
+    const bounds = EventTimeBounds.around(now, { maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 60 });
+    const at = (ns: bigint): HrTime => [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+    const day = 86_400_000_000_000n;
+    const spans = [
+      customSpan({ name: 'oldest', start: at(now - day), end: at(now + 60_000_000_000n), events: [{ name: 'zero', time: [0, 0] }] }),
+      customSpan({ name: 'no-end', start: at(now), end: [0, 0] }),
+      customSpan({ name: 'too-old', start: at(now - day - 1n), end: at(now) }),
+      customSpan({ name: 'too-new', start: at(now), end: at(now + 60_000_000_001n) }),
+      customSpan({ name: 'event', start: at(now), end: at(now), events: [{ name: 'late', time: at(now + 3_600_000_000_000n) }] }),
+    ];
+    for (const [encoding, body] of [
+      ['protobuf', protobufBody(spans)],
+      ['json', jsonBody(spans)],
+    ] as const) {
+      const result = decodeTraceRequest(body, encoding, 'p', bounds);
+      expect(result.spans.map((r) => r.SpanName), encoding).toEqual(['oldest', 'no-end']);
+      expect(result.errors).toEqual([
+        'resourceSpans[0].scopeSpans[0].spans[2].startTimeUnixNano: 2030-03-16T17:46:39.999999999Z is older than limits.maxEventAgeSeconds allows (86400 s before the collector\'s clock: 2030-03-16T17:46:40.000Z)',
+        'resourceSpans[0].scopeSpans[0].spans[3].endTimeUnixNano: 2030-03-17T17:47:40.000000001Z is further ahead than limits.maxEventAheadSeconds allows (60 s after the collector\'s clock: 2030-03-17T17:47:40.000Z)',
+        'resourceSpans[0].scopeSpans[0].spans[4].events[0].timeUnixNano: 2030-03-17T18:46:40.000Z is further ahead than limits.maxEventAheadSeconds allows (60 s after the collector\'s clock: 2030-03-17T17:47:40.000Z)',
+      ]);
     }
   });
 

@@ -1,3 +1,4 @@
+import type { EventTimeBounds } from '../../EventTimeBounds.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { isZeroHex } from './hex-id.js';
 import { utf8Text } from '../../utf8-text.js';
@@ -125,6 +126,16 @@ export function nanosField(o: JsonObject, field: string, path: string): string {
     return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString();
   }
   throw shapeError(`${path}.${field}`, 'Unix nanoseconds as an unsigned 64-bit integer (decimal string or number)', v);
+}
+
+/**
+ * A time read by {@link nanosField}, checked against `eventTimes`.
+ * @param zeroIsAbsent when true, `"0"` (the field left out) passes unchecked
+ * @throws JsonShapeError naming `path` and the bound when the time is outside
+ */
+export function timeWithin(digits: string, eventTimes: EventTimeBounds, path: string, zeroIsAbsent: boolean): string {
+  if ((zeroIsAbsent && digits === '0') || eventTimes.containsDecimal(digits)) return digits;
+  throw new JsonShapeError(`${path}: ${eventTimes.problem(BigInt(digits))}`);
 }
 
 const HEX = /^[0-9a-fA-F]*$/;

@@ -1,27 +1,38 @@
 import type { StringMap } from '../../../store/rows.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedLogRecord, DecodedLogsRequest } from '../decode-logs-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { SEVERITY_NUMBER_BY_NAME } from './enum-names.js';
 import { jsonAnyValuePlain, jsonAnyValueTextOf, jsonAttributesIntoBoth } from './json-any-value.js';
-import { enumField, idField, nanosField, requiredObject, stringField, uint32Field } from './json-common.js';
+import { enumField, idField, nanosField, requiredObject, stringField, timeWithin, uint32Field } from './json-common.js';
 import { decodeJsonEnvelope } from './json-envelope.js';
 import { decodedLogRecord } from './log-record.js';
 import { LOGS_ENVELOPE } from './signal-envelope.js';
 import { formatDecimalNanos } from './unix-nanos.js';
 
-/** Decodes an OTLP/JSON `ExportLogsServiceRequest`. */
-export function decodeLogsJson(body: Uint8Array, project: string): DecodedLogsRequest {
-  const { records, rejections } = decodeJsonEnvelope(body, LOGS_ENVELOPE, jsonLogRecord, project);
+/** Decodes an OTLP/JSON `ExportLogsServiceRequest`; records with a time outside `eventTimes` are rejected. */
+export function decodeLogsJson(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedLogsRequest {
+  const decode = (v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, p: string) =>
+    jsonLogRecord(v, path, resource, scope, p, eventTimes);
+  const { records, rejections } = decodeJsonEnvelope(body, LOGS_ENVELOPE, decode, project);
   return { logs: records, rejected: rejections.count, errors: rejections.messages };
 }
 
-/** Decodes one log record (a `JsonRecordDecoder`). */
-function jsonLogRecord(v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, project: string): DecodedLogRecord {
+/** Decodes one log record (a `JsonRecordDecoder` once `eventTimes` is bound); times are checked as in protobuf-logs.ts. */
+function jsonLogRecord(
+  v: unknown,
+  path: string,
+  resource: DecodedResource,
+  scope: DecodedScope,
+  project: string,
+  eventTimes: EventTimeBounds,
+): DecodedLogRecord {
   const l = requiredObject(v, path);
   const traceId = idField(l, 'traceId', path, 16, false);
   const spanId = idField(l, 'spanId', path, 8, false);
-  const time = nanosField(l, 'timeUnixNano', path);
-  const timestamp = time === '0' ? nanosField(l, 'observedTimeUnixNano', path) : time;
+  const time = timeWithin(nanosField(l, 'timeUnixNano', path), eventTimes, `${path}.timeUnixNano`, true);
+  const observed = timeWithin(nanosField(l, 'observedTimeUnixNano', path), eventTimes, `${path}.observedTimeUnixNano`, true);
+  const timestamp = time === '0' ? observed : time;
   const bodyPath = `${path}.body`;
   const body = jsonAnyValuePlain(l.body, bodyPath, 0);
   const bodyText = jsonAnyValueTextOf(l.body, bodyPath, body);

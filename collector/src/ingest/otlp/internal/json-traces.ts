@@ -1,27 +1,29 @@
 import type { SpanRow, StringMap } from '../../../store/rows.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedTraceRequest } from '../decode-trace-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { SPAN_KIND_BY_NAME, STATUS_CODE_BY_NAME, spanKindName, statusCodeName } from './enum-names.js';
 import { jsonAttributesInto } from './json-any-value.js';
-import { enumField, idField, nanosField, optionalArray, optionalObject, requiredObject, stringField } from './json-common.js';
+import { enumField, idField, nanosField, optionalArray, optionalObject, requiredObject, stringField, timeWithin } from './json-common.js';
 import { decodeJsonEnvelope } from './json-envelope.js';
 import { TRACES_ENVELOPE } from './signal-envelope.js';
 import { decimalNanosBetween, formatDecimalNanos } from './unix-nanos.js';
 
-/** Decodes an OTLP/JSON `ExportTraceServiceRequest`. */
-export function decodeTracesJson(body: Uint8Array, project: string): DecodedTraceRequest {
-  const { records, rejections } = decodeJsonEnvelope(body, TRACES_ENVELOPE, jsonSpan, project);
+/** Decodes an OTLP/JSON `ExportTraceServiceRequest`; spans with a time outside `eventTimes` are rejected. */
+export function decodeTracesJson(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedTraceRequest {
+  const decode = (v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, p: string) => jsonSpan(v, path, resource, scope, p, eventTimes);
+  const { records, rejections } = decodeJsonEnvelope(body, TRACES_ENVELOPE, decode, project);
   return { spans: records, rejected: rejections.count, errors: rejections.messages };
 }
 
-/** Decodes one span into its row (a `JsonRecordDecoder`). */
-function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow {
+/** Decodes one span into its row (a `JsonRecordDecoder` once `eventTimes` is bound); an end or event time of 0 means none. */
+function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: DecodedScope, project: string, eventTimes: EventTimeBounds): SpanRow {
   const s = requiredObject(v, path);
   const traceId = idField(s, 'traceId', path, 16, true);
   const spanId = idField(s, 'spanId', path, 8, true);
   const parentSpanId = idField(s, 'parentSpanId', path, 8, false);
-  const start = nanosField(s, 'startTimeUnixNano', path);
-  const end = nanosField(s, 'endTimeUnixNano', path);
+  const start = timeWithin(nanosField(s, 'startTimeUnixNano', path), eventTimes, `${path}.startTimeUnixNano`, false);
+  const end = timeWithin(nanosField(s, 'endTimeUnixNano', path), eventTimes, `${path}.endTimeUnixNano`, true);
   const attributes: StringMap = {};
   jsonAttributesInto(s.attributes, `${path}.attributes`, attributes);
 
@@ -34,7 +36,7 @@ function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: De
     const e = requiredObject(events[i], eventPath);
     const eventAttributes: StringMap = {};
     jsonAttributesInto(e.attributes, `${eventPath}.attributes`, eventAttributes);
-    eventsTimestamp.push(formatDecimalNanos(nanosField(e, 'timeUnixNano', eventPath)));
+    eventsTimestamp.push(formatDecimalNanos(timeWithin(nanosField(e, 'timeUnixNano', eventPath), eventTimes, `${eventPath}.timeUnixNano`, true)));
     eventsName.push(stringField(e, 'name', eventPath));
     eventsAttributes.push(eventAttributes);
   }

@@ -1,4 +1,5 @@
 import type { StringMap } from '../../../store/rows.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedLogRecord, DecodedLogsRequest } from '../decode-logs-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { isZeroHex } from './hex-id.js';
@@ -30,19 +31,26 @@ const LOG_SPAN_ID = 82; // 10, length-delimited
 const LOG_OBSERVED_TIME = 89; // 11, 64-bit
 const LOG_EVENT_NAME = 98; // 12, length-delimited
 
-/** Decodes a binary `ExportLogsServiceRequest`. */
-export function decodeLogsProtobuf(body: Uint8Array, project: string): DecodedLogsRequest {
-  const { records, rejections } = decodeProtobufEnvelope(body, LOGS_ENVELOPE, readLogRecord, project);
+/** Decodes a binary `ExportLogsServiceRequest`; records with a time outside `eventTimes` are rejected. */
+export function decodeLogsProtobuf(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedLogsRequest {
+  const read = (r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, p: string) =>
+    readLogRecord(r, end, resource, scope, p, eventTimes);
+  const { records, rejections } = decodeProtobufEnvelope(body, LOGS_ENVELOPE, read, project);
   return { logs: records, rejected: rejections.count, errors: rejections.messages };
 }
 
-/** Decodes one log record, or says why it is rejected (a `ProtobufRecordReader`). */
+/**
+ * Decodes one log record, or says why it is rejected (a `ProtobufRecordReader` once
+ * `eventTimes` is bound): an invalid id, or a time or observed time outside `eventTimes`
+ * (0 means none; a record with neither keeps `Timestamp` 0, for the receiver to fill in).
+ */
 function readLogRecord(
   r: WireReader,
   end: number,
   resource: DecodedResource,
   scope: DecodedScope,
   project: string,
+  eventTimes: EventTimeBounds,
 ): DecodedLogRecord | string {
   let timeLo = 0;
   let timeHi = 0;
@@ -104,8 +112,14 @@ function readLogRecord(
 
   const problem = optionalIdProblem('traceId', traceId, 16) ?? optionalIdProblem('spanId', spanId, 8);
   if (problem !== undefined) return problem;
+  const hasTime = timeLo !== 0 || timeHi !== 0;
+  const hasObserved = observedLo !== 0 || observedHi !== 0;
+  if (hasTime && !eventTimes.containsHalves(timeLo, timeHi)) return `timeUnixNano: ${eventTimes.problemOfHalves(timeLo, timeHi)}`;
+  if (hasObserved && !eventTimes.containsHalves(observedLo, observedHi)) {
+    return `observedTimeUnixNano: ${eventTimes.problemOfHalves(observedLo, observedHi)}`;
+  }
 
-  const useObserved = timeLo === 0 && timeHi === 0;
+  const useObserved = !hasTime;
   return decodedLogRecord(
     {
       timestamp: useObserved ? formatUnixNanos(observedLo, observedHi) : formatUnixNanos(timeLo, timeHi),

@@ -7,6 +7,7 @@ import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../../test/helpers/random.js';
 import { encodeRowsBinary, SPANS } from '../../../store/tables.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { decodeTracesProtobuf } from './protobuf-traces.js';
 import { transcodeTracesProtobuf } from './protobuf-traces-rowbinary.js';
@@ -27,29 +28,32 @@ function int64(writer: Writer, value: bigint): Writer {
   return writer.int64(bits as unknown as number);
 }
 
-/** What the row path gives for `body`: the rows' RowBinary, or the error it throws. */
-function viaRows(body: Uint8Array, project: string) {
+const ascending = (days: Iterable<number>): number[] => [...new Set(days)].sort((x, y) => x - y);
+
+/** What the row path gives for `body`: the rows' RowBinary and partition days, or the error it throws. */
+function viaRows(body: Uint8Array, project: string, bounds?: EventTimeBounds) {
   try {
-    const d = decodeTracesProtobuf(body, project);
-    return { rows: encodeRowsBinary(SPANS.binary, d.spans), count: d.spans.length, rejected: d.rejected, errors: d.errors };
+    const d = decodeTracesProtobuf(body, project, bounds);
+    const days = ascending(d.spans.map((row) => SPANS.partitionDay!(row)));
+    return { rows: encodeRowsBinary(SPANS.binary, d.spans), count: d.spans.length, days, rejected: d.rejected, errors: d.errors };
   } catch (err) {
     return { error: err };
   }
 }
 
-function viaTranscoder(body: Uint8Array, project: string) {
+function viaTranscoder(body: Uint8Array, project: string, bounds?: EventTimeBounds) {
   try {
-    const t = transcodeTracesProtobuf(body, project);
-    return { rows: Buffer.from(t.rows), count: t.count, rejected: t.rejected, errors: t.errors, slowSpans: t.slowSpans };
+    const t = transcodeTracesProtobuf(body, project, bounds);
+    return { rows: Buffer.from(t.rows), count: t.count, days: ascending(t.days), rejected: t.rejected, errors: t.errors, slowSpans: t.slowSpans };
   } catch (err) {
     return { error: err };
   }
 }
 
-/** Asserts both paths agree on `body`; returns the transcoder's result. */
-function expectSame(body: Uint8Array, project = 'proj') {
-  const a = viaRows(body, project);
-  const b = viaTranscoder(body, project);
+/** Asserts both paths agree on `body` (bytes, partition days, rejections and errors); returns the transcoder's result. */
+function expectSame(body: Uint8Array, project = 'proj', bounds?: EventTimeBounds) {
+  const a = viaRows(body, project, bounds);
+  const b = viaTranscoder(body, project, bounds);
   if ('error' in a) {
     expect('error' in b, 'the transcoder accepted a body the row decoder refuses').toBe(true);
     expect(b.error).toBeInstanceOf(OtlpDecodeError);
@@ -57,7 +61,7 @@ function expectSame(body: Uint8Array, project = 'proj') {
     return b;
   }
   if ('error' in b) throw b.error;
-  expect({ count: b.count, rejected: b.rejected, errors: b.errors }).toEqual({ count: a.count, rejected: a.rejected, errors: a.errors });
+  expect({ count: b.count, days: b.days, rejected: b.rejected, errors: b.errors }).toEqual({ count: a.count, days: a.days, rejected: a.rejected, errors: a.errors });
   if (!b.rows!.equals(a.rows)) {
     const at = b.rows!.findIndex((byte, i) => byte !== a.rows[i]);
     throw new Error(`RowBinary differs at byte ${at} of ${a.rows.length} (transcoder: ${b.rows!.length} bytes)`);
@@ -105,13 +109,17 @@ function sdkBody(spans: number): Uint8Array {
   return ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
 }
 
-/** Random hand-written spans with every odd thing a client may send. */
-function randomBody(seed: number, spans: number): Uint8Array {
+/**
+ * Random hand-written spans with every odd thing a client may send.
+ * @param times values the times take more often (e.g. the edges of event-time bounds)
+ */
+function randomBody(seed: number, spans: number, times: readonly bigint[] = []): Uint8Array {
   const { uniform } = rng(seed);
   const chance = (p: number) => uniform() < p;
   const int = (n: number) => Math.floor(uniform() * n);
   const bytes = (n: number, zero = false) => Uint8Array.from({ length: n }, () => (zero ? 0 : 1 + int(255)));
   const u64 = (): bigint => {
+    if (times.length > 0 && chance(0.5)) return times[int(times.length)]!;
     const pick = int(5);
     if (pick === 0) return 0n;
     if (pick === 1) return 0xffffffffffffffffn - BigInt(int(3));
@@ -267,6 +275,46 @@ describe('transcodeTracesProtobuf', () => {
     expect(fast).toBeGreaterThan(200);
     expect(slow).toBeGreaterThan(200);
     expect(rejected).toBeGreaterThan(100);
+  });
+
+  it('rejects spans whose start, end or event times are outside the bounds exactly as the row decoder does', () => {
+    // The generator's realistic times run from 1.7e18 ns over about 18 minutes; these bounds keep
+    // most of that range, and their edges come up often, one nanosecond either side.
+    const now = 1_700_000_000_500_000_000n;
+    const bounds = EventTimeBounds.around(now, { maxEventAgeSeconds: 300, maxEventAheadSeconds: 1500 });
+    const edges = [bounds.minNs - 1n, bounds.minNs, bounds.minNs + 1n, bounds.maxNs - 1n, bounds.maxNs, bounds.maxNs + 1n, 2n ** 63n - 1n, 2n ** 63n];
+    const inside = [now, now - 100_000_000_000n, now + 1_000_000_000_000n];
+    const times = [...edges, ...inside, ...inside, ...inside];
+    let slow = 0;
+    let fast = 0;
+    let rejected = 0;
+    const messages = new Set<string>();
+    for (let seed = 101; seed <= 160; seed++) {
+      const result = expectSame(randomBody(seed, 100, times), 'p', bounds);
+      slow += result.slowSpans!;
+      fast += result.count! - result.slowSpans!;
+      rejected += result.rejected!;
+      for (const e of result.errors!) messages.add(e.replace(/^.*?\.spans\[\d+\]\./, '').replace(/: .*(limits\.\w+|2\^63).*$/, ': $1'));
+    }
+    expect(fast).toBeGreaterThan(100);
+    expect(slow).toBeGreaterThan(100);
+    expect(rejected).toBeGreaterThan(500);
+    // Each time field, and each bound, was met.
+    expect([...messages].filter((m) => /TimeUnixNano: (limits|2\^63)/.test(m)).sort()).toEqual(
+      expect.arrayContaining([
+        'startTimeUnixNano: limits.maxEventAgeSeconds',
+        'startTimeUnixNano: limits.maxEventAheadSeconds',
+        'startTimeUnixNano: 2^63',
+        'endTimeUnixNano: limits.maxEventAheadSeconds',
+        'endTimeUnixNano: 2^63',
+      ]),
+    );
+    expect([...messages].some((m) => /^events\[\d+\]\.timeUnixNano: limits/.test(m))).toBe(true);
+  });
+
+  it('rejects times at or above 2^63 ns even without bounds, in both paths', () => {
+    const result = expectSame(randomBody(7, 200));
+    expect(result.rejected).toBeGreaterThan(20);
   });
 
   it('refuses every truncation of a valid body with the row decoder’s error', () => {

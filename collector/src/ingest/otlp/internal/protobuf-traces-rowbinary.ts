@@ -1,5 +1,7 @@
+import { dayOfUnixNanos, PartitionDays } from '../../../store/PartitionDays.js';
 import { RowBinaryWriter } from '../../../store/row-binary.js';
 import { SPANS } from '../../../store/tables.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedScope, DecodedResource } from './decoded-resource.js';
 import { spanKindName, statusCodeName } from './enum-names.js';
 import { readAnyValueText } from './protobuf-common.js';
@@ -56,6 +58,8 @@ export interface TranscodedTraceRequest {
   rows: Buffer;
   /** How many rows `rows` holds. */
   count: number;
+  /** The UTC days of the rows' start times (their partitions), for the batcher. */
+  days: PartitionDays;
   /** Spans dropped as invalid, as `decodeTraceRequest` counts them. */
   rejected: number;
   /** Why, for the first few rejected spans, as `decodeTraceRequest` says it. */
@@ -69,12 +73,18 @@ const ACCEPTED = Object.freeze({});
 
 /**
  * Decodes a binary `ExportTraceServiceRequest` into `otel_traces` RowBinary rows.
- * Same rows, rejections and errors as `decodeTraceRequest(body, 'protobuf', project)`
+ * Same rows, rejections and errors as `decodeTraceRequest(body, 'protobuf', project, eventTimes)`
  * followed by the RowBinary codec.
+ * @param eventTimes the times a span may carry; only the store's range when omitted
  * @throws {OtlpDecodeError} When the body is not valid protobuf.
  */
-export function transcodeTracesProtobuf(body: Uint8Array, project: string): TranscodedTraceRequest {
+export function transcodeTracesProtobuf(
+  body: Uint8Array,
+  project: string,
+  eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
+): TranscodedTraceRequest {
   const w = new RowBinaryWriter(2 * body.length + 1024);
+  const days = new PartitionDays();
   const projectBytes = encoded((p) => p.string(project));
   let lastScope: DecodedScope | undefined;
   let scopeColumns: Uint8Array = new Uint8Array(0);
@@ -96,25 +106,27 @@ export function transcodeTracesProtobuf(body: Uint8Array, project: string): Tran
     const mark = w.length;
     let done = false;
     try {
-      done = writeSpan(r, end, w, scopeColumns);
+      done = writeSpan(r, end, w, scopeColumns, eventTimes);
     } catch {
       done = false; // malformed: readSpan below throws the located error
     }
     if (done) {
       w.raw(projectBytes);
+      days.add(dayOfUnixNanos(spanStart.lo, spanStart.hi));
       return ACCEPTED;
     }
     w.rewind(mark);
     r.pos = start;
-    const row = readSpan(r, end, resource, scope, project);
+    const row = readSpan(r, end, resource, scope, project, eventTimes);
     if (typeof row === 'string') return row;
     SPANS.binary.write(w, row);
+    days.add(SPANS.partitionDay!(row));
     slowSpans++;
     return ACCEPTED;
   };
 
   const { records, rejections } = decodeProtobufEnvelope(body, TRACES_ENVELOPE, readRecord, project);
-  return { rows: w.bytes(), count: records.length, rejected: rejections.count, errors: rejections.messages, slowSpans };
+  return { rows: w.bytes(), count: records.length, days, rejected: rejections.count, errors: rejections.messages, slowSpans };
 }
 
 function encoded(write: (w: RowBinaryWriter) => void): Uint8Array {
@@ -134,6 +146,8 @@ const NAME = 8;
 const STATUS_MESSAGE = 10;
 const FOUND = 12; // findLast's answer
 const at = new Int32Array(14);
+/** The start time of the span {@link writeSpan} wrote last, as unsigned 32-bit halves. */
+const spanStart = { lo: 0, hi: 0 };
 const attrFrom: number[] = [];
 const attrTo: number[] = [];
 const eventFrom: number[] = [];
@@ -182,9 +196,10 @@ function markListItem(r: WireReader, end: number, from: number[], to: number[], 
 
 /**
  * Writes the span `r.pos..end` as one row, all columns but `Project`. Returns false
- * when it must go through the row decoder instead (the caller rewinds the writer).
+ * when it must go through the row decoder instead (the caller rewinds the writer),
+ * among others for a time outside `eventTimes` (so the rejection is the row decoder's).
  */
-function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns: Uint8Array): boolean {
+function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns: Uint8Array, eventTimes: EventTimeBounds): boolean {
   const buf = r.buf;
   at.fill(0);
   let kind = 0;
@@ -261,6 +276,10 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
   if (traceTo - traceFrom !== 16 || isZero(buf, traceFrom, traceTo)) return false;
   if (spanTo - spanFrom !== 8 || isZero(buf, spanFrom, spanTo)) return false;
   if (parentTo !== parentFrom && parentTo - parentFrom !== 8) return false;
+  if (!eventTimes.containsHalves(startLo, startHi)) return false;
+  if ((endLo !== 0 || endHi !== 0) && !eventTimes.containsHalves(endLo, endHi)) return false;
+  spanStart.lo = startLo;
+  spanStart.hi = startHi;
 
   // Pass 2: the columns in order.
   w.int64(startLo, startHi);
@@ -281,7 +300,7 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
     w.uint8(0); // three empty arrays
     w.uint8(0);
     w.uint8(0);
-  } else if (!writeEvents(r, w, events)) return false;
+  } else if (!writeEvents(r, w, events, eventTimes)) return false;
   if (links === 0) {
     w.uint8(0); // four empty arrays
     w.uint8(0);
@@ -293,7 +312,7 @@ function writeSpan(r: WireReader, end: number, w: RowBinaryWriter, scopeColumns:
 }
 
 /** `Events.Timestamp`, `Events.Name`, `Events.Attributes`: three arrays, each event read again for each. */
-function writeEvents(r: WireReader, w: RowBinaryWriter, events: number): boolean {
+function writeEvents(r: WireReader, w: RowBinaryWriter, events: number, eventTimes: EventTimeBounds): boolean {
   const buf = r.buf;
   w.length32(events);
   for (let i = 0; i < events; i++) {
@@ -309,6 +328,7 @@ function writeEvents(r: WireReader, w: RowBinaryWriter, events: number): boolean
       } else skipField(r, t, eventEnd);
     }
     if (r.pos !== eventEnd) return false;
+    if ((lo !== 0 || hi !== 0) && !eventTimes.containsHalves(lo, hi)) return false;
     w.int64(lo, hi);
   }
   w.length32(events);

@@ -1,4 +1,5 @@
 import type { SpanRow, StringMap } from '../../../store/rows.js';
+import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedTraceRequest } from '../decode-trace-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { isZeroHex } from './hex-id.js';
@@ -38,14 +39,26 @@ const SPAN_STATUS = 122; // 15, length-delimited
 const EVENT_TIME = 9; // 1, 64-bit
 const STATUS_CODE = 24; // 3, varint
 
-/** Decodes a binary `ExportTraceServiceRequest`. */
-export function decodeTracesProtobuf(body: Uint8Array, project: string): DecodedTraceRequest {
-  const { records, rejections } = decodeProtobufEnvelope(body, TRACES_ENVELOPE, readSpan, project);
+/** Decodes a binary `ExportTraceServiceRequest`; spans with a time outside `eventTimes` are rejected. */
+export function decodeTracesProtobuf(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedTraceRequest {
+  const read = (r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, p: string) => readSpan(r, end, resource, scope, p, eventTimes);
+  const { records, rejections } = decodeProtobufEnvelope(body, TRACES_ENVELOPE, read, project);
   return { spans: records, rejected: rejections.count, errors: rejections.messages };
 }
 
-/** Decodes one span into its row, or says why it is rejected (a `ProtobufRecordReader`). */
-export function readSpan(r: WireReader, end: number, resource: DecodedResource, scope: DecodedScope, project: string): SpanRow | string {
+/**
+ * Decodes one span into its row, or says why it is rejected (a `ProtobufRecordReader` once
+ * `eventTimes` is bound): an invalid id first, then a start time, an end time or an event
+ * time outside `eventTimes` (an end or event time of 0 means none).
+ */
+export function readSpan(
+  r: WireReader,
+  end: number,
+  resource: DecodedResource,
+  scope: DecodedScope,
+  project: string,
+  eventTimes: EventTimeBounds,
+): SpanRow | string {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
@@ -67,6 +80,7 @@ export function readSpan(r: WireReader, end: number, resource: DecodedResource, 
   const linksTraceState: string[] = [];
   const linksAttributes: StringMap[] = [];
   let linkProblem: string | undefined;
+  let eventTimeProblem: string | undefined;
 
   while (r.pos < end) {
     const tag = r.uint32();
@@ -116,6 +130,9 @@ export function readSpan(r: WireReader, end: number, resource: DecodedResource, 
           else skipField(r, t, eventEnd);
         }
         checkEnd(r, eventEnd);
+        if ((lo !== 0 || hi !== 0) && !eventTimes.containsHalves(lo, hi)) {
+          eventTimeProblem ??= `events[${eventsTimestamp.length}].timeUnixNano: ${eventTimes.problemOfHalves(lo, hi)}`;
+        }
         eventsTimestamp.push(formatUnixNanos(lo, hi));
         eventsName.push(eventName);
         eventsAttributes.push(eventAttributes);
@@ -166,7 +183,12 @@ export function readSpan(r: WireReader, end: number, resource: DecodedResource, 
     idProblem('traceId', traceId, 16) ??
     idProblem('spanId', spanId, 8) ??
     optionalIdProblem('parentSpanId', parentSpanId, 8) ??
-    linkProblem;
+    linkProblem ??
+    (eventTimes.containsHalves(startLo, startHi) ? undefined : `startTimeUnixNano: ${eventTimes.problemOfHalves(startLo, startHi)}`) ??
+    ((endLo === 0 && endHi === 0) || eventTimes.containsHalves(endLo, endHi)
+      ? undefined
+      : `endTimeUnixNano: ${eventTimes.problemOfHalves(endLo, endHi)}`) ??
+    eventTimeProblem;
   if (problem !== undefined) return problem;
 
   return {
