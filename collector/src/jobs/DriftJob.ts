@@ -72,7 +72,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
       const advanced = await this.#advance({ ...v, profile: this.#profile(v) });
       return { windows: advanced.windows, checkpointMs: advanced.checkpointMs };
-    });
+    }, this.signal);
   }
 
   /** The reference's profile, parsed once per reference. */
@@ -91,7 +91,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
 
   #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
-    return advanceWindows(this.store, { job: JOB, ...key }, this.opts, async (start, end, where, params) => {
+    return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
       const current = await profileScope(this.store, {
         table: 'predictions',
         where: `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,

@@ -107,13 +107,14 @@ export class JobUnits {
   /**
    * Runs `work` for each unit in order, one at a time; a unit backing off is skipped. Units not
    * in `units` are forgotten (their model version or SLO is gone). Never rejects for a unit's
-   * failure.
+   * failure. Once `signal` is aborted (the collector is closing), no further unit is started.
    */
-  async run<U>(units: readonly U[], keyOf: (u: U) => UnitKey, work: (u: U) => Promise<UnitResult>): Promise<RunReport> {
+  async run<U>(units: readonly U[], keyOf: (u: U) => UnitKey, work: (u: U) => Promise<UnitResult>, signal?: AbortSignal): Promise<RunReport> {
     const listed = new Set<string>();
     const outcomes: UnitOutcome[] = [];
     let windowsClosed = 0;
     for (const u of units) {
+      if (signal?.aborted) return { windowsClosed, units: outcomes };
       const key = keyOf(u);
       const id = unitId(key);
       listed.add(id);

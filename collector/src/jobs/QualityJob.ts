@@ -88,12 +88,12 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     );
     const keys = streams.map((s) => ({ project: s.Project, model: s.ModelName, version: s.ModelVersion }));
     return this.units.run(keys, (key) => key, async (key) => {
-      const advanced = await advanceWindows(this.store, { job: JOB, ...key }, this.opts, (start, end, where, params) =>
+      const advanced = await advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, (start, end, where, params) =>
         this.#compute(key, start, end, where, params, false),
       );
-      const recomputed = await this.#recomputeLate(key);
+      const recomputed = this.signal.aborted ? 0 : await this.#recomputeLate(key);
       return { windows: advanced.windows + recomputed, checkpointMs: advanced.checkpointMs };
-    });
+    }, this.signal);
   }
 
   /**
@@ -130,6 +130,9 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     let written = 0;
     let newestSeen = mark.seen === null ? 0 : Number(mark.seen);
     for (const c of candidates) {
+      // Stopping: the scan mark stays where it was, so the next start looks at the rest again
+      // (the windows already recomputed compare equal and are skipped).
+      if (this.signal.aborted) return written;
       newestSeen = Math.max(newestSeen, Number(c.newest));
       if (c.stored !== null && Number(c.newest) <= Number(c.stored)) continue;
       const start = Number(c.ws);

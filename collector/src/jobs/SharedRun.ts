@@ -46,6 +46,7 @@ export abstract class SharedRunJob<O extends JobRunOptions> {
   /** The job's units and their standing. */
   readonly units: JobUnits;
   readonly #shared = new SharedRun(() => this.run());
+  readonly #stop = new AbortController();
 
   constructor(store: ClickHouseStore, options: O) {
     this.store = store;
@@ -61,6 +62,21 @@ export abstract class SharedRunJob<O extends JobRunOptions> {
   /** Waits for a run in progress, if any. */
   idle(): Promise<void> {
     return this.#shared.idle();
+  }
+
+  /**
+   * Stops the job: a run in progress finishes the window it is on and starts no other (each
+   * stream's checkpoint keeps its place for the next start); later runs do nothing. Resolves once
+   * the run in progress has ended.
+   */
+  stop(): Promise<void> {
+    this.#stop.abort();
+    return this.idle();
+  }
+
+  /** Aborted once {@link stop} is called: runs pass it to `JobUnits.run` and `advanceWindows`. */
+  protected get signal(): AbortSignal {
+    return this.#stop.signal;
   }
 
   /** One run: closes (or recomputes) what is ready, each unit on its own. */

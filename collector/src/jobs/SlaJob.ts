@@ -110,7 +110,7 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
           version,
           ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
         };
-        return advanceWindows(this.store, stream, this.opts, async (start, end, where, params) => {
+        return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
           const result = await this.#window(slo, project, version, start, end, where, params);
           if (!result) return 0;
           await this.#write(result);
@@ -118,6 +118,7 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
           return result.rows;
         });
       },
+      this.signal,
     );
   }
 

@@ -30,6 +30,8 @@ export interface WindowTiming {
   idleTimeoutMs?: number;
   /** Wall clock, Unix ms. @default Date.now */
   now?: () => number;
+  /** Once aborted (the collector is closing), no further window is started; the checkpoint keeps the place. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Default of {@link WindowTiming.idleTimeoutMs}. */
@@ -84,7 +86,7 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
   let start = Math.floor(Number(span.minTs) / windowMs) * windowMs;
   if (from !== undefined && start < from) start = from;
   let closed = 0;
-  while (start + windowMs <= watermark && start <= maxTs) {
+  while (start + windowMs <= watermark && start <= maxTs && !timing.signal?.aborted) {
     const end = start + windowMs;
     const rows = await process(start, end, where, params);
     if (rows > 0) closed++;

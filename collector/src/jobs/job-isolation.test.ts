@@ -194,6 +194,30 @@ describe('one failing unit never stops the others', () => {
     }
   });
 
+  it('stop() ends a long run after its current window; the next job resumes at the checkpoint, nothing skipped or repeated', async () => {
+    clock = Date.now();
+    const L = Math.floor((Date.now() - 5 * DAY) / W) * W;
+    await insertPredictions(Array.from({ length: 60 }, (_, i) => ({ predictionId: `long-${i}`, project: 'long', model: 'm', version: 'v1', timestamp: L + i * W + 1000, latencyMs: 1 })));
+    const seen: number[] = [];
+    const first: QualityJob = new QualityJob(store, {
+      ...timing,
+      models: [],
+      onWindow: (r) => {
+        seen.push(r.windowStartMs);
+        if (seen.length === 3) void first.stop();
+      },
+    });
+    const report = await first.runOnce();
+    expect(report.units.find((u) => u.unit.project === 'long')!.windows).toBe(3);
+    // Units after the stopped one are not started.
+    expect(report.units.map((u) => u.unit.project)).not.toContain('p1');
+    expect((await first.runOnce()).windowsClosed).toBe(0);
+
+    const next = new QualityJob(store, { ...timing, models: [], onWindow: (r) => seen.push(r.windowStartMs) });
+    await next.runOnce();
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => L + i * W));
+  });
+
   it('a prediction at the epoch and a project without feedback no longer fail a run', async () => {
     clock = Date.now();
     await insertPredictions([

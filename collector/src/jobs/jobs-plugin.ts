@@ -28,7 +28,7 @@ export interface JobsPluginOptions {
 
 interface RunnableJob {
   runOnce(): Promise<RunReport>;
-  idle(): Promise<void>;
+  stop(): Promise<void>;
   readonly units: JobUnits;
 }
 
@@ -79,7 +79,9 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
   app.addHook('preClose', async () => {
     stopped = true;
     if (timer) clearTimeout(timer);
-    await job.idle();
+    // A run in progress ends after its current window (a backfill may hold thousands): the
+    // checkpoints keep the place for the next start.
+    await job.stop();
   });
   app.post(`/api/v1/jobs/${name}/run`, async () => run());
   return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
