@@ -9,6 +9,8 @@
 // and duration). A span from the provider below starts at the replay clock's time and then runs
 // on real time (its end, events and exceptions are its start plus the real time elapsed), so
 // records carry compressed-clock timestamps and real latencies, and traces line up with them.
+// A span started inside one of ours starts at its parent's start plus the real time since, so a
+// trace's waterfall shows real offsets, not offsets sped up by the replay.
 import { context, trace } from '@opentelemetry/api';
 
 /** Epoch milliseconds (fractional) as an OpenTelemetry `HrTime`. */
@@ -56,6 +58,9 @@ export class ReplayClock {
   }
 }
 
+/** When each span of ours started: replay-clock ms and `performance.now()`. */
+const starts = new WeakMap();
+
 /** A span of `tracer` that started at `startMs` on the replay clock and runs on real time after. */
 function spanOnClock(span, startMs) {
   const startPerf = performance.now();
@@ -77,6 +82,7 @@ function spanOnClock(span, startMs) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  starts.set(proxy, { startMs, startPerf });
   return proxy;
 }
 
@@ -92,7 +98,9 @@ export function replayTracerProvider(provider, clock) {
       const tracer = provider.getTracer(name, version, options);
       const onClock = {
         startSpan(spanName, spanOptions = {}, ctx = context.active()) {
-          const startMs = spanOptions.startTime === undefined ? clock.now() : millis(spanOptions.startTime);
+          const parent = starts.get(trace.getSpan(ctx));
+          const startMs =
+            spanOptions.startTime !== undefined ? millis(spanOptions.startTime) : parent ? parent.startMs + (performance.now() - parent.startPerf) : clock.now();
           return spanOnClock(tracer.startSpan(spanName, { ...spanOptions, startTime: hrTime(startMs) }, ctx), startMs);
         },
         startActiveSpan(spanName, ...args) {

@@ -106,4 +106,25 @@ describe('the demo: data, models and compressed clock', () => {
     expect(hrMs(exception!.time)).toBeLessThan(Date.now() - 3_000_000);
     await provider.shutdown();
   });
+
+  it('starts a child span at its parent’s start plus the real time since, not on the faster clock', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    // 1000x: 20 ms of real time are 20 s on this clock.
+    const clock = new ReplayClock({ startMs: Date.now() - 3_600_000, speed: 1000 });
+    const tracer = replayTracerProvider(provider, clock).getTracer('t');
+    await tracer.startActiveSpan('request', async (root) => {
+      await sleep(20);
+      tracer.startSpan('model').end();
+      root.end();
+    });
+    const spans = exporter.getFinishedSpans();
+    const root = spans.find((s) => s.name === 'request')!;
+    const child = spans.find((s) => s.name === 'model')!;
+    const offset = hrMs(child.startTime) - hrMs(root.startTime);
+    expect(offset).toBeGreaterThanOrEqual(15);
+    expect(offset).toBeLessThan(1_000);
+    expect(hrMs(child.endTime)).toBeLessThanOrEqual(hrMs(root.endTime) + 1);
+    await provider.shutdown();
+  });
 });
