@@ -220,15 +220,18 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(byColumn.country).toBe('no');
     expect(await page.$$eval('[data-testid=drift-table] tr.bad', (rows) => rows.length)).toBeGreaterThanOrEqual(1);
     expect(await page.$eval('[data-testid=card-drifted] .value', (e) => e.textContent)).toBe('1');
-    // uPlot drew the charts into canvases of real size.
-    const canvases = await page.$$eval('.chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
-    expect(canvases.length).toBe(4);
+    // uPlot drew the traffic charts into canvases of real size (no quality or SLA data here: no canvas).
+    const canvases = await page.$$eval('.charts.traffic .chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    expect(canvases.length).toBe(3);
     for (const [w, h] of canvases) expect(w! * h!).toBeGreaterThan(0);
     // At 1400 px the three traffic charts share one row.
-    expect(new Set(await page.$$eval('.charts:not(.drift-chart) .chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
-    // The drift chart has a line per column (amount, age, country) plus the threshold, in its legend.
-    const legend = await page.$$eval('.drift-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent));
-    expect(legend).toEqual(['Time', 'age', 'amount', 'country', 'threshold']);
+    expect(new Set(await page.$$eval('.charts.traffic .chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
+    // The drift heatmap: one row per column (and the data set), one cell per window; amount drifted from the fourth window on.
+    const cells = await page.$$eval('[data-testid=drift-heatmap-v2] a.cell', (cs) => cs.map((c) => [(c as HTMLElement).dataset.row, (c as HTMLElement).dataset.window, (c as HTMLElement).dataset.drifted]));
+    const amount = cells.filter((c) => c[0] === 'feature\u0000amount');
+    expect(amount.map((c) => c[2])).toEqual(['0', '0', '0', '1', '1', '1']);
+    expect(amount.map((c) => c[1])).toEqual(Array.from({ length: 6 }, (_, w) => new Date(START + w * WINDOW_MS).toISOString()));
+    expect(cells.filter((c) => c[0] === 'feature\u0000age').at(-1)![2]).toBe('0');
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent.length).toBe(20);
     expect(recent[0]![1]).toBe('ui-6-299');
@@ -240,7 +243,8 @@ describe('built-in web UI (headless Chromium)', () => {
     await page.select('#project', 'other');
     await rendered(page, before, '[data-testid=models-table]');
     await page.waitForFunction(() => document.querySelector('[data-testid=models-table] td')?.textContent === 'churn', { timeout: 15_000 });
-    expect(page.url()).toMatch(/#\/$/);
+    // The URL holds the project, so the view can be shared.
+    expect(page.url()).toMatch(/#\/\?project=other$/);
     expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([['churn', 'v9', '1 (≈ 4 calls, sampled)', '']]);
     expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('0');
     before = await readyToken(page);
@@ -280,7 +284,11 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(await page.$$eval('select[aria-label=version] option', (os) => os.map((o) => o.textContent))).toEqual(['all versions', HOSTILE]);
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent[0]![2]).toBe(HOSTILE);
-    expect(JSON.parse(recent[0]![5]!)).toEqual({ [HOSTILE]: 1, g: HOSTILE });
+    // Features as key/value chips, names and values as text.
+    expect(await page.$$eval('[data-testid=predictions-table] tbody tr:first-child td:nth-child(6) .chip', (cs) => cs.map((c) => [c.querySelector('.k')!.textContent, c.lastChild!.textContent]))).toEqual([
+      [HOSTILE, '1'],
+      ['g', HOSTILE],
+    ]);
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
