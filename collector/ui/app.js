@@ -27,7 +27,8 @@ function route({ parts, params }) {
   if (first === 'trace' && rest[0]) return { nav: 'models', title: `trace ${rest[0].slice(0, 8)}`, noRange: true, load: (ctx) => traceView(ctx, rest[0]) };
   if (first === 'prediction' && rest[0]) return { nav: 'models', title: `prediction ${rest[0].slice(0, 8)}`, noRange: true, load: (ctx) => predictionView(ctx, rest[0]) };
   if (first === 'compare') return { nav: 'compare', title: 'Compare versions', model: params.get('model') || undefined, load: compareView };
-  if (first === 'alerts') return { nav: 'alerts', title: 'Alerts', load: alertsView };
+  // Alerts happen on the collector's clock, which can run ahead of the data's event time (a backfill, a replay).
+  if (first === 'alerts') return { nav: 'alerts', title: 'Alerts', untilNow: true, load: alertsView };
   return { nav: 'models', title: 'Models', load: modelsView };
 }
 
@@ -47,7 +48,7 @@ async function resolveProject(params) {
  * The time range: `from`/`to` of the URL, a preset (`range=1h` ...), or by default `fit`: from the
  * first to the last prediction of the project (or of the route's model), with a margin.
  */
-async function resolveRange(params, project, model) {
+async function resolveRange(params, project, model, untilNow = false) {
   const now = Date.now();
   if (params.get('from') && params.get('to')) {
     rangeEl.value = 'custom';
@@ -61,7 +62,7 @@ async function resolveRange(params, project, model) {
   const first = Date.parse(activity.firstPrediction);
   const last = Date.parse(activity.lastPrediction);
   const pad = Math.max(60_000, (last - first) * 0.02);
-  return { from: first - pad, to: Math.max(last + pad, first + 10 * 60_000), key: 'fit' };
+  return { from: first - pad, to: Math.max(last + pad, first + 10 * 60_000, untilNow ? now : 0), key: 'fit' };
 }
 
 let renderToken = 0;
@@ -79,7 +80,7 @@ async function render() {
       a.setAttribute('href', link([a.dataset.nav === 'models' ? '' : a.dataset.nav].filter(Boolean), {}));
     }
     const project = await resolveProject(current.params);
-    const range = await resolveRange(current.params, project, r.model);
+    const range = await resolveRange(current.params, project, r.model, r.untilNow);
     rangeEl.disabled = !!r.noRange;
     const content = (await r.load({ project, range, params: current.params, parts: current.parts })).flat(Infinity).filter(Boolean);
     if (token !== renderToken) {

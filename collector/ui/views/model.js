@@ -46,8 +46,8 @@ function driftSection(model, drift, versions, range) {
   const maps = versions.map((version) => {
     const mine = rows.filter((r) => r.version === version);
     const windows = [...new Set(mine.map((r) => Date.parse(r.windowStart)))].sort((a, b) => a - b);
-    const columns = [...new Set(mine.filter((r) => r.source !== 'dataset').map((r) => `${r.source}\u0000${r.feature}`))].sort((a, b) => a.localeCompare(b));
-    const byKey = new Map(mine.map((r) => [`${r.source}\u0000${r.feature}\u0000${Date.parse(r.windowStart)}`, r]));
+    const columns = [...new Set(mine.filter((r) => r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`))].sort((a, b) => a.localeCompare(b));
+    const byKey = new Map(mine.map((r) => [`${r.source}:${r.feature}\u0000${Date.parse(r.windowStart)}`, r]));
     const dataset = new Map(mine.filter((r) => r.source === 'dataset').map((r) => [Date.parse(r.windowStart), r]));
     if (windows.length === 0) return null;
     return h('div', { class: 'heatmap-box' },
@@ -58,7 +58,7 @@ function driftSection(model, drift, versions, range) {
         const level = c === '*' ? r.statistic / r.threshold : driftLevel(r);
         const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${r.method === 'ks' || r.method === 'chi-square' ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
         return { level, drifted: r.drifted, title: `${c === '*' ? 'data set' : columnLabel(r)} · ${fmt.time(r.windowStart)}: ${what}`, href: c === '*' ? undefined : featureHref(model, r, r.windowStart) };
-      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c.replace('\u0000', ' ').replace(/^feature /, '')) }),
+      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
     );
   });
   return [
@@ -205,7 +205,7 @@ export async function modelView({ project, range }, model, version) {
   const compare = versions.length >= 2 ? h('a', { href: link(['compare'], { model, a: versions[0].version, b: version && version !== versions[0].version ? version : versions[1].version }), 'data-testid': 'compare-link' }, 'compare versions →') : null;
   return [
     h('h1', { 'data-testid': 'model-title' }, model),
-    h('div', { class: 'toolbar' }, h('label', null, 'Version ', select), h('a', { href: link([]) }, '← all models'), compare, h('span', { class: 'muted', 'data-testid': 'range-text' }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`)),
+    h('div', { class: 'toolbar' }, h('label', null, 'Version ', select), h('a', { href: link([]) }, '← all models'), compare, h('span', { class: 'muted', 'data-testid': 'range-text', 'data-from': range.from, 'data-to': range.to }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`)),
     h('div', { class: 'cards' },
       card('predictions', fmt.int(count), 'card-predictions'),
       card('error rate', count > 0 ? fmt.pct(errs / count, 2) : '–', 'card-error-rate'),

@@ -18,7 +18,7 @@ export async function modelsView({ project, range }) {
   const versionsOf = (model) => models.filter((m) => m.model === model).map((m) => m.version);
   return [
     h('h1', null, 'Models'),
-    h('p', { class: 'muted', 'data-testid': 'range-text' }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`),
+    h('p', { class: 'muted', 'data-testid': 'range-text', 'data-from': range.from, 'data-to': range.to }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`),
     h('div', { class: 'cards' },
       card('model versions', fmt.int(models.length), 'card-versions'),
       card('predictions', fmt.int(total), 'card-predictions'),
