@@ -148,7 +148,7 @@ describe('built-in web UI on the demo’s data (headless Chromium)', () => {
       newest.map((q: any) => [fmt.time(q.windowStart), q.version, fmt.int(q.labelled), fmt.pct(q.labelCoverage), fmt.num(q.classification.accuracy), fmt.num(q.classification.rocAuc)]),
     );
     // Accuracy and ROC AUC are there (the positive class is `rain`), labelled windows as well as the newest.
-    expect(rows.filter((r) => r[6] !== '–' && r[8] !== '–').length).toBeGreaterThanOrEqual(20);
+    expect(rows.filter((r) => r[6] !== '–' && r[8] !== '–').length).toBeGreaterThanOrEqual(16);
     // v2's winter drop is in the data: a window under 0.5.
     expect(quality.some((q: any) => q.version === 'v2' && q.classification.accuracy !== null && q.classification.accuracy < 0.5)).toBe(true);
     for (const id of ['chart-accuracy', 'chart-roc-auc', 'chart-label-coverage', 'chart-label-delay']) {
