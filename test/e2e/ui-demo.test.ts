@@ -253,8 +253,20 @@ describe('built-in web UI on the demo’s data (headless Chromium)', () => {
     expect(await kv('prediction-outputs')).toEqual(Object.fromEntries(Object.entries({ ...p.numericOutputs, ...p.categoricalOutputs }).map(([k, v]) => [k, fmt.value(v)])));
     const { feedback } = await get('/api/v1/feedback', { predictionId: id });
     const [summary] = await cellTexts(page, '[data-testid=prediction-summary]');
-    expect(summary![6]).toBe(feedback[0]?.label ?? 'not yet');
+    expect(summary![7]).toBe(feedback[0]?.label ?? 'not yet');
     expect(await page.$eval('[data-testid=prediction-trace-link]', (a) => (a as HTMLAnchorElement).getAttribute('href'))).toContain(`#/trace/${p.traceId}`);
+  });
+
+  it('shows the toy writer’s tokens and time to first token per prediction', async () => {
+    await openRoute(page, `#/model/toy-writer?project=${PROJECT}`, '[data-testid=predictions-table]');
+    await snapshot(page, SHOTS, 'model-toy-writer');
+    const range = await pageRange();
+    const { predictions } = await get('/api/v1/predictions', { model: 'toy-writer', from: Math.floor(range.from), to: Math.ceil(range.to), limit: 20 });
+    const rows = await cellTexts(page, '[data-testid=predictions-table]');
+    expect(rows.map((r) => [r[7], r[8]])).toEqual(
+      predictions.map((p: any) => [`${fmt.int(p.inputTokens)} / ${fmt.int(p.outputTokens)}`, fmt.ms(Number(p.attributes['inferlens.stream.time_to_first_chunk_ms']))]),
+    );
+    expect(predictions[0].outputTokens).toBeGreaterThan(5);
   });
 
   it('compares v2 with v1 over the range: worse, with the API’s values, intervals and p-values', async () => {

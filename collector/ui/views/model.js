@@ -159,7 +159,13 @@ function slaSection(sla, range) {
   ];
 }
 
+/** Time to the first streamed token of a generative call, from the record's attributes (ms), or null. */
+export const firstTokenMs = (p) => (p.attributes?.[FIRST_CHUNK] === undefined ? null : Number(p.attributes[FIRST_CHUNK]));
+const FIRST_CHUNK = 'inferlens.stream.time_to_first_chunk_ms';
+
 export function predictionsTable(rows, { testid = 'predictions-table' } = {}) {
+  // Generative calls also show their tokens and time to first token.
+  const generative = rows.some((p) => p.inputTokens > 0 || p.outputTokens > 0 || firstTokenMs(p) !== null);
   return table(
     [
       { label: 'time', value: (p) => fmt.time(p.timestamp) },
@@ -169,6 +175,12 @@ export function predictionsTable(rows, { testid = 'predictions-table' } = {}) {
       { label: 'status', value: (p) => (p.status === 'error' ? h('span', { class: 'pill bad' }, p.errorType || 'error') : 'ok') },
       { label: 'features', value: (p) => kvInline({ ...p.numericFeatures, ...p.categoricalFeatures }) },
       { label: 'outputs', value: (p) => kvInline({ ...p.numericOutputs, ...p.categoricalOutputs }) },
+      ...(generative
+        ? [
+            { label: 'tokens in / out', num: true, value: (p) => `${fmt.int(p.inputTokens)} / ${fmt.int(p.outputTokens)}` },
+            { label: 'first token', num: true, value: (p) => fmt.ms(firstTokenMs(p)) },
+          ]
+        : []),
       { label: 'trace', value: (p) => (p.traceId ? h('a', { class: 'mono', href: link(['trace', p.traceId]), 'data-testid': 'trace-link' }, p.traceId.slice(0, 8)) : '–') },
     ],
     rows,

@@ -1,6 +1,7 @@
 import { api } from '../lib/api.js';
 import { fmt, h, kvTable, table } from '../lib/dom.js';
 import { link } from '../lib/state.js';
+import { firstTokenMs } from './model.js';
 
 /** One prediction: its features and outputs as key/value tables, its truth, its trace. */
 export async function predictionView({ project }, predictionId) {
@@ -22,6 +23,7 @@ export async function predictionView({ project }, predictionId) {
         { label: 'latency', num: true, value: (x) => fmt.ms(x.latencyMs) },
         { label: 'status', value: (x) => (x.status === 'error' ? h('span', { class: 'pill bad' }, x.errorType || 'error') : 'ok') },
         { label: 'tokens in / out', num: true, value: (x) => (x.inputTokens || x.outputTokens ? `${fmt.int(x.inputTokens)} / ${fmt.int(x.outputTokens)}` : '–') },
+        { label: 'first token', num: true, value: (x) => fmt.ms(firstTokenMs(x)) },
         { label: 'truth', value: () => (feedback ? (feedback.label ?? fmt.value(feedback.value)) : 'not yet') },
       ],
       [p],
