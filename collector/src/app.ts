@@ -15,6 +15,9 @@ import { qualityPlugin } from './api/quality-plugin.js';
 import { comparePlugin } from './api/compare-plugin.js';
 import { modelsPlugin } from './api/models-plugin.js';
 import { uiPlugin } from './api/ui-plugin.js';
+import { activityPlugin } from './api/activity-plugin.js';
+import { tracePredictionsPlugin } from './api/trace-predictions-plugin.js';
+import { distributionsPlugin } from './api/distributions-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
 import { refuseNonFiniteParameters } from './api/query-parameters.js';
@@ -85,6 +88,9 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(comparePlugin, { models: config.quality.models });
   await app.register(modelsPlugin);
   await app.register(uiPlugin);
+  await app.register(activityPlugin);
+  await app.register(tracePredictionsPlugin);
+  await app.register(distributionsPlugin);
   // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
   await alertingPlugin(app, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });

@@ -1,22 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { cellTexts, openBrowser, readyToken, rendered, snapshot as save } from '../helpers/browser.js';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { rng } from '../helpers/random.js';
 import { postAccepted } from '../helpers/ndjson.js';
 
 // The built-in UI in a real headless Chromium (Debian's `chromium`, which `pnpm test` installs
-// when it runs as root), against a real collector with traffic, a drift window and an alert.
-
-/** Debian's Chromium, or one named by CHROMIUM_PATH / found on PATH. */
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) if (existsSync(p)) return p;
-  const which = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
-  return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : undefined;
-}
+// when it runs as root), against a real collector with hand-made traffic, a drift window and an
+// alert: names as text, projects, errors. ui-demo.test.ts covers the pages on the demo's data.
 
 const WINDOW_MS = 60_000;
 const NOW = Date.now();
@@ -28,29 +21,8 @@ function features(r: ReturnType<typeof rng>, shifted: boolean) {
   return { amount: r.normal(shifted ? 300 : 100, 20), age: r.normal(40, 10), country: r.uniform() < 0.5 ? 'FR' : 'DE' };
 }
 
-/**
- * Waits until the page finished a render that started after `after` (the app marks
- * `body[data-ready]`) and shows `selector`, which only the expected page has: an automatic
- * refresh of the previous page cannot pass for it.
- */
-async function rendered(page: Page, after = 0, selector = 'main > *'): Promise<void> {
-  await page.waitForFunction(
-    (n, sel) => Number(document.body.dataset.ready ?? 0) > n && document.querySelector(sel) !== null,
-    { timeout: 15_000 },
-    after,
-    selector,
-  );
-}
-
 /** With INFERLENS_UI_SCREENSHOTS=dir, each page is saved there as a PNG (to look at the UI). */
-async function snapshot(page: Page, name: string): Promise<void> {
-  const dir = process.env.INFERLENS_UI_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: join(dir, `${name}.png`) as `${string}.png`, fullPage: true });
-}
-
-const readyToken = (page: Page) => page.evaluate(() => Number(document.body.dataset.ready ?? 0));
-const cellTexts = (page: Page, selector: string) =>
-  page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+const snapshot = (page: Page, name: string) => save(page, process.env.INFERLENS_UI_SCREENSHOTS, name);
 
 describe('built-in web UI (headless Chromium)', () => {
   let collector: CollectorProcess;
@@ -58,11 +30,9 @@ describe('built-in web UI (headless Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let rules: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const chromium = findChromium();
-    if (!chromium) throw new Error('Chromium not found: install it (Debian: apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH');
     dataDir = tempDataDir('inferlens-ui-');
     rules = join(dataDir, '..', `${dataDir.split('/').pop()}-rules.yaml`);
     writeFileSync(
@@ -125,13 +95,7 @@ describe('built-in web UI (headless Chromium)', () => {
       await new Promise((res) => setTimeout(res, 200));
     }
 
-    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-    page = await browser.newPage();
-    await page.setViewport({ width: 1400, height: 1000 });
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    ({ browser, page, errors: pageErrors } = await openBrowser());
   }, 120_000);
 
   afterAll(async () => {
@@ -220,15 +184,18 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(byColumn.country).toBe('no');
     expect(await page.$$eval('[data-testid=drift-table] tr.bad', (rows) => rows.length)).toBeGreaterThanOrEqual(1);
     expect(await page.$eval('[data-testid=card-drifted] .value', (e) => e.textContent)).toBe('1');
-    // uPlot drew the charts into canvases of real size.
-    const canvases = await page.$$eval('.chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
-    expect(canvases.length).toBe(4);
+    // uPlot drew the traffic charts into canvases of real size (no quality or SLA data here: no canvas).
+    const canvases = await page.$$eval('.charts.traffic .chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    expect(canvases.length).toBe(3);
     for (const [w, h] of canvases) expect(w! * h!).toBeGreaterThan(0);
     // At 1400 px the three traffic charts share one row.
-    expect(new Set(await page.$$eval('.charts:not(.drift-chart) .chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
-    // The drift chart has a line per column (amount, age, country) plus the threshold, in its legend.
-    const legend = await page.$$eval('.drift-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent));
-    expect(legend).toEqual(['Time', 'age', 'amount', 'country', 'threshold']);
+    expect(new Set(await page.$$eval('.charts.traffic .chart', (cs) => cs.map((c) => (c as HTMLElement).offsetTop))).size).toBe(1);
+    // The drift heatmap: one row per column (and the data set), one cell per window; amount drifted from the fourth window on.
+    const cells = await page.$$eval('[data-testid=drift-heatmap-v2] a.cell', (cs) => cs.map((c) => [(c as HTMLElement).dataset.row, (c as HTMLElement).dataset.window, (c as HTMLElement).dataset.drifted]));
+    const amount = cells.filter((c) => c[0] === 'feature:amount');
+    expect(amount.map((c) => c[2])).toEqual(['0', '0', '0', '1', '1', '1']);
+    expect(amount.map((c) => c[1])).toEqual(Array.from({ length: 6 }, (_, w) => new Date(START + w * WINDOW_MS).toISOString()));
+    expect(cells.filter((c) => c[0] === 'feature:age').at(-1)![2]).toBe('0');
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent.length).toBe(20);
     expect(recent[0]![1]).toBe('ui-6-299');
@@ -240,7 +207,8 @@ describe('built-in web UI (headless Chromium)', () => {
     await page.select('#project', 'other');
     await rendered(page, before, '[data-testid=models-table]');
     await page.waitForFunction(() => document.querySelector('[data-testid=models-table] td')?.textContent === 'churn', { timeout: 15_000 });
-    expect(page.url()).toMatch(/#\/$/);
+    // The URL holds the project, so the view can be shared.
+    expect(page.url()).toMatch(/#\/\?project=other$/);
     expect((await cellTexts(page, '[data-testid=models-table]')).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([['churn', 'v9', '1 (≈ 4 calls, sampled)', '']]);
     expect(await page.$eval('[data-testid=card-firing] .value', (e) => e.textContent)).toBe('0');
     before = await readyToken(page);
@@ -280,7 +248,11 @@ describe('built-in web UI (headless Chromium)', () => {
     expect(await page.$$eval('select[aria-label=version] option', (os) => os.map((o) => o.textContent))).toEqual(['all versions', HOSTILE]);
     const recent = await cellTexts(page, '[data-testid=predictions-table]');
     expect(recent[0]![2]).toBe(HOSTILE);
-    expect(JSON.parse(recent[0]![5]!)).toEqual({ [HOSTILE]: 1, g: HOSTILE });
+    // Features as key/value chips, names and values as text.
+    expect(await page.$$eval('[data-testid=predictions-table] tbody tr:first-child td:nth-child(6) .chip', (cs) => cs.map((c) => [c.querySelector('.k')!.textContent, c.lastChild!.textContent]))).toEqual([
+      [HOSTILE, '1'],
+      ['g', HOSTILE],
+    ]);
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });

@@ -43,9 +43,18 @@ describe('formatTable', () => {
     const text = formatTable(report().report);
     const lines = text.split('\n');
     expect(lines[0]).toBe('reference: ref.csv (40 rows)   current: cur.csv (40 rows)');
-    expect(lines[2]).toMatch(/^feature\s+kind\s+n ref\s+n cur\s+method\s+score\s+threshold\s+drift\s+metrics$/);
+    expect(lines[2]).toMatch(/^feature\s+kind\s+n ref\s+n cur\s+method\s+statistic\s+p-value\s+drift when\s+drift\s+other metrics$/);
     const rows = lines.slice(4, 7);
-    expect(rows[0]).toMatch(/^x\s+numerical\s+40\s+40\s+ks\s+\S+\s+p < 0\.05\s+DRIFT\s+ks\.p=/);
+    // A KS test: its D statistic and its p-value, each under its own name.
+    const x = report().report.features[0]!;
+    if (x.kind !== 'numerical') throw new Error('x is numerical');
+    const cells = rows[0]!.split(/\s{2,}/);
+    expect(cells.slice(0, 5)).toEqual(['x', 'numerical', '40', '40', 'ks']);
+    expect(cells[5]).toBe(formatNumber(x.metrics.ks.statistic));
+    expect(cells[6]).toBe(formatNumber(x.metrics.ks.pValue));
+    expect(cells[7]).toBe('p-value < 0.05');
+    expect(cells[8]).toBe('DRIFT');
+    expect(cells[9]).toMatch(/^ks\.p=/);
     expect(rows[1]).toMatch(/^plan\s+categorical .* chi2\.p=\S+ psi=\S+ js=\S+ hell=\S+ unseen=25%$/);
     expect(rows[2]).toMatch(/^empty .* empty-reference/);
     // Columns line up: every row has the method column at the same offset.

@@ -39,25 +39,41 @@ function otherMetrics(f: FeatureReport): string {
   return parts.map(([k, v]) => `${k}=${k === 'unseen' ? percent(v) : formatNumber(v)}`).join(' ');
 }
 
+/** Methods whose decision is a test's p-value (`score` is the p-value, drift when below the threshold). */
+const TESTS = new Set(['ks', 'chi-square']);
+
+/** The test statistic or distance of the deciding method (for a test, the statistic, not its p-value). */
+function statisticOf(f: FeatureReport): number | null {
+  if (f.method === 'ks' && f.kind === 'numerical') return f.metrics.ks.statistic;
+  if (f.method === 'chi-square' && f.kind === 'categorical') return f.metrics.chiSquare.statistic;
+  return f.score;
+}
+
 /**
  * The report as an aligned text table for people: one row per feature (kind, counts, the
- * deciding method, its score against its threshold, the verdict, then every other metric),
- * and a closing line on the data set.
+ * deciding method with its statistic and, for a test, its p-value, the rule that decides, the
+ * verdict, then every other metric), and a closing line on the data set. Each column is named
+ * after what it holds: a KS test shows its D statistic under `statistic` and its p-value under
+ * `p-value`; a distance (Wasserstein, Jensen–Shannon, ...) has no p-value.
  */
 export function formatTable(report: DriftReport): string {
-  const head = ['feature', 'kind', 'n ref', 'n cur', 'method', 'score', 'threshold', 'drift', 'metrics'];
-  const rows = report.features.map((f) => [
-    f.name,
-    f.kind,
-    String(f.reference.count),
-    String(f.current.count),
-    f.method,
-    formatNumber(f.score),
-    `${f.method === 'ks' || f.method === 'chi-square' ? 'p <' : '>='} ${formatNumber(f.threshold)}`,
-    f.status === 'ok' ? (f.drifted ? 'DRIFT' : 'no') : f.status,
-    otherMetrics(f),
-  ]);
-  const numeric = new Set([2, 3, 5]);
+  const head = ['feature', 'kind', 'n ref', 'n cur', 'method', 'statistic', 'p-value', 'drift when', 'drift', 'other metrics'];
+  const rows = report.features.map((f) => {
+    const test = TESTS.has(f.method);
+    return [
+      f.name,
+      f.kind,
+      String(f.reference.count),
+      String(f.current.count),
+      f.method,
+      formatNumber(statisticOf(f)),
+      test ? formatNumber(f.score) : '-',
+      `${test ? 'p-value <' : 'statistic >='} ${formatNumber(f.threshold)}`,
+      f.status === 'ok' ? (f.drifted ? 'DRIFT' : 'no') : f.status,
+      otherMetrics(f),
+    ];
+  });
+  const numeric = new Set([2, 3, 5, 6]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

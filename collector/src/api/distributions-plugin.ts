@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BadRequestError } from '../errors.js';
+import { useJsonErrors } from '../ingest/errors-reply.js';
+import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
+import { parseTimeParam } from './read-plugin.js';
+import { categoryBars, numericBins } from './display-bins.js';
+import { modelFilter } from './sql-filter.js';
+
+const DistributionsQuery = Type.Object({
+  project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  model: Type.String({ minLength: 1, maxLength: 256 }),
+  version: Type.String({ maxLength: 256 }),
+  feature: Type.String({ minLength: 1, maxLength: 256, description: 'a column name' }),
+  source: Type.Union([Type.Literal('feature'), Type.Literal('output')], { default: 'feature' }),
+  from: Type.String({ minLength: 1, description: 'prediction time at or after (a window start); ISO-8601 or Unix milliseconds' }),
+  to: Type.String({ minLength: 1, description: 'prediction time before (a window end); ISO-8601 or Unix milliseconds' }),
+  bins: Type.Integer({ minimum: 2, maximum: 100, default: 24 }),
+});
+
+/**
+ * `GET /api/v1/distributions?model=&version=&feature=&source=&from=&to=`: one column's reference
+ * distribution (the stored reference profile of the version) beside its distribution in
+ * `[from, to)` (profiled from `predictions` by the drift job's own code, so a drift window's range
+ * shows exactly what that window compared): shared equal-width bins for numbers, category counts
+ * for categories, with counts and missing values on each side. 404 without a reference.
+ */
+export async function distributionsPlugin(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  useJsonErrors(app, 'distributions API request failed');
+  api.get('/api/v1/distributions', { schema: { querystring: DistributionsQuery } }, async (request, reply) => {
+    const q = request.query;
+    const from = parseTimeParam('from', q.from)!;
+    const to = parseTimeParam('to', q.to)!;
+    if (BigInt(from) >= BigInt(to)) throw new BadRequestError('REQUEST_INVALID', `query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
+    const filter = modelFilter(request, q);
+    const [ref] = await app.store.query<{ ReferenceId: string; Rows: string | number; Profile: string }>(
+      `SELECT ReferenceId, Rows, Profile FROM reference_profiles FINAL WHERE ${filter.where()} AND Deleted = 0 LIMIT 1`,
+      filter.params,
+    );
+    if (!ref) return reply.code(404).send({ error: 'NOT_FOUND', message: `no reference for ${q.model} version ${JSON.stringify(q.version)}: upload one (POST /v1/references) or pin one` });
+    const reference = JSON.parse(ref.Profile) as FeatureProfile;
+    const current = await profileScope(app.store, {
+      table: 'predictions',
+      where: `${filter.where()} AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`,
+      params: { ...filter.params, from, to },
+    });
+    const numeric = reference.numeric[q.source][q.feature] ?? current.numeric[q.source][q.feature];
+    const categorical = reference.categorical[q.source][q.feature] ?? current.categorical[q.source][q.feature];
+    const distribution =
+      numeric || !categorical
+        ? numericBins(reference.numeric[q.source][q.feature], current.numeric[q.source][q.feature], q.bins)
+        : categoryBars(reference.categorical[q.source][q.feature], current.categorical[q.source][q.feature]);
+    const counted = (p: FeatureProfile) => (p.numeric[q.source][q.feature]?.total ?? 0) + (p.categorical[q.source][q.feature]?.total ?? 0);
+    return {
+      model: q.model,
+      version: q.version,
+      source: q.source,
+      feature: q.feature,
+      referenceId: ref.ReferenceId,
+      reference: { rows: reference.rows, missing: reference.rows - counted(reference) },
+      current: {
+        from: new Date(Number(BigInt(from) / 1_000_000n)).toISOString(),
+        to: new Date(Number(BigInt(to) / 1_000_000n)).toISOString(),
+        rows: current.rows,
+        missing: current.rows - counted(current),
+      },
+      distribution,
+    };
+  });
+}

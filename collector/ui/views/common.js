@@ -1,0 +1,42 @@
+// Pieces several views share.
+import { fmt, h, table } from '../lib/dom.js';
+import { link } from '../lib/state.js';
+
+/** Alerts of the chosen project (alert labels carry `project`). */
+export const ofProject = (alerts, project) => alerts.filter((a) => !a.labels.project || a.labels.project === project);
+
+export const modelHref = (model, version) => link(['model', model], { version: version ?? null });
+
+export function alertPills(alerts) {
+  return alerts.map((a) => h('span', { class: 'pill bad', title: a.annotations?.summary ?? '' }, a.rule));
+}
+
+export function alertsTable(alerts) {
+  return table(
+    [
+      { label: 'alert', value: (a) => a.rule },
+      { label: 'state', value: (a) => h('span', { class: `pill ${a.state === 'firing' ? 'bad' : 'warn'}` }, a.state) },
+      { label: 'labels', value: (a) => h('span', { class: 'mono' }, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ')) },
+      { label: 'value', num: true, value: (a) => fmt.num(a.value) },
+      { label: 'active since', value: (a) => fmt.time(a.activeAt) },
+      { label: 'summary', value: (a) => a.annotations?.summary ?? '' },
+    ],
+    alerts,
+    { testid: 'alerts-table', empty: 'No alert is pending or firing.' },
+  );
+}
+
+/**
+ * How far a drift result is from its threshold, on one scale for every method: 1 at the
+ * threshold, above 1 drifted. A distance: statistic ÷ threshold; a test: log p ÷ log threshold.
+ */
+export function driftLevel(r) {
+  if (r.pValue !== null && r.pValue !== undefined && (r.method === 'ks' || r.method === 'chi-square')) {
+    const p = Math.max(r.pValue, 1e-300);
+    return Math.log(p) / Math.log(r.threshold);
+  }
+  return r.threshold > 0 ? r.statistic / r.threshold : 0;
+}
+
+/** The label of a drift column: features by name, outputs prefixed. */
+export const columnLabel = (r) => (r.source === 'output' ? `output ${r.feature}` : r.feature);
