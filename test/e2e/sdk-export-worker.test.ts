@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -56,7 +57,7 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
     await processor.shutdown(1000);
   });
 
-  it("reads the collector's reply on the main thread: rejected records reach diag there, once per batch", async () => {
+  it("reads the collector's reply on the main thread: the records it rejected count failed, the rest exported, and reach diag there", async () => {
     const warnings: string[] = [];
     const log = (m: string) => warnings.push(m);
     diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
@@ -67,9 +68,14 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
     await processor.forceFlush();
     expect(c.requests).toBe(1);
     expect(fetchSpy).not.toHaveBeenCalled();
-    expect(warnings).toEqual(['@inferlens/sdk: collector rejected 2 records: record 3: model: required; record 7: features.x: too long']);
-    // The collector stored the batch (the rejected records are its answer, not a failed export).
-    expect(processor.stats()).toEqual({ exported: 10, dropped: 0, failed: 0, queued: 0 });
+    // The collector stored 8 and refused 2 (its reply), and said why.
+    expect(processor.stats()).toEqual({ exported: 8, dropped: 0, failed: 2, queued: 0 });
+    const deadline = Date.now() + 5000;
+    while (warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(warnings).toEqual([
+      '@inferlens/sdk: lost 2 prediction records: 2 refused by the collector; last error: collector rejected 2 records: record 3: model: required; record 7: features.x: too long. ' +
+        'Since start: exported 8, dropped 0, failed 2, queued 0 (monitor.stats())',
+    ]);
     await processor.shutdown(1000);
   });
 
@@ -91,8 +97,48 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
     await processor.shutdown(300);
     expect(Date.now() - started).toBeLessThan(2000);
     const s = processor.stats();
-    expect(s.exported).toBe(0);
-    expect(s.queued).toBe(0);
-    expect(s.dropped + s.failed).toBe(12);
+    // Not delivered, and not refused: dropped at shutdown.
+    expect(s).toEqual({ exported: 0, dropped: 12, failed: 0, queued: 0 });
+  });
+
+  it('a collector that hangs, then answers garbage, then 503, then works: every record delivered once, nothing counted lost', async () => {
+    const warnings: string[] = [];
+    const log = (m: string) => warnings.push(m);
+    diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
+    // One port, four behaviours in turn: hang (past the request timeout), bytes that are not HTTP, 503, then a real collector.
+    const lines: string[] = [];
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      const n = ++connections;
+      let raw = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        raw = Buffer.concat([raw, chunk]);
+        const head = raw.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(raw.subarray(0, head).toString())?.[1] ?? 0);
+        if (raw.length < head + 4 + length) return;
+        if (n === 1) return; // hang
+        if (n === 2) return void socket.end('garbage, not HTTP\r\n\r\n');
+        if (n === 3) return void socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+        lines.push(...gunzipSync(raw.subarray(head + 4, head + 4 + length)).toString('utf8').trim().split('\n'));
+        socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: url, timeoutMillis: 300, initialBackoffMillis: 20, maxBackoffMillis: 50 }), { scheduledDelayMillis: 10 });
+      for (const r of records(20)) processor.onEnd(r);
+      const deadline = Date.now() + 10_000;
+      while (processor.stats().queued > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(processor.stats()).toEqual({ exported: 20, dropped: 0, failed: 0, queued: 0 });
+      expect(lines.map((l) => (JSON.parse(l) as { predictionId: string }).predictionId)).toEqual(records(20).map((r) => r.predictionId));
+      expect(connections).toBe(4);
+      expect(warnings.filter((w) => w.includes('cannot deliver prediction records'))).toHaveLength(1);
+      expect(warnings.filter((w) => w.includes('lost'))).toEqual([]);
+      await processor.shutdown(1000);
+    } finally {
+      server.close();
+    }
   });
 });

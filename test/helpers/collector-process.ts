@@ -45,16 +45,18 @@ export function removeDir(dir: string): void {
 
 /**
  * Starts `inferlens-collector` on a free port with the given data directory and
- * resolves once it logs that it listens and `/readyz` answers 200.
+ * resolves once it logs that it listens and `/readyz` answers 200. `command`: how to start it
+ * (default: this Node and the built `collector/dist/cli.js`; e.g. an installed package's bin).
  */
-export async function startCollector(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<CollectorProcess> {
+export async function startCollector(options: { dataDir?: string; args?: string[]; env?: Record<string, string>; command?: string[] } = {}): Promise<CollectorProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const args = [COLLECTOR_CLI, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
+  const [command, ...commandArgs] = options.command ?? [process.execPath, COLLECTOR_CLI];
+  const args = [...commandArgs, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
   const env = { ...process.env, ...options.env };
   if (!options.env?.INFERLENS_CLICKHOUSE_URL && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
     env.INFERLENS_CLICKHOUSE_URL = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
   }
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const port = await new Promise<number>((res, rej) => {

@@ -13,15 +13,17 @@
  * | `INFERLENS_MAX_QUEUE_SIZE` | SDK default (2048) | `batch.maxQueueSize` |
  * | `INFERLENS_MAX_EXPORT_BATCH_SIZE` | SDK default (512) | `batch.maxExportBatchSize` |
  * | `INFERLENS_SCHEDULED_DELAY_MILLIS` | SDK default (1000) | `batch.scheduledDelayMillis` |
- * | `INFERLENS_MAX_ATTEMPTS` | SDK default (5) | exporter `maxAttempts` |
  * | `INFERLENS_MAX_BACKOFF_MILLIS` | SDK default (5000) | exporter `maxBackoffMillis` (and `initialBackoffMillis` when smaller than its default) |
- * | `INFERLENS_EXPORT_THREAD` | SDK default (`main`) | exporter `thread`: `worker` gzips and posts records from a worker thread |
+ * | `INFERLENS_EXPORT_THREAD` | SDK default (`worker`) | exporter `thread`: `main` gzips and posts records on the event loop |
  *
  * These variables are read by this example, not by the SDK. Prints one JSON
- * line `{"msg":"listening","port":…}` when ready; on SIGTERM/SIGINT closes
- * the server, shuts the monitor down and prints `{"msg":"stopped","stats":…}`.
+ * line `{"msg":"listening","port":…}` when ready, one line
+ * `{"msg":"records lost",…}` per loss report of the SDK (`onDataLoss`: at most
+ * one per 10 s per queue), and the SDK's `diag` warnings on stderr; on
+ * SIGTERM/SIGINT closes the server, shuts the monitor down and prints
+ * `{"msg":"stopped","stats":…}`.
  */
-import { context, propagation, ProxyTracerProvider } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, ProxyTracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -61,8 +63,6 @@ function makeMonitor(mode: SdkMode): Monitor | undefined {
   const project = 'examples';
   const maxBackoff = envNumber('INFERLENS_MAX_BACKOFF_MILLIS');
   const http: HttpExporterOptions = { endpoint, project };
-  const maxAttempts = envNumber('INFERLENS_MAX_ATTEMPTS');
-  if (maxAttempts !== undefined) http.maxAttempts = maxAttempts;
   const thread = process.env.INFERLENS_EXPORT_THREAD;
   if (thread === 'main' || thread === 'worker') http.thread = thread;
   else if (thread) throw new Error(`INFERLENS_EXPORT_THREAD: expected main or worker, got ${JSON.stringify(thread)}`);
@@ -89,6 +89,9 @@ function makeMonitor(mode: SdkMode): Monitor | undefined {
     feedbackExporter: new HttpFeedbackExporter(http),
     // The customer's e-mail is useful for joining, never to be sent in clear.
     features: { redact: { email: 'hash' } },
+    // Lost records (a long collector outage, refusals) as a log line a log pipeline can alert on.
+    onDataLoss: ({ queue, dropped, failed, byReason, lastError, stats }) =>
+      process.stdout.write(JSON.stringify({ msg: 'records lost', queue, dropped, failed, byReason, lastError, stats }) + '\n'),
   });
 }
 
@@ -102,6 +105,8 @@ function plainProvider(): BasicTracerProvider {
 }
 
 async function main(): Promise<void> {
+  // The SDK says what goes wrong (an unreachable collector, lost records) through OpenTelemetry's diag.
+  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   const mode = sdkMode();
   const monitor = makeMonitor(mode);
   const model = process.env.FRAUD_MODEL === 'trees' ? makeTreeFraudModel(envNumber('GBT_TREES') ?? 3000) : fraudModel;

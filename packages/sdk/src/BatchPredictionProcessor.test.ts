@@ -73,22 +73,39 @@ describe('BatchPredictionProcessor', () => {
     expect(exporter.batches.map((b) => b.length)).toEqual([2, 2]);
   });
 
-  it('bounds the queue by records and by bytes, dropping and counting the rest', async () => {
+  it('bounds what it holds (the batch being exported included) by records and by bytes, pushing the oldest waiting records out', async () => {
     const exporter = new GatedExporter();
-    const byCount = new BatchPredictionProcessor(exporter, { maxQueueSize: 5, maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
+    const byCount = new BatchPredictionProcessor(exporter, { maxQueueSize: 8, maxExportBatchSize: 5, scheduledDelayMillis: 60_000 });
     for (let i = 0; i < 5; i++) byCount.onEnd(rec(i));
-    await exporter.nextBatch(); // 5 in flight, queue empty
+    await exporter.nextBatch(); // p-0..p-4 in flight: they stay
     for (let i = 5; i < 15; i++) byCount.onEnd(rec(i));
-    expect(byCount.stats()).toEqual({ exported: 0, dropped: 5, failed: 0, queued: 10 });
-    exporter.release(ExportResultCode.FAILED);
+    // 8 held at most: the 5 in flight and the 3 newest; p-5..p-11 were pushed out in turn.
+    expect(byCount.stats()).toEqual({ exported: 0, dropped: 7, failed: 0, queued: 8 });
+    exporter.release(ExportResultCode.FAILED); // a refusal: counted failed, not retried
+    const flushed = byCount.forceFlush();
     await exporter.nextBatch();
     exporter.release();
-    await byCount.forceFlush();
-    expect(byCount.stats()).toEqual({ exported: 5, dropped: 5, failed: 5, queued: 0 });
+    await flushed;
+    expect(exporter.batches.map((b) => b.map((r) => r.predictionId))).toEqual([
+      ['p-0', 'p-1', 'p-2', 'p-3', 'p-4'],
+      ['p-12', 'p-13', 'p-14'],
+    ]);
+    expect(byCount.stats()).toEqual({ exported: 3, dropped: 7, failed: 5, queued: 0 });
 
     const bytes = new BatchPredictionProcessor(new GatedExporter(), { maxQueueBytes: 3000, scheduledDelayMillis: 60_000 });
     for (let i = 0; i < 5; i++) bytes.onEnd(rec(i, 1000));
     expect(bytes.stats()).toMatchObject({ queued: 2, dropped: 3 });
+    // Only the batch in flight is left and the new record does not fit beside it: the new one goes.
+    const full = new GatedExporter();
+    const tight = new BatchPredictionProcessor(full, { maxQueueSize: 2, maxExportBatchSize: 2, scheduledDelayMillis: 60_000 });
+    tight.onEnd(rec(0));
+    tight.onEnd(rec(1));
+    await full.nextBatch();
+    tight.onEnd(rec(2));
+    expect(tight.stats()).toEqual({ exported: 0, dropped: 1, failed: 0, queued: 2 });
+    full.release();
+    await tight.shutdown(1000);
+    expect(full.batches.map((b) => b.map((r) => r.predictionId))).toEqual([['p-0', 'p-1']]);
   });
 
   it('shutdown returns within its deadline when the exporter hangs, counting what was lost', async () => {

@@ -6,7 +6,7 @@ import type { FeedbackRecord } from '@inferlens/semconv';
  * `PredictionExporter`, for `FeedbackRecord`s.
  */
 export interface FeedbackExporter {
-  /** Exports one batch. Resolves with `SUCCESS` once the backend accepted it, `FAILED` otherwise. */
+  /** Exports one batch. Resolves with `SUCCESS` once the backend accepted it, `FAILED` otherwise (with a `RetryableExportError` to have it retried). */
   export(batch: readonly FeedbackRecord[]): Promise<ExportResult>;
   /** Sends anything the exporter buffers itself. Optional. */
   forceFlush?(): Promise<void>;

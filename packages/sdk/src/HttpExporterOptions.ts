@@ -20,29 +20,22 @@ export interface HttpExporterOptions {
    */
   compression?: 'gzip' | 'none';
   /**
-   * Time limit of one HTTP attempt in milliseconds.
+   * Time limit of one HTTP attempt in milliseconds, the reply's body included: a collector that
+   * hangs, or answers too slowly, counts as unreachable (the batch stays queued and is retried).
    * @default 10000
    */
   timeoutMillis?: number;
   /**
-   * Time limit of one export, all retries included, in milliseconds.
-   * @default 30000
-   */
-  exportTimeoutMillis?: number;
-  /**
-   * Most attempts per batch, the first included. Retried: network errors,
-   * timeouts and HTTP 429, 502, 503, 504; never 400 or other statuses.
-   * @default 5
-   */
-  maxAttempts?: number;
-  /**
-   * First wait before a retry in milliseconds; doubles per retry, with
-   * jitter. A `Retry-After` header takes precedence.
+   * First wait before another attempt, in milliseconds, after a network error, a timeout or
+   * HTTP 408, 429 or 5xx; doubles with each consecutive failure, with jitter (half fixed, half
+   * random). A `Retry-After` header takes precedence. Attempts go on until the records are
+   * delivered: meanwhile they stay in the batch processor's queue, within its bounds.
    * @default 1000
    */
   initialBackoffMillis?: number;
   /**
-   * Longest wait before a retry in milliseconds (also caps `Retry-After`).
+   * Longest wait before another attempt in milliseconds (also caps `Retry-After`), so that the
+   * records go out within this long of the collector's return.
    * @default 5000
    */
   maxBackoffMillis?: number;

@@ -6,7 +6,7 @@ import { createNdjsonExporter, type NdjsonExporter } from './internal/export/Ndj
 
 /**
  * Exports feedback records to the collector's `POST /v1/feedback`; the same
- * transport and retry rules as `HttpPredictionExporter`.
+ * transport, and the same rules for what is retried, as `HttpPredictionExporter`.
  */
 export class HttpFeedbackExporter implements FeedbackExporter {
   private readonly delegate: NdjsonExporter<FeedbackRecord>;
@@ -21,7 +21,7 @@ export class HttpFeedbackExporter implements FeedbackExporter {
     return this.delegate.export(batch);
   }
 
-  /** Aborts a request or retry wait in progress and stops the worker thread; later exports fail at once. */
+  /** Aborts a request in progress and stops the worker thread; later exports fail at once. */
   shutdown(): Promise<void> {
     return this.delegate.shutdown();
   }

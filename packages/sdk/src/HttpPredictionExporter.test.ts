@@ -4,6 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchPredictionProcessor } from './BatchPredictionProcessor.js';
 import { HttpPredictionExporter } from './HttpPredictionExporter.js';
+import { RetryableExportError } from './RetryableExportError.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -42,7 +43,6 @@ const batch = [
 ];
 
 describe('HttpPredictionExporter', () => {
-
   it('sends the line serialized when the record was queued, serializing each record once', async () => {
     const c = await fakeCollector([]);
     const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url, compression: 'none' }));
@@ -79,48 +79,78 @@ describe('HttpPredictionExporter', () => {
     });
   });
 
-  it('retries 429/502/503/504 with backoff, honouring Retry-After', async () => {
-    const c = await fakeCollector([{ status: 503, headers: { 'retry-after': '0' } }, { status: 429 }, { status: 502 }, { status: 504 }]);
-    const e = new HttpPredictionExporter({ endpoint: c.url, initialBackoffMillis: 10, maxBackoffMillis: 20 });
-    expect((await e.export(batch)).code).toBe(ExportResultCode.SUCCESS);
-    expect(c.received).toHaveLength(5);
+  it("answers 408/429/5xx with a RetryableExportError that says how long to wait: Retry-After, else a backoff doubling per consecutive failure, capped", async () => {
+    const c = await fakeCollector([{ status: 503, headers: { 'retry-after': '2' } }, { status: 429 }, { status: 500 }, { status: 504 }, { status: 408, headers: { 'retry-after': '60' } }]);
+    const e = new HttpPredictionExporter({ endpoint: c.url, initialBackoffMillis: 100, maxBackoffMillis: 1000, thread: 'main' });
+    const waits: (number | undefined)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await e.export(batch);
+      expect(r.code).toBe(ExportResultCode.FAILED);
+      expect(r.error).toBeInstanceOf(RetryableExportError);
+      waits.push((r.error as RetryableExportError).retryAfterMillis);
+    }
+    expect(waits[0]).toBe(1000); // Retry-After 2 s, capped by maxBackoffMillis
+    expect(waits[1]).toBeGreaterThanOrEqual(100); // 2nd consecutive failure: 200 ms base, half of it jitter
+    expect(waits[1]).toBeLessThanOrEqual(200);
+    expect(waits[2]).toBeGreaterThanOrEqual(200);
+    expect(waits[2]).toBeLessThanOrEqual(400);
+    expect(waits[3]).toBeGreaterThanOrEqual(400);
+    expect(waits[3]).toBeLessThanOrEqual(800);
+    expect(waits[4]).toBe(1000);
+    expect(await e.export(batch)).toEqual({ code: ExportResultCode.SUCCESS });
+    // A delivery ends the run of failures: the next one starts the backoff over.
+    const again = await fakeCollector([{ status: 503 }]);
+    const e2 = new HttpPredictionExporter({ endpoint: again.url, initialBackoffMillis: 100, maxBackoffMillis: 1000, thread: 'main' });
+    expect(((await e2.export(batch)).error as RetryableExportError).retryAfterMillis).toBeLessThanOrEqual(100);
+    expect(c.received).toHaveLength(6);
   });
 
-  it('never retries 400, and gives up after maxAttempts', async () => {
+  it('a refusal (400) is a plain FAILED, not retryable; a network error is retryable', async () => {
     const bad = await fakeCollector([{ status: 400 }]);
-    const e1 = new HttpPredictionExporter({ endpoint: bad.url, initialBackoffMillis: 1 });
-    const r1 = await e1.export(batch);
+    const r1 = await new HttpPredictionExporter({ endpoint: bad.url }).export(batch);
     expect(r1.code).toBe(ExportResultCode.FAILED);
+    expect(r1.error).not.toBeInstanceOf(RetryableExportError);
     expect(r1.error?.message).toContain('HTTP 400');
     expect(bad.received).toHaveLength(1);
 
-    const busy = await fakeCollector(Array.from({ length: 10 }, () => ({ status: 503 })));
-    const e2 = new HttpPredictionExporter({ endpoint: busy.url, maxAttempts: 3, initialBackoffMillis: 1, maxBackoffMillis: 2 });
-    expect((await e2.export(batch)).code).toBe(ExportResultCode.FAILED);
-    expect(busy.received).toHaveLength(3);
-  });
-
-  it('retries network errors', async () => {
     const c = await fakeCollector([]);
     c.server.close();
     await new Promise((r) => c.server.once('close', r));
-    const e = new HttpPredictionExporter({ endpoint: c.url, maxAttempts: 3, initialBackoffMillis: 1, maxBackoffMillis: 2 });
-    const result = await e.export(batch);
-    expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/request failed/);
+    const r2 = await new HttpPredictionExporter({ endpoint: c.url, thread: 'main' }).export(batch);
+    expect(r2.code).toBe(ExportResultCode.FAILED);
+    expect(r2.error).toBeInstanceOf(RetryableExportError);
+    expect(r2.error?.message).toMatch(/request failed/);
   });
 
-  it('shutdown aborts a retry wait at once; later exports fail', async () => {
-    const c = await fakeCollector([{ status: 503, headers: { 'retry-after': '60' } }]);
-    const e = new HttpPredictionExporter({ endpoint: c.url, maxBackoffMillis: 60_000, exportTimeoutMillis: 120_000 });
-    const pending = e.export(batch);
+  it('with the batch processor: a collector answering 503 three times gets every record once, in order, counted exported', async () => {
+    const c = await fakeCollector([{ status: 503, headers: { 'retry-after': '0' } }, { status: 502 }, { status: 429 }]);
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url, initialBackoffMillis: 5, maxBackoffMillis: 20, thread: 'main' }), {
+      maxExportBatchSize: 2,
+      scheduledDelayMillis: 5,
+    });
+    for (let i = 0; i < 4; i++) processor.onEnd({ predictionId: `p${i}`, model: 'm' });
     const deadline = Date.now() + 5000;
-    while (c.received.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-    expect(c.received).toHaveLength(1); // now waiting 60 s before the retry
+    while (processor.stats().queued > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(processor.stats()).toEqual({ exported: 4, dropped: 0, failed: 0, queued: 0 });
+    const sent = c.received.map((r) => r.lines.map((l) => (l as { predictionId: string }).predictionId));
+    expect(sent).toEqual([['p0', 'p1'], ['p0', 'p1'], ['p0', 'p1'], ['p0', 'p1'], ['p2', 'p3']]);
+    await processor.shutdown(1000);
+  });
+
+  it('shutdown aborts a request in progress at once; later exports fail', async () => {
+    const hang = createServer(() => {});
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    servers.push(hang);
+    const e = new HttpPredictionExporter({ endpoint: `http://127.0.0.1:${(hang.address() as { port: number }).port}`, timeoutMillis: 60_000, thread: 'main' });
+    const pending = e.export(batch);
+    await new Promise((r) => setTimeout(r, 50));
     const started = performance.now();
     await e.shutdown();
-    expect((await pending).code).toBe(ExportResultCode.FAILED);
+    const r = await pending;
+    expect(r.code).toBe(ExportResultCode.FAILED);
+    expect(r.error).not.toBeInstanceOf(RetryableExportError);
     expect(performance.now() - started).toBeLessThan(1000);
     expect((await e.export(batch)).code).toBe(ExportResultCode.FAILED);
+    hang.closeAllConnections();
   });
 });

@@ -6,9 +6,13 @@ import type { PredictionExporter } from './PredictionExporter.js';
 
 /**
  * Exports prediction records to the collector's `POST /v1/predictions` as
- * gzip NDJSON, retrying network errors and 429/502/503/504 with exponential
- * backoff and jitter (honouring `Retry-After`), never 400. `createMonitor`
- * uses it unless given another exporter.
+ * gzip NDJSON, one attempt per `export`. When the collector is unreachable,
+ * times out or answers 408, 429 or 5xx, the result is a `RetryableExportError`
+ * saying how long to wait (`Retry-After`, else exponential backoff with
+ * jitter), and the batch processor keeps the records queued and sends them
+ * again until they are delivered; any other 4xx is a refusal (`failed`).
+ * Records the collector's reply names as rejected count `failed` too.
+ * `createMonitor` uses it unless given another exporter.
  *
  * @example
  * ```ts
@@ -25,15 +29,14 @@ export class HttpPredictionExporter implements PredictionExporter {
   }
 
   /**
-   * Serializes the batch on the caller's thread, then compresses and posts it (in the
-   * exporter's worker thread unless `thread: 'main'`), with retries. Resolves with the final
-   * result; never rejects.
+   * Serializes the batch on the caller's thread, then compresses and posts it once (in the
+   * exporter's worker thread unless `thread: 'main'`). Resolves with the result; never rejects.
    */
   export(batch: readonly PredictionRecord[]): Promise<ExportResult> {
     return this.delegate.export(batch);
   }
 
-  /** Aborts a request or retry wait in progress and stops the worker thread; later exports fail at once. */
+  /** Aborts a request in progress and stops the worker thread; later exports fail at once. */
   shutdown(): Promise<void> {
     return this.delegate.shutdown();
   }

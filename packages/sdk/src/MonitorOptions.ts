@@ -1,5 +1,6 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { BatchProcessorConfig } from './BatchProcessorConfig.js';
+import type { DataLossReport } from './DataLossReport.js';
 import type { FeaturePolicy } from './FeaturePolicy.js';
 import type { FeedbackExporter } from './FeedbackExporter.js';
 import type { PredictionExporter } from './PredictionExporter.js';
@@ -48,6 +49,18 @@ export interface MonitorOptions {
    * @default 5000
    */
   shutdownTimeoutMillis?: number;
+  /**
+   * Called when records are lost (dropped or refused), at most once per 10 s per queue
+   * (predictions, feedback), with what was lost since the previous call, why, and the totals;
+   * the same report is logged as a `diag` warning. Called from a timer, never on the caller's
+   * stack; what it throws is caught and logged. Use it to raise a metric or an alert of your own.
+   * @default undefined
+   * @example
+   * ```ts
+   * createMonitor({ serviceName: 'checkout', onDataLoss: (r) => lostRecords.add(r.dropped + r.failed, { queue: r.queue }) });
+   * ```
+   */
+  onDataLoss?: (report: DataLossReport) => void;
   /**
    * Make this monitor the one the top-level `instrument()` wrappers use (until
    * it is shut down or another monitor registers).

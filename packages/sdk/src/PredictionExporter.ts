@@ -8,9 +8,11 @@ import type { PredictionRecord } from '@inferlens/semconv';
  * `export` returns a promise instead of taking a callback.
  *
  * The processor calls `export` with one batch at a time and never on the
- * caller's path. An exporter retries what is worth retrying itself and
- * resolves (never rejects) with the final result; a rejection is treated as
- * `FAILED`.
+ * caller's path. An exporter resolves (never rejects) with the result of its
+ * attempt: `SUCCESS`; `FAILED` with a `RetryableExportError` when the backend
+ * may take the batch later (the processor keeps it queued and calls `export`
+ * again after a backoff); any other `FAILED` when the backend refused it
+ * (counted `failed`). A rejection is treated as a refusal.
  *
  * @example
  * ```ts
@@ -26,7 +28,7 @@ import type { PredictionRecord } from '@inferlens/semconv';
  * ```
  */
 export interface PredictionExporter {
-  /** Exports one batch. Resolves with `SUCCESS` once the backend accepted it, `FAILED` otherwise. */
+  /** Exports one batch. Resolves with `SUCCESS` once the backend accepted it, `FAILED` otherwise (with a `RetryableExportError` to have it retried). */
   export(batch: readonly PredictionRecord[]): Promise<ExportResult>;
   /** Sends anything the exporter buffers itself. Optional. */
   forceFlush?(): Promise<void>;

@@ -7,13 +7,18 @@ export interface ProcessorStats {
   /** Records the exporter reported as delivered. */
   readonly exported: number;
   /**
-   * Records never handed to the exporter: the queue was full (by records or
-   * bytes), the record was too large or invalid, or the processor was shut
-   * down before they could be sent.
+   * Records lost without being refused: pushed out of a full queue (by records
+   * or bytes; typically while the collector was unreachable), too large,
+   * invalid, or still undelivered when `shutdown()` ran out of time.
    */
   readonly dropped: number;
-  /** Records in batches the exporter gave up on (after its retries). */
+  /**
+   * Records refused: the collector answered a 4xx other than 408 and 429, or
+   * named them as rejected in its reply (a custom exporter: any `FAILED`
+   * result without a `RetryableExportError`). Never records that were merely
+   * not delivered yet.
+   */
   readonly failed: number;
-  /** Records waiting in the queue or in the batch being exported right now. */
+  /** Records waiting in the queue (retries included) or in the batch being exported right now. */
   readonly queued: number;
 }

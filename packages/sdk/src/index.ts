@@ -23,6 +23,7 @@
  */
 export { BatchPredictionProcessor } from './BatchPredictionProcessor.js';
 export type { BatchProcessorConfig } from './BatchProcessorConfig.js';
+export type { DataLossReasons, DataLossReport } from './DataLossReport.js';
 export { createMonitor } from './create-monitor.js';
 export type { FeaturePolicy } from './FeaturePolicy.js';
 export type { FeedbackExporter } from './FeedbackExporter.js';
@@ -48,6 +49,7 @@ export { capturePredictionIds, getPredictionId, getPredictionIds } from './predi
 export type { PredictionExporter } from './PredictionExporter.js';
 export type { PredictionHandle } from './PredictionHandle.js';
 export type { ProcessorStats } from './ProcessorStats.js';
+export { RetryableExportError } from './RetryableExportError.js';
 export type { StartPredictionOptions } from './StartPredictionOptions.js';
 /** Result codes of `PredictionExporter.export`, re-exported from `@opentelemetry/core` for custom exporters. */
 export { ExportResultCode } from '@opentelemetry/core';

@@ -47,8 +47,9 @@ export class MonitorImpl implements Monitor, MonitorCore {
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     const headers = options.headers ?? {};
     const http = { endpoint, headers, project: this.project };
-    this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch);
-    this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 });
+    const onDataLoss = typeof options.onDataLoss === 'function' ? options.onDataLoss : undefined;
+    this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch, { queue: 'predictions', onDataLoss });
+    this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 }, { queue: 'feedback', onDataLoss });
     let tracer: Tracer;
     let own: BasicTracerProvider | undefined;
     try {

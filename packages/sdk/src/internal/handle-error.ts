@@ -22,3 +22,12 @@ export function warn(message: string): void {
     // see handleError
   }
 }
+
+/** Logs an informational message through `diag`; never throws. */
+export function info(message: string): void {
+  try {
+    diag.info(`@inferlens/sdk: ${message}`);
+  } catch {
+    // see handleError
+  }
+}

@@ -3,9 +3,8 @@ import type { ExportTransport } from './ExportTransport.js';
 import type { RecordSerializer } from './RecordSerializer.js';
 
 /**
- * Takes the NDJSON text, encodes it into the request body once (`RecordSerializer.encode`:
- * UTF-8, gzip where configured) and hands the body to its transport, which may send it
- * several times (`RetryingTransport`).
+ * Takes the NDJSON text, encodes it into the request body (`RecordSerializer.encode`: UTF-8,
+ * gzip where configured) and hands the body to its transport (`HttpTransport`).
  */
 export class EncodingTransport implements ExportTransport<string> {
   constructor(

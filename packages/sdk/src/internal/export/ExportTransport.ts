@@ -4,12 +4,12 @@ import type { ExportResponse } from './ExportResponse.js';
  * Delivers one export body, like `IExporterTransport` of `@opentelemetry/otlp-exporter-base`.
  * `Body` is what it takes: the NDJSON text (`EncodingTransport`, `WorkerTransport`: the text is
  * what crosses to the worker thread, cheaper than bytes) or the encoded request body
- * (`HttpTransport`, `RetryingTransport`). Implementations are stacked by `create-transport.ts`.
+ * (`HttpTransport`). Implementations are stacked by `create-transport.ts`.
  */
 export interface ExportTransport<Body> {
   /**
-   * Sends `body` within `timeoutMillis` (all attempts included); resolves with the outcome and
-   * never rejects.
+   * Sends `body` once, within `timeoutMillis`; resolves with the outcome and never rejects.
+   * Retrying is the batch processor's business (it keeps the records queued meanwhile).
    */
   send(body: Body, timeoutMillis: number): Promise<ExportResponse>;
   /** Aborts what is in flight (its `send` then resolves as failed); later sends fail at once. Never rejects. */

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportResponse } from './ExportResponse.js';
 import { HttpTransport } from './HttpTransport.js';
@@ -47,8 +48,8 @@ describe('HttpTransport', () => {
     expect(s.received[0].headers).toMatchObject({ 'content-type': 'application/x-ndjson', 'x-test': '1' });
   });
 
-  it('429/502/503/504 are retryable, with Retry-After in milliseconds when sent', async () => {
-    for (const status of [429, 502, 503, 504]) {
+  it('408, 429 and 5xx are retryable, with Retry-After in milliseconds when sent', async () => {
+    for (const status of [408, 429, 500, 502, 503, 504, 599]) {
       const s = await server({ status, body: 'busy' });
       const r = await transport(s.url).send(body, 1000);
       expect(r).toMatchObject({ status: 'retryable' });
@@ -59,11 +60,37 @@ describe('HttpTransport', () => {
     expect(await transport(s.url).send(body, 1000)).toMatchObject({ status: 'retryable', retryAfterMillis: 2000 });
   });
 
-  it('any other status is a failure that names the status, the URL and the reply', async () => {
-    const s = await server({ status: 400, body: 'record 0: model: required' });
-    const r = await transport(s.url).send(body, 1000);
-    expect(r.status).toBe('failure');
-    expect(errorOf(r)).toBe(`HTTP 400 from ${s.url}: record 0: model: required`);
+  it('any other status is a failure (a refusal) that names the status, the URL and the reply', async () => {
+    for (const status of [400, 401, 403, 404, 413, 415, 422]) {
+      const s = await server({ status, body: 'record 0: model: required' });
+      const r = await transport(s.url).send(body, 1000);
+      expect(r.status).toBe('failure');
+      expect(errorOf(r)).toBe(`HTTP ${status} from ${s.url}: record 0: model: required`);
+    }
+  });
+
+  it('a reply whose body never ends, and bytes that are not HTTP, are retryable (the time limit covers the body)', async () => {
+    const trickle = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"accepted":'); // and nothing more
+      });
+    });
+    const garbage = createNetServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\nnot http at all\r\n\r\n')));
+    for (const s of [trickle, garbage]) await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(trickle);
+    try {
+      const started = performance.now();
+      const slow = await transport(`http://127.0.0.1:${(trickle.address() as { port: number }).port}/`, 200).send(body, 60_000);
+      expect(slow.status).toBe('retryable');
+      expect(performance.now() - started).toBeLessThan(3000);
+      const bad = await transport(`http://127.0.0.1:${(garbage.address() as { port: number }).port}/`, 5000).send(body, 60_000);
+      expect(bad.status).toBe('retryable');
+      expect(errorOf(bad)).toMatch(/^request failed: /);
+    } finally {
+      garbage.close();
+    }
   });
 
   it('a network error and a timed-out attempt are retryable', async () => {

@@ -1,6 +1,6 @@
 import { failure, shutDownResponse, type ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
-import { parseRetryAfter, RETRYABLE_STATUSES } from './retry.js';
+import { isRetryableStatus, parseRetryAfter } from './retry.js';
 
 /** Where and how `HttpTransport` posts. */
 export interface HttpTransportOptions {
@@ -14,8 +14,10 @@ export interface HttpTransportOptions {
 
 /**
  * One POST of an encoded body with `fetch`, and what its answer means: 2xx is `success` with
- * the reply text; 429, 502, 503, 504 (with `Retry-After`), network errors and timeouts are
- * `retryable`; any other status is a `failure`. No retries here (see `RetryingTransport`).
+ * the reply text; 408, 429 and 5xx (with `Retry-After`), network errors and timeouts (of the
+ * whole exchange, the reply's body included: a collector that hangs or trickles) are
+ * `retryable`; any other status is a `failure` (a refusal). No retries here: the batch
+ * processor retries, see `BatchRecordProcessor`.
  */
 export class HttpTransport implements ExportTransport<Uint8Array> {
   private readonly abort = new AbortController();
@@ -32,7 +34,7 @@ export class HttpTransport implements ExportTransport<Uint8Array> {
       const text = await response.text();
       if (response.ok) return { status: 'success', reply: text };
       const error = new Error(`HTTP ${response.status} from ${url}: ${text.slice(0, 500)}`);
-      if (!RETRYABLE_STATUSES.has(response.status)) return { status: 'failure', error };
+      if (!isRetryableStatus(response.status)) return { status: 'failure', error };
       const retryAfterMillis = parseRetryAfter(response.headers.get('retry-after'));
       return retryAfterMillis === undefined ? { status: 'retryable', error } : { status: 'retryable', error, retryAfterMillis };
     } catch (error) {

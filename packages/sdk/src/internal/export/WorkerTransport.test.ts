@@ -75,7 +75,7 @@ describe('WorkerTransport', () => {
     expect(messages.filter((m) => m.includes('could not start'))).toHaveLength(1);
   });
 
-  it('fails the export it held when it dies after starting, then hands exports back', async () => {
+  it('answers the export it held retryable when it dies after starting (not a refusal), then hands exports back', async () => {
     captureDiag();
     const fallback = recordingFallback();
     // Answers the first export (after 'ready', in order), dies on the second.
@@ -88,7 +88,7 @@ parentPort.on('message', (m) => (++n === 1 ? parentPort.postMessage({ type: 'res
     );
     expect(await transport.send('w', 1000)).toEqual({ status: 'success', reply: '' });
     const held = await transport.send('x', 1000);
-    expect(held.status).toBe('failure');
+    expect(held).toMatchObject({ status: 'retryable', retryAfterMillis: 0 });
     expect(fallback.sent).toEqual([]);
     expect(await transport.send('y', 1000)).toEqual({ status: 'success', reply: '' });
     expect(fallback.sent).toEqual(['y']);

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { handleError, warn } from '../handle-error.js';
-import { failure, shutDownResponse, type ExportResponse } from './ExportResponse.js';
+import { shutDownResponse, type ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
 import type { HttpExportSetup } from './http-export-setup.js';
 import { fromWire, type FromWorker, type ToWorker } from './worker-protocol.js';
@@ -17,7 +17,8 @@ const DEFAULT_ENTRY = new URL('./export-worker-entry.js', import.meta.url);
  *
  * If the worker cannot start (e.g. its entry was not bundled), what was sent to it and every
  * later send go to `fallback` on this thread, with one warning. If it dies after it started, the
- * sends it held fail (the batch processor counts them failed) and later ones go to `fallback`.
+ * sends it held answer `retryable` (the batch processor sends them again) and later ones go to
+ * `fallback`.
  */
 export class WorkerTransport implements ExportTransport<string> {
   private worker: Worker | undefined;
@@ -79,7 +80,7 @@ export class WorkerTransport implements ExportTransport<string> {
         worker.postMessage({ type: 'export', id, ndjson, timeoutMillis } satisfies ToWorker);
       } catch (error) {
         this.pending.delete(id);
-        resolve(failure('handing the batch to the export worker failed', error));
+        resolve({ status: 'retryable', error: new Error('handing the batch to the export worker failed', { cause: error }), retryAfterMillis: 0 });
       }
     });
   }
@@ -118,8 +119,8 @@ export class WorkerTransport implements ExportTransport<string> {
   }
 
   /**
-   * The worker is gone: the caller's thread sends from now on. What it held fails if it had
-   * started; if it never did, those sends are handed back (`undefined`) to be done here.
+   * The worker is gone: the caller's thread sends from now on. What it held is retryable if it
+   * had started; if it never did, those sends are handed back (`undefined`) to be done here.
    */
   private fail(error: unknown): void {
     this.onStopped?.();
@@ -128,7 +129,8 @@ export class WorkerTransport implements ExportTransport<string> {
     this.worker = undefined;
     if (this.ready) handleError('export worker stopped; exporting on the main thread from now on', error);
     else warn(`export worker could not start; exporting on the main thread: ${messageOf(error)}`);
-    this.settle(() => (this.ready ? failure(`export worker stopped: ${messageOf(error)}`, error) : undefined));
+    // Not a refusal: the batch processor keeps those records and sends them again (from this thread).
+    this.settle(() => (this.ready ? { status: 'retryable', error: new Error(`export worker stopped: ${messageOf(error)}`, { cause: error }), retryAfterMillis: 0 } : undefined));
   }
 
   /** Resolves every send still waiting for the worker. */

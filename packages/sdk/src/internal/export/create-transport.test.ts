@@ -35,12 +35,13 @@ async function collector(busy = 0): Promise<{ endpoint: string; bodies: string[]
 }
 
 describe('createExportTransport', () => {
-  it("thread 'main': encodes, posts and retries on this thread, no worker", async () => {
-    const c = await collector(2);
-    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint, thread: 'main', initialBackoffMillis: 1 }));
+  it("thread 'main': encodes and posts on this thread, no worker, one attempt per send", async () => {
+    const c = await collector(1);
+    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint, thread: 'main' }));
     expect(transport).toBeInstanceOf(EncodingTransport);
+    expect(await transport.send('{"a":1}\n', 10_000)).toMatchObject({ status: 'retryable', retryAfterMillis: 0 });
     expect(await transport.send('{"a":1}\n', 10_000)).toEqual({ status: 'success', reply: '{"accepted":1,"rejected":0,"errors":[]}' });
-    expect(c.bodies).toEqual(['{"a":1}\n', '{"a":1}\n', '{"a":1}\n']);
+    expect(c.bodies).toEqual(['{"a":1}\n', '{"a":1}\n']);
     await transport.shutdown();
   });
 
@@ -52,14 +53,14 @@ describe('createExportTransport', () => {
   it('falls back to this thread, with one warning, when the worker entry is missing (as here, running from source)', async () => {
     const log = (m: string) => messages.push(m);
     diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
-    const c = await collector(1);
-    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint, initialBackoffMillis: 1 }));
+    const c = await collector(0);
+    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint }));
     expect(await transport.send('{"a":1}\n', 10_000)).toMatchObject({ status: 'success' });
     expect(await transport.send('{"b":2}\n', 10_000)).toMatchObject({ status: 'success' });
-    expect(c.bodies).toEqual(['{"a":1}\n', '{"a":1}\n', '{"b":2}\n']);
+    expect(c.bodies).toEqual(['{"a":1}\n', '{"b":2}\n']);
     expect(messages.filter((m) => m.includes('export worker could not start'))).toHaveLength(1);
     await transport.shutdown();
     expect(await transport.send('{"c":3}\n', 10_000)).toMatchObject({ status: 'failure' });
-    expect(c.requests).toBe(3);
+    expect(c.requests).toBe(2);
   });
 });

@@ -3,17 +3,16 @@ import { EncodingTransport } from './EncodingTransport.js';
 import type { HttpExportSetup } from './http-export-setup.js';
 import { HttpTransport } from './HttpTransport.js';
 import { RecordSerializer } from './RecordSerializer.js';
-import { RetryingTransport } from './RetryingTransport.js';
 import { WorkerTransport } from './WorkerTransport.js';
 
 /**
  * The transport of an HTTP record exporter on the thread that calls it: the NDJSON text is
- * encoded once (`EncodingTransport`), then posted (`HttpTransport`) and retried
- * (`RetryingTransport`). The export worker runs this one.
+ * encoded (`EncodingTransport`), then posted once (`HttpTransport`). The export worker runs
+ * this one.
  */
 export function createHttpTransport(setup: HttpExportSetup): ExportTransport<string> {
   const http = new HttpTransport({ url: setup.url, headers: setup.headers, timeoutMillis: setup.timeoutMillis });
-  return new EncodingTransport(new RecordSerializer(setup.compression), new RetryingTransport(http, setup));
+  return new EncodingTransport(new RecordSerializer(setup.compression), http);
 }
 
 /**

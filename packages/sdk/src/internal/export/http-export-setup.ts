@@ -14,8 +14,6 @@ export interface HttpExportSetup {
   readonly headers: Readonly<Record<string, string>>;
   readonly compression: 'gzip' | 'none';
   readonly timeoutMillis: number;
-  readonly exportTimeoutMillis: number;
-  readonly maxAttempts: number;
   readonly initialBackoffMillis: number;
   readonly maxBackoffMillis: number;
   readonly thread: 'main' | 'worker';
@@ -32,12 +30,14 @@ export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}
     url: options.url ?? `${endpoint}${path}`,
     headers,
     compression,
-    timeoutMillis: options.timeoutMillis ?? 10_000,
-    exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
-    maxAttempts: Math.max(1, options.maxAttempts ?? 5),
-    initialBackoffMillis: options.initialBackoffMillis ?? 1000,
-    maxBackoffMillis: options.maxBackoffMillis ?? 5000,
+    timeoutMillis: positive(options.timeoutMillis, 10_000),
+    initialBackoffMillis: positive(options.initialBackoffMillis, 1000),
+    maxBackoffMillis: positive(options.maxBackoffMillis, 5000),
     // As before the split: anything but the default 'worker' (e.g. 'main') runs on the caller's thread.
     thread: (options.thread ?? 'worker') === 'worker' ? 'worker' : 'main',
   };
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -1,5 +1,13 @@
-/** Statuses worth retrying, as in the OpenTelemetry OTLP exporters. Never 400. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * Statuses worth another attempt: 408 (the collector timed the request out), 429 (too many
+ * requests) and every 5xx (unavailable, overloaded, failing). Every other status is a refusal.
+ * OpenTelemetry's OTLP exporters retry 429, 502, 503 and 504; the collector's own answers
+ * under load and on store failures are 503 with `Retry-After`, and a 500 from a proxy or a
+ * collector restarting says nothing about the records.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
 
 /** Backoff settings of one exporter. */
 export interface BackoffOptions {
@@ -16,7 +24,7 @@ export interface BackoffOptions {
  * same outage do not retry in lockstep.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const base = Math.min(options.maxBackoffMillis, options.initialBackoffMillis * 2 ** Math.max(0, attempt - 1));
+  const base = Math.min(options.maxBackoffMillis, options.initialBackoffMillis * 2 ** Math.max(0, Math.min(attempt, 40) - 1));
   return base / 2 + random() * (base / 2);
 }
 
