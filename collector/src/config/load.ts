@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { checkDriftModels } from './drift.js';
 import { configKeys, type ConfigKey } from './keys.js';
-import { describe, dotted, firstProblem, valueAt, withoutNulls, type Fail, type Segment } from './problems.js';
+import { describe, dotted, firstProblem, valueAt, withoutNulls, type Fail } from './problems.js';
 import { qualityModels } from './quality.js';
 import { CollectorConfigSchema, type CollectorConfig, type ConfigFile } from './schema.js';
 import { parseSlos } from './slos.js';
@@ -96,7 +96,7 @@ export function loadConfig(input: LoadConfigInput = {}): CollectorConfig {
   const problem = firstProblem(CollectorConfigSchema, doc);
   if (problem?.kind === 'unknown') {
     const known = problem.known.join(', ');
-    if (problem.path.some((s: Segment) => typeof s === 'number')) fail(problem.path, `unknown key "${problem.key}"; known keys: ${known}`);
+    if (problem.path.some((s) => typeof s === 'number')) fail(problem.path, `unknown key "${problem.key}"; known keys: ${known}`);
     fail([], `unknown key "${dotted([...problem.path, problem.key])}"; known keys${problem.path.length ? ` under ${dotted(problem.path)}` : ''}: ${known}`);
   }
   if (problem) fail(problem.path, `expected ${problem.expected}, got ${JSON.stringify(valueAt(written, problem.path))}`);
