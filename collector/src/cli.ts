@@ -1,32 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, loadConfig, OPTIONS, type CollectorConfig } from './config.js';
+import { loadConfig, OPTIONS, type CollectorConfig } from './config.js';
+import { renderHelp } from './config/help.js';
 import { CollectorError } from './errors.js';
-
-function defaultOf(path: string): string {
-  let cur: unknown = DEFAULT_CONFIG;
-  for (const p of path.split('.')) cur = (cur as Record<string, unknown>)[p];
-  return cur === '' ? '(empty)' : String(cur);
-}
-
-function help(): string {
-  const lines = [
-    'Usage: inferlens-collector [options]',
-    '',
-    'Receives OTLP/HTTP traces and logs and native prediction/feedback records, and stores them in ClickHouse',
-    '(embedded chDB by default). Precedence: flags > INFERLENS_* environment > config file > defaults.',
-    '',
-    'Options:',
-    '  --config <file>            YAML configuration file (env INFERLENS_CONFIG)',
-  ];
-  for (const o of OPTIONS) {
-    const flag = o.flag ? `--${o.flag} <value>` : `(file: ${o.path})`;
-    lines.push(`  ${flag.padEnd(26)} ${o.help}; env ${o.env}; default ${defaultOf(o.path)}`);
-  }
-  lines.push('  --help                     print this help', '  --version                  print the version');
-  return lines.join('\n');
-}
 
 async function main(): Promise<number> {
   const flagNames = OPTIONS.filter((o) => o.flag).map((o) => o.flag!);
@@ -47,7 +24,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (parsed.values.help) {
-    process.stdout.write(help() + '\n');
+    process.stdout.write(renderHelp() + '\n');
     return 0;
   }
   if (parsed.values.version) {

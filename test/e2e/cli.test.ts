@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '@inferlens/collector';
+import { MIGRATIONS, OPTIONS } from '@inferlens/collector';
 import { COLLECTOR_CLI, removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'inferlens-cli-test-'));
@@ -79,6 +79,19 @@ describe.concurrent('inferlens-collector command line', () => {
       expect(line, o.env).toContain('flag' in o ? `${o.flag} <value>` : `(file: ${o.key})`);
     }
     for (const flag of ['--config <file>', 'INFERLENS_CONFIG', '--help', '--version']) expect(stdout).toContain(flag);
+  });
+
+  it('--help has one line per key of the configuration schema, in schema order, naming its flag or file key, variable and default', async ({ expect }) => {
+    const { stdout } = await runCli(['--help']);
+    const lines = stdout.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('  --config <file>')) + 1;
+    const keyLines = lines.slice(first, lines.findIndex((l) => l.startsWith('  --help')));
+    expect(keyLines.length).toBe(OPTIONS.length);
+    for (const [i, o] of OPTIONS.entries()) {
+      const line = keyLines[i]!;
+      expect(line.startsWith(`  ${o.flag ? `--${o.flag} <value>` : `(file: ${o.path})`} `), `${o.path}: ${line}`).toBe(true);
+      expect(line.endsWith(`${o.env ? `; env ${o.env}` : ''}; default ${o.defaultText}`), `${o.path}: ${line}`).toBe(true);
+    }
   });
 
   it('--version prints the package version', async ({ expect }) => {

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { dotted, firstProblem, valueAt, withoutNulls, type Fail, type Segment } from '../config/problems.js';
 import { CollectorError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultTableSource } from './result-sources.js';
+import { LABEL_NAME, OPS, rulesSchema, type RulesDocument } from './rules-schema.js';
 import { checkTemplate } from './templates.js';
 
 /** Comparison operators of a condition. */
-export type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
+export type Comparison = (typeof OPS)[number];
 
 /** `when`: a series is active while `metric op threshold` holds for it. */
 export interface Condition {
@@ -67,110 +70,73 @@ export class RulesError extends CollectorError {
   }
 }
 
-const OPS: readonly Comparison[] = ['>', '>=', '<', '<=', '==', '!='];
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /**
- * Parses and validates a rules file's text. Every problem is reported as
+ * Parses and validates a rules file's text: its schema first (`rules-schema.ts`), then what the
+ * schema cannot state (one receiver kind each, unique names, the metrics and labels of each
+ * source, receivers that exist, label names, templates). Every problem is reported as
  * `<file>: rule "<name>" (rules[i]): <field>: <problem>`.
  * @throws RulesError on the first problem found
  */
 export function parseRules(text: string, file: string, sources: readonly ResultTableSource[] = RESULT_SOURCES): RulesFile {
-  let doc: unknown;
+  let written: unknown;
   try {
-    doc = parseYaml(text) ?? {};
+    written = withoutNulls(parseYaml(text) ?? {});
   } catch (err) {
     throw new RulesError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
-  const fail = (where: string, problem: string): never => {
-    throw new RulesError(`${file}: ${where}: ${problem}`);
+  const where = (path: readonly Segment[]): string => {
+    const [list, i, ...rest] = path;
+    if ((list !== 'rules' && list !== 'receivers') || typeof i !== 'number') return path.length ? dotted(path) : 'top level';
+    const name = valueAt(written, [list, i, list === 'rules' ? 'alert' : 'name']);
+    return `${list === 'rules' ? 'rule' : 'receiver'} ${typeof name === 'string' && name ? `"${name}" ` : ''}(${list}[${i}])${rest.length ? `: ${dotted(rest)}` : ''}`;
   };
-  if (!isMap(doc)) fail('top level', 'expected a mapping with keys "rules" and "receivers"');
-  const top = doc as Record<string, unknown>;
-  for (const k of Object.keys(top)) if (k !== 'rules' && k !== 'receivers') fail(k, 'unknown key; expected "rules" or "receivers"');
-  const rawReceivers = top.receivers ?? [];
-  const rawRules = top.rules ?? [];
-  if (!Array.isArray(rawReceivers)) fail('receivers', 'expected a list');
-  if (!Array.isArray(rawRules)) fail('rules', 'expected a list');
+  const fail: Fail = (path, problem) => {
+    throw new RulesError(`${file}: ${where(path)}: ${problem}`);
+  };
 
+  const bySource = new Map(sources.map((s) => [s.name, s]));
+  const schema = rulesSchema([...bySource.keys(), TRAFFIC_SOURCE_NAME]);
+  const doc = structuredClone(written);
+  Value.Default(schema, doc);
+  const problem = firstProblem(schema, doc);
+  if (problem?.kind === 'unknown') fail([...problem.path, problem.key], `unknown key; known keys: ${problem.known.join(', ')}`);
+  if (problem?.kind === 'missing') fail(problem.path, `required, ${problem.expected}`);
+  if (problem) fail(problem.path, `expected ${problem.expected}, got ${JSON.stringify(valueAt(written, problem.path))}`);
+
+  // Defaults are filled by Value.Default above, hence the `!`s.
+  const checked = doc as RulesDocument;
+  const ms = (duration: string | undefined) => parseDuration(duration!)!;
   const receivers: ReceiverConfig[] = [];
-  for (const [i, raw] of (rawReceivers as unknown[]).entries()) {
-    const name = isMap(raw) && typeof raw.name === 'string' ? raw.name : '';
-    const at = (field: string) => `receiver ${name ? `"${name}" ` : ''}(receivers[${i}]): ${field}`;
-    if (!isMap(raw)) fail(at(''), 'expected a mapping');
-    const r = raw as Record<string, unknown>;
-    if (!name) fail(at('name'), 'required, a non-empty string');
-    if (receivers.some((x) => x.name === name)) fail(at('name'), `duplicate receiver name "${name}"`);
-    const known = ['name', 'webhook', 'slack', 'alertmanager', 'group_by', 'repeat_interval', 'retry'];
-    for (const k of Object.keys(r)) if (!known.includes(k)) fail(at(k), `unknown key; known keys: ${known.join(', ')}`);
+  for (const [i, r] of checked.receivers!.entries()) {
+    if (receivers.some((x) => x.name === r.name)) fail(['receivers', i, 'name'], `duplicate receiver name "${r.name}"`);
     const kinds = (['webhook', 'slack', 'alertmanager'] as const).filter((k) => r[k] !== undefined);
-    if (kinds.length !== 1) fail(at('webhook|slack|alertmanager'), `expected exactly one of webhook, slack, alertmanager; got ${kinds.length}`);
+    if (kinds.length !== 1) fail(['receivers', i, 'webhook|slack|alertmanager'], `expected exactly one of webhook, slack, alertmanager; got ${kinds.length}`);
     const kind = kinds[0]!;
-    const spec = r[kind];
-    if (!isMap(spec)) fail(at(kind), 'expected a mapping with "url"');
-    const s = spec as Record<string, unknown>;
-    for (const k of Object.keys(s)) if (k !== 'url' && !(kind === 'slack' && k === 'channel')) fail(at(`${kind}.${k}`), 'unknown key');
-    const url = s.url;
-    let okUrl = false;
-    try {
-      okUrl = typeof url === 'string' && ['http:', 'https:'].includes(new URL(url).protocol);
-    } catch {
-      // refused below
-    }
-    if (!okUrl) fail(at(`${kind}.url`), `expected an http(s) URL, got ${JSON.stringify(url)}`);
     const target: ReceiverTarget =
       kind === 'slack'
-        ? { kind, url: url as string, ...(typeof s.channel === 'string' ? { channel: s.channel } : {}) }
-        : { kind, url: kind === 'alertmanager' ? (url as string).replace(/\/+$/, '') : (url as string) };
-    const groupBy = r.group_by ?? ['alertname'];
-    if (!Array.isArray(groupBy) || !groupBy.every((g) => typeof g === 'string' && LABEL_NAME.test(g))) fail(at('group_by'), 'expected a list of label names');
-    const repeat = durationField(r.repeat_interval, '4h', at('repeat_interval'), fail);
-    if (repeat < 1000) fail(at('repeat_interval'), 'expected at least 1s');
-    const retry = r.retry ?? {};
-    if (!isMap(retry)) fail(at('retry'), 'expected a mapping with "attempts" and "backoff"');
-    const rt = retry as Record<string, unknown>;
-    for (const k of Object.keys(rt)) if (k !== 'attempts' && k !== 'backoff') fail(at(`retry.${k}`), 'unknown key; known keys: attempts, backoff');
-    const attempts = rt.attempts ?? 5;
-    if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1 || attempts > 20) fail(at('retry.attempts'), `expected an integer from 1 to 20, got ${JSON.stringify(attempts)}`);
-    const backoff = durationField(rt.backoff, '1s', at('retry.backoff'), fail);
-    receivers.push({ name, target, groupBy: groupBy as string[], repeatIntervalMs: repeat, attempts: attempts as number, backoffMs: backoff });
+        ? { kind, url: r.slack!.url, ...(r.slack!.channel !== undefined ? { channel: r.slack!.channel } : {}) }
+        : { kind, url: kind === 'alertmanager' ? r.alertmanager!.url.replace(/\/+$/, '') : r.webhook!.url };
+    receivers.push({ name: r.name, target, groupBy: r.group_by!, repeatIntervalMs: ms(r.repeat_interval), attempts: r.retry!.attempts!, backoffMs: ms(r.retry!.backoff) });
   }
 
   const rules: AlertRule[] = [];
-  const sourceByName = new Map(sources.map((s) => [s.name, s]));
-  for (const [i, raw] of (rawRules as unknown[]).entries()) {
-    const name = isMap(raw) && typeof raw.alert === 'string' ? raw.alert : '';
-    const at = (field: string) => `rule ${name ? `"${name}" ` : ''}(rules[${i}]): ${field}`;
-    if (!isMap(raw)) fail(at(''), 'expected a mapping');
-    const r = raw as Record<string, unknown>;
-    if (!name || !LABEL_NAME.test(name)) fail(at('alert'), `required, a name matching ${LABEL_NAME.source}, got ${JSON.stringify(r.alert)}`);
-    const known = ['alert', 'when', 'for', 'keep_firing_for', 'labels', 'annotations', 'notify'];
-    for (const k of Object.keys(r)) if (!known.includes(k)) fail(at(k), `unknown key; known keys: ${known.join(', ')}`);
-    const when = parseCondition(r.when, sourceByName, at, fail);
-    const forMs = durationField(r.for, '0s', at('for'), fail);
-    const keepFiringForMs = durationField(r.keep_firing_for, '0s', at('keep_firing_for'), fail);
-    const labels = stringMap(r.labels, at('labels'), fail);
-    for (const k of Object.keys(labels)) if (!LABEL_NAME.test(k) || k === 'alertname') fail(at(`labels.${k}`), `not a valid label name (${LABEL_NAME.source}, not "alertname")`);
-    const annotations = stringMap(r.annotations, at('annotations'), fail);
-    for (const [k, v] of Object.entries(annotations)) {
-      const problem = checkTemplate(v);
-      if (problem) fail(at(`annotations.${k}`), problem);
+  for (const [i, r] of checked.rules!.entries()) {
+    const at = (...field: Segment[]) => ['rules', i, ...field];
+    const when = condition(r.when, bySource, (field, problem) => fail(at('when', ...field), problem));
+    const labels = strings(r.labels);
+    for (const k of Object.keys(labels)) if (!LABEL_NAME.test(k) || k === 'alertname') fail(at('labels', k), `not a valid label name (${LABEL_NAME.source}, not "alertname")`);
+    const annotations = strings(r.annotations);
+    for (const [field, map] of [['annotations', annotations], ['labels', labels]] as const) {
+      for (const [k, v] of Object.entries(map)) {
+        const problem = checkTemplate(v);
+        if (problem) fail(at(field, k), problem);
+      }
     }
-    for (const [k, v] of Object.entries(labels)) {
-      const problem = checkTemplate(v);
-      if (problem) fail(at(`labels.${k}`), problem);
-    }
-    const notify = r.notify ?? [];
-    if (!Array.isArray(notify) || !notify.every((n) => typeof n === 'string')) fail(at('notify'), 'expected a list of receiver names');
-    for (const n of notify as string[]) {
+    for (const n of r.notify!) {
       if (!receivers.some((x) => x.name === n)) fail(at('notify'), `unknown receiver "${n}"; defined receivers: ${receivers.map((x) => x.name).join(', ') || '(none)'}`);
     }
-    if (rules.some((x) => x.alert === name)) fail(at('alert'), `duplicate rule name "${name}"`);
-    rules.push({ alert: name, when, forMs, keepFiringForMs, labels, annotations, notify: notify as string[] });
+    if (rules.some((x) => x.alert === r.alert)) fail(at('alert'), `duplicate rule name "${r.alert}"`);
+    rules.push({ alert: r.alert, when, forMs: ms(r.for), keepFiringForMs: ms(r.keep_firing_for), labels, annotations, notify: r.notify! });
   }
   return { file, rules, receivers };
 }
@@ -186,48 +152,29 @@ export async function loadRulesFile(path: string, sources?: readonly ResultTable
   return parseRules(text, path, sources);
 }
 
-type Fail = (where: string, problem: string) => never;
+type Written = RulesDocument['rules'] extends Array<infer R> | undefined ? R : never;
 
-function parseCondition(raw: unknown, sources: Map<string, ResultTableSource>, at: (f: string) => string, fail: Fail): Condition {
-  if (!isMap(raw)) return fail(at('when'), 'required, a mapping with source, metric, op and threshold');
-  const known = ['source', 'metric', 'match', 'op', 'threshold', 'absent_for'];
-  for (const k of Object.keys(raw)) if (!known.includes(k)) fail(at(`when.${k}`), `unknown key; known keys: ${known.join(', ')}`);
-  const source = raw.source;
-  const names = [...sources.keys(), TRAFFIC_SOURCE_NAME];
-  if (typeof source !== 'string' || !names.includes(source)) return fail(at('when.source'), `expected one of ${names.join(', ')}, got ${JSON.stringify(source)}`);
-  const labels: readonly string[] = source === TRAFFIC_SOURCE_NAME ? TRAFFIC_LABELS : Object.keys(sources.get(source)!.labels);
-  const metrics: readonly string[] = source === TRAFFIC_SOURCE_NAME ? TRAFFIC_METRICS : Object.keys(sources.get(source)!.metrics);
-  const match = stringMap(raw.match, at('when.match'), fail);
-  for (const k of Object.keys(match)) if (!labels.includes(k)) fail(at(`when.match.${k}`), `source ${source} has no label "${k}"; its labels: ${labels.join(', ')}`);
-  if (raw.absent_for !== undefined) {
-    if (source !== TRAFFIC_SOURCE_NAME) fail(at('when.absent_for'), 'only for source traffic');
-    if (raw.metric !== undefined || raw.op !== undefined || raw.threshold !== undefined) fail(at('when.absent_for'), 'replaces metric, op and threshold; give either absent_for or those three');
-    const ms = durationField(raw.absent_for, '0s', at('when.absent_for'), fail);
-    if (ms < 1000) fail(at('when.absent_for'), 'expected at least 1s');
-    return { source, metric: 'seconds_since_last_prediction', match, op: '>=', threshold: ms / 1000 };
+/** `when` against its source: the source's metrics and labels, and `absent_for` in place of metric, op and threshold. */
+function condition(w: Written['when'], sources: ReadonlyMap<string, ResultTableSource>, fail: Fail): Condition {
+  const traffic = w.source === TRAFFIC_SOURCE_NAME;
+  const labels: readonly string[] = traffic ? TRAFFIC_LABELS : Object.keys(sources.get(w.source)!.labels);
+  const metrics: readonly string[] = traffic ? TRAFFIC_METRICS : Object.keys(sources.get(w.source)!.metrics);
+  const match = strings(w.match);
+  for (const k of Object.keys(match)) if (!labels.includes(k)) fail(['match', k], `source ${w.source} has no label "${k}"; its labels: ${labels.join(', ')}`);
+  if (w.absent_for !== undefined) {
+    if (!traffic) fail(['absent_for'], 'only for source traffic');
+    if (w.metric !== undefined || w.op !== undefined || w.threshold !== undefined) fail(['absent_for'], 'replaces metric, op and threshold; give either absent_for or those three');
+    return { source: w.source, metric: 'seconds_since_last_prediction', match, op: '>=', threshold: parseDuration(w.absent_for)! / 1000 };
   }
-  if (typeof raw.metric !== 'string' || !metrics.includes(raw.metric)) return fail(at('when.metric'), `expected one of ${metrics.join(', ')} for source ${source}, got ${JSON.stringify(raw.metric)}`);
-  if (typeof raw.op !== 'string' || !OPS.includes(raw.op as Comparison)) return fail(at('when.op'), `expected one of ${OPS.join(' ')}, got ${JSON.stringify(raw.op)}`);
-  if (typeof raw.threshold !== 'number' || !Number.isFinite(raw.threshold)) return fail(at('when.threshold'), `expected a number, got ${JSON.stringify(raw.threshold)}`);
-  return { source, metric: raw.metric, match, op: raw.op as Comparison, threshold: raw.threshold };
+  if (w.metric === undefined || !metrics.includes(w.metric)) fail(['metric'], `expected one of ${metrics.join(', ')} for source ${w.source}, got ${JSON.stringify(w.metric)}`);
+  if (w.op === undefined) fail(['op'], `required, one of ${OPS.join(', ')}`);
+  if (w.threshold === undefined) fail(['threshold'], 'required, a number');
+  return { source: w.source, metric: w.metric!, match, op: w.op!, threshold: w.threshold! };
 }
 
-function durationField(raw: unknown, dflt: string, where: string, fail: Fail): number {
-  const text = raw === undefined || raw === null ? dflt : raw;
-  const ms = typeof text === 'string' ? parseDuration(text) : undefined;
-  if (ms === undefined) return fail(where, `expected a duration such as 30s, 5m or 1h, got ${JSON.stringify(raw)}`);
-  return ms;
-}
-
-function stringMap(raw: unknown, where: string, fail: Fail): Record<string, string> {
-  if (raw === undefined || raw === null) return {};
-  if (!isMap(raw)) return fail(where, 'expected a mapping of names to strings');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') fail(`${where}.${k}`, `expected a string, got ${JSON.stringify(v)}`);
-    out[k] = String(v);
-  }
-  return out;
+/** Label and annotation values as text (`severity: 1` is "1"). */
+function strings(map: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
 /** Whether a metric value satisfies a condition; a missing or NaN value never does. */

@@ -4,7 +4,7 @@ import { DEFAULT_ALPHA } from '@inferlens/stats';
 import { BadRequestError } from '../errors.js';
 import { useJsonErrors } from '../ingest/errors-reply.js';
 import { projectOf } from '../ingest/request-context.js';
-import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
+import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
 import { parseTimeParam } from './read-plugin.js';
 import { compareVersions } from './compare-versions.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import { predictionFeedbackJoin } from '../jobs/feedback-join.js';
-import type { QualityModelConfig } from '../quality-config.js';
+import type { QualityModelConfig } from '../config.js';
 
 /** What to compare: versions `a` (baseline) and `b` (candidate) of one model over [from, to). */
 export interface CompareRequest {

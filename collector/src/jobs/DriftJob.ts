@@ -5,7 +5,7 @@ import { compareProfiles, type ColumnDrift, type CompareOptions } from './compar
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
-import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
+import { driftSettingsFor, type DriftModelConfig } from '../config.js';
 import { finite, ms64 } from '../store/json-values.js';
 
 /** Options of a {@link DriftJob}. */

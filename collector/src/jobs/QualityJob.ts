@@ -9,7 +9,7 @@ import {
   type ClassMetrics,
 } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
+import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { ms64 } from '../store/json-values.js';
 

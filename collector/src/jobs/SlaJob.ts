@@ -2,7 +2,7 @@ import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import type { SloConfig } from '../slo-config.js';
+import type { SloConfig } from '../config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { ms64 } from '../store/json-values.js';
 

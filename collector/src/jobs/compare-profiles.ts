@@ -1,5 +1,5 @@
 import { DEFAULT_DRIFT_SHARE, detectDrift, METHODS_BY_KIND, type DriftMethod, type DriftOptions, type DriftResult, type FeatureKind } from '@inferlens/stats';
-import type { ColumnDriftSettings } from '../drift-config.js';
+import type { ColumnDriftSettings } from '../config.js';
 import type { FeatureProfile, ProfileSource } from './feature-profile.js';
 import { emptyBucketHistogram, toSharedSummaries } from './log-buckets.js';
 

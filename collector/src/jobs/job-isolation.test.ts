@@ -13,8 +13,7 @@ import { DriftJob } from './DriftJob.js';
 import { QualityJob } from './QualityJob.js';
 import { SlaJob } from './SlaJob.js';
 import { profileScope } from './feature-profile.js';
-import { DEFAULT_BURN_RATES } from '../slo-config.js';
-import { DEFAULT_QUALITY_OUTPUTS } from '../quality-config.js';
+import { DEFAULT_BURN_RATES, DEFAULT_QUALITY_OUTPUTS } from '../config.js';
 import { random } from '../../../test/helpers/random.js';
 
 // The jobs on the real engine: one poisoned unit (a corrupt stored reference for drift, a store

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DriftJobConfig, SlaJobConfig } from '../config.js';
-import type { QualityJobConfig } from '../quality-config.js';
-import type { SloConfig } from '../slo-config.js';
+import type { DriftJobConfig, QualityJobConfig, SlaJobConfig, SloConfig } from '../config.js';
 import { DriftJob } from './DriftJob.js';
 import { SlaJob } from './SlaJob.js';
 import { QualityJob } from './QualityJob.js';

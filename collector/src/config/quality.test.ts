@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferlens-quality-config-test-'));
 let count = 0;
@@ -29,7 +29,8 @@ describe('quality in the YAML config', () => {
     ['quality: { models: [ { label: x } ] }', /quality\.models\[0\]\.model: expected a non-empty string.*got undefined/],
     ['quality: { models: [ { model: a, scor: x } ] }', /quality\.models\[0\]: unknown key "scor"; known keys: model, label, score, value, positiveClass/],
     ['quality: { models: [ { model: a }, { model: a } ] }', /quality\.models\[1\]\.model: expected a model listed once, got "a" again/],
-    ['quality: { windowSeconds: 10 }', /quality\.windowSeconds: expected 60 .* got 10/],
+    // Was "quality.windowSeconds: expected 60 (one minute) to 86400 (one day), got 10": now names the file it came from.
+    ['quality: { windowSeconds: 10 }', /quality\.windowSeconds \(from .*c\d+\.yaml\): expected an integer from 60 to 86400, got 10/],
     ['quality: { windowSecond: 600 }', /unknown key "quality.windowSecond"/],
   ])('refuses %s', (yaml, message) => {
     expect(() => load(yaml)).toThrow(ConfigError);

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { DEFAULT_CONFIG, loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferlens-config-test-'));
 let fileCount = 0;

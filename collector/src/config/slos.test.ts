@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
-import { DEFAULT_BURN_RATES } from './slo-config.js';
+import { DEFAULT_BURN_RATES, loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferlens-slo-config-test-'));
 let count = 0;
@@ -66,7 +65,8 @@ slos:
     expect(load('drift: { windowSeconds: 600 }\nsla: { windowSeconds: 120 }', { INFERLENS_SLA_INTERVAL_MS: '50' }).sla).toEqual({
       windowSeconds: 120, allowedLatenessSeconds: 300, intervalMs: 50, idleTimeoutSeconds: 300,
     });
-    expect(error('sla: { windowSeconds: 30 }')).toMatch(/sla.windowSeconds: expected 60 .* got 30/);
+    // Was "sla.windowSeconds: expected 60 (one minute) to 86400 (one day), got 30": now names the file it came from.
+    expect(error('sla: { windowSeconds: 30 }')).toMatch(/sla\.windowSeconds \(from .*c\d+\.yaml\): expected an integer from 60 to 86400, got 30/);
   });
 
   it.each([

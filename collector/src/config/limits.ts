@@ -1,0 +1,25 @@
+import type { Static } from 'typebox';
+import { Count, Section } from './setting.js';
+
+/** `limits:`: what one ingestion request may hold. */
+export const LimitsSection = Section(
+  {
+    maxBodyBytes: Count({ env: 'INFERLENS_MAX_BODY_BYTES', default: 16 * 1024 * 1024, description: 'largest request body as received (compressed when gzip), in bytes' }),
+    maxDecompressedBytes: Count({ env: 'INFERLENS_MAX_DECOMPRESSED_BYTES', default: 64 * 1024 * 1024, description: 'largest body after gzip decompression, in bytes; inflation stops there' }),
+    maxRecordsPerRequest: Count({ env: 'INFERLENS_MAX_RECORDS_PER_REQUEST', default: 100_000, description: 'most spans, log records, predictions or feedback records in one request' }),
+    maxEventAgeSeconds: Count({
+      env: 'INFERLENS_MAX_EVENT_AGE_SECONDS',
+      default: 366 * 86_400,
+      description: "oldest event time accepted, in seconds before the collector's clock; an older record is rejected alone (each day of event time is a partition of its own; see [HTTP API](#http-api))",
+    }),
+    maxEventAheadSeconds: Count({
+      env: 'INFERLENS_MAX_EVENT_AHEAD_SECONDS',
+      default: 3600,
+      description: "latest event time accepted, in seconds after the collector's clock (room for clock skew); a later record is rejected alone",
+    }),
+  },
+  'limits applied to every ingestion request',
+);
+
+/** Limits applied to every ingestion request. */
+export type IngestLimits = Static<typeof LimitsSection>;

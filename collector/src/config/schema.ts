@@ -1,0 +1,45 @@
+import Type, { type Static } from 'typebox';
+import { AlertsSection } from './alerts.js';
+import { BatchSection } from './batch.js';
+import { ClickHouseSection } from './clickhouse.js';
+import { DriftSection } from './drift.js';
+import { LimitsSection } from './limits.js';
+import type { QualityJobConfig } from './quality.js';
+import { QualitySection } from './quality.js';
+import { DataDir, Host, LogLevel, Port } from './server.js';
+import { SlaSection } from './sla.js';
+import type { SloConfig } from './slos.js';
+import { SlosList } from './slos.js';
+
+/**
+ * The collector's configuration file, one line per section, in the order `--help`, the README
+ * table and the "known keys" of an error list them. A new section is a module that exports a
+ * `Section(...)` and one line here; its keys then load from the file, their environment
+ * variables and flags, and appear in `--help` and the README.
+ */
+export const CollectorConfigSchema = Type.Object(
+  {
+    host: Host,
+    port: Port,
+    dataDir: DataDir,
+    clickhouse: ClickHouseSection,
+    limits: LimitsSection,
+    batch: BatchSection,
+    drift: DriftSection,
+    sla: SlaSection,
+    quality: QualitySection,
+    alerts: AlertsSection,
+    logLevel: LogLevel,
+    slos: SlosList,
+  },
+  { additionalProperties: false },
+);
+
+/** The configuration file as the schema checks it, defaults filled, before the lists are read. */
+export type ConfigFile = Static<typeof CollectorConfigSchema>;
+
+/**
+ * The collector's whole configuration, resolved: every key from the flag, the `INFERLENS_*`
+ * variable, the YAML file or the default, lists read into what the jobs use.
+ */
+export type CollectorConfig = Omit<ConfigFile, 'slos' | 'quality'> & { slos: SloConfig[]; quality: QualityJobConfig };
