@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback, validatePrediction } from '@inferlens/semconv';
 import type { RecordLimits } from '@inferlens/semconv';
-import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
+import { SaturatedError, TooManyRecordsError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
+import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
 import { readBody } from './read-body.js';
 import { applyRetryAfter, toErrorReply } from './errors-reply.js';
@@ -25,15 +25,6 @@ function sendExportResponse(request: FastifyRequest, reply: FastifyReply, field:
     return reply.code(200).type('application/x-protobuf').send(Buffer.from(encodeExportResponseProto(rejected, message)));
   }
   return reply.code(200).type('application/json').send(exportResponseJson(field, rejected, message));
-}
-
-function decodeOrThrow<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof OtlpDecodeError) throw new BadRequestError('INGEST_OTLP_DECODE', err.message, { cause: err });
-    throw err;
-  }
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -80,7 +71,8 @@ export async function otlpPlugin(
   // young instead of being promoted to the old generation while the request awaits its insert.
   const spansLimit = (spans: number): void => {
     if (spans > opts.limits.maxRecordsPerRequest) {
-      throw new BodyTooLargeError(
+      throw new TooManyRecordsError(
+        opts.limits.maxRecordsPerRequest,
         `the request holds ${spans} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
@@ -90,11 +82,11 @@ export async function otlpPlugin(
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
       // The embedded store's path: protobuf straight to RowBinary, no row objects.
-      const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project, eventTimes));
+      const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };
     }
-    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project, eventTimes));
+    const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
@@ -102,9 +94,10 @@ export async function otlpPlugin(
   const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
-    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, project, eventTimes));
+    const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
     if (decoded.logs.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
-      throw new BodyTooLargeError(
+      throw new TooManyRecordsError(
+        opts.limits.maxRecordsPerRequest,
         `the request holds ${decoded.logs.length + decoded.rejected} log records, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
