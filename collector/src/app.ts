@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
-import { SaturatedError } from './errors.js';
+import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
@@ -20,7 +20,6 @@ import { tracePredictionsPlugin } from './api/trace-predictions-plugin.js';
 import { distributionsPlugin } from './api/distributions-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
-import { refuseNonFiniteParameters } from './api/query-parameters.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -44,7 +43,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
     forceCloseConnections: false,
-    // Requests arriving while the server closes get our own 503 with Retry-After (below).
+    // Requests arriving while the server closes get our own 503 with Retry-After (http-plugin.ts).
     return503OnClosing: false,
   });
   const store = config.clickhouse.url
@@ -56,22 +55,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         database: config.clickhouse.database,
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (closing) {
-      request.raw.headers.connection = 'close';
-      const err = new SaturatedError('the collector is shutting down; retry against another instance or after Retry-After', 5);
-      // Set here, not only in the receivers' error handlers: routes without one (health, 404s)
-      // answer through Fastify's default handler, which knows nothing of Retry-After.
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    }
-  });
-  // Before any route: Ajv coerces `limit=Infinity` to a number that skips its range checks.
-  refuseNonFiniteParameters(app);
+  // The HTTP layer first: the error handler, 404s, refusal while closing, parameter checks.
+  await app.register(httpPlugin);
   // The store decorates the root instance itself (not an encapsulated child), so every
   // plugin below and the CLI see `app.store` and `app.batchers`.
   await storePlugin(app, { store, batch: config.batch });

@@ -2,7 +2,7 @@
  * Typed errors of the collector. Every error has a stable `code` from the registry
  * (`http/error-codes.ts`), which gives its `statusCode` and, for 429/503, its Retry-After;
  * messages say what was wrong, where, and what to do. Each class binds one code, so no code is
- * written anywhere else; the error handlers (`ingest/errors-reply.ts`) answer any of them.
+ * written anywhere else; the root error handler (`http/http-plugin.ts`) answers any of them.
  */
 import { ERROR_CODES, type ErrorCode, type ErrorCodeSpec } from './http/error-codes.js';
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 import { parseTimeParam } from '../api/read-plugin.js';
 import { SqlFilter } from '../api/sql-filter.js';
 import { ms64 } from '../store/json-values.js';
@@ -166,12 +165,6 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
   });
 
   await app.register(async (api) => {
-    api.setErrorHandler((err, request, reply) => {
-      const e = toErrorReply(err, request);
-      if (e.statusCode >= 500) request.log.error({ err }, 'alerts API request failed');
-      applyRetryAfter(reply, e);
-      return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-    });
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
     typed.get('/api/v1/alerts', async () => ({
       alerts: engine.active().map((a) => ({
@@ -232,15 +225,13 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
     });
-    typed.post('/api/v1/rules/reload', async (_request, reply) => {
+    typed.post('/api/v1/rules/reload', async () => {
       try {
         const rules = await reload();
         return { file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length };
       } catch (err) {
-        if (err instanceof RulesError) {
-          app.log.error({ err: err.message }, 'alert rules not reloaded; the rules in force stay');
-          return reply.code(400).send({ error: err.code, message: err.message });
-        }
+        // Answered 400 ALERT_RULES_INVALID by the root error handler; logged here, as a 4xx is not.
+        if (err instanceof RulesError) app.log.error({ err: err.message }, 'alert rules not reloaded; the rules in force stay');
         throw err;
       }
     });

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DEFAULT_ALPHA } from '@inferlens/stats';
 import { RequestInvalidError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
+import { projectOf } from '../http/request-context.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
 import { parseTimeParam } from './read-plugin.js';
 import { compareVersions } from './compare-versions.js';
@@ -31,7 +30,6 @@ export interface ComparePluginOptions {
  */
 export async function comparePlugin(app: FastifyInstance, options: ComparePluginOptions): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'compare API request failed');
   api.get('/api/v1/compare', { schema: { querystring: CompareQuery } }, async (request) => {
     const q = request.query;
     if (q.a === q.b) throw new RequestInvalidError(`query parameters a and b: expected two different versions, got ${JSON.stringify(q.a)} twice`);

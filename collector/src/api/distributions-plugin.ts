@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError, RequestInvalidError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
 import { categoryBars, numericBins } from './display-bins.js';
@@ -27,7 +26,6 @@ const DistributionsQuery = Type.Object({
  */
 export async function distributionsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'distributions API request failed');
   api.get('/api/v1/distributions', { schema: { querystring: DistributionsQuery } }, async (request) => {
     const q = request.query;
     const from = parseTimeParam('from', q.from)!;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RequestInvalidError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { parseTimeParam } from './read-plugin.js';
 import { modelFilter, SqlFilter } from './sql-filter.js';
 
@@ -51,7 +50,6 @@ const num = (x: Cell): number | null => (x === null ? null : Number(x));
  */
 export async function modelsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'models API request failed');
 
   api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
     const range = timeRange(request.query);

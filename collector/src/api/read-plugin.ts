@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError, RequestInvalidError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { SqlFilter } from './sql-filter.js';
 
 const PredictionsQuery = Type.Object({
@@ -80,7 +79,6 @@ interface PredictionDbRow {
  */
 export async function readPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'read API request failed');
 
   api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
     const q = request.query;

@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
 import { NotFoundError, ReferenceEmptyError, ReferenceInvalidError, TooManyRecordsError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { utf8Text } from '../ingest/utf8-text.js';
-import { readBody } from '../ingest/read-body.js';
-import { projectOf } from '../ingest/request-context.js';
+import { readBody } from '../http/read-body.js';
+import { projectOf } from '../http/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
 import { ms64 } from '../store/json-values.js';
@@ -153,7 +152,6 @@ function describeProfile(p: FeatureProfile) {
  */
 export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'references request failed');
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { projectOf } from '../ingest/request-context.js';
+import { projectOf } from '../http/request-context.js';
 
 /**
  * A WHERE clause built from conditions whose values travel only as `{name:Type}` query

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
-import { readBody } from './read-body.js';
+import { readBody } from '../http/read-body.js';
 import { utf8Text } from './utf8-text.js';
-import { useJsonErrors } from './errors-reply.js';
 import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
-import { nowUnixNano, projectOf, PROJECT_HEADER } from './request-context.js';
+import { nowUnixNano, projectOf, PROJECT_HEADER } from '../http/request-context.js';
 
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
 
@@ -20,17 +19,23 @@ export interface IngestResponse {
   errors: string[];
 }
 
+/** Options of {@link nativePlugin}. */
+export interface NativePluginOptions {
+  limits: IngestLimits;
+  recordLimits: RecordLimits;
+}
+
 /**
  * Native endpoints: `POST /v1/predictions` and `POST /v1/feedback`, NDJSON or a
  * JSON array, optionally gzip. Valid records are stored and acknowledged even
  * when others in the same body are rejected (invalid, or with a `timestamp` outside
  * `limits.maxEventAgeSeconds` / `limits.maxEventAheadSeconds` around the receive time);
- * the response says which and why.
+ * the response says which and why. Errors are answered by the root error handler (JSON
+ * `{ error, message }`).
  */
-export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
+export async function nativePlugin(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-  useJsonErrors(app, 'ingest request failed');
 
   /**
    * Parses, validates and batches one body, synchronously; returns the response and the

@@ -7,24 +7,27 @@ import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
-import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
-import { readBody } from './read-body.js';
-import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
+import { readBody } from '../http/read-body.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
-import { projectOf, nowUnixNano } from './request-context.js';
+import { projectOf, nowUnixNano } from '../http/request-context.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
-function isProto(request: FastifyRequest): boolean {
-  return String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf');
-}
-
 function sendExportResponse(request: FastifyRequest, reply: FastifyReply, field: string, rejected: number, errors: string[]): FastifyReply {
   const message = rejected > 0 ? `${rejected} rejected: ${errors.slice(0, 5).join('; ')}` : '';
-  if (isProto(request)) {
+  if (isProtobufRequest(request)) {
     return reply.code(200).type('application/x-protobuf').send(Buffer.from(encodeExportResponseProto(rejected, message)));
   }
   return reply.code(200).type('application/json').send(exportResponseJson(field, rejected, message));
+}
+
+/** Options of {@link otlpPlugin}. */
+export interface OtlpPluginOptions {
+  limits: IngestLimits;
+  recordLimits: RecordLimits;
+  /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
+  maxPendingRows: number;
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -41,30 +44,12 @@ interface Staged {
  * A span or log record with a time outside the event-time bounds around the receive time
  * (`limits.maxEventAgeSeconds`, `limits.maxEventAheadSeconds`) is rejected alone.
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
- * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
+ * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise
+ * (the routes' error format, written by the root error handler).
  */
-export async function otlpPlugin(
-  app: FastifyInstance,
-  opts: {
-    limits: IngestLimits;
-    recordLimits: RecordLimits;
-    /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
-    maxPendingRows: number;
-  },
-): Promise<void> {
+export async function otlpPlugin(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'OTLP request failed');
-    applyRetryAfter(reply, e);
-    const code = grpcCodeFor(e.statusCode);
-    if (isProto(request)) {
-      return reply.code(e.statusCode).type('application/x-protobuf').send(Buffer.from(encodeStatusProto(code, e.message)));
-    }
-    return reply.code(e.statusCode).type('application/json').send({ code, message: e.message, details: [] });
-  });
 
   // Decoding, validation and batching run in one synchronous step per request, so nothing
   // of the decoded rows outlives it (the batchers keep their serialised bytes only): they die
@@ -168,8 +153,9 @@ export async function otlpPlugin(
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };
 
-  app.post('/v1/traces', receive(stageSpans, 'rejectedSpans'));
-  app.post('/v1/logs', receive(stageLogs, 'rejectedLogRecords'));
+  const config = { errorFormat: otlpErrorFormat };
+  app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans'));
+  app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords'));
 }
 
 /** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BodyTooLargeError,
   CollectorError,
@@ -10,16 +10,33 @@ import {
   RequestInvalidError,
   UnsupportedMediaTypeError,
 } from '../errors.js';
-import type { ErrorCode } from '../http/error-codes.js';
-import { validationMessage } from '../api/query-parameters.js';
+import type { ErrorCode } from './error-codes.js';
+import { validationMessage } from './query-parameters.js';
 
-/** HTTP status, stable code, message and Retry-After of any error thrown while handling a request. */
+/** HTTP status, stable code, message and Retry-After of an error answered to a request. */
 export interface ErrorReply {
   statusCode: number;
   code: ErrorCode;
   message: string;
   retryAfterSeconds: number | undefined;
 }
+
+/**
+ * How a route writes an error reply whose status and headers are already set: the body and its
+ * content type. JSON `{ error, message }` ({@link jsonErrorFormat}) unless the route's
+ * `config.errorFormat` names another (the OTLP receivers answer a `google.rpc.Status`).
+ */
+export type ErrorFormat = (reply: FastifyReply, error: ErrorReply, request: FastifyRequest) => FastifyReply;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** How this route writes its error replies; `{ error, message }` in JSON when unset. */
+    errorFormat?: ErrorFormat;
+  }
+}
+
+/** `{ "error": CODE, "message": ... }`: the native endpoints', the read API's and every other route's errors. */
+export const jsonErrorFormat: ErrorFormat = (reply, error) => reply.send({ error: error.code, message: error.message });
 
 /**
  * Client errors (4xx) raised by Fastify or its plugins (`@fastify/static`), by status: the class
@@ -55,26 +72,8 @@ export function toCollectorError(err: unknown, request: FastifyRequest): Collect
   return new InternalError(err);
 }
 
-/** Maps our errors and Fastify's own (`FST_ERR_CTP_BODY_TOO_LARGE`, ...) to one reply shape (see {@link toCollectorError}). */
+/** What {@link toCollectorError} makes of `err`, as the fields of a reply. */
 export function toErrorReply(err: unknown, request: FastifyRequest): ErrorReply {
   const e = toCollectorError(err, request);
   return { statusCode: e.statusCode, code: e.code, message: e.message, retryAfterSeconds: e.retryAfterSeconds };
-}
-
-/** Sets Retry-After when the error asks for one. */
-export function applyRetryAfter(reply: FastifyReply, e: ErrorReply): void {
-  if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
-}
-
-/**
- * Installs the JSON error answer used by the native endpoints and the read API:
- * `{ error: CODE, message }` with the mapped status and Retry-After; 5xx are logged as `what failed`.
- */
-export function useJsonErrors(app: FastifyInstance, what: string): void {
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, what);
-    applyRetryAfter(reply, e);
-    return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-  });
 }
