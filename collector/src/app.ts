@@ -55,11 +55,11 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         database: config.clickhouse.database,
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
-  // The HTTP layer first: the error handler, 404s, refusal while closing, parameter checks.
+  // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
+  // plugins that decorate the root (store, alerting, jobs: fastify-plugin, with their declared
+  // dependencies), and the encapsulated route plugins, each in its own context.
   await app.register(httpPlugin);
-  // The store decorates the root instance itself (not an encapsulated child), so every
-  // plugin below and the CLI see `app.store` and `app.batchers`.
-  await storePlugin(app, { store, batch: config.batch });
+  await app.register(storePlugin, { store, batch: config.batch });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });
@@ -76,8 +76,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(activityPlugin);
   await app.register(tracePredictionsPlugin);
   await app.register(distributionsPlugin);
-  // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
-  await alertingPlugin(app, { alerts: config.alerts, host: config.host });
+  await app.register(alertingPlugin, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
 import { parseTimeParam } from '../api/read-plugin.js';
@@ -8,6 +9,7 @@ import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
 import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
+import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -31,6 +33,16 @@ declare module 'fastify' {
   }
 }
 
+/** Options of {@link alertingPlugin}. */
+export interface AlertingPluginOptions {
+  alerts: AlertsConfig;
+  /** The listening host, for the default external URL of notifications. */
+  host: string;
+}
+
+/** Name under which other plugins declare their dependency on {@link alertingPlugin}. */
+export const ALERTING_PLUGIN = 'inferlens-alerting';
+
 const HistoryQuery = Type.Object({
   rule: Type.Optional(Type.String({ maxLength: 256 })),
   fingerprint: Type.Optional(Type.String({ maxLength: 64 })),
@@ -50,10 +62,10 @@ const NotificationsQuery = Type.Object({
  * evaluates traffic rules every `alerts.evaluationIntervalMs`, delivers notifications, and
  * serves `GET /api/v1/alerts`, `GET /api/v1/alerts/history`, `GET /api/v1/alerts/notifications`,
  * `GET /api/v1/rules` and `POST /api/v1/rules/reload`. Decorates the root instance with
- * `alerts` (call it directly, not through `register`), so jobs reach `app.alerts.onWindow`.
- * A rules file that is invalid at start-up stops the start with its error.
+ * `alerts` (it is registered through `fastify-plugin`: see {@link alertingPlugin}), so jobs
+ * reach `app.alerts.onWindow`. A rules file that is invalid at start-up stops the start with its error.
  */
-export async function alertingPlugin(app: FastifyInstance, opts: { alerts: AlertsConfig; host: string }): Promise<void> {
+async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Promise<void> {
   const cfg = opts.alerts;
   const externalUrl = () => {
     if (cfg.externalUrl) return cfg.externalUrl;
@@ -237,3 +249,11 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
     });
   });
 }
+
+/** Alerting as a plugin of the root instance (see {@link alerting}): decorates it with `alerts`. */
+export const alertingPlugin = fp(alerting, {
+  name: ALERTING_PLUGIN,
+  fastify: '5.x',
+  dependencies: [STORE_PLUGIN],
+  decorators: { fastify: ['store'] },
+});

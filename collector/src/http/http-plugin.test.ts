@@ -3,8 +3,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { CollectorError } from '../errors.js';
 import { otlpErrorFormat } from '../ingest/otlp-response.js';
+import { otlpPlugin } from '../ingest/otlp-plugin.js';
+import { jobsPlugin } from '../jobs/jobs-plugin.js';
 import { ERROR_CODES, type ErrorCode, type ErrorCodeSpec } from './error-codes.js';
 import { httpPlugin } from './http-plugin.js';
 
@@ -134,5 +137,21 @@ describe('the root error handler', () => {
       else r.skipType(tag & 7);
     }
     expect(status).toEqual({ code: 3, message: 'otlp refusal' });
+  });
+});
+
+describe('plugin dependencies', () => {
+  it('refuses to start a receiver without the HTTP layer, whose handler writes its errors', async () => {
+    const a = Fastify({ logger: false });
+    a.decorate('batchers', {} as never);
+    const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
+    await expect(a.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: 10 })).rejects.toThrow(/inferlens-http/);
+    await a.close();
+  });
+
+  it('refuses to start the jobs without the store and alerting they decorate the root with', async () => {
+    const a = Fastify({ logger: false });
+    await expect(a.register(jobsPlugin, {} as never)).rejects.toThrow(/inferlens-store|inferlens-alerting|store|alerts/);
+    await a.close();
   });
 });

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from '../http/read-body.js';
+import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { utf8Text } from './utf8-text.js';
 import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
@@ -33,7 +35,7 @@ export interface NativePluginOptions {
  * the response says which and why. Errors are answered by the root error handler (JSON
  * `{ error, message }`).
  */
-export async function nativePlugin(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
+async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -84,3 +86,15 @@ export async function nativePlugin(app: FastifyInstance, opts: NativePluginOptio
   app.post('/v1/predictions', ingest('prediction'));
   app.post('/v1/feedback', ingest('feedback'));
 }
+
+/**
+ * The native endpoints as an encapsulated plugin (its body parser stays its own) that needs the
+ * HTTP layer, whose root error handler answers its errors, and the store's batchers.
+ */
+export const nativePlugin = fp(nativeReceivers, {
+  name: 'inferlens-native',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: [HTTP_PLUGIN],
+  decorators: { fastify: ['batchers'] },
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback, validatePrediction } from '@inferlens/semconv';
 import type { RecordLimits } from '@inferlens/semconv';
 import { SaturatedError, TooManyRecordsError } from '../errors.js';
@@ -9,6 +10,7 @@ import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
 import { readBody } from '../http/read-body.js';
+import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
 
@@ -47,7 +49,7 @@ interface Staged {
  * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise
  * (the routes' error format, written by the root error handler).
  */
-export async function otlpPlugin(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
+async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -157,6 +159,18 @@ export async function otlpPlugin(app: FastifyInstance, opts: OtlpPluginOptions):
   app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans'));
   app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords'));
 }
+
+/**
+ * The OTLP receivers as an encapsulated plugin (its body parser stays its own) that needs the
+ * HTTP layer, whose root error handler writes its errors, and the store's batchers.
+ */
+export const otlpPlugin = fp(otlpReceivers, {
+  name: 'inferlens-otlp',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: [HTTP_PLUGIN],
+  decorators: { fastify: ['batchers'] },
+});
 
 /** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */
 const NO_TIME = '0.000000000';
