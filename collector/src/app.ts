@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
-import { SaturatedError } from './errors.js';
+import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
@@ -20,7 +20,6 @@ import { tracePredictionsPlugin } from './api/trace-predictions-plugin.js';
 import { distributionsPlugin } from './api/distributions-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
-import { refuseNonFiniteParameters } from './api/query-parameters.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -44,7 +43,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
     forceCloseConnections: false,
-    // Requests arriving while the server closes get our own 503 with Retry-After (below).
+    // Requests arriving while the server closes get our own 503 with Retry-After (http-plugin.ts).
     return503OnClosing: false,
   });
   const store = config.clickhouse.url
@@ -56,25 +55,11 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         database: config.clickhouse.database,
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (closing) {
-      request.raw.headers.connection = 'close';
-      const err = new SaturatedError('the collector is shutting down; retry against another instance or after Retry-After', 5);
-      // Set here, not only in the receivers' error handlers: routes without one (health, 404s)
-      // answer through Fastify's default handler, which knows nothing of Retry-After.
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    }
-  });
-  // Before any route: Ajv coerces `limit=Infinity` to a number that skips its range checks.
-  refuseNonFiniteParameters(app);
-  // The store decorates the root instance itself (not an encapsulated child), so every
-  // plugin below and the CLI see `app.store` and `app.batchers`.
-  await storePlugin(app, { store, batch: config.batch });
+  // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
+  // plugins that decorate the root (store, alerting, jobs: fastify-plugin, with their declared
+  // dependencies), and the encapsulated route plugins, each in its own context.
+  await app.register(httpPlugin);
+  await app.register(storePlugin, { store, batch: config.batch });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });
@@ -91,8 +76,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(activityPlugin);
   await app.register(tracePredictionsPlugin);
   await app.register(distributionsPlugin);
-  // Called directly (not registered): it decorates the root with `alerts`, which the jobs call.
-  await alertingPlugin(app, { alerts: config.alerts, host: config.host });
+  await app.register(alertingPlugin, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
   return app;
 }

@@ -1,51 +1,156 @@
 /**
- * Typed errors of the collector. Every error has a stable `code` and, where it
- * maps to HTTP, a `statusCode`; messages say what was wrong, where, and what to do.
+ * Typed errors of the collector. Every error has a stable `code` from the registry
+ * (`http/error-codes.ts`), which gives its `statusCode` and, for 429/503, its Retry-After;
+ * messages say what was wrong, where, and what to do. Each class binds one code, so no code is
+ * written anywhere else; the root error handler (`http/http-plugin.ts`) answers any of them.
  */
+import { ERROR_CODES, type ErrorCode, type ErrorCodeSpec } from './http/error-codes.js';
 
 /** Base class of every error the collector raises on purpose. */
-export class CollectorError extends Error {
+export abstract class CollectorError extends Error {
   /** Stable machine-readable code, e.g. `INGEST_BODY_TOO_LARGE`. */
-  readonly code: string;
-  /** HTTP status this error maps to. */
+  readonly code: ErrorCode;
+  /** HTTP status this error maps to: the registry's for its code. */
   readonly statusCode: number;
-  /** Seconds a client should wait before retrying (429/503 only). */
+  /** Seconds a client should wait before retrying: set exactly for codes answering 429/503. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+  /**
+   * @param options `cause`: the underlying error; `retryAfterSeconds`: overrides the code's
+   *   default Retry-After (ignored for codes that have none).
+   */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const spec: ErrorCodeSpec = ERROR_CODES[code];
     this.name = new.target.name;
     this.code = code;
-    this.statusCode = statusCode;
-    this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.statusCode = spec.status;
+    this.retryAfterSeconds = spec.retryAfterSeconds === undefined ? undefined : (options?.retryAfterSeconds ?? spec.retryAfterSeconds);
+  }
+}
+
+/** The codes that answer 400. */
+export type BadRequestCode = { [C in ErrorCode]: (typeof ERROR_CODES)[C]['status'] extends 400 ? C : never }[ErrorCode];
+
+/** The request cannot be used as sent (400); clients must not retry it unchanged. */
+export abstract class BadRequestError extends CollectorError {
+  constructor(code: BadRequestCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A query, path or body parameter fails its schema, or parameters contradict each other.
+ * The message names the parameter, what it expects and what it got.
+ */
+export class RequestInvalidError extends BadRequestError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REQUEST_INVALID', message, options);
+  }
+}
+
+/** The `X-Inferlens-Project` header is sent twice, is not UTF-8 or is too long. */
+export class BadProjectHeaderError extends BadRequestError {
+  constructor(message: string) {
+    super('INGEST_BAD_PROJECT_HEADER', message);
+  }
+}
+
+/** `Content-Encoding: gzip`, but the body is not gzip. */
+export class BadGzipError extends BadRequestError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INGEST_BAD_GZIP', message, options);
+  }
+}
+
+/** A reference data set (upload or pin) cannot be read. */
+export class ReferenceInvalidError extends BadRequestError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REFERENCE_INVALID', message, options);
+  }
+}
+
+/** A reference data set holds no rows. */
+export class ReferenceEmptyError extends BadRequestError {
+  constructor(message: string) {
+    super('REFERENCE_EMPTY', message);
+  }
+}
+
+/** A path that is not a plain path to a file that may be served (`..`, `//`). */
+export class ForbiddenError extends CollectorError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** No such route, or nothing stored under the name asked for. */
+export class NotFoundError extends CollectorError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A conditional request (`If-Match`, `If-Unmodified-Since`) whose condition does not hold. */
+export class PreconditionFailedError extends CollectorError {
+  constructor(message: string) {
+    super('PRECONDITION_FAILED', message);
   }
 }
 
 /** The request body (compressed or decompressed) is larger than the configured limit. */
 export class BodyTooLargeError extends CollectorError {
   constructor(message: string) {
-    super('INGEST_BODY_TOO_LARGE', 413, message);
+    super('INGEST_BODY_TOO_LARGE', message);
   }
 }
 
-/** The request body cannot be decoded at all; clients must not retry it as is. */
-export class BadRequestError extends CollectorError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, 400, message, options);
+/**
+ * A body holds more records (predictions, feedback, spans, log records, reference rows) than the
+ * endpoint accepts per request (`limits.maxRecordsPerRequest`). Nothing of the body is accepted.
+ */
+export class TooManyRecordsError extends CollectorError {
+  /**
+   * @param maxRecords the per-request limit that was exceeded
+   * @param message what held too many records; by default a native body's message
+   */
+  constructor(
+    readonly maxRecords: number,
+    message = `the body holds more than ${maxRecords} records; send at most ${maxRecords} per request`,
+  ) {
+    super('INGEST_TOO_MANY_RECORDS', message);
   }
 }
 
-/** The Content-Type is not one the endpoint accepts. */
+/** The Content-Type or Content-Encoding is not one the endpoint reads. */
 export class UnsupportedMediaTypeError extends CollectorError {
   constructor(message: string) {
-    super('INGEST_UNSUPPORTED_MEDIA_TYPE', 415, message);
+    super('INGEST_UNSUPPORTED_MEDIA_TYPE', message);
   }
 }
 
-/** The collector is saturated (too many rows waiting for storage); retry after a pause. */
+/** A `Range` that lies outside the file asked for. */
+export class RangeNotSatisfiableError extends CollectorError {
+  constructor(message: string) {
+    super('RANGE_NOT_SATISFIABLE', message);
+  }
+}
+
+/**
+ * Anything the collector did not raise on purpose. Its message never leaves the process: the
+ * client reads only that it failed, the log has the original error (`cause`).
+ */
+export class InternalError extends CollectorError {
+  constructor(cause: unknown) {
+    super('INTERNAL', 'internal error; see the collector log', { cause });
+  }
+}
+
+/** The collector is saturated (too many rows waiting for storage) or shutting down; retry after a pause. */
 export class SaturatedError extends CollectorError {
-  constructor(message: string, retryAfterSeconds = 1) {
-    super('INGEST_SATURATED', 503, message, { retryAfterSeconds });
+  /** @param retryAfterSeconds the delay to ask for; the registry's (1 s) by default */
+  constructor(message: string, retryAfterSeconds?: number) {
+    super('INGEST_SATURATED', message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
   }
 }
 
@@ -59,8 +164,8 @@ export abstract class ClickHouseFailure extends CollectorError {
   /** ClickHouse error type name, e.g. `UNKNOWN_TABLE`, when known. */
   readonly clickhouseType: string | undefined;
 
-  constructor(code: string, statusCode: number, message: string, cause: unknown, retryAfterSeconds?: number) {
-    super(code, statusCode, message, retryAfterSeconds === undefined ? { cause } : { cause, retryAfterSeconds });
+  constructor(code: ErrorCode, message: string, cause: unknown) {
+    super(code, message, { cause });
     const c = cause as { code?: unknown; type?: unknown; clickhouseCode?: unknown; clickhouseType?: unknown; message?: unknown } | undefined;
     // chDB's errors put their own discriminator in `code` ('CHDB_INSERT', ...) and ClickHouse's
     // numeric code in `clickhouseCode`; @clickhouse/client puts ClickHouse's code in `code`.
@@ -79,7 +184,7 @@ export abstract class ClickHouseFailure extends CollectorError {
  */
 export class StoreError extends ClickHouseFailure {
   constructor(message: string, cause: unknown) {
-    super('STORE_FAILED', 503, message, cause, 2);
+    super('STORE_FAILED', message, cause);
   }
 }
 
@@ -90,7 +195,7 @@ export class StoreError extends ClickHouseFailure {
  */
 export class RowsRefusedError extends ClickHouseFailure {
   constructor(message: string, cause: unknown) {
-    super('INGEST_ROWS_REFUSED', 400, message, cause);
+    super('INGEST_ROWS_REFUSED', message, cause);
   }
 }
 
@@ -101,13 +206,13 @@ export class RowsRefusedError extends ClickHouseFailure {
  */
 export class StoreInsertError extends ClickHouseFailure {
   constructor(message: string, cause: unknown) {
-    super('STORE_INSERT_FAILED', 500, message, cause);
+    super('STORE_INSERT_FAILED', message, cause);
   }
 }
 
 /** A configuration value is missing or invalid; the message names the key, the value and what is expected. */
 export class ConfigError extends CollectorError {
   constructor(message: string) {
-    super('CONFIG_INVALID', 500, message);
+    super('CONFIG_INVALID', message);
   }
 }

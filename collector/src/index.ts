@@ -21,9 +21,20 @@ export type { Migration } from './store/migrations.js';
 export type { SpanRow, LogRow, PredictionRow, FeedbackRow, StringMap, NumberMap } from './store/rows.js';
 export {
   CollectorError,
-  BodyTooLargeError,
   BadRequestError,
+  RequestInvalidError,
+  BadProjectHeaderError,
+  BadGzipError,
+  ReferenceInvalidError,
+  ReferenceEmptyError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  BodyTooLargeError,
+  TooManyRecordsError,
   UnsupportedMediaTypeError,
+  RangeNotSatisfiableError,
+  InternalError,
   SaturatedError,
   ClickHouseFailure,
   StoreError,
@@ -31,3 +42,6 @@ export {
   StoreInsertError,
   ConfigError,
 } from './errors.js';
+export type { BadRequestCode } from './errors.js';
+export { ERROR_CODES } from './http/error-codes.js';
+export type { ErrorCode, ErrorCodeSpec } from './http/error-codes.js';

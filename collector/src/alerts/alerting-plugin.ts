@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
-import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 import { parseTimeParam } from '../api/read-plugin.js';
 import { SqlFilter } from '../api/sql-filter.js';
 import { ms64 } from '../store/json-values.js';
@@ -9,6 +9,7 @@ import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
 import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
+import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -32,6 +33,16 @@ declare module 'fastify' {
   }
 }
 
+/** Options of {@link alertingPlugin}. */
+export interface AlertingPluginOptions {
+  alerts: AlertsConfig;
+  /** The listening host, for the default external URL of notifications. */
+  host: string;
+}
+
+/** Name under which other plugins declare their dependency on {@link alertingPlugin}. */
+export const ALERTING_PLUGIN = 'inferlens-alerting';
+
 const HistoryQuery = Type.Object({
   rule: Type.Optional(Type.String({ maxLength: 256 })),
   fingerprint: Type.Optional(Type.String({ maxLength: 64 })),
@@ -51,10 +62,10 @@ const NotificationsQuery = Type.Object({
  * evaluates traffic rules every `alerts.evaluationIntervalMs`, delivers notifications, and
  * serves `GET /api/v1/alerts`, `GET /api/v1/alerts/history`, `GET /api/v1/alerts/notifications`,
  * `GET /api/v1/rules` and `POST /api/v1/rules/reload`. Decorates the root instance with
- * `alerts` (call it directly, not through `register`), so jobs reach `app.alerts.onWindow`.
- * A rules file that is invalid at start-up stops the start with its error.
+ * `alerts` (it is registered through `fastify-plugin`: see {@link alertingPlugin}), so jobs
+ * reach `app.alerts.onWindow`. A rules file that is invalid at start-up stops the start with its error.
  */
-export async function alertingPlugin(app: FastifyInstance, opts: { alerts: AlertsConfig; host: string }): Promise<void> {
+async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Promise<void> {
   const cfg = opts.alerts;
   const externalUrl = () => {
     if (cfg.externalUrl) return cfg.externalUrl;
@@ -166,12 +177,6 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
   });
 
   await app.register(async (api) => {
-    api.setErrorHandler((err, request, reply) => {
-      const e = toErrorReply(err, request);
-      if (e.statusCode >= 500) request.log.error({ err }, 'alerts API request failed');
-      applyRetryAfter(reply, e);
-      return reply.code(e.statusCode).send({ error: e.code, message: e.message });
-    });
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
     typed.get('/api/v1/alerts', async () => ({
       alerts: engine.active().map((a) => ({
@@ -232,17 +237,23 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
     });
-    typed.post('/api/v1/rules/reload', async (_request, reply) => {
+    typed.post('/api/v1/rules/reload', async () => {
       try {
         const rules = await reload();
         return { file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length };
       } catch (err) {
-        if (err instanceof RulesError) {
-          app.log.error({ err: err.message }, 'alert rules not reloaded; the rules in force stay');
-          return reply.code(400).send({ error: err.code, message: err.message });
-        }
+        // Answered 400 ALERT_RULES_INVALID by the root error handler; logged here, as a 4xx is not.
+        if (err instanceof RulesError) app.log.error({ err: err.message }, 'alert rules not reloaded; the rules in force stay');
         throw err;
       }
     });
   });
 }
+
+/** Alerting as a plugin of the root instance (see {@link alerting}): decorates it with `alerts`. */
+export const alertingPlugin = fp(alerting, {
+  name: ALERTING_PLUGIN,
+  fastify: '5.x',
+  dependencies: [STORE_PLUGIN],
+  decorators: { fastify: ['store'] },
+});

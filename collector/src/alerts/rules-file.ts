@@ -66,7 +66,7 @@ export interface RulesFile {
 /** The rules file is unreadable or invalid; the message names the file, rule, field and problem. */
 export class RulesError extends CollectorError {
   constructor(message: string) {
-    super('ALERT_RULES_INVALID', 400, message);
+    super('ALERT_RULES_INVALID', message);
   }
 }
 

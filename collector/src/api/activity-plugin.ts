@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { modelFilter } from './sql-filter.js';
 
 const ActivityQuery = Type.Object({
@@ -16,7 +15,6 @@ const ActivityQuery = Type.Object({
  */
 export async function activityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'activity API request failed');
   api.get('/api/v1/activity', { schema: { querystring: ActivityQuery } }, async (request) => {
     const filter = modelFilter(request, request.query);
     const rows = await app.store.query<{ ModelName: string; ModelVersion: string; FirstMs: string; LastMs: string; ReceivedMs: string }>(

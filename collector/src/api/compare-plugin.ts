@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DEFAULT_ALPHA } from '@inferlens/stats';
-import { BadRequestError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
+import { RequestInvalidError } from '../errors.js';
+import { projectOf } from '../http/request-context.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
 import { parseTimeParam } from './read-plugin.js';
 import { compareVersions } from './compare-versions.js';
@@ -31,13 +30,12 @@ export interface ComparePluginOptions {
  */
 export async function comparePlugin(app: FastifyInstance, options: ComparePluginOptions): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'compare API request failed');
   api.get('/api/v1/compare', { schema: { querystring: CompareQuery } }, async (request) => {
     const q = request.query;
-    if (q.a === q.b) throw new BadRequestError('REQUEST_INVALID', `query parameters a and b: expected two different versions, got ${JSON.stringify(q.a)} twice`);
+    if (q.a === q.b) throw new RequestInvalidError(`query parameters a and b: expected two different versions, got ${JSON.stringify(q.a)} twice`);
     const from = parseTimeParam('from', q.from)!;
     const to = parseTimeParam('to', q.to)!;
-    if (BigInt(from) >= BigInt(to)) throw new BadRequestError('REQUEST_INVALID', `query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
+    if (BigInt(from) >= BigInt(to)) throw new RequestInvalidError(`query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
     const project = q.project ?? projectOf(request);
     const outputs = options.models.find((m) => m.model === q.model) ?? DEFAULT_QUALITY_OUTPUTS;
     const result = await compareVersions(app.store, { project, model: q.model, a: q.a, b: q.b, from, to, alpha: q.alpha, outputs });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter } from './window-results.js';
 
 const QualityQuery = Type.Object({
@@ -21,7 +20,6 @@ const QualityQuery = Type.Object({
 /** `GET /api/v1/data-quality`: data-quality measures per closed drift window, oldest first. */
 export async function dataQualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'data-quality API request failed');
   api.get('/api/v1/data-quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
     const filter = windowResultFilter(request, q);

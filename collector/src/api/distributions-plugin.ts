@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BadRequestError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
+import { NotFoundError, RequestInvalidError } from '../errors.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
 import { categoryBars, numericBins } from './display-bins.js';
@@ -27,18 +26,17 @@ const DistributionsQuery = Type.Object({
  */
 export async function distributionsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'distributions API request failed');
-  api.get('/api/v1/distributions', { schema: { querystring: DistributionsQuery } }, async (request, reply) => {
+  api.get('/api/v1/distributions', { schema: { querystring: DistributionsQuery } }, async (request) => {
     const q = request.query;
     const from = parseTimeParam('from', q.from)!;
     const to = parseTimeParam('to', q.to)!;
-    if (BigInt(from) >= BigInt(to)) throw new BadRequestError('REQUEST_INVALID', `query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
+    if (BigInt(from) >= BigInt(to)) throw new RequestInvalidError(`query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
     const filter = modelFilter(request, q);
     const [ref] = await app.store.query<{ ReferenceId: string; Rows: string | number; Profile: string }>(
       `SELECT ReferenceId, Rows, Profile FROM reference_profiles FINAL WHERE ${filter.where()} AND Deleted = 0 LIMIT 1`,
       filter.params,
     );
-    if (!ref) return reply.code(404).send({ error: 'NOT_FOUND', message: `no reference for ${q.model} version ${JSON.stringify(q.version)}: upload one (POST /v1/references) or pin one` });
+    if (!ref) throw new NotFoundError(`no reference for ${q.model} version ${JSON.stringify(q.version)}: upload one (POST /v1/references) or pin one`);
     const reference = JSON.parse(ref.Profile) as FeatureProfile;
     const current = await profileScope(app.store, {
       table: 'predictions',

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter } from './window-results.js';
 
 const DriftQuery = Type.Object({
@@ -35,7 +34,6 @@ interface DriftRow {
 /** `GET /api/v1/drift`: drift results per closed window, oldest window first. */
 export async function driftPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'drift API request failed');
   api.get('/api/v1/drift', { schema: { querystring: DriftQuery } }, async (request) => {
     const q = request.query;
     const filter = windowResultFilter(request, q);

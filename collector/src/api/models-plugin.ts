@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BadRequestError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
+import { RequestInvalidError } from '../errors.js';
 import { parseTimeParam } from './read-plugin.js';
 import { modelFilter, SqlFilter } from './sql-filter.js';
 
@@ -33,7 +32,7 @@ function timeRange(q: { from?: string | undefined; to?: string | undefined }): {
   const to = parseTimeParam('to', q.to) ?? (BigInt(Date.now()) * 1_000_000n).toString();
   const from = parseTimeParam('from', q.from) ?? (BigInt(to) - BigInt(DAY_MS) * 1_000_000n).toString();
   const spanMs = Number((BigInt(to) - BigInt(from)) / 1_000_000n);
-  if (spanMs <= 0) throw new BadRequestError('REQUEST_INVALID', `query parameters from and to: from must be before to`);
+  if (spanMs <= 0) throw new RequestInvalidError(`query parameters from and to: from must be before to`);
   return { from, to, spanMs };
 }
 
@@ -51,7 +50,6 @@ const num = (x: Cell): number | null => (x === null ? null : Number(x));
  */
 export async function modelsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'models API request failed');
 
   api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
     const range = timeRange(request.query);
@@ -105,8 +103,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
     const range = timeRange(q);
     const step = q.step ?? AUTO_STEPS.find((s) => range.spanMs / 1000 / s <= 200) ?? AUTO_STEPS[AUTO_STEPS.length - 1]!;
     if (range.spanMs / 1000 / step > MAX_POINTS) {
-      throw new BadRequestError(
-        'REQUEST_INVALID',
+      throw new RequestInvalidError(
         q.step === undefined
           ? `query parameters from and to: the range is too long for a time series (at most ${MAX_POINTS} days)`
           : `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`,

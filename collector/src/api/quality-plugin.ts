@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
 
 const QualityQuery = Type.Object({ ...WindowModelFields, ...WindowRangeFields, limit: WindowResultLimit });
@@ -11,7 +10,6 @@ const n = (x: Cell | undefined) => (x === null || x === undefined ? null : Numbe
 /** `GET /api/v1/quality`: model quality per closed window (latest computation), oldest window first. */
 export async function qualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'quality API request failed');
   api.get('/api/v1/quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
     const filter = windowResultFilter(request, q);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BadRequestError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
+import { NotFoundError, RequestInvalidError } from '../errors.js';
 import { SqlFilter } from './sql-filter.js';
 
 const PredictionsQuery = Type.Object({
@@ -43,7 +42,7 @@ export function parseTimeParam(name: string, value: string | undefined): string 
     // also takes "-1" (2001) or "Wed Nov 25 2026" (local time).
     const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
     if (!Number.isFinite(ms)) {
-      throw new BadRequestError('REQUEST_INVALID', `query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
+      throw new RequestInvalidError(`query parameter ${name}: expected an ISO-8601 time or Unix milliseconds, got ${JSON.stringify(value)}`);
     }
     ns = BigInt(Math.trunc(ms)) * 1_000_000n;
   }
@@ -80,7 +79,6 @@ interface PredictionDbRow {
  */
 export async function readPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'read API request failed');
 
   api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
     const q = request.query;
@@ -145,7 +143,7 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
     return { logs: rows };
   });
 
-  api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request, reply) => {
+  api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request) => {
     const traceId = request.params.traceId.toLowerCase();
     const rows = await app.store.query<Record<string, unknown>>(
       `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS startTimeUnixNano, toString(Duration) AS durationNano,
@@ -157,7 +155,7 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
        FROM otel_traces WHERE TraceId = {traceId:String} ORDER BY Timestamp, SpanId`,
       { traceId },
     );
-    if (rows.length === 0) return reply.code(404).send({ error: 'NOT_FOUND', message: `no spans stored for trace ${traceId}` });
+    if (rows.length === 0) throw new NotFoundError(`no spans stored for trace ${traceId}`);
     return {
       traceId,
       spans: rows.map((r) => {

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
-import { BadRequestError, BodyTooLargeError } from '../errors.js';
-import { useJsonErrors } from '../ingest/errors-reply.js';
+import { NotFoundError, ReferenceEmptyError, ReferenceInvalidError, TooManyRecordsError } from '../errors.js';
 import { utf8Text } from '../ingest/utf8-text.js';
-import { readBody } from '../ingest/read-body.js';
-import { projectOf } from '../ingest/request-context.js';
+import { readBody } from '../http/read-body.js';
+import { projectOf } from '../http/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
 import { ms64 } from '../store/json-values.js';
@@ -74,7 +73,7 @@ function parseRows(text: string, maxRows: number): Columns[] {
     try {
       values = JSON.parse(trimmed) as unknown[];
     } catch (err) {
-      throw new BadRequestError('REFERENCE_INVALID', `the body starts with [ but is not valid JSON: ${(err as Error).message}`);
+      throw new ReferenceInvalidError(`the body starts with [ but is not valid JSON: ${(err as Error).message}`);
     }
     values.forEach((_, i) => where.push(i + 1));
   } else {
@@ -86,18 +85,18 @@ function parseRows(text: string, maxRows: number): Columns[] {
       try {
         values.push(JSON.parse(line));
       } catch (err) {
-        throw new BadRequestError('REFERENCE_INVALID', `line ${i + 1}: invalid JSON: ${(err as Error).message}`);
+        throw new ReferenceInvalidError(`line ${i + 1}: invalid JSON: ${(err as Error).message}`);
       }
       where.push(i + 1);
     }
   }
-  if (values.length > maxRows) throw new BodyTooLargeError(`the reference holds ${values.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
-  if (values.length === 0) throw new BadRequestError('REFERENCE_EMPTY', 'the reference data set has no rows');
+  if (values.length > maxRows) throw new TooManyRecordsError(maxRows, `the reference holds ${values.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
+  if (values.length === 0) throw new ReferenceEmptyError('the reference data set has no rows');
   return values.map((v, i) => {
     try {
       return readRow(v);
     } catch (err) {
-      throw new BadRequestError('REFERENCE_INVALID', `${trimmed.startsWith('[') ? 'row' : 'line'} ${where[i]}: ${(err as Error).message}`);
+      throw new ReferenceInvalidError(`${trimmed.startsWith('[') ? 'row' : 'line'} ${where[i]}: ${(err as Error).message}`);
     }
   });
 }
@@ -112,9 +111,9 @@ function parseCsvRows(text: string, maxRows: number): Columns[] {
   try {
     table = parseCsv(text, 'CSV body');
   } catch (err) {
-    throw new BadRequestError('REFERENCE_INVALID', (err as Error).message);
+    throw new ReferenceInvalidError((err as Error).message);
   }
-  if (table.rows.length > maxRows) throw new BodyTooLargeError(`the reference holds ${table.rows.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
+  if (table.rows.length > maxRows) throw new TooManyRecordsError(maxRows, `the reference holds ${table.rows.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
   const numeric = table.header.map((_, c) => table.rows.every((row) => isMissingCell(row[c]!) || parseNumberCell(row[c]!) !== undefined));
   return table.rows.map((row) => {
     const cols: Columns = { nf: {}, cf: {}, no: {}, co: {} };
@@ -153,7 +152,6 @@ function describeProfile(p: FeatureProfile) {
  */
 export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'references request failed');
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 
@@ -197,7 +195,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     const project = projectFor(request, q.project);
     const from = parseTimeParam('from', q.from)!;
     const to = parseTimeParam('to', q.to)!;
-    if (BigInt(from) >= BigInt(to)) throw new BadRequestError('REFERENCE_INVALID', `from (${q.from}) must be before to (${q.to})`);
+    if (BigInt(from) >= BigInt(to)) throw new ReferenceInvalidError(`from (${q.from}) must be before to (${q.to})`);
     const sourceVersion = q.sourceVersion ?? q.version;
     const profile = await profileScope(app.store, {
       table: 'predictions',
@@ -206,7 +204,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       params: { project, model: q.model, version: sourceVersion, from, to },
     });
     if (profile.rows === 0) {
-      throw new BadRequestError('REFERENCE_EMPTY', `no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
+      throw new ReferenceEmptyError(`no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
     }
     const referenceId = randomUUID();
     await saveProfile({ project, model: q.model, version: q.version, referenceId, kind: 'pinned', sourceVersion, from, to, profile });
@@ -237,13 +235,13 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     };
   });
 
-  api.delete('/api/v1/references', { schema: { querystring: Target } }, async (request, reply) => {
+  api.delete('/api/v1/references', { schema: { querystring: Target } }, async (request) => {
     const project = projectFor(request, request.query.project);
     const [existing] = await app.store.query<{ ReferenceId: string }>(
       `SELECT ReferenceId FROM reference_profiles FINAL WHERE Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Deleted = 0`,
       { project, model: request.query.model, version: request.query.version },
     );
-    if (!existing) return reply.code(404).send({ error: 'NOT_FOUND', message: `no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}` });
+    if (!existing) throw new NotFoundError(`no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}`);
     await app.store.insertCompactJson(
       'reference_profiles',
       ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'Rows', 'Profile', 'Deleted'],

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
 import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
 
 const SlaQuery = Type.Object({
@@ -20,7 +19,6 @@ const flag = (x: Cell) => (x === null ? null : Number(x) === 1);
 /** `GET /api/v1/sla`: one result per SLO, model version and closed window, oldest window first. */
 export async function slaPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'SLA API request failed');
   api.get('/api/v1/sla', { schema: { querystring: SlaQuery } }, async (request) => {
     const q = request.query;
     const filter = windowResultFilter(request, q);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { projectOf } from '../ingest/request-context.js';
+import { projectOf } from '../http/request-context.js';
 
 /**
  * A WHERE clause built from conditions whose values travel only as `{name:Type}` query
@@ -47,7 +47,7 @@ export class SqlFilter {
 
 /**
  * A filter on project (the query's, else the request's), then model and version when given.
- * @throws BadRequestError when the project comes from an invalid `X-Inferlens-Project` header.
+ * @throws BadProjectHeaderError when the project comes from an invalid `X-Inferlens-Project` header.
  */
 export function modelFilter(request: FastifyRequest, q: { project?: string | undefined; model?: string | undefined; version?: string | undefined }): SqlFilter {
   return new SqlFilter()

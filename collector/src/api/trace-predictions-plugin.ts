@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { useJsonErrors } from '../ingest/errors-reply.js';
-import { projectOf } from '../ingest/request-context.js';
+import { projectOf } from '../http/request-context.js';
 import { PREDICTION_COLUMNS_SQL, predictionJson, type PredictionRow } from './prediction-rows.js';
 
 const TraceParams = Type.Object({ traceId: Type.String({ pattern: '^[0-9a-fA-F]{32}$' }) });
@@ -50,7 +49,6 @@ function feedbackJson(f: FeedbackRow) {
  */
 export async function tracePredictionsPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  useJsonErrors(app, 'trace predictions API request failed');
 
   api.get('/api/v1/traces/:traceId/predictions', { schema: { params: TraceParams, querystring: ProjectQuery } }, async (request) => {
     const traceId = request.params.traceId.toLowerCase();

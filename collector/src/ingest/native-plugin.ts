@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
-import { readBody } from './read-body.js';
+import { readBody } from '../http/read-body.js';
+import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { utf8Text } from './utf8-text.js';
-import { useJsonErrors } from './errors-reply.js';
-import { formatRecordError, parseRecordBody, TooManyRecordsError, type RecordError } from './native/parse-records.js';
+import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { BodyTooLargeError } from '../errors.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
-import { nowUnixNano, projectOf, PROJECT_HEADER } from './request-context.js';
+import { nowUnixNano, projectOf, PROJECT_HEADER } from '../http/request-context.js';
 
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
 
@@ -21,17 +21,23 @@ export interface IngestResponse {
   errors: string[];
 }
 
+/** Options of {@link nativePlugin}. */
+export interface NativePluginOptions {
+  limits: IngestLimits;
+  recordLimits: RecordLimits;
+}
+
 /**
  * Native endpoints: `POST /v1/predictions` and `POST /v1/feedback`, NDJSON or a
  * JSON array, optionally gzip. Valid records are stored and acknowledged even
  * when others in the same body are rejected (invalid, or with a `timestamp` outside
  * `limits.maxEventAgeSeconds` / `limits.maxEventAheadSeconds` around the receive time);
- * the response says which and why.
+ * the response says which and why. Errors are answered by the root error handler (JSON
+ * `{ error, message }`).
  */
-export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestLimits; recordLimits: RecordLimits }): Promise<void> {
+async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-  useJsonErrors(app, 'ingest request failed');
 
   /**
    * Parses, validates and batches one body, synchronously; returns the response and the
@@ -47,27 +53,22 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
     let stored: Promise<void>;
     let accepted: number;
     let rejected: RecordError[];
-    try {
-      if (kind === 'prediction' && app.batchers.predictions.takesRowBinary) {
-        // Embedded store: records in the common shape go to RowBinary without row objects.
-        const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
-        stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
-        accepted = t.count;
-        rejected = t.rejected;
-      } else if (kind === 'prediction') {
-        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
-        stored = app.batchers.predictions.add(parsed.records.map((r) => predictionToRow(r, receivedAt, project)));
-        accepted = parsed.records.length;
-        rejected = parsed.rejected;
-      } else {
-        const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
-        stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
-        accepted = parsed.records.length;
-        rejected = parsed.rejected;
-      }
-    } catch (err) {
-      if (err instanceof TooManyRecordsError) throw new BodyTooLargeError(err.message);
-      throw err;
+    if (kind === 'prediction' && app.batchers.predictions.takesRowBinary) {
+      // Embedded store: records in the common shape go to RowBinary without row objects.
+      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
+      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
+      accepted = t.count;
+      rejected = t.rejected;
+    } else if (kind === 'prediction') {
+      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
+      stored = app.batchers.predictions.add(parsed.records.map((r) => predictionToRow(r, receivedAt, project)));
+      accepted = parsed.records.length;
+      rejected = parsed.rejected;
+    } else {
+      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
+      stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
+      accepted = parsed.records.length;
+      rejected = parsed.rejected;
     }
     return {
       stored,
@@ -85,3 +86,15 @@ export async function nativePlugin(app: FastifyInstance, opts: { limits: IngestL
   app.post('/v1/predictions', ingest('prediction'));
   app.post('/v1/feedback', ingest('feedback'));
 }
+
+/**
+ * The native endpoints as an encapsulated plugin (its body parser stays its own) that needs the
+ * HTTP layer, whose root error handler answers its errors, and the store's batchers.
+ */
+export const nativePlugin = fp(nativeReceivers, {
+  name: 'inferlens-native',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: [HTTP_PLUGIN],
+  decorators: { fastify: ['batchers'] },
+});

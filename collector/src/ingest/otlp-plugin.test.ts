@@ -8,6 +8,7 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
 import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
 import { otlpPlugin } from './otlp-plugin.js';
+import { httpPlugin } from '../http/http-plugin.js';
 import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
 
 // The receivers driven in-process over real InsertBatchers whose store is a fake: each insert
@@ -52,6 +53,8 @@ const NOT_ENOUGH_SPACE = Object.assign(new Error('Cannot reserve 1.00 MiB, not e
 
 async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  // The HTTP layer's root error handler writes the receivers' errors (as a google.rpc.Status).
+  await app.register(httpPlugin);
   const make = <R>(codec: TableCodec<R>) =>
     new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
   app.decorate('batchers', { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });

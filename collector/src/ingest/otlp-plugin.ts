@@ -1,39 +1,35 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback, validatePrediction } from '@inferlens/semconv';
 import type { RecordLimits } from '@inferlens/semconv';
-import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
+import { SaturatedError, TooManyRecordsError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
 import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
-import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, grpcCodeFor } from './otlp-response.js';
-import { readBody } from './read-body.js';
-import { applyRetryAfter, toErrorReply } from './errors-reply.js';
+import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
+import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
+import { readBody } from '../http/read-body.js';
+import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
-import { projectOf, nowUnixNano } from './request-context.js';
+import { projectOf, nowUnixNano } from '../http/request-context.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
-function isProto(request: FastifyRequest): boolean {
-  return String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf');
-}
-
 function sendExportResponse(request: FastifyRequest, reply: FastifyReply, field: string, rejected: number, errors: string[]): FastifyReply {
   const message = rejected > 0 ? `${rejected} rejected: ${errors.slice(0, 5).join('; ')}` : '';
-  if (isProto(request)) {
+  if (isProtobufRequest(request)) {
     return reply.code(200).type('application/x-protobuf').send(Buffer.from(encodeExportResponseProto(rejected, message)));
   }
   return reply.code(200).type('application/json').send(exportResponseJson(field, rejected, message));
 }
 
-function decodeOrThrow<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof OtlpDecodeError) throw new BadRequestError('INGEST_OTLP_DECODE', err.message, { cause: err });
-    throw err;
-  }
+/** Options of {@link otlpPlugin}. */
+export interface OtlpPluginOptions {
+  limits: IngestLimits;
+  recordLimits: RecordLimits;
+  /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
+  maxPendingRows: number;
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -50,37 +46,20 @@ interface Staged {
  * A span or log record with a time outside the event-time bounds around the receive time
  * (`limits.maxEventAgeSeconds`, `limits.maxEventAheadSeconds`) is rejected alone.
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
- * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise.
+ * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise
+ * (the routes' error format, written by the root error handler).
  */
-export async function otlpPlugin(
-  app: FastifyInstance,
-  opts: {
-    limits: IngestLimits;
-    recordLimits: RecordLimits;
-    /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
-    maxPendingRows: number;
-  },
-): Promise<void> {
+async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-
-  app.setErrorHandler((err, request, reply) => {
-    const e = toErrorReply(err, request);
-    if (e.statusCode >= 500) request.log.error({ err }, 'OTLP request failed');
-    applyRetryAfter(reply, e);
-    const code = grpcCodeFor(e.statusCode);
-    if (isProto(request)) {
-      return reply.code(e.statusCode).type('application/x-protobuf').send(Buffer.from(encodeStatusProto(code, e.message)));
-    }
-    return reply.code(e.statusCode).type('application/json').send({ code, message: e.message, details: [] });
-  });
 
   // Decoding, validation and batching run in one synchronous step per request, so nothing
   // of the decoded rows outlives it (the batchers keep their serialised bytes only): they die
   // young instead of being promoted to the old generation while the request awaits its insert.
   const spansLimit = (spans: number): void => {
     if (spans > opts.limits.maxRecordsPerRequest) {
-      throw new BodyTooLargeError(
+      throw new TooManyRecordsError(
+        opts.limits.maxRecordsPerRequest,
         `the request holds ${spans} spans, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
@@ -90,11 +69,11 @@ export async function otlpPlugin(
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
       // The embedded store's path: protobuf straight to RowBinary, no row objects.
-      const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project, eventTimes));
+      const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };
     }
-    const decoded = decodeOrThrow(() => decodeTraceRequest(body, encoding, project, eventTimes));
+    const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
@@ -102,9 +81,10 @@ export async function otlpPlugin(
   const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
-    const decoded = decodeOrThrow(() => decodeLogsRequest(body, encoding, project, eventTimes));
+    const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
     if (decoded.logs.length + decoded.rejected > opts.limits.maxRecordsPerRequest) {
-      throw new BodyTooLargeError(
+      throw new TooManyRecordsError(
+        opts.limits.maxRecordsPerRequest,
         `the request holds ${decoded.logs.length + decoded.rejected} log records, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
       );
     }
@@ -175,9 +155,22 @@ export async function otlpPlugin(
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };
 
-  app.post('/v1/traces', receive(stageSpans, 'rejectedSpans'));
-  app.post('/v1/logs', receive(stageLogs, 'rejectedLogRecords'));
+  const config = { errorFormat: otlpErrorFormat };
+  app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans'));
+  app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords'));
 }
+
+/**
+ * The OTLP receivers as an encapsulated plugin (its body parser stays its own) that needs the
+ * HTTP layer, whose root error handler writes its errors, and the store's batchers.
+ */
+export const otlpPlugin = fp(otlpReceivers, {
+  name: 'inferlens-otlp',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: [HTTP_PLUGIN],
+  decorators: { fastify: ['batchers'] },
+});
 
 /** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */
 const NO_TIME = '0.000000000';

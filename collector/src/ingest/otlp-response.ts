@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
+import type { ErrorFormat } from '../http/error-reply.js';
 
 /** gRPC status codes used in `google.rpc.Status` bodies. */
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14 } as const;
@@ -39,3 +41,20 @@ export function exportResponseJson(rejectedField: string, rejected: number, mess
   if (rejected === 0 && !message) return {};
   return { partialSuccess: { [rejectedField]: String(rejected), errorMessage: message } };
 }
+
+/** True when the request's body is OTLP protobuf: its answer, success or error, is protobuf too. */
+export function isProtobufRequest(request: FastifyRequest): boolean {
+  return String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-protobuf');
+}
+
+/**
+ * The OTLP receivers' error format (their routes' `config.errorFormat`): a `google.rpc.Status`
+ * whose code matches the HTTP status, in the request's encoding, as OTLP/HTTP prescribes.
+ */
+export const otlpErrorFormat: ErrorFormat = (reply, error, request) => {
+  const code = grpcCodeFor(error.statusCode);
+  if (isProtobufRequest(request)) {
+    return reply.type('application/x-protobuf').send(Buffer.from(encodeStatusProto(code, error.message)));
+  }
+  return reply.type('application/json').send({ code, message: error.message, details: [] });
+};

@@ -21,7 +21,7 @@
  * brackets) survives it. The same rule covers a JSON escape of a lone surrogate (`"\ud800"`),
  * which decodes to a string no UTF-8 can hold: it is stored as U+FFFD (`RowBinaryWriter#string`,
  * `ClickHouseStore#insertCompactJson`). Request headers are not records: an
- * `X-Inferlens-Project` header that is not valid UTF-8 is refused (`request-context.ts`).
+ * `X-Inferlens-Project` header that is not valid UTF-8 is refused (`http/request-context.ts`).
  */
 
 type SliceableBuffer = Buffer & { utf8Slice?: (start: number, end: number) => string };

@@ -8,7 +8,7 @@ import { InsertBatcher } from '../store/InsertBatcher.js';
 import { FEEDBACK, PREDICTIONS } from '../store/tables.js';
 import { StoreError } from '../errors.js';
 import { feedbackToRow, predictionToRow } from '../ingest/native/to-rows.js';
-import { nowUnixNano } from '../ingest/request-context.js';
+import { nowUnixNano } from '../http/request-context.js';
 import { DriftJob } from './DriftJob.js';
 import { QualityJob } from './QualityJob.js';
 import { SlaJob } from './SlaJob.js';

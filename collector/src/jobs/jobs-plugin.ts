@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { DriftJobConfig, QualityJobConfig, SlaJobConfig, SloConfig } from '../config.js';
 import { DriftJob } from './DriftJob.js';
 import { SlaJob } from './SlaJob.js';
 import { QualityJob } from './QualityJob.js';
 import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from './JobUnits.js';
+import { STORE_PLUGIN } from '../plugins/store-plugin.js';
+import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -105,7 +108,7 @@ function unitLabel(unit: UnitKey): string {
  * The streaming jobs: drift, SLA and quality (`POST /api/v1/jobs/{drift,sla,quality}/run`), and
  * `GET /api/v1/jobs`: per job and unit, the last success, the last error and the lag.
  */
-export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
+async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
   const drift = new DriftJob(app.store, {
     windowMs: opts.drift.windowSeconds * 1000,
     allowedLatenessMs: opts.drift.allowedLatenessSeconds * 1000,
@@ -162,3 +165,14 @@ export async function jobsPlugin(app: FastifyInstance, opts: JobsPluginOptions):
     jobs: [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()],
   }));
 }
+
+/**
+ * The jobs as a plugin of the root instance (see {@link jobs}): decorates it with `driftJob`,
+ * `slaJob` and `qualityJob`; each job reports its windows to `alerts`.
+ */
+export const jobsPlugin = fp(jobs, {
+  name: 'inferlens-jobs',
+  fastify: '5.x',
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN],
+  decorators: { fastify: ['store', 'alerts'] },
+});

@@ -1,15 +1,8 @@
 import { CollectorError } from '../errors.js';
+import type { ErrorCode } from '../http/error-codes.js';
 
-/** Stable codes of {@link DriftInputError}. */
-export type DriftInputErrorCode =
-  | 'DRIFT_USAGE'
-  | 'DRIFT_FILE_UNREADABLE'
-  | 'DRIFT_CSV_MALFORMED'
-  | 'DRIFT_CSV_RAGGED'
-  | 'DRIFT_CSV_HEADER'
-  | 'DRIFT_CSV_NO_ROWS'
-  | 'DRIFT_COLUMN_TYPE'
-  | 'DRIFT_FEATURE_MISMATCH';
+/** Stable codes of {@link DriftInputError}: the registry's `DRIFT_*` codes. */
+export type DriftInputErrorCode = Extract<ErrorCode, `DRIFT_${string}`>;
 
 /**
  * Bad input to `inferlens drift`: a usage error, or a file that cannot be read or compared.
@@ -20,6 +13,6 @@ export class DriftInputError extends CollectorError {
   declare readonly code: DriftInputErrorCode;
 
   constructor(code: DriftInputErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, 400, message, options);
+    super(code, message, options);
   }
 }

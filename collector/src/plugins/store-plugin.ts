@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
 import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { InsertHealth } from '../store/InsertHealth.js';
@@ -26,6 +27,15 @@ declare module 'fastify' {
   }
 }
 
+/** Options of {@link storePlugin}. */
+export interface StorePluginOptions {
+  store: StoreOptions;
+  batch: Partial<BatchOptions>;
+}
+
+/** Name under which other plugins declare their dependency on {@link storePlugin}. */
+export const STORE_PLUGIN = 'inferlens-store';
+
 /**
  * Opens the store, applies migrations and creates the insert batchers, whose insert outcomes
  * feed `insertHealth`; its probe writes one row to `inferlens_readiness_probe` the way the
@@ -33,7 +43,7 @@ declare module 'fastify' {
  * pending batches are flushed before the store is closed, so a graceful stop
  * loses nothing that was accepted.
  */
-export async function storePlugin(app: FastifyInstance, opts: { store: StoreOptions; batch: Partial<BatchOptions> }): Promise<void> {
+async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promise<void> {
   const store = await ClickHouseStore.open(opts.store);
   const applied = await store.migrate();
   if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
@@ -51,6 +61,9 @@ export async function storePlugin(app: FastifyInstance, opts: { store: StoreOpti
     await store.close();
   });
 }
+
+/** The store as a plugin of the root instance: decorates it with `store`, `batchers` and `insertHealth` (see {@link storeSetup}). */
+export const storePlugin = fp(storeSetup, { name: STORE_PLUGIN, fastify: '5.x' });
 
 /** The newest migration version this build knows. */
 export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,8 +1,8 @@
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { describe, expect, it } from 'vitest';
+import { TooManyRecordsError } from '../../errors.js';
 import {
   InvalidBodyError,
-  TooManyRecordsError,
   formatRecordError,
   parseRecordBody,
   type RecordError,

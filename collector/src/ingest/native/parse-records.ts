@@ -7,6 +7,7 @@ import {
   type ValidationResult,
 } from '@inferlens/semconv';
 import type { EventTimeBounds } from '../EventTimeBounds.js';
+import { BadRequestError, TooManyRecordsError } from '../../errors.js';
 
 /** Which record type a native endpoint receives: `/v1/predictions` or `/v1/feedback`. */
 export type RecordKind = 'prediction' | 'feedback';
@@ -40,37 +41,14 @@ export interface ParsedRecords<T> {
 }
 
 /**
- * Thrown when a body holds more records than the endpoint accepts per
- * request. Nothing of the body is accepted.
- */
-export class TooManyRecordsError extends Error {
-  /** Stable error code. */
-  readonly code = 'INGEST_TOO_MANY_RECORDS';
-  /** HTTP status to answer with: 413 Content Too Large. */
-  readonly statusCode = 413;
-
-  /** @param maxRecords the per-request limit that was exceeded */
-  constructor(readonly maxRecords: number) {
-    super(`the body holds more than ${maxRecords} records; send at most ${maxRecords} per request`);
-    this.name = 'TooManyRecordsError';
-  }
-}
-
-/**
  * Thrown when a body that starts with `[` is not a valid JSON array. Unlike
  * an NDJSON line, a broken array cannot be split into records, so the whole
- * body is refused.
+ * body is refused (400, `INGEST_INVALID_BODY`).
  */
-export class InvalidBodyError extends Error {
-  /** Stable error code. */
-  readonly code = 'INGEST_INVALID_BODY';
-  /** HTTP status to answer with: 400 Bad Request. */
-  readonly statusCode = 400;
-
+export class InvalidBodyError extends BadRequestError {
   /** @param message what is wrong with the body */
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidBodyError';
+    super('INGEST_INVALID_BODY', message);
   }
 }
 

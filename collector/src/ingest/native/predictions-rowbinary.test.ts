@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/helpers/random.js';
 import { encodeRowsBinary, PREDICTIONS } from '../../store/tables.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
-import { InvalidBodyError, parseRecordBody, TooManyRecordsError, type RecordError } from './parse-records.js';
+import { TooManyRecordsError } from '../../errors.js';
+import { InvalidBodyError, parseRecordBody, type RecordError } from './parse-records.js';
 import { transcodePredictions } from './predictions-rowbinary.js';
 import { predictionToRow } from './to-rows.js';
 

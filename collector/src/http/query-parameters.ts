@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest, preHandlerHookHandler, RouteOptions } from 'fastify';
-import { BadRequestError } from '../errors.js';
+import { RequestInvalidError } from '../errors.js';
 
 /*
  * Query-string and path parameters that fail their schema get a 400 naming the parameter, what
@@ -109,7 +109,7 @@ const refuseNonFinite: preHandlerHookHandler = (request, _reply, done) => {
     if (!values) continue;
     for (const name of Object.keys(values)) {
       if (nonFinite(values[name])) {
-        done(new BadRequestError('REQUEST_INVALID', parameterMessage(request, part, name)));
+        done(new RequestInvalidError(parameterMessage(request, part, name)));
         return;
       }
     }

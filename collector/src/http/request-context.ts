@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
-import { BadRequestError } from '../errors.js';
+import { BadProjectHeaderError } from '../errors.js';
 
 /** Header naming the project of every record in a request. */
 export const PROJECT_HEADER = 'x-inferlens-project';
@@ -13,7 +13,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `X-Inferlens-Project: café` names the same project as `?project=café` on the
  * read API.
  *
- * @throws BadRequestError (`INGEST_BAD_PROJECT_HEADER`) when the header is sent more than
+ * @throws BadProjectHeaderError (`INGEST_BAD_PROJECT_HEADER`) when the header is sent more than
  *   once (Node would join the values into `a, b`), is not UTF-8, or is longer than a
  *   record's `project` may be. Nothing is silently truncated or merged.
  */
@@ -22,7 +22,7 @@ export function projectOf(request: FastifyRequest): string {
   let seen = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === PROJECT_HEADER) seen++;
   if (seen > 1) {
-    throw new BadRequestError('INGEST_BAD_PROJECT_HEADER', `header X-Inferlens-Project is sent ${seen} times; send it once`);
+    throw new BadProjectHeaderError(`header X-Inferlens-Project is sent ${seen} times; send it once`);
   }
   const h = request.headers[PROJECT_HEADER];
   const v = Array.isArray(h) ? h[0] : h;
@@ -31,12 +31,11 @@ export function projectOf(request: FastifyRequest): string {
   try {
     project = utf8.decode(Buffer.from(v, 'latin1')).trim();
   } catch {
-    throw new BadRequestError('INGEST_BAD_PROJECT_HEADER', 'header X-Inferlens-Project is not valid UTF-8; send the project name as UTF-8');
+    throw new BadProjectHeaderError('header X-Inferlens-Project is not valid UTF-8; send the project name as UTF-8');
   }
   const max = DEFAULT_RECORD_LIMITS.maxNameLength;
   if (project.length > max) {
-    throw new BadRequestError(
-      'INGEST_BAD_PROJECT_HEADER',
+    throw new BadProjectHeaderError(
       `header X-Inferlens-Project is ${project.length} characters long; a project name has at most ${max}`,
     );
   }

@@ -1,7 +1,7 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyRequest } from 'fastify';
-import { BadRequestError, BodyTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { BadGzipError, BodyTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -42,6 +42,6 @@ export async function readBody(
         `the gzip body inflates to more than ${maxDecompressedBytes} bytes (limit limits.maxDecompressedBytes); send smaller requests`,
       );
     }
-    throw new BadRequestError('INGEST_BAD_GZIP', `Content-Encoding is gzip but the body is not valid gzip: ${e.message}`);
+    throw new BadGzipError(`Content-Encoding is gzip but the body is not valid gzip: ${e.message}`, { cause: err });
   }
 }
