@@ -18,7 +18,11 @@ export { InsertBatcher, DEFAULT_BATCH_OPTIONS } from './store/InsertBatcher.js';
 export type { BatchOptions, BatcherStats } from './store/InsertBatcher.js';
 export { MIGRATIONS, MIGRATIONS_TABLE } from './store/migrations.js';
 export type { Migration } from './store/migrations.js';
-export type { SpanRow, LogRow, PredictionRow, FeedbackRow, StringMap, NumberMap } from './store/rows.js';
+export type { SpanRow } from './store/schema/otel-traces.js';
+export type { LogRow } from './store/schema/otel-logs.js';
+export type { PredictionRow } from './store/schema/predictions.js';
+export type { FeedbackRow } from './store/schema/feedback.js';
+export type { StringMap, NumberMap } from './store/schema/column-types.js';
 export {
   CollectorError,
   BodyTooLargeError,

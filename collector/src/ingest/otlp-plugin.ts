@@ -3,7 +3,9 @@ import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback,
 import type { RecordLimits } from '@inferlens/semconv';
 import { BadRequestError, BodyTooLargeError, SaturatedError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
-import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
+import type { FeedbackRow } from '../store/schema/feedback.js';
+import type { LogRow } from '../store/schema/otel-logs.js';
+import type { PredictionRow } from '../store/schema/predictions.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';

@@ -4,7 +4,10 @@ import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { InsertHealth } from '../store/InsertHealth.js';
 import { FEEDBACK, LOGS, PREDICTIONS, READINESS_PROBE, SPANS, type TableCodec } from '../store/tables.js';
 import { formatUnixNanos } from '../ingest/native/format-unix-nanos.js';
-import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from '../store/rows.js';
+import type { FeedbackRow } from '../store/schema/feedback.js';
+import type { LogRow } from '../store/schema/otel-logs.js';
+import type { PredictionRow } from '../store/schema/predictions.js';
+import type { SpanRow } from '../store/schema/otel-traces.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
 /** One batcher per table that ingestion writes to. */

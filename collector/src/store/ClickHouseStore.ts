@@ -5,7 +5,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, truncate, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
-import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './migrations.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, migrationStatements, type Migration } from './migrations.js';
+import { Ddl } from './schema/ddl.js';
+import { SCHEMA_MIGRATIONS } from './schema/schema-migrations.js';
 import type { InsertOptions, InsertTarget } from './InsertTarget.js';
 import { encodeRows, encodeRowsBinary, type BinaryCodec, type TableCodec } from './tables.js';
 
@@ -146,14 +148,12 @@ export class ClickHouseStore implements InsertTarget {
    * @returns the versions applied by this call
    */
   async migrate(migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-    await this.command(
-      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (Version UInt32, Name String, AppliedAt DateTime64(3) DEFAULT now64(3)) ENGINE = MergeTree ORDER BY Version`,
-    );
+    for (const statement of Ddl.SINGLE.table(SCHEMA_MIGRATIONS)) await this.command(statement);
     const done = new Set((await this.query<{ Version: number }>(`SELECT Version FROM ${MIGRATIONS_TABLE}`)).map((r) => Number(r.Version)));
     const applied: number[] = [];
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
-      for (const statement of m.statements) await this.command(statement);
+      for (const statement of migrationStatements(m)) await this.command(statement);
       await this.command(`INSERT INTO ${MIGRATIONS_TABLE} (Version, Name) VALUES ({version:UInt32}, {name:String})`, {
         version: m.version,
         name: m.name,

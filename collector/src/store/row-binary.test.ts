@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random as seededRandom } from '../../../test/helpers/random.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { decimalNanosToInt64, RowBinaryWriter } from './row-binary.js';
-import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from './rows.js';
+import type { FeedbackRow } from './schema/feedback.js';
+import type { LogRow } from './schema/otel-logs.js';
+import type { PredictionRow } from './schema/predictions.js';
+import type { SpanRow } from './schema/otel-traces.js';
 import { encodeRows, encodeRowsBinary, FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from './tables.js';
 
 /** The int64 that `decimalNanosToInt64` should give, through BigInt. */

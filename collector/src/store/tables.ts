@@ -1,6 +1,10 @@
-import { dayOfDecimalSeconds } from './PartitionDays.js';
 import { RowBinaryWriter } from './row-binary.js';
-import type { FeedbackRow, LogRow, PredictionRow, ReadinessProbeRow, SpanRow } from './rows.js';
+import { FEEDBACK as FEEDBACK_TABLE, type FeedbackRow } from './schema/feedback.js';
+import { OTEL_LOGS, type LogRow } from './schema/otel-logs.js';
+import { OTEL_TRACES, type SpanRow } from './schema/otel-traces.js';
+import { PREDICTIONS as PREDICTIONS_TABLE, type PredictionRow } from './schema/predictions.js';
+import { READINESS_PROBE as READINESS_PROBE_TABLE, type ReadinessProbeRow } from './schema/readiness-probe.js';
+import type { TableDefinition } from './schema/TableDefinition.js';
 
 /**
  * How one table's rows are written in `RowBinary`: the table, its columns with the types
@@ -37,15 +41,17 @@ export interface TableCodec<R> {
   partitionDay?(row: R): number;
 }
 
+/** The RowBinary side of a table's definition. */
+function binaryOf<R>(def: TableDefinition<R>): BinaryCodec<R> {
+  return { table: def.name, columns: def.wireColumns, write: def.write };
+}
+
 /** Serialises many rows into one `RowBinary` payload. */
 export function encodeRowsBinary<R>(codec: BinaryCodec<R>, rows: readonly R[], bytesPerRowHint = 256): Buffer {
   const w = new RowBinaryWriter(rows.length * bytesPerRowHint + 64);
   for (let i = 0; i < rows.length; i++) codec.write(w, rows[i]!);
   return w.bytes();
 }
-
-const STRING_MAP = 'Map(String, String)';
-const NUMBER_MAP = 'Map(String, Float64)';
 
 /** Serialises many rows into one payload (lines joined by `\n`). */
 export function encodeRows<R>(codec: TableCodec<R>, rows: readonly R[]): string {
@@ -70,44 +76,8 @@ export const SPANS: TableCodec<SpanRow> = {
       r.EventsTimestamp, r.EventsName, r.EventsAttributes,
       r.LinksTraceId, r.LinksSpanId, r.LinksTraceState, r.LinksAttributes, r.Project,
     ]),
-  binary: {
-    table: 'otel_traces',
-    columns: [
-      ['Timestamp', 'DateTime64(9)'], ['TraceId', 'String'], ['SpanId', 'String'], ['ParentSpanId', 'String'],
-      ['TraceState', 'String'], ['SpanName', 'String'], ['SpanKind', 'String'], ['ServiceName', 'String'],
-      ['ResourceAttributes', STRING_MAP], ['ScopeName', 'String'], ['ScopeVersion', 'String'], ['SpanAttributes', STRING_MAP],
-      ['Duration', 'UInt64'], ['StatusCode', 'String'], ['StatusMessage', 'String'],
-      ['Events.Timestamp', 'Array(DateTime64(9))'], ['Events.Name', 'Array(String)'], ['Events.Attributes', `Array(${STRING_MAP})`],
-      ['Links.TraceId', 'Array(String)'], ['Links.SpanId', 'Array(String)'], ['Links.TraceState', 'Array(String)'],
-      ['Links.Attributes', `Array(${STRING_MAP})`], ['Project', 'String'],
-    ],
-    write(w, r) {
-      w.dateTime64Nanos(r.Timestamp);
-      w.string(r.TraceId);
-      w.string(r.SpanId);
-      w.string(r.ParentSpanId);
-      w.string(r.TraceState);
-      w.string(r.SpanName);
-      w.string(r.SpanKind);
-      w.string(r.ServiceName);
-      w.stringMap(r.ResourceAttributes);
-      w.string(r.ScopeName);
-      w.string(r.ScopeVersion);
-      w.stringMap(r.SpanAttributes);
-      w.uint64Decimal(r.Duration);
-      w.string(r.StatusCode);
-      w.string(r.StatusMessage);
-      w.dateTime64NanosArray(r.EventsTimestamp);
-      w.stringArray(r.EventsName);
-      w.stringMapArray(r.EventsAttributes);
-      w.stringArray(r.LinksTraceId);
-      w.stringArray(r.LinksSpanId);
-      w.stringArray(r.LinksTraceState);
-      w.stringMapArray(r.LinksAttributes);
-      w.string(r.Project);
-    },
-  },
-  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
+  binary: binaryOf(OTEL_TRACES),
+  partitionDay: OTEL_TRACES.partitionDay!,
 };
 
 /** `otel_logs`. */
@@ -124,36 +94,8 @@ export const LOGS: TableCodec<LogRow> = {
       r.ResourceSchemaUrl, r.ResourceAttributes, r.ScopeSchemaUrl, r.ScopeName, r.ScopeVersion, r.ScopeAttributes,
       r.LogAttributes, r.EventName, r.Project,
     ]),
-  binary: {
-    table: 'otel_logs',
-    columns: [
-      ['Timestamp', 'DateTime64(9)'], ['TraceId', 'String'], ['SpanId', 'String'], ['TraceFlags', 'UInt8'],
-      ['SeverityText', 'String'], ['SeverityNumber', 'UInt8'], ['ServiceName', 'String'], ['Body', 'String'],
-      ['ResourceSchemaUrl', 'String'], ['ResourceAttributes', STRING_MAP], ['ScopeSchemaUrl', 'String'], ['ScopeName', 'String'],
-      ['ScopeVersion', 'String'], ['ScopeAttributes', STRING_MAP], ['LogAttributes', STRING_MAP], ['EventName', 'String'],
-      ['Project', 'String'],
-    ],
-    write(w, r) {
-      w.dateTime64Nanos(r.Timestamp);
-      w.string(r.TraceId);
-      w.string(r.SpanId);
-      w.uint8(r.TraceFlags);
-      w.string(r.SeverityText);
-      w.uint8(r.SeverityNumber);
-      w.string(r.ServiceName);
-      w.string(r.Body);
-      w.string(r.ResourceSchemaUrl);
-      w.stringMap(r.ResourceAttributes);
-      w.string(r.ScopeSchemaUrl);
-      w.string(r.ScopeName);
-      w.string(r.ScopeVersion);
-      w.stringMap(r.ScopeAttributes);
-      w.stringMap(r.LogAttributes);
-      w.string(r.EventName);
-      w.string(r.Project);
-    },
-  },
-  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
+  binary: binaryOf(OTEL_LOGS),
+  partitionDay: OTEL_LOGS.partitionDay!,
 };
 
 /**
@@ -180,41 +122,8 @@ export const PREDICTIONS: TableCodec<PredictionRow> = {
       Object.keys(r.CategoricalOutputs), Object.values(r.CategoricalOutputs),
       r.InputTokens, r.OutputTokens, r.SampleRate, Object.keys(r.Attributes), Object.values(r.Attributes),
     ]),
-  binary: {
-    table: 'predictions',
-    columns: [
-      ['Timestamp', 'DateTime64(9)'], ['PredictionId', 'String'], ['TraceId', 'String'], ['SpanId', 'String'],
-      ['Project', 'String'], ['ServiceName', 'String'], ['ModelName', 'String'], ['ModelVersion', 'String'],
-      ['Environment', 'String'], ['Segment', 'String'], ['LatencyMs', 'Float64'], ['Status', 'String'], ['ErrorType', 'String'],
-      ['NumericFeatures', NUMBER_MAP], ['CategoricalFeatures', STRING_MAP], ['NumericOutputs', NUMBER_MAP],
-      ['CategoricalOutputs', STRING_MAP], ['InputTokens', 'UInt32'], ['OutputTokens', 'UInt32'], ['SampleRate', 'Float64'],
-      ['Attributes', STRING_MAP],
-    ],
-    write(w, r) {
-      w.dateTime64Nanos(r.Timestamp);
-      w.string(r.PredictionId);
-      w.string(r.TraceId);
-      w.string(r.SpanId);
-      w.string(r.Project);
-      w.string(r.ServiceName);
-      w.string(r.ModelName);
-      w.string(r.ModelVersion);
-      w.string(r.Environment);
-      w.string(r.Segment);
-      w.float64(r.LatencyMs);
-      w.string(r.Status);
-      w.string(r.ErrorType);
-      w.numberMap(r.NumericFeatures);
-      w.stringMap(r.CategoricalFeatures);
-      w.numberMap(r.NumericOutputs);
-      w.stringMap(r.CategoricalOutputs);
-      w.uint32(r.InputTokens);
-      w.uint32(r.OutputTokens);
-      w.float64(r.SampleRate);
-      w.stringMap(r.Attributes);
-    },
-  },
-  partitionDay: (r) => dayOfDecimalSeconds(r.Timestamp),
+  binary: binaryOf(PREDICTIONS_TABLE),
+  partitionDay: PREDICTIONS_TABLE.partitionDay!,
 };
 
 /** `feedback`. */
@@ -222,23 +131,7 @@ export const FEEDBACK: TableCodec<FeedbackRow> = {
   table: 'feedback',
   columns: ['Timestamp', 'PredictionId', 'Project', 'ModelName', 'ModelVersion', 'Label', 'Value', 'Attributes'],
   line: (r) => JSON.stringify([r.Timestamp, r.PredictionId, r.Project, r.ModelName, r.ModelVersion, r.Label, r.Value, r.Attributes]),
-  binary: {
-    table: 'feedback',
-    columns: [
-      ['Timestamp', 'DateTime64(9)'], ['PredictionId', 'String'], ['Project', 'String'], ['ModelName', 'String'],
-      ['ModelVersion', 'String'], ['Label', 'String'], ['Value', 'Nullable(Float64)'], ['Attributes', STRING_MAP],
-    ],
-    write(w, r) {
-      w.dateTime64Nanos(r.Timestamp);
-      w.string(r.PredictionId);
-      w.string(r.Project);
-      w.string(r.ModelName);
-      w.string(r.ModelVersion);
-      w.string(r.Label);
-      w.nullableFloat64(r.Value);
-      w.stringMap(r.Attributes);
-    },
-  },
+  binary: binaryOf(FEEDBACK_TABLE),
 };
 
 /** `inferlens_readiness_probe`: written like ingestion's rows, so a probe takes the same path to disk. */
@@ -246,12 +139,5 @@ export const READINESS_PROBE: TableCodec<ReadinessProbeRow> = {
   table: 'inferlens_readiness_probe',
   columns: ['Id', 'ProbedAt'],
   line: (r) => JSON.stringify([r.Id, r.ProbedAt]),
-  binary: {
-    table: 'inferlens_readiness_probe',
-    columns: [['Id', 'UInt8'], ['ProbedAt', 'DateTime64(9)']],
-    write(w, r) {
-      w.uint8(r.Id);
-      w.dateTime64Nanos(r.ProbedAt);
-    },
-  },
+  binary: binaryOf(READINESS_PROBE_TABLE),
 };
