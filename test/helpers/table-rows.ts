@@ -4,12 +4,12 @@
  * Values stay within what round-trips exactly (times in the DateTime64 range, no lone
  * surrogates); the members of one `Nested` group get arrays of one length per row.
  */
-import type { AnyTableDefinition } from '../../collector/src/store/schema/TableDefinition.js';
+import type { TableDefinition } from '../../collector/src/store/schema/TableDefinition.js';
 import { rng } from './random.js';
 
 const TEXT = ['', 'a', 'fraud-model', 'é漢字🙂', "it's \"quoted\"", 'tab\tnew\nline', 'x'.repeat(200)];
 
-export function sampleRows(def: AnyTableDefinition, count: number, seed = 1): Array<Record<string, unknown>> {
+export function sampleRows<R>(def: TableDefinition<R>, count: number, seed = 1): R[] {
   const r = rng(seed);
   const int = (n: number) => Math.floor(r.uniform() * n);
   const text = () => TEXT[int(TEXT.length)]! + (r.uniform() < 0.5 ? String(int(1000)) : '');
@@ -50,6 +50,6 @@ export function sampleRows(def: AnyTableDefinition, count: number, seed = 1): Ar
       if (group !== undefined && !lengths.has(group)) lengths.set(group, int(4));
       row[field] = make(group === undefined ? 0 : lengths.get(group)!);
     }
-    return row;
+    return row as R;
   });
 }

@@ -7,6 +7,8 @@ import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { AlertEngine } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { parseRules } from './rules-file.js';
+import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-results.js';
+import { SLA_RESULTS, type SlaResultRow } from '../store/schema/sla-results.js';
 
 // The engine against the real embedded engine, with synthetic SLA results written the way
 // the SLA job writes them, and receivers on a local HTTP server checked field by field.
@@ -68,10 +70,16 @@ async function requests(path: string, n: number): Promise<Received[]> {
   }
 }
 
+/** An SLA result as the SLA job writes it; what the window does not measure is null. */
 async function slaRow(model: string, slo: string, windowEndMs: number, values: { breached: number; p99: number; errorRate: number }) {
-  const cols = ['Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors', 'ErrorRate', 'Availability', 'LatencyP99', 'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'BurnRates', 'BurnRateFiring', 'Breached'];
-  const row = ['default', slo, model, 'v1', 'prod', windowEndMs - 60_000, windowEndMs, 100, 100, 100 * values.errorRate, values.errorRate, 1 - values.errorRate, values.p99, 3600, 100, 1, '[]', 0, values.breached];
-  await store.insertCompactJson('sla_results', cols, JSON.stringify(row));
+  const row: SlaResultRow = {
+    Project: 'default', Slo: slo, ModelName: model, ModelVersion: 'v1', Environment: 'prod', WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs,
+    Rows: 100, Requests: 100, Errors: 100 * values.errorRate, ErrorRate: values.errorRate, Availability: 1 - values.errorRate,
+    LatencyP50: null, LatencyP90: null, LatencyP95: null, LatencyP99: values.p99, LatencyPercentile: null, LatencyObservedMs: null, LatencyThresholdMs: null,
+    LatencyMet: null, ErrorRateObjective: null, ErrorRateMet: null, AvailabilityTarget: null, AvailabilityMet: null,
+    PeriodSeconds: 3600, PeriodRequests: 100, PeriodErrors: 1, ErrorBudgetRemaining: null, BurnRates: '[]', BurnRateFiring: false, Breached: values.breached === 1,
+  };
+  await store.insert(SLA_RESULTS, [row]);
 }
 
 const RULES = (url: string) => `
@@ -200,10 +208,15 @@ describe('AlertEngine over synthetic SLA results', () => {
   });
 });
 
+/** A quality result as the quality job writes it; what the window does not measure is null. */
 async function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }) {
-  const cols = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage', 'ClassifiedRows', 'Accuracy', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'MaxFeedbackReceivedAt'];
-  const row = ['default', 'clf', version, windowEndMs - 60_000, windowEndMs, 100, values.labelled, values.labelled / 100, values.labelled, values.accuracy, values.accuracy, '{}', values.labelled, values.rocAuc, null, 0, 0];
-  await store.insertCompactJson('quality_results', cols, JSON.stringify(row));
+  const row: QualityResultRow = {
+    Project: 'default', ModelName: 'clf', ModelVersion: version, WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs, Predictions: 100,
+    Labelled: values.labelled, LabelCoverage: values.labelled / 100, LabelDelayP50Seconds: null, LabelDelayP90Seconds: null, LabelDelayMaxSeconds: null,
+    ClassifiedRows: values.labelled, Accuracy: values.accuracy, MacroPrecision: null, MacroRecall: null, MacroF1: values.accuracy, Classes: '{}',
+    ScoredRows: values.labelled, RocAuc: values.rocAuc, LogLoss: null, RegressionRows: 0, Mae: null, Rmse: null, Mape: null, MaxFeedbackReceivedAt: 0,
+  };
+  await store.insert(QUALITY_RESULTS, [row]);
 }
 
 describe('AlertEngine over synthetic quality results', () => {

@@ -6,7 +6,8 @@ import type { NotifyAlert } from './payloads.js';
 import { RESULT_SOURCES, TRAFFIC_SOURCE_NAME, type ResultTableSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { expandTemplate } from './templates.js';
-import { finite, ms64 } from '../store/json-values.js';
+import { ALERT_EVENTS } from '../store/schema/alert-events.js';
+import { ALERT_STATE } from '../store/schema/alert-state.js';
 
 /** A job reports a closed window whose results it has written. */
 export interface WindowReport {
@@ -245,10 +246,19 @@ export class AlertEngine {
 
   async #commit(transitions: Transition[], updated: ActiveAlert[], ruleOf: Map<string, AlertRule>): Promise<void> {
     if (transitions.length > 0) {
-      await this.#store.insertCompactJson(
-        'alert_events',
-        ['Time', 'Rule', 'Fingerprint', 'FromState', 'ToState', 'Value', 'Labels', 'Annotations', 'ActiveAt'],
-        transitions.map((t) => JSON.stringify([ms64(t.atMs), t.alert.rule, t.alert.fingerprint, t.from, t.to, finite(t.alert.value), t.alert.labels, t.alert.annotations, ms64(t.alert.activeAtMs)])).join('\n'),
+      await this.#store.insert(
+        ALERT_EVENTS,
+        transitions.map((t) => ({
+          Time: t.atMs,
+          Rule: t.alert.rule,
+          Fingerprint: t.alert.fingerprint,
+          FromState: t.from,
+          ToState: t.to,
+          Value: t.alert.value,
+          Labels: t.alert.labels,
+          Annotations: t.alert.annotations,
+          ActiveAt: t.alert.activeAtMs,
+        })),
       );
     }
     // Current state: every instance that changed (a transition) or was refreshed while active.
@@ -256,10 +266,22 @@ export class AlertEngine {
     for (const a of updated) changed.set(a.fingerprint, { a, deleted: false });
     for (const t of transitions) if (t.to === 'resolved' || t.to === 'inactive') changed.set(t.alert.fingerprint, { a: t.alert, deleted: true });
     if (changed.size > 0) {
-      const lines = [...changed.values()].map(({ a, deleted }) =>
-        JSON.stringify([a.fingerprint, a.rule, a.state, a.labels, a.annotations, finite(a.value), ms64(a.activeAtMs), a.firedAtMs === undefined ? null : ms64(a.firedAtMs), ms64(a.lastActiveAtMs), deleted ? 1 : 0, ms64(this.#tick())]),
+      await this.#store.insert(
+        ALERT_STATE,
+        [...changed.values()].map(({ a, deleted }) => ({
+          Fingerprint: a.fingerprint,
+          Rule: a.rule,
+          State: a.state,
+          Labels: a.labels,
+          Annotations: a.annotations,
+          Value: a.value,
+          ActiveAt: a.activeAtMs,
+          FiredAt: a.firedAtMs ?? null,
+          LastActiveAt: a.lastActiveAtMs,
+          Deleted: deleted,
+          UpdatedAt: this.#tick(),
+        })),
       );
-      await this.#store.insertCompactJson('alert_state', ['Fingerprint', 'Rule', 'State', 'Labels', 'Annotations', 'Value', 'ActiveAt', 'FiredAt', 'LastActiveAt', 'Deleted', 'UpdatedAt'], lines.join('\n'));
     }
     const changes = [];
     const fired = new Set(transitions.filter((t) => t.to === 'firing').map((t) => t.alert.fingerprint));

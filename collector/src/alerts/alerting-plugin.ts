@@ -4,7 +4,7 @@ import type { AlertsConfig } from '../config.js';
 import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 import { parseTimeParam } from '../api/read-plugin.js';
 import { SqlFilter } from '../api/sql-filter.js';
-import { ms64 } from '../store/json-values.js';
+import { ALERT_NOTIFICATIONS } from '../store/schema/alert-notifications.js';
 import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
@@ -65,11 +65,9 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
   const recordDelivery = (r: DeliveryRecord) => {
     if (r.status === 'failed') app.log.warn({ receiver: r.receiver, attempts: r.attempts, error: r.error }, 'alert notification failed');
     app.store
-      .insertCompactJson(
-        'alert_notifications',
-        ['Time', 'Receiver', 'Kind', 'GroupKey', 'Status', 'Attempts', 'Alerts', 'Error'],
-        JSON.stringify([ms64(r.atMs), r.receiver, r.kind, r.groupKey, r.status, r.attempts, r.alerts, r.error]),
-      )
+      .insert(ALERT_NOTIFICATIONS, [
+        { Time: r.atMs, Receiver: r.receiver, Kind: r.kind, GroupKey: r.groupKey, Status: r.status, Attempts: r.attempts, Alerts: r.alerts, Error: r.error },
+      ])
       .catch((err: unknown) => app.log.error({ err }, 'cannot record an alert notification'));
   };
   const dispatcher = new Dispatcher({ externalUrl, resendDelayMs: cfg.resendDelayMs, onDelivery: recordDelivery });

@@ -9,7 +9,8 @@ import { readBody } from '../ingest/read-body.js';
 import { projectOf } from '../ingest/request-context.js';
 import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
 import { parseTimeParam } from './read-plugin.js';
-import { ms64 } from '../store/json-values.js';
+import { REFERENCE_DATA } from '../store/schema/reference-data.js';
+import { REFERENCE_PROFILES } from '../store/schema/reference-profiles.js';
 import { parseCsv } from '../offline/read-csv.js';
 import { isMissingCell, parseNumberCell } from '../offline/column-types.js';
 
@@ -158,12 +159,22 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 
   async function saveProfile(row: { project: string; model: string; version: string; referenceId: string; kind: string; sourceVersion: string; from: string | null; to: string | null; profile: FeatureProfile }) {
-    const toMs64 = (ns: string | null) => (ns === null ? null : ms64(Number(BigInt(ns) / 1_000_000n)));
-    await app.store.insertCompactJson(
-      'reference_profiles',
-      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'SourceFrom', 'SourceTo', 'Rows', 'Profile'],
-      JSON.stringify([row.project, row.model, row.version, row.referenceId, row.kind, row.sourceVersion, toMs64(row.from), toMs64(row.to), row.profile.rows, JSON.stringify(row.profile)]),
-    );
+    const toMs = (ns: string | null) => (ns === null ? null : Number(BigInt(ns) / 1_000_000n));
+    await app.store.insert(REFERENCE_PROFILES, [
+      {
+        Project: row.project,
+        ModelName: row.model,
+        ModelVersion: row.version,
+        ReferenceId: row.referenceId,
+        Kind: row.kind,
+        SourceVersion: row.sourceVersion,
+        SourceFrom: toMs(row.from),
+        SourceTo: toMs(row.to),
+        Rows: row.profile.rows,
+        Profile: JSON.stringify(row.profile),
+        Deleted: false,
+      },
+    ]);
   }
 
   // Uploads read the raw body (NDJSON, JSON array, gzip) in their own context.
@@ -176,11 +187,9 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
-      const lines = rows.map((r, i) => JSON.stringify([project, referenceId, i, r.nf, r.cf, r.no, r.co]));
-      await app.store.insertCompactJson(
-        'reference_data',
-        ['Project', 'ReferenceId', 'RowIndex', 'NumericFeatures', 'CategoricalFeatures', 'NumericOutputs', 'CategoricalOutputs'],
-        lines.join('\n'),
+      await app.store.insert(
+        REFERENCE_DATA,
+        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co })),
       );
       const profile = await profileScope(app.store, {
         table: 'reference_data',
@@ -244,11 +253,21 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       { project, model: request.query.model, version: request.query.version },
     );
     if (!existing) return reply.code(404).send({ error: 'NOT_FOUND', message: `no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}` });
-    await app.store.insertCompactJson(
-      'reference_profiles',
-      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'Rows', 'Profile', 'Deleted'],
-      JSON.stringify([project, request.query.model, request.query.version, existing.ReferenceId, 'deleted', 0, '{}', 1]),
-    );
+    await app.store.insert(REFERENCE_PROFILES, [
+      {
+        Project: project,
+        ModelName: request.query.model,
+        ModelVersion: request.query.version,
+        ReferenceId: existing.ReferenceId,
+        Kind: 'deleted',
+        SourceVersion: '',
+        SourceFrom: null,
+        SourceTo: null,
+        Rows: 0,
+        Profile: '{}',
+        Deleted: true,
+      },
+    ]);
     return { deleted: existing.ReferenceId };
   });
 }

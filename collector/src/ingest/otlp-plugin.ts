@@ -90,8 +90,8 @@ export async function otlpPlugin(
 
   const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
-    if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
-      // The embedded store's path: protobuf straight to RowBinary, no row objects.
+    if (encoding === 'protobuf') {
+      // Protobuf straight to RowBinary, no row objects.
       const t = decodeOrThrow(() => transcodeTracesProtobuf(body, project, eventTimes));
       spansLimit(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };

@@ -6,7 +6,8 @@ import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
-import { finite, ms64 } from '../store/json-values.js';
+import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
+import { DRIFT_RESULTS } from '../store/schema/drift-results.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions extends WindowTiming, JobRunOptions {
@@ -109,30 +110,50 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   }
 
   async #writeResults(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): Promise<void> {
-    const lines = results.map((r) =>
-      JSON.stringify([
-        stream.project, stream.model, stream.version, ms64(start), ms64(end), r.source, r.feature, r.kind, r.method,
-        finite(r.statistic), r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue, finite(r.threshold),
-        r.drifted ? 1 : 0, r.status, r.referenceRows, r.currentRows, JSON.stringify(r.metrics, jsonSafe), stream.referenceId,
-      ]),
+    await this.store.insert(
+      DRIFT_RESULTS,
+      results.map((r) => ({
+        Project: stream.project,
+        ModelName: stream.model,
+        ModelVersion: stream.version,
+        WindowStart: start,
+        WindowEnd: end,
+        Source: r.source,
+        Feature: r.feature,
+        Kind: r.kind,
+        Method: r.method,
+        Statistic: r.statistic,
+        PValue: r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue,
+        Threshold: r.threshold,
+        Drifted: r.drifted,
+        Status: r.status,
+        ReferenceRows: r.referenceRows,
+        CurrentRows: r.currentRows,
+        Metrics: JSON.stringify(r.metrics, jsonSafe),
+        ReferenceId: stream.referenceId,
+      })),
     );
-    await this.store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
   }
 
   async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
-    const lines = quality.map((q) =>
-      JSON.stringify([stream.project, stream.model, stream.version, ms64(start), ms64(end), q.source, q.feature, q.metric, finite(q.value), q.count, stream.referenceId]),
+    await this.store.insert(
+      DATA_QUALITY_RESULTS,
+      quality.map((q) => ({
+        Project: stream.project,
+        ModelName: stream.model,
+        ModelVersion: stream.version,
+        WindowStart: start,
+        WindowEnd: end,
+        Source: q.source,
+        Feature: q.feature,
+        Metric: q.metric,
+        Value: q.value,
+        Count: q.count,
+        ReferenceId: stream.referenceId,
+      })),
     );
-    await this.store.insertCompactJson('data_quality_results', QUALITY_COLUMNS, lines.join('\n'));
   }
 }
-
-const QUALITY_COLUMNS = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Metric', 'Value', 'Count', 'ReferenceId'];
-
-const DRIFT_COLUMNS = [
-  'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Kind', 'Method',
-  'Statistic', 'PValue', 'Threshold', 'Drifted', 'Status', 'ReferenceRows', 'CurrentRows', 'Metrics', 'ReferenceId',
-];
 
 /** JSON.stringify replacer keeping NaN and ±Infinity visible as strings instead of `null`. */
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -11,7 +11,8 @@ import {
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
-import { ms64 } from '../store/json-values.js';
+import { JOB_CHECKPOINTS } from '../store/schema/job-checkpoints.js';
+import { QUALITY_RESULTS } from '../store/schema/quality-results.js';
 
 /** Options of a {@link QualityJob}. */
 export interface QualityJobOptions extends WindowTiming, JobRunOptions {
@@ -145,11 +146,7 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     // Everything received up to now has been looked at for this stream's closed windows.
     newestSeen = Math.max(newestSeen, Number(latest?.t ?? 0));
     if (mark.seen === null || newestSeen > Number(mark.seen)) {
-      await this.store.insertCompactJson(
-        'job_checkpoints',
-        ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
-        JSON.stringify([SCAN_JOB, key.project, key.model, key.version, ms64(newestSeen)]),
-      );
+      await this.store.insert(JOB_CHECKPOINTS, [{ Job: SCAN_JOB, Project: key.project, ModelName: key.model, ModelVersion: key.version, WindowEnd: newestSeen }]);
     }
     return written;
   }
@@ -229,22 +226,34 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
   }
 
   async #write(r: QualityWindowResult): Promise<void> {
-    await this.store.insertCompactJson(
-      'quality_results',
-      QUALITY_COLUMNS,
-      JSON.stringify([
-        r.project, r.model, r.version, ms64(r.windowStartMs), ms64(r.windowEndMs), r.predictions, r.labelled, r.labelCoverage,
-        r.labelDelayP50Seconds, r.labelDelayP90Seconds, r.labelDelayMaxSeconds, r.classifiedRows, r.accuracy, r.macroPrecision,
-        r.macroRecall, r.macroF1, JSON.stringify(r.classes), r.scoredRows, r.rocAuc, r.logLoss, r.regressionRows, r.mae, r.rmse, r.mape,
-        ms64(r.maxFeedbackReceivedAtMs),
-      ]),
-    );
+    await this.store.insert(QUALITY_RESULTS, [
+      {
+        Project: r.project,
+        ModelName: r.model,
+        ModelVersion: r.version,
+        WindowStart: r.windowStartMs,
+        WindowEnd: r.windowEndMs,
+        Predictions: r.predictions,
+        Labelled: r.labelled,
+        LabelCoverage: r.labelCoverage,
+        LabelDelayP50Seconds: r.labelDelayP50Seconds,
+        LabelDelayP90Seconds: r.labelDelayP90Seconds,
+        LabelDelayMaxSeconds: r.labelDelayMaxSeconds,
+        ClassifiedRows: r.classifiedRows,
+        Accuracy: r.accuracy,
+        MacroPrecision: r.macroPrecision,
+        MacroRecall: r.macroRecall,
+        MacroF1: r.macroF1,
+        Classes: JSON.stringify(r.classes),
+        ScoredRows: r.scoredRows,
+        RocAuc: r.rocAuc,
+        LogLoss: r.logLoss,
+        RegressionRows: r.regressionRows,
+        Mae: r.mae,
+        Rmse: r.rmse,
+        Mape: r.mape,
+        MaxFeedbackReceivedAt: r.maxFeedbackReceivedAtMs,
+      },
+    ]);
   }
 }
-
-/** Columns of `quality_results` written by the job, in the order of each row. */
-export const QUALITY_COLUMNS = [
-  'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage',
-  'LabelDelayP50Seconds', 'LabelDelayP90Seconds', 'LabelDelayMaxSeconds', 'ClassifiedRows', 'Accuracy', 'MacroPrecision',
-  'MacroRecall', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'Mae', 'Rmse', 'Mape', 'MaxFeedbackReceivedAt',
-] as const;

@@ -4,7 +4,7 @@ import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
-import { ms64 } from '../store/json-values.js';
+import { SLA_RESULTS } from '../store/schema/sla-results.js';
 
 /** Options of an {@link SlaJob}. */
 export interface SlaJobOptions extends WindowTiming, JobRunOptions {
@@ -202,25 +202,40 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
   }
 
   async #write(r: SlaWindowResult): Promise<void> {
-    const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
-    await this.store.insertCompactJson(
-      'sla_results',
-      SLA_COLUMNS,
-      JSON.stringify([
-        r.project, r.slo, r.model, r.version, r.environment, ms64(r.windowStartMs), ms64(r.windowEndMs), r.rows, r.requests, r.errors,
-        r.errorRate, r.availability, r.latencyP50, r.latencyP90, r.latencyP95, r.latencyP99, r.latencyPercentile, r.latencyObservedMs,
-        r.latencyThresholdMs, flag(r.latencyMet), r.errorRateObjective, flag(r.errorRateMet), r.availabilityTarget, flag(r.availabilityMet),
-        r.periodSeconds, r.periodRequests, r.periodErrors, r.errorBudgetRemaining, JSON.stringify(r.burnRates),
-        r.burnRates.some((b) => b.firing) ? 1 : 0, r.breached ? 1 : 0,
-      ]),
-    );
+    await this.store.insert(SLA_RESULTS, [
+      {
+        Project: r.project,
+        Slo: r.slo,
+        ModelName: r.model,
+        ModelVersion: r.version,
+        Environment: r.environment,
+        WindowStart: r.windowStartMs,
+        WindowEnd: r.windowEndMs,
+        Rows: r.rows,
+        Requests: r.requests,
+        Errors: r.errors,
+        ErrorRate: r.errorRate,
+        Availability: r.availability,
+        LatencyP50: r.latencyP50,
+        LatencyP90: r.latencyP90,
+        LatencyP95: r.latencyP95,
+        LatencyP99: r.latencyP99,
+        LatencyPercentile: r.latencyPercentile,
+        LatencyObservedMs: r.latencyObservedMs,
+        LatencyThresholdMs: r.latencyThresholdMs,
+        LatencyMet: r.latencyMet,
+        ErrorRateObjective: r.errorRateObjective,
+        ErrorRateMet: r.errorRateMet,
+        AvailabilityTarget: r.availabilityTarget,
+        AvailabilityMet: r.availabilityMet,
+        PeriodSeconds: r.periodSeconds,
+        PeriodRequests: r.periodRequests,
+        PeriodErrors: r.periodErrors,
+        ErrorBudgetRemaining: r.errorBudgetRemaining,
+        BurnRates: JSON.stringify(r.burnRates),
+        BurnRateFiring: r.burnRates.some((b) => b.firing),
+        Breached: r.breached,
+      },
+    ]);
   }
 }
-
-/** Columns of `sla_results` written by the job, in the order of each row. */
-export const SLA_COLUMNS = [
-  'Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors',
-  'ErrorRate', 'Availability', 'LatencyP50', 'LatencyP90', 'LatencyP95', 'LatencyP99', 'LatencyPercentile', 'LatencyObservedMs',
-  'LatencyThresholdMs', 'LatencyMet', 'ErrorRateObjective', 'ErrorRateMet', 'AvailabilityTarget', 'AvailabilityMet',
-  'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'ErrorBudgetRemaining', 'BurnRates', 'BurnRateFiring', 'Breached',
-] as const;

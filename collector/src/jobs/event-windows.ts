@@ -1,5 +1,5 @@
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { ms64 } from '../store/json-values.js';
+import { JOB_CHECKPOINTS } from '../store/schema/job-checkpoints.js';
 
 /** One stream of predictions a windowed job follows, and the checkpoint key it is recorded under. */
 export interface WindowStream {
@@ -90,11 +90,7 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
     const end = start + windowMs;
     const rows = await process(start, end, where, params);
     if (rows > 0) closed++;
-    await store.insertCompactJson(
-      'job_checkpoints',
-      ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
-      JSON.stringify([stream.job, stream.project, stream.model, stream.version, ms64(end)]),
-    );
+    await store.insert(JOB_CHECKPOINTS, [{ Job: stream.job, Project: stream.project, ModelName: stream.model, ModelVersion: stream.version, WindowEnd: end }]);
     checkpointMs = end;
     if (rows === 0) {
       const [next] = await store.query<{ n: string | number; t: string | number }>(

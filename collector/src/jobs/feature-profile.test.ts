@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { profileScope, type FeatureProfile } from './feature-profile.js';
 import { addBucket, bucketOf, emptyBucketHistogram, MAX_BUCKET_ID } from './log-buckets.js';
+import { REFERENCE_DATA } from '../store/schema/reference-data.js';
 import { random } from '../../../test/helpers/random.js';
 
 // The profile computed in the engine (real chDB) must equal the one built value by value in
@@ -61,10 +62,10 @@ describe('profileScope', () => {
       if (i % 7 === 0) delete numeric.normal; // missing in some rows
       rows.push({ numeric, categorical: { country: ['FR', 'DE', 'US', "l'Aquila"][i % 4]! }, outputs: { score: next() } });
     }
-    const payload = rows
-      .map((r, i) => JSON.stringify(['default', 'r1', i, r.numeric, r.categorical, r.outputs, {}]))
-      .join('\n');
-    await store.insertCompactJson('reference_data', ['Project', 'ReferenceId', 'RowIndex', 'NumericFeatures', 'CategoricalFeatures', 'NumericOutputs', 'CategoricalOutputs'], payload);
+    await store.insert(
+      REFERENCE_DATA,
+      rows.map((r, i) => ({ Project: 'default', ReferenceId: 'r1', RowIndex: i, NumericFeatures: r.numeric, CategoricalFeatures: r.categorical, NumericOutputs: r.outputs, CategoricalOutputs: {} })),
+    );
     // Values JSON cannot carry, as the engine stores them from other sources.
     await store.command(`INSERT INTO reference_data (Project, ReferenceId, RowIndex, NumericFeatures) VALUES
       ('default', 'r1', 100000, map('normal', nan, 'extreme', inf)), ('default', 'r1', 100001, map('normal', -inf))`);

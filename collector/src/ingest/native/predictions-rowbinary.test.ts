@@ -1,9 +1,8 @@
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '@inferlens/semconv';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/helpers/random.js';
-import { PREDICTIONS as PREDICTIONS_TABLE } from '../../store/schema/predictions.js';
-import { decodeRows } from '../../store/schema/TableDefinition.js';
-import { encodeRowsBinary, PREDICTIONS } from '../../store/tables.js';
+import { PREDICTIONS } from '../../store/schema/predictions.js';
+import { decodeRows, encodeRows } from '../../store/schema/TableDefinition.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { InvalidBodyError, parseRecordBody, TooManyRecordsError, type RecordError } from './parse-records.js';
 import { transcodePredictions } from './predictions-rowbinary.js';
@@ -45,7 +44,7 @@ function viaRows(body: string, limits: RecordLimits, maxRecords: number, project
     const p = parseRecordBody(body, 'prediction', limits, maxRecords, bounds);
     const rows = p.records.map((r) => predictionToRow(r, RECEIVED, project));
     const days = ascending(rows.map((r) => PREDICTIONS.partitionDay!(r)));
-    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
+    return { rows: encodeRows(PREDICTIONS, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
   } catch (err) {
     return failed(err);
   }
@@ -131,7 +130,7 @@ describe('transcodePredictions', () => {
     const records = Array.from({ length: 50 }, (_, i) => sdkRecord(i));
     const t = transcodePredictions(ndjson(records), DEFAULT_RECORD_LIMITS, 10_000, RECEIVED, 'team-a');
     const rows = parseRecordBody(ndjson(records), 'prediction', DEFAULT_RECORD_LIMITS, 10_000).records.map((r) => predictionToRow(r, RECEIVED, 'team-a'));
-    expect(decodeRows(PREDICTIONS_TABLE, t.rows)).toEqual(rows);
+    expect(decodeRows(PREDICTIONS, t.rows)).toEqual(rows);
   });
 
   it('writes timestamps exactly, at the 32-bit and range edges and with fractions', () => {

@@ -149,7 +149,7 @@ describe("a data directory made by the first release's migrations", () => {
   it('takes new rows in every table, written by the current definitions, and gives them back unchanged', async () => {
     for (const def of ALL_TABLES.filter((d) => d.columns.length > 0)) {
       const rows = sampleRows(def, 5, def.name.length);
-      await store.insertRowBinary({ table: def.name, columns: def.wireColumns, write: def.write }, [encodeRows(def, rows)]);
+      await store.insertRowBinary(def, [encodeRows(def, rows)]);
       const stored = await readAll(def);
       expect(stored.length, def.name).toBe(OLD_ROWS.get(def.name)! + 5);
       for (const row of rows) expect(stored, def.name).toContainEqual(row);

@@ -7,8 +7,7 @@ import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../../test/helpers/random.js';
 import { OTEL_TRACES } from '../../../store/schema/otel-traces.js';
-import { decodeRows } from '../../../store/schema/TableDefinition.js';
-import { encodeRowsBinary, SPANS } from '../../../store/tables.js';
+import { decodeRows, encodeRows } from '../../../store/schema/TableDefinition.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { decodeTracesProtobuf } from './protobuf-traces.js';
@@ -38,8 +37,8 @@ const ascending = (days: Iterable<number>): number[] => [...new Set(days)].sort(
 function viaRows(body: Uint8Array, project: string, bounds?: EventTimeBounds) {
   try {
     const d = decodeTracesProtobuf(body, project, bounds);
-    const days = ascending(d.spans.map((row) => SPANS.partitionDay!(row)));
-    return { rows: encodeRowsBinary(SPANS.binary, d.spans), count: d.spans.length, days, rejected: d.rejected, errors: d.errors };
+    const days = ascending(d.spans.map((row) => OTEL_TRACES.partitionDay!(row)));
+    return { rows: encodeRows(OTEL_TRACES, d.spans), count: d.spans.length, days, rejected: d.rejected, errors: d.errors };
   } catch (err) {
     return { error: err };
   }
