@@ -3,14 +3,14 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { step, type ActiveAlert, type Transition } from './alert-state.js';
 import type { Dispatcher } from './Dispatcher.js';
 import type { NotifyAlert } from './payloads.js';
-import { RESULT_SOURCES, TRAFFIC_SOURCE_NAME, type ResultTableSource, type Sample } from './result-sources.js';
+import { RESULT_SOURCES, samplesOf, TRAFFIC_SOURCE_NAME, type ResultSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { expandTemplate } from './templates.js';
 import { ALERT_EVENTS } from '../store/schema/alert-events.js';
 import { ALERT_STATE } from '../store/schema/alert-state.js';
 
-/** A job reports a closed window whose results it has written. */
-export interface WindowReport {
+/** A job reports a closed window: the result rows it has computed and written for it. */
+export interface WindowReport<R = unknown> {
   /** The result source's name (`drift`, `sla`, `quality`). */
   source: string;
   project: string;
@@ -19,14 +19,17 @@ export interface WindowReport {
   windowEndMs: number;
   /** Further labels the window is scoped by (e.g. `{ slo: 'latency' }` when each SLO closes on its own). */
   labels?: Record<string, string>;
+  /** The window's result rows, as written to the source's table (`DriftResultRow`, `SlaResultRow`, ...). */
+  rows: readonly R[];
 }
 
 /** Options of an {@link AlertEngine}. */
 export interface AlertEngineOptions {
   store: ClickHouseStore;
   dispatcher: Dispatcher;
-  /** Result tables rules can read. @default RESULT_SOURCES */
-  sources?: readonly ResultTableSource[];
+  /** Job results rules can read. @default RESULT_SOURCES */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- adapters of different row types
+  sources?: ReadonlyArray<ResultSource<any>>;
   /** How far back (arrival time) the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
   now?: () => number;
@@ -40,7 +43,8 @@ export function fingerprint(labels: Record<string, string>): string {
 
 /**
  * Evaluates rules and keeps alert instances. A job that wrote a window's results calls
- * {@link onWindow}; the engine reads that window's rows through the source's adapter and
+ * {@link onWindow} with those rows; the engine turns them into samples through the source's
+ * adapter (never reading them back from the table) and
  * steps every instance of that model version for the rules over that source (instances of
  * other models are untouched; a series whose metric is null in that window, not measured,
  * keeps its alert as it is). Traffic rules are evaluated by {@link evaluateTraffic} on a
@@ -51,7 +55,8 @@ export function fingerprint(labels: Record<string, string>): string {
 export class AlertEngine {
   readonly #store: ClickHouseStore;
   readonly #dispatcher: Dispatcher;
-  readonly #sources: Map<string, ResultTableSource>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- adapters of different row types
+  readonly #sources: Map<string, ResultSource<any>>;
   readonly #now: () => number;
   readonly #lookbackMs: number;
   #rules: RulesFile | undefined;
@@ -120,15 +125,17 @@ export class AlertEngine {
     });
   }
 
-  /** Evaluates the rules over `report.source` for the window a job has just written. */
+  /**
+   * Evaluates the rules over `report.source` for the window a job has just written, from the rows
+   * it hands over; rows of another window or model version than the report's are left out.
+   */
   onWindow(report: WindowReport): Promise<Transition[]> {
     return this.#serial(async () => {
       const rules = this.#rules?.rules.filter((r) => r.when.source === report.source) ?? [];
       const source = this.#sources.get(report.source);
       if (rules.length === 0 || !source) return [];
-      const samples = await this.#readWindow(source, report);
       const scope = { project: report.project, model: report.model, version: report.version, ...report.labels };
-      return this.#evaluate(rules, samples, scope);
+      return this.#evaluate(rules, samplesOf(source, report.rows, report.windowEndMs, scope), scope);
     });
   }
 
@@ -173,26 +180,6 @@ export class AlertEngine {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => undefined);
     return run;
-  }
-
-  async #readWindow(source: ResultTableSource, report: WindowReport): Promise<Sample[]> {
-    const labelCols = Object.entries(source.labels);
-    const metricCols = Object.entries(source.metrics);
-    const select = [
-      ...labelCols.map(([, col], i) => `toString(${col}) AS l${i}`),
-      ...metricCols.map(([, expr], i) => `toFloat64OrNull(toString(${expr})) AS m${i}`),
-    ].join(', ');
-    const extra = Object.entries(report.labels ?? {}).filter(([name]) => source.labels[name] !== undefined);
-    const rows = await this.#store.query<Record<string, string | number | null>>(
-      `SELECT ${select} FROM ${source.table}${source.final === false ? '' : ' FINAL'}
-       WHERE ${source.labels.project} = {project:String} AND ${source.labels.model} = {model:String} AND ${source.labels.version} = {version:String}
-         AND ${source.windowEnd} = fromUnixTimestamp64Milli({end:Int64})${extra.map(([name], i) => ` AND toString(${source.labels[name]}) = {x${i}:String}`).join('')}`,
-      { project: report.project, model: report.model, version: report.version, end: report.windowEndMs, ...Object.fromEntries(extra.map(([, v], i) => [`x${i}`, v])) },
-    );
-    return rows.map((row) => ({
-      labels: Object.fromEntries(labelCols.map(([name], i) => [name, String(row[`l${i}`] ?? '')])),
-      metrics: Object.fromEntries(metricCols.map(([name], i) => [name, row[`m${i}`] === null || row[`m${i}`] === undefined ? null : Number(row[`m${i}`])])),
-    }));
   }
 
   /** Steps the instances of `rules`; an instance outside `scope` (labels it must carry) is left as it is. */

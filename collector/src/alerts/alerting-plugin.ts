@@ -15,8 +15,9 @@ export interface Alerting {
   engine: AlertEngine;
   dispatcher: Dispatcher;
   /**
-   * The hook a job calls once it has written a window's results: evaluates the rules over
-   * that source for that model version. Never throws; failures are logged.
+   * The hook a job calls once it has written a window's results, with the rows it wrote:
+   * evaluates the rules over that source for that model version (a failed evaluation is retried
+   * with the newest report of its unit). Never throws; failures are logged.
    */
   onWindow(report: WindowReport): void;
   /** Re-reads the rules file; an invalid file leaves the rules in force untouched. @throws RulesError */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { CollectorError } from '../errors.js';
 import { parseDuration } from './duration.js';
-import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultTableSource } from './result-sources.js';
+import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultSource } from './result-sources.js';
 import { checkTemplate } from './templates.js';
 
 /** Comparison operators of a condition. */
@@ -79,7 +79,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
  * `<file>: rule "<name>" (rules[i]): <field>: <problem>`.
  * @throws RulesError on the first problem found
  */
-export function parseRules(text: string, file: string, sources: readonly ResultTableSource[] = RESULT_SOURCES): RulesFile {
+export function parseRules(text: string, file: string, sources: ReadonlyArray<ResultSource<any>> = RESULT_SOURCES): RulesFile {
   let doc: unknown;
   try {
     doc = parseYaml(text) ?? {};
@@ -176,7 +176,7 @@ export function parseRules(text: string, file: string, sources: readonly ResultT
 }
 
 /** Reads and validates a rules file. @throws RulesError naming the file and the problem */
-export async function loadRulesFile(path: string, sources?: readonly ResultTableSource[]): Promise<RulesFile> {
+export async function loadRulesFile(path: string, sources?: ReadonlyArray<ResultSource<any>>): Promise<RulesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -188,7 +188,7 @@ export async function loadRulesFile(path: string, sources?: readonly ResultTable
 
 type Fail = (where: string, problem: string) => never;
 
-function parseCondition(raw: unknown, sources: Map<string, ResultTableSource>, at: (f: string) => string, fail: Fail): Condition {
+function parseCondition(raw: unknown, sources: Map<string, ResultSource<any>>, at: (f: string) => string, fail: Fail): Condition {
   if (!isMap(raw)) return fail(at('when'), 'required, a mapping with source, metric, op and threshold');
   const known = ['source', 'metric', 'match', 'op', 'threshold', 'absent_for'];
   for (const k of Object.keys(raw)) if (!known.includes(k)) fail(at(`when.${k}`), `unknown key; known keys: ${known.join(', ')}`);

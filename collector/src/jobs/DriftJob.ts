@@ -7,7 +7,7 @@ import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
 import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
-import { DRIFT_RESULTS } from '../store/schema/drift-results.js';
+import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions extends WindowTiming, JobRunOptions {
@@ -15,7 +15,7 @@ export interface DriftJobOptions extends WindowTiming, JobRunOptions {
   compare?: CompareOptions;
   /** Per-model methods and thresholds (`drift.models`), layered over `compare`. */
   models?: readonly DriftModelConfig[];
-  /** Called after each closed window's results are written. */
+  /** Called after each closed window's results are written, with them (for alert evaluation). */
   onWindow?: (window: ClosedWindow) => void;
 }
 
@@ -48,6 +48,8 @@ export interface ClosedWindow {
   results: ColumnDrift[];
   /** Data-quality measures of the window against the reference. */
   quality: QualityMeasure[];
+  /** The `drift_results` rows written for the window. */
+  resultRows: DriftResultRow[];
 }
 
 const JOB = 'drift';
@@ -102,37 +104,12 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
         const quality = dataQuality(stream.profile, current);
-        await Promise.all([this.#writeResults(stream, start, end, results), this.#writeQuality(stream, start, end, quality)]);
-        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });
+        const resultRows = driftResultRows(stream, start, end, results);
+        await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.#writeQuality(stream, start, end, quality)]);
+        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality, resultRows });
       }
       return current.rows;
     });
-  }
-
-  async #writeResults(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): Promise<void> {
-    await this.store.insert(
-      DRIFT_RESULTS,
-      results.map((r) => ({
-        Project: stream.project,
-        ModelName: stream.model,
-        ModelVersion: stream.version,
-        WindowStart: start,
-        WindowEnd: end,
-        Source: r.source,
-        Feature: r.feature,
-        Kind: r.kind,
-        Method: r.method,
-        Statistic: r.statistic,
-        PValue: r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue,
-        Threshold: r.threshold,
-        Drifted: r.drifted,
-        Status: r.status,
-        ReferenceRows: r.referenceRows,
-        CurrentRows: r.currentRows,
-        Metrics: JSON.stringify(r.metrics, jsonSafe),
-        ReferenceId: stream.referenceId,
-      })),
-    );
   }
 
   async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
@@ -153,6 +130,30 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
       })),
     );
   }
+}
+
+/** The `drift_results` rows of one window's comparison. */
+function driftResultRows(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): DriftResultRow[] {
+  return results.map((r) => ({
+    Project: stream.project,
+    ModelName: stream.model,
+    ModelVersion: stream.version,
+    WindowStart: start,
+    WindowEnd: end,
+    Source: r.source,
+    Feature: r.feature,
+    Kind: r.kind,
+    Method: r.method,
+    Statistic: r.statistic,
+    PValue: r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue,
+    Threshold: r.threshold,
+    Drifted: r.drifted,
+    Status: r.status,
+    ReferenceRows: r.referenceRows,
+    CurrentRows: r.currentRows,
+    Metrics: JSON.stringify(r.metrics, jsonSafe),
+    ReferenceId: stream.referenceId,
+  }));
 }
 
 /** JSON.stringify replacer keeping NaN and ±Infinity visible as strings instead of `null`. */

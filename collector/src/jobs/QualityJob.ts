@@ -12,14 +12,14 @@ import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../quality-config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { JOB_CHECKPOINTS } from '../store/schema/job-checkpoints.js';
-import { QUALITY_RESULTS } from '../store/schema/quality-results.js';
+import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-results.js';
 
 /** Options of a {@link QualityJob}. */
 export interface QualityJobOptions extends WindowTiming, JobRunOptions {
   /** Output names per model; other models use {@link DEFAULT_QUALITY_OUTPUTS}. */
   models: readonly QualityModelConfig[];
-  /** Called after each window's result is written (first computation or recomputation). */
-  onWindow?: (result: QualityWindowResult) => void;
+  /** Called after each window's result is written (first computation or recomputation), with the row written (for alert evaluation). */
+  onWindow?: (result: QualityWindowResult, row: QualityResultRow) => void;
 }
 
 /** Quality of one model version over one window of prediction event time (one `quality_results` row). */
@@ -220,40 +220,40 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
       maxFeedbackReceivedAtMs: labelled > 0 ? Number(lab!.r) : 0,
       recomputed,
     };
-    await this.#write(result);
-    this.opts.onWindow?.(result);
+    const row = qualityResultRow(result);
+    await this.store.insert(QUALITY_RESULTS, [row]);
+    this.opts.onWindow?.(result, row);
     return predictions;
   }
+}
 
-  async #write(r: QualityWindowResult): Promise<void> {
-    await this.store.insert(QUALITY_RESULTS, [
-      {
-        Project: r.project,
-        ModelName: r.model,
-        ModelVersion: r.version,
-        WindowStart: r.windowStartMs,
-        WindowEnd: r.windowEndMs,
-        Predictions: r.predictions,
-        Labelled: r.labelled,
-        LabelCoverage: r.labelCoverage,
-        LabelDelayP50Seconds: r.labelDelayP50Seconds,
-        LabelDelayP90Seconds: r.labelDelayP90Seconds,
-        LabelDelayMaxSeconds: r.labelDelayMaxSeconds,
-        ClassifiedRows: r.classifiedRows,
-        Accuracy: r.accuracy,
-        MacroPrecision: r.macroPrecision,
-        MacroRecall: r.macroRecall,
-        MacroF1: r.macroF1,
-        Classes: JSON.stringify(r.classes),
-        ScoredRows: r.scoredRows,
-        RocAuc: r.rocAuc,
-        LogLoss: r.logLoss,
-        RegressionRows: r.regressionRows,
-        Mae: r.mae,
-        Rmse: r.rmse,
-        Mape: r.mape,
-        MaxFeedbackReceivedAt: r.maxFeedbackReceivedAtMs,
-      },
-    ]);
-  }
+/** The `quality_results` row of one window's result. */
+export function qualityResultRow(r: QualityWindowResult): QualityResultRow {
+  return {
+    Project: r.project,
+    ModelName: r.model,
+    ModelVersion: r.version,
+    WindowStart: r.windowStartMs,
+    WindowEnd: r.windowEndMs,
+    Predictions: r.predictions,
+    Labelled: r.labelled,
+    LabelCoverage: r.labelCoverage,
+    LabelDelayP50Seconds: r.labelDelayP50Seconds,
+    LabelDelayP90Seconds: r.labelDelayP90Seconds,
+    LabelDelayMaxSeconds: r.labelDelayMaxSeconds,
+    ClassifiedRows: r.classifiedRows,
+    Accuracy: r.accuracy,
+    MacroPrecision: r.macroPrecision,
+    MacroRecall: r.macroRecall,
+    MacroF1: r.macroF1,
+    Classes: JSON.stringify(r.classes),
+    ScoredRows: r.scoredRows,
+    RocAuc: r.rocAuc,
+    LogLoss: r.logLoss,
+    RegressionRows: r.regressionRows,
+    Mae: r.mae,
+    Rmse: r.rmse,
+    Mape: r.mape,
+    MaxFeedbackReceivedAt: r.maxFeedbackReceivedAtMs,
+  };
 }

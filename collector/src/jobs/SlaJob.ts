@@ -4,13 +4,13 @@ import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
 import type { SloConfig } from '../slo-config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
-import { SLA_RESULTS } from '../store/schema/sla-results.js';
+import { SLA_RESULTS, type SlaResultRow } from '../store/schema/sla-results.js';
 
 /** Options of an {@link SlaJob}. */
 export interface SlaJobOptions extends WindowTiming, JobRunOptions {
   slos: readonly SloConfig[];
-  /** Called after each closed window's result is written. */
-  onWindow?: (result: SlaWindowResult) => void;
+  /** Called after each closed window's result is written, with the row written (for alert evaluation). */
+  onWindow?: (result: SlaWindowResult, row: SlaResultRow) => void;
 }
 
 /** Burn rates of one multiwindow pair at a window's end. */
@@ -113,8 +113,9 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
         return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
           const result = await this.#window(slo, project, version, start, end, where, params);
           if (!result) return 0;
-          await this.#write(result);
-          this.opts.onWindow?.(result);
+          const row = slaResultRow(result);
+          await this.store.insert(SLA_RESULTS, [row]);
+          this.opts.onWindow?.(result, row);
           return result.rows;
         });
       },
@@ -200,42 +201,41 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
       breached: latencyMet === false || errorRateMet === false || availabilityMet === false,
     };
   }
+}
 
-  async #write(r: SlaWindowResult): Promise<void> {
-    await this.store.insert(SLA_RESULTS, [
-      {
-        Project: r.project,
-        Slo: r.slo,
-        ModelName: r.model,
-        ModelVersion: r.version,
-        Environment: r.environment,
-        WindowStart: r.windowStartMs,
-        WindowEnd: r.windowEndMs,
-        Rows: r.rows,
-        Requests: r.requests,
-        Errors: r.errors,
-        ErrorRate: r.errorRate,
-        Availability: r.availability,
-        LatencyP50: r.latencyP50,
-        LatencyP90: r.latencyP90,
-        LatencyP95: r.latencyP95,
-        LatencyP99: r.latencyP99,
-        LatencyPercentile: r.latencyPercentile,
-        LatencyObservedMs: r.latencyObservedMs,
-        LatencyThresholdMs: r.latencyThresholdMs,
-        LatencyMet: r.latencyMet,
-        ErrorRateObjective: r.errorRateObjective,
-        ErrorRateMet: r.errorRateMet,
-        AvailabilityTarget: r.availabilityTarget,
-        AvailabilityMet: r.availabilityMet,
-        PeriodSeconds: r.periodSeconds,
-        PeriodRequests: r.periodRequests,
-        PeriodErrors: r.periodErrors,
-        ErrorBudgetRemaining: r.errorBudgetRemaining,
-        BurnRates: JSON.stringify(r.burnRates),
-        BurnRateFiring: r.burnRates.some((b) => b.firing),
-        Breached: r.breached,
-      },
-    ]);
-  }
+/** The `sla_results` row of one window's result. */
+export function slaResultRow(r: SlaWindowResult): SlaResultRow {
+  return {
+    Project: r.project,
+    Slo: r.slo,
+    ModelName: r.model,
+    ModelVersion: r.version,
+    Environment: r.environment,
+    WindowStart: r.windowStartMs,
+    WindowEnd: r.windowEndMs,
+    Rows: r.rows,
+    Requests: r.requests,
+    Errors: r.errors,
+    ErrorRate: r.errorRate,
+    Availability: r.availability,
+    LatencyP50: r.latencyP50,
+    LatencyP90: r.latencyP90,
+    LatencyP95: r.latencyP95,
+    LatencyP99: r.latencyP99,
+    LatencyPercentile: r.latencyPercentile,
+    LatencyObservedMs: r.latencyObservedMs,
+    LatencyThresholdMs: r.latencyThresholdMs,
+    LatencyMet: r.latencyMet,
+    ErrorRateObjective: r.errorRateObjective,
+    ErrorRateMet: r.errorRateMet,
+    AvailabilityTarget: r.availabilityTarget,
+    AvailabilityMet: r.availabilityMet,
+    PeriodSeconds: r.periodSeconds,
+    PeriodRequests: r.periodRequests,
+    PeriodErrors: r.periodErrors,
+    ErrorBudgetRemaining: r.errorBudgetRemaining,
+    BurnRates: JSON.stringify(r.burnRates),
+    BurnRateFiring: r.burnRates.some((b) => b.firing),
+    Breached: r.breached,
+  };
 }
