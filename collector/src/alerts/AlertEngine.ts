@@ -6,6 +6,8 @@ import type { NotifyAlert } from './payloads.js';
 import { RESULT_SOURCES, samplesOf, TRAFFIC_SOURCE_NAME, type ResultSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { expandTemplate } from './templates.js';
+import { readActiveAlerts } from '../store/repositories/alert-state.js';
+import { lastArrivals } from '../store/repositories/model-activity.js';
 import { ALERT_EVENTS } from '../store/schema/alert-events.js';
 import { ALERT_STATE } from '../store/schema/alert-state.js';
 
@@ -84,11 +86,7 @@ export class AlertEngine {
 
   /** Loads the alerts that were pending or firing when the collector stopped. */
   async restore(): Promise<void> {
-    const rows = await this.#store.query<{ Fingerprint: string; Rule: string; State: string; Labels: Record<string, string>; Annotations: Record<string, string>; Value: number; activeAt: string; firedAt: string | null; lastActiveAt: string }>(
-      `SELECT Fingerprint, Rule, State, Labels, Annotations, Value, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt,
-              toString(toUnixTimestamp64Milli(FiredAt)) AS firedAt, toString(toUnixTimestamp64Milli(LastActiveAt)) AS lastActiveAt
-       FROM alert_state FINAL WHERE Deleted = 0`,
-    );
+    const rows = await readActiveAlerts(this.#store);
     for (const r of rows) {
       const a: ActiveAlert = {
         rule: r.Rule,
@@ -147,12 +145,8 @@ export class AlertEngine {
       const now = this.#now();
       // Arrival time, not event time: a backfill of old events cannot hide a live model, and a
       // model whose clock is off does not vanish.
-      const rows = await this.#store.query<{ Project: string; ModelName: string; last: string }>(
-        `SELECT Project, ModelName, toString(toUnixTimestamp64Milli(max(LastReceivedAt))) AS last FROM model_activity
-         GROUP BY Project, ModelName HAVING max(LastReceivedAt) >= fromUnixTimestamp64Milli({from:Int64})`,
-        { from: now - this.#lookbackMs },
-      );
-      const samples: Sample[] = rows.map((r) => ({ labels: { project: r.Project, model: r.ModelName }, metrics: { seconds_since_last_prediction: Math.max(0, (now - Number(r.last)) / 1000) } }));
+      const arrivals = await lastArrivals(this.#store, now - this.#lookbackMs);
+      const samples: Sample[] = arrivals.map((r) => ({ labels: { project: r.project, model: r.model }, metrics: { seconds_since_last_prediction: Math.max(0, (now - r.lastMs) / 1000) } }));
       // A model silent for longer than the lookback no longer shows up: its firing alert keeps firing.
       for (const a of this.#active.values()) {
         if (!rules.some((r) => r.alert === a.rule)) continue;

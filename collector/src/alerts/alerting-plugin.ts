@@ -3,7 +3,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
 import { applyRetryAfter, toErrorReply } from '../ingest/errors-reply.js';
 import { parseTimeParam } from '../api/read-plugin.js';
-import { SqlFilter } from '../api/sql-filter.js';
+import { readAlertHistory } from '../store/repositories/alert-events.js';
+import { readNotifications } from '../store/repositories/alert-notifications.js';
 import { ALERT_NOTIFICATIONS } from '../store/schema/alert-notifications.js';
 import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
@@ -186,16 +187,7 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
     }));
     typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
       const q = request.query;
-      const filter = new SqlFilter()
-        .add('Rule = {rule:String}', 'rule', q.rule)
-        .add('Fingerprint = {fp:String}', 'fp', q.fingerprint)
-        .timeRange('Time', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
-        .bind('limit', q.limit);
-      const rows = await app.store.query<{ t: string; Rule: string; Fingerprint: string; FromState: string; ToState: string; Value: number; Labels: Record<string, string>; Annotations: Record<string, string>; activeAt: string }>(
-        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Rule, Fingerprint, FromState, ToState, Value, Labels, Annotations, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt
-         FROM alert_events WHERE ${filter.where()} ORDER BY Time, Rule, Fingerprint LIMIT {limit:UInt32}`,
-        filter.params,
-      );
+      const rows = await readAlertHistory(app.store, { rule: q.rule, fingerprint: q.fingerprint, from: parseTimeParam('from', q.from), to: parseTimeParam('to', q.to), limit: q.limit });
       return {
         events: rows.map((r) => ({
           time: new Date(Number(r.t)).toISOString(),
@@ -212,12 +204,7 @@ export async function alertingPlugin(app: FastifyInstance, opts: { alerts: Alert
     });
     typed.get('/api/v1/alerts/notifications', { schema: { querystring: NotificationsQuery } }, async (request) => {
       const q = request.query;
-      const filter = new SqlFilter().add('Status = {status:String}', 'status', q.status).add('Receiver = {receiver:String}', 'receiver', q.receiver).bind('limit', q.limit);
-      const rows = await app.store.query<{ t: string; Receiver: string; Kind: string; GroupKey: string; Status: string; Attempts: number; Alerts: number; Error: string }>(
-        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Receiver, Kind, GroupKey, Status, Attempts, Alerts, Error
-         FROM alert_notifications WHERE ${filter.where()} ORDER BY Time DESC LIMIT {limit:UInt32}`,
-        filter.params,
-      );
+      const rows = await readNotifications(app.store, { status: q.status, receiver: q.receiver, limit: q.limit });
       return {
         notifications: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), receiver: r.Receiver, kind: r.Kind, groupKey: r.GroupKey, status: r.Status, attempts: Number(r.Attempts), alerts: Number(r.Alerts), error: r.Error })),
       };

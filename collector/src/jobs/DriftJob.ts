@@ -2,7 +2,8 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
-import { profileScope, type FeatureProfile } from './feature-profile.js';
+import { profileWindow, type FeatureProfile } from './feature-profile.js';
+import { listAllReferences } from '../store/repositories/reference-profiles.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../drift-config.js';
@@ -67,11 +68,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
 
   protected async run(): Promise<RunReport> {
-    const rows = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Profile: string }>(
-      `SELECT Project, ModelName, ModelVersion, ReferenceId, Profile FROM reference_profiles FINAL WHERE Deleted = 0
-       ORDER BY Project, ModelName, ModelVersion`,
-    );
-    const versions: ReferencedVersion[] = rows.map((r) => ({ project: r.Project, model: r.ModelName, version: r.ModelVersion, referenceId: r.ReferenceId, profileJson: r.Profile }));
+    const references = await listAllReferences(this.store);
+    const versions: ReferencedVersion[] = references.map((r) => ({ project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile }));
     return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
       const advanced = await this.#advance({ ...v, profile: this.#profile(v) });
       return { windows: advanced.windows, checkpointMs: advanced.checkpointMs };
@@ -94,12 +92,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
 
   #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
-    return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
-      const current = await profileScope(this.store, {
-        table: 'predictions',
-        where: `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-        params: { ...params, from: start, to: end },
-      });
+    return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
+      const current = await profileWindow(this.store, scope, { fromMs: start, toMs: end });
       if (current.rows > 0) {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });

@@ -1,7 +1,8 @@
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import { streamsOfModel } from '../store/repositories/model-activity.js';
+import { slaPeriodTotals, slaWindowTotals, type PredictionScope } from '../store/repositories/predictions.js';
 import type { SloConfig } from '../slo-config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { SLA_RESULTS, type SlaResultRow } from '../store/schema/sla-results.js';
@@ -91,27 +92,15 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
   protected async run(): Promise<RunReport> {
     const units: Array<{ slo: SloConfig; project: string; version: string }> = [];
     for (const slo of this.opts.slos) {
-      const streams = await this.store.query<{ Project: string; ModelVersion: string }>(
-        `SELECT DISTINCT Project, ModelVersion FROM model_activity
-         WHERE ModelName = {model:String} AND ({version:String} = '' OR ModelVersion = {version:String})
-         ORDER BY Project, ModelVersion`,
-        { model: slo.model, version: slo.version ?? '' },
-      );
-      for (const s of streams) units.push({ slo, project: s.Project, version: s.ModelVersion });
+      for (const s of await streamsOfModel(this.store, slo.model, slo.version)) units.push({ slo, project: s.project, version: s.version });
     }
     return this.units.run(
       units,
       (u) => ({ project: u.project, model: u.slo.model, version: u.version, slo: u.slo.name }),
       async ({ slo, project, version }) => {
-        const stream = {
-          job: `sla:${slo.name}`,
-          project,
-          model: slo.model,
-          version,
-          ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
-        };
-        return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
-          const result = await this.#window(slo, project, version, start, end, where, params);
+        const stream = { job: `sla:${slo.name}`, project, model: slo.model, version, environment: slo.environment };
+        return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
+          const result = await this.#window(slo, scope, start, end);
           if (!result) return 0;
           const row = slaResultRow(result);
           await this.store.insert(SLA_RESULTS, [row]);
@@ -123,18 +112,10 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
     );
   }
 
-  async #window(slo: SloConfig, project: string, version: string, start: number, end: number, where: string, params: QueryParams): Promise<SlaWindowResult | undefined> {
-    const [w] = await this.store.query<{ n: string; requests: number; errors: number; q: Array<number | null>; qp: number | null }>(
-      `SELECT count() AS n, sum(1 / SampleRate) AS requests, sumIf(1 / SampleRate, Status = 'error') AS errors,
-              quantilesExactInclusiveIf(0.5, 0.9, 0.95, 0.99)(LatencyMs, Status != 'error') AS q,
-              quantileExactInclusiveIf({p:Float64})(LatencyMs, Status != 'error') AS qp
-       FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-      { ...params, from: start, to: end, p: (slo.latency?.percentile ?? 99) / 100 },
-    );
-    const rows = Number(w?.n ?? 0);
-    if (!w || rows === 0) return undefined;
-    const requests = Number(w.requests);
-    const errors = Number(w.errors);
+  async #window(slo: SloConfig, scope: PredictionScope, start: number, end: number): Promise<SlaWindowResult | undefined> {
+    const w = await slaWindowTotals(this.store, scope, { fromMs: start, toMs: end }, (slo.latency?.percentile ?? 99) / 100);
+    if (!w) return undefined;
+    const { rows, requests, errors } = w;
     const errorRate = requests > 0 ? errors / requests : 0;
     const availability = 1 - errorRate;
     const budgetFraction = slo.availability ? 1 - slo.availability.target : slo.errorRate;
@@ -142,19 +123,9 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
 
     // Period and burn-rate windows all end at the window's end: one pass over the longest.
     const spans = [periodSeconds, ...slo.burnRates.flatMap((b) => [b.longSeconds, b.shortSeconds])];
-    const spanParams: QueryParams = { ...params, to: end, from: end - Math.max(...spans) * 1000 };
-    const cols = spans.map((seconds, i) => {
-      spanParams[`s${i}`] = end - seconds * 1000;
-      const cond = `Timestamp >= fromUnixTimestamp64Milli({s${i}:Int64})`;
-      return `sumIf(1 / SampleRate, ${cond}) AS t${i}, sumIf(1 / SampleRate, ${cond} AND Status = 'error') AS e${i}`;
-    });
-    const [agg] = await this.store.query<Record<string, number>>(
-      `SELECT ${cols.join(', ')} FROM predictions
-       WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-      spanParams,
-    );
-    const t = (i: number) => Number(agg?.[`t${i}`] ?? 0);
-    const e = (i: number) => Number(agg?.[`e${i}`] ?? 0);
+    const periods = await slaPeriodTotals(this.store, scope, end, spans);
+    const t = (i: number) => periods.requests[i]!;
+    const e = (i: number) => periods.errors[i]!;
     const burnRates: BurnRateResult[] =
       budgetFraction === undefined
         ? []
@@ -164,15 +135,15 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
             return { ...b, longBurnRate, shortBurnRate, firing: longBurnRate > b.factor && shortBurnRate > b.factor };
           });
 
-    const latencyObservedMs = slo.latency ? num(w.qp) : null;
+    const latencyObservedMs = slo.latency ? num(w.percentile) : null;
     const latencyMet = slo.latency && latencyObservedMs !== null ? latencyObservedMs <= slo.latency.thresholdMs : null;
     const errorRateMet = slo.errorRate !== undefined ? errorRate <= slo.errorRate : null;
     const availabilityMet = slo.availability ? availability >= slo.availability.target : null;
     return {
-      project,
+      project: scope.project,
       slo: slo.name,
       model: slo.model,
-      version,
+      version: scope.version,
       environment: slo.environment ?? '',
       windowStartMs: start,
       windowEndMs: end,
@@ -181,10 +152,10 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
       errors,
       errorRate,
       availability,
-      latencyP50: num(w.q?.[0]),
-      latencyP90: num(w.q?.[1]),
-      latencyP95: num(w.q?.[2]),
-      latencyP99: num(w.q?.[3]),
+      latencyP50: num(w.quantiles[0]),
+      latencyP90: num(w.quantiles[1]),
+      latencyP95: num(w.quantiles[2]),
+      latencyP99: num(w.quantiles[3]),
       latencyPercentile: slo.latency?.percentile ?? null,
       latencyObservedMs,
       latencyThresholdMs: slo.latency?.thresholdMs ?? null,

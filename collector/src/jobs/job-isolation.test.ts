@@ -14,7 +14,7 @@ import { nowUnixNano } from '../ingest/request-context.js';
 import { DriftJob } from './DriftJob.js';
 import { QualityJob } from './QualityJob.js';
 import { SlaJob } from './SlaJob.js';
-import { profileScope } from './feature-profile.js';
+import { profileRange } from './feature-profile.js';
 import { DEFAULT_BURN_RATES } from '../slo-config.js';
 import { DEFAULT_QUALITY_OUTPUTS } from '../quality-config.js';
 import { random } from '../../../test/helpers/random.js';
@@ -74,11 +74,7 @@ async function insertFeedback(records: unknown[]): Promise<void> {
 
 /** The profile of `project`'s traffic before `to` (window 0), stored as its reference under `referenceId` (a corrupt one when `corrupt`). */
 async function saveReference(project: string, referenceId: string, corrupt = false, to = T0 + W): Promise<void> {
-  const profile = await profileScope(store, {
-    table: 'predictions',
-    where: 'Project = {project:String} AND Timestamp < fromUnixTimestamp64Milli({to:Int64})',
-    params: { project, to },
-  });
+  const profile = await profileRange(store, { project }, { to: String(BigInt(to) * 1_000_000n) });
   await store.insert(REFERENCE_PROFILES, [reference(project, 'm', referenceId, profile.rows, corrupt ? '{"rows": 50, "numeric": {' : JSON.stringify(profile))]);
 }
 
@@ -228,7 +224,7 @@ describe('one failing unit never stops the others', () => {
       { predictionId: 'nf-1', model: 'm', version: 'v1', project: 'nofeedback', timestamp: T0 + 10, features: { x: 1 }, outputs: { label: '1', score: 0.9 } },
     ]);
     await store.insert(REFERENCE_PROFILES, [
-      reference('aaa', 'bad', 'ref-bad', 1, JSON.stringify(await profileScope(store, { table: 'predictions', where: "Project = 'aaa'", params: {} }))),
+      reference('aaa', 'bad', 'ref-bad', 1, JSON.stringify(await profileRange(store, { project: 'aaa' }, {}))),
     ]);
     const quality = new QualityJob(store, { ...timing, models: [{ model: 'm', ...DEFAULT_QUALITY_OUTPUTS }] });
     const q = await quality.runOnce();

@@ -8,7 +8,33 @@ import { MIGRATIONS, MIGRATIONS_TABLE, migrationStatements } from '../migrations
 import { Ddl } from './ddl.js';
 import { ALL_TABLES } from './all-tables.js';
 import { SCHEMA_MIGRATIONS } from './schema-migrations.js';
-import { decodeRows, encodeRows, type AnyTableDefinition } from './TableDefinition.js';
+import { decodeRows, encodeRows, type AnyTableDefinition, type TableDefinition } from './TableDefinition.js';
+import { ALERT_EVENTS } from './alert-events.js';
+import { ALERT_NOTIFICATIONS } from './alert-notifications.js';
+import { ALERT_STATE } from './alert-state.js';
+import { DATA_QUALITY_RESULTS } from './data-quality-results.js';
+import { DRIFT_RESULTS } from './drift-results.js';
+import { FEEDBACK } from './feedback.js';
+import { OTEL_LOGS } from './otel-logs.js';
+import { OTEL_TRACES } from './otel-traces.js';
+import { PREDICTIONS } from './predictions.js';
+import { QUALITY_RESULTS } from './quality-results.js';
+import { REFERENCE_PROFILES } from './reference-profiles.js';
+import { SLA_RESULTS } from './sla-results.js';
+import { readAlertHistory } from '../repositories/alert-events.js';
+import { readNotifications } from '../repositories/alert-notifications.js';
+import { readActiveAlerts } from '../repositories/alert-state.js';
+import { readDataQualityResults } from '../repositories/data-quality-results.js';
+import { readDriftResults } from '../repositories/drift-results.js';
+import { newestFeedbackOf } from '../repositories/feedback.js';
+import { readCheckpoint, writeCheckpoint } from '../repositories/job-checkpoints.js';
+import { readModelActivity } from '../repositories/model-activity.js';
+import { listLogs } from '../repositories/otel-logs.js';
+import { spansOfTrace } from '../repositories/otel-traces.js';
+import { listPredictions } from '../repositories/predictions.js';
+import { readQualityResults } from '../repositories/quality-results.js';
+import { referenceOf } from '../repositories/reference-profiles.js';
+import { readSlaResults } from '../repositories/sla-results.js';
 
 // A data directory made by the first release (main at 6aef2b1: migrations 1 to 9, their DDL
 // frozen verbatim in fixtures/main-v9.sql), holding rows written then, opened by the current
@@ -158,5 +184,42 @@ describe("a data directory made by the first release's migrations", () => {
     expect(await count('otel_traces_trace_id_ts')).toBeGreaterThan(OLD_ROWS.get('otel_traces_trace_id_ts')!);
     const [activity] = await store.query<{ n: string | number }>('SELECT count() AS n FROM model_activity FINAL');
     expect(Number(activity!.n)).toBeGreaterThan(OLD_ROWS.get('model_activity')!);
+  });
+
+  it('answers the read modules with rows written by name into the upgraded tables', async () => {
+    const t = Date.now() - 3_600_000;
+    const one = <R>(def: TableDefinition<R>, fields: Partial<R>): R => ({ ...sampleRows(def, 1, 42)[0]!, ...fields });
+    const window = { Project: 'compat', ModelName: 'm', ModelVersion: 'v1', WindowStart: t, WindowEnd: t + 60_000 };
+    const filter = { project: 'compat', model: 'm', limit: 100 };
+    await store.insert(DRIFT_RESULTS, [one(DRIFT_RESULTS, { ...window, Source: 'feature', Feature: 'x', Statistic: 0.25 })]);
+    expect(await readDriftResults(store, filter)).toMatchObject([{ ModelVersion: 'v1', Feature: 'x', Statistic: 0.25, windowStart: String(t) }]);
+    await store.insert(DATA_QUALITY_RESULTS, [one(DATA_QUALITY_RESULTS, { ...window, Metric: 'missing_rate', Value: 0.5 })]);
+    expect(await readDataQualityResults(store, filter)).toMatchObject([{ Metric: 'missing_rate', Value: 0.5 }]);
+    await store.insert(SLA_RESULTS, [one(SLA_RESULTS, { ...window, Slo: 'latency', Breached: true, ErrorRate: 0.125 })]);
+    expect(await readSlaResults(store, filter)).toMatchObject([{ Slo: 'latency', Breached: 1, ErrorRate: 0.125 }]);
+    await store.insert(QUALITY_RESULTS, [one(QUALITY_RESULTS, { ...window, Accuracy: 0.75 })]);
+    expect(await readQualityResults(store, filter)).toMatchObject([{ Accuracy: 0.75, windowEnd: String(t + 60_000) }]);
+
+    const ns = `${Math.floor(t / 1000)}.000000000`;
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await store.insert(PREDICTIONS, [one(PREDICTIONS, { Project: 'compat', ModelName: 'm', ModelVersion: 'v1', PredictionId: 'p-1', TraceId: traceId, Timestamp: ns })]);
+    expect(await listPredictions(store, { project: 'compat', limit: 10 })).toMatchObject([{ PredictionId: 'p-1', TraceId: traceId }]);
+    expect(await readModelActivity(store, { project: 'compat' })).toMatchObject([{ ModelName: 'm', ModelVersion: 'v1' }]);
+    await store.insert(FEEDBACK, [one(FEEDBACK, { Project: 'compat', PredictionId: 'p-1', Label: 'yes', Value: null })]);
+    expect(await newestFeedbackOf(store, 'compat', 'p-1')).toMatchObject([{ PredictionId: 'p-1', Label: 'yes', Value: null }]);
+    await store.insert(OTEL_TRACES, [one(OTEL_TRACES, { TraceId: traceId, SpanName: 'predict', Timestamp: ns })]);
+    expect((await spansOfTrace(store, traceId)).map((r) => r.SpanName)).toContain('predict');
+    await store.insert(OTEL_LOGS, [one(OTEL_LOGS, { Project: 'compat', Body: 'hello', Timestamp: ns })]);
+    expect(await listLogs(store, { project: 'compat', limit: 10 })).toMatchObject([{ body: 'hello' }]);
+    await store.insert(REFERENCE_PROFILES, [one(REFERENCE_PROFILES, { Project: 'compat', ModelName: 'm', ModelVersion: 'v1', ReferenceId: 'r-1', Deleted: false })]);
+    expect(await referenceOf(store, 'compat', 'm', 'v1')).toMatchObject({ referenceId: 'r-1' });
+    await writeCheckpoint(store, 'compat-job', { project: 'compat', model: 'm', version: 'v1' }, t);
+    expect(await readCheckpoint(store, 'compat-job', { project: 'compat', model: 'm', version: 'v1' })).toBe(t);
+    await store.insert(ALERT_EVENTS, [one(ALERT_EVENTS, { Rule: 'CompatRule', Time: t })]);
+    expect(await readAlertHistory(store, { rule: 'CompatRule', limit: 10 })).toMatchObject([{ Rule: 'CompatRule', t: String(t) }]);
+    await store.insert(ALERT_NOTIFICATIONS, [one(ALERT_NOTIFICATIONS, { Receiver: 'compat-hook', Status: 'sent' })]);
+    expect(await readNotifications(store, { receiver: 'compat-hook', limit: 10 })).toMatchObject([{ Receiver: 'compat-hook' }]);
+    await store.insert(ALERT_STATE, [one(ALERT_STATE, { Fingerprint: 'compat-fp', State: 'firing', Deleted: false, UpdatedAt: Date.now() + 86_400_000 })]);
+    expect((await readActiveAlerts(store)).map((a) => a.Fingerprint)).toContain('compat-fp');
   });
 });
