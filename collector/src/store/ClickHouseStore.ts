@@ -42,7 +42,8 @@ export type QueryParams = Record<string, unknown>;
  * same SQL through `@clickhouse/client`, and insert the same RowBinary rows; what differs is
  * chosen once, in {@link open}: the client's connection, and the {@link InsertSink} that moves
  * rows into the engine (a spool file read by `file()` embedded, an HTTP request body on a
- * server). Each table's reads and writes live in its module in `store/repositories/`.
+ * server). Tables are defined in `store/schema/`; their SQL lives in their read modules in
+ * `store/repositories/`; writes take rows by name ({@link insert}).
  *
  * @example
  * const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: './.inferlens/data' });
