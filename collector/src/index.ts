@@ -12,13 +12,18 @@ export { buildApp } from './app.js';
 export type { BuildAppOptions } from './app.js';
 export { loadConfig, DEFAULT_CONFIG, OPTIONS } from './config.js';
 export type { CollectorConfig, IngestLimits, OptionSpec } from './config.js';
-export { ClickHouseStore, quoteIdentifier } from './store/ClickHouseStore.js';
+export { ClickHouseStore } from './store/ClickHouseStore.js';
+export { quoteIdentifier } from './store/InsertSink.js';
 export type { StoreOptions, QueryParams } from './store/ClickHouseStore.js';
 export { InsertBatcher, DEFAULT_BATCH_OPTIONS } from './store/InsertBatcher.js';
 export type { BatchOptions, BatcherStats } from './store/InsertBatcher.js';
 export { MIGRATIONS, MIGRATIONS_TABLE } from './store/migrations.js';
 export type { Migration } from './store/migrations.js';
-export type { SpanRow, LogRow, PredictionRow, FeedbackRow, StringMap, NumberMap } from './store/rows.js';
+export type { SpanRow } from './store/schema/otel-traces.js';
+export type { LogRow } from './store/schema/otel-logs.js';
+export type { PredictionRow } from './store/schema/predictions.js';
+export type { FeedbackRow } from './store/schema/feedback.js';
+export type { StringMap, NumberMap } from './store/schema/column-types.js';
 export {
   CollectorError,
   BadRequestError,

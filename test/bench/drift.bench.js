@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
 const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
-const { profileScope } = await import(join(dist, 'jobs/feature-profile.js'));
+const { profileReferenceData, profileWindow } = await import(join(dist, 'jobs/feature-profile.js'));
 const { compareProfiles } = await import(join(dist, 'jobs/compare-profiles.js'));
 
 const ROWS = Number(process.env.BENCH_DRIFT_ROWS ?? 1_000_000);
@@ -47,20 +47,21 @@ async function time(fn, repeats = 3) {
   return { ms: best, result };
 }
 
-const windowWhere = (start, end) => ({
-  table: 'predictions',
-  where: "Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})",
-  params: { project: 'default', model: 'bench', version: 'v1', from: start * 1000, to: end * 1000 },
-});
+const STREAM = { project: 'default', model: 'bench', version: 'v1' };
 
 async function driftWindow(reference, start) {
-  const current = await profileScope(store, windowWhere(start, start + HOUR));
+  const current = await profileWindow(store, STREAM, { fromMs: start * 1000, toMs: (start + HOUR) * 1000 });
   return compareProfiles(reference, current);
 }
 
+/** The baseline: a plain per-feature sum over the same window's rows. */
 async function sumScan(start) {
-  const s = windowWhere(start, start + HOUR);
-  return store.query(`SELECT k, sum(v) AS s FROM predictions ARRAY JOIN mapKeys(NumericFeatures) AS k, mapValues(NumericFeatures) AS v WHERE ${s.where} GROUP BY k`, s.params);
+  return store.query(
+    `SELECT k, sum(v) AS s FROM predictions ARRAY JOIN mapKeys(NumericFeatures) AS k, mapValues(NumericFeatures) AS v
+     WHERE Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}
+       AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64}) GROUP BY k`,
+    { ...STREAM, from: start * 1000, to: (start + HOUR) * 1000 },
+  );
 }
 
 console.log(`${ROWS} predictions x ${FEATURES} numeric features in the window; history up to ${HISTORY} rows; best of 3`);
@@ -69,7 +70,7 @@ await insertHour(T0, ROWS, 0.3);
 // Reference: 100k rows of the unshifted distribution in reference_data, profiled like a window.
 await store.command(`INSERT INTO reference_data (Project, ReferenceId, RowIndex, NumericFeatures)
   SELECT 'default', 'ref', number, mapFromArrays([${keys}], [${values(0)}]) FROM numbers(100000)`);
-const reference = await profileScope(store, { table: 'reference_data', where: 'Project = {project:String} AND ReferenceId = {id:String}', params: { project: 'default', id: 'ref' } });
+const reference = await profileReferenceData(store, 'default', 'ref');
 console.log(`setup: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const drift1 = await time(() => driftWindow(reference, T0));

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { benchPrediction } from './lib/predictions.js';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
-const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { PREDICTIONS } = await import(join(dist, 'store/schema/predictions.js'));
+const { encodeRows } = await import(join(dist, 'store/schema/TableDefinition.js'));
 const { parseRecordBody } = await import(join(dist, 'ingest/native/parse-records.js'));
 const { predictionToRow } = await import(join(dist, 'ingest/native/to-rows.js'));
 const { transcodePredictions } = await import(join(dist, 'ingest/native/predictions-rowbinary.js'));
@@ -36,7 +37,7 @@ const ways = {
   },
   'row path: parse and validate, predictionToRow, RowBinary codec': (body) => {
     const parsed = parseRecordBody(body.toString('utf8'), 'prediction', DEFAULT_RECORD_LIMITS, RECORDS);
-    encodeRowsBinary(PREDICTIONS.binary, parsed.records.map((r) => predictionToRow(r, RECEIVED)));
+    encodeRows(PREDICTIONS, parsed.records.map((r) => predictionToRow(r, RECEIVED)));
   },
   'transcodePredictions (the collector, embedded)': (body) => {
     const t = transcodePredictions(body.toString('utf8'), DEFAULT_RECORD_LIMITS, RECORDS, RECEIVED, undefined);

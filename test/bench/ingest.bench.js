@@ -2,7 +2,7 @@
 // POST /v1/traces (OTLP protobuf), HTTP to stored, each printed beside direct bulk inserts
 // of the same rows into chDB measured in the same run: in the collector's own format
 // (RowBinary through a spool file, serialisation from row objects included) and as
-// JSONCompactEachRow (pre-serialised, the format the server mode and earlier versions use).
+// JSONCompactEachRow (pre-serialised, the format earlier versions used; see lib/json-lines.js).
 //
 // Every phase starts once the engine's background merges from the previous one are over (see
 // `settle`), in the collector and in the direct baseline alike.
@@ -21,10 +21,13 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { processCpuSeconds, spawnListening, waitForQuiet } from './lib/processes.js';
 import { fileCreateMicros } from './lib/filesystem.js';
 import { benchPrediction } from './lib/predictions.js';
+import { PREDICTIONS_JSON, SPANS_JSON } from './lib/json-lines.js';
+import { createChdbConnection } from 'chdb/connection';
 // The collector's own encoders (from its build), so the baseline inserts byte-identical payloads.
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
-const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
-const { PREDICTIONS, SPANS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { PREDICTIONS } = await import(join(dist, 'store/schema/predictions.js'));
+const { OTEL_TRACES } = await import(join(dist, 'store/schema/otel-traces.js'));
+const { encodeRows } = await import(join(dist, 'store/schema/TableDefinition.js'));
 const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
 const { parseRecordBody } = await import(join(dist, 'ingest/native/parse-records.js'));
 const { predictionToRow } = await import(join(dist, 'ingest/native/to-rows.js'));
@@ -114,24 +117,28 @@ async function timed(fn) {
 async function directBaseline(dir, predRows, spanRows) {
   const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
   await store.migrate();
+  // The engine's own connection on the same directory, for its in-memory JSON insert.
+  const chdb = createChdbConnection({ path: dir }).chdb;
   // RowBinary, as the collector writes: rows serialised and inserted 50k at a time, the clock
   // covering both (the collector's rate includes its serialisation too).
   const binary = async (codec, rows) => {
-    for (let i = 0; i < rows.length; i += BASE_BATCH) await store.insertRowBinary(codec.binary, [encodeRowsBinary(codec.binary, rows.slice(i, i + BASE_BATCH))]);
+    for (let i = 0; i < rows.length; i += BASE_BATCH) await store.insertRowBinary(codec, [encodeRows(codec, rows.slice(i, i + BASE_BATCH))]);
   };
   // JSONCompactEachRow: lines serialised before the clock starts, as earlier versions measured.
   const json = async (codec, lines) => {
-    for (let i = 0; i < lines.length; i += BASE_BATCH) await store.insertCompactJson(codec.table, codec.columns, lines.slice(i, i + BASE_BATCH).join('\n'));
+    for (let i = 0; i < lines.length; i += BASE_BATCH) {
+      await chdb.rawInsert({ table: codec.table, columns: [...codec.columns], values: lines.slice(i, i + BASE_BATCH).join('\n'), format: 'JSONCompactEachRow' });
+    }
   };
-  const predLines = predRows.map((r) => PREDICTIONS.line(r));
-  const spanLines = spanRows.map((r) => SPANS.line(r));
+  const predLines = predRows.map((r) => PREDICTIONS_JSON.line(r));
+  const spanLines = spanRows.map((r) => SPANS_JSON.line(r));
   const predBinaryMs = await timed(() => binary(PREDICTIONS, predRows));
   await settle('direct, after the RowBinary predictions');
-  const spanBinaryMs = await timed(() => binary(SPANS, spanRows));
+  const spanBinaryMs = await timed(() => binary(OTEL_TRACES, spanRows));
   await settle('direct, after the RowBinary spans');
-  const predJsonMs = await timed(() => json(PREDICTIONS, predLines));
+  const predJsonMs = await timed(() => json(PREDICTIONS_JSON, predLines));
   await settle('direct, after the JSON predictions');
-  const spanJsonMs = await timed(() => json(SPANS, spanLines));
+  const spanJsonMs = await timed(() => json(SPANS_JSON, spanLines));
   await settle('direct, after the JSON spans');
   const engineMs = await timed(() =>
     store.command(

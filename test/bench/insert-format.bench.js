@@ -12,8 +12,9 @@ import { createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
-const { MIGRATIONS } = await import(join(dist, 'store/migrations.js'));
-const { PREDICTIONS, encodeRowsBinary } = await import(join(dist, 'store/tables.js'));
+const { PREDICTIONS } = await import(join(dist, 'store/schema/predictions.js'));
+const { encodeRows } = await import(join(dist, 'store/schema/TableDefinition.js'));
+const { PREDICTIONS_JSON } = await import('./lib/json-lines.js');
 const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -23,7 +24,7 @@ const conn = createChdbConnection({ path: dir });
 const client = createClient({ connection: conn });
 // The collector's store on the same directory, for its RowBinary insert path.
 const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
-for (const m of MIGRATIONS) for (const s of m.statements) await client.command({ query: s });
+await store.migrate();
 
 const rows = [];
 for (let i = 0; i < N; i++) {
@@ -57,14 +58,14 @@ const candidates = [
       const text = b.map((r) => [r.Timestamp, tsvEsc(r.PredictionId), r.TraceId, r.SpanId, r.Project, r.ServiceName, r.ModelName, r.ModelVersion, r.Environment, r.Segment, r.LatencyMs, r.Status, r.ErrorType,
         tsvArr(Object.keys(r.NumericFeatures)), tsvArr(Object.values(r.NumericFeatures)), tsvArr(Object.keys(r.CategoricalFeatures)), tsvArr(Object.values(r.CategoricalFeatures)),
         tsvArr(Object.keys(r.NumericOutputs)), tsvArr(Object.values(r.NumericOutputs)), '[]', '[]', 0, 0, 1, '[]', '[]'].join('\t')).join('\n');
-      await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: text, format: 'TSV' });
+      await conn.chdb.rawInsert({ table: PREDICTIONS_JSON.table, columns: [...PREDICTIONS_JSON.columns], values: text, format: 'TSV' });
     }
   }],
-  ['RowBinary spool file read by file(), Map columns (collector, embedded)', async () => {
-    for (const b of batches(rows)) await store.insertRowBinary(PREDICTIONS.binary, [encodeRowsBinary(PREDICTIONS.binary, b)]);
+  ['RowBinary spool file read by file(), Map columns (the collector, embedded)', async () => {
+    for (const b of batches(rows)) await store.insertRowBinary(PREDICTIONS, [encodeRows(PREDICTIONS, b)]);
   }],
-  ['chDB raw insert, JSONCompactEachRow, key/value arrays via predictions_ingest (collector, server mode)', async () => {
-    for (const b of batches(rows)) await conn.chdb.rawInsert({ table: PREDICTIONS.table, columns: [...PREDICTIONS.columns], values: b.map(PREDICTIONS.line).join('\n'), format: 'JSONCompactEachRow' });
+  ['chDB raw insert, JSONCompactEachRow, key/value arrays via predictions_ingest (earlier versions, server mode)', async () => {
+    for (const b of batches(rows)) await conn.chdb.rawInsert({ table: PREDICTIONS_JSON.table, columns: [...PREDICTIONS_JSON.columns], values: b.map(PREDICTIONS_JSON.line).join('\n'), format: 'JSONCompactEachRow' });
   }],
   ['engine-internal INSERT ... SELECT of generated rows (baseline)', async () => {
     await client.command({

@@ -7,9 +7,12 @@ import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { AlertEngine } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { parseRules } from './rules-file.js';
+import type { QualityResultRow } from '../store/schema/quality-results.js';
+import type { SlaResultRow } from '../store/schema/sla-results.js';
 
-// The engine against the real embedded engine, with synthetic SLA results written the way
-// the SLA job writes them, and receivers on a local HTTP server checked field by field.
+// The engine against the real embedded engine, with synthetic SLA and quality results handed
+// over the way the jobs hand theirs (the rows they wrote), and receivers on a local HTTP server
+// checked field by field.
 
 interface Received {
   path: string;
@@ -68,10 +71,15 @@ async function requests(path: string, n: number): Promise<Received[]> {
   }
 }
 
-async function slaRow(model: string, slo: string, windowEndMs: number, values: { breached: number; p99: number; errorRate: number }) {
-  const cols = ['Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors', 'ErrorRate', 'Availability', 'LatencyP99', 'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'BurnRates', 'BurnRateFiring', 'Breached'];
-  const row = ['default', slo, model, 'v1', 'prod', windowEndMs - 60_000, windowEndMs, 100, 100, 100 * values.errorRate, values.errorRate, 1 - values.errorRate, values.p99, 3600, 100, 1, '[]', 0, values.breached];
-  await store.insertCompactJson('sla_results', cols, JSON.stringify(row));
+/** An SLA result as the SLA job writes it; what the window does not measure is null. */
+function slaRow(model: string, slo: string, windowEndMs: number, values: { breached: number; p99: number; errorRate: number }): SlaResultRow {
+  return {
+    Project: 'default', Slo: slo, ModelName: model, ModelVersion: 'v1', Environment: 'prod', WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs,
+    Rows: 100, Requests: 100, Errors: 100 * values.errorRate, ErrorRate: values.errorRate, Availability: 1 - values.errorRate,
+    LatencyP50: null, LatencyP90: null, LatencyP95: null, LatencyP99: values.p99, LatencyPercentile: null, LatencyObservedMs: null, LatencyThresholdMs: null,
+    LatencyMet: null, ErrorRateObjective: null, ErrorRateMet: null, AvailabilityTarget: null, AvailabilityMet: null,
+    PeriodSeconds: 3600, PeriodRequests: 100, PeriodErrors: 1, ErrorBudgetRemaining: null, BurnRates: '[]', BurnRateFiring: false, Breached: values.breached === 1,
+  };
 }
 
 const RULES = (url: string) => `
@@ -112,17 +120,20 @@ describe('AlertEngine over synthetic SLA results', () => {
     failures.set('/dead', 1000);
 
     const w1 = now - 60_000;
-    await slaRow('fraud', 'availability', w1, { breached: 1, p99: 900, errorRate: 0.2 });
-    await slaRow('fraud', 'latency', w1, { breached: 1, p99: 900, errorRate: 0.2 });
-    await slaRow('churn', 'availability', w1, { breached: 1, p99: 100, errorRate: 0 });
-    let t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w1 });
+    const w1Rows = [
+      slaRow('fraud', 'availability', w1, { breached: 1, p99: 900, errorRate: 0.2 }),
+      slaRow('fraud', 'latency', w1, { breached: 1, p99: 900, errorRate: 0.2 }),
+      // Not fraud's: left out of fraud's evaluation.
+      slaRow('churn', 'availability', w1, { breached: 1, p99: 100, errorRate: 0 }),
+    ];
+    let t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w1, rows: w1Rows });
     expect(t.map((x) => `${x.alert.rule}:${x.alert.labels.slo}:${x.from}->${x.to}`).sort()).toEqual([
       'LatencyP99High:availability:inactive->pending',
       'LatencyP99High:latency:inactive->pending',
       'SloBreached:availability:inactive->firing',
       'SloBreached:latency:inactive->firing',
     ]);
-    // churn's window was not reported: nothing about churn yet.
+    // churn's window was not reported (its row in fraud's report is not fraud's): nothing about churn yet.
     expect(engine.active().filter((a) => a.labels.model === 'churn')).toEqual([]);
 
     const [hook] = await requests('/hook', 1);
@@ -160,9 +171,11 @@ describe('AlertEngine over synthetic SLA results', () => {
     // Pending alerts notify nobody; after `for` (2m) they fire and the dead receiver fails, recorded.
     now += 120_000;
     const w2 = w1 + 60_000;
-    await slaRow('fraud', 'availability', w2, { breached: 1, p99: 900, errorRate: 0.2 });
-    await slaRow('fraud', 'latency', w2, { breached: 1, p99: 900, errorRate: 0.2 });
-    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w2 });
+    const w2Rows = [
+      slaRow('fraud', 'availability', w2, { breached: 1, p99: 900, errorRate: 0.2 }),
+      slaRow('fraud', 'latency', w2, { breached: 1, p99: 900, errorRate: 0.2 }),
+    ];
+    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w2, rows: w2Rows });
     expect(t.map((x) => `${x.alert.rule}:${x.from}->${x.to}`)).toEqual(['LatencyP99High:pending->firing', 'LatencyP99High:pending->firing']);
     await dispatcher.idle();
     expect(deliveries.map((d) => `${d.receiver}:${d.status}:${d.attempts}`).sort()).toEqual(['dead:failed:2', 'hook:sent:3', 'slack:sent:1']);
@@ -171,8 +184,13 @@ describe('AlertEngine over synthetic SLA results', () => {
     // A window scoped to one SLO: only that SLO's alerts move; the breach clears and resolves.
     now += 60_000;
     const w3 = w2 + 60_000;
-    await slaRow('fraud', 'latency', w3, { breached: 0, p99: 100, errorRate: 0 });
-    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w3, labels: { slo: 'latency' } });
+    const w3Rows = [
+      slaRow('fraud', 'latency', w3, { breached: 0, p99: 100, errorRate: 0 }),
+      // Outside the report's scope (slo: latency): it would resolve availability's alert.
+      slaRow('fraud', 'availability', w3, { breached: 0, p99: 100, errorRate: 0 }),
+    ];
+    // Rows of another window than the report's are left out too (w2's would keep latency's alerts firing).
+    t = await engine.onWindow({ source: 'sla', project: 'default', model: 'fraud', version: 'v1', windowEndMs: w3, labels: { slo: 'latency' }, rows: [...w2Rows, ...w3Rows] });
     expect(t.map((x) => `${x.alert.rule}:${x.alert.labels.slo}:${x.from}->${x.to}`).sort()).toEqual(['LatencyP99High:latency:firing->resolved', 'SloBreached:latency:firing->resolved']);
     const hooks = await requests('/hook', 2);
     expect(hooks[1]!.body.status).toBe('firing'); // the group still holds availability, firing
@@ -200,10 +218,14 @@ describe('AlertEngine over synthetic SLA results', () => {
   });
 });
 
-async function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }) {
-  const cols = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage', 'ClassifiedRows', 'Accuracy', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'MaxFeedbackReceivedAt'];
-  const row = ['default', 'clf', version, windowEndMs - 60_000, windowEndMs, 100, values.labelled, values.labelled / 100, values.labelled, values.accuracy, values.accuracy, '{}', values.labelled, values.rocAuc, null, 0, 0];
-  await store.insertCompactJson('quality_results', cols, JSON.stringify(row));
+/** A quality result as the quality job writes it; what the window does not measure is null. */
+function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }): QualityResultRow {
+  return {
+    Project: 'default', ModelName: 'clf', ModelVersion: version, WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs, Predictions: 100,
+    Labelled: values.labelled, LabelCoverage: values.labelled / 100, LabelDelayP50Seconds: null, LabelDelayP90Seconds: null, LabelDelayMaxSeconds: null,
+    ClassifiedRows: values.labelled, Accuracy: values.accuracy, MacroPrecision: null, MacroRecall: null, MacroF1: values.accuracy, Classes: '{}',
+    ScoredRows: values.labelled, RocAuc: values.rocAuc, LogLoss: null, RegressionRows: 0, Mae: null, Rmse: null, Mape: null, MaxFeedbackReceivedAt: 0,
+  };
 }
 
 describe('AlertEngine over synthetic quality results', () => {
@@ -226,27 +248,24 @@ describe('AlertEngine over synthetic quality results', () => {
     );
     const first = now - 3_600_000;
     const w = (i: number) => first + i * 60_000;
-    const report = (version: string, i: number) => engine.onWindow({ source: 'quality', project: 'default', model: 'clf', version, windowEndMs: w(i) });
+    const report = (version: string, i: number, values: Parameters<typeof qualityRow>[2]) =>
+      engine.onWindow({ source: 'quality', project: 'default', model: 'clf', version, windowEndMs: w(i), rows: [qualityRow(version, w(i), values)] });
     const names = (t: Awaited<ReturnType<typeof report>>) => t.map((x) => `${x.alert.rule}:${x.alert.labels.version}:${x.from}->${x.to}`);
 
-    await qualityRow('v1', w(1), { labelled: 90, accuracy: 0.95, rocAuc: 0.99 });
-    await qualityRow('v2', w(1), { labelled: 90, accuracy: 0.6, rocAuc: 0.7 });
-    expect(names(await report('v1', 1))).toEqual([]);
-    expect(names(await report('v2', 1))).toEqual(['AccuracyLow:v2:inactive->firing']);
+    expect(names(await report('v1', 1, { labelled: 90, accuracy: 0.95, rocAuc: 0.99 }))).toEqual([]);
+    expect(names(await report('v2', 1, { labelled: 90, accuracy: 0.6, rocAuc: 0.7 }))).toEqual(['AccuracyLow:v2:inactive->firing']);
     expect(engine.active()).toMatchObject([{ rule: 'AccuracyLow', state: 'firing', value: 0.6, labels: { alertname: 'AccuracyLow', project: 'default', model: 'clf', version: 'v2' }, annotations: { summary: 'accuracy of clf v2: 0.6' } }]);
 
     // Window 2 closes before any feedback: accuracy is null (not measured), coverage 0. The
     // accuracy alert neither resolves nor moves; the coverage rule goes pending for both versions.
     now += 60_000;
-    await qualityRow('v2', w(2), { labelled: 0, accuracy: null, rocAuc: null });
-    expect(names(await report('v2', 2))).toEqual(['FewLabels:v2:inactive->pending']);
+    expect(names(await report('v2', 2, { labelled: 0, accuracy: null, rocAuc: null }))).toEqual(['FewLabels:v2:inactive->pending']);
     expect(engine.active().find((a) => a.rule === 'AccuracyLow')).toMatchObject({ state: 'firing', value: 0.6 });
 
-    // Late feedback recomputes window 2 (a newer row of the same window): the newest result is
-    // what the rules see. Accuracy recovered: the alert resolves; coverage is fine: pending dropped.
+    // Late feedback recomputes window 2 (a newer row of the same window): the recomputed result,
+    // handed over, is what the rules see. Accuracy recovered: the alert resolves; coverage is fine: pending dropped.
     now += 60_000;
-    await qualityRow('v2', w(2), { labelled: 95, accuracy: 0.9, rocAuc: 0.95 });
-    expect(names(await report('v2', 2)).sort()).toEqual(['AccuracyLow:v2:firing->resolved', 'FewLabels:v2:pending->inactive']);
+    expect(names(await report('v2', 2, { labelled: 95, accuracy: 0.9, rocAuc: 0.95 })).sort()).toEqual(['AccuracyLow:v2:firing->resolved', 'FewLabels:v2:pending->inactive']);
     expect(engine.active()).toEqual([]);
     const events = await store.query<{ Rule: string; ToState: string; Value: number }>(
       "SELECT Rule, ToState, Value FROM alert_events WHERE Rule IN ('AccuracyLow', 'FewLabels') ORDER BY Time, Rule",

@@ -3,13 +3,16 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { step, type ActiveAlert, type Transition } from './alert-state.js';
 import type { Dispatcher } from './Dispatcher.js';
 import type { NotifyAlert } from './payloads.js';
-import { RESULT_SOURCES, TRAFFIC_SOURCE_NAME, type ResultTableSource, type Sample } from './result-sources.js';
+import { RESULT_SOURCES, samplesOf, TRAFFIC_SOURCE_NAME, type ResultSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { expandTemplate } from './templates.js';
-import { finite, ms64 } from '../store/json-values.js';
+import { readActiveAlerts } from '../store/repositories/alert-state.js';
+import { lastArrivals } from '../store/repositories/model-activity.js';
+import { ALERT_EVENTS } from '../store/schema/alert-events.js';
+import { ALERT_STATE } from '../store/schema/alert-state.js';
 
-/** A job reports a closed window whose results it has written. */
-export interface WindowReport {
+/** A job reports a closed window: the result rows it has computed and written for it. */
+export interface WindowReport<R = unknown> {
   /** The result source's name (`drift`, `sla`, `quality`). */
   source: string;
   project: string;
@@ -18,14 +21,17 @@ export interface WindowReport {
   windowEndMs: number;
   /** Further labels the window is scoped by (e.g. `{ slo: 'latency' }` when each SLO closes on its own). */
   labels?: Record<string, string>;
+  /** The window's result rows, as written to the source's table (`DriftResultRow`, `SlaResultRow`, ...). */
+  rows: readonly R[];
 }
 
 /** Options of an {@link AlertEngine}. */
 export interface AlertEngineOptions {
   store: ClickHouseStore;
   dispatcher: Dispatcher;
-  /** Result tables rules can read. @default RESULT_SOURCES */
-  sources?: readonly ResultTableSource[];
+  /** Job results rules can read. @default RESULT_SOURCES */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- adapters of different row types
+  sources?: ReadonlyArray<ResultSource<any>>;
   /** How far back (arrival time) the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
   now?: () => number;
@@ -39,7 +45,8 @@ export function fingerprint(labels: Record<string, string>): string {
 
 /**
  * Evaluates rules and keeps alert instances. A job that wrote a window's results calls
- * {@link onWindow}; the engine reads that window's rows through the source's adapter and
+ * {@link onWindow} with those rows; the engine turns them into samples through the source's
+ * adapter (never reading them back from the table) and
  * steps every instance of that model version for the rules over that source (instances of
  * other models are untouched; a series whose metric is null in that window, not measured,
  * keeps its alert as it is). Traffic rules are evaluated by {@link evaluateTraffic} on a
@@ -50,7 +57,8 @@ export function fingerprint(labels: Record<string, string>): string {
 export class AlertEngine {
   readonly #store: ClickHouseStore;
   readonly #dispatcher: Dispatcher;
-  readonly #sources: Map<string, ResultTableSource>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- adapters of different row types
+  readonly #sources: Map<string, ResultSource<any>>;
   readonly #now: () => number;
   readonly #lookbackMs: number;
   #rules: RulesFile | undefined;
@@ -78,11 +86,7 @@ export class AlertEngine {
 
   /** Loads the alerts that were pending or firing when the collector stopped. */
   async restore(): Promise<void> {
-    const rows = await this.#store.query<{ Fingerprint: string; Rule: string; State: string; Labels: Record<string, string>; Annotations: Record<string, string>; Value: number; activeAt: string; firedAt: string | null; lastActiveAt: string }>(
-      `SELECT Fingerprint, Rule, State, Labels, Annotations, Value, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt,
-              toString(toUnixTimestamp64Milli(FiredAt)) AS firedAt, toString(toUnixTimestamp64Milli(LastActiveAt)) AS lastActiveAt
-       FROM alert_state FINAL WHERE Deleted = 0`,
-    );
+    const rows = await readActiveAlerts(this.#store);
     for (const r of rows) {
       const a: ActiveAlert = {
         rule: r.Rule,
@@ -119,15 +123,17 @@ export class AlertEngine {
     });
   }
 
-  /** Evaluates the rules over `report.source` for the window a job has just written. */
+  /**
+   * Evaluates the rules over `report.source` for the window a job has just written, from the rows
+   * it hands over; rows of another window or model version than the report's are left out.
+   */
   onWindow(report: WindowReport): Promise<Transition[]> {
     return this.#serial(async () => {
       const rules = this.#rules?.rules.filter((r) => r.when.source === report.source) ?? [];
       const source = this.#sources.get(report.source);
       if (rules.length === 0 || !source) return [];
-      const samples = await this.#readWindow(source, report);
       const scope = { project: report.project, model: report.model, version: report.version, ...report.labels };
-      return this.#evaluate(rules, samples, scope);
+      return this.#evaluate(rules, samplesOf(source, report.rows, report.windowEndMs, scope), scope);
     });
   }
 
@@ -139,12 +145,8 @@ export class AlertEngine {
       const now = this.#now();
       // Arrival time, not event time: a backfill of old events cannot hide a live model, and a
       // model whose clock is off does not vanish.
-      const rows = await this.#store.query<{ Project: string; ModelName: string; last: string }>(
-        `SELECT Project, ModelName, toString(toUnixTimestamp64Milli(max(LastReceivedAt))) AS last FROM model_activity
-         GROUP BY Project, ModelName HAVING max(LastReceivedAt) >= fromUnixTimestamp64Milli({from:Int64})`,
-        { from: now - this.#lookbackMs },
-      );
-      const samples: Sample[] = rows.map((r) => ({ labels: { project: r.Project, model: r.ModelName }, metrics: { seconds_since_last_prediction: Math.max(0, (now - Number(r.last)) / 1000) } }));
+      const arrivals = await lastArrivals(this.#store, now - this.#lookbackMs);
+      const samples: Sample[] = arrivals.map((r) => ({ labels: { project: r.project, model: r.model }, metrics: { seconds_since_last_prediction: Math.max(0, (now - r.lastMs) / 1000) } }));
       // A model silent for longer than the lookback no longer shows up: its firing alert keeps firing.
       for (const a of this.#active.values()) {
         if (!rules.some((r) => r.alert === a.rule)) continue;
@@ -172,26 +174,6 @@ export class AlertEngine {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => undefined);
     return run;
-  }
-
-  async #readWindow(source: ResultTableSource, report: WindowReport): Promise<Sample[]> {
-    const labelCols = Object.entries(source.labels);
-    const metricCols = Object.entries(source.metrics);
-    const select = [
-      ...labelCols.map(([, col], i) => `toString(${col}) AS l${i}`),
-      ...metricCols.map(([, expr], i) => `toFloat64OrNull(toString(${expr})) AS m${i}`),
-    ].join(', ');
-    const extra = Object.entries(report.labels ?? {}).filter(([name]) => source.labels[name] !== undefined);
-    const rows = await this.#store.query<Record<string, string | number | null>>(
-      `SELECT ${select} FROM ${source.table}${source.final === false ? '' : ' FINAL'}
-       WHERE ${source.labels.project} = {project:String} AND ${source.labels.model} = {model:String} AND ${source.labels.version} = {version:String}
-         AND ${source.windowEnd} = fromUnixTimestamp64Milli({end:Int64})${extra.map(([name], i) => ` AND toString(${source.labels[name]}) = {x${i}:String}`).join('')}`,
-      { project: report.project, model: report.model, version: report.version, end: report.windowEndMs, ...Object.fromEntries(extra.map(([, v], i) => [`x${i}`, v])) },
-    );
-    return rows.map((row) => ({
-      labels: Object.fromEntries(labelCols.map(([name], i) => [name, String(row[`l${i}`] ?? '')])),
-      metrics: Object.fromEntries(metricCols.map(([name], i) => [name, row[`m${i}`] === null || row[`m${i}`] === undefined ? null : Number(row[`m${i}`])])),
-    }));
   }
 
   /** Steps the instances of `rules`; an instance outside `scope` (labels it must carry) is left as it is. */
@@ -245,10 +227,19 @@ export class AlertEngine {
 
   async #commit(transitions: Transition[], updated: ActiveAlert[], ruleOf: Map<string, AlertRule>): Promise<void> {
     if (transitions.length > 0) {
-      await this.#store.insertCompactJson(
-        'alert_events',
-        ['Time', 'Rule', 'Fingerprint', 'FromState', 'ToState', 'Value', 'Labels', 'Annotations', 'ActiveAt'],
-        transitions.map((t) => JSON.stringify([ms64(t.atMs), t.alert.rule, t.alert.fingerprint, t.from, t.to, finite(t.alert.value), t.alert.labels, t.alert.annotations, ms64(t.alert.activeAtMs)])).join('\n'),
+      await this.#store.insert(
+        ALERT_EVENTS,
+        transitions.map((t) => ({
+          Time: t.atMs,
+          Rule: t.alert.rule,
+          Fingerprint: t.alert.fingerprint,
+          FromState: t.from,
+          ToState: t.to,
+          Value: t.alert.value,
+          Labels: t.alert.labels,
+          Annotations: t.alert.annotations,
+          ActiveAt: t.alert.activeAtMs,
+        })),
       );
     }
     // Current state: every instance that changed (a transition) or was refreshed while active.
@@ -256,10 +247,22 @@ export class AlertEngine {
     for (const a of updated) changed.set(a.fingerprint, { a, deleted: false });
     for (const t of transitions) if (t.to === 'resolved' || t.to === 'inactive') changed.set(t.alert.fingerprint, { a: t.alert, deleted: true });
     if (changed.size > 0) {
-      const lines = [...changed.values()].map(({ a, deleted }) =>
-        JSON.stringify([a.fingerprint, a.rule, a.state, a.labels, a.annotations, finite(a.value), ms64(a.activeAtMs), a.firedAtMs === undefined ? null : ms64(a.firedAtMs), ms64(a.lastActiveAtMs), deleted ? 1 : 0, ms64(this.#tick())]),
+      await this.#store.insert(
+        ALERT_STATE,
+        [...changed.values()].map(({ a, deleted }) => ({
+          Fingerprint: a.fingerprint,
+          Rule: a.rule,
+          State: a.state,
+          Labels: a.labels,
+          Annotations: a.annotations,
+          Value: a.value,
+          ActiveAt: a.activeAtMs,
+          FiredAt: a.firedAtMs ?? null,
+          LastActiveAt: a.lastActiveAtMs,
+          Deleted: deleted,
+          UpdatedAt: this.#tick(),
+        })),
       );
-      await this.#store.insertCompactJson('alert_state', ['Fingerprint', 'Rule', 'State', 'Labels', 'Annotations', 'Value', 'ActiveAt', 'FiredAt', 'LastActiveAt', 'Deleted', 'UpdatedAt'], lines.join('\n'));
     }
     const changes = [];
     const fired = new Set(transitions.filter((t) => t.to === 'firing').map((t) => t.alert.fingerprint));

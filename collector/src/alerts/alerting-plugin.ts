@@ -3,8 +3,9 @@ import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
 import { parseTimeParam } from '../api/read-plugin.js';
-import { SqlFilter } from '../api/sql-filter.js';
-import { ms64 } from '../store/json-values.js';
+import { readAlertHistory } from '../store/repositories/alert-events.js';
+import { readNotifications } from '../store/repositories/alert-notifications.js';
+import { ALERT_NOTIFICATIONS } from '../store/schema/alert-notifications.js';
 import { AlertEngine, type WindowReport } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
@@ -16,8 +17,9 @@ export interface Alerting {
   engine: AlertEngine;
   dispatcher: Dispatcher;
   /**
-   * The hook a job calls once it has written a window's results: evaluates the rules over
-   * that source for that model version. Never throws; failures are logged.
+   * The hook a job calls once it has written a window's results, with the rows it wrote:
+   * evaluates the rules over that source for that model version (a failed evaluation is retried
+   * with the newest report of its unit). Never throws; failures are logged.
    */
   onWindow(report: WindowReport): void;
   /** Re-reads the rules file; an invalid file leaves the rules in force untouched. @throws RulesError */
@@ -76,11 +78,9 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
   const recordDelivery = (r: DeliveryRecord) => {
     if (r.status === 'failed') app.log.warn({ receiver: r.receiver, attempts: r.attempts, error: r.error }, 'alert notification failed');
     app.store
-      .insertCompactJson(
-        'alert_notifications',
-        ['Time', 'Receiver', 'Kind', 'GroupKey', 'Status', 'Attempts', 'Alerts', 'Error'],
-        JSON.stringify([ms64(r.atMs), r.receiver, r.kind, r.groupKey, r.status, r.attempts, r.alerts, r.error]),
-      )
+      .insert(ALERT_NOTIFICATIONS, [
+        { Time: r.atMs, Receiver: r.receiver, Kind: r.kind, GroupKey: r.groupKey, Status: r.status, Attempts: r.attempts, Alerts: r.alerts, Error: r.error },
+      ])
       .catch((err: unknown) => app.log.error({ err }, 'cannot record an alert notification'));
   };
   const dispatcher = new Dispatcher({ externalUrl, resendDelayMs: cfg.resendDelayMs, onDelivery: recordDelivery });
@@ -192,16 +192,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     }));
     typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
       const q = request.query;
-      const filter = new SqlFilter()
-        .add('Rule = {rule:String}', 'rule', q.rule)
-        .add('Fingerprint = {fp:String}', 'fp', q.fingerprint)
-        .timeRange('Time', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
-        .bind('limit', q.limit);
-      const rows = await app.store.query<{ t: string; Rule: string; Fingerprint: string; FromState: string; ToState: string; Value: number; Labels: Record<string, string>; Annotations: Record<string, string>; activeAt: string }>(
-        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Rule, Fingerprint, FromState, ToState, Value, Labels, Annotations, toString(toUnixTimestamp64Milli(ActiveAt)) AS activeAt
-         FROM alert_events WHERE ${filter.where()} ORDER BY Time, Rule, Fingerprint LIMIT {limit:UInt32}`,
-        filter.params,
-      );
+      const rows = await readAlertHistory(app.store, { rule: q.rule, fingerprint: q.fingerprint, from: parseTimeParam('from', q.from), to: parseTimeParam('to', q.to), limit: q.limit });
       return {
         events: rows.map((r) => ({
           time: new Date(Number(r.t)).toISOString(),
@@ -218,12 +209,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     });
     typed.get('/api/v1/alerts/notifications', { schema: { querystring: NotificationsQuery } }, async (request) => {
       const q = request.query;
-      const filter = new SqlFilter().add('Status = {status:String}', 'status', q.status).add('Receiver = {receiver:String}', 'receiver', q.receiver).bind('limit', q.limit);
-      const rows = await app.store.query<{ t: string; Receiver: string; Kind: string; GroupKey: string; Status: string; Attempts: number; Alerts: number; Error: string }>(
-        `SELECT toString(toUnixTimestamp64Milli(Time)) AS t, Receiver, Kind, GroupKey, Status, Attempts, Alerts, Error
-         FROM alert_notifications WHERE ${filter.where()} ORDER BY Time DESC LIMIT {limit:UInt32}`,
-        filter.params,
-      );
+      const rows = await readNotifications(app.store, { status: q.status, receiver: q.receiver, limit: q.limit });
       return {
         notifications: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), receiver: r.Receiver, kind: r.Kind, groupKey: r.GroupKey, status: r.Status, attempts: Number(r.Attempts), alerts: Number(r.Alerts), error: r.Error })),
       };

@@ -1,10 +1,13 @@
 /**
- * Where alert conditions read their values. Each job's result table gets one small
- * adapter: which columns are the labels of a series, which expressions are its metrics,
- * and which column is the window end. The engine reads the rows of one closed window
- * through it and turns each into a {@link Sample}. Adding a job's results to alerting is
- * one entry in {@link RESULT_SOURCES}.
+ * Where alert conditions read their values: the rows a job has just computed for one closed
+ * window, handed over by the job (`Alerting.onWindow`), never read back from its table. Each
+ * job's result rows get one small adapter: which fields are the labels of a series, which are its
+ * metrics, and which is the window end. The engine turns each row into a {@link Sample} through
+ * it. Adding a job's results to alerting is one entry in {@link RESULT_SOURCES}.
  */
+import type { DriftResultRow } from '../store/schema/drift-results.js';
+import type { QualityResultRow } from '../store/schema/quality-results.js';
+import type { SlaResultRow } from '../store/schema/sla-results.js';
 
 /** One series' values at one evaluation: labels identify it, metrics are what rules compare. */
 export interface Sample {
@@ -12,56 +15,55 @@ export interface Sample {
   metrics: Record<string, number | null>;
 }
 
-/** Adapter of one result table (`drift_results`, `sla_results`, `quality_results`, ...). */
-export interface ResultTableSource {
+/** Adapter of one job's result rows (`drift_results`, `sla_results`, `quality_results`, ...). */
+export interface ResultSource<R = never> {
   /** Name used in rules as `when.source`, and by jobs when they report a closed window. */
   name: string;
-  /** The table the job writes. */
-  table: string;
-  /** Label name → column. `project`, `model` and `version` are required: windows are scoped by them. */
-  labels: Record<string, string> & { project: string; model: string; version: string };
-  /** Metric name → SQL expression over one row (a column, or e.g. `toFloat64(Breached)`). */
-  metrics: Record<string, string>;
-  /** Column holding the window end (DateTime64(3)). */
-  windowEnd: string;
-  /** Whether the table is a ReplacingMergeTree to read with FINAL. @default true */
-  final?: boolean;
+  /** Label name → the row's value. `project`, `model` and `version` are required: windows are scoped by them. */
+  labels: Record<string, (row: R) => string> & { project: (row: R) => string; model: (row: R) => string; version: (row: R) => string };
+  /**
+   * Metric name → the row's value. Null, NaN and ±Infinity are "not measured" (a rule's alert
+   * stays as it is), as they were when the engine read them back from the table.
+   */
+  metrics: Record<string, (row: R) => number | null>;
+  /** The row's window end, Unix ms. */
+  windowEnd: (row: R) => number;
 }
+
+const flag = (b: boolean): number => (b ? 1 : 0);
 
 /**
  * Drift results: one series per model version and column, plus the data-set row
  * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns.
  */
-export const DRIFT_SOURCE: ResultTableSource = {
+export const DRIFT_SOURCE: ResultSource<DriftResultRow> = {
   name: 'drift',
-  table: 'drift_results',
-  labels: { project: 'Project', model: 'ModelName', version: 'ModelVersion', source: 'Source', feature: 'Feature', method: 'Method' },
-  metrics: { statistic: 'Statistic', drifted: 'toFloat64(Drifted)', p_value: 'PValue', threshold: 'Threshold', rows: 'toFloat64(CurrentRows)' },
-  windowEnd: 'WindowEnd',
+  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, source: (r) => r.Source, feature: (r) => r.Feature, method: (r) => r.Method },
+  metrics: { statistic: (r) => r.Statistic, drifted: (r) => flag(r.Drifted), p_value: (r) => r.PValue, threshold: (r) => r.Threshold, rows: (r) => r.CurrentRows },
+  windowEnd: (r) => r.WindowEnd,
 };
 
 /**
  * SLA results: one series per SLO and model version. `breach` and `burn_rate_firing` are 0/1;
  * `latency_observed_ms` is the SLO's own percentile; percentiles are in milliseconds.
  */
-export const SLA_SOURCE: ResultTableSource = {
+export const SLA_SOURCE: ResultSource<SlaResultRow> = {
   name: 'sla',
-  table: 'sla_results',
-  labels: { project: 'Project', model: 'ModelName', version: 'ModelVersion', slo: 'Slo', environment: 'Environment' },
+  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, slo: (r) => r.Slo, environment: (r) => r.Environment },
   metrics: {
-    breach: 'toFloat64(Breached)',
-    burn_rate_firing: 'toFloat64(BurnRateFiring)',
-    error_rate: 'ErrorRate',
-    availability: 'Availability',
-    latency_p50: 'LatencyP50',
-    latency_p90: 'LatencyP90',
-    latency_p95: 'LatencyP95',
-    latency_p99: 'LatencyP99',
-    latency_observed_ms: 'LatencyObservedMs',
-    error_budget_remaining: 'ErrorBudgetRemaining',
-    requests: 'Requests',
+    breach: (r) => flag(r.Breached),
+    burn_rate_firing: (r) => flag(r.BurnRateFiring),
+    error_rate: (r) => r.ErrorRate,
+    availability: (r) => r.Availability,
+    latency_p50: (r) => r.LatencyP50,
+    latency_p90: (r) => r.LatencyP90,
+    latency_p95: (r) => r.LatencyP95,
+    latency_p99: (r) => r.LatencyP99,
+    latency_observed_ms: (r) => r.LatencyObservedMs,
+    error_budget_remaining: (r) => r.ErrorBudgetRemaining,
+    requests: (r) => r.Requests,
   },
-  windowEnd: 'WindowEnd',
+  windowEnd: (r) => r.WindowEnd,
 };
 
 /**
@@ -71,36 +73,59 @@ export const SLA_SOURCE: ResultTableSource = {
  * is (see `AlertEngine`): a fresh window without feedback neither fires nor resolves anything.
  * `label_coverage` is labelled / predictions (0 to 1); delays are in seconds.
  */
-export const QUALITY_SOURCE: ResultTableSource = {
+export const QUALITY_SOURCE: ResultSource<QualityResultRow> = {
   name: 'quality',
-  table: 'quality_results',
-  labels: { project: 'Project', model: 'ModelName', version: 'ModelVersion' },
+  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion },
   metrics: {
-    accuracy: 'Accuracy',
-    macro_precision: 'MacroPrecision',
-    macro_recall: 'MacroRecall',
-    macro_f1: 'MacroF1',
-    roc_auc: 'RocAuc',
-    log_loss: 'LogLoss',
-    mae: 'Mae',
-    rmse: 'Rmse',
-    mape: 'Mape',
-    label_coverage: 'LabelCoverage',
-    label_delay_p50_seconds: 'LabelDelayP50Seconds',
-    label_delay_p90_seconds: 'LabelDelayP90Seconds',
-    labelled: 'toFloat64(Labelled)',
-    predictions: 'toFloat64(Predictions)',
+    accuracy: (r) => r.Accuracy,
+    macro_precision: (r) => r.MacroPrecision,
+    macro_recall: (r) => r.MacroRecall,
+    macro_f1: (r) => r.MacroF1,
+    roc_auc: (r) => r.RocAuc,
+    log_loss: (r) => r.LogLoss,
+    mae: (r) => r.Mae,
+    rmse: (r) => r.Rmse,
+    mape: (r) => r.Mape,
+    label_coverage: (r) => r.LabelCoverage,
+    label_delay_p50_seconds: (r) => r.LabelDelayP50Seconds,
+    label_delay_p90_seconds: (r) => r.LabelDelayP90Seconds,
+    labelled: (r) => r.Labelled,
+    predictions: (r) => r.Predictions,
   },
-  windowEnd: 'WindowEnd',
+  windowEnd: (r) => r.WindowEnd,
 };
 
 /**
- * Every result table rules can read. A job adds its adapter here and calls
- * `app.alerts.onWindow({ source, project, model, version, windowEndMs })` after writing a window.
+ * Every job's results rules can read. A job adds its adapter here and calls
+ * `app.alerts.onWindow({ source, project, model, version, windowEndMs, rows })` after writing a window.
  */
-export const RESULT_SOURCES: ResultTableSource[] = [DRIFT_SOURCE, SLA_SOURCE, QUALITY_SOURCE];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- adapters of different row types
+export const RESULT_SOURCES: ReadonlyArray<ResultSource<any>> = [DRIFT_SOURCE, SLA_SOURCE, QUALITY_SOURCE];
 
-/** The traffic source: no table, a periodic query over `predictions` (see TrafficSource.ts). */
+/**
+ * The samples of `rows` for `source`: one per row, labels as strings, metrics finite or null.
+ * Rows outside the window (`windowEndMs`) or the scope (labels the report names) are left out.
+ */
+export function samplesOf<R>(source: ResultSource<R>, rows: readonly R[], windowEndMs: number, scope: Record<string, string>): Sample[] {
+  const labelNames = Object.entries(source.labels);
+  const metricNames = Object.entries(source.metrics);
+  const samples: Sample[] = [];
+  for (const row of rows) {
+    if (source.windowEnd(row) !== windowEndMs) continue;
+    const labels = Object.fromEntries(labelNames.map(([name, of]) => [name, String(of(row))]));
+    if (!Object.entries(scope).every(([k, v]) => labels[k] === undefined || labels[k] === v)) continue;
+    const metrics = Object.fromEntries(
+      metricNames.map(([name, of]) => {
+        const v = of(row);
+        return [name, v === null || !Number.isFinite(v) ? null : v];
+      }),
+    );
+    samples.push({ labels, metrics });
+  }
+  return samples;
+}
+
+/** The traffic source: no job, a periodic read of `model_activity` (see `AlertEngine.evaluateTraffic`). */
 export const TRAFFIC_SOURCE_NAME = 'traffic';
 /** Labels and metrics of the traffic source. */
 export const TRAFFIC_LABELS = ['project', 'model'] as const;

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { dotted, firstProblem, valueAt, withoutNulls, type Fail, type Segment } from '../config/problems.js';
 import { CollectorError } from '../errors.js';
 import { parseDuration } from './duration.js';
-import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultTableSource } from './result-sources.js';
+import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultSource } from './result-sources.js';
 import { LABEL_NAME, OPS, rulesSchema, type RulesDocument } from './rules-schema.js';
 import { checkTemplate } from './templates.js';
 
@@ -77,7 +77,7 @@ export class RulesError extends CollectorError {
  * `<file>: rule "<name>" (rules[i]): <field>: <problem>`.
  * @throws RulesError on the first problem found
  */
-export function parseRules(text: string, file: string, sources: readonly ResultTableSource[] = RESULT_SOURCES): RulesFile {
+export function parseRules(text: string, file: string, sources: ReadonlyArray<ResultSource<any>> = RESULT_SOURCES): RulesFile {
   let written: unknown;
   try {
     written = withoutNulls(parseYaml(text) ?? {});
@@ -142,7 +142,7 @@ export function parseRules(text: string, file: string, sources: readonly ResultT
 }
 
 /** Reads and validates a rules file. @throws RulesError naming the file and the problem */
-export async function loadRulesFile(path: string, sources?: readonly ResultTableSource[]): Promise<RulesFile> {
+export async function loadRulesFile(path: string, sources?: ReadonlyArray<ResultSource<any>>): Promise<RulesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -155,7 +155,7 @@ export async function loadRulesFile(path: string, sources?: readonly ResultTable
 type Written = RulesDocument['rules'] extends Array<infer R> | undefined ? R : never;
 
 /** `when` against its source: the source's metrics and labels, and `absent_for` in place of metric, op and threshold. */
-function condition(w: Written['when'], sources: ReadonlyMap<string, ResultTableSource>, fail: Fail): Condition {
+function condition(w: Written['when'], sources: ReadonlyMap<string, ResultSource<any>>, fail: Fail): Condition {
   const traffic = w.source === TRAFFIC_SOURCE_NAME;
   const labels: readonly string[] = traffic ? TRAFFIC_LABELS : Object.keys(sources.get(w.source)!.labels);
   const metrics: readonly string[] = traffic ? TRAFFIC_METRICS : Object.keys(sources.get(w.source)!.metrics);

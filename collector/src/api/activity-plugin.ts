@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { modelFilter } from './sql-filter.js';
+import { projectOf } from '../http/request-context.js';
+import { readModelActivity } from '../store/repositories/model-activity.js';
 
 const ActivityQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -16,14 +17,7 @@ const ActivityQuery = Type.Object({
 export async function activityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/activity', { schema: { querystring: ActivityQuery } }, async (request) => {
-    const filter = modelFilter(request, request.query);
-    const rows = await app.store.query<{ ModelName: string; ModelVersion: string; FirstMs: string; LastMs: string; ReceivedMs: string }>(
-      `SELECT ModelName, ModelVersion, toString(toUnixTimestamp64Milli(min(FirstTimestamp))) AS FirstMs,
-              toString(toUnixTimestamp64Milli(max(LastTimestamp))) AS LastMs, toString(toUnixTimestamp64Milli(max(LastReceivedAt))) AS ReceivedMs
-       FROM model_activity WHERE ${filter.where()}
-       GROUP BY ModelName, ModelVersion ORDER BY ModelName, ModelVersion LIMIT 10000`,
-      filter.params,
-    );
+    const rows = await readModelActivity(app.store, { project: request.query.project ?? projectOf(request), model: request.query.model });
     const iso = (ms: string) => new Date(Number(ms)).toISOString();
     const versions = rows.map((r) => ({ model: r.ModelName, version: r.ModelVersion, firstPrediction: iso(r.FirstMs), lastPrediction: iso(r.LastMs), lastReceived: iso(r.ReceivedMs) }));
     const first = rows.length ? Math.min(...rows.map((r) => Number(r.FirstMs))) : null;

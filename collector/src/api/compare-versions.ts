@@ -12,8 +12,8 @@ import {
   type ScoreGroup,
   type Verdict,
 } from '@inferlens/stats';
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { predictionFeedbackJoin } from '../jobs/feedback-join.js';
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { versionComparisonInputs } from '../store/repositories/prediction-feedback.js';
 import type { QualityModelConfig } from '../config.js';
 
 /** What to compare: versions `a` (baseline) and `b` (candidate) of one model over [from, to). */
@@ -78,32 +78,13 @@ type Num = number | string | null;
  */
 export async function compareVersions(store: ClickHouseStore, r: CompareRequest): Promise<VersionComparison> {
   const confidence = 1 - r.alpha;
-  const params: QueryParams = {
-    project: r.project, model: r.model, a: r.a, b: r.b, from: r.from, to: r.to,
-    labelOut: r.outputs.label, scoreOut: r.outputs.score, valueOut: r.outputs.value, positive: r.outputs.positiveClass,
-  };
-  const range = `Project = {project:String} AND ModelName = {model:String} AND ModelVersion IN ({a:String}, {b:String})
-    AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`;
+  const { latencyRanks: mw, totals, confusion, scores, regression: reg } = await versionComparisonInputs(store, r);
   const side = <T extends { ver: string }>(rows: T[], v: string) => rows.find((x) => x.ver === v);
   const dim = (d: EstimateDifference, method: string, higherIsBetter: boolean, rows: { a: number; b: number }): DimensionComparison => ({
     a: d.a, b: d.b, difference: d.difference, interval: d.interval, pValue: d.pValue, method, higherIsBetter, rows,
     verdict: verdictOf(d.difference, d.pValue, higherIsBetter, r.alpha),
   });
 
-  // Latency: ranks of the merged values from a GROUP BY; 2U of b stays an exact integer.
-  const [mw] = await store.query<{ nA: Num; nB: Num; u2: Num; ties: Num }>(
-    `SELECT sum(ca) AS nA, sum(cb) AS nB, sum(cb * (2 * below + ca)) AS u2, sum(pow(toFloat64(ca + cb), 3) - (ca + cb)) AS ties
-     FROM (SELECT ca, cb, sum(ca) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ca AS below
-           FROM (SELECT LatencyMs AS v, countIf(ModelVersion = {a:String}) AS ca, countIf(ModelVersion = {b:String}) AS cb
-                 FROM predictions WHERE ${range} AND Status != 'error' GROUP BY v))`,
-    params,
-  );
-  const totals = await store.query<{ ver: string; n: Num; errors: Num; median: Num }>(
-    `SELECT ModelVersion AS ver, count() AS n, countIf(Status = 'error') AS errors,
-            quantileExactInclusiveIf(0.5)(LatencyMs, Status != 'error') AS median
-     FROM predictions WHERE ${range} GROUP BY ver`,
-    params,
-  );
   const ta = side(totals, r.a);
   const tb = side(totals, r.b);
   let latency: LatencyComparison | null = null;
@@ -126,11 +107,6 @@ export async function compareVersions(store: ClickHouseStore, r: CompareRequest)
   }
 
   const quality: Record<string, DimensionComparison> = {};
-  const joined = predictionFeedbackJoin(range, { predictions: 'ModelVersion AS ver' });
-  const confusion = await store.query<{ ver: string; truth: string; predicted: string; count: Num }>(
-    `SELECT ver, L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY ver, truth, predicted`,
-    params,
-  );
   const cls = (v: string) =>
     classificationFromConfusion(confusion.filter((c) => c.ver === v).map((c) => ({ truth: c.truth, predicted: c.predicted, count: Number(c.count) })));
   const ca = cls(r.a);
@@ -147,11 +123,6 @@ export async function compareVersions(store: ClickHouseStore, r: CompareRequest)
     const f1b = cb.macro.f1;
     quality.macroF1 = { a: f1a, b: f1b, difference: f1b - f1a, interval: null, pValue: Number.NaN, method: 'none', higherIsBetter: true, rows, verdict: 'inconclusive' };
   }
-  const scores = await store.query<{ ver: string; score: number; positives: Num; negatives: Num }>(
-    `SELECT ver, S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
-     FROM ${joined} WHERE L != '' AND HasS GROUP BY ver, score`,
-    params,
-  );
   const groups = (v: string): ScoreGroup[] =>
     scores.filter((g) => g.ver === v).map((g) => ({ score: Number(g.score), positives: Number(g.positives), negatives: Number(g.negatives) }));
   const ga = groups(r.a);
@@ -163,12 +134,6 @@ export async function compareVersions(store: ClickHouseStore, r: CompareRequest)
     if (!Number.isNaN(auc.difference)) quality.rocAuc = dim(auc, 'delong', true, rows);
     quality.logLoss = dim(meanDifference(logLossSumsFromGroups(ga), logLossSumsFromGroups(gb), confidence), 'welch-normal', false, rows);
   }
-  const reg = await store.query<{ ver: string; n: Num; abs: Num; sq: Num; q4: Num; nz: Num; ape: Num; ape2: Num }>(
-    `SELECT ver, count() AS n, sum(abs(V - PV)) AS abs, sum(pow(V - PV, 2)) AS sq, sum(pow(V - PV, 4)) AS q4,
-            countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape, sumIf(pow((V - PV) / V, 2), V != 0) AS ape2
-     FROM ${joined} WHERE V IS NOT NULL AND HasPV GROUP BY ver`,
-    params,
-  );
   const ra = side(reg, r.a);
   const rb = side(reg, r.b);
   if (ra && rb) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter } from './window-results.js';
+import { readDataQualityResults } from '../store/repositories/data-quality-results.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, windowResultFilter } from './window-results.js';
 
 const QualityQuery = Type.Object({
   ...WindowModelFields,
@@ -22,17 +23,7 @@ export async function dataQualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/data-quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
-    const filter = windowResultFilter(request, q);
-    filter.add('Feature = {feature:String}', 'feature', q.feature);
-    filter.add('Metric = {metric:String}', 'metric', q.metric);
-    if (q.nonZero) filter.addRaw('Value > 0');
-    const rows = await app.store.query<{ ModelVersion: string; windowStart: string; windowEnd: string; Source: string; Feature: string; Metric: string; Value: number | string; Count: number | string; ReferenceId: string }>(
-      `SELECT ModelVersion, ${WINDOW_BOUNDS_SQL},
-              Source, Feature, Metric, Value, Count, ReferenceId
-       FROM data_quality_results FINAL WHERE ${filter.where()}
-       ORDER BY WindowStart, ModelVersion, Source, Feature, Metric LIMIT {limit:UInt32}`,
-      filter.params,
-    );
+    const rows = await readDataQualityResults(app.store, { ...windowResultFilter(request, q), feature: q.feature, metric: q.metric, nonZero: q.nonZero });
     return {
       results: rows.map((r) => ({
         version: r.ModelVersion,

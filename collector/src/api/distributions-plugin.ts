@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError, RequestInvalidError } from '../errors.js';
-import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
+import { profileRange, type FeatureProfile } from '../jobs/feature-profile.js';
+import { projectOf } from '../http/request-context.js';
+import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { parseTimeParam } from './read-plugin.js';
 import { categoryBars, numericBins } from './display-bins.js';
-import { modelFilter } from './sql-filter.js';
 
 const DistributionsQuery = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -31,18 +32,11 @@ export async function distributionsPlugin(app: FastifyInstance): Promise<void> {
     const from = parseTimeParam('from', q.from)!;
     const to = parseTimeParam('to', q.to)!;
     if (BigInt(from) >= BigInt(to)) throw new RequestInvalidError(`query parameters from and to: expected from before to, got ${q.from} and ${q.to}`);
-    const filter = modelFilter(request, q);
-    const [ref] = await app.store.query<{ ReferenceId: string; Rows: string | number; Profile: string }>(
-      `SELECT ReferenceId, Rows, Profile FROM reference_profiles FINAL WHERE ${filter.where()} AND Deleted = 0 LIMIT 1`,
-      filter.params,
-    );
+    const scope = { project: q.project ?? projectOf(request), model: q.model, version: q.version };
+    const ref = await referenceOf(app.store, scope.project, scope.model, scope.version);
     if (!ref) throw new NotFoundError(`no reference for ${q.model} version ${JSON.stringify(q.version)}: upload one (POST /v1/references) or pin one`);
-    const reference = JSON.parse(ref.Profile) as FeatureProfile;
-    const current = await profileScope(app.store, {
-      table: 'predictions',
-      where: `${filter.where()} AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`,
-      params: { ...filter.params, from, to },
-    });
+    const reference = JSON.parse(ref.profile) as FeatureProfile;
+    const current = await profileRange(app.store, scope, { from, to });
     const numeric = reference.numeric[q.source][q.feature] ?? current.numeric[q.source][q.feature];
     const categorical = reference.categorical[q.source][q.feature] ?? current.categorical[q.source][q.feature];
     const distribution =
@@ -55,7 +49,7 @@ export async function distributionsPlugin(app: FastifyInstance): Promise<void> {
       version: q.version,
       source: q.source,
       feature: q.feature,
-      referenceId: ref.ReferenceId,
+      referenceId: ref.referenceId,
       reference: { rows: reference.rows, missing: reference.rows - counted(reference) },
       current: {
         from: new Date(Number(BigInt(from) / 1_000_000n)).toISOString(),

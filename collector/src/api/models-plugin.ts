@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RequestInvalidError } from '../errors.js';
 import { parseTimeParam } from './read-plugin.js';
-import { modelFilter, SqlFilter } from './sql-filter.js';
+import { projectOf } from '../http/request-context.js';
+import { modelTraffic, projectsWithPredictions, trafficSeries } from '../store/repositories/predictions.js';
 
 const DAY_MS = 86_400_000;
 /** Most points a time series answer holds; a longer range gets a wider step. */
@@ -53,29 +54,14 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
     const range = timeRange(request.query);
-    const filter = new SqlFilter().timeRange('Timestamp', range.from, range.to);
-    const rows = await app.store.query<Record<string, Cell>>(
-      `SELECT Project, count() AS Predictions, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
-       FROM predictions WHERE ${filter.where()}
-       GROUP BY Project ORDER BY Project LIMIT 1000`,
-      filter.params,
-    );
+    const rows = await projectsWithPredictions(app.store, range);
     return { projects: rows.map((r) => ({ project: r.Project, predictions: Number(r.Predictions), lastPrediction: new Date(Number(r.LastMs)).toISOString() })) };
   });
 
   api.get('/api/v1/models', { schema: { querystring: ModelsQuery } }, async (request) => {
     const q = request.query;
     const range = timeRange(q);
-    const filter = modelFilter(request, q).timeRange('Timestamp', range.from, range.to);
-    const rows = await app.store.query<Record<string, Cell>>(
-      `SELECT ModelName, ModelVersion, count() AS Predictions, countIf(Status = 'error') AS Errors,
-              sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated,
-              quantiles(0.5, 0.95, 0.99)(LatencyMs) AS Latency,
-              toString(toUnixTimestamp64Milli(min(Timestamp))) AS FirstMs, toString(toUnixTimestamp64Milli(max(Timestamp))) AS LastMs
-       FROM predictions WHERE ${filter.where()}
-       GROUP BY ModelName, ModelVersion ORDER BY Predictions DESC, ModelName, ModelVersion LIMIT 1000`,
-      filter.params,
-    );
+    const rows = await modelTraffic(app.store, { project: q.project ?? projectOf(request) }, range);
     return {
       from: new Date(Number(BigInt(range.from) / 1_000_000n)).toISOString(),
       to: new Date(Number(BigInt(range.to) / 1_000_000n)).toISOString(),
@@ -109,15 +95,7 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
           : `query parameter step: ${step} s gives more than ${MAX_POINTS} points over this range; use a wider step or a shorter range`,
       );
     }
-    const filter = modelFilter(request, q).timeRange('Timestamp', range.from, range.to).bind('step', step);
-    const rows = await app.store.query<Record<string, Cell>>(
-      `SELECT ModelVersion, toString(toUnixTimestamp(toStartOfInterval(Timestamp, toIntervalSecond({step:UInt32})))) AS T,
-              count() AS Predictions, sum(if(SampleRate > 0, 1 / SampleRate, 1)) AS Estimated, countIf(Status = 'error') AS Errors,
-              quantiles(0.5, 0.99)(LatencyMs) AS Latency
-       FROM predictions WHERE ${filter.where()}
-       GROUP BY ModelVersion, T ORDER BY ModelVersion, T`,
-      filter.params,
-    );
+    const rows = await trafficSeries(app.store, { project: q.project ?? projectOf(request), model: q.model, version: q.version }, range, step);
     const series = new Map<string, Array<{ time: string; predictions: number; estimatedPredictions: number; errors: number; latencyP50Ms: number | null; latencyP99Ms: number | null }>>();
     for (const r of rows) {
       const latency = (r.Latency as unknown as Cell[]).map(num);

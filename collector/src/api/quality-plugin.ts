@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
+import { readQualityResults } from '../store/repositories/quality-results.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, windowResultFilter } from './window-results.js';
 
 const QualityQuery = Type.Object({ ...WindowModelFields, ...WindowRangeFields, limit: WindowResultLimit });
 
@@ -12,14 +13,7 @@ export async function qualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
-    const filter = windowResultFilter(request, q);
-    const rows = await app.store.query<Record<string, Cell> & WindowBoundsRow>(
-      `SELECT * EXCEPT (WindowStart, WindowEnd, MaxFeedbackReceivedAt, ComputedAt),
-              ${WINDOW_BOUNDS_SQL}, toString(toUnixTimestamp64Milli(ComputedAt)) AS computedAt
-       FROM quality_results FINAL WHERE ${filter.where()}
-       ORDER BY WindowStart, ModelVersion LIMIT {limit:UInt32}`,
-      filter.params,
-    );
+    const rows = await readQualityResults(app.store, windowResultFilter(request, q));
     return {
       results: rows.map((r) => ({
         model: r.ModelName,

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError, RequestInvalidError } from '../errors.js';
-import { SqlFilter } from './sql-filter.js';
+import { spansOfTrace } from '../store/repositories/otel-traces.js';
+import { listLogs } from '../store/repositories/otel-logs.js';
+import { listPredictions } from '../store/repositories/predictions.js';
+import { predictionJson } from './prediction-rows.js';
 
 const PredictionsQuery = Type.Object({
   project: Type.String({ default: 'default', maxLength: 256 }),
@@ -49,30 +52,6 @@ export function parseTimeParam(name: string, value: string | undefined): string 
   return (ns < INT64_MIN ? INT64_MIN : ns > INT64_MAX ? INT64_MAX : ns).toString();
 }
 
-interface PredictionDbRow {
-  timeUnixNano: string;
-  PredictionId: string;
-  TraceId: string;
-  SpanId: string;
-  Project: string;
-  ServiceName: string;
-  ModelName: string;
-  ModelVersion: string;
-  Environment: string;
-  Segment: string;
-  LatencyMs: number;
-  Status: string;
-  ErrorType: string;
-  NumericFeatures: Record<string, number>;
-  CategoricalFeatures: Record<string, string>;
-  NumericOutputs: Record<string, number>;
-  CategoricalOutputs: Record<string, string>;
-  InputTokens: number;
-  OutputTokens: number;
-  SampleRate: number;
-  Attributes: Record<string, string>;
-}
-
 /**
  * The read API used by the UI, the CLI and the tests. Every value from the
  * request is bound as a query parameter, never spliced into SQL.
@@ -82,85 +61,32 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/predictions', { schema: { querystring: PredictionsQuery } }, async (request) => {
     const q = request.query;
-    const filter = new SqlFilter()
-      .add('Project = {project:String}', 'project', q.project)
-      .add('ModelName = {model:String}', 'model', q.model)
-      .add('ModelVersion = {version:String}', 'version', q.version)
-      .add('PredictionId = {predictionId:String}', 'predictionId', q.predictionId)
-      .timeRange('Timestamp', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
-      .bind('limit', q.limit);
-    const rows = await app.store.query<PredictionDbRow>(
-      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, PredictionId, TraceId, SpanId, Project, ServiceName,
-              ModelName, ModelVersion, Environment, Segment, LatencyMs, Status, ErrorType, NumericFeatures, CategoricalFeatures,
-              NumericOutputs, CategoricalOutputs, InputTokens, OutputTokens, SampleRate, Attributes
-       FROM predictions WHERE ${filter.where()}
-       ORDER BY Timestamp DESC, PredictionId LIMIT {limit:UInt32}`,
-      filter.params,
-    );
-    return {
-      predictions: rows.map((r) => ({
-        predictionId: r.PredictionId,
-        timeUnixNano: r.timeUnixNano,
-        timestamp: new Date(Number(BigInt(r.timeUnixNano) / 1_000_000n)).toISOString(),
-        traceId: r.TraceId,
-        spanId: r.SpanId,
-        project: r.Project,
-        service: r.ServiceName,
-        model: r.ModelName,
-        version: r.ModelVersion,
-        environment: r.Environment,
-        segment: r.Segment,
-        latencyMs: Number(r.LatencyMs),
-        status: r.Status,
-        errorType: r.ErrorType,
-        numericFeatures: r.NumericFeatures,
-        categoricalFeatures: r.CategoricalFeatures,
-        numericOutputs: r.NumericOutputs,
-        categoricalOutputs: r.CategoricalOutputs,
-        inputTokens: Number(r.InputTokens),
-        outputTokens: Number(r.OutputTokens),
-        sampleRate: Number(r.SampleRate),
-        attributes: r.Attributes,
-      })),
-    };
+    const rows = await listPredictions(app.store, {
+      project: q.project,
+      model: q.model,
+      version: q.version,
+      predictionId: q.predictionId,
+      from: parseTimeParam('from', q.from),
+      to: parseTimeParam('to', q.to),
+      limit: q.limit,
+    });
+    return { predictions: rows.map(predictionJson) };
   });
 
   api.get('/api/v1/logs', { schema: { querystring: LogsQuery } }, async (request) => {
     const q = request.query;
-    const filter = new SqlFilter()
-      .add('Project = {project:String}', 'project', q.project)
-      .add('TraceId = {traceId:String}', 'traceId', q.traceId?.toLowerCase())
-      .add('ServiceName = {service:String}', 'service', q.service)
-      .bind('limit', q.limit);
-    const rows = await app.store.query<Record<string, unknown>>(
-      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, TraceId AS traceId, SpanId AS spanId, TraceFlags AS traceFlags,
-              SeverityText AS severityText, SeverityNumber AS severityNumber, ServiceName AS serviceName, Body AS body,
-              ResourceAttributes AS resourceAttributes, ScopeName AS scopeName, ScopeVersion AS scopeVersion,
-              ScopeAttributes AS scopeAttributes, LogAttributes AS attributes, EventName AS eventName, Project AS project
-       FROM otel_logs WHERE ${filter.where()} ORDER BY Timestamp DESC LIMIT {limit:UInt32}`,
-      filter.params,
-    );
-    return { logs: rows };
+    return { logs: await listLogs(app.store, { project: q.project, traceId: q.traceId?.toLowerCase(), service: q.service, limit: q.limit }) };
   });
 
   api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request) => {
     const traceId = request.params.traceId.toLowerCase();
-    const rows = await app.store.query<Record<string, unknown>>(
-      `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS startTimeUnixNano, toString(Duration) AS durationNano,
-              TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes,
-              ScopeName, ScopeVersion, SpanAttributes, StatusCode, StatusMessage, Project,
-              arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes, Events.Name AS eventNames,
-              Events.Attributes AS eventAttributes, Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds,
-              Links.TraceState AS linkTraceStates, Links.Attributes AS linkAttributes
-       FROM otel_traces WHERE TraceId = {traceId:String} ORDER BY Timestamp, SpanId`,
-      { traceId },
-    );
+    const rows = await spansOfTrace(app.store, traceId);
     if (rows.length === 0) throw new NotFoundError(`no spans stored for trace ${traceId}`);
     return {
       traceId,
       spans: rows.map((r) => {
-        const eventNames = r.eventNames as string[];
-        const linkIds = r.linkTraceIds as string[];
+        const eventNames = r.eventNames;
+        const linkIds = r.linkTraceIds;
         return {
           traceId: r.TraceId,
           spanId: r.SpanId,
@@ -171,7 +97,7 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
           serviceName: r.ServiceName,
           project: r.Project,
           startTimeUnixNano: r.startTimeUnixNano,
-          endTimeUnixNano: (BigInt(r.startTimeUnixNano as string) + BigInt(r.durationNano as string)).toString(),
+          endTimeUnixNano: (BigInt(r.startTimeUnixNano) + BigInt(r.durationNano)).toString(),
           durationNano: r.durationNano,
           status: { code: r.StatusCode, message: r.StatusMessage },
           resourceAttributes: r.ResourceAttributes,
@@ -179,14 +105,14 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
           attributes: r.SpanAttributes,
           events: eventNames.map((name, i) => ({
             name,
-            timeUnixNano: (r.eventTimes as string[])[i],
-            attributes: (r.eventAttributes as unknown[])[i],
+            timeUnixNano: r.eventTimes[i],
+            attributes: r.eventAttributes[i],
           })),
           links: linkIds.map((id, i) => ({
             traceId: id,
-            spanId: (r.linkSpanIds as string[])[i],
-            traceState: (r.linkTraceStates as string[])[i],
-            attributes: (r.linkAttributes as unknown[])[i],
+            spanId: r.linkSpanIds[i],
+            traceState: r.linkTraceStates[i],
+            attributes: r.linkAttributes[i],
           })),
         };
       }),

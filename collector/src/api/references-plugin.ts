@@ -6,9 +6,10 @@ import { NotFoundError, ReferenceEmptyError, ReferenceInvalidError, TooManyRecor
 import { utf8Text } from '../ingest/utf8-text.js';
 import { readBody } from '../http/read-body.js';
 import { projectOf } from '../http/request-context.js';
-import { profileScope, type FeatureProfile } from '../jobs/feature-profile.js';
+import { profileRange, profileReferenceData, type FeatureProfile } from '../jobs/feature-profile.js';
+import { deleteReference, listReferences, referenceOf, saveReference } from '../store/repositories/reference-profiles.js';
 import { parseTimeParam } from './read-plugin.js';
-import { ms64 } from '../store/json-values.js';
+import { REFERENCE_DATA } from '../store/schema/reference-data.js';
 import { parseCsv } from '../offline/read-csv.js';
 import { isMissingCell, parseNumberCell } from '../offline/column-types.js';
 
@@ -156,12 +157,19 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
 
   async function saveProfile(row: { project: string; model: string; version: string; referenceId: string; kind: string; sourceVersion: string; from: string | null; to: string | null; profile: FeatureProfile }) {
-    const toMs64 = (ns: string | null) => (ns === null ? null : ms64(Number(BigInt(ns) / 1_000_000n)));
-    await app.store.insertCompactJson(
-      'reference_profiles',
-      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'SourceFrom', 'SourceTo', 'Rows', 'Profile'],
-      JSON.stringify([row.project, row.model, row.version, row.referenceId, row.kind, row.sourceVersion, toMs64(row.from), toMs64(row.to), row.profile.rows, JSON.stringify(row.profile)]),
-    );
+    const toMs = (ns: string | null) => (ns === null ? null : Number(BigInt(ns) / 1_000_000n));
+    await saveReference(app.store, {
+      Project: row.project,
+      ModelName: row.model,
+      ModelVersion: row.version,
+      ReferenceId: row.referenceId,
+      Kind: row.kind,
+      SourceVersion: row.sourceVersion,
+      SourceFrom: toMs(row.from),
+      SourceTo: toMs(row.to),
+      Rows: row.profile.rows,
+      Profile: JSON.stringify(row.profile),
+    });
   }
 
   // Uploads read the raw body (NDJSON, JSON array, gzip) in their own context.
@@ -174,17 +182,11 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
-      const lines = rows.map((r, i) => JSON.stringify([project, referenceId, i, r.nf, r.cf, r.no, r.co]));
-      await app.store.insertCompactJson(
-        'reference_data',
-        ['Project', 'ReferenceId', 'RowIndex', 'NumericFeatures', 'CategoricalFeatures', 'NumericOutputs', 'CategoricalOutputs'],
-        lines.join('\n'),
+      await app.store.insert(
+        REFERENCE_DATA,
+        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co })),
       );
-      const profile = await profileScope(app.store, {
-        table: 'reference_data',
-        where: 'Project = {project:String} AND ReferenceId = {referenceId:String}',
-        params: { project, referenceId },
-      });
+      const profile = await profileReferenceData(app.store, project, referenceId);
       await saveProfile({ project, model: request.query.model, version: request.query.version, referenceId, kind: 'dataset', sourceVersion: '', from: null, to: null, profile });
       return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile) };
     });
@@ -197,12 +199,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     const to = parseTimeParam('to', q.to)!;
     if (BigInt(from) >= BigInt(to)) throw new ReferenceInvalidError(`from (${q.from}) must be before to (${q.to})`);
     const sourceVersion = q.sourceVersion ?? q.version;
-    const profile = await profileScope(app.store, {
-      table: 'predictions',
-      where: `Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}
-              AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`,
-      params: { project, model: q.model, version: sourceVersion, from, to },
-    });
+    const profile = await profileRange(app.store, { project, model: q.model, version: sourceVersion }, { from, to });
     if (profile.rows === 0) {
       throw new ReferenceEmptyError(`no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
     }
@@ -213,40 +210,26 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
 
   api.get('/api/v1/references', { schema: { querystring: ListQuery } }, async (request) => {
     const project = projectFor(request, request.query.project);
-    const params: Record<string, unknown> = { project };
-    let where = 'Project = {project:String} AND Deleted = 0';
-    if (request.query.model !== undefined) (where += ' AND ModelName = {model:String}'), (params.model = request.query.model);
-    const rows = await app.store.query<{ ModelName: string; ModelVersion: string; ReferenceId: string; Kind: string; SourceVersion: string; Rows: string | number; CreatedAt: string; Profile: string }>(
-      `SELECT ModelName, ModelVersion, ReferenceId, Kind, SourceVersion, Rows, toString(CreatedAt) AS CreatedAt, Profile
-       FROM reference_profiles FINAL WHERE ${where} ORDER BY ModelName, ModelVersion`,
-      params,
-    );
+    const rows = await listReferences(app.store, project, request.query.model);
     return {
       references: rows.map((r) => ({
-        referenceId: r.ReferenceId,
+        referenceId: r.referenceId,
         project,
-        model: r.ModelName,
-        version: r.ModelVersion,
-        kind: r.Kind,
-        sourceVersion: r.SourceVersion,
-        createdAt: r.CreatedAt,
-        ...describeProfile(JSON.parse(r.Profile) as FeatureProfile),
+        model: r.model,
+        version: r.version,
+        kind: r.kind,
+        sourceVersion: r.sourceVersion,
+        createdAt: r.createdAt,
+        ...describeProfile(JSON.parse(r.profile) as FeatureProfile),
       })),
     };
   });
 
   api.delete('/api/v1/references', { schema: { querystring: Target } }, async (request) => {
     const project = projectFor(request, request.query.project);
-    const [existing] = await app.store.query<{ ReferenceId: string }>(
-      `SELECT ReferenceId FROM reference_profiles FINAL WHERE Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Deleted = 0`,
-      { project, model: request.query.model, version: request.query.version },
-    );
+    const existing = await referenceOf(app.store, project, request.query.model, request.query.version);
     if (!existing) throw new NotFoundError(`no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}`);
-    await app.store.insertCompactJson(
-      'reference_profiles',
-      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'Rows', 'Profile', 'Deleted'],
-      JSON.stringify([project, request.query.model, request.query.version, existing.ReferenceId, 'deleted', 0, '{}', 1]),
-    );
-    return { deleted: existing.ReferenceId };
+    await deleteReference(app.store, project, request.query.model, request.query.version, existing.referenceId);
+    return { deleted: existing.referenceId };
   });
 }

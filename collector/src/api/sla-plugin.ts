@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { WindowModelFields, WindowRangeFields, WindowResultLimit, WINDOW_BOUNDS_SQL, windowBounds, windowResultFilter, type WindowBoundsRow } from './window-results.js';
+import { readSlaResults } from '../store/repositories/sla-results.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, windowResultFilter } from './window-results.js';
 
 const SlaQuery = Type.Object({
   ...WindowModelFields,
@@ -11,7 +12,6 @@ const SlaQuery = Type.Object({
 });
 
 type Cell = number | string | null;
-type SlaRow = Record<string, Cell> & WindowBoundsRow;
 
 const n = (x: Cell) => (x === null ? null : Number(x));
 const flag = (x: Cell) => (x === null ? null : Number(x) === 1);
@@ -21,15 +21,7 @@ export async function slaPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/sla', { schema: { querystring: SlaQuery } }, async (request) => {
     const q = request.query;
-    const filter = windowResultFilter(request, q);
-    filter.add('Slo = {slo:String}', 'slo', q.slo);
-    filter.add('Breached = {breached:UInt8}', 'breached', q.breached === undefined ? undefined : q.breached ? 1 : 0);
-    const rows = await app.store.query<SlaRow>(
-      `SELECT * EXCEPT (WindowStart, WindowEnd, ComputedAt), ${WINDOW_BOUNDS_SQL}
-       FROM sla_results FINAL WHERE ${filter.where()}
-       ORDER BY WindowStart, ModelVersion, Slo LIMIT {limit:UInt32}`,
-      filter.params,
-    );
+    const rows = await readSlaResults(app.store, { ...windowResultFilter(request, q), slo: q.slo, breached: q.breached });
     return {
       results: rows.map((r) => ({
         slo: r.Slo,

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
+import { projectOf } from '../http/request-context.js';
+import type { WindowBoundsRow, WindowResultFilter } from '../store/repositories/window-results.js';
 import { parseTimeParam } from './read-plugin.js';
-import { modelFilter, type SqlFilter } from './sql-filter.js';
 
 /*
  * What the per-window result endpoints (drift, data quality, SLA, quality) share. Their query
@@ -34,24 +35,14 @@ export interface WindowResultQuery {
 
 /**
  * The filter of a per-window result table: project (the query's, else the request's), model,
- * optional version, and `from` / `to` bounds on `WindowStart`; `limit` is bound as `{limit:UInt32}`.
+ * optional version, `from` / `to` bounds on the window start, and the limit.
+ * @throws BadRequestError for a time or an `X-Inferlens-Project` header it cannot take.
  */
-export function windowResultFilter(request: FastifyRequest, q: WindowResultQuery): SqlFilter {
-  return modelFilter(request, q)
-    .timeRange('WindowStart', parseTimeParam('from', q.from), parseTimeParam('to', q.to))
-    .bind('limit', q.limit);
+export function windowResultFilter(request: FastifyRequest, q: WindowResultQuery): WindowResultFilter {
+  return { project: q.project ?? projectOf(request), model: q.model, version: q.version, from: parseTimeParam('from', q.from), to: parseTimeParam('to', q.to), limit: q.limit };
 }
 
-/** SELECT expressions for a row's window as Unix-millisecond text; read them back with `windowBounds`. */
-export const WINDOW_BOUNDS_SQL = 'toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd';
-
-/** The columns `WINDOW_BOUNDS_SQL` selects. */
-export interface WindowBoundsRow {
-  windowStart: string;
-  windowEnd: string;
-}
-
-/** The window of a row selected with `WINDOW_BOUNDS_SQL`, as ISO-8601 times. */
+/** A stored result's window, as ISO-8601 times. */
 export function windowBounds(r: WindowBoundsRow): { windowStart: string; windowEnd: string } {
   return { windowStart: new Date(Number(r.windowStart)).toISOString(), windowEnd: new Date(Number(r.windowEnd)).toISOString() };
 }

@@ -7,7 +7,7 @@ import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { utf8Text } from './utf8-text.js';
 import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
-import { feedbackToRow, predictionToRow } from './native/to-rows.js';
+import { feedbackToRow } from './native/to-rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { nowUnixNano, projectOf, PROJECT_HEADER } from '../http/request-context.js';
 
@@ -53,17 +53,12 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     let stored: Promise<void>;
     let accepted: number;
     let rejected: RecordError[];
-    if (kind === 'prediction' && app.batchers.predictions.takesRowBinary) {
-      // Embedded store: records in the common shape go to RowBinary without row objects.
+    if (kind === 'prediction') {
+      // Records in the common shape go to RowBinary without row objects.
       const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
       stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
       accepted = t.count;
       rejected = t.rejected;
-    } else if (kind === 'prediction') {
-      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
-      stored = app.batchers.predictions.add(parsed.records.map((r) => predictionToRow(r, receivedAt, project)));
-      accepted = parsed.records.length;
-      rejected = parsed.rejected;
     } else {
       const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
       stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));

@@ -6,7 +6,11 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { StoreError } from '../errors.js';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
-import { encodeRows, FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from '../store/tables.js';
+import { FEEDBACK } from '../store/schema/feedback.js';
+import { OTEL_LOGS } from '../store/schema/otel-logs.js';
+import { OTEL_TRACES } from '../store/schema/otel-traces.js';
+import { PREDICTIONS } from '../store/schema/predictions.js';
+import { decodeRows, type RowCodec } from '../store/schema/TableDefinition.js';
 import { otlpPlugin } from './otlp-plugin.js';
 import { httpPlugin } from '../http/http-plugin.js';
 import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
@@ -17,25 +21,19 @@ import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declarat
 
 interface PendingInsert {
   table: string;
-  payload: string;
+  /** The rows, RowBinary. */
+  payload: Buffer;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 class FakeStore {
-  readonly rowFormat = 'JSONCompactEachRow';
   readonly maxPartitionsPerInsert = 100;
   readonly inserts: PendingInsert[] = [];
   #waiters: Array<() => void> = [];
-  tableOf<R>(codec: TableCodec<R>): string {
-    return codec.table;
-  }
-  encode<R>(codec: TableCodec<R>, rows: readonly R[]): string {
-    return encodeRows(codec, rows);
-  }
-  insertEncoded<R>(codec: TableCodec<R>, chunks: readonly string[]): Promise<void> {
+  insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.inserts.push({ table: codec.table, payload: chunks.join('\n'), resolve, reject });
+      this.inserts.push({ table: codec.table, payload: Buffer.concat(chunks), resolve, reject });
       for (const w of this.#waiters.splice(0)) w();
     });
   }
@@ -55,9 +53,9 @@ async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   // The HTTP layer's root error handler writes the receivers' errors (as a google.rpc.Status).
   await app.register(httpPlugin);
-  const make = <R>(codec: TableCodec<R>) =>
+  const make = <R>(codec: RowCodec<R>) =>
     new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
-  app.decorate('batchers', { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
+  app.decorate('batchers', { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
   const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
   await app.ready();
@@ -128,7 +126,7 @@ describe('otlpPlugin acknowledges only what is stored', () => {
       .inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs() })
       .then((r) => ((answered = true), r));
     const inserts = await store.started(3);
-    expect(inserts.map((i) => i.table).sort()).toEqual([FEEDBACK.table, LOGS.table, PREDICTIONS.table].sort());
+    expect(inserts.map((i) => i.table).sort()).toEqual([FEEDBACK.table, OTEL_LOGS.table, PREDICTIONS.table].sort());
     inserts[0]!.resolve();
     inserts[1]!.resolve();
     await new Promise((r) => setImmediate(r));
@@ -139,7 +137,7 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(r.json()).toEqual({});
   });
 
-  for (const failing of [LOGS.table, PREDICTIONS.table, FEEDBACK.table]) {
+  for (const failing of [OTEL_LOGS.table, PREDICTIONS.table, FEEDBACK.table]) {
     it(`answers 503 with Retry-After and a google.rpc.Status, never 200, when the ${failing} insert fails`, async () => {
       const store = new FakeStore();
       app = await makeApp(store);
@@ -161,7 +159,7 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     app = await makeApp(store);
     const response = app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/x-protobuf' }, payload: Buffer.from(oneSpanProto()) });
     const [insert] = await store.started(1);
-    expect(insert!.table).toBe(SPANS.table);
+    expect(insert!.table).toBe(OTEL_TRACES.table);
     insert!.reject(new StoreError('insert into otel_traces failed: timeout', new Error('timeout')));
     const r = await response;
     expect(r.statusCode).toBe(503);
@@ -192,7 +190,7 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     const [insert] = await store.started(1);
     insert!.resolve();
     expect((await response).statusCode).toBe(200);
-    const [untimed, timed] = insert!.payload.split('\n').map((line) => Number((JSON.parse(line) as string[])[0]) * 1000);
+    const [untimed, timed] = decodeRows(OTEL_LOGS, insert!.payload).map((row) => Number(row.Timestamp) * 1000);
     expect(untimed).toBeGreaterThanOrEqual(before - 1);
     expect(untimed).toBeLessThanOrEqual(Date.now() + 1);
     expect(timed).toBeCloseTo(Number(RECENT_NS / 1_000_000n), -1);

@@ -4,7 +4,9 @@ import { INFERLENS_FEEDBACK_EVENT, INFERLENS_PREDICTION_EVENT, validateFeedback,
 import type { RecordLimits } from '@inferlens/semconv';
 import { SaturatedError, TooManyRecordsError } from '../errors.js';
 import type { IngestLimits } from '../config.js';
-import type { FeedbackRow, LogRow, PredictionRow } from '../store/rows.js';
+import type { FeedbackRow } from '../store/schema/feedback.js';
+import type { LogRow } from '../store/schema/otel-logs.js';
+import type { PredictionRow } from '../store/schema/predictions.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
@@ -67,8 +69,8 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
 
   const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
-    if (encoding === 'protobuf' && app.batchers.spans.takesRowBinary) {
-      // The embedded store's path: protobuf straight to RowBinary, no row objects.
+    if (encoding === 'protobuf') {
+      // Protobuf straight to RowBinary, no row objects.
       const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };

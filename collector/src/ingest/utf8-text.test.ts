@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import { ILL_FORMED_UTF8 as ILL_FORMED } from '../../../test/helpers/ill-formed-utf8.js';
 import { rng } from '../../../test/helpers/random.js';
-import { encodeRowsBinary, PREDICTIONS } from '../store/tables.js';
+import { PREDICTIONS } from '../store/schema/predictions.js';
+import { encodeRows } from '../store/schema/TableDefinition.js';
 import { parseRecordBody } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { predictionToRow } from './native/to-rows.js';
@@ -63,6 +64,6 @@ describe('NDJSON predictions with ill-formed UTF-8 in strings', () => {
     expect(rows[0]!.CategoricalFeatures).toEqual({ city: text });
     expect(rows[1]!.NumericFeatures).toEqual({ [text]: 1 });
     expect(fast.slowRecords).toBe(1);
-    expect(fast.rows.equals(encodeRowsBinary(PREDICTIONS.binary, rows))).toBe(true);
+    expect(fast.rows.equals(encodeRows(PREDICTIONS, rows))).toBe(true);
   });
 });

@@ -20,7 +20,7 @@
  * The replacement never swallows an ASCII byte, so the structure of a JSON body (quotes,
  * brackets) survives it. The same rule covers a JSON escape of a lone surrogate (`"\ud800"`),
  * which decodes to a string no UTF-8 can hold: it is stored as U+FFFD (`RowBinaryWriter#string`,
- * `ClickHouseStore#insertCompactJson`). Request headers are not records: an
+ * which every insert goes through). Request headers are not records: an
  * `X-Inferlens-Project` header that is not valid UTF-8 is refused (`http/request-context.ts`).
  */
 

@@ -2,11 +2,13 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import { compareProfiles, type ColumnDrift, type CompareOptions } from './compare-profiles.js';
-import { profileScope, type FeatureProfile } from './feature-profile.js';
+import { profileWindow, type FeatureProfile } from './feature-profile.js';
+import { listAllReferences } from '../store/repositories/reference-profiles.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig } from '../config.js';
-import { finite, ms64 } from '../store/json-values.js';
+import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
+import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions extends WindowTiming, JobRunOptions {
@@ -14,7 +16,7 @@ export interface DriftJobOptions extends WindowTiming, JobRunOptions {
   compare?: CompareOptions;
   /** Per-model methods and thresholds (`drift.models`), layered over `compare`. */
   models?: readonly DriftModelConfig[];
-  /** Called after each closed window's results are written. */
+  /** Called after each closed window's results are written, with them (for alert evaluation). */
   onWindow?: (window: ClosedWindow) => void;
 }
 
@@ -47,6 +49,8 @@ export interface ClosedWindow {
   results: ColumnDrift[];
   /** Data-quality measures of the window against the reference. */
   quality: QualityMeasure[];
+  /** The `drift_results` rows written for the window. */
+  resultRows: DriftResultRow[];
 }
 
 const JOB = 'drift';
@@ -64,11 +68,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
 
   protected async run(): Promise<RunReport> {
-    const rows = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Profile: string }>(
-      `SELECT Project, ModelName, ModelVersion, ReferenceId, Profile FROM reference_profiles FINAL WHERE Deleted = 0
-       ORDER BY Project, ModelName, ModelVersion`,
-    );
-    const versions: ReferencedVersion[] = rows.map((r) => ({ project: r.Project, model: r.ModelName, version: r.ModelVersion, referenceId: r.ReferenceId, profileJson: r.Profile }));
+    const references = await listAllReferences(this.store);
+    const versions: ReferencedVersion[] = references.map((r) => ({ project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile }));
     return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
       const advanced = await this.#advance({ ...v, profile: this.#profile(v) });
       return { windows: advanced.windows, checkpointMs: advanced.checkpointMs };
@@ -91,48 +92,63 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
 
   #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
-    return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
-      const current = await profileScope(this.store, {
-        table: 'predictions',
-        where: `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-        params: { ...params, from: start, to: end },
-      });
+    return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
+      const current = await profileWindow(this.store, scope, { fromMs: start, toMs: end });
       if (current.rows > 0) {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
         const quality = dataQuality(stream.profile, current);
-        await Promise.all([this.#writeResults(stream, start, end, results), this.#writeQuality(stream, start, end, quality)]);
-        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality });
+        const resultRows = driftResultRows(stream, start, end, results);
+        await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.#writeQuality(stream, start, end, quality)]);
+        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality, resultRows });
       }
       return current.rows;
     });
   }
 
-  async #writeResults(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): Promise<void> {
-    const lines = results.map((r) =>
-      JSON.stringify([
-        stream.project, stream.model, stream.version, ms64(start), ms64(end), r.source, r.feature, r.kind, r.method,
-        finite(r.statistic), r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue, finite(r.threshold),
-        r.drifted ? 1 : 0, r.status, r.referenceRows, r.currentRows, JSON.stringify(r.metrics, jsonSafe), stream.referenceId,
-      ]),
-    );
-    await this.store.insertCompactJson('drift_results', DRIFT_COLUMNS, lines.join('\n'));
-  }
-
   async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
-    const lines = quality.map((q) =>
-      JSON.stringify([stream.project, stream.model, stream.version, ms64(start), ms64(end), q.source, q.feature, q.metric, finite(q.value), q.count, stream.referenceId]),
+    await this.store.insert(
+      DATA_QUALITY_RESULTS,
+      quality.map((q) => ({
+        Project: stream.project,
+        ModelName: stream.model,
+        ModelVersion: stream.version,
+        WindowStart: start,
+        WindowEnd: end,
+        Source: q.source,
+        Feature: q.feature,
+        Metric: q.metric,
+        Value: q.value,
+        Count: q.count,
+        ReferenceId: stream.referenceId,
+      })),
     );
-    await this.store.insertCompactJson('data_quality_results', QUALITY_COLUMNS, lines.join('\n'));
   }
 }
 
-const QUALITY_COLUMNS = ['Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Metric', 'Value', 'Count', 'ReferenceId'];
-
-const DRIFT_COLUMNS = [
-  'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Source', 'Feature', 'Kind', 'Method',
-  'Statistic', 'PValue', 'Threshold', 'Drifted', 'Status', 'ReferenceRows', 'CurrentRows', 'Metrics', 'ReferenceId',
-];
+/** The `drift_results` rows of one window's comparison. */
+function driftResultRows(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): DriftResultRow[] {
+  return results.map((r) => ({
+    Project: stream.project,
+    ModelName: stream.model,
+    ModelVersion: stream.version,
+    WindowStart: start,
+    WindowEnd: end,
+    Source: r.source,
+    Feature: r.feature,
+    Kind: r.kind,
+    Method: r.method,
+    Statistic: r.statistic,
+    PValue: r.pValue === null || !Number.isFinite(r.pValue) ? null : r.pValue,
+    Threshold: r.threshold,
+    Drifted: r.drifted,
+    Status: r.status,
+    ReferenceRows: r.referenceRows,
+    CurrentRows: r.currentRows,
+    Metrics: JSON.stringify(r.metrics, jsonSafe),
+    ReferenceId: stream.referenceId,
+  }));
+}
 
 /** JSON.stringify replacer keeping NaN and ±Infinity visible as strings instead of `null`. */
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -1,6 +1,5 @@
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
-import { predictionFeedbackJoin } from './feedback-join.js';
 import {
   classificationFromConfusion,
   logLossFromGroups,
@@ -8,17 +7,21 @@ import {
   rocAucFromGroups,
   type ClassMetrics,
 } from '@inferlens/stats';
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import { latestFeedbackArrival } from '../store/repositories/feedback.js';
+import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
+import { listStreams, type Stream } from '../store/repositories/model-activity.js';
+import { qualityInputs, windowsWithNewFeedback } from '../store/repositories/prediction-feedback.js';
+import { countPredictions } from '../store/repositories/predictions.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
-import { ms64 } from '../store/json-values.js';
+import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-results.js';
 
 /** Options of a {@link QualityJob}. */
 export interface QualityJobOptions extends WindowTiming, JobRunOptions {
   /** Output names per model; other models use {@link DEFAULT_QUALITY_OUTPUTS}. */
   models: readonly QualityModelConfig[];
-  /** Called after each window's result is written (first computation or recomputation). */
-  onWindow?: (result: QualityWindowResult) => void;
+  /** Called after each window's result is written (first computation or recomputation), with the row written (for alert evaluation). */
+  onWindow?: (result: QualityWindowResult, row: QualityResultRow) => void;
 }
 
 /** Quality of one model version over one window of prediction event time (one `quality_results` row). */
@@ -83,14 +86,9 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
   }
 
   protected async run(): Promise<RunReport> {
-    const streams = await this.store.query<{ Project: string; ModelName: string; ModelVersion: string }>(
-      'SELECT DISTINCT Project, ModelName, ModelVersion FROM model_activity ORDER BY Project, ModelName, ModelVersion',
-    );
-    const keys = streams.map((s) => ({ project: s.Project, model: s.ModelName, version: s.ModelVersion }));
-    return this.units.run(keys, (key) => key, async (key) => {
-      const advanced = await advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, (start, end, where, params) =>
-        this.#compute(key, start, end, where, params, false),
-      );
+    const keys = await listStreams(this.store);
+    return this.units.run(keys, (key) => ({ project: key.project, model: key.model, version: key.version }), async (key) => {
+      const advanced = await advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, (start, end) => this.#compute(key, start, end, false));
       const recomputed = this.signal.aborted ? 0 : await this.#recomputeLate(key);
       return { windows: advanced.windows + recomputed, checkpointMs: advanced.checkpointMs };
     }, this.signal);
@@ -103,94 +101,33 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
    * feedback committed slightly out of `ReceivedAt` order is not missed; the per-window comparison
    * keeps that overlap from recomputing anything twice.
    */
-  async #recomputeLate(key: { project: string; model: string; version: string }): Promise<number> {
-    const params: QueryParams = { ...key, job: JOB, scanJob: SCAN_JOB, w: this.opts.windowMs };
-    const stream = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
-    const [mark] = await this.store.query<{ cp: string | number | null; seen: string | number | null }>(
-      `SELECT (SELECT toUnixTimestamp64Milli(WindowEnd) FROM job_checkpoints FINAL WHERE Job = {job:String} AND ${stream}) AS cp,
-              (SELECT toUnixTimestamp64Milli(WindowEnd) FROM job_checkpoints FINAL WHERE Job = {scanJob:String} AND ${stream}) AS seen`,
-      params,
-    );
-    if (!mark || mark.cp === null) return 0;
-    const since = mark.seen === null ? 0 : Number(mark.seen) - SCAN_OVERLAP_MS;
-    const fresh = `SELECT PredictionId, ReceivedAt FROM feedback WHERE Project = {project:String} AND ReceivedAt > fromUnixTimestamp64Milli({since:Int64})`;
-    const candidates = await this.store.query<{ ws: string | number; newest: string | number; stored: string | number | null }>(
-      `SELECT c.ws AS ws, c.newest AS newest, r.stored AS stored FROM (
-         SELECT intDiv(toUnixTimestamp64Milli(p.Timestamp), {w:Int64}) * {w:Int64} AS ws, toUnixTimestamp64Milli(max(f.ReceivedAt)) AS newest
-         FROM (SELECT PredictionId, Timestamp FROM predictions WHERE ${stream} AND Timestamp < fromUnixTimestamp64Milli({cp:Int64})
-                 AND PredictionId IN (SELECT PredictionId FROM (${fresh}))) AS p
-         INNER JOIN (${fresh}) AS f ON p.PredictionId = f.PredictionId
-         GROUP BY ws
-       ) AS c
-       LEFT JOIN (SELECT toUnixTimestamp64Milli(WindowStart) AS ws, toNullable(toUnixTimestamp64Milli(MaxFeedbackReceivedAt)) AS stored
-                  FROM quality_results FINAL WHERE ${stream}) AS r ON c.ws = r.ws
-       ORDER BY ws`,
-      { ...params, cp: Number(mark.cp), since },
-    );
+  async #recomputeLate(key: Stream): Promise<number> {
+    const [checkpointMs, seen] = await readCheckpointPair(this.store, [JOB, SCAN_JOB], key);
+    if (checkpointMs === null) return 0;
+    const since = seen === null ? 0 : seen - SCAN_OVERLAP_MS;
+    const candidates = await windowsWithNewFeedback(this.store, key, { windowMs: this.opts.windowMs, checkpointMs, sinceMs: since });
     let written = 0;
-    let newestSeen = mark.seen === null ? 0 : Number(mark.seen);
+    let newestSeen = seen ?? 0;
     for (const c of candidates) {
       // Stopping: the scan mark stays where it was, so the next start looks at the rest again
       // (the windows already recomputed compare equal and are skipped).
       if (this.signal.aborted) return written;
-      newestSeen = Math.max(newestSeen, Number(c.newest));
-      if (c.stored !== null && Number(c.newest) <= Number(c.stored)) continue;
-      const start = Number(c.ws);
-      written += (await this.#compute(key, start, start + this.opts.windowMs, stream, { ...key }, true)) > 0 ? 1 : 0;
+      newestSeen = Math.max(newestSeen, c.newestMs);
+      if (c.storedMs !== null && c.newestMs <= c.storedMs) continue;
+      written += (await this.#compute(key, c.startMs, c.startMs + this.opts.windowMs, true)) > 0 ? 1 : 0;
     }
-    const [latest] = await this.store.query<{ t: string | number }>(
-      `SELECT toUnixTimestamp64Milli(max(ReceivedAt)) AS t FROM feedback WHERE Project = {project:String}`,
-      { project: key.project },
-    );
     // Everything received up to now has been looked at for this stream's closed windows.
-    newestSeen = Math.max(newestSeen, Number(latest?.t ?? 0));
-    if (mark.seen === null || newestSeen > Number(mark.seen)) {
-      await this.store.insertCompactJson(
-        'job_checkpoints',
-        ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
-        JSON.stringify([SCAN_JOB, key.project, key.model, key.version, ms64(newestSeen)]),
-      );
-    }
+    newestSeen = Math.max(newestSeen, await latestFeedbackArrival(this.store, key.project));
+    if (seen === null || newestSeen > seen) await writeCheckpoint(this.store, SCAN_JOB, key, newestSeen);
     return written;
   }
 
-  async #compute(
-    key: { project: string; model: string; version: string },
-    start: number,
-    end: number,
-    where: string,
-    params: QueryParams,
-    recomputed: boolean,
-  ): Promise<number> {
-    const out = this.#outputs(key.model);
-    const p: QueryParams = { ...params, from: start, to: end, labelOut: out.label, scoreOut: out.score, valueOut: out.value, positive: out.positiveClass };
-    const range = `${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`;
-    // The window's predictions with their newest feedback; names are distinct from the tables' so the join is unambiguous.
-    const joined = predictionFeedbackJoin(range, { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' });
-    const [count] = await this.store.query<{ n: string }>(`SELECT count() AS n FROM predictions WHERE ${range}`, p);
-    const predictions = Number(count?.n ?? 0);
+  async #compute(key: Stream, start: number, end: number, recomputed: boolean): Promise<number> {
+    const range = { fromMs: start, toMs: end };
+    const predictions = await countPredictions(this.store, key, range);
     if (predictions === 0) return 0;
-    const [lab] = await this.store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(
-      `SELECT count() AS n, quantilesExactInclusive(0.5, 0.9)(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS d,
-              max(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS dmax, toString(toUnixTimestamp64Milli(max(R))) AS r
-       FROM ${joined}`,
-      p,
-    );
+    const { labels: lab, confusion, scores, regression: reg } = await qualityInputs(this.store, key, range, this.#outputs(key.model));
     const labelled = Number(lab?.n ?? 0);
-    const confusion = await this.store.query<{ truth: string; predicted: string; count: string }>(
-      `SELECT L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY truth, predicted`,
-      p,
-    );
-    const scores = await this.store.query<{ score: number; positives: string; negatives: string }>(
-      `SELECT S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
-       FROM ${joined} WHERE L != '' AND HasS GROUP BY score`,
-      p,
-    );
-    const [reg] = await this.store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(
-      `SELECT count() AS rows, sum(abs(V - PV)) AS abs, sum((V - PV) * (V - PV)) AS sq, countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape
-       FROM ${joined} WHERE V IS NOT NULL AND HasPV`,
-      p,
-    );
     const cls = classificationFromConfusion(confusion.map((c) => ({ truth: c.truth, predicted: c.predicted, count: Number(c.count) })));
     const groups = scores.map((g) => ({ score: Number(g.score), positives: Number(g.positives), negatives: Number(g.negatives) }));
     const scoredRows = groups.reduce((a, g) => a + g.positives + g.negatives, 0);
@@ -223,28 +160,40 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
       maxFeedbackReceivedAtMs: labelled > 0 ? Number(lab!.r) : 0,
       recomputed,
     };
-    await this.#write(result);
-    this.opts.onWindow?.(result);
+    const row = qualityResultRow(result);
+    await this.store.insert(QUALITY_RESULTS, [row]);
+    this.opts.onWindow?.(result, row);
     return predictions;
-  }
-
-  async #write(r: QualityWindowResult): Promise<void> {
-    await this.store.insertCompactJson(
-      'quality_results',
-      QUALITY_COLUMNS,
-      JSON.stringify([
-        r.project, r.model, r.version, ms64(r.windowStartMs), ms64(r.windowEndMs), r.predictions, r.labelled, r.labelCoverage,
-        r.labelDelayP50Seconds, r.labelDelayP90Seconds, r.labelDelayMaxSeconds, r.classifiedRows, r.accuracy, r.macroPrecision,
-        r.macroRecall, r.macroF1, JSON.stringify(r.classes), r.scoredRows, r.rocAuc, r.logLoss, r.regressionRows, r.mae, r.rmse, r.mape,
-        ms64(r.maxFeedbackReceivedAtMs),
-      ]),
-    );
   }
 }
 
-/** Columns of `quality_results` written by the job, in the order of each row. */
-export const QUALITY_COLUMNS = [
-  'Project', 'ModelName', 'ModelVersion', 'WindowStart', 'WindowEnd', 'Predictions', 'Labelled', 'LabelCoverage',
-  'LabelDelayP50Seconds', 'LabelDelayP90Seconds', 'LabelDelayMaxSeconds', 'ClassifiedRows', 'Accuracy', 'MacroPrecision',
-  'MacroRecall', 'MacroF1', 'Classes', 'ScoredRows', 'RocAuc', 'LogLoss', 'RegressionRows', 'Mae', 'Rmse', 'Mape', 'MaxFeedbackReceivedAt',
-] as const;
+/** The `quality_results` row of one window's result. */
+export function qualityResultRow(r: QualityWindowResult): QualityResultRow {
+  return {
+    Project: r.project,
+    ModelName: r.model,
+    ModelVersion: r.version,
+    WindowStart: r.windowStartMs,
+    WindowEnd: r.windowEndMs,
+    Predictions: r.predictions,
+    Labelled: r.labelled,
+    LabelCoverage: r.labelCoverage,
+    LabelDelayP50Seconds: r.labelDelayP50Seconds,
+    LabelDelayP90Seconds: r.labelDelayP90Seconds,
+    LabelDelayMaxSeconds: r.labelDelayMaxSeconds,
+    ClassifiedRows: r.classifiedRows,
+    Accuracy: r.accuracy,
+    MacroPrecision: r.macroPrecision,
+    MacroRecall: r.macroRecall,
+    MacroF1: r.macroF1,
+    Classes: JSON.stringify(r.classes),
+    ScoredRows: r.scoredRows,
+    RocAuc: r.rocAuc,
+    LogLoss: r.logLoss,
+    RegressionRows: r.regressionRows,
+    Mae: r.mae,
+    Rmse: r.rmse,
+    Mape: r.mape,
+    MaxFeedbackReceivedAt: r.maxFeedbackReceivedAtMs,
+  };
+}

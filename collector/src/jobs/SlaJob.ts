@@ -1,16 +1,17 @@
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import { burnRate, errorBudgetRemaining } from '@inferlens/stats';
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
+import { streamsOfModel } from '../store/repositories/model-activity.js';
+import { slaPeriodTotals, slaWindowTotals, type PredictionScope } from '../store/repositories/predictions.js';
 import type { SloConfig } from '../config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
-import { ms64 } from '../store/json-values.js';
+import { SLA_RESULTS, type SlaResultRow } from '../store/schema/sla-results.js';
 
 /** Options of an {@link SlaJob}. */
 export interface SlaJobOptions extends WindowTiming, JobRunOptions {
   slos: readonly SloConfig[];
-  /** Called after each closed window's result is written. */
-  onWindow?: (result: SlaWindowResult) => void;
+  /** Called after each closed window's result is written, with the row written (for alert evaluation). */
+  onWindow?: (result: SlaWindowResult, row: SlaResultRow) => void;
 }
 
 /** Burn rates of one multiwindow pair at a window's end. */
@@ -91,30 +92,19 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
   protected async run(): Promise<RunReport> {
     const units: Array<{ slo: SloConfig; project: string; version: string }> = [];
     for (const slo of this.opts.slos) {
-      const streams = await this.store.query<{ Project: string; ModelVersion: string }>(
-        `SELECT DISTINCT Project, ModelVersion FROM model_activity
-         WHERE ModelName = {model:String} AND ({version:String} = '' OR ModelVersion = {version:String})
-         ORDER BY Project, ModelVersion`,
-        { model: slo.model, version: slo.version ?? '' },
-      );
-      for (const s of streams) units.push({ slo, project: s.Project, version: s.ModelVersion });
+      for (const s of await streamsOfModel(this.store, slo.model, slo.version)) units.push({ slo, project: s.project, version: s.version });
     }
     return this.units.run(
       units,
       (u) => ({ project: u.project, model: u.slo.model, version: u.version, slo: u.slo.name }),
       async ({ slo, project, version }) => {
-        const stream = {
-          job: `sla:${slo.name}`,
-          project,
-          model: slo.model,
-          version,
-          ...(slo.environment !== undefined ? { where: 'Environment = {environment:String}', params: { environment: slo.environment } } : {}),
-        };
-        return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, where, params) => {
-          const result = await this.#window(slo, project, version, start, end, where, params);
+        const stream = { job: `sla:${slo.name}`, project, model: slo.model, version, environment: slo.environment };
+        return advanceWindows(this.store, stream, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
+          const result = await this.#window(slo, scope, start, end);
           if (!result) return 0;
-          await this.#write(result);
-          this.opts.onWindow?.(result);
+          const row = slaResultRow(result);
+          await this.store.insert(SLA_RESULTS, [row]);
+          this.opts.onWindow?.(result, row);
           return result.rows;
         });
       },
@@ -122,18 +112,10 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
     );
   }
 
-  async #window(slo: SloConfig, project: string, version: string, start: number, end: number, where: string, params: QueryParams): Promise<SlaWindowResult | undefined> {
-    const [w] = await this.store.query<{ n: string; requests: number; errors: number; q: Array<number | null>; qp: number | null }>(
-      `SELECT count() AS n, sum(1 / SampleRate) AS requests, sumIf(1 / SampleRate, Status = 'error') AS errors,
-              quantilesExactInclusiveIf(0.5, 0.9, 0.95, 0.99)(LatencyMs, Status != 'error') AS q,
-              quantileExactInclusiveIf({p:Float64})(LatencyMs, Status != 'error') AS qp
-       FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-      { ...params, from: start, to: end, p: (slo.latency?.percentile ?? 99) / 100 },
-    );
-    const rows = Number(w?.n ?? 0);
-    if (!w || rows === 0) return undefined;
-    const requests = Number(w.requests);
-    const errors = Number(w.errors);
+  async #window(slo: SloConfig, scope: PredictionScope, start: number, end: number): Promise<SlaWindowResult | undefined> {
+    const w = await slaWindowTotals(this.store, scope, { fromMs: start, toMs: end }, (slo.latency?.percentile ?? 99) / 100);
+    if (!w) return undefined;
+    const { rows, requests, errors } = w;
     const errorRate = requests > 0 ? errors / requests : 0;
     const availability = 1 - errorRate;
     const budgetFraction = slo.availability ? 1 - slo.availability.target : slo.errorRate;
@@ -141,19 +123,9 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
 
     // Period and burn-rate windows all end at the window's end: one pass over the longest.
     const spans = [periodSeconds, ...slo.burnRates.flatMap((b) => [b.longSeconds, b.shortSeconds])];
-    const spanParams: QueryParams = { ...params, to: end, from: end - Math.max(...spans) * 1000 };
-    const cols = spans.map((seconds, i) => {
-      spanParams[`s${i}`] = end - seconds * 1000;
-      const cond = `Timestamp >= fromUnixTimestamp64Milli({s${i}:Int64})`;
-      return `sumIf(1 / SampleRate, ${cond}) AS t${i}, sumIf(1 / SampleRate, ${cond} AND Status = 'error') AS e${i}`;
-    });
-    const [agg] = await this.store.query<Record<string, number>>(
-      `SELECT ${cols.join(', ')} FROM predictions
-       WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`,
-      spanParams,
-    );
-    const t = (i: number) => Number(agg?.[`t${i}`] ?? 0);
-    const e = (i: number) => Number(agg?.[`e${i}`] ?? 0);
+    const periods = await slaPeriodTotals(this.store, scope, end, spans);
+    const t = (i: number) => periods.requests[i]!;
+    const e = (i: number) => periods.errors[i]!;
     const burnRates: BurnRateResult[] =
       budgetFraction === undefined
         ? []
@@ -163,15 +135,15 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
             return { ...b, longBurnRate, shortBurnRate, firing: longBurnRate > b.factor && shortBurnRate > b.factor };
           });
 
-    const latencyObservedMs = slo.latency ? num(w.qp) : null;
+    const latencyObservedMs = slo.latency ? num(w.percentile) : null;
     const latencyMet = slo.latency && latencyObservedMs !== null ? latencyObservedMs <= slo.latency.thresholdMs : null;
     const errorRateMet = slo.errorRate !== undefined ? errorRate <= slo.errorRate : null;
     const availabilityMet = slo.availability ? availability >= slo.availability.target : null;
     return {
-      project,
+      project: scope.project,
       slo: slo.name,
       model: slo.model,
-      version,
+      version: scope.version,
       environment: slo.environment ?? '',
       windowStartMs: start,
       windowEndMs: end,
@@ -180,10 +152,10 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
       errors,
       errorRate,
       availability,
-      latencyP50: num(w.q?.[0]),
-      latencyP90: num(w.q?.[1]),
-      latencyP95: num(w.q?.[2]),
-      latencyP99: num(w.q?.[3]),
+      latencyP50: num(w.quantiles[0]),
+      latencyP90: num(w.quantiles[1]),
+      latencyP95: num(w.quantiles[2]),
+      latencyP99: num(w.quantiles[3]),
       latencyPercentile: slo.latency?.percentile ?? null,
       latencyObservedMs,
       latencyThresholdMs: slo.latency?.thresholdMs ?? null,
@@ -200,27 +172,41 @@ export class SlaJob extends SharedRunJob<SlaJobOptions> {
       breached: latencyMet === false || errorRateMet === false || availabilityMet === false,
     };
   }
-
-  async #write(r: SlaWindowResult): Promise<void> {
-    const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
-    await this.store.insertCompactJson(
-      'sla_results',
-      SLA_COLUMNS,
-      JSON.stringify([
-        r.project, r.slo, r.model, r.version, r.environment, ms64(r.windowStartMs), ms64(r.windowEndMs), r.rows, r.requests, r.errors,
-        r.errorRate, r.availability, r.latencyP50, r.latencyP90, r.latencyP95, r.latencyP99, r.latencyPercentile, r.latencyObservedMs,
-        r.latencyThresholdMs, flag(r.latencyMet), r.errorRateObjective, flag(r.errorRateMet), r.availabilityTarget, flag(r.availabilityMet),
-        r.periodSeconds, r.periodRequests, r.periodErrors, r.errorBudgetRemaining, JSON.stringify(r.burnRates),
-        r.burnRates.some((b) => b.firing) ? 1 : 0, r.breached ? 1 : 0,
-      ]),
-    );
-  }
 }
 
-/** Columns of `sla_results` written by the job, in the order of each row. */
-export const SLA_COLUMNS = [
-  'Project', 'Slo', 'ModelName', 'ModelVersion', 'Environment', 'WindowStart', 'WindowEnd', 'Rows', 'Requests', 'Errors',
-  'ErrorRate', 'Availability', 'LatencyP50', 'LatencyP90', 'LatencyP95', 'LatencyP99', 'LatencyPercentile', 'LatencyObservedMs',
-  'LatencyThresholdMs', 'LatencyMet', 'ErrorRateObjective', 'ErrorRateMet', 'AvailabilityTarget', 'AvailabilityMet',
-  'PeriodSeconds', 'PeriodRequests', 'PeriodErrors', 'ErrorBudgetRemaining', 'BurnRates', 'BurnRateFiring', 'Breached',
-] as const;
+/** The `sla_results` row of one window's result. */
+export function slaResultRow(r: SlaWindowResult): SlaResultRow {
+  return {
+    Project: r.project,
+    Slo: r.slo,
+    ModelName: r.model,
+    ModelVersion: r.version,
+    Environment: r.environment,
+    WindowStart: r.windowStartMs,
+    WindowEnd: r.windowEndMs,
+    Rows: r.rows,
+    Requests: r.requests,
+    Errors: r.errors,
+    ErrorRate: r.errorRate,
+    Availability: r.availability,
+    LatencyP50: r.latencyP50,
+    LatencyP90: r.latencyP90,
+    LatencyP95: r.latencyP95,
+    LatencyP99: r.latencyP99,
+    LatencyPercentile: r.latencyPercentile,
+    LatencyObservedMs: r.latencyObservedMs,
+    LatencyThresholdMs: r.latencyThresholdMs,
+    LatencyMet: r.latencyMet,
+    ErrorRateObjective: r.errorRateObjective,
+    ErrorRateMet: r.errorRateMet,
+    AvailabilityTarget: r.availabilityTarget,
+    AvailabilityMet: r.availabilityMet,
+    PeriodSeconds: r.periodSeconds,
+    PeriodRequests: r.periodRequests,
+    PeriodErrors: r.periodErrors,
+    ErrorBudgetRemaining: r.errorBudgetRemaining,
+    BurnRates: JSON.stringify(r.burnRates),
+    BurnRateFiring: r.burnRates.some((b) => b.firing),
+    Breached: r.breached,
+  };
+}

@@ -1,19 +1,11 @@
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { ms64 } from '../store/json-values.js';
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { readCheckpoint, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
+import { firstPredictionFrom, streamSpan, type PredictionScope } from '../store/repositories/predictions.js';
 
-/** One stream of predictions a windowed job follows, and the checkpoint key it is recorded under. */
-export interface WindowStream {
+/** One stream of predictions a windowed job follows (optionally one environment's), and the checkpoint key it is recorded under. */
+export interface WindowStream extends PredictionScope {
   /** Checkpoint job name (`drift`, `sla:<slo>`, ...). */
   job: string;
-  project: string;
-  model: string;
-  version: string;
-  /**
-   * Extra condition on `predictions` beyond project, model and version (e.g. an environment),
-   * with its values bound in `params`; never values concatenated into SQL.
-   */
-  where?: string;
-  params?: QueryParams;
 }
 
 /** How a job's windows are cut and closed. */
@@ -46,13 +38,12 @@ export interface WindowsAdvanced {
 }
 
 /**
- * Processes one window `[startMs, endMs)`; resolves with the number of rows it found (0 for an
- * empty window, which is checkpointed but not reported). Results must be written idempotently
- * (keyed by window), since a crash between them and the checkpoint repeats the window.
+ * Processes one window `[startMs, endMs)` of the stream `scope`; resolves with the number of rows
+ * it found (0 for an empty window, which is checkpointed but not reported). Results must be
+ * written idempotently (keyed by window), since a crash between them and the checkpoint repeats
+ * the window.
  */
-export type WindowProcessor = (startMs: number, endMs: number, where: string, params: QueryParams) => Promise<number>;
-
-const STREAM_WHERE = 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String}';
+export type WindowProcessor = (startMs: number, endMs: number, scope: PredictionScope) => Promise<number>;
 
 /**
  * Closes, in order, every window of `stream` that the watermark has passed since the stream's
@@ -66,44 +57,28 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
   const { windowMs, allowedLatenessMs } = timing;
   const idleTimeoutMs = timing.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const now = (timing.now ?? Date.now)();
-  const where = stream.where ? `${STREAM_WHERE} AND (${stream.where})` : STREAM_WHERE;
-  const params: QueryParams = { ...stream.params, project: stream.project, model: stream.model, version: stream.version };
-  const [checkpoint] = await store.query<{ end: string | number }>(
-    `SELECT toUnixTimestamp64Milli(WindowEnd) AS end FROM job_checkpoints FINAL WHERE Job = {job:String} AND ${STREAM_WHERE}`,
-    { ...params, job: stream.job },
-  );
+  const { job, ...scope } = stream;
   // Only rows at or after the checkpoint are read, so this stays proportional to new data.
-  const from = checkpoint ? Number(checkpoint.end) : undefined;
+  const from = await readCheckpoint(store, job, scope);
   let checkpointMs = from;
-  const [span] = await store.query<{ n: string | number; minTs: string | number; maxTs: string | number }>(
-    `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS minTs, toUnixTimestamp64Milli(max(Timestamp)) AS maxTs
-     FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
-    { ...params, from: from ?? MIN_TIME_MS },
-  );
-  if (!span || Number(span.n) === 0) return { windows: 0, checkpointMs };
-  const maxTs = Number(span.maxTs);
+  const span = await streamSpan(store, scope, from ?? MIN_TIME_MS);
+  if (span.rows === 0) return { windows: 0, checkpointMs };
+  const maxTs = span.lastMs;
   const watermark = Math.max(maxTs - allowedLatenessMs, now - allowedLatenessMs - idleTimeoutMs);
-  let start = Math.floor(Number(span.minTs) / windowMs) * windowMs;
+  let start = Math.floor(span.firstMs / windowMs) * windowMs;
   if (from !== undefined && start < from) start = from;
   let closed = 0;
   while (start + windowMs <= watermark && start <= maxTs && !timing.signal?.aborted) {
     const end = start + windowMs;
-    const rows = await process(start, end, where, params);
+    const rows = await process(start, end, scope);
     if (rows > 0) closed++;
-    await store.insertCompactJson(
-      'job_checkpoints',
-      ['Job', 'Project', 'ModelName', 'ModelVersion', 'WindowEnd'],
-      JSON.stringify([stream.job, stream.project, stream.model, stream.version, ms64(end)]),
-    );
+    await writeCheckpoint(store, job, scope, end);
     checkpointMs = end;
     if (rows === 0) {
-      const [next] = await store.query<{ n: string | number; t: string | number }>(
-        `SELECT count() AS n, toUnixTimestamp64Milli(min(Timestamp)) AS t FROM predictions WHERE ${where} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64})`,
-        { ...params, from: end },
-      );
+      const next = await firstPredictionFrom(store, scope, end);
       // No event after this window: nothing more to close until new data arrives.
-      if (!next || Number(next.n) === 0) break;
-      start = Math.max(end, Math.floor(Number(next.t) / windowMs) * windowMs);
+      if (next === undefined) break;
+      start = Math.max(end, Math.floor(next / windowMs) * windowMs);
     } else {
       start = end;
     }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { profileScope, type FeatureProfile } from './feature-profile.js';
+import { profileReferenceData, type FeatureProfile } from './feature-profile.js';
 import { addBucket, bucketOf, emptyBucketHistogram, MAX_BUCKET_ID } from './log-buckets.js';
+import { REFERENCE_DATA } from '../store/schema/reference-data.js';
 import { random } from '../../../test/helpers/random.js';
 
 // The profile computed in the engine (real chDB) must equal the one built value by value in
@@ -47,7 +48,7 @@ function expectedProfile(rows: Row[]): FeatureProfile {
   return p;
 }
 
-describe('profileScope', () => {
+describe('the profile of stored rows (profileReferenceData, as every profile)', () => {
   it('equals the profile built in JavaScript, extremes and non-finite values included', async () => {
     const next = random(7);
     const extremes = [0, 1e-12, -1e-12, 1e-300, 1, -1, 1e300, -1e300, Number.MAX_VALUE, -Number.MIN_VALUE, 123456.789, -0.000123];
@@ -61,20 +62,16 @@ describe('profileScope', () => {
       if (i % 7 === 0) delete numeric.normal; // missing in some rows
       rows.push({ numeric, categorical: { country: ['FR', 'DE', 'US', "l'Aquila"][i % 4]! }, outputs: { score: next() } });
     }
-    const payload = rows
-      .map((r, i) => JSON.stringify(['default', 'r1', i, r.numeric, r.categorical, r.outputs, {}]))
-      .join('\n');
-    await store.insertCompactJson('reference_data', ['Project', 'ReferenceId', 'RowIndex', 'NumericFeatures', 'CategoricalFeatures', 'NumericOutputs', 'CategoricalOutputs'], payload);
+    await store.insert(
+      REFERENCE_DATA,
+      rows.map((r, i) => ({ Project: 'default', ReferenceId: 'r1', RowIndex: i, NumericFeatures: r.numeric, CategoricalFeatures: r.categorical, NumericOutputs: r.outputs, CategoricalOutputs: {} })),
+    );
     // Values JSON cannot carry, as the engine stores them from other sources.
     await store.command(`INSERT INTO reference_data (Project, ReferenceId, RowIndex, NumericFeatures) VALUES
       ('default', 'r1', 100000, map('normal', nan, 'extreme', inf)), ('default', 'r1', 100001, map('normal', -inf))`);
     rows.push({ numeric: { normal: NaN, extreme: Infinity }, categorical: {}, outputs: {} }, { numeric: { normal: -Infinity }, categorical: {}, outputs: {} });
 
-    const actual = await profileScope(store, {
-      table: 'reference_data',
-      where: 'Project = {project:String} AND ReferenceId = {id:String}',
-      params: { project: 'default', id: 'r1' },
-    });
+    const actual = await profileReferenceData(store, 'default', 'r1');
     const expected = expectedProfile(rows);
 
     expect(actual.rows).toBe(expected.rows);
@@ -101,11 +98,7 @@ describe('profileScope', () => {
   });
 
   it('gives an empty profile for a scope without rows', async () => {
-    const p = await profileScope(store, {
-      table: 'reference_data',
-      where: 'Project = {project:String} AND ReferenceId = {id:String}',
-      params: { project: 'default', id: 'none' },
-    });
+    const p = await profileReferenceData(store, 'default', 'none');
     expect(p).toEqual({ rows: 0, numeric: { feature: {}, output: {} }, categorical: { feature: {}, output: {} } });
   });
 });

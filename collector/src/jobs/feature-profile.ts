@@ -1,9 +1,12 @@
-import type { ClickHouseStore, QueryParams } from '../store/ClickHouseStore.js';
-import { addBuckets, bucketSql, emptyBucketHistogram, MAX_BUCKET_ID, type BucketHistogram } from './log-buckets.js';
-import { fromJsonFloat, QUOTE_NON_FINITE } from '../store/json-values.js';
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { predictionRangeGroups, predictionWindowGroups, referenceDataGroups, type ProfileColumnSource, type ProfileGroups } from '../store/repositories/feature-profiles.js';
+import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
+import type { ModelScope, NanoRange } from '../store/repositories/SqlFilter.js';
+import { addBuckets, emptyBucketHistogram, type BucketHistogram } from './log-buckets.js';
+import { fromJsonFloat } from '../store/json-values.js';
 
 /** Where a profiled column comes from: model inputs or model outputs. */
-export type ProfileSource = 'feature' | 'output';
+export type ProfileSource = ProfileColumnSource;
 
 /** Category counts of one categorical column. */
 export interface CategoryCounts {
@@ -23,53 +26,11 @@ export interface FeatureProfile {
   categorical: Record<ProfileSource, Record<string, CategoryCounts>>;
 }
 
-/** A table holding the four feature/output map columns of `predictions`. */
-export interface ProfileScope {
-  /** `predictions` or `reference_data`. */
-  table: 'predictions' | 'reference_data';
-  /** A WHERE clause using only `{name:Type}` placeholders for values. */
-  where: string;
-  params: QueryParams;
-}
-
-const NUMERIC_COLUMNS: Array<[ProfileSource, string]> = [['feature', 'NumericFeatures'], ['output', 'NumericOutputs']];
-const CATEGORICAL_COLUMNS: Array<[ProfileSource, string]> = [['feature', 'CategoricalFeatures'], ['output', 'CategoricalOutputs']];
-
-type Count = string | number;
-type Float = number | string;
-interface NumericRow { Source: ProfileSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float }
-interface CategoryRow { Source: ProfileSource; Name: string; Value: string; Count: string | number }
-
-/**
- * Profiles the rows of a scope with three aggregation queries that run entirely in
- * ClickHouse (one pass over the rows for numbers, one for categories, one count); only
- * the grouped buckets and categories travel back.
- */
-export async function profileScope(store: ClickHouseStore, scope: ProfileScope): Promise<FeatureProfile> {
-  // One group per column, not per (column, bucket): `countResample` keeps a dense array of
-  // bucket counts in each group (ids −MAX_BUCKET_ID..MAX_BUCKET_ID, a few dozen KB a column),
-  // which is ~30% cheaper than hashing (name, bucket) pairs; only non-empty buckets travel back.
-  const ids = `range(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1})`;
-  const numericSql = NUMERIC_COLUMNS.map(
-    ([source, column]) => `SELECT '${source}' AS Source, Name, arrayFilter((i, c) -> c > 0, ${ids}, Dense) AS Ids,
-       arrayFilter(c -> c > 0, Dense) AS Counts, Count, Min, Max, Sum, SumSq
-     FROM (SELECT k AS Name, countResample(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1}, 1)(${bucketSql('v')}) AS Dense, count() AS Count,
-             min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
-           FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
-           WHERE ${scope.where} AND isFinite(v) GROUP BY Name)`,
-  ).join(' UNION ALL ') + QUOTE_NON_FINITE;
-  const categoricalSql = CATEGORICAL_COLUMNS.map(
-    ([source, column]) => `SELECT '${source}' AS Source, k AS Name, v AS Value, count() AS Count
-     FROM ${scope.table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
-     WHERE ${scope.where} GROUP BY Name, Value`,
-  ).join(' UNION ALL ');
-  const [numeric, categorical, total] = await Promise.all([
-    store.query<NumericRow>(numericSql, scope.params),
-    store.query<CategoryRow>(categoricalSql, scope.params),
-    store.query<{ n: string | number }>(`SELECT count() AS n FROM ${scope.table} WHERE ${scope.where}`, scope.params),
-  ]);
+/** Builds a profile from the groups ClickHouse computed (see `store/repositories/feature-profiles.ts`). */
+export function profileOf(groups: ProfileGroups): FeatureProfile {
+  const { numeric, categorical } = groups;
   const profile: FeatureProfile = {
-    rows: Number(total[0]?.n ?? 0),
+    rows: groups.rows,
     numeric: { feature: {}, output: {} },
     categorical: { feature: {}, output: {} },
   };
@@ -89,4 +50,19 @@ export async function profileScope(store: ClickHouseStore, scope: ProfileScope):
     c.total += Number(r.Count);
   }
   return profile;
+}
+
+/** The profile of a stream's window of predictions (the drift job's current side). */
+export async function profileWindow(store: ClickHouseStore, scope: PredictionScope, range: MillisRange): Promise<FeatureProfile> {
+  return profileOf(await predictionWindowGroups(store, scope, range));
+}
+
+/** The profile of a project's predictions (optionally one model and version) within a range, Unix ns text. */
+export async function profileRange(store: ClickHouseStore, scope: ModelScope, range: NanoRange): Promise<FeatureProfile> {
+  return profileOf(await predictionRangeGroups(store, scope, range));
+}
+
+/** The profile of an uploaded reference data set. */
+export async function profileReferenceData(store: ClickHouseStore, project: string, referenceId: string): Promise<FeatureProfile> {
+  return profileOf(await referenceDataGroups(store, project, referenceId));
 }

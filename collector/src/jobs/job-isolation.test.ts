@@ -5,15 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFeedback, validatePrediction } from '@inferlens/semconv';
 import { ClickHouseStore, type QueryParams } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
-import { FEEDBACK, PREDICTIONS } from '../store/tables.js';
+import { FEEDBACK } from '../store/schema/feedback.js';
+import { PREDICTIONS } from '../store/schema/predictions.js';
+import { REFERENCE_PROFILES, type ReferenceProfileRow } from '../store/schema/reference-profiles.js';
 import { StoreError } from '../errors.js';
 import { feedbackToRow, predictionToRow } from '../ingest/native/to-rows.js';
 import { nowUnixNano } from '../http/request-context.js';
 import { DriftJob } from './DriftJob.js';
 import { QualityJob } from './QualityJob.js';
 import { SlaJob } from './SlaJob.js';
-import { profileScope } from './feature-profile.js';
-import { DEFAULT_BURN_RATES, DEFAULT_QUALITY_OUTPUTS } from '../config.js';
+import { profileRange } from './feature-profile.js';
+import { DEFAULT_BURN_RATES } from '../config.js';
+import { DEFAULT_QUALITY_OUTPUTS } from '../config.js';
 import { random } from '../../../test/helpers/random.js';
 
 // The jobs on the real engine: one poisoned unit (a corrupt stored reference for drift, a store
@@ -42,7 +45,7 @@ function faultyStore(): ClickHouseStore {
     value: <T>(sql: string, params?: QueryParams): Promise<T[]> =>
       failProject !== undefined && params?.project === failProject ? Promise.reject(new StoreError(`injected failure for project ${failProject}`, undefined)) : real<T>(sql, params),
   });
-  for (const m of ['insertCompactJson', 'command'] as const) Object.defineProperty(faulty, m, { value: (store[m] as (...a: unknown[]) => unknown).bind(store) });
+  for (const m of ['insert', 'insertRowBinary', 'command'] as const) Object.defineProperty(faulty, m, { value: (store[m] as (...a: unknown[]) => unknown).bind(store) });
   return faulty;
 }
 
@@ -71,16 +74,13 @@ async function insertFeedback(records: unknown[]): Promise<void> {
 
 /** The profile of `project`'s traffic before `to` (window 0), stored as its reference under `referenceId` (a corrupt one when `corrupt`). */
 async function saveReference(project: string, referenceId: string, corrupt = false, to = T0 + W): Promise<void> {
-  const profile = await profileScope(store, {
-    table: 'predictions',
-    where: 'Project = {project:String} AND Timestamp < fromUnixTimestamp64Milli({to:Int64})',
-    params: { project, to },
-  });
-  await store.insertCompactJson(
-    'reference_profiles',
-    ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'Rows', 'Profile'],
-    JSON.stringify([project, 'm', 'v1', referenceId, 'dataset', '', profile.rows, corrupt ? '{"rows": 50, "numeric": {' : JSON.stringify(profile)]),
-  );
+  const profile = await profileRange(store, { project }, { to: String(BigInt(to) * 1_000_000n) });
+  await store.insert(REFERENCE_PROFILES, [reference(project, 'm', referenceId, profile.rows, corrupt ? '{"rows": 50, "numeric": {' : JSON.stringify(profile))]);
+}
+
+/** A stored data-set reference of version v1 of `model`. */
+function reference(project: string, model: string, referenceId: string, rows: number, profile: string): ReferenceProfileRow {
+  return { Project: project, ModelName: model, ModelVersion: 'v1', ReferenceId: referenceId, Kind: 'dataset', SourceVersion: '', SourceFrom: null, SourceTo: null, Rows: rows, Profile: profile, Deleted: false };
 }
 
 const timing = { windowMs: W, allowedLatenessMs: 1000, idleTimeoutMs: 1000, now: () => clock, units: { now: () => clock, initialBackoffMs: 60_000 } };
@@ -223,11 +223,9 @@ describe('one failing unit never stops the others', () => {
       { predictionId: 'b', model: 'bad', version: 'v1', project: 'aaa', timestamp: 0, features: { x: 1 } },
       { predictionId: 'nf-1', model: 'm', version: 'v1', project: 'nofeedback', timestamp: T0 + 10, features: { x: 1 }, outputs: { label: '1', score: 0.9 } },
     ]);
-    await store.insertCompactJson(
-      'reference_profiles',
-      ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'Rows', 'Profile'],
-      JSON.stringify(['aaa', 'bad', 'v1', 'ref-bad', 'dataset', '', 1, JSON.stringify(await profileScope(store, { table: 'predictions', where: "Project = 'aaa'", params: {} }))]),
-    );
+    await store.insert(REFERENCE_PROFILES, [
+      reference('aaa', 'bad', 'ref-bad', 1, JSON.stringify(await profileRange(store, { project: 'aaa' }, {}))),
+    ]);
     const quality = new QualityJob(store, { ...timing, models: [{ model: 'm', ...DEFAULT_QUALITY_OUTPUTS }] });
     const q = await quality.runOnce();
     expect(q.units.filter((u) => u.status !== 'ok')).toEqual([]);

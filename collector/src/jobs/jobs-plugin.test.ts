@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { REFERENCE_PROFILES } from '../store/schema/reference-profiles.js';
 import { rng } from '../../../test/helpers/random.js';
 
 // The jobs' HTTP side on the collector built in-process (real engine, `app.inject()`): a poisoned
@@ -55,11 +56,9 @@ beforeAll(async () => {
   const posted = await app.inject({ method: 'POST', url: '/v1/predictions', payload: lines.join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
   expect(posted.json()).toMatchObject({ accepted: 360, rejected: 0 });
   // p2's stored reference is damaged (as a half-written row or a bad restore would leave it).
-  await app.store.insertCompactJson(
-    'reference_profiles',
-    ['Project', 'ModelName', 'ModelVersion', 'ReferenceId', 'Kind', 'SourceVersion', 'Rows', 'Profile'],
-    JSON.stringify(['p2', 'm', 'v1', 'damaged', 'dataset', '', 200, '{"rows":200,"numeric":{"feature":{"x":']),
-  );
+  await app.store.insert(REFERENCE_PROFILES, [
+    { Project: 'p2', ModelName: 'm', ModelVersion: 'v1', ReferenceId: 'damaged', Kind: 'dataset', SourceVersion: '', SourceFrom: null, SourceTo: null, Rows: 200, Profile: '{"rows":200,"numeric":{"feature":{"x":', Deleted: false },
+  ]);
 });
 
 afterAll(async () => {

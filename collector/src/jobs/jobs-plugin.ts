@@ -120,7 +120,7 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
         { job: 'drift', model: w.model, version: w.version, windowStart: new Date(w.windowStartMs).toISOString(), rows: w.rows, drifted: w.results.filter((r) => r.drifted && r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`) },
         'drift window closed',
       );
-      app.alerts.onWindow({ source: 'drift', project: w.project, model: w.model, version: w.version, windowEndMs: w.windowEndMs });
+      app.alerts.onWindow({ source: 'drift', project: w.project, model: w.model, version: w.version, windowEndMs: w.windowEndMs, rows: w.resultRows });
     },
   });
   app.decorate('driftJob', drift);
@@ -132,12 +132,12 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
     idleTimeoutMs: opts.sla.idleTimeoutSeconds * 1000,
     units: unitOptions(app, 'sla', opts.sla.intervalMs),
     slos: opts.slos,
-    onWindow: (r) => {
+    onWindow: (r, row) => {
       app.log.info(
         { job: 'sla', slo: r.slo, model: r.model, version: r.version, windowStart: new Date(r.windowStartMs).toISOString(), rows: r.rows, breached: r.breached, burnRateFiring: r.burnRates.filter((b) => b.firing).map((b) => `${b.longSeconds}s/${b.shortSeconds}s`) },
         'sla window closed',
       );
-      app.alerts.onWindow({ source: 'sla', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs, labels: { slo: r.slo } });
+      app.alerts.onWindow({ source: 'sla', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs, labels: { slo: r.slo }, rows: [row] });
     },
   });
   app.decorate('slaJob', sla);
@@ -149,13 +149,13 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
     idleTimeoutMs: opts.quality.idleTimeoutSeconds * 1000,
     units: unitOptions(app, 'quality', opts.quality.intervalMs),
     models: opts.quality.models,
-    onWindow: (r) => {
+    onWindow: (r, row) => {
       app.log.info(
         { job: 'quality', model: r.model, version: r.version, windowStart: new Date(r.windowStartMs).toISOString(), predictions: r.predictions, labelled: r.labelled, recomputed: r.recomputed },
         r.recomputed ? 'quality window recomputed after late feedback' : 'quality window closed',
       );
       // First computation and every recomputation after late feedback: the rules see the newest result.
-      app.alerts.onWindow({ source: 'quality', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs });
+      app.alerts.onWindow({ source: 'quality', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs, rows: [row] });
     },
   });
   app.decorate('qualityJob', quality);

@@ -3,9 +3,17 @@ import fp from 'fastify-plugin';
 import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
 import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { InsertHealth } from '../store/InsertHealth.js';
-import { FEEDBACK, LOGS, PREDICTIONS, READINESS_PROBE, SPANS, type TableCodec } from '../store/tables.js';
+import { FEEDBACK } from '../store/schema/feedback.js';
+import { OTEL_LOGS } from '../store/schema/otel-logs.js';
+import { OTEL_TRACES } from '../store/schema/otel-traces.js';
+import { PREDICTIONS } from '../store/schema/predictions.js';
+import { READINESS_PROBE } from '../store/schema/readiness-probe.js';
+import type { RowCodec } from '../store/schema/TableDefinition.js';
 import { formatUnixNanos } from '../ingest/native/format-unix-nanos.js';
-import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from '../store/rows.js';
+import type { FeedbackRow } from '../store/schema/feedback.js';
+import type { LogRow } from '../store/schema/otel-logs.js';
+import type { PredictionRow } from '../store/schema/predictions.js';
+import type { SpanRow } from '../store/schema/otel-traces.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
 /** One batcher per table that ingestion writes to. */
@@ -39,7 +47,7 @@ export const STORE_PLUGIN = 'inferlens-store';
 /**
  * Opens the store, applies migrations and creates the insert batchers, whose insert outcomes
  * feed `insertHealth`; its probe writes one row to `inferlens_readiness_probe` the way the
- * batchers write theirs (RowBinary spool file embedded, JSONCompactEachRow on a server). On close,
+ * batchers write theirs (RowBinary, through the store's sink). On close,
  * pending batches are flushed before the store is closed, so a graceful stop
  * loses nothing that was accepted.
  */
@@ -48,11 +56,11 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
   const applied = await store.migrate();
   if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
   const insertHealth = new InsertHealth({
-    probe: () => store.insertEncoded(READINESS_PROBE, [store.encode(READINESS_PROBE, [{ Id: 0, ProbedAt: formatUnixNanos(BigInt(Date.now()) * 1_000_000n) }])]),
+    probe: () => store.insert(READINESS_PROBE, [{ Id: 0, ProbedAt: formatUnixNanos(BigInt(Date.now()) * 1_000_000n) }]),
   });
   const onInsert = (table: string, err?: unknown) => insertHealth.record(table, err);
-  const make = <R>(codec: TableCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
-  const batchers: Batchers = { spans: make(SPANS), logs: make(LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
+  const make = <R>(codec: RowCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
+  const batchers: Batchers = { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.decorate('insertHealth', insertHealth);

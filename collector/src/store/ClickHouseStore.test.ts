@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
-import { ClickHouseStore, INSERT_SPOOL_DIR } from './ClickHouseStore.js';
-import { encodeRowsBinary, type BinaryCodec } from './tables.js';
+import { ClickHouseStore } from './ClickHouseStore.js';
+import { INSERT_SPOOL_DIR } from './SpoolFileSink.js';
+import { Str, UInt32 } from './schema/column-types.js';
+import { column, defineTable, encodeRows } from './schema/TableDefinition.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 
 // One embedded store for the whole file (chDB binds one data directory per process; vitest
@@ -146,21 +148,14 @@ describe('ClickHouseStore.query binds parameters', () => {
   });
 });
 
-describe('ClickHouseStore.insertRowBinary', () => {
-  const codec: BinaryCodec<{ id: number; name: string }> = {
-    table: 'spool_test',
-    columns: [['Id', 'UInt32'], ['Name', 'String']],
-    write(w, r) {
-      w.uint32(r.id);
-      w.string(r.name);
-    },
-  };
+describe('ClickHouseStore.insertRowBinary, embedded: through spool files', () => {
+  const codec = defineTable('spool_test', { Id: column(UInt32), Name: column(Str) }, { engine: 'MergeTree', orderBy: 'Id' });
   const spool = () => readdirSync(join(dataDir, INSERT_SPOOL_DIR)).map((f) => join(dataDir, INSERT_SPOOL_DIR, f));
 
   it('stores every chunk of every insert, and keeps at most one emptied spool file per concurrent insert', async () => {
     await store.command('CREATE TABLE IF NOT EXISTS spool_test (Id UInt32, Name String) ENGINE = MergeTree ORDER BY Id');
     let id = 0;
-    const chunk = (n: number) => encodeRowsBinary(codec, Array.from({ length: n }, () => ({ id: id++, name: `row ${id} é` })));
+    const chunk = (n: number) => encodeRows(codec, Array.from({ length: n }, () => ({ Id: id++, Name: `row ${id} é` })));
     for (let round = 0; round < 4; round++) {
       // Two inserts at once, of two and three chunks; each round after the first reuses the files.
       await Promise.all([store.insertRowBinary(codec, [chunk(3), chunk(500)]), store.insertRowBinary(codec, [chunk(1), chunk(2), chunk(7)])]);
@@ -177,7 +172,7 @@ describe('ClickHouseStore.insertRowBinary', () => {
 
   it('removes the spool file of an insert that failed, and says which table failed', async () => {
     const before = spool().length;
-    await expect(store.insertRowBinary({ ...codec, table: 'no_such_table' }, [encodeRowsBinary(codec, [{ id: 1, name: 'x' }])])).rejects.toThrow(
+    await expect(store.insertRowBinary({ ...codec, table: 'no_such_table' }, [encodeRows(codec, [{ Id: 1, Name: 'x' }])])).rejects.toThrow(
       /insert into no_such_table failed/,
     );
     expect(spool().length).toBe(Math.max(0, before - 1));
@@ -276,8 +271,8 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
   });
 });
 
-describe('ClickHouseStore.insertCompactJson and text that is not valid Unicode', () => {
-  it('stores a lone surrogate as U+FFFD, as the RowBinary writer does, instead of failing the insert', async () => {
+describe('ClickHouseStore.insert and text that is not valid Unicode', () => {
+  it('stores a lone surrogate as U+FFFD, as ingestion\'s transcoders do, instead of failing the insert', async () => {
     await store.command('CREATE TABLE IF NOT EXISTS surrogate_test (Id UInt32, Name String) ENGINE = MergeTree ORDER BY Id');
     const names = [
       'a\ud800b', // lone high surrogate
@@ -287,19 +282,13 @@ describe('ClickHouseStore.insertCompactJson and text that is not valid Unicode',
       'two\\\\\ud800', // two backslashes, then a lone surrogate
       'ok \ufffd already',
     ];
-    await store.insertCompactJson('surrogate_test', ['Id', 'Name'], names.map((n, i) => JSON.stringify([i, n])).join('\n'));
-    const json = await store.query<{ h: string }>('SELECT hex(Name) AS h FROM surrogate_test ORDER BY Id');
-    const w = encodeRowsBinary({ table: 'x', columns: [['Name', 'String']], write: (wr, n: string) => wr.string(n) }, names);
-    // The RowBinary bytes of each name after its length byte, as hex: what the other path stores.
-    const viaRowBinary: string[] = [];
-    for (let at = 0; at < w.length; ) {
-      const len = w[at]!;
-      viaRowBinary.push(w.subarray(at + 1, at + 1 + len).toString('hex').toUpperCase());
-      at += 1 + len;
-    }
-    expect(json.map((r) => r.h)).toEqual(viaRowBinary);
-    expect(Buffer.from(json[0]!.h, 'hex').toString('utf8')).toBe('a\ufffdb');
-    expect(Buffer.from(json[3]!.h, 'hex').toString('utf8')).toBe('back\\ud800');
-    expect(Buffer.from(json[4]!.h, 'hex').toString('utf8')).toBe('two\\\\\ufffd');
+    const table = defineTable('surrogate_test', { Id: column(UInt32), Name: column(Str) }, { engine: 'MergeTree', orderBy: 'Id' });
+    await store.insert(table, names.map((Name, Id) => ({ Id, Name })));
+    const stored = await store.query<{ h: string }>('SELECT hex(Name) AS h FROM surrogate_test ORDER BY Id');
+    // Node's UTF-8 encoder writes each lone surrogate as U+FFFD (EF BF BD): what the transcoders store.
+    expect(stored.map((r) => r.h)).toEqual(names.map((n) => Buffer.from(n, 'utf8').toString('hex').toUpperCase()));
+    expect(Buffer.from(stored[0]!.h, 'hex').toString('utf8')).toBe('a\ufffdb');
+    expect(Buffer.from(stored[3]!.h, 'hex').toString('utf8')).toBe('back\\ud800');
+    expect(Buffer.from(stored[4]!.h, 'hex').toString('utf8')).toBe('two\\\\\ufffd');
   });
 });

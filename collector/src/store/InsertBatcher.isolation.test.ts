@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RowsRefusedError, StoreError, StoreInsertError } from '../errors.js';
 import { InsertBatcher } from './InsertBatcher.js';
 import type { InsertOptions, InsertTarget } from './InsertTarget.js';
-import type { TableCodec } from './tables.js';
+import { decodeRows, type RowCodec } from './schema/TableDefinition.js';
 
 // The batcher's isolation logic over a fake store (pure logic; the real engine's side is in
 // InsertBatcher.test.ts): which chunks share an insert, with which settings, and who gets
@@ -15,14 +15,19 @@ interface Row {
   bad?: boolean;
 }
 
-const CODEC: TableCodec<Row> = {
+/** A bad row's id carries `BAD:`, which the fake engine refuses. */
+const CODEC: RowCodec<Row> = {
   table: 'rows',
-  columns: ['Id'],
-  line: (r) => JSON.stringify([r.bad ? `BAD:${r.id}` : r.id, r.day ?? 0]),
-  binary: { table: 'rows', columns: [['Id', 'String']], write: (w, r) => w.string(r.id) },
+  columns: ['Id', 'Day'],
+  wireColumns: [['Id', 'String'], ['Day', 'UInt32']],
+  write: (w, r) => {
+    w.string(r.bad ? `BAD:${r.id}` : r.id);
+    w.uint32(r.day ?? 0);
+  },
+  read: (r) => ({ id: r.string(), day: r.uint32() }),
   partitionDay: (r) => r.day ?? 0,
 };
-const UNPARTITIONED: TableCodec<Row> = { ...CODEC, partitionDay: undefined };
+const UNPARTITIONED: RowCodec<Row> = { ...CODEC, partitionDay: undefined };
 
 /** What the fake engine was asked to insert. */
 interface Insert {
@@ -39,7 +44,6 @@ function engineError(message: string, code: number, type: string): StoreError {
 }
 
 class FakeTarget implements InsertTarget {
-  readonly rowFormat = 'JSONCompactEachRow';
   readonly inserts: Insert[] = [];
   /** The error an insert holding a bad row fails with. */
   badRowError: () => unknown = () => engineError('Cannot parse input: expected \'"\' before: \'BAD\'', 27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED');
@@ -48,17 +52,11 @@ class FakeTarget implements InsertTarget {
 
   constructor(readonly maxPartitionsPerInsert = 100) {}
 
-  tableOf<R>(codec: TableCodec<R>): string {
-    return codec.table;
-  }
-  encode<R>(codec: TableCodec<R>, rows: readonly R[]): string {
-    return rows.map((r) => codec.line(r)).join('\n');
-  }
-  async insertEncoded<R>(_codec: TableCodec<R>, chunks: ReadonlyArray<Buffer | string>, options?: InsertOptions): Promise<void> {
-    const rows = chunks.flatMap((c) => String(c).split('\n')).map((line) => JSON.parse(line) as [string, number]);
-    const ids = rows.map(([id]) => id);
+  async insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void> {
+    const rows = chunks.flatMap((c) => decodeRows(codec as unknown as RowCodec<Row>, c));
+    const ids = rows.map((r) => r.id);
     const failure = this.everyInsertFails ?? (ids.some((id) => id.startsWith('BAD:')) ? this.badRowError : undefined);
-    this.inserts.push({ ids, days: new Set(rows.map(([, day]) => day)).size, options, ok: failure === undefined });
+    this.inserts.push({ ids, days: new Set(rows.map((r) => r.day)).size, options, ok: failure === undefined });
     await Promise.resolve();
     if (failure) throw failure();
   }
@@ -166,8 +164,7 @@ describe('InsertBatcher keeps each shared insert within the engine\'s partition 
   });
 
   it('requires the days of pre-serialised rows for a table partitioned by day', () => {
-    const target = Object.assign(new FakeTarget(100), { rowFormat: 'RowBinary' as const });
-    const batcher = new InsertBatcher(target, CODEC);
+    const batcher = new InsertBatcher(new FakeTarget(100), CODEC);
     expect(() => batcher.addRowBinary(Buffer.from('x'), 1)).toThrow(/rows partitioned by day need their days/);
   });
 });
@@ -243,8 +240,8 @@ describe('InsertBatcher answers only the request at fault when a shared insert f
   it('answers 503 to the part of a split batch that meets an unavailable store, and stores the rest', async () => {
     const target = new FakeTarget();
     let calls = 0;
-    const original = target.insertEncoded.bind(target);
-    target.insertEncoded = async (codec, chunks, options) => {
+    const original = target.insertRowBinary.bind(target);
+    target.insertRowBinary = async (codec, chunks, options) => {
       calls++;
       // The shared insert fails for a bad row; the first half then meets a full disk.
       if (calls === 2) {

@@ -6,89 +6,47 @@ import { RowsRefusedError, SaturatedError, StoreError, StoreInsertError } from '
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { classifyInsertFailure } from './insert-failure.js';
 import { InsertBatcher } from './InsertBatcher.js';
-import { encodeRowsBinary, type TableCodec } from './tables.js';
+import { RowBinaryWriter } from './row-binary.js';
+import { DateTime64Nanos, Str, UInt32 } from './schema/column-types.js';
+import { Ddl } from './schema/ddl.js';
+import { column, defineTable, encodeRows, type RowType } from './schema/TableDefinition.js';
 
 // Runs against the real embedded engine. chDB binds one data directory per process and
 // vitest runs each file in its own forked process, so this file opens one data directory
-// for all of its tests (through two stores: one per row format); each test writes rows
-// under its own tag.
+// for all of its tests; each test writes rows under its own tag.
 const TABLE = 'batcher_rows';
 
-/** A test row; a `broken` one serialises as bytes the engine cannot parse. */
-interface Row {
-  id: number;
-  tag: string;
-  broken?: boolean;
-}
+const CODEC = defineTable(TABLE, { Id: column(UInt32), Tag: column(Str) }, { engine: 'MergeTree', orderBy: '(Tag, Id)' });
+type Row = RowType<typeof CODEC>;
 
-/** Rows of `batcher_rows` (or of another table name, for a missing table). */
-function codecFor(table: string): TableCodec<Row> {
-  return {
-    table,
-    columns: ['Id', 'Tag'],
-    line: (r) => (r.broken ? `[${r.id}, "unterminated` : JSON.stringify([r.id, r.tag])),
-    binary: {
-      table,
-      columns: [
-        ['Id', 'UInt32'],
-        ['Tag', 'String'],
-      ],
-      write(w, r) {
-        w.uint32(r.id);
-        // A broken row claims a longer string than the payload holds.
-        if (r.broken) w.length32(1000);
-        else w.string(r.tag);
-      },
-    },
-  };
-}
-const CODEC = codecFor(TABLE);
-
-/** A table partitioned by day as `predictions` is, for rows of a given UTC day. */
+/** A table partitioned by day as `predictions` is. */
 const DAY_TABLE = 'batcher_days';
-interface DayRow {
-  day: number;
-  tag: string;
-}
-const DAY_CODEC: TableCodec<DayRow> = {
-  table: DAY_TABLE,
-  columns: ['Timestamp', 'Tag'],
-  line: (r) => JSON.stringify([`${r.day * 86_400 + 43_200}.000000000`, r.tag]),
-  binary: {
-    table: DAY_TABLE,
-    columns: [
-      ['Timestamp', 'DateTime64(9)'],
-      ['Tag', 'String'],
-    ],
-    write(w, r) {
-      w.dateTime64Nanos(`${r.day * 86_400 + 43_200}.000000000`);
-      w.string(r.tag);
-    },
-  },
-  partitionDay: (r) => r.day,
-};
+const DAY_CODEC = defineTable(
+  DAY_TABLE,
+  { Timestamp: column(DateTime64Nanos), Tag: column(Str) },
+  { engine: 'MergeTree', partitionBy: 'toDate(Timestamp)', orderBy: 'Tag', dayPartition: 'Timestamp' },
+);
+type DayRow = RowType<typeof DAY_CODEC>;
+/** A row at noon (UTC) of a day. */
+const dayRow = (day: number, tag: string): DayRow => ({ Timestamp: `${day * 86_400 + 43_200}.000000000`, Tag: tag });
 
 let dataDir: string;
 let store: ClickHouseStore;
-let jsonStore: ClickHouseStore;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'inferlens-batcher-test-'));
   store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
-  jsonStore = await ClickHouseStore.open({ mode: 'embedded', dataDir, rowFormat: 'JSONCompactEachRow' });
-  await store.command(`CREATE TABLE ${TABLE} (Id UInt32, Tag String) ENGINE = MergeTree ORDER BY (Tag, Id)`);
-  await store.command(`CREATE TABLE ${DAY_TABLE} (Timestamp DateTime64(9), Tag String) ENGINE = MergeTree PARTITION BY toDate(Timestamp) ORDER BY Tag`);
+  for (const statement of [...Ddl.SINGLE.table(CODEC), ...Ddl.SINGLE.table(DAY_CODEC)]) await store.command(statement);
 });
 
 afterAll(async () => {
-  await jsonStore?.close();
   await store?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Rows for the given ids under a tag. */
 function rows(tag: string, ids: readonly number[]): Row[] {
-  return ids.map((id) => ({ id, tag }));
+  return ids.map((id) => ({ Id: id, Tag: tag }));
 }
 
 function range(from: number, to: number): number[] {
@@ -125,16 +83,24 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on the embedded engine, rows as %s', (format) => {
-  // `s` is the store of this format; tags are prefixed with it so the two runs don't meet.
-  let s: ClickHouseStore;
-  beforeAll(() => {
-    s = format === 'RowBinary' ? store : jsonStore;
-    expect(s.rowFormat).toBe(format);
-  });
+/**
+ * Rows `ids` of `tag` in RowBinary, the last one cut short (its tag claims 1000 bytes that are
+ * not there): what a producer at fault hands over.
+ */
+function brokenPayload(tag: string, ids: readonly number[]): Buffer {
+  const w = new RowBinaryWriter(64);
+  for (const [i, id] of ids.entries()) {
+    w.uint32(id);
+    if (i < ids.length - 1) w.string(tag);
+    else w.length32(1000);
+  }
+  return Buffer.from(w.bytes());
+}
+
+describe('InsertBatcher on the embedded engine', () => {
   it('coalesces concurrent add()s within maxDelayMs into one insert, and resolves only once the rows are stored', async () => {
-    const tag = `${format}-coalesce`;
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 100, maxRows: 10_000 });
+    const tag = `coalesce`;
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 100, maxRows: 10_000 });
     const adds = range(0, 10).map((i) => batcher.add(rows(tag, range(i * 3, i * 3 + 3))));
     // Requests arriving a little later, but inside the window, join the same batch.
     await new Promise((r) => setImmediate(r));
@@ -149,8 +115,8 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
   });
 
   it('sends a batch at once when it reaches maxRows or maxBytes, without waiting for maxDelayMs', async () => {
-    const tag = `${format}-max-rows`;
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 5 });
+    const tag = `max-rows`;
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000, maxRows: 5 });
     const first = batcher.add(rows(tag, [0, 1]));
     expect(await isSettled(first)).toBe(false);
     const second = batcher.add(rows(tag, [2, 3, 4]));
@@ -166,17 +132,17 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
     await third;
     expect(batcher.stats()).toMatchObject({ inserts: 2, insertedRows: 6, pendingRows: 0 });
 
-    const byBytes = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 10_000, maxBytes: 64 });
-    const bytesTag = `${format}-max-bytes`;
+    const byBytes = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000, maxRows: 10_000, maxBytes: 64 });
+    const bytesTag = `max-bytes`;
     const ids = range(0, 8); // 8 rows of over 20 bytes: over 64
-    expect(encodeRowsBinary(CODEC.binary, rows(bytesTag, ids)).length).toBeGreaterThanOrEqual(64);
+    expect(encodeRows(CODEC, rows(bytesTag, ids)).length).toBeGreaterThanOrEqual(64);
     await within(byBytes.add(rows(bytesTag, ids)), 10_000, 'a full batch (maxBytes) was not inserted');
     expect(await storedIds(bytesTag)).toEqual(ids);
   });
 
   it('refuses rows over maxPendingRows with SaturatedError (503, Retry-After) and stores nothing of that call', async () => {
-    const tag = `${format}-saturated`;
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 1000, maxPendingRows: 10 });
+    const tag = `saturated`;
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000, maxRows: 1000, maxPendingRows: 10 });
     const waiting = batcher.add(rows(tag, range(0, 8)));
 
     const refused = batcher.add(rows(tag, [100, 101, 102]));
@@ -206,7 +172,7 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
   });
 
   it('answers every waiter of a batch whose insert fails for a missing table with a 500 StoreInsertError that keeps ClickHouse code and type', async () => {
-    const missing = new InsertBatcher(s, codecFor('no_such_table'), { maxDelayMs: 10 });
+    const missing = new InsertBatcher(store, { ...CODEC, table: 'no_such_table' }, { maxDelayMs: 10 });
     const results = await Promise.allSettled([missing.add(rows('x', [1])), missing.add(rows('x', [2, 3]))]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
@@ -222,17 +188,17 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
   });
 
   it('stores the good rows batched with a malformed payload, refuses only the malformed one with 400, and keeps working', async () => {
-    const tag = `${format}-malformed`;
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 10 });
+    const tag = `malformed`;
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 10 });
     const good = batcher.add(rows(tag, [0, 1, 2]));
-    const bad = batcher.add([{ id: 3, tag }, { id: 4, tag, broken: true }]);
+    const bad = batcher.addRowBinary(brokenPayload(tag, [3, 4]), 2);
     const after = batcher.add(rows(tag, [5, 6]));
     const [g, b, a] = await Promise.allSettled([good, bad, after]);
     expect([g.status, a.status]).toEqual(['fulfilled', 'fulfilled']);
     expect(b.status).toBe('rejected');
     const err = (b as PromiseRejectedResult).reason as RowsRefusedError;
     expect(err).toBeInstanceOf(RowsRefusedError);
-    // ClickHouse's numeric code (26 or 27 for JSON, 33 for RowBinary), and the table in the message.
+    // ClickHouse's numeric code (33 for RowBinary cut short), and the table in the message.
     expect(err).toMatchObject({ code: 'INGEST_ROWS_REFUSED', statusCode: 400, retryAfterSeconds: undefined });
     expect(err.clickhouseCode).toMatch(/^\d+$/);
     expect(err.message).toContain(`the store refused this request's rows for ${TABLE}`);
@@ -245,10 +211,10 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
   });
 
   it('stores a request spanning 150 days beside 20 normal ones, and three 40-day requests at once, leaving the session\'s settings alone', async () => {
-    const tag = `${format}-days`;
-    const batcher = new InsertBatcher(s, DAY_CODEC, { maxDelayMs: 20 });
+    const tag = `days`;
+    const batcher = new InsertBatcher(store, DAY_CODEC, { maxDelayMs: 20 });
     const day0 = 20_000;
-    const dayRows = (name: string, days: number, first: number): DayRow[] => Array.from({ length: days }, (_, i) => ({ day: first + i, tag: `${tag}-${name}` }));
+    const dayRows = (name: string, days: number, first: number): DayRow[] => Array.from({ length: days }, (_, i) => dayRow(first + i, `${tag}-${name}`));
     const normal = Array.from({ length: 20 }, (_, i) => batcher.add(dayRows(`n${i}`, 1, day0 + 400)));
     const backfill = batcher.add(dayRows('backfill', 150, day0));
     const forties = [0, 1, 2].map((k) => batcher.add(dayRows(`forty${k}`, 40, day0 + 200 + k * 40)));
@@ -266,23 +232,23 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
       ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`n${i}`, 1])),
     });
     // The raised limit was this insert's own: the session still has the engine's.
-    expect(await s.query(`SELECT getSetting('max_partitions_per_insert_block') AS m`)).toEqual([{ m: 100 }]);
+    expect(await store.query(`SELECT getSetting('max_partitions_per_insert_block') AS m`)).toEqual([{ m: 100 }]);
   });
 
   it('is what the engine refuses without it: 150 days in one insert fail as content (too many partitions)', async () => {
-    const payload = s.encode(DAY_CODEC, Array.from({ length: 150 }, (_, i) => ({ day: 20_000 + i, tag: `${format}-raw` })));
-    const err = await s.insertEncoded(DAY_CODEC, [payload]).catch((e: unknown) => e);
+    const payload = encodeRows(DAY_CODEC, Array.from({ length: 150 }, (_, i) => dayRow(20_000 + i, `raw`)));
+    const err = await store.insertRowBinary(DAY_CODEC, [payload]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect(err).toMatchObject({ clickhouseCode: '252', clickhouseType: 'TOO_MANY_PARTS', message: expect.stringMatching(/Too many partitions for single INSERT block/) });
     expect(classifyInsertFailure(err)).toBe('content');
     // And with the setting raised for the insert, it goes in.
-    await s.insertEncoded(DAY_CODEC, [payload], { maxPartitionsPerInsert: 150 });
-    expect(await s.query(`SELECT count() AS n FROM ${DAY_TABLE} WHERE Tag = {tag:String}`, { tag: `${format}-raw` })).toEqual([{ n: 150 }]);
+    await store.insertRowBinary(DAY_CODEC, [payload], { maxPartitionsPerInsert: 150 });
+    expect(await store.query(`SELECT count() AS n FROM ${DAY_TABLE} WHERE Tag = {tag:String}`, { tag: `raw` })).toEqual([{ n: 150 }]);
   });
 
   it('close() inserts what is pending, queued or running, then refuses new rows', async () => {
-    const tag = `${format}-close`;
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000, maxRows: 2, maxConcurrentInserts: 1 });
+    const tag = `close`;
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000, maxRows: 2, maxConcurrentInserts: 1 });
     const running = batcher.add(rows(tag, [0, 1])); // full: its insert starts now
     const queued = batcher.add(rows(tag, [2, 3])); // full: waits for the one running
     const pending = batcher.add(rows(tag, [4])); // waits for the 60 s timer
@@ -305,7 +271,7 @@ describe.each(['RowBinary', 'JSONCompactEachRow'] as const)('InsertBatcher on th
   });
 
   it('resolves at once for zero rows without inserting', async () => {
-    const batcher = new InsertBatcher(s, CODEC, { maxDelayMs: 60_000 });
+    const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000 });
     await within(batcher.add([]), 1000, 'add of zero rows');
     expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0 });
   });
@@ -315,18 +281,11 @@ describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () =>
   it('batches pre-serialised RowBinary with rows from add() into one insert, and refuses over maxPendingRows', async () => {
     const tag = 'prebuilt';
     const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 50, maxRows: 10_000, maxPendingRows: 10 });
-    expect(batcher.takesRowBinary).toBe(true);
-    const both = Promise.all([batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, [1, 2, 3])), 3), batcher.add(rows(tag, [4]))]);
+    const both = Promise.all([batcher.addRowBinary(encodeRows(CODEC, rows(tag, [1, 2, 3])), 3), batcher.add(rows(tag, [4]))]);
     expect(store.maxPartitionsPerInsert).toBe(100);
-    await expect(batcher.addRowBinary(encodeRowsBinary(CODEC.binary, rows(tag, range(10, 17))), 7)).rejects.toBeInstanceOf(SaturatedError);
+    await expect(batcher.addRowBinary(encodeRows(CODEC, rows(tag, range(10, 17))), 7)).rejects.toBeInstanceOf(SaturatedError);
     await both;
     expect(await storedIds(tag)).toEqual([1, 2, 3, 4]);
     expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 4, failedInserts: 0, pendingRows: 0 });
-  });
-
-  it('is refused by a batcher whose store takes JSON', () => {
-    const batcher = new InsertBatcher(jsonStore, CODEC);
-    expect(batcher.takesRowBinary).toBe(false);
-    expect(() => batcher.addRowBinary(Buffer.alloc(0), 0)).toThrow(/takes JSONCompactEachRow, not RowBinary/);
   });
 });

@@ -2,13 +2,13 @@ import { SaturatedError } from '../errors.js';
 import { classifyInsertFailure, insertFailureError } from './insert-failure.js';
 import type { InsertOptions, InsertTarget } from './InsertTarget.js';
 import { PartitionDays } from './PartitionDays.js';
-import type { TableCodec } from './tables.js';
+import { encodeRows, type RowCodec } from './schema/TableDefinition.js';
 
 /** Thresholds of an {@link InsertBatcher}. */
 export interface BatchOptions {
   /** A batch is sent once it holds this many rows. @default 50000 */
   maxRows: number;
-  /** A batch is sent once its serialised rows reach this many bytes (UTF-16 units for JSON). @default 32 MiB */
+  /** A batch is sent once its serialised rows reach this many bytes. @default 32 MiB */
   maxBytes: number;
   /** A batch is sent at the latest this long after its first rows arrived. @default 20 */
   maxDelayMs: number;
@@ -29,8 +29,8 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
 
 /** The rows of one `add()` (one request, one table), and the caller waiting for them. */
 interface Chunk {
-  /** Serialised rows, in the store's {@link InsertTarget.rowFormat}. */
-  payload: Buffer | string;
+  /** The rows in RowBinary. */
+  payload: Uint8Array;
   rows: number;
   /** UTC days of the rows' partitions; undefined for a table without day partitions. */
   days: Iterable<number> | undefined;
@@ -61,7 +61,7 @@ export type InsertListener = (table: string, err?: unknown) => void;
 
 /**
  * Collects rows for one table from concurrent requests into few large inserts.
- * `add()` serialises its rows at once (in the format the store takes), and resolves
+ * `add()` serialises its rows at once (RowBinary, by the table's codec), and resolves
  * only once the batch holding them is stored, so a caller can acknowledge its client
  * knowing the data is durable; it rejects when that insert fails (nothing of the
  * caller's rows was stored).
@@ -85,7 +85,7 @@ export type InsertListener = (table: string, err?: unknown) => void;
  */
 export class InsertBatcher<R> {
   readonly table: string;
-  readonly #codec: TableCodec<R>;
+  readonly #codec: RowCodec<R>;
   /** Bytes per row of the last chunk, to size the next one's buffer. */
   #bytesPerRow = 256;
   readonly #store: InsertTarget;
@@ -101,11 +101,11 @@ export class InsertBatcher<R> {
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
   readonly #onInsert: InsertListener | undefined;
 
-  constructor(store: InsertTarget, codec: TableCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
+  constructor(store: InsertTarget, codec: RowCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
     this.#store = store;
     this.#onInsert = onInsert;
     this.#codec = codec;
-    this.table = store.tableOf(codec);
+    this.table = codec.table;
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
     const limit = store.maxPartitionsPerInsert;
     this.#dayBudget = limit === 0 ? Infinity : Math.floor(limit / 2);
@@ -120,7 +120,7 @@ export class InsertBatcher<R> {
     const rows = added.length;
     const refused = this.#refusal(rows);
     if (refused) return refused;
-    const payload = this.#store.encode(this.#codec, added, this.#bytesPerRow);
+    const payload = encodeRows(this.#codec, added, this.#bytesPerRow);
     this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
     let days: PartitionDays | undefined;
     const dayOf = this.#codec.partitionDay;
@@ -131,21 +131,14 @@ export class InsertBatcher<R> {
     return this.#enqueue(payload, rows, days);
   }
 
-  /** True when the store takes RowBinary, so rows already in it can be handed over with {@link addRowBinary}. */
-  get takesRowBinary(): boolean {
-    return this.#store.rowFormat === 'RowBinary';
-  }
-
   /**
-   * Adds `rows` rows already serialised in RowBinary, in the column order of the codec's
-   * `binary.columns` (e.g. decoded straight from a request); as {@link add} otherwise.
+   * Adds `rows` rows already serialised in RowBinary, in the codec's column order (e.g. written
+   * straight from a request by a transcoder); as {@link add} otherwise.
    * @param days the UTC days of the rows' partitions, required for a table partitioned by day
    *   (one whose codec has `partitionDay`), which the producer collects as it writes the rows
-   * @throws Error when the store does not take RowBinary ({@link takesRowBinary}), or when
-   *   `days` is missing for a table partitioned by day.
+   * @throws Error when `days` is missing for a table partitioned by day.
    */
-  addRowBinary(payload: Buffer, rows: number, days?: PartitionDays): Promise<void> {
-    if (!this.takesRowBinary) throw new Error(`${this.table}: the store takes ${this.#store.rowFormat}, not RowBinary`);
+  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays): Promise<void> {
     if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
     return this.#refusal(rows) ?? this.#enqueue(payload, rows, days);
   }
@@ -164,7 +157,7 @@ export class InsertBatcher<R> {
     return undefined;
   }
 
-  #enqueue(payload: Buffer | string, rows: number, days: PartitionDays | undefined): Promise<void> {
+  #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined): Promise<void> {
     this.#pendingRows += rows;
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
@@ -264,7 +257,7 @@ export class InsertBatcher<R> {
    */
   async #insertChunks(chunks: Chunk[], options: InsertOptions | undefined): Promise<void> {
     try {
-      await this.#store.insertEncoded(this.#codec, chunks.map((c) => c.payload), options);
+      await this.#store.insertRowBinary(this.#codec, chunks.map((c) => c.payload), options);
     } catch (err) {
       this.#stats.failedInserts++;
       this.#onInsert?.(this.table, err);

@@ -1,6 +1,6 @@
-import type { TableCodec } from './tables.js';
+import type { RowCodec } from './schema/TableDefinition.js';
 
-/** Per-insert settings of {@link InsertTarget.insertEncoded}; they apply to that insert only. */
+/** Per-insert settings of {@link InsertTarget.insertRowBinary}; they apply to that insert only. */
 export interface InsertOptions {
   /**
    * ClickHouse's `max_partitions_per_insert_block` for this insert, for rows known to span
@@ -14,17 +14,14 @@ export interface InsertOptions {
  * the batcher's unit tests.
  */
 export interface InsertTarget {
-  /** The serialisation {@link encode} makes and {@link insertEncoded} takes. */
-  readonly rowFormat: 'RowBinary' | 'JSONCompactEachRow';
   /**
    * The engine's `max_partitions_per_insert_block` (distinct partitions one insert may touch;
    * 0: no limit), read from the engine when the store opens.
    */
   readonly maxPartitionsPerInsert: number;
-  /** The table `codec`'s rows are inserted into. */
-  tableOf<R>(codec: TableCodec<R>): string;
-  /** Serialises rows in {@link rowFormat}. */
-  encode<R>(codec: TableCodec<R>, rows: readonly R[], bytesPerRow?: number): Buffer | string;
-  /** Inserts the concatenation of `chunks`; resolves once the engine has stored them, rejects with a `StoreError`. */
-  insertEncoded<R>(codec: TableCodec<R>, chunks: ReadonlyArray<Buffer | string>, options?: InsertOptions): Promise<void>;
+  /**
+   * Inserts the concatenation of `chunks`, RowBinary rows in `codec`'s columns; resolves once the
+   * engine has stored them, rejects with a `StoreError`.
+   */
+  insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void>;
 }

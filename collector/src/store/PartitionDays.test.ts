@@ -22,7 +22,7 @@ describe('dayOfUnixNanos', () => {
 });
 
 describe('dayOfDecimalSeconds and dayOfEpochMillis', () => {
-  it('read the UTC day of the rows.ts time form and of epoch milliseconds', () => {
+  it("read the UTC day of the store's DateTime64(9) form and of epoch milliseconds", () => {
     expect(dayOfDecimalSeconds('0.000000000')).toBe(0);
     expect(dayOfDecimalSeconds('86399.999999999')).toBe(0);
     expect(dayOfDecimalSeconds('86400.000000000')).toBe(1);

@@ -50,7 +50,7 @@ export function dayOfUnixNanos(lo: number, hi: number): number {
   return rest < 0 ? day - 1 : rest >= DAY_NS ? day + 1 : day;
 }
 
-/** The UTC day of a time in the `rows.ts` form: decimal Unix seconds with a fraction (`"1700000000.123456789"`). */
+/** The UTC day of a time in the store's `DateTime64(9)` form (`DateTime64Nanos`): decimal Unix seconds with a fraction (`"1700000000.123456789"`). */
 export function dayOfDecimalSeconds(time: string): number {
   const dot = time.indexOf('.');
   return Math.floor(Number(dot < 0 ? time : time.slice(0, dot)) / DAY_SECONDS);

@@ -5,8 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random as seededRandom } from '../../../test/helpers/random.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { decimalNanosToInt64, RowBinaryWriter } from './row-binary.js';
-import type { FeedbackRow, LogRow, PredictionRow, SpanRow } from './rows.js';
-import { encodeRows, encodeRowsBinary, FEEDBACK, LOGS, PREDICTIONS, SPANS, type TableCodec } from './tables.js';
+import type { FeedbackRow } from './schema/feedback.js';
+import type { LogRow } from './schema/otel-logs.js';
+import type { PredictionRow } from './schema/predictions.js';
+import type { SpanRow } from './schema/otel-traces.js';
+import { FEEDBACK } from './schema/feedback.js';
+import { OTEL_LOGS } from './schema/otel-logs.js';
+import { OTEL_TRACES } from './schema/otel-traces.js';
+import { PREDICTIONS } from './schema/predictions.js';
+import { DateTime64Nanos } from './schema/column-types.js';
+import { column, defineTable, encodeRows, type TableDefinition } from './schema/TableDefinition.js';
 
 /** The int64 that `decimalNanosToInt64` should give, through BigInt. */
 function expectedHalves(decimal: string): [number, number] {
@@ -59,9 +67,10 @@ describe('RowBinaryWriter', () => {
   });
 });
 
-// Every ingestion table's RowBinary codec stores exactly what its JSONCompactEachRow codec
-// stores: the same rows go through both into twin tables of the real engine, and the two
-// tables are compared column by column.
+// Every ingestion table's RowBinary codec (derived from its definition) stores exactly what the
+// engine's own JSON parser stores of the same rows given by column name (JSONEachRow, the
+// reference): the rows go both ways into twin tables of the real engine, and the two tables are
+// compared column by column.
 let dataDir: string;
 let store: ClickHouseStore;
 
@@ -130,27 +139,29 @@ function feedbackRow(i: number): FeedbackRow {
   };
 }
 
-/** Inserts rows through both codecs (JSON into the real table, RowBinary into its twin) and compares the two tables. */
-async function compareBothWays<R>(codec: TableCodec<R>, rows: R[], stored: string, orderBy: string, except = ''): Promise<void> {
+/** Inserts rows both ways (JSONEachRow by column name into the real table, RowBinary into its twin) and compares the two tables. */
+async function compareBothWays<R>(def: TableDefinition<R>, rows: R[], stored: string, orderBy: string, except = ''): Promise<void> {
   const twin = `rowbinary_${stored}`;
   await store.command(`CREATE TABLE ${twin} AS ${stored}`);
-  await store.insertCompactJson(codec.table, codec.columns, encodeRows(codec, rows));
-  await store.insertRowBinary({ ...codec.binary, table: twin }, [encodeRowsBinary(codec.binary, rows, 8)]);
+  const fields = Object.entries(def.definitions).filter(([, c]) => c.inserted).map(([field]) => field);
+  const byColumn = rows.map((r) => Object.fromEntries(def.columns.map((name, i) => [name, (r as Record<string, unknown>)[fields[i]!]])));
+  await store.client.insert({ table: stored, values: byColumn, format: 'JSONEachRow' });
+  await store.insertRowBinary({ ...def, table: twin }, [encodeRows(def, rows, 8)]);
   const select = (table: string) => store.query<Record<string, unknown>>(`SELECT * ${except} FROM ${table} ORDER BY ${orderBy}`);
   const [viaJson, viaBinary] = await Promise.all([select(stored), select(twin)]);
   expect(viaJson).toHaveLength(rows.length);
   expect(viaBinary).toEqual(viaJson);
 }
 
-describe('RowBinary codecs store what the JSONCompactEachRow codecs store', () => {
+describe('RowBinary codecs store what the engine stores of the same rows as JSON', () => {
   const N = 60;
   it('otel_traces', async () => {
-    await compareBothWays(SPANS, Array.from({ length: N }, (_, i) => spanRow(i)), 'otel_traces', 'SpanId');
+    await compareBothWays(OTEL_TRACES, Array.from({ length: N }, (_, i) => spanRow(i)), 'otel_traces', 'SpanId');
   });
   it('otel_logs', async () => {
-    await compareBothWays(LOGS, Array.from({ length: N }, (_, i) => logRow(i)), 'otel_logs', 'SpanId');
+    await compareBothWays(OTEL_LOGS, Array.from({ length: N }, (_, i) => logRow(i)), 'otel_logs', 'SpanId');
   });
-  it('predictions (JSON through predictions_ingest, RowBinary straight into the Map columns)', async () => {
+  it('predictions', async () => {
     await compareBothWays(PREDICTIONS, Array.from({ length: N }, (_, i) => predictionRow(i)), 'predictions', 'PredictionId', 'EXCEPT ReceivedAt');
   });
   it('feedback', async () => {
@@ -160,9 +171,9 @@ describe('RowBinary codecs store what the JSONCompactEachRow codecs store', () =
 
 it('RowBinary stores timestamps of fewer than ten digits of seconds exactly (JSON text would read them as dates)', async () => {
   await store.command('CREATE TABLE rowbinary_times (Timestamp DateTime64(9)) ENGINE = Memory');
-  const codec = { table: 'rowbinary_times', columns: [['Timestamp', 'DateTime64(9)']] as const, write: (w: RowBinaryWriter, t: string) => w.dateTime64Nanos(t) };
+  const codec = defineTable('rowbinary_times', { Timestamp: column(DateTime64Nanos) }, { engine: 'Memory' });
   const times = ['0.000000000', '0.000000001', '1.500000000', '1700000.000123456'];
-  await store.insertRowBinary(codec, [encodeRowsBinary(codec, times)]);
+  await store.insertRowBinary(codec, [encodeRows(codec, times.map((Timestamp) => ({ Timestamp })))]);
   const rows = await store.query<{ ns: string }>('SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS ns FROM rowbinary_times ORDER BY Timestamp');
   expect(rows.map((r) => r.ns)).toEqual(['0', '1', '1500000000', '1700000000123456']);
 });

@@ -161,6 +161,44 @@ export class RowBinaryWriter {
     this.#pos += 4;
   }
 
+  /** `UInt64` of a non-negative safe integer (a count). */
+  uint64(v: number): void {
+    this.int64(v % TWO_32, Math.floor(v / TWO_32));
+  }
+
+  /** `UInt8` of a flag: 1 for true. */
+  bool(v: boolean): void {
+    this.uint8(v ? 1 : 0);
+  }
+
+  /** `Nullable(UInt8)` of a flag, or null. */
+  nullableBool(v: boolean | null): void {
+    if (v === null) this.uint8(1);
+    else {
+      this.uint8(0);
+      this.uint8(v ? 1 : 0);
+    }
+  }
+
+  /** `DateTime64(3)` from Unix milliseconds (rounded to a whole millisecond). */
+  dateTime64Millis(ms: number): void {
+    const v = Math.round(ms);
+    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER) this.int64(v % TWO_32, Math.floor(v / TWO_32));
+    else {
+      const [lo, hi] = int64Halves(BigInt(v));
+      this.int64(lo, hi);
+    }
+  }
+
+  /** `Nullable(DateTime64(3))` from Unix milliseconds, or null. */
+  nullableDateTime64Millis(ms: number | null): void {
+    if (ms === null) this.uint8(1);
+    else {
+      this.uint8(0);
+      this.dateTime64Millis(ms);
+    }
+  }
+
   /** `Nullable(Float64)`: a null flag, then the value when there is one. */
   nullableFloat64(v: number | null): void {
     if (v === null) {

@@ -1,7 +1,8 @@
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '@inferlens/semconv';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/helpers/random.js';
-import { encodeRowsBinary, PREDICTIONS } from '../../store/tables.js';
+import { PREDICTIONS } from '../../store/schema/predictions.js';
+import { decodeRows, encodeRows } from '../../store/schema/TableDefinition.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { TooManyRecordsError } from '../../errors.js';
 import { InvalidBodyError, parseRecordBody, type RecordError } from './parse-records.js';
@@ -9,7 +10,10 @@ import { transcodePredictions } from './predictions-rowbinary.js';
 import { predictionToRow } from './to-rows.js';
 
 // The transcoder must give exactly the bytes of the validator, `predictionToRow` and the
-// RowBinary codec (what the store inserted before it existed), with the same rejections.
+// RowBinary codec (what the store inserted before it existed), with the same rejections. The
+// codec derives from the `predictions` definition, so these byte comparisons also check the
+// transcoder's hand-written column order against the definition: a column moved, added or
+// retyped there fails them.
 
 const RECEIVED = 1_795_168_800_123_456_789n;
 /** Small limits, so that random records cross every one of them. */
@@ -41,7 +45,7 @@ function viaRows(body: string, limits: RecordLimits, maxRecords: number, project
     const p = parseRecordBody(body, 'prediction', limits, maxRecords, bounds);
     const rows = p.records.map((r) => predictionToRow(r, RECEIVED, project));
     const days = ascending(rows.map((r) => PREDICTIONS.partitionDay!(r)));
-    return { rows: encodeRowsBinary(PREDICTIONS.binary, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
+    return { rows: encodeRows(PREDICTIONS, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
   } catch (err) {
     return failed(err);
   }
@@ -121,6 +125,13 @@ describe('transcodePredictions', () => {
     }
     const t = expectSame(JSON.stringify(records));
     expect(t.slowRecords).toBe(0);
+  });
+
+  it('writes rows that read back through the table definition as the row path\'s rows, field by field', () => {
+    const records = Array.from({ length: 50 }, (_, i) => sdkRecord(i));
+    const t = transcodePredictions(ndjson(records), DEFAULT_RECORD_LIMITS, 10_000, RECEIVED, 'team-a');
+    const rows = parseRecordBody(ndjson(records), 'prediction', DEFAULT_RECORD_LIMITS, 10_000).records.map((r) => predictionToRow(r, RECEIVED, 'team-a'));
+    expect(decodeRows(PREDICTIONS, t.rows)).toEqual(rows);
   });
 
   it('writes timestamps exactly, at the 32-bit and range edges and with fractions', () => {

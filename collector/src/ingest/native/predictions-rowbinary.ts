@@ -1,14 +1,14 @@
 import { DEFAULT_PROJECT, validatePrediction, type RecordLimits } from '@inferlens/semconv';
 import { dayOfEpochMillis, PartitionDays } from '../../store/PartitionDays.js';
 import { int64Halves, RowBinaryWriter } from '../../store/row-binary.js';
-import { PREDICTIONS } from '../../store/tables.js';
+import { PREDICTIONS } from '../../store/schema/predictions.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { eventTimeError, recordError, scanRecords, type RecordError } from './parse-records.js';
 import { predictionToRow, projectFor } from './to-rows.js';
 
 /** What {@link transcodePredictions} returns. */
 export interface TranscodedPredictions {
-  /** The valid records as `predictions` rows in RowBinary, in `PREDICTIONS.binary`'s column order. */
+  /** The valid records as `predictions` rows in RowBinary, in the `predictions` definition's column order. */
   rows: Buffer;
   /** How many rows `rows` holds. */
   count: number;
@@ -77,7 +77,7 @@ export function transcodePredictions(
         return;
       }
       const row = predictionToRow(result.value, receivedAtNs, requestProject);
-      PREDICTIONS.binary.write(w, row);
+      PREDICTIONS.write(w, row);
       days.add(PREDICTIONS.partitionDay!(row));
       out.count++;
       out.slowRecords++;

@@ -1,5 +1,6 @@
 import { DEFAULT_PROJECT, type NormalizedFeedback, type NormalizedPrediction } from '@inferlens/semconv';
-import type { FeedbackRow, PredictionRow } from '../../store/rows.js';
+import type { FeedbackRow } from '../../store/schema/feedback.js';
+import type { PredictionRow } from '../../store/schema/predictions.js';
 import { formatUnixNanos } from './format-unix-nanos.js';
 
 /**

@@ -8,7 +8,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
-import type { LogRow } from '../../store/rows.js';
+import type { LogRow } from '../../store/schema/otel-logs.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeLogsRequest, OtlpDecodeError } from './index.js';
 import type { DecodedLogsRequest } from './index.js';

@@ -1,4 +1,4 @@
-import type { LogRow } from '../../store/rows.js';
+import type { LogRow } from '../../store/schema/otel-logs.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeLogsJson } from './internal/json-logs.js';
 import { decodeLogsProtobuf } from './internal/protobuf-logs.js';

@@ -8,7 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
-import type { SpanRow } from '../../store/rows.js';
+import type { SpanRow } from '../../store/schema/otel-traces.js';
 import { BadRequestError } from '../../errors.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeTraceRequest, OtlpDecodeError } from './index.js';

@@ -1,4 +1,4 @@
-import type { SpanRow } from '../../store/rows.js';
+import type { SpanRow } from '../../store/schema/otel-traces.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeTracesJson } from './internal/json-traces.js';
 import { decodeTracesProtobuf } from './internal/protobuf-traces.js';

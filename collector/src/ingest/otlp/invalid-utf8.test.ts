@@ -2,7 +2,8 @@ import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { aSequenceB, ILL_FORMED_UTF8 } from '../../../../test/helpers/ill-formed-utf8.js';
-import { encodeRowsBinary, SPANS } from '../../store/tables.js';
+import { OTEL_TRACES } from '../../store/schema/otel-traces.js';
+import { encodeRows } from '../../store/schema/TableDefinition.js';
 import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf } from './index.js';
 
 // OTLP `string` fields holding ill-formed UTF-8 (see ingest/utf8-text.ts): the record is kept and
@@ -94,7 +95,7 @@ describe('OTLP protobuf spans with ill-formed UTF-8', () => {
       expect(transcoded).toMatchObject({ count: 1, rejected: 0, errors: [] });
       // The transcoder replaces on its own fast path; only the non-ASCII key sends it to the row decoder.
       expect(transcoded.slowSpans).toBe(badKey ? 1 : 0);
-      expect(Buffer.from(transcoded.rows).equals(encodeRowsBinary(SPANS.binary, decoded.spans))).toBe(true);
+      expect(Buffer.from(transcoded.rows).equals(encodeRows(OTEL_TRACES, decoded.spans))).toBe(true);
     }
   });
 });

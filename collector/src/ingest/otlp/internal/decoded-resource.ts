@@ -1,4 +1,4 @@
-import type { StringMap } from '../../../store/rows.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 
 /** A resource as the rows need it. */
 export interface DecodedResource {

@@ -1,4 +1,4 @@
-import type { StringMap } from '../../../store/rows.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { optionalArray, requiredObject, shapeError, stringField } from './json-common.js';
 import { arrayJson, doubleJson, objectJson, quoteJson, scalarText } from './json-text.js';

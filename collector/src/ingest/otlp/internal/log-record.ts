@@ -1,4 +1,4 @@
-import type { StringMap } from '../../../store/rows.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 import type { DecodedLogRecord } from '../decode-logs-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 

@@ -1,4 +1,4 @@
-import type { StringMap } from '../../../store/rows.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import type { DecodedScope } from './decoded-resource.js';
 import { arrayJson, doubleJson, objectJson, quoteJson } from './json-text.js';

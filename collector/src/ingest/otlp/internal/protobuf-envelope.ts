@@ -1,4 +1,4 @@
-import type { StringMap } from '../../../store/rows.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 import { decodedResource } from './decoded-resource.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';
 import { readResourceInto, readScopeInto } from './protobuf-common.js';

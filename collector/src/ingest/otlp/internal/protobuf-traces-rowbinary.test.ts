@@ -6,14 +6,17 @@ import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../../test/helpers/random.js';
-import { encodeRowsBinary, SPANS } from '../../../store/tables.js';
+import { OTEL_TRACES } from '../../../store/schema/otel-traces.js';
+import { decodeRows, encodeRows } from '../../../store/schema/TableDefinition.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import { OtlpDecodeError } from '../otlp-decode-error.js';
 import { decodeTracesProtobuf } from './protobuf-traces.js';
 import { transcodeTracesProtobuf } from './protobuf-traces-rowbinary.js';
 
 // The transcoder must give exactly the bytes of the row decoder followed by the RowBinary
-// codec (what the store inserted before it existed), with the same rejections and errors.
+// codec (what the store inserted before it existed), with the same rejections and errors. The
+// codec derives from the `otel_traces` definition, so these byte comparisons also check the
+// transcoder's hand-written column order against the definition.
 
 const w = () => protobuf.Writer.create();
 const LEN = 2;
@@ -34,8 +37,8 @@ const ascending = (days: Iterable<number>): number[] => [...new Set(days)].sort(
 function viaRows(body: Uint8Array, project: string, bounds?: EventTimeBounds) {
   try {
     const d = decodeTracesProtobuf(body, project, bounds);
-    const days = ascending(d.spans.map((row) => SPANS.partitionDay!(row)));
-    return { rows: encodeRowsBinary(SPANS.binary, d.spans), count: d.spans.length, days, rejected: d.rejected, errors: d.errors };
+    const days = ascending(d.spans.map((row) => OTEL_TRACES.partitionDay!(row)));
+    return { rows: encodeRows(OTEL_TRACES, d.spans), count: d.spans.length, days, rejected: d.rejected, errors: d.errors };
   } catch (err) {
     return { error: err };
   }
@@ -259,6 +262,11 @@ describe('transcodeTracesProtobuf', () => {
     const result = expectSame(sdkBody(300));
     expect(result.count).toBe(300);
     expect(result.slowSpans).toBe(0);
+  });
+
+  it('writes rows that read back through the table definition as the row decoder\'s rows, field by field', () => {
+    const body = sdkBody(20);
+    expect(decodeRows(OTEL_TRACES, transcodeTracesProtobuf(body, 'proj').rows)).toEqual(decodeTracesProtobuf(body, 'proj').spans);
   });
 
   it('writes the same bytes, rejections and errors for 4,000 random hand-written spans', () => {

@@ -1,6 +1,6 @@
 import { dayOfUnixNanos, PartitionDays } from '../../../store/PartitionDays.js';
 import { RowBinaryWriter } from '../../../store/row-binary.js';
-import { SPANS } from '../../../store/tables.js';
+import { OTEL_TRACES } from '../../../store/schema/otel-traces.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedScope, DecodedResource } from './decoded-resource.js';
 import { spanKindName, statusCodeName } from './enum-names.js';
@@ -14,9 +14,9 @@ import { between, halvesBetween } from './unix-nanos.js';
 
 /*
  * A binary `ExportTraceServiceRequest` straight to `otel_traces` rows in RowBinary
- * (`SPANS.binary`'s columns), without building row objects: the embedded store's
+ * (the `otel_traces` definition's columns), without building row objects: the embedded store's
  * spans path. The bytes are exactly those of
- * `encodeRowsBinary(SPANS.binary, decodeTracesProtobuf(body, project).spans)`
+ * `encodeRows(OTEL_TRACES, decodeTracesProtobuf(body, project).spans)`
  * (protobuf-traces-rowbinary.test.ts compares them), at a fraction of the cost:
  * strings are copied as bytes, ids hex-encoded from a table, times kept as the
  * two 32-bit halves they arrive in, and the resource and scope columns encoded
@@ -54,7 +54,7 @@ const ANY_STRING = 10;
 
 /** What `transcodeTracesProtobuf` returns. */
 export interface TranscodedTraceRequest {
-  /** The valid spans as `otel_traces` rows in RowBinary, in `SPANS.binary`'s column order. */
+  /** The valid spans as `otel_traces` rows in RowBinary, in the `otel_traces` definition's column order. */
   rows: Buffer;
   /** How many rows `rows` holds. */
   count: number;
@@ -119,8 +119,8 @@ export function transcodeTracesProtobuf(
     r.pos = start;
     const row = readSpan(r, end, resource, scope, project, eventTimes);
     if (typeof row === 'string') return row;
-    SPANS.binary.write(w, row);
-    days.add(SPANS.partitionDay!(row));
+    OTEL_TRACES.write(w, row);
+    days.add(OTEL_TRACES.partitionDay!(row));
     slowSpans++;
     return ACCEPTED;
   };

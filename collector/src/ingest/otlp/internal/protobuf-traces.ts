@@ -1,4 +1,5 @@
-import type { SpanRow, StringMap } from '../../../store/rows.js';
+import type { SpanRow } from '../../../store/schema/otel-traces.js';
+import type { StringMap } from '../../../store/schema/column-types.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedTraceRequest } from '../decode-trace-request.js';
 import type { DecodedResource, DecodedScope } from './decoded-resource.js';

@@ -1,6 +1,6 @@
 /**
  * Exact conversions of OTLP `fixed64` Unix nanosecond timestamps to the
- * `rows.ts` convention: decimal Unix seconds with nine fraction digits
+ * store's `DateTime64(9)` form (`DateTime64Nanos` in store/schema/column-types.ts): decimal Unix seconds with nine fraction digits
  * (`"1700000000.123456789"`). Nothing goes through a float: a timestamp of today
  * (about 1.7e18 ns) is far beyond `Number.MAX_SAFE_INTEGER`.
  */

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import { projectOf } from '../http/request-context.js';
-
 /**
  * A WHERE clause built from conditions whose values travel only as `{name:Type}` query
- * parameters: the text of a condition is always a literal of ours, never a value from a request.
+ * parameters: the text of a condition is always a literal of a read module, never a value from a
+ * request. Only the modules in `store/repositories/` build SQL.
  */
 export class SqlFilter {
   readonly #conditions: string[] = [];
@@ -45,13 +43,23 @@ export class SqlFilter {
   }
 }
 
-/**
- * A filter on project (the query's, else the request's), then model and version when given.
- * @throws BadProjectHeaderError when the project comes from an invalid `X-Inferlens-Project` header.
- */
-export function modelFilter(request: FastifyRequest, q: { project?: string | undefined; model?: string | undefined; version?: string | undefined }): SqlFilter {
+/** Project, then model and version when given. */
+export interface ModelScope {
+  project: string;
+  model?: string | undefined;
+  version?: string | undefined;
+}
+
+/** A filter on project, then model and version when given. */
+export function modelFilter(scope: ModelScope): SqlFilter {
   return new SqlFilter()
-    .add('Project = {project:String}', 'project', q.project ?? projectOf(request))
-    .add('ModelName = {model:String}', 'model', q.model)
-    .add('ModelVersion = {version:String}', 'version', q.version);
+    .add('Project = {project:String}', 'project', scope.project)
+    .add('ModelName = {model:String}', 'model', scope.model)
+    .add('ModelVersion = {version:String}', 'version', scope.version);
+}
+
+/** A time range as Unix nanoseconds in decimal strings (the API's `parseTimeParam`), each bound optional. */
+export interface NanoRange {
+  from?: string | undefined;
+  to?: string | undefined;
 }

@@ -1,0 +1,87 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { columnList, partitionsSetting, quoteIdentifier, type InsertSink } from './InsertSink.js';
+import type { InsertOptions } from './InsertTarget.js';
+import type { RowCodec } from './schema/TableDefinition.js';
+
+/** Folder of the data directory holding `RowBinary` payloads while the engine reads them. */
+export const INSERT_SPOOL_DIR = 'insert-spool';
+
+/**
+ * The embedded engine's sink: chDB's in-memory insert takes text formats only, and parsing JSON
+ * costs it about 3x the CPU of RowBinary (test/bench/insert-format.bench.js), so the bytes go to
+ * a spool file that the engine reads with `file()` in an `INSERT ... SELECT`.
+ *
+ * A file is emptied once its insert has stored its rows, and the next insert overwrites it: the
+ * engine already creates and removes a dozen files or more per insert (its parts), and each
+ * creation costs the filesystem more while many files were removed recently (on ext4 without a
+ * journal, about 0.5 ms of kernel time each on this machine, against 20 µs otherwise). A file
+ * whose insert failed is removed.
+ */
+export class SpoolFileSink implements InsertSink {
+  readonly #client: ClickHouseClient;
+  readonly #dir: string;
+  #seq = 0;
+  /** Spool files between inserts, emptied, for the next insert to overwrite. */
+  readonly #idle: string[] = [];
+
+  /**
+   * @param dataDir the engine's data directory; its spool folder is emptied (payloads left by a
+   *   process that stopped mid-insert were never acknowledged) and created
+   */
+  constructor(client: ClickHouseClient, dataDir: string) {
+    this.#client = client;
+    this.#dir = join(dataDir, INSERT_SPOOL_DIR);
+    rmSync(this.#dir, { recursive: true, force: true });
+    mkdirSync(this.#dir, { recursive: true });
+  }
+
+  async insert(codec: RowCodec<unknown>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void> {
+    if (chunks.every((c) => c.length === 0)) return;
+    const maxPartitions = partitionsSetting(options);
+    const file = this.#idle.pop() ?? join(this.#dir, `${process.pid}-${++this.#seq}.rowbinary`);
+    let stored = false;
+    try {
+      const handle = await open(file, 'w');
+      try {
+        await handle.writev(chunks as Uint8Array[]);
+      } finally {
+        await handle.close();
+      }
+      // Settings go in the statement (bound as a parameter), never through `clickhouse_settings`,
+      // which chDB sends as a SET that its session keeps for every later query.
+      await this.#client.command({
+        query: `INSERT INTO ${quoteIdentifier(codec.table)} ${columnList(codec)}
+          ${maxPartitions === undefined ? '' : 'SETTINGS max_partitions_per_insert_block = {maxPartitions:UInt64}'}
+          SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
+        query_params: { file, structure: structure(codec), ...(maxPartitions === undefined ? {} : { maxPartitions }) },
+      });
+      stored = true;
+    } finally {
+      if (stored && (await emptied(file))) this.#idle.push(file);
+      else await unlink(file).catch(() => undefined);
+    }
+  }
+
+  /** Removes the idle spool files. */
+  async close(): Promise<void> {
+    for (const file of this.#idle.splice(0)) await unlink(file).catch(() => undefined);
+  }
+}
+
+/** The `file()` structure (`name Type, ...`) of a codec's columns. */
+function structure(codec: RowCodec<unknown>): string {
+  return codec.wireColumns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
+}
+
+/** Truncates a spool file to nothing (keeping it); false when that failed. */
+async function emptied(file: string): Promise<boolean> {
+  try {
+    await truncate(file, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,77 @@
+import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
+import { bucketSql, MAX_BUCKET_ID } from '../../jobs/log-buckets.js';
+import { QUOTE_NON_FINITE } from '../json-values.js';
+import { windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
+import { modelFilter, type ModelScope, type NanoRange } from './SqlFilter.js';
+
+/**
+ * The grouped reads a feature profile is built from (`jobs/feature-profile.ts`), over the four
+ * feature and output map columns that `predictions` and `reference_data` share: per numeric
+ * column its log buckets (`jobs/log-buckets.ts`, whose SQL twin `bucketSql` this uses) and
+ * moments, per categorical column its value counts, and the row count. Three aggregation queries,
+ * run entirely in ClickHouse; only the groups travel back.
+ */
+
+/** Where a profiled column comes from: model inputs or model outputs. */
+export type ProfileColumnSource = 'feature' | 'output';
+
+type Count = string | number;
+type Float = number | string;
+
+/** One numeric column's non-empty buckets (ids and counts side by side) and moments. */
+export interface NumericGroup { Source: ProfileColumnSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float }
+/** One categorical column's count of one value. */
+export interface CategoryGroup { Source: ProfileColumnSource; Name: string; Value: string; Count: Count }
+
+/** What a profile is built from. */
+export interface ProfileGroups {
+  rows: number;
+  numeric: NumericGroup[];
+  categorical: CategoryGroup[];
+}
+
+const NUMERIC_COLUMNS: Array<[ProfileColumnSource, string]> = [['feature', 'NumericFeatures'], ['output', 'NumericOutputs']];
+const CATEGORICAL_COLUMNS: Array<[ProfileColumnSource, string]> = [['feature', 'CategoricalFeatures'], ['output', 'CategoricalOutputs']];
+
+async function profileGroups(store: ClickHouseStore, table: 'predictions' | 'reference_data', where: string, params: QueryParams): Promise<ProfileGroups> {
+  // One group per column, not per (column, bucket): `countResample` keeps a dense array of
+  // bucket counts in each group (ids −MAX_BUCKET_ID..MAX_BUCKET_ID, a few dozen KB a column),
+  // which is ~30% cheaper than hashing (name, bucket) pairs; only non-empty buckets travel back.
+  const ids = `range(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1})`;
+  const numericSql = NUMERIC_COLUMNS.map(
+    ([source, column]) => `SELECT '${source}' AS Source, Name, arrayFilter((i, c) -> c > 0, ${ids}, Dense) AS Ids,
+       arrayFilter(c -> c > 0, Dense) AS Counts, Count, Min, Max, Sum, SumSq
+     FROM (SELECT k AS Name, countResample(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1}, 1)(${bucketSql('v')}) AS Dense, count() AS Count,
+             min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
+           FROM ${table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
+           WHERE ${where} AND isFinite(v) GROUP BY Name)`,
+  ).join(' UNION ALL ') + QUOTE_NON_FINITE;
+  const categoricalSql = CATEGORICAL_COLUMNS.map(
+    ([source, column]) => `SELECT '${source}' AS Source, k AS Name, v AS Value, count() AS Count
+     FROM ${table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
+     WHERE ${where} GROUP BY Name, Value`,
+  ).join(' UNION ALL ');
+  const [numeric, categorical, total] = await Promise.all([
+    store.query<NumericGroup>(numericSql, params),
+    store.query<CategoryGroup>(categoricalSql, params),
+    store.query<{ n: string | number }>(`SELECT count() AS n FROM ${table} WHERE ${where}`, params),
+  ]);
+  return { rows: Number(total[0]?.n ?? 0), numeric, categorical };
+}
+
+/** The groups of a stream's window of predictions (the drift job's current side). */
+export function predictionWindowGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange): Promise<ProfileGroups> {
+  const w = windowWhere(scope, range);
+  return profileGroups(store, 'predictions', w.where, w.params);
+}
+
+/** The groups of predictions of a project (optionally one model and version) within a range, Unix ns text (a pinned reference, a chart). */
+export function predictionRangeGroups(store: ClickHouseStore, scope: ModelScope, range: NanoRange): Promise<ProfileGroups> {
+  const filter = modelFilter(scope).timeRange('Timestamp', range.from, range.to);
+  return profileGroups(store, 'predictions', filter.where(), filter.params);
+}
+
+/** The groups of an uploaded reference data set. */
+export function referenceDataGroups(store: ClickHouseStore, project: string, referenceId: string): Promise<ProfileGroups> {
+  return profileGroups(store, 'reference_data', 'Project = {project:String} AND ReferenceId = {referenceId:String}', { project, referenceId });
+}

@@ -1,0 +1,42 @@
+import type { ClickHouseStore } from '../ClickHouseStore.js';
+
+/** A span of `otel_traces` as read: times as Unix ns text, events and links as parallel arrays. */
+export interface StoredSpan {
+  startTimeUnixNano: string;
+  durationNano: string;
+  TraceId: string;
+  SpanId: string;
+  ParentSpanId: string;
+  TraceState: string;
+  SpanName: string;
+  SpanKind: string;
+  ServiceName: string;
+  ResourceAttributes: Record<string, string>;
+  ScopeName: string;
+  ScopeVersion: string;
+  SpanAttributes: Record<string, string>;
+  StatusCode: string;
+  StatusMessage: string;
+  Project: string;
+  eventTimes: string[];
+  eventNames: string[];
+  eventAttributes: Array<Record<string, string>>;
+  linkTraceIds: string[];
+  linkSpanIds: string[];
+  linkTraceStates: string[];
+  linkAttributes: Array<Record<string, string>>;
+}
+
+/** The spans of a trace (lowercase hex id), by start time. */
+export function spansOfTrace(store: ClickHouseStore, traceId: string): Promise<StoredSpan[]> {
+  return store.query<StoredSpan>(
+    `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS startTimeUnixNano, toString(Duration) AS durationNano,
+            TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes,
+            ScopeName, ScopeVersion, SpanAttributes, StatusCode, StatusMessage, Project,
+            arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes, Events.Name AS eventNames,
+            Events.Attributes AS eventAttributes, Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds,
+            Links.TraceState AS linkTraceStates, Links.Attributes AS linkAttributes
+     FROM otel_traces WHERE TraceId = {traceId:String} ORDER BY Timestamp, SpanId`,
+    { traceId },
+  );
+}

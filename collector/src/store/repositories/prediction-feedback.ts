@@ -1,0 +1,174 @@
+import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
+import { streamWhere, windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
+
+/**
+ * The SQL of predictions joined with their newest feedback (per prediction id, the feedback
+ * received last wins), as a FROM-clause fragment with the columns the quality metrics read:
+ * `PL` predicted label (the label output as text), `HasS`/`S` the score output, `HasPV`/`PV` the
+ * predicted value, `L`/`V` the true label and value. Values are bound by the caller as
+ * `{project:String}`, `{labelOut:String}`, `{scoreOut:String}`, `{valueOut:String}` plus whatever
+ * `range` uses; column names differ from the tables' so the join is unambiguous.
+ *
+ * @param range a WHERE condition on `predictions` selecting the rows to join
+ * @param extra additional select items for the predictions side and the feedback side
+ */
+function predictionFeedbackJoin(range: string, extra: { predictions?: string; feedback?: string } = {}): string {
+  const p = extra.predictions ? `${extra.predictions}, ` : '';
+  const f = extra.feedback ? `, ${extra.feedback}` : '';
+  return `
+    (SELECT PredictionId AS Pid, ${p}
+            multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
+                    mapContains(NumericOutputs, {labelOut:String}), toString(NumericOutputs[{labelOut:String}]), '') AS PL,
+            mapContains(NumericOutputs, {scoreOut:String}) AS HasS, NumericOutputs[{scoreOut:String}] AS S,
+            mapContains(NumericOutputs, {valueOut:String}) AS HasPV, NumericOutputs[{valueOut:String}] AS PV
+     FROM predictions WHERE ${range}) AS p
+    INNER JOIN
+    (SELECT PredictionId AS Fid, argMax(Label, ReceivedAt) AS L, argMax(Value, ReceivedAt) AS V${f}
+     FROM feedback WHERE Project = {project:String} AND PredictionId IN (SELECT PredictionId FROM predictions WHERE ${range})
+     GROUP BY PredictionId) AS f ON p.Pid = f.Fid`;
+}
+
+/** The output names the quality metrics read, and the positive class of a binary score. */
+export interface QualityOutputs {
+  label: string;
+  score: string;
+  value: string;
+  positiveClass: string;
+}
+
+type Num = number | string | null;
+
+/** What the quality metrics of one window are finished from (`@inferlens/stats` does the rest). */
+export interface QualityInputs {
+  /** Labelled predictions; label delay p50 and p90 (s); max delay (s); newest feedback arrival (Unix ms text). */
+  labels: { n: string; d: number[]; dmax: number | null; r: string | null } | undefined;
+  /** Counts per (true label, predicted label). */
+  confusion: Array<{ truth: string; predicted: string; count: string }>;
+  /** Positives and negatives per score value. */
+  scores: Array<{ score: number; positives: string; negatives: string }>;
+  /** Rows with a true and a predicted value, and the error sums. */
+  regression: { rows: string; abs: number; sq: number; nz: string; ape: number } | undefined;
+}
+
+/** A window's predictions joined with their newest feedback, aggregated for the quality job. */
+export async function qualityInputs(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<QualityInputs> {
+  const w = windowWhere(scope, range);
+  const p: QueryParams = { ...w.params, project: scope.project, labelOut: outputs.label, scoreOut: outputs.score, valueOut: outputs.value, positive: outputs.positiveClass };
+  // The window's predictions with their newest feedback; names are distinct from the tables' so the join is unambiguous.
+  const joined = predictionFeedbackJoin(w.where, { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' });
+  const [labels] = await store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(
+    `SELECT count() AS n, quantilesExactInclusive(0.5, 0.9)(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS d,
+            max(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS dmax, toString(toUnixTimestamp64Milli(max(R))) AS r
+     FROM ${joined}`,
+    p,
+  );
+  const confusion = await store.query<{ truth: string; predicted: string; count: string }>(
+    `SELECT L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY truth, predicted`,
+    p,
+  );
+  const scores = await store.query<{ score: number; positives: string; negatives: string }>(
+    `SELECT S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
+     FROM ${joined} WHERE L != '' AND HasS GROUP BY score`,
+    p,
+  );
+  const [regression] = await store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(
+    `SELECT count() AS rows, sum(abs(V - PV)) AS abs, sum((V - PV) * (V - PV)) AS sq, countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape
+     FROM ${joined} WHERE V IS NOT NULL AND HasPV`,
+    p,
+  );
+  return { labels, confusion, scores, regression };
+}
+
+/**
+ * The closed windows of a stream (starting before `checkpointMs`) that got feedback received
+ * after `sinceMs`: each window's start, the newest such arrival, and the newest arrival its
+ * stored quality result counted (null without a result), Unix ms; oldest window first.
+ */
+export async function windowsWithNewFeedback(
+  store: ClickHouseStore,
+  stream: PredictionScope,
+  o: { windowMs: number; checkpointMs: number; sinceMs: number },
+): Promise<Array<{ startMs: number; newestMs: number; storedMs: number | null }>> {
+  const s = streamWhere(stream);
+  const fresh = `SELECT PredictionId, ReceivedAt FROM feedback WHERE Project = {project:String} AND ReceivedAt > fromUnixTimestamp64Milli({since:Int64})`;
+  const rows = await store.query<{ ws: string | number; newest: string | number; stored: string | number | null }>(
+    `SELECT c.ws AS ws, c.newest AS newest, r.stored AS stored FROM (
+       SELECT intDiv(toUnixTimestamp64Milli(p.Timestamp), {w:Int64}) * {w:Int64} AS ws, toUnixTimestamp64Milli(max(f.ReceivedAt)) AS newest
+       FROM (SELECT PredictionId, Timestamp FROM predictions WHERE ${s.where} AND Timestamp < fromUnixTimestamp64Milli({cp:Int64})
+               AND PredictionId IN (SELECT PredictionId FROM (${fresh}))) AS p
+       INNER JOIN (${fresh}) AS f ON p.PredictionId = f.PredictionId
+       GROUP BY ws
+     ) AS c
+     LEFT JOIN (SELECT toUnixTimestamp64Milli(WindowStart) AS ws, toNullable(toUnixTimestamp64Milli(MaxFeedbackReceivedAt)) AS stored
+                FROM quality_results FINAL WHERE ${s.where}) AS r ON c.ws = r.ws
+     ORDER BY ws`,
+    { ...s.params, w: o.windowMs, cp: o.checkpointMs, since: o.sinceMs },
+  );
+  return rows.map((c) => ({ startMs: Number(c.ws), newestMs: Number(c.newest), storedMs: c.stored === null ? null : Number(c.stored) }));
+}
+
+/** Two versions of a model over one time range (Unix ns text), for `GET /api/v1/compare`. */
+export interface VersionPair {
+  project: string;
+  model: string;
+  /** Baseline and candidate versions. */
+  a: string;
+  b: string;
+  from: string;
+  to: string;
+  outputs: QualityOutputs;
+}
+
+/** The aggregates a version comparison is finished from, each row tagged with its version (`ver`). */
+export interface VersionComparisonInputs {
+  /** Latency ranks (Mann–Whitney) of successful predictions: sizes, 2U of b, tie correction. */
+  latencyRanks: { nA: Num; nB: Num; u2: Num; ties: Num } | undefined;
+  totals: Array<{ ver: string; n: Num; errors: Num; median: Num }>;
+  confusion: Array<{ ver: string; truth: string; predicted: string; count: Num }>;
+  scores: Array<{ ver: string; score: number; positives: Num; negatives: Num }>;
+  regression: Array<{ ver: string; n: Num; abs: Num; sq: Num; q4: Num; nz: Num; ape: Num; ape2: Num }>;
+}
+
+/**
+ * Every aggregation of a version comparison, in ClickHouse: latency ranks from the two versions'
+ * latencies grouped by value and ranked with a window function (one row comes back; 2U of b stays
+ * an exact integer), totals, and the predictions joined with their newest feedback.
+ */
+export async function versionComparisonInputs(store: ClickHouseStore, r: VersionPair): Promise<VersionComparisonInputs> {
+  const params: QueryParams = {
+    project: r.project, model: r.model, a: r.a, b: r.b, from: r.from, to: r.to,
+    labelOut: r.outputs.label, scoreOut: r.outputs.score, valueOut: r.outputs.value, positive: r.outputs.positiveClass,
+  };
+  const range = `Project = {project:String} AND ModelName = {model:String} AND ModelVersion IN ({a:String}, {b:String})
+    AND Timestamp >= fromUnixTimestamp64Nano({from:Int64}) AND Timestamp < fromUnixTimestamp64Nano({to:Int64})`;
+  const [latencyRanks] = await store.query<{ nA: Num; nB: Num; u2: Num; ties: Num }>(
+    `SELECT sum(ca) AS nA, sum(cb) AS nB, sum(cb * (2 * below + ca)) AS u2, sum(pow(toFloat64(ca + cb), 3) - (ca + cb)) AS ties
+     FROM (SELECT ca, cb, sum(ca) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ca AS below
+           FROM (SELECT LatencyMs AS v, countIf(ModelVersion = {a:String}) AS ca, countIf(ModelVersion = {b:String}) AS cb
+                 FROM predictions WHERE ${range} AND Status != 'error' GROUP BY v))`,
+    params,
+  );
+  const totals = await store.query<{ ver: string; n: Num; errors: Num; median: Num }>(
+    `SELECT ModelVersion AS ver, count() AS n, countIf(Status = 'error') AS errors,
+            quantileExactInclusiveIf(0.5)(LatencyMs, Status != 'error') AS median
+     FROM predictions WHERE ${range} GROUP BY ver`,
+    params,
+  );
+  const joined = predictionFeedbackJoin(range, { predictions: 'ModelVersion AS ver' });
+  const confusion = await store.query<{ ver: string; truth: string; predicted: string; count: Num }>(
+    `SELECT ver, L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY ver, truth, predicted`,
+    params,
+  );
+  const scores = await store.query<{ ver: string; score: number; positives: Num; negatives: Num }>(
+    `SELECT ver, S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
+     FROM ${joined} WHERE L != '' AND HasS GROUP BY ver, score`,
+    params,
+  );
+  const regression = await store.query<{ ver: string; n: Num; abs: Num; sq: Num; q4: Num; nz: Num; ape: Num; ape2: Num }>(
+    `SELECT ver, count() AS n, sum(abs(V - PV)) AS abs, sum(pow(V - PV, 2)) AS sq, sum(pow(V - PV, 4)) AS q4,
+            countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape, sumIf(pow((V - PV) / V, 2), V != 0) AS ape2
+     FROM ${joined} WHERE V IS NOT NULL AND HasPV GROUP BY ver`,
+    params,
+  );
+  return { latencyRanks, totals, confusion, scores, regression };
+}

@@ -1,0 +1,53 @@
+import { DateTime64Nanos, declaredOnly, LowCardinalityString, Str, StringMapType, UInt8 } from './column-types.js';
+import { column, defineTable, generated, type RowType } from './TableDefinition.js';
+
+const Z = { codec: 'ZSTD(1)' };
+const bloom = (name: string, expr: string, rate: string) => `${name} ${expr} TYPE bloom_filter(${rate}) GRANULARITY 1`;
+
+/**
+ * `otel_logs`: the OpenTelemetry Collector ClickHouse exporter's logs table, column for column
+ * (logs_table.sql), for log records that are not predictions or feedback; Inferlens adds `Project`.
+ */
+export const OTEL_LOGS = defineTable(
+  'otel_logs',
+  {
+    Timestamp: column(DateTime64Nanos, { codec: 'Delta(8), ZSTD(1)' }),
+    TimestampTime: generated(declaredOnly('DateTime'), 'toDateTime(Timestamp)'),
+    TraceId: column(Str, Z),
+    SpanId: column(Str, Z),
+    TraceFlags: column(UInt8),
+    SeverityText: column(LowCardinalityString, Z),
+    SeverityNumber: column(UInt8),
+    ServiceName: column(LowCardinalityString, Z),
+    Body: column(Str, Z),
+    ResourceSchemaUrl: column(LowCardinalityString, Z),
+    ResourceAttributes: column(StringMapType, Z),
+    ScopeSchemaUrl: column(LowCardinalityString, Z),
+    ScopeName: column(Str, Z),
+    ScopeVersion: column(LowCardinalityString, Z),
+    ScopeAttributes: column(StringMapType, Z),
+    LogAttributes: column(StringMapType, Z),
+    EventName: column(Str, Z),
+    Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }),
+  },
+  {
+    engine: 'MergeTree',
+    indexes: [
+      bloom('idx_trace_id', 'TraceId', '0.001'),
+      bloom('idx_res_attr_key', 'mapKeys(ResourceAttributes)', '0.01'),
+      bloom('idx_res_attr_value', 'mapValues(ResourceAttributes)', '0.01'),
+      bloom('idx_log_attr_key', 'mapKeys(LogAttributes)', '0.01'),
+      bloom('idx_log_attr_value', 'mapValues(LogAttributes)', '0.01'),
+      'idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8',
+    ],
+    partitionBy: 'toDate(TimestampTime)',
+    primaryKey: '(ServiceName, TimestampTime)',
+    orderBy: '(ServiceName, TimestampTime, Timestamp)',
+    settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
+    // The engine's `toDate(TimestampTime)` is the day of `Timestamp`.
+    dayPartition: 'Timestamp',
+  },
+);
+
+/** One row of `otel_logs`. */
+export type LogRow = RowType<typeof OTEL_LOGS>;

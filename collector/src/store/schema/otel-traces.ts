@@ -1,0 +1,86 @@
+import { ArrayOf, DateTime64Nanos, declaredOnly, LowCardinalityString, Str, StringMapType, UInt64Decimal } from './column-types.js';
+import { defineView } from './ddl.js';
+import { column, defineTable, filledByView, nested, type RowType } from './TableDefinition.js';
+
+const Z = { codec: 'ZSTD(1)' };
+const bloom = (name: string, expr: string, rate: string) => `${name} ${expr} TYPE bloom_filter(${rate}) GRANULARITY 1`;
+
+/**
+ * `otel_traces`: the OpenTelemetry Collector ClickHouse exporter's table, column for column
+ * (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql),
+ * so Grafana's trace views and existing pipelines read it unchanged; Inferlens adds `Project`.
+ */
+export const OTEL_TRACES = defineTable(
+  'otel_traces',
+  {
+    Timestamp: column(DateTime64Nanos, { codec: 'Delta(8), ZSTD(1)' }),
+    TraceId: column(Str, Z),
+    SpanId: column(Str, Z),
+    ParentSpanId: column(Str, Z),
+    TraceState: column(Str, Z),
+    SpanName: column(LowCardinalityString, Z),
+    /** `Unspecified`, `Internal`, `Server`, `Client`, `Producer` or `Consumer`. */
+    SpanKind: column(LowCardinalityString, Z),
+    ServiceName: column(LowCardinalityString, Z),
+    ResourceAttributes: column(StringMapType, Z),
+    ScopeName: column(Str, Z),
+    ScopeVersion: column(Str, Z),
+    SpanAttributes: column(StringMapType, Z),
+    /** Nanoseconds. */
+    Duration: column(UInt64Decimal, { codec: 'T64, ZSTD(1)' }),
+    /** `Unset`, `Ok` or `Error`. */
+    StatusCode: column(LowCardinalityString, Z),
+    StatusMessage: column(Str, Z),
+    EventsTimestamp: nested('Events', 'Timestamp', ArrayOf.DateTime64Nanos, { groupCodec: 'ZSTD(1)' }),
+    EventsName: nested('Events', 'Name', ArrayOf.LowCardinalityString),
+    EventsAttributes: nested('Events', 'Attributes', ArrayOf.StringMap),
+    LinksTraceId: nested('Links', 'TraceId', ArrayOf.Str, { groupCodec: 'ZSTD(1)' }),
+    LinksSpanId: nested('Links', 'SpanId', ArrayOf.Str),
+    LinksTraceState: nested('Links', 'TraceState', ArrayOf.Str),
+    LinksAttributes: nested('Links', 'Attributes', ArrayOf.StringMap),
+    Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }),
+  },
+  {
+    engine: 'MergeTree',
+    indexes: [
+      bloom('idx_trace_id', 'TraceId', '0.001'),
+      bloom('idx_res_attr_key', 'mapKeys(ResourceAttributes)', '0.01'),
+      bloom('idx_res_attr_value', 'mapValues(ResourceAttributes)', '0.01'),
+      bloom('idx_span_attr_key', 'mapKeys(SpanAttributes)', '0.01'),
+      bloom('idx_span_attr_value', 'mapValues(SpanAttributes)', '0.01'),
+      'idx_duration Duration TYPE minmax GRANULARITY 1',
+    ],
+    partitionBy: 'toDate(Timestamp)',
+    orderBy: '(ServiceName, SpanName, toDateTime(Timestamp))',
+    settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
+    dayPartition: 'Timestamp',
+  },
+);
+
+/** One row of `otel_traces`. Times are decimal Unix seconds with nine fraction digits; `Duration` a decimal string. */
+export type SpanRow = RowType<typeof OTEL_TRACES>;
+
+/** `otel_traces_trace_id_ts`: first and last time of each trace (the exporter's lookup table), filled by its view. */
+export const OTEL_TRACES_TRACE_ID_TS = defineTable(
+  'otel_traces_trace_id_ts',
+  {
+    TraceId: filledByView(Str, Z),
+    Start: filledByView(declaredOnly('SimpleAggregateFunction(min, DateTime)'), Z),
+    End: filledByView(declaredOnly('SimpleAggregateFunction(max, DateTime)'), Z),
+  },
+  { engine: 'AggregatingMergeTree', partitionBy: 'toStartOfWeek(Start)', orderBy: '(TraceId)', settings: 'index_granularity = 8192, ttl_only_drop_parts = 1' },
+);
+
+/** Fills `otel_traces_trace_id_ts` from `otel_traces`. */
+export const OTEL_TRACES_TRACE_ID_TS_MV = defineView(
+  'otel_traces_trace_id_ts_mv',
+  OTEL_TRACES_TRACE_ID_TS,
+  OTEL_TRACES,
+  (source) => `SELECT
+    TraceId,
+    min(Timestamp) AS Start,
+    max(Timestamp) AS End
+FROM ${source}
+WHERE TraceId != ''
+GROUP BY TraceId`,
+);
