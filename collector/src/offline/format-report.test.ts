@@ -4,7 +4,7 @@ import { buildDriftReport } from './drift-report.js';
 import { formatJson, formatNumber, formatTable } from './format-report.js';
 
 const files = { reference: { file: 'ref.csv', rows: 40 }, current: { file: 'cur.csv', rows: 40 } };
-const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 function report() {
   const result = compareDatasets(
