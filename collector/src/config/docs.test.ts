@@ -5,7 +5,7 @@ import { OPTIONS } from '../config.js';
 import { renderHelp } from './help.js';
 import { renderConfigTable, TABLE_END, TABLE_START } from './readme-table.js';
 
-const README = new URL('../../../README.md', import.meta.url);
+const PAGE = new URL('../../../docs/configuration.md', import.meta.url);
 
 /** Key, flag, variable and default of each option line of `--help`. */
 function helpEntries(help: string) {
@@ -15,7 +15,7 @@ function helpEntries(help: string) {
   });
 }
 
-/** Key, flag, variable and default of each row of the README's configuration table. */
+/** Key, flag, variable and default of each row of the configuration table (docs/configuration.md). */
 function readmeEntries(table: string) {
   return table.split('\n').slice(2).map((row) => {
     const [key, flag, env, dflt] = row.split(' | ').map((c) => c.replace(/^\| /, ''));
@@ -25,11 +25,11 @@ function readmeEntries(table: string) {
 }
 
 describe('configuration docs come from the schema', () => {
-  it("README.md's configuration table is the one the schema renders (run `pnpm config-docs` after changing the schema)", () => {
-    const readme = readFileSync(README, 'utf8');
+  it("docs/configuration.md's table is the one the schema renders (run `pnpm config-docs` after changing the schema)", () => {
+    const readme = readFileSync(PAGE, 'utf8');
     const start = readme.indexOf(TABLE_START);
     const end = readme.indexOf(TABLE_END);
-    expect(start, 'the README has lost its table markers').toBeGreaterThan(-1);
+    expect(start, 'docs/configuration.md has lost its table markers').toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
     expect(readme.slice(start + TABLE_START.length, end).trim()).toBe(renderConfigTable());
   });
@@ -55,7 +55,7 @@ describe('configuration docs come from the schema', () => {
     }
   });
 
-  it('--help and the README table list the same keys, in the same order, with the same flag, variable and default', () => {
+  it('--help and the docs table list the same keys, in the same order, with the same flag, variable and default', () => {
     const help = helpEntries(renderHelp());
     const table = readmeEntries(renderConfigTable());
     expect(help.length).toBe(OPTIONS.length);

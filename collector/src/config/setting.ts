@@ -11,7 +11,7 @@ export type SettingKeywords = {
   env: `INFERLENS_${string}`;
   /** The command-line flag, without `--`; most settings have none. */
   flag?: string;
-  /** One sentence for `--help` and the README (Markdown `code` and links allowed). */
+  /** One sentence for `--help` and docs/configuration.md (Markdown `code`, and links to other pages of docs/ by file name). */
   description: string;
   /** What the setting takes, in words, where its constraints alone would not say it (a refined rule). */
   expected?: string;
