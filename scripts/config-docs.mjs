@@ -1,7 +1,7 @@
 // Rewrites the configuration table of docs/configuration.md from the collector's configuration schema
 // (collector/src/config). Run through `pnpm config-docs`, which builds first.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { withConfigTable } from '../collector/dist/config/readme-table.js';
+import { withConfigTable } from '../collector/dist/config/docs-table.js';
 
 const path = new URL('../docs/configuration.md', import.meta.url);
 const before = readFileSync(path, 'utf8');

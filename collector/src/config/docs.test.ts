@@ -3,7 +3,7 @@ import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from '../config.js';
 import { renderHelp } from './help.js';
-import { renderConfigTable, TABLE_END, TABLE_START } from './readme-table.js';
+import { renderConfigTable, TABLE_END, TABLE_START } from './docs-table.js';
 
 const PAGE = new URL('../../../docs/configuration.md', import.meta.url);
 
@@ -16,7 +16,7 @@ function helpEntries(help: string) {
 }
 
 /** Key, flag, variable and default of each row of the configuration table (docs/configuration.md). */
-function readmeEntries(table: string) {
+function tableEntries(table: string) {
   return table.split('\n').slice(2).map((row) => {
     const [key, flag, env, dflt] = row.split(' | ').map((c) => c.replace(/^\| /, ''));
     const bare = (cell: string) => /^`([^`]*)`/.exec(cell)?.[1] ?? cell;
@@ -26,12 +26,12 @@ function readmeEntries(table: string) {
 
 describe('configuration docs come from the schema', () => {
   it("docs/configuration.md's table is the one the schema renders (run `pnpm config-docs` after changing the schema)", () => {
-    const readme = readFileSync(PAGE, 'utf8');
-    const start = readme.indexOf(TABLE_START);
-    const end = readme.indexOf(TABLE_END);
+    const page = readFileSync(PAGE, 'utf8');
+    const start = page.indexOf(TABLE_START);
+    const end = page.indexOf(TABLE_END);
     expect(start, 'docs/configuration.md has lost its table markers').toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
-    expect(readme.slice(start + TABLE_START.length, end).trim()).toBe(renderConfigTable());
+    expect(page.slice(start + TABLE_START.length, end).trim()).toBe(renderConfigTable());
   });
 
   it('documents every key: a description, its own INFERLENS_ variable and flag, and a default its own schema accepts', () => {
@@ -57,7 +57,7 @@ describe('configuration docs come from the schema', () => {
 
   it('--help and the docs table list the same keys, in the same order, with the same flag, variable and default', () => {
     const help = helpEntries(renderHelp());
-    const table = readmeEntries(renderConfigTable());
+    const table = tableEntries(renderConfigTable());
     expect(help.length).toBe(OPTIONS.length);
     expect(table.length).toBe(OPTIONS.length);
     for (const [i, o] of OPTIONS.entries()) {

@@ -4,7 +4,7 @@ import { describe } from './problems.js';
 /**
  * Custom keywords of a setting's schema, beside TypeBox's own (`default`, `minimum`, ...): where
  * the setting comes from besides the YAML file, and the sentence that documents it. The loader,
- * `--help` and the README table read them, so they cannot disagree.
+ * `--help` and the table of docs/configuration.md read them, so they cannot disagree.
  */
 export type SettingKeywords = {
   /** The environment variable. */
