@@ -13,12 +13,23 @@ let offset = pool.length;
  * also pools its entropy but formats a UUID.
  */
 export function randomId(): string {
-  if (offset >= pool.length) {
+  if (offset + ID_BYTES > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
   const id = pool.toString('hex', offset, offset + ID_BYTES);
   offset += ID_BYTES;
+  return id;
+}
+
+/** 64 random bits as 16 lowercase hex digits, an OpenTelemetry span id, from the same pool. */
+export function randomSpanId(): string {
+  if (offset + 8 > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const id = pool.toString('hex', offset, offset + 8);
+  offset += 8;
   return id;
 }
 

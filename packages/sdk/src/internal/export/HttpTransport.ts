@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { SUPPRESS_TRACING_KEY } from '../suppress-tracing.js';
 import { failure, shutDownResponse, type ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
@@ -30,7 +32,8 @@ export class HttpTransport implements ExportTransport<Uint8Array> {
     try {
       const limit = Math.max(1, Math.min(this.options.timeoutMillis, timeoutMillis));
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(limit)]);
-      const response = await fetch(url, { method: 'POST', headers, body, signal });
+      // As OpenTelemetry's exporters do: a host's HTTP client instrumentation must not trace the export itself.
+      const response = await context.with(context.active().setValue(SUPPRESS_TRACING_KEY, true), () => fetch(url, { method: 'POST', headers, body, signal }));
       const text = await response.text();
       if (response.ok) return { status: 'success', reply: text };
       const error = new Error(`HTTP ${response.status} from ${url}: ${text.slice(0, 500)}`);

@@ -19,10 +19,10 @@ export interface HttpExportSetup {
   readonly thread: 'main' | 'worker';
 }
 
-/** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions` or `/v1/feedback`. */
-export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}): HttpExportSetup {
+/** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions`, `/v1/feedback` or `/v1/traces`. */
+export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}, contentType = 'application/x-ndjson'): HttpExportSetup {
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...options.headers };
+  const headers: Record<string, string> = { 'content-type': contentType, ...options.headers };
   if (options.project) headers['x-inferlens-project'] = options.project;
   const compression = options.compression ?? 'gzip';
   if (compression === 'gzip') headers['content-encoding'] = 'gzip';
