@@ -6,6 +6,7 @@ import { handleError, info, warn } from './handle-error.js';
 import { withDeadline } from './deadline.js';
 import { errorMessage, isRetryable, rejectedOf } from './export-outcome.js';
 import { backoffDelay } from './export/retry.js';
+import { recordJson } from './export/record-json.js';
 import { serializedLines } from './export/serialized-lines.js';
 import { LossReporter, QUEUE_ITEMS, type DataLossListener, type LossReason, type QueueName } from './LossReporter.js';
 
@@ -114,7 +115,7 @@ export class BatchRecordProcessor<T> {
   onEnd(record: T): void {
     try {
       if (this.stopped) return this.lose('shutdown', 1);
-      const line = JSON.stringify(record);
+      const line = recordJson(record);
       const bytes = Buffer.byteLength(line) + 1;
       if (this.admit(record, bytes) && typeof record === 'object' && record !== null) serializedLines.set(record, line);
     } catch (error) {

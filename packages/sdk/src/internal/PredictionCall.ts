@@ -29,6 +29,8 @@ import type { MonitorCore } from './MonitorCore.js';
 import type { PredictionScope } from './prediction-scope.js';
 import { fixedRecordBytes, sdkRecordBytes } from './record-size.js';
 import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
+import { FixedSpanAttributes } from './tracing/FixedSpanAttributes.js';
+import { OwnTracer } from './tracing/OwnTracer.js';
 import { isValidSpanContext } from './valid-span-context.js';
 import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
 
@@ -56,6 +58,8 @@ export interface CallPlan {
    * per-call checks and sizing of `sdkRecordBytes`. Undefined when they did not.
    */
   readonly fixedBytes: number | undefined;
+  /** `spanAttributes`, checked and serialized once, when the monitor's tracer is its own (`OwnTracer`); else undefined. */
+  readonly fixedSpan: FixedSpanAttributes | undefined;
 }
 
 /** What a plan is made from. */
@@ -114,6 +118,7 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
     attributes,
     segment,
     fixedBytes: validatePrediction(template).ok ? fixedRecordBytes(model, version, core.project ?? null, core.service, core.environment ?? null, core.sampleRate) : undefined,
+    fixedSpan: core.tracer instanceof OwnTracer ? new FixedSpanAttributes(spanAttributes) : undefined,
   };
 }
 
@@ -165,23 +170,27 @@ export class PredictionCall {
   ) {
     const batch = plan.kind === 'batch';
     const parent = context.active();
-    let attributes: Attributes;
     if (batch) {
       const items = features?.length ?? 0;
       const ids: string[] = [];
       for (let i = 0; i < items; i++) ids.push(this.makeId(i));
       this.ids = ids;
-      attributes = Object.assign({}, plan.spanAttributes);
-    } else {
-      const id = this.makeId(0);
-      this.ids = [id];
-      // Object.assign onto a literal: several times cheaper than a spread with dotted keys (V8 12).
-      attributes = Object.assign({ [ATTR_INFERLENS_PREDICTION_ID]: id }, plan.spanAttributes);
-    }
+    } else this.ids = [this.makeId(0)];
     if (capture) for (const id of this.ids) capture.push(id);
     this.scope = { predictionIds: this.ids };
-    if (segment && segment !== plan.segment) attributes[ATTR_INFERLENS_SEGMENT] = segment;
-    this.span = plan.core.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes }, parent);
+    const ownSegment = segment && segment !== plan.segment;
+    const fixedSpan = plan.fixedSpan;
+    if (fixedSpan !== undefined) {
+      // The SDK's own tracer: the span refers to the plan's attributes, checked and serialized once.
+      const span = (plan.core.tracer as OwnTracer).startPlannedSpan(plan.spanName, plan.spanKind, fixedSpan, parent, batch ? undefined : ATTR_INFERLENS_PREDICTION_ID, this.ids[0]);
+      if (ownSegment) span.setAttribute(ATTR_INFERLENS_SEGMENT, segment);
+      this.span = span;
+    } else {
+      // Object.assign onto a literal: several times cheaper than a spread with dotted keys (V8 12).
+      const attributes: Attributes = batch ? Object.assign({}, plan.spanAttributes) : Object.assign({ [ATTR_INFERLENS_PREDICTION_ID]: this.ids[0] }, plan.spanAttributes);
+      if (ownSegment) attributes[ATTR_INFERLENS_SEGMENT] = segment;
+      this.span = plan.core.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes }, parent);
+    }
     this.context = trace.setSpan(parent, this.span);
     this.startMs = spanStartMillis(this.span);
     this.startPerf = this.startMs < 0 ? performance.now() : 0;

@@ -27,3 +27,11 @@ describe('randomSpanId', () => {
     expect(ids.size).toBe(3000);
   });
 });
+
+describe('randomId digits', () => {
+  it('are the hex of the pool bytes, every digit value seen in every position', () => {
+    const seen = Array.from({ length: 32 }, () => new Set<string>());
+    for (let i = 0; i < 4000; i++) [...randomId()].forEach((c, at) => seen[at].add(c));
+    for (const s of seen) expect([...s].sort().join('')).toBe('0123456789abcdef');
+  });
+});

@@ -27,6 +27,7 @@ export function resolveTracing(options: {
   serviceName: string;
   endpoint: string;
   headers: Record<string, string>;
+  compression: 'gzip' | 'none';
   project: string | undefined;
   environment: string | undefined;
   onDataLoss: DataLossListener | undefined;
@@ -37,6 +38,7 @@ export function resolveTracing(options: {
     serviceName: options.serviceName,
     endpoint: options.endpoint,
     headers: options.headers,
+    compression: options.compression,
     project: options.project,
     environment: options.environment,
     onDataLoss: options.onDataLoss,

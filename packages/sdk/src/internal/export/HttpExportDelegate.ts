@@ -2,13 +2,14 @@ import { ExportResultCode, type ExportResult } from '../../ExportResult.js';
 import { RetryableExportError } from '../../RetryableExportError.js';
 import type { DeliveryResult } from '../export-outcome.js';
 import { failedResult } from '../failed-result.js';
+import { isTransferable, recycleBuffer } from './ByteWriter.js';
 import type { ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 
-/** Turns a batch into the text of a request body, on the caller's thread (yielding to the event loop between chunks). */
+/** Turns a batch into a request body (UTF-8, before compression), on the caller's thread, yielding to the event loop between chunks. */
 export interface BodySerializer<T> {
-  serialize(batch: readonly T[]): Promise<string>;
+  serialize(batch: readonly T[]): Promise<Uint8Array>;
 }
 
 /** What a 2xx reply says about the batch: how many of its items the receiver refused, and why. Undefined: nothing refused (or a reply it cannot read). */
@@ -33,7 +34,7 @@ export class HttpExportDelegate<T> {
 
   constructor(
     private readonly serializer: BodySerializer<T>,
-    private readonly transport: ExportTransport<string>,
+    private readonly transport: ExportTransport<Uint8Array>,
     private readonly timeoutMillis: number,
     private readonly backoff: BackoffOptions,
     private readonly readReply: ReplyReader,
@@ -43,9 +44,12 @@ export class HttpExportDelegate<T> {
   async export(batch: readonly T[]): Promise<ExportResult> {
     if (this.stopped) return shutDown();
     try {
-      const ndjson = await this.serializer.serialize(batch);
+      const body = await this.serializer.serialize(batch);
       if (this.stopped) return shutDown();
-      return this.resultOf(await this.transport.send(ndjson, this.timeoutMillis));
+      const response = await this.transport.send(body, this.timeoutMillis);
+      // Sent on this thread (not transferred to the worker, which gives it back itself): reuse the buffer.
+      if (body.byteLength > 0 && isTransferable(body)) recycleBuffer(body.buffer as ArrayBuffer);
+      return this.resultOf(response);
     } catch (error) {
       return failedResult(error);
     }

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestContextManager } from '../testing/test-setup.js';
 import { OtlpJsonSpans, spanJson, unixNanos } from './otlp-json.js';
 import { SUPPRESS_TRACING_KEY } from '../suppress-tracing.js';
+import { FixedSpanAttributes } from './FixedSpanAttributes.js';
 import { OwnTracer } from './OwnTracer.js';
 import { RecordingSpan, SPAN_LIMIT } from './RecordingSpan.js';
 
@@ -160,10 +161,41 @@ describe('OTLP/JSON of own spans', () => {
       links: [{ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), attributes: [] }],
       status: { code: 2, message: 'boom' },
     });
-    const body = JSON.parse(await new OtlpJsonSpans({ 'service.name': 'svc' }, { name: '@inferlens/sdk', version: '1.2.3' }).serialize([span, span]));
+    const body = JSON.parse(Buffer.from(await new OtlpJsonSpans({ 'service.name': 'svc' }, { name: '@inferlens/sdk', version: '1.2.3' }).serialize([span, span])).toString('utf8'));
     expect(body.resourceSpans).toHaveLength(1);
     expect(body.resourceSpans[0].resource).toEqual({ attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] });
     expect(body.resourceSpans[0].scopeSpans[0].scope).toEqual({ name: '@inferlens/sdk', version: '1.2.3' });
     expect(body.resourceSpans[0].scopeSpans[0].spans).toEqual([json, json]);
+  });
+
+  it('a planned span (fixed attributes serialized once, own ones beside) encodes as the same span started with all of them', () => {
+    const { tracer: t } = tracer();
+    const fixedMap = { 'inferlens.model.name': 'fraud', 'inferlens.sample_rate': 0.5, 'inferlens.outcome': 'ok', tags: ['a', 'b'], bad: {} as never };
+    const fixed = new FixedSpanAttributes(fixedMap);
+    expect(fixed.count).toBe(4); // the bad value left out, once
+    const normalized = (span: RecordingSpan) => {
+      const json = JSON.parse(spanJson(span));
+      json.attributes.sort((a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key));
+      delete json.spanId;
+      delete json.traceId;
+      return json;
+    };
+    const cases: ((s: Span) => void)[] = [
+      () => {},
+      (s) => s.setAttribute('inferlens.segment', 'eu'), // an own attribute more
+      (s) => s.setAttributes({ 'inferlens.outcome': 'error', 'error.type': 'TypeError' }), // a fixed one set again
+      (s) => s.setAttribute('inferlens.sample_rate', 0.5), // set again to the same value
+    ];
+    for (const change of cases) {
+      const planned = t.startPlannedSpan('predict fraud', SpanKind.INTERNAL, fixed, ROOT_CONTEXT, 'inferlens.prediction.id', 'p-1') as RecordingSpan;
+      const plain = t.startSpan('predict fraud', { attributes: { ...fixedMap, 'inferlens.prediction.id': 'p-1' } }, ROOT_CONTEXT) as RecordingSpan;
+      for (const s of [planned, plain]) {
+        change(s);
+        s.end(planned.startMs + 1);
+      }
+      (plain as { startMs: number }).startMs = planned.startMs;
+      expect(normalized(planned)).toEqual(normalized(plain));
+      expect(planned.allAttributes()).toEqual(plain.attributes);
+    }
   });
 });

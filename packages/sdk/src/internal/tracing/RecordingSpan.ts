@@ -1,5 +1,6 @@
 import { SpanStatusCode, type Attributes, type AttributeValue, type Exception, type Link, type Span, type SpanContext, type SpanKind, type SpanStatus, type TimeInput, type TraceState } from '@opentelemetry/api';
 import { warn } from '../handle-error.js';
+import type { FixedSpanAttributes } from './FixedSpanAttributes.js';
 
 /** Where a span goes when it ends (the SDK's own tracer provider's span queue). */
 export interface SpanSink {
@@ -45,6 +46,10 @@ export class RecordingSpan implements Span {
   links: { context: SpanContext; attributes: Attributes | undefined; droppedAttributes: number }[] | undefined = undefined;
   droppedLinks = 0;
   status: SpanStatus = { code: SpanStatusCode.UNSET };
+  /** The wrapper's fixed attributes, when it was started with them (`OwnTracer.startPlannedSpan`); `attributes` then holds only its own. */
+  fixed: FixedSpanAttributes | undefined = undefined;
+  /** True once one of the fixed attributes was set again: `attributes` then shadows it. */
+  overridesFixed = false;
   private readonly context: SpanContext;
 
   /**
@@ -85,14 +90,20 @@ export class RecordingSpan implements Span {
       return this;
     }
     if (!hasOwn.call(this.attributes, key)) {
-      if (this.attributeCount >= SPAN_LIMIT) {
+      const fixed = this.fixed;
+      if (fixed !== undefined && fixed.keys.has(key)) this.overridesFixed = true;
+      else if (this.attributeCount + (fixed?.count ?? 0) >= SPAN_LIMIT) {
         this.droppedAttributes++;
         return this;
-      }
-      this.attributeCount++;
+      } else this.attributeCount++;
     }
     this.attributes[key] = value;
     return this;
+  }
+
+  /** Every attribute: the fixed ones (when started with them), then its own, which win. */
+  allAttributes(): Attributes {
+    return this.fixed === undefined ? this.attributes : Object.assign({}, this.fixed.attributes, this.attributes);
   }
 
   setAttributes(attributes: Attributes): this {
@@ -180,7 +191,7 @@ export class RecordingSpan implements Span {
 
   /** An upper-bound estimate of its OTLP/JSON size in bytes (for the queue's byte bound): fixed fields plus the text it holds. */
   estimateBytes(): number {
-    let bytes = 400 + this.name.length * 2;
+    let bytes = 400 + this.name.length * 2 + (this.fixed?.bytes ?? 0);
     for (const key in this.attributes) bytes += 48 + key.length + valueBytes(this.attributes[key]);
     if (this.events) for (const e of this.events) bytes += 96 + e.name.length + attributesBytes(e.attributes);
     if (this.links) for (const l of this.links) bytes += 160 + attributesBytes(l.attributes);

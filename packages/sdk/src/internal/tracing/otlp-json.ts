@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ByteWriter } from '../export/ByteWriter.js';
 import type { RecordingSpan } from './RecordingSpan.js';
 
 /** Spans encoded per turn of the event loop: a 512-span batch does not hold the loop in one stretch. */
@@ -23,19 +24,23 @@ export class OtlpJsonSpans {
       `"version":${JSON.stringify(scope.version)}},"spans":[`;
   }
 
-  /** The request body of a batch of ended spans, `SPANS_PER_TURN` spans a turn of the event loop. */
-  async serialize(spans: readonly RecordingSpan[]): Promise<string> {
-    let text = this.prefix;
+  /** The request body (UTF-8) of a batch of ended spans, `SPANS_PER_TURN` spans a turn of the event loop. */
+  async serialize(spans: readonly RecordingSpan[]): Promise<Uint8Array> {
+    const out = new ByteWriter(spans.length * 1024 + this.prefix.length + 16);
+    out.write(this.prefix);
     for (let i = 0; i < spans.length; i++) {
       if (i > 0) {
         if (i % SPANS_PER_TURN === 0) await nextTurn();
-        text += ',';
+        out.writeByte(COMMA);
       }
-      text += spanJson(spans[i]);
+      out.write(spanJson(spans[i]));
     }
-    return text + ']}]}]}';
+    out.write(']}]}]}');
+    return out.finish();
   }
 }
+
+const COMMA = 0x2c;
 
 /** One span as an OTLP/JSON `Span`. */
 export function spanJson(s: RecordingSpan): string {
@@ -45,7 +50,7 @@ export function spanJson(s: RecordingSpan): string {
   if (traceState) out += `,"traceState":${JSON.stringify(traceState)}`;
   // OTLP's SpanKind counts from SPAN_KIND_UNSPECIFIED = 0; the API's from INTERNAL = 0.
   out += `,"name":${JSON.stringify(s.name)},"kind":${s.kind + 1},"startTimeUnixNano":"${unixNanos(s.startMs)}","endTimeUnixNano":"${unixNanos(s.endMs)}"`;
-  out += `,"attributes":${attributesJson(s.attributes)}`;
+  out += `,"attributes":${spanAttributesJson(s)}`;
   if (s.droppedAttributes > 0) out += `,"droppedAttributesCount":${s.droppedAttributes}`;
   if (s.events) {
     out += ',"events":[';
@@ -77,17 +82,31 @@ export function spanJson(s: RecordingSpan): string {
 
 /** A list of OTLP `KeyValue`s. */
 export function attributesJson(attributes: Attributes | undefined): string {
-  let out = '[';
-  let first = true;
+  return `[${attributesBody(attributes)}]`;
+}
+
+/** OTLP `KeyValue`s, comma-separated, without the brackets. */
+export function attributesBody(attributes: Attributes | undefined): string {
+  let out = '';
   if (attributes) {
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
-      out += `${first ? '' : ','}{"key":${JSON.stringify(key)},"value":${anyValueJson(value)}}`;
-      first = false;
+      out += `${out.length > 0 ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueJson(value)}}`;
     }
   }
-  return out + ']';
+  return out;
+}
+
+/** The attributes of a span: its fixed ones (serialized once per wrapper) and its own. */
+function spanAttributesJson(s: RecordingSpan): string {
+  const fixed = s.fixed;
+  if (fixed === undefined) return attributesJson(s.attributes);
+  // One of the fixed attributes was set again (e.g. the outcome of a failed call): merged, the slow way.
+  if (s.overridesFixed) return attributesJson(s.allAttributes());
+  const own = attributesBody(s.attributes);
+  if (own.length === 0) return `[${fixed.json}]`;
+  return fixed.json.length === 0 ? `[${own}]` : `[${fixed.json},${own}]`;
 }
 
 /** An OTLP `AnyValue`: integers as `intValue` (a decimal string), other numbers as `doubleValue`, as OpenTelemetry JS encodes them. */
