@@ -31,6 +31,7 @@ import { fixedRecordBytes, sdkRecordBytes } from './record-size.js';
 import { randomId, RANDOM_ID_JSON_BYTES } from './random-id.js';
 import { FixedSpanAttributes } from './tracing/FixedSpanAttributes.js';
 import { OwnTracer } from './tracing/OwnTracer.js';
+import { SdkPredictionRecord } from './SdkPredictionRecord.js';
 import { isValidSpanContext } from './valid-span-context.js';
 import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
 
@@ -325,32 +326,33 @@ export class PredictionCall {
       // Redacted first: the redactor sizes what it keeps on the way.
       const features = core.redact(this.features?.[index], false);
       const outputs = core.redact(this.outputs?.[index], true);
-      const record: PredictionRecord = {
-        predictionId: ids[index],
-        model: plan.model,
-        version: plan.version,
+      // The fields of `SdkPredictionRecord`, in its order.
+      const record = new SdkPredictionRecord(
+        ids[index],
+        plan.model,
+        plan.version,
         timestamp,
-        project: core.project ?? null,
-        service: core.service,
-        environment: core.environment ?? null,
-        segment: this.segment,
+        core.project ?? null,
+        core.service,
+        core.environment ?? null,
+        this.segment,
         latencyMs,
-        status: failed ? 'error' : 'ok',
+        failed ? 'error' : 'ok',
         errorType,
-        features: features ? features.values : {},
-        outputs: outputs ? outputs.values : {},
+        features ? features.values : {},
+        outputs ? outputs.values : {},
         inputTokens,
         outputTokens,
-        sampleRate: core.sampleRate,
-        traceId: valid ? ctx.traceId : '',
-        spanId: valid ? ctx.spanId : '',
+        core.sampleRate,
+        valid ? ctx.traceId : '',
+        valid ? ctx.spanId : '',
         // A copy per record: the exporter serializes it later, and the plan's map must not be shared.
-        attributes: batch
+        batch
           ? Object.assign({}, attributes, { [ATTR_INFERLENS_BATCH_INDEX]: index, [ATTR_INFERLENS_BATCH_SIZE]: ids.length })
           : hasKeys(attributes)
             ? Object.assign({}, attributes)
             : {},
-      };
+      );
       // Checked and sized the cheap way when the plan's fixed fields were validated; else `emit` validates it in full.
       const bytes =
         fixedBytes === undefined

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SdkPredictionRecord } from '../SdkPredictionRecord.js';
 import { quoteJson, recordJson } from './record-json.js';
 
 /** xorshift32: the same records every run. */
@@ -76,6 +77,19 @@ describe('recordJson', () => {
       if (!JSON.stringify(record).includes('\\u')) fastPath++;
     }
     expect(fastPath).toBeGreaterThan(1000);
+  });
+
+  it("writes a monitor's records (SdkPredictionRecord) exactly as JSON.stringify does, values mutated to other types included", () => {
+    const r = rng(7);
+    const fields = Object.keys(sdkLike(r));
+    for (let i = 0; i < 20_000; i++) {
+      const like = sdkLike(r);
+      if (i % 3 === 0) like.model = i % 2 ? 'other' : 'fraud'; // the fragments kept for consecutive records change
+      const record = new (SdkPredictionRecord as unknown as new (...args: unknown[]) => Record<string, unknown>)(...fields.map((f) => like[f]));
+      // Mutations of values, of any type (the fast path must notice and step aside).
+      if (r() < 0.3) record[fields[Math.floor(r() * fields.length)]] = value(r, 1);
+      expect(recordJson(record)).toBe(JSON.stringify(record));
+    }
   });
 
   it('hands anything but plain objects of primitives back to JSON.stringify, with the same result', () => {
