@@ -128,7 +128,7 @@ describe("HttpPredictionExporter in its worker thread (thread: 'worker')", () =>
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: url, timeoutMillis: 300, initialBackoffMillis: 20, maxBackoffMillis: 50 }), { scheduledDelayMillis: 10 });
+      const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: url, timeoutMillis: 1500, initialBackoffMillis: 20, maxBackoffMillis: 50 }), { scheduledDelayMillis: 10 });
       for (const r of records(20)) processor.onEnd(r);
       const deadline = Date.now() + 10_000;
       while (processor.stats().queued > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
