@@ -136,12 +136,15 @@ describe('HttpPredictionExporter', () => {
   });
 
   it('shutdown aborts a request in progress at once; later exports fail', async () => {
-    const hang = createServer(() => {});
+    let arrived = 0;
+    const hang = createServer(() => void arrived++);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     servers.push(hang);
     const e = new HttpPredictionExporter({ endpoint: `http://127.0.0.1:${(hang.address() as { port: number }).port}`, timeoutMillis: 60_000, thread: 'main' });
     const pending = e.export(batch);
-    await new Promise((r) => setTimeout(r, 50));
+    const deadline = Date.now() + 5000;
+    while (arrived === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(arrived).toBe(1); // the request is in progress
     const started = performance.now();
     await e.shutdown();
     const r = await pending;

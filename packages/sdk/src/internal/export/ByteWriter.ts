@@ -55,7 +55,7 @@ export function isTransferable(bytes: Uint8Array): boolean {
 /** Buffers kept for the next bodies: a few, none larger than `MAX_KEPT_BYTES`. */
 const spare: ArrayBuffer[] = [];
 const MAX_SPARE = 4;
-const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+const MAX_KEPT_BYTES = 2 * 1024 * 1024;
 
 function takeBuffer(size: number): Buffer {
   for (let i = 0; i < spare.length; i++) {
