@@ -36,6 +36,7 @@ export { instrument } from './instrument.js';
 export type {
   BaseInstrumentOptions,
   BatchInstrumentOptions,
+  ChunkOf,
   Features,
   GenAiUsage,
   InferenceKind,
