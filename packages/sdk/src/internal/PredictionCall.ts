@@ -338,7 +338,7 @@ export class PredictionCall {
     }
     if (typeof u.responseModel === 'string') a[ATTR_GEN_AI_RESPONSE_MODEL] = u.responseModel;
     if (Array.isArray(u.finishReasons)) a[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = u.finishReasons.map(String);
-    if (this.chunks > 0 || this.firstChunkMs !== undefined) a[ATTR_INFERLENS_STREAM_CHUNK_COUNT] = this.chunks;
+    if (this.chunks > 0 || this.firstChunkMs !== undefined || this.streamEnd !== undefined) a[ATTR_INFERLENS_STREAM_CHUNK_COUNT] = this.chunks;
     if (this.firstChunkMs !== undefined) {
       a[ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS] = this.firstChunkMs;
       if (GEN_AI_KINDS.has(this.plan.kind)) a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = this.firstChunkMs / 1000;
