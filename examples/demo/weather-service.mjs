@@ -60,6 +60,8 @@ export function startWeatherService({ endpoint, project, clock, baseline, candid
     version: 't1',
     kind: 'chat',
     features: ([day]) => ({ city: day.city, weather: day.weather }),
+    // Every chunk of the toy writer carries a word: the first one is the first token.
+    hasContent: (chunk) => chunk.text.trim() !== '',
     // A stream's extractors get its chunks once, when it ends.
     output: (chunks) => ({ tokens: chunks.length }),
     usage: (chunks) => {
