@@ -42,6 +42,8 @@ export const PREDICTIONS = defineTable(
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(Project, ModelName, ModelVersion, Timestamp)',
     dayPartition: 'Timestamp',
+    // A retried request stores nothing twice (see RowIdentity): a prediction id names one prediction of a project.
+    identity: { columns: ['Project', 'PredictionId'], time: 'Timestamp' },
   },
 );
 
