@@ -3,6 +3,7 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
+import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
 import { readPlugin } from './api/read-plugin.js';
@@ -60,6 +61,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   // dependencies), and the encapsulated route plugins, each in its own context.
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
+  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });

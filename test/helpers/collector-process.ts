@@ -58,7 +58,8 @@ export async function startCollector(options: { dataDir?: string; args?: string[
   const [command, ...commandArgs] = options.command ?? [process.execPath, COLLECTOR_CLI];
   const args = [...commandArgs, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
   const env = { ...process.env, ...options.env };
-  if (!options.env?.INFERLENS_CLICKHOUSE_URL && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
+  // An explicit INFERLENS_CLICKHOUSE_URL, even empty (the embedded store), wins.
+  if (options.env?.INFERLENS_CLICKHOUSE_URL === undefined && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
     env.INFERLENS_CLICKHOUSE_URL = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
     // One database per data directory: suites sharing a server keep apart, and a restart on
     // the same data directory finds its data, as it does embedded.

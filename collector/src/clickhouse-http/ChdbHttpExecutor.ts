@@ -22,8 +22,12 @@ export interface PreparedStatement {
 export interface ExecutionPolicy {
   /** Throws a {@link ClickHouseHttpError} for a statement this interface refuses. */
   check?(statement: PreparedStatement, request: ClickHouseHttpRequest): void | Promise<void>;
-  /** Settings applied after the client's own, in order. */
-  forcedSettings?: ReadonlyArray<readonly [name: string, value: string]>;
+  /**
+   * Settings applied after the client's own and the query parameters, in order; the client's
+   * settings of these names are dropped. A `readonly` among them goes last, so the statement's
+   * own `SETTINGS` clause cannot change the others.
+   */
+  forcedSettings?(request: ClickHouseHttpRequest): ReadonlyArray<readonly [name: string, value: string]>;
 }
 
 /** A statement's result. */
@@ -87,6 +91,11 @@ export class ChdbHttpExecutor {
     return { version: version!, timezone: timezone! };
   }
 
+  /** The engine's databases (`SHOW DATABASES`). */
+  async databases(): Promise<string[]> {
+    return (await this.#anchor.queryAsync('SHOW DATABASES', { format: 'TabSeparated' })).text().split('\n').filter((d) => d !== '');
+  }
+
   /** The statement of a request: from the `query` parameter and the body, as ClickHouse joins them. */
   static prepare(request: ClickHouseHttpRequest): PreparedStatement {
     const { urlQuery, body } = request;
@@ -132,15 +141,18 @@ export class ChdbHttpExecutor {
     const session = new Session(this.#dataDir);
     let spool: string | undefined;
     try {
+      const forced = policy.forcedSettings?.(request) ?? [];
+      const forcedNames = new Set(forced.map(([name]) => name));
       const preamble = [
         ...(request.database !== undefined ? [`USE ${quoteIdentifier(request.database)}`] : []),
-        ...(request.method === 'GET' && !request.settings.some(([k]) => k === 'readonly') ? ['SET readonly = 2'] : []),
-        ...[...this.#defaultSettings, ...request.settings].map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
-        ...(policy.forcedSettings ?? []).map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
+        ...[...this.#defaultSettings, ...request.settings.filter(([name]) => !forcedNames.has(name))].map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
         ...Object.entries(request.params).map(([name, value]) => {
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw ClickHouseHttpError.of('BAD_ARGUMENTS', `Invalid query parameter name '${name}'`);
           return `SET param_${name} = ${quoteString(value)}`;
         }),
+        ...[...forced.filter(([name]) => name !== 'readonly'), ...forced.filter(([name]) => name === 'readonly')].map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
+        // As a server: GET runs read-only, settings may still change.
+        ...(request.method === 'GET' && !forcedNames.has('readonly') && !request.settings.some(([k]) => k === 'readonly') ? ['SET readonly = 2'] : []),
       ];
       if (preamble.length > 0) await session.queryAsync(preamble.join(';\n'), { format: 'TabSeparated' });
       let sql = statement.sql;
