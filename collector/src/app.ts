@@ -54,6 +54,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         username: config.clickhouse.username,
         password: config.clickhouse.password,
         database: config.clickhouse.database,
+        ...(config.clickhouse.cluster !== '' ? { cluster: config.clickhouse.cluster } : {}),
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
   // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the

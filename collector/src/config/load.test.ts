@@ -36,7 +36,7 @@ describe('loadConfig defaults', () => {
       host: '127.0.0.1',
       port: 4318,
       dataDir: './.inferlens/data',
-      clickhouse: { url: '', username: 'default', password: '', database: 'default' },
+      clickhouse: { url: '', username: 'default', password: '', database: 'default', cluster: '' },
       clickhouseHttp: { port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 },
       limits: {
         maxBodyBytes: 16 * 1024 * 1024,
@@ -324,5 +324,13 @@ describe('clickhouseHttp: the read-only ClickHouse HTTP interface', () => {
     const withServer = { INFERLENS_CLICKHOUSE_HTTP_PORT: '0', INFERLENS_CLICKHOUSE_HTTP_USERNAME: 'g', INFERLENS_CLICKHOUSE_HTTP_PASSWORD: 'p', INFERLENS_CLICKHOUSE_URL: 'http://ch:8123' };
     expect(configError({ env: withServer }).message).toMatch(/clickhouseHttp\.port.*embedded store only/);
     expect(configError({ env: { INFERLENS_CLICKHOUSE_HTTP_PORT: '-2' } }).message).toMatch(/clickhouseHttp\.port.*-1 to 65535/);
+  });
+});
+
+describe('clickhouse.cluster', () => {
+  it('is empty (one server) by default, and needs clickhouse.url', () => {
+    expect(DEFAULT_CONFIG.clickhouse.cluster).toBe('');
+    expect(loadConfig({ env: { INFERLENS_CLICKHOUSE_URL: 'http://ch:8123', INFERLENS_CLICKHOUSE_CLUSTER: 'prod' } }).clickhouse.cluster).toBe('prod');
+    expect(configError({ env: { INFERLENS_CLICKHOUSE_CLUSTER: 'prod' } }).message).toMatch(/clickhouse\.cluster.*needs clickhouse\.url/);
   });
 });

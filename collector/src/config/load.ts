@@ -120,6 +120,8 @@ export function loadConfig(input: LoadConfigInput = {}): CollectorConfig {
   const checked = doc as ConfigFile;
   checkDriftModels(checked.drift.models, fail);
   checkClickHouseHttp(checked.clickhouseHttp, checked.clickhouse.url, fail);
+  if (checked.clickhouse.cluster !== '' && checked.clickhouse.url === '') fail(['clickhouse', 'cluster'], 'needs clickhouse.url (a node of the cluster); the embedded store is one process');
+  if (checked.clickhouse.cluster !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(checked.clickhouse.database)) fail(['clickhouse', 'database'], `on a cluster, a plain identifier (letters, digits, _), got ${JSON.stringify(checked.clickhouse.database)}`);
   return {
     ...checked,
     quality: { ...checked.quality, models: qualityModels(checked.quality.models, fail) },
