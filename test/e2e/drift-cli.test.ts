@@ -38,7 +38,10 @@ describe('inferlens drift (child process)', () => {
         expect(f.metrics).toEqual({ psi: num, ks: { statistic: num, pValue: num }, wasserstein: { raw: num, normalized: num }, jensenShannon: num, hellinger: num });
       } else {
         expect(f.method).toBe('jensen-shannon');
-        expect(f.metrics).toEqual({ chiSquare: { statistic: num, dof: num, pValue: num }, psi: num, jensenShannon: num, hellinger: num, unseenShare: 0, unseenCategories: [] });
+        expect(f.metrics).toEqual({
+          chiSquare: { statistic: num, dof: num, pValue: num }, twoProportion: { category: expect.any(String), z: num, pValue: num },
+          psi: num, jensenShannon: num, hellinger: num, unseenShare: 0, unseenCategories: [],
+        });
       }
     }
     expect(report.features.map((f: { name: string; kind: string }) => [f.name, f.kind])).toEqual([

@@ -12,6 +12,8 @@ export interface NumericalMetricsReport {
 /** Every categorical metric of one feature, as the report prints it. */
 export interface CategoricalMetricsReport {
   chiSquare: { statistic: number | null; dof: number; pValue: number | null };
+  /** Two-proportion z-test on the share of `category` (the reference's most frequent). */
+  twoProportion: { category: string | null; z: number | null; pValue: number | null };
   psi: number | null;
   jensenShannon: number | null;
   hellinger: number | null;
@@ -32,6 +34,8 @@ interface FeatureReportBase {
   status: DriftResult['status'];
   reference: { count: number; missing: number };
   current: { count: number; missing: number };
+  /** Present when a numeric column was compared as categories: its reference holds this few distinct values. */
+  lowCardinality?: { referenceValues: number };
 }
 
 /** One feature of the report. */
@@ -70,6 +74,7 @@ function featureReport(name: string, r: DriftResult): FeatureReport {
     status: r.status,
     reference: r.reference,
     current: r.current,
+    ...(r.lowCardinality ? { lowCardinality: r.lowCardinality } : {}),
   };
   if (r.kind === 'numerical') {
     const m = r.metrics;
@@ -93,6 +98,7 @@ function featureReport(name: string, r: DriftResult): FeatureReport {
     ...base,
     metrics: {
       chiSquare: { statistic: num(m.chiSquare.statistic), dof: m.chiSquare.degreesOfFreedom, pValue: num(m.chiSquare.pValue) },
+      twoProportion: { category: m.twoProportion.category, z: num(m.twoProportion.z), pValue: num(m.twoProportion.pValue) },
       psi: num(m.psi),
       jensenShannon: num(m.jensenShannon),
       hellinger: num(m.hellinger),

@@ -40,12 +40,13 @@ function otherMetrics(f: FeatureReport): string {
 }
 
 /** Methods whose decision is a test's p-value (`score` is the p-value, drift when below the threshold). */
-const TESTS = new Set(['ks', 'chi-square']);
+const TESTS = new Set(['ks', 'chi-square', 'two-proportion-z']);
 
 /** The test statistic or distance of the deciding method (for a test, the statistic, not its p-value). */
 function statisticOf(f: FeatureReport): number | null {
   if (f.method === 'ks' && f.kind === 'numerical') return f.metrics.ks.statistic;
   if (f.method === 'chi-square' && f.kind === 'categorical') return f.metrics.chiSquare.statistic;
+  if (f.method === 'two-proportion-z' && f.kind === 'categorical') return f.metrics.twoProportion.z;
   return f.score;
 }
 
@@ -62,7 +63,8 @@ export function formatTable(report: DriftReport): string {
     const test = TESTS.has(f.method);
     return [
       f.name,
-      f.kind,
+      // A numeric column with a handful of values is compared as categories; say both.
+      f.lowCardinality ? `${f.kind} (${f.lowCardinality.referenceValues} values)` : f.kind,
       String(f.reference.count),
       String(f.current.count),
       f.method,

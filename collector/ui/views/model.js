@@ -2,7 +2,7 @@ import { api } from '../lib/api.js';
 import { heatmap, lineChart } from '../lib/charts.js';
 import { card, fmt, h, kvInline, latestBy, pill, table } from '../lib/dom.js';
 import { link } from '../lib/state.js';
-import { alertsTable, columnLabel, driftLevel, modelHref, ofProject } from './common.js';
+import { alertsTable, columnLabel, driftLevel, isTestMethod, modelHref, ofProject } from './common.js';
 
 const seconds = (iso) => Date.parse(iso) / 1000;
 const inRange = (range) => (r) => Date.parse(r.windowEnd) > range.from && Date.parse(r.windowStart) < range.to;
@@ -56,7 +56,7 @@ function driftSection(model, drift, versions, range) {
         const r = c === '*' ? dataset.get(w) : byKey.get(`${c}\u0000${w}`);
         if (!r) return undefined;
         const level = c === '*' ? r.statistic / r.threshold : driftLevel(r);
-        const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${r.method === 'ks' || r.method === 'chi-square' ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
+        const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${isTestMethod(r.method) ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
         return { level, drifted: r.drifted, title: `${c === '*' ? 'data set' : columnLabel(r)} · ${fmt.time(r.windowStart)}: ${what}`, href: c === '*' ? undefined : featureHref(model, r, r.windowStart) };
       }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
     );
@@ -73,7 +73,7 @@ function driftSection(model, drift, versions, range) {
         { label: 'method', value: (r) => r.method },
         { label: 'statistic', num: true, value: (r) => fmt.num(r.statistic) },
         { label: 'p-value', num: true, value: (r) => fmt.p(r.pValue) },
-        { label: 'drift when', num: true, value: (r) => (r.method === 'ks' || r.method === 'chi-square' ? `p < ${r.threshold}` : `≥ ${fmt.num(r.threshold)}`) },
+        { label: 'drift when', num: true, value: (r) => (isTestMethod(r.method) ? `p < ${r.threshold}` : `≥ ${fmt.num(r.threshold)}`) },
         { label: 'rows (ref / window)', num: true, value: (r) => `${fmt.int(r.referenceRows)} / ${fmt.int(r.currentRows)}` },
         { label: 'window', value: (r) => `${fmt.time(r.windowStart)} – ${fmt.time(r.windowEnd).slice(11)}` },
         { label: 'drift', value: (r) => (r.status && r.status !== 'ok' ? h('span', { class: 'pill warn' }, r.status) : pill(!r.drifted, 'no', 'drifted')) },

@@ -55,6 +55,7 @@ export { chiSquareSurvival, kolmogorovSurvival } from './distributions.js';
 export {
   DEFAULT_SMALL_REFERENCE_MAX,
   DEFAULT_THRESHOLDS,
+  LOW_CARDINALITY_MAX,
   METHODS_BY_KIND,
   P_VALUE_METHODS,
   defaultDriftMethod,
@@ -69,6 +70,7 @@ export type {
   FeatureValues,
   NumericalDriftMetrics,
   SideCounts,
+  TwoProportionDrift,
 } from './detect-drift.js';
 export { DEFAULT_DRIFT_SHARE, compareDatasets } from './compare-datasets.js';
 export type { CompareDatasetsOptions, DatasetDriftResult } from './compare-datasets.js';
