@@ -5,8 +5,8 @@ import { bucketOf, bucketUpper, emptyBucketHistogram, toSharedSummaries, type Bu
 
 /** One drift result of one column (or of the whole data set) for one window. */
 export interface ColumnDrift {
-  /** `feature`, `output`, or `dataset` for the data-set level row. */
-  source: ProfileSource | 'dataset';
+  /** `feature`, `output`, `dataset` for the data-set level row, `multivariate` for the data-reconstruction row. */
+  source: ProfileSource | 'dataset' | 'multivariate';
   /** Column name; `*` for the data-set level row. */
   feature: string;
   /** `numerical`, `categorical`, or `dataset`. */

@@ -1,4 +1,4 @@
-import type { DatasetDriftResult, DriftMethod, DriftResult } from '@inferlens/stats';
+import type { DatasetDriftResult, DriftMethod, DriftResult, MultivariateDriftResult } from '@inferlens/stats';
 
 /** Every numerical metric of one feature, as the report prints it. */
 export interface NumericalMetricsReport {
@@ -59,6 +59,45 @@ export interface DriftReport {
     driftShare: number;
     /** `driftedShare ≥ driftShare`. */
     drifted: boolean;
+  };
+  /** With `--multivariate`: the data-reconstruction comparison of every feature together. */
+  multivariate?: MultivariateReport;
+}
+
+/** `multivariate` of the report: PCA data reconstruction (NannyML). Non-finite numbers are null. */
+export interface MultivariateReport {
+  method: 'pca-reconstruction';
+  /** The current rows' mean reconstruction error. */
+  statistic: number | null;
+  /** Bounds from 10 chunks of the reference: their mean ± 3 standard deviations (lower at least 0). */
+  lower: number | null;
+  upper: number | null;
+  /** `statistic` outside [lower, upper]. */
+  drifted: boolean;
+  /** `ok`, `empty-reference`, `empty-current`, or `no-residual` (the components kept explain everything). */
+  status: MultivariateDriftResult['status'];
+  /** Principal components kept, and the share of the reference's variance they explain (at least 0.65). */
+  components: number;
+  explainedVariance: number | null;
+  /** Standard error of the current mean error. */
+  samplingError: number | null;
+  /** The features, in the order of the standardised vector. */
+  features: string[];
+}
+
+/** The CLI's `multivariate` object of a {@link MultivariateDriftResult}. */
+export function multivariateReport(r: MultivariateDriftResult & { model: { encoding: { features: Array<{ name: string }> } } }): MultivariateReport {
+  return {
+    method: r.method,
+    statistic: num(r.statistic),
+    lower: num(r.lower),
+    upper: num(r.upper),
+    drifted: r.drifted,
+    status: r.status,
+    components: r.components,
+    explainedVariance: num(r.explainedVariance),
+    samplingError: num(r.samplingError),
+    features: r.model.encoding.features.map((f) => f.name),
   };
 }
 

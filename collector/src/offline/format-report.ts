@@ -1,4 +1,13 @@
-import type { DriftReport, FeatureReport } from './drift-report.js';
+import type { DriftReport, FeatureReport, MultivariateReport } from './drift-report.js';
+
+/** The table's closing line on the multivariate comparison. */
+function multivariateLine(m: MultivariateReport): string {
+  const verdict = m.status === 'ok' ? (m.drifted ? 'DRIFT' : 'no') : m.status;
+  return (
+    `multivariate (PCA reconstruction, ${m.components} components, ${percent(m.explainedVariance)} of the variance): ` +
+    `mean error ${formatNumber(m.statistic)}, drift outside [${formatNumber(m.lower)}, ${formatNumber(m.upper)}]: ${verdict}`
+  );
+}
 
 /** Output formats of `inferlens drift`. */
 export type ReportFormat = 'json' | 'table';
@@ -92,6 +101,7 @@ export function formatTable(report: DriftReport): string {
     '',
     `${d.driftedCount} of ${d.comparedCount} features drifted (${percent(d.driftedShare)}); ` +
       `data set drift: ${d.drifted ? 'yes' : 'no'} (at ${percent(d.driftShare)} of features or more)`,
+    ...(report.multivariate ? [multivariateLine(report.multivariate)] : []),
     '',
   ].join('\n');
 }

@@ -75,6 +75,26 @@ export type {
 export { DEFAULT_DRIFT_SHARE, compareDatasets } from './compare-datasets.js';
 export type { CompareDatasetsOptions, DatasetDriftResult } from './compare-datasets.js';
 
+export {
+  DEFAULT_MAX_CATEGORIES,
+  encodingInputOf,
+  reconstructionEncoding,
+  standardize,
+} from './reconstruction-encoding.js';
+export type { EncodingInput, EncodingOptions, ReconstructionEncoding, ReconstructionFeature } from './reconstruction-encoding.js';
+export {
+  DEFAULT_BOUND_MULTIPLIER,
+  DEFAULT_REFERENCE_CHUNKS,
+  DEFAULT_VARIANCE_SHARE,
+  chunkOf,
+  fitReconstruction,
+  multivariateDrift,
+  reconstructionBounds,
+  reconstructionDrift,
+  reconstructionError,
+} from './pca-reconstruction.js';
+export type { MultivariateDriftResult, ReconstructionBounds, ReconstructionDriftOptions, ReconstructionModel } from './pca-reconstruction.js';
+
 export { burnRate, errorBudgetRemaining } from './error-budget.js';
 export {
   LOG_LOSS_EPS,
