@@ -7,6 +7,10 @@ import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { AlertEngine } from './AlertEngine.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { parseRules } from './rules-file.js';
+import { detectDrift } from '@inferlens/stats';
+import { rng } from '../../../test/helpers/random.js';
+import { sampleRows } from '../../../test/helpers/table-rows.js';
+import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
 import type { QualityResultRow } from '../store/schema/quality-results.js';
 import type { SlaResultRow } from '../store/schema/sla-results.js';
 
@@ -307,6 +311,66 @@ describe('AlertEngine traffic source', () => {
     const fired = (await engine.evaluateTraffic()).filter((t) => t.to === 'firing').map((t) => `${t.alert.rule}:${t.alert.labels.model}`).sort();
     expect(fired).toEqual(['ModelHeard:skewed-clock', 'ModelSilent:stopped']);
     expect(engine.active().find((a) => a.labels.model === 'stopped')!.value).toBeCloseTo(7200, 0);
+    await dispatcher.close();
+  });
+});
+
+describe('AlertEngine: false-alarm control on drift results', () => {
+  it('100 undrifted features × 20 windows: per-column tests alarm in almost every window, fdr: 0.05 in about 5%; the shifted feature is caught; consecutive_windows delays it', async () => {
+    let now = Math.floor(Date.now() / 60_000) * 60_000;
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(
+      parseRules(
+        `rules:
+  - alert: PerColumn
+    when: { source: drift, match: { source: feature }, metric: p_value, op: "<", threshold: 0.05 }
+  - alert: Controlled
+    when: { source: drift, match: { source: feature }, fdr: 0.05 }
+  - alert: ControlledSteady
+    when: { source: drift, match: { source: feature }, fdr: 0.05 }
+    consecutive_windows: 3
+`,
+        'rules.yaml',
+      ),
+    );
+    // KS on 300 reference values against 300 window values per feature, all N(0, 1) but
+    // feature f00, shifted by 0.8 standard deviation in every window. Seeded.
+    const r = rng(17);
+    const sample = (mean: number) => Array.from({ length: 300 }, () => r.normal(mean, 1));
+    const base = sampleRows(DRIFT_RESULTS, 1)[0]!;
+    const first = now - 3_600_000;
+    const WINDOWS = 20;
+    const alarmed = { PerColumn: 0, Controlled: 0, ControlledSteady: 0 };
+    const caught = { PerColumn: 0, Controlled: 0, ControlledSteady: 0 };
+    let steadyFiredAt = -1;
+    for (let w = 0; w < WINDOWS; w++) {
+      const windowEnd = first + (w + 1) * 60_000;
+      const rows: DriftResultRow[] = Array.from({ length: 100 }, (_, f) => {
+        const d = detectDrift(sample(0), sample(f === 0 ? 0.8 : 0), { method: 'ks' });
+        return {
+          ...base, Project: 'default', ModelName: 'wide', ModelVersion: 'v1', WindowStart: windowEnd - 60_000, WindowEnd: windowEnd, Source: 'feature', Feature: `f${String(f).padStart(2, '0')}`,
+          Kind: 'numerical', Method: 'ks', Statistic: d.statistic, PValue: d.pValue, Threshold: d.threshold, Drifted: d.drifted, Status: 'ok', ReferenceRows: 300, CurrentRows: 300, Metrics: JSON.stringify(d.metrics),
+        };
+      });
+      now += 60_000;
+      const t = await engine.onWindow({ source: 'drift', project: 'default', model: 'wide', version: 'v1', windowEndMs: windowEnd, rows });
+      if (steadyFiredAt < 0 && t.some((x) => x.alert.rule === 'ControlledSteady' && x.to === 'firing')) steadyFiredAt = w;
+      const firing = engine.active().filter((a) => a.state === 'firing' && a.labels.model === 'wide');
+      for (const rule of ['PerColumn', 'Controlled', 'ControlledSteady'] as const) {
+        const mine = firing.filter((a) => a.rule === rule);
+        if (mine.some((a) => a.labels.feature !== 'f00')) alarmed[rule]++;
+        if (mine.some((a) => a.labels.feature === 'f00')) caught[rule]++;
+      }
+    }
+    // eslint-disable-next-line no-console -- the figures docs/alerts.md quotes
+    console.log(`windows with a false alarm of ${WINDOWS}: per column ${alarmed.PerColumn}, fdr ${alarmed.Controlled}, fdr + 3 windows ${alarmed.ControlledSteady}; shifted feature firing in ${caught.PerColumn}/${caught.Controlled}/${caught.ControlledSteady}`);
+    expect(alarmed.PerColumn).toBeGreaterThanOrEqual(18); // 1 − 0.95^100 ≈ 99% of windows
+    expect(alarmed.Controlled).toBeLessThanOrEqual(3); // about 5% of 20 windows
+    expect(alarmed.ControlledSteady).toBe(0);
+    expect(caught.Controlled).toBe(WINDOWS);
+    expect(steadyFiredAt).toBe(2); // the third window
+    expect(caught.ControlledSteady).toBe(WINDOWS - 2);
     await dispatcher.close();
   });
 });

@@ -28,20 +28,48 @@ export interface ResultSource<R = never> {
   metrics: Record<string, (row: R) => number | null>;
   /** The row's window end, Unix ms. */
   windowEnd: (row: R) => number;
+  /** The metric holding a p-value, which `fdr` rules control over a window's series. */
+  pValueMetric?: string;
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 /**
  * Drift results: one series per model version and column, plus the data-set row
- * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns.
+ * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns, and the
+ * multivariate row (`source: multivariate`). `test_p_value` is what `fdr` rules control.
  */
 export const DRIFT_SOURCE: ResultSource<DriftResultRow> = {
   name: 'drift',
   labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, source: (r) => r.Source, feature: (r) => r.Feature, method: (r) => r.Method },
-  metrics: { statistic: (r) => r.Statistic, drifted: (r) => flag(r.Drifted), p_value: (r) => r.PValue, threshold: (r) => r.Threshold, rows: (r) => r.CurrentRows },
+  metrics: {
+    statistic: (r) => r.Statistic,
+    drifted: (r) => flag(r.Drifted),
+    p_value: (r) => r.PValue,
+    test_p_value: testPValue,
+    threshold: (r) => r.Threshold,
+    rows: (r) => r.CurrentRows,
+  },
   windowEnd: (r) => r.WindowEnd,
+  pValueMetric: 'test_p_value',
 };
+
+/**
+ * A column's test p-value: the deciding method's when it is a test, else the test of its kind
+ * computed beside the distance (KS for numbers, chi-square for categories); null for rows without
+ * one (the data-set and multivariate rows).
+ */
+function testPValue(r: DriftResultRow): number | null {
+  if (r.PValue !== null) return r.PValue;
+  if (r.Source !== 'feature' && r.Source !== 'output') return null;
+  try {
+    const m = JSON.parse(r.Metrics) as { ks?: { pValue?: unknown }; chiSquare?: { pValue?: unknown } };
+    const p = m.ks?.pValue ?? m.chiSquare?.pValue;
+    return typeof p === 'number' ? p : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * SLA results: one series per SLO and model version. `breach` and `burn_rate_firing` are 0/1;

@@ -95,6 +95,9 @@ export {
 } from './pca-reconstruction.js';
 export type { MultivariateDriftResult, ReconstructionBounds, ReconstructionDriftOptions, ReconstructionModel } from './pca-reconstruction.js';
 
+export { benjaminiHochberg } from './false-discovery.js';
+export type { FalseDiscoveryResult } from './false-discovery.js';
+
 export { burnRate, errorBudgetRemaining } from './error-budget.js';
 export {
   LOG_LOSS_EPS,
