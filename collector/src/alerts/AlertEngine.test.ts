@@ -223,12 +223,15 @@ describe('AlertEngine over synthetic SLA results', () => {
 });
 
 /** A quality result as the quality job writes it; what the window does not measure is null. */
-function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null }): QualityResultRow {
+function qualityRow(version: string, windowEndMs: number, values: { labelled: number; accuracy: number | null; rocAuc: number | null; estimatedAccuracy?: number }): QualityResultRow {
+  const band = (v: number) => ({ value: v, lower: v - 0.05, upper: v + 0.05 });
+  const estimated = values.estimatedAccuracy === undefined ? '' : JSON.stringify({ referenceId: 'r', referenceRows: 1000, rows: 100, accuracy: band(values.estimatedAccuracy), rocAuc: band(0.9) });
   return {
     Project: 'default', ModelName: 'clf', ModelVersion: version, WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs, Predictions: 100,
     Labelled: values.labelled, LabelCoverage: values.labelled / 100, LabelDelayP50Seconds: null, LabelDelayP90Seconds: null, LabelDelayMaxSeconds: null,
     ClassifiedRows: values.labelled, Accuracy: values.accuracy, MacroPrecision: null, MacroRecall: null, MacroF1: values.accuracy, Classes: '{}',
     ScoredRows: values.labelled, RocAuc: values.rocAuc, LogLoss: null, RegressionRows: 0, Mae: null, Rmse: null, Mape: null, MaxFeedbackReceivedAt: 0,
+    Estimated: estimated,
   };
 }
 
@@ -275,6 +278,27 @@ describe('AlertEngine over synthetic quality results', () => {
       "SELECT Rule, ToState, Value FROM alert_events WHERE Rule IN ('AccuracyLow', 'FewLabels') ORDER BY Time, Rule",
     );
     expect(events.map((e) => `${e.Rule}:${e.ToState}`)).toEqual(['AccuracyLow:firing', 'FewLabels:pending', 'AccuracyLow:resolved', 'FewLabels:inactive']);
+    await dispatcher.close();
+  });
+});
+
+describe('AlertEngine over estimated quality (CBPE)', () => {
+  it('fires on estimated_accuracy in a window without labels; windows without an estimate change nothing', async () => {
+    let now = Math.floor(Date.now() / 60_000) * 60_000;
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(parseRules(`rules:\n  - alert: EstimatedAccuracyLow\n    when: { source: quality, metric: estimated_accuracy, op: "<", threshold: 0.8 }\n`, 'rules.yaml'));
+    const first = now - 3_600_000;
+    const report = (i: number, values: Parameters<typeof qualityRow>[2]) =>
+      engine.onWindow({ source: 'quality', project: 'default', model: 'est', version: 'v1', windowEndMs: first + i * 60_000, rows: [{ ...qualityRow('v1', first + i * 60_000, values), ModelName: 'est' }] });
+    const names = (t: Awaited<ReturnType<typeof report>>) => t.map((x) => `${x.alert.rule}:${x.from}->${x.to}:${x.alert.value}`);
+    expect(names(await report(1, { labelled: 0, accuracy: null, rocAuc: null, estimatedAccuracy: 0.9 }))).toEqual([]);
+    now += 60_000;
+    expect(names(await report(2, { labelled: 0, accuracy: null, rocAuc: null, estimatedAccuracy: 0.7 }))).toEqual(['EstimatedAccuracyLow:inactive->firing:0.7']);
+    now += 60_000;
+    expect(names(await report(3, { labelled: 0, accuracy: null, rocAuc: null }))).toEqual([]); // no estimate: not measured
+    now += 60_000;
+    expect(names(await report(4, { labelled: 0, accuracy: null, rocAuc: null, estimatedAccuracy: 0.85 }))).toEqual(['EstimatedAccuracyLow:firing->resolved:0.7']);
     await dispatcher.close();
   });
 });

@@ -71,6 +71,17 @@ function testPValue(r: DriftResultRow): number | null {
   }
 }
 
+/** A metric of the window's CBPE estimate (`Estimated` JSON), or null when not estimated. */
+function estimatedOf(r: QualityResultRow, metric: string): number | null {
+  if (!r.Estimated) return null;
+  try {
+    const v = (JSON.parse(r.Estimated) as Record<string, { value?: unknown } | undefined>)[metric]?.value;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * SLA results: one series per SLO and model version. `breach` and `burn_rate_firing` are 0/1;
  * `latency_observed_ms` is the SLO's own percentile; percentiles are in milliseconds.
@@ -119,6 +130,11 @@ export const QUALITY_SOURCE: ResultSource<QualityResultRow> = {
     label_delay_p90_seconds: (r) => r.LabelDelayP90Seconds,
     labelled: (r) => r.Labelled,
     predictions: (r) => r.Predictions,
+    estimated_accuracy: (r) => estimatedOf(r, 'accuracy'),
+    estimated_precision: (r) => estimatedOf(r, 'precision'),
+    estimated_recall: (r) => estimatedOf(r, 'recall'),
+    estimated_f1: (r) => estimatedOf(r, 'f1'),
+    estimated_roc_auc: (r) => estimatedOf(r, 'rocAuc'),
   },
   windowEnd: (r) => r.WindowEnd,
 };

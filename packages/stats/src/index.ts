@@ -96,6 +96,18 @@ export {
 export type { MultivariateDriftResult, ReconstructionBounds, ReconstructionDriftOptions, ReconstructionModel } from './pca-reconstruction.js';
 
 export { benjaminiHochberg } from './false-discovery.js';
+export { calibrate, CBPE_METRICS, estimatePerformance, fitCbpe, fitIsotonicCalibrator, samplingErrorComponents } from './cbpe.js';
+export type {
+  CalibrationGroup,
+  CbpeMetric,
+  CbpeModel,
+  CbpeReferenceRow,
+  EstimatedMetric,
+  EstimatedPerformance,
+  IsotonicCalibrator,
+  PredictionGroup,
+  SamplingErrorComponents,
+} from './cbpe.js';
 export type { FalseDiscoveryResult } from './false-discovery.js';
 
 export { burnRate, errorBudgetRemaining } from './error-budget.js';
