@@ -96,6 +96,8 @@ export {
 export type { MultivariateDriftResult, ReconstructionBounds, ReconstructionDriftOptions, ReconstructionModel } from './pca-reconstruction.js';
 
 export { benjaminiHochberg } from './false-discovery.js';
+export { centroidDistances, mmdTest } from './embedding-drift.js';
+export type { CentroidDistances, MmdOptions, MmdResult } from './embedding-drift.js';
 export { calibrate, CBPE_METRICS, estimatePerformance, fitCbpe, fitIsotonicCalibrator, samplingErrorComponents } from './cbpe.js';
 export type {
   CalibrationGroup,
