@@ -57,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'data quality results', statements: (d) => d.table(DATA_QUALITY_RESULTS) },
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
+  { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */
