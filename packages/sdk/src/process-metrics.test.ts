@@ -1,4 +1,5 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Monitor } from './Monitor.js';
 import { testMonitor } from './internal/testing/test-setup.js';
@@ -46,5 +47,20 @@ describe('processMetrics', () => {
     expect(rss).toBeGreaterThan(10 * 1024 * 1024);
     expect(rss).toBeLessThanOrEqual(process.memoryUsage().rss * 2);
     await meterProvider.shutdown();
+  });
+
+  it('uses the host\'s global meter provider when it registered one', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })] });
+    expect(metrics.setGlobalMeterProvider(meterProvider)).toBe(true);
+    try {
+      ({ monitor } = testMonitor({ processMetrics: true }));
+      await monitor.forceFlush();
+      await meterProvider.forceFlush();
+      expect(names(exporter.getMetrics())).toContain('process.memory.usage');
+    } finally {
+      metrics.disable();
+      await meterProvider.shutdown();
+    }
   });
 });

@@ -85,8 +85,16 @@ export async function startProcessMetrics(options: ProcessMetricsOptions, setup:
   };
 }
 
-/** The API's no-op meter provider (what `metrics.getMeterProvider()` answers until a host registers one). */
+/**
+ * True for the API's no-op meter provider (what `metrics.getMeterProvider()` answers until a
+ * host registers one): its meters are of the class of the API's own no-op meter.
+ */
 function isNoop(provider: ProcessMeterProvider): boolean {
+  const createNoopMeter = (otel as { createNoopMeter?: () => object }).createNoopMeter;
+  if (typeof createNoopMeter === 'function') {
+    const meter = provider.getMeter(SCOPE_NAME, SDK_VERSION) as object | undefined;
+    return meter?.constructor === createNoopMeter().constructor;
+  }
   return provider.constructor?.name === 'NoopMeterProvider';
 }
 
