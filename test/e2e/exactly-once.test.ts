@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSocket } from '../helpers/raw-http.js';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 // Retries of requests already stored, against a collector child process: a prediction (by project
@@ -45,6 +46,24 @@ describe('a retry of a stored request stores nothing twice', () => {
     const stored = await ids('model=retry');
     expect(stored).toHaveLength(150);
     expect(new Set(stored).size).toBe(150);
+  });
+
+  it('a request stored while its client had gone (no answer received), then retried: stored once', async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const body = Buffer.from(range(200).map((i) => JSON.stringify({ predictionId: `gone-${i}`, model: 'gone', timestamp: at })).join('\n'));
+    // The whole body, then the connection closed at once: the collector stores it, the answer is lost.
+    const s = await openSocket(collector.port);
+    s.end(Buffer.concat([Buffer.from(`POST /v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+    s.destroy();
+    const deadline = Date.now() + 30_000;
+    while ((await ids('model=gone')).length < 200) {
+      expect(Date.now(), 'the first attempt was never stored').toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await post('/v1/predictions', body.toString())).json.accepted).toBe(200);
+    const stored = await ids('model=gone');
+    expect(stored).toHaveLength(200);
+    expect(new Set(stored).size).toBe(200);
   });
 
   it('keeps a request whose ids are new mixed with ids already stored: only the new rows go in', async () => {

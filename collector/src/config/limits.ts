@@ -19,7 +19,7 @@ export const LimitsSection = Section(
     }),
     maxBytesInFlight: Count({
       env: 'INFERLENS_MAX_BYTES_IN_FLIGHT',
-      default: 256 * 1024 * 1024,
+      default: 64 * 1024 * 1024,
       description:
         'admission control: bytes of ingestion bodies being read or decoded plus rows waiting for storage, in bytes; a request whose `Content-Length` would pass it gets 503 `INGEST_SATURATED` with Retry-After before its body is read (see [HTTP API](http-api.md#overload-and-slow-clients))',
     }),

@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
         maxRecordsPerRequest: 100_000,
         maxEventAgeSeconds: 31_622_400,
         maxEventAheadSeconds: 3600,
-        maxBytesInFlight: 256 * 1024 * 1024,
+        maxBytesInFlight: 64 * 1024 * 1024,
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,
       },
