@@ -24,6 +24,7 @@ import { tracePredictionsPlugin } from './api/trace-predictions-plugin.js';
 import { distributionsPlugin } from './api/distributions-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
+import { jobsLeasePlugin } from './jobs/lease-plugin.js';
 
 /** Options of {@link buildApp} beyond the configuration. */
 export interface BuildAppOptions {
@@ -78,8 +79,13 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
   await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
-  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
-  await app.register(nativePlugin, { limits: config.limits, recordLimits });
+  // Roles: `ingest` has the receivers, `jobs` the jobs and alerting, `all` both; every role serves reads.
+  const ingest = config.role !== 'jobs';
+  const jobs = config.role !== 'ingest';
+  if (ingest) {
+    await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
+    await app.register(nativePlugin, { limits: config.limits, recordLimits });
+  }
   await app.register(readPlugin);
   await app.register(healthPlugin);
   await app.register(referencesPlugin, { limits: config.limits });
@@ -93,7 +99,10 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(activityPlugin);
   await app.register(tracePredictionsPlugin);
   await app.register(distributionsPlugin);
-  await app.register(alertingPlugin, { alerts: config.alerts, host: config.host });
-  await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
+  if (jobs) {
+    await app.register(jobsLeasePlugin, { lease: config.jobsLease });
+    await app.register(alertingPlugin, { alerts: config.alerts, host: config.host });
+    await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
+  }
   return app;
 }

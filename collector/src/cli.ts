@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.log.info({ host: config.host, port, store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
+  app.log.info({ host: config.host, port, role: config.role, store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -82,6 +82,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
+    if (!app.hasDecorator('alerts')) return;
     app.alerts.reload().catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
   });
   return -1;

@@ -91,6 +91,13 @@ export class NotFoundError extends CollectorError {
   }
 }
 
+/** A job run asked of a collector that does not hold the jobs lease. */
+export class JobsStandbyError extends CollectorError {
+  constructor(message: string) {
+    super('JOBS_STANDBY', message);
+  }
+}
+
 /** A conditional request (`If-Match`, `If-Unmodified-Since`) whose condition does not hold. */
 export class PreconditionFailedError extends CollectorError {
   constructor(message: string) {

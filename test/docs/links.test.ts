@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The Markdown a reader meets: the README, docs/, and the READMEs of the packages, examples and tests. */
+/** The Markdown a reader meets: the README, docs/, and the READMEs of the packages, examples, tests and deploy/. */
 function markdownFiles(): string[] {
   const inDir = (dir: string) => (existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)).map((f) => join(dir, f)) : []);
   return [
@@ -14,6 +14,7 @@ function markdownFiles(): string[] {
     ...['packages', 'examples'].flatMap(inDir).map((d) => join(d, 'README.md')),
     'collector/README.md',
     'test/README.md',
+    'deploy/README.md',
   ].filter((f) => existsSync(join(ROOT, f)));
 }
 

@@ -101,6 +101,8 @@ export class AlertEngine {
   /** Loads the alerts that were pending or firing when the collector stopped. */
   async restore(): Promise<void> {
     const rows = await readActiveAlerts(this.#store);
+    // Again on taking over the jobs lease: what the previous holder stored replaces what this collector knew.
+    this.#active.clear();
     for (const r of rows) {
       const a: ActiveAlert = {
         rule: r.Rule,

@@ -12,6 +12,7 @@ import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
 import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
+import { JOBS_LEASE_PLUGIN } from '../jobs/lease-plugin.js';
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -88,6 +89,10 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
   const dispatcher = new Dispatcher({ externalUrl, resendDelayMs: cfg.resendDelayMs, onDelivery: recordDelivery });
   const engine = new AlertEngine({ store: app.store, dispatcher });
   await engine.restore();
+  // Taking over from another collector: its pending and firing alerts, as it stored them.
+  app.jobsLease.onChange(async (holder) => {
+    if (holder) await engine.restore().catch((err: unknown) => app.log.error({ err }, 'cannot restore the alerts on taking the jobs lease'));
+  });
 
   const reload = async (): Promise<RulesFile> => {
     if (!cfg.rulesFile) throw new RulesError('no rules file is configured: set alerts.rulesFile (env INFERLENS_ALERTS_RULES_FILE)');
@@ -151,6 +156,11 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
   let tickTimer: NodeJS.Timeout | undefined;
   const evaluateTraffic = () => {
     trafficTimer = undefined;
+    // Another collector holds the jobs lease and evaluates: this one stands by.
+    if (!app.jobsLease.isHolder) {
+      if (!stopped) trafficTimer = setTimeout(evaluateTraffic, cfg.evaluationIntervalMs);
+      return;
+    }
     lastTrafficAt = Date.now();
     engine
       .evaluateTraffic()
@@ -171,7 +181,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
   };
   app.addHook('onReady', async () => {
     trafficTimer = setTimeout(evaluateTraffic, cfg.evaluationIntervalMs);
-    tickTimer = setInterval(() => dispatcher.tick(), Math.min(1000, cfg.resendDelayMs));
+    tickTimer = setInterval(() => app.jobsLease.isHolder && dispatcher.tick(), Math.min(1000, cfg.resendDelayMs));
   });
   app.addHook('preClose', async () => {
     stopped = true;
@@ -247,6 +257,6 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 export const alertingPlugin = fp(alerting, {
   name: ALERTING_PLUGIN,
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, METRICS_PLUGIN],
-  decorators: { fastify: ['store', 'metrics'] },
+  dependencies: [STORE_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
+  decorators: { fastify: ['store', 'metrics', 'jobsLease'] },
 });

@@ -35,6 +35,7 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual({
       host: '127.0.0.1',
       port: 4318,
+      role: 'all',
       dataDir: './.inferlens/data',
       clickhouse: { url: '', username: 'default', password: '', database: 'default', cluster: '' },
       clickhouseHttp: { port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 },
@@ -54,6 +55,7 @@ describe('loadConfig defaults', () => {
       quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
+      jobsLease: { ttlSeconds: 30 },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -257,7 +259,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, logLevel, slos');
+    expect(err.message).toContain('host, port, role, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, jobsLease, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

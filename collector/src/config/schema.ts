@@ -7,6 +7,7 @@ import { DriftSection } from './drift.js';
 import { LimitsSection } from './limits.js';
 import type { QualityJobConfig } from './quality.js';
 import { QualitySection } from './quality.js';
+import { JobsLeaseSection, Role } from './role.js';
 import { DataDir, Host, LogLevel, Port } from './server.js';
 import { SlaSection } from './sla.js';
 import type { SloConfig } from './slos.js';
@@ -22,6 +23,7 @@ export const CollectorConfigSchema = Type.Object(
   {
     host: Host,
     port: Port,
+    role: Role,
     dataDir: DataDir,
     clickhouse: ClickHouseSection,
     clickhouseHttp: ClickHouseHttpSection,
@@ -31,6 +33,7 @@ export const CollectorConfigSchema = Type.Object(
     sla: SlaSection,
     quality: QualitySection,
     alerts: AlertsSection,
+    jobsLease: JobsLeaseSection,
     logLevel: LogLevel,
     slos: SlosList,
   },

@@ -44,6 +44,10 @@ export const ERROR_CODES = {
   ALERT_RULES_INVALID: { status: 400, when: '`POST /api/v1/rules/reload`: the rules file is invalid or not configured; the rules in force stay' },
   FORBIDDEN: { status: 403, when: 'a UI path that is not a plain path to one of its files (`..`, `//`)' },
   NOT_FOUND: { status: 404, when: 'no such route, or nothing stored under the name asked for (a trace, a reference)' },
+  JOBS_STANDBY: {
+    status: 409,
+    when: '`POST /api/v1/jobs/{drift,sla,quality}/run` on a collector that does not hold the jobs lease (another collector runs the jobs; the message names it)',
+  },
   PRECONDITION_FAILED: { status: 412, when: "a UI file request whose `If-Match` / `If-Unmodified-Since` does not hold" },
   REQUEST_TIMEOUT: {
     status: 408,

@@ -8,6 +8,8 @@ import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from '
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
 import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
+import { JobsStandbyError } from '../errors.js';
+import { JOBS_LEASE_PLUGIN } from './lease-plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -73,7 +75,9 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
   };
   const tick = () => {
     timer = undefined;
-    run().then(
+    // Another collector holds the jobs lease: this one stands by.
+    const attempt = app.jobsLease.isHolder ? run() : Promise.resolve(undefined);
+    attempt.then(
       () => undefined,
       (err: unknown) => app.log.error({ err, job: name }, `${name} job run failed; retrying at the next interval`),
     ).finally(() => {
@@ -90,7 +94,13 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
     // checkpoints keep the place for the next start.
     await job.stop();
   });
-  app.post(`/api/v1/jobs/${name}/run`, async () => run());
+  app.post(`/api/v1/jobs/${name}/run`, async () => {
+    if (!app.jobsLease.isHolder) {
+      const current = app.jobsLease.status()?.current;
+      throw new JobsStandbyError(`this collector stands by: the jobs run in ${current ? `the collector ${current.holder}` : 'another collector'}, which holds the jobs lease; ask it, or wait for it to stop`);
+    }
+    return run();
+  });
   return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
 }
 
@@ -115,6 +125,8 @@ function unitLabel(unit: UnitKey): string {
  * `GET /api/v1/jobs`: per job and unit, the last success, the last error and the lag.
  */
 async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void> {
+  // The lease first: a sole collector holds it before its first run.
+  app.addHook('onReady', async () => app.jobsLease.start());
   const drift = new DriftJob(app.store, {
     windowMs: opts.drift.windowSeconds * 1000,
     allowedLatenessMs: opts.drift.allowedLatenessSeconds * 1000,
@@ -169,7 +181,10 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 
   app.get('/api/v1/jobs', async () => ({
     jobs: [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()],
+    lease: app.jobsLease.status(),
   }));
+  // Once every job has stopped (their preClose hooks come first), the lease is released for a standby.
+  app.addHook('preClose', async () => app.jobsLease.stop());
 }
 
 /**
@@ -179,6 +194,6 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 export const jobsPlugin = fp(jobs, {
   name: 'inferlens-jobs',
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, METRICS_PLUGIN],
-  decorators: { fastify: ['store', 'alerts', 'metrics'] },
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
+  decorators: { fastify: ['store', 'alerts', 'metrics', 'jobsLease'] },
 });

@@ -51,6 +51,7 @@ describe('ClickHouseStore.migrate', () => {
         'feedback',
         'inferlens_readiness_probe',
         'job_checkpoints',
+        'job_leases',
         'model_activity',
         'model_activity_mv',
         'otel_logs',

@@ -18,6 +18,7 @@ import { DATA_QUALITY_RESULTS } from './schema/data-quality-results.js';
 import { DRIFT_RESULTS } from './schema/drift-results.js';
 import { FEEDBACK } from './schema/feedback.js';
 import { JOB_CHECKPOINTS } from './schema/job-checkpoints.js';
+import { JOB_LEASES } from './schema/job-leases.js';
 import { MODEL_ACTIVITY, MODEL_ACTIVITY_MV } from './schema/model-activity.js';
 import { OTEL_LOGS } from './schema/otel-logs.js';
 import { OTEL_TRACES, OTEL_TRACES_TRACE_ID_TS, OTEL_TRACES_TRACE_ID_TS_MV } from './schema/otel-traces.js';
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
   { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
+  { version: 11, name: 'job leases', statements: (d) => d.table(JOB_LEASES) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

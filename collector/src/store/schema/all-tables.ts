@@ -5,6 +5,7 @@ import { DATA_QUALITY_RESULTS } from './data-quality-results.js';
 import { DRIFT_RESULTS } from './drift-results.js';
 import { FEEDBACK } from './feedback.js';
 import { JOB_CHECKPOINTS } from './job-checkpoints.js';
+import { JOB_LEASES } from './job-leases.js';
 import { MODEL_ACTIVITY } from './model-activity.js';
 import { OTEL_LOGS } from './otel-logs.js';
 import { OTEL_TRACES, OTEL_TRACES_TRACE_ID_TS } from './otel-traces.js';
@@ -28,6 +29,7 @@ export const ALL_TABLES: readonly AnyTableDefinition[] = [
   SCHEMA_MIGRATIONS,
   READINESS_PROBE,
   JOB_CHECKPOINTS,
+  JOB_LEASES,
   MODEL_ACTIVITY,
   OTEL_LOGS,
   OTEL_TRACES,

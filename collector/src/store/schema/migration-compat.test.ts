@@ -98,6 +98,8 @@ async function readAll(def: AnyTableDefinition): Promise<Array<Record<string, un
 
 /** Tables written by the first release, and the rows it stored in them. */
 const OLD_ROWS = new Map<string, number>();
+/** The tables the first release's DDL made (later migrations add the others). */
+const FIRST_RELEASE_TABLES = new Set<string>();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'inferlens-compat-test-'));
@@ -131,7 +133,9 @@ beforeAll(async () => {
     VALUES (now64(9), '0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', 'predict', 'svc', 1000, [now64(9)], ['first-token'], [map('k', 'v')], 'p')`);
   await store.command(`INSERT INTO predictions_ingest (Timestamp, PredictionId, Project, ModelName, ModelVersion, NumericFeatureKeys, NumericFeatureValues, AttributeKeys, AttributeValues)
     VALUES (now64(9), 'via-ingest', 'p', 'm', 'v1', ['x'], [1.5], ['a'], ['b'])`);
-  for (const def of ALL_TABLES) OLD_ROWS.set(def.name, await count(def.name));
+  // Tables of later migrations do not exist yet: none of their rows.
+  for (const t of await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()')) FIRST_RELEASE_TABLES.add(t.name);
+  for (const def of ALL_TABLES) OLD_ROWS.set(def.name, FIRST_RELEASE_TABLES.has(def.name) ? await count(def.name) : 0);
 });
 
 afterAll(async () => {
@@ -147,7 +151,7 @@ describe("a data directory made by the first release's migrations", () => {
     expect(await store.migrate()).toEqual(newer);
     expect(await store.migrate()).toEqual([]);
     if (newer.length === 0) expect(await schemaOf('default')).toEqual(before);
-    // Rows stay; the migrations table records the newer migrations.
+    // Each later migration records itself; no other table's rows change.
     for (const def of ALL_TABLES) expect(await count(def.name), def.name).toBe(OLD_ROWS.get(def.name)! + (def.name === MIGRATIONS_TABLE ? newer.length : 0));
     OLD_ROWS.set(MIGRATIONS_TABLE, OLD_ROWS.get(MIGRATIONS_TABLE)! + newer.length);
   });
@@ -167,7 +171,8 @@ describe("a data directory made by the first release's migrations", () => {
     for (const def of ALL_TABLES.filter((d) => d.columns.length > 0)) {
       const rows = await readAll(def);
       expect(rows.length, def.name).toBe(await count(def.name));
-      expect(rows.length, def.name).toBeGreaterThan(0);
+      // Tables of later migrations hold nothing the first release stored.
+      if (FIRST_RELEASE_TABLES.has(def.name)) expect(rows.length, def.name).toBeGreaterThan(0);
     }
     // The first release's JSON path: a row through predictions_ingest and its view.
     const [viaIngest] = (await readAll(ALL_TABLES.find((d) => d.name === 'predictions')!)).filter((r) => r.PredictionId === 'via-ingest');
