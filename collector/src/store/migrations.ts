@@ -58,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
   { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
+  { version: 11, name: 'prediction embeddings', statements: (d) => d.addColumn(PREDICTIONS, 'Embedding') },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

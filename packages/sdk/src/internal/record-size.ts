@@ -89,8 +89,11 @@ function hexBytes(id: unknown): number {
   return typeof id === 'string' ? id.length + 2 : 4;
 }
 
-/** Every field `PredictionCall` sets, with the smallest value of its type: the keys and punctuation are what is left. */
-const RECORD_TEMPLATE: Required<PredictionRecord> = {
+/**
+ * Every field `PredictionCall` sets, with the smallest value of its type: the keys and punctuation are what is left.
+ * (The SDK does not set `embedding`.)
+ */
+const RECORD_TEMPLATE: Required<Omit<PredictionRecord, 'embedding'>> = {
   predictionId: '',
   model: '',
   version: '',
