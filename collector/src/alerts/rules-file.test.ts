@@ -34,7 +34,7 @@ describe('rules file', () => {
     expect(problem(`${RECEIVER}rules:\n  - alert: A\n    when: { source: drift, metric: nope, op: ">", threshold: 1 }\n`)).toBe(
       'rules.yaml: rule "A" (rules[0]): when.metric: expected one of statistic, drifted, p_value, test_p_value, threshold, rows for source drift, got "nope"',
     );
-    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, got "weather"$/);
+    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, compare, got "weather"$/);
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: "=>", threshold: 1 }\n`)).toContain('rule "A" (rules[0]): when.op: expected one of');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: ">", threshold: "high" }\n`)).toContain('when.threshold: expected a number, got "high"');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, match: { colour: red }, op: ">", threshold: 1 }\n`)).toContain('when.match.colour: source drift has no label "colour"');
