@@ -1,8 +1,12 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
+import { metricsPlugin } from './metrics/metrics-plugin.js';
+import { clientErrorHandler } from './http/client-error.js';
+import { admissionPlugin } from './http/admission-plugin.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
+import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
 import { readPlugin } from './api/read-plugin.js';
@@ -45,6 +49,15 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     forceCloseConnections: false,
     // Requests arriving while the server closes get our own 503 with Retry-After (http-plugin.ts).
     return503OnClosing: false,
+    // Slow clients: a request (headers and body) that does not arrive in time is answered 408
+    // (client-error.ts); Node checks every connection once a second.
+    requestTimeout: config.limits.requestTimeoutMs,
+    http: {
+      requestTimeout: config.limits.requestTimeoutMs,
+      headersTimeout: Math.min(config.limits.headersTimeoutMs, config.limits.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+    },
+    clientErrorHandler,
   });
   const store = config.clickhouse.url
     ? ({
@@ -53,13 +66,17 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         username: config.clickhouse.username,
         password: config.clickhouse.password,
         database: config.clickhouse.database,
+        ...(config.clickhouse.cluster !== '' ? { cluster: config.clickhouse.cluster } : {}),
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
   // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
   // plugins that decorate the root (store, alerting, jobs: fastify-plugin, with their declared
   // dependencies), and the encapsulated route plugins, each in its own context.
+  await app.register(metricsPlugin);
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
+  await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
+  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });

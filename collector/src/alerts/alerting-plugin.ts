@@ -1,4 +1,5 @@
 import type { QualityModelConfig } from '../config.js';
+import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -79,6 +80,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     return `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   };
   const recordDelivery = (r: DeliveryRecord) => {
+    app.metrics.alertNotifications.inc({ receiver: r.receiver, outcome: r.status });
     if (r.status === 'failed') app.log.warn({ receiver: r.receiver, attempts: r.attempts, error: r.error }, 'alert notification failed');
     app.store
       .insert(ALERT_NOTIFICATIONS, [
@@ -116,6 +118,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     void units
       .attempt(key, async () => (await engine.onWindow(report), { windows: 1, checkpointMs: report.windowEndMs }), id)
       .then((outcome) => {
+        if (outcome.status !== 'backoff') app.metrics.alertEvaluations.inc({ source: report.source, outcome: outcome.status });
         if (outcome.status === 'ok') {
           if (newest.get(id) === report) newest.delete(id);
           return;
@@ -156,9 +159,13 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
       .evaluateTraffic()
       .then(() => engine.evaluateCompare())
       .then(
-        () => (lastTrafficError = null),
+        () => {
+          lastTrafficError = null;
+          app.metrics.alertEvaluations.inc({ source: 'traffic', outcome: 'ok' });
+        },
         (err: unknown) => {
           lastTrafficError = (err as Error).message;
+          app.metrics.alertEvaluations.inc({ source: 'traffic', outcome: 'failed' });
           app.log.error({ err }, 'traffic alert evaluation failed; retrying at the next interval');
         },
       )
@@ -244,6 +251,6 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 export const alertingPlugin = fp(alerting, {
   name: ALERTING_PLUGIN,
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN],
-  decorators: { fastify: ['store'] },
+  dependencies: [STORE_PLUGIN, METRICS_PLUGIN],
+  decorators: { fastify: ['store', 'metrics'] },
 });

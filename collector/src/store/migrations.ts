@@ -65,3 +65,12 @@ export const MIGRATIONS: readonly Migration[] = [
 export function migrationStatements(migration: Migration, ddl: Ddl = Ddl.SINGLE): readonly string[] {
   return typeof migration.statements === 'function' ? migration.statements(ddl) : migration.statements;
 }
+
+/**
+ * Every statement that creates the schema for `ddl`'s topology, in the order the collector runs
+ * them: the database (a named one on a cluster), the migrations table, then each migration's
+ * statements. `inferlens-collector schema` prints them.
+ */
+export function schemaStatements(ddl: Ddl = Ddl.SINGLE): string[] {
+  return [...ddl.database(), ...ddl.table(SCHEMA_MIGRATIONS), ...MIGRATIONS.flatMap((m) => migrationStatements(m, ddl))];
+}
