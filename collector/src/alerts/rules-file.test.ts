@@ -20,7 +20,11 @@ const RECEIVER = 'receivers:\n  - name: hook\n    webhook: { url: "http://127.0.
 describe('rules file', () => {
   it('loads the example shipped in the repo', async () => {
     const f = await loadRulesFile(EXAMPLE);
-    expect(f.rules.map((r) => r.alert)).toEqual(['FeatureDrift', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'QualityAucLow', 'ModelSilent']);
+    expect(f.rules.map((r) => r.alert)).toEqual([
+      'FeatureDrift', 'FeatureDriftControlled', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'QualityAucLow', 'EstimatedAccuracyLow', 'CanaryWorse', 'ModelSilent',
+    ]);
+    expect(f.rules.find((r) => r.alert === 'FeatureDriftControlled')).toMatchObject({ consecutiveWindows: 3, when: { metric: 'test_p_value', fdr: 0.05 } });
+    expect(f.rules.find((r) => r.alert === 'CanaryWorse')!.when.compare).toEqual({ project: 'default', model: 'fraud', rangeMs: 1_800_000, everyMs: 300_000, minRows: 200, maxLooks: 100, alpha: 0.05 });
     expect(f.receivers.map((r) => [r.name, r.target.kind])).toEqual([['ops-webhook', 'webhook'], ['ml-slack', 'slack'], ['alertmanager', 'alertmanager']]);
     const dataset = f.rules.find((r) => r.alert === 'DatasetDrift')!;
     expect(dataset).toMatchObject({ forMs: 7_200_000, keepFiringForMs: 3_600_000, when: { source: 'drift', metric: 'statistic', match: { source: 'dataset' }, op: '>', threshold: 0.33 } });
