@@ -37,6 +37,8 @@ export function sampleRows<R>(def: TableDefinition<R>, count: number, seed = 1):
     numberMap,
     dateTime64NanosArray: (n) => Array.from({ length: n }, nanos),
     stringArray: (n) => Array.from({ length: n }, text),
+    // 32-bit floats, so that a value round-trips exactly.
+    float32Array: () => Array.from({ length: int(5) }, () => Math.fround(r.normal(0, 1))),
     stringMapArray: (n) => Array.from({ length: n }, stringMap),
   };
   return Array.from({ length: count }, () => {

@@ -11,6 +11,7 @@ import { detectDrift } from '@inferlens/stats';
 import { rng } from '../../../test/helpers/random.js';
 import { sampleRows } from '../../../test/helpers/table-rows.js';
 import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
+import { PREDICTIONS, type PredictionRow } from '../store/schema/predictions.js';
 import type { QualityResultRow } from '../store/schema/quality-results.js';
 import type { SlaResultRow } from '../store/schema/sla-results.js';
 
@@ -396,5 +397,78 @@ describe('AlertEngine: false-alarm control on drift results', () => {
     expect(steadyFiredAt).toBe(2); // the third window
     expect(caught.ControlledSteady).toBe(WINDOWS - 2);
     await dispatcher.close();
+  });
+});
+
+describe('AlertEngine compare source (rollback signal)', () => {
+  it('over 50 looks an equal candidate never fires and a worse one does; newest-against-previous picks the versions; spent looks decide nothing', async () => {
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 90 * 60_000;
+    // Three versions of one model over 90 minutes: v2 is v1 again, v3 is 30% slower. One prediction
+    // per version every 6 s; 2% errors everywhere. v2 and v3 start after v1 (first prediction).
+    const r = rng(99);
+    const base = sampleRows(PREDICTIONS, 1)[0]!;
+    const rows: PredictionRow[] = [];
+    for (let t = start; t < start + 90 * 60_000; t += 6_000) {
+      for (const [version, factor, from] of [['v1', 1, 0], ['v2', 1, 60_000], ['v3', 1.3, 120_000]] as const) {
+        if (t < start + from) continue;
+        const ms = t + Math.floor(r.uniform() * 1000);
+        rows.push({
+          ...base, Timestamp: `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`, PredictionId: `${version}-${ms}`, Project: 'default', ModelName: 'canary', ModelVersion: version,
+          LatencyMs: factor * Math.exp(r.normal(3, 0.4)), Status: r.uniform() < 0.02 ? 'error' : 'ok', NumericOutputs: {}, CategoricalOutputs: {}, Embedding: [],
+        });
+      }
+    }
+    await store.insert(PREDICTIONS, rows);
+
+    let now = start + 35 * 60_000;
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    const compare = (extra: string) => `{ model: canary, range: 30m, every: 1m, min_rows: 100, max_looks: 50${extra} }`;
+    await engine.setRules(
+      parseRules(
+        `rules:
+  - alert: EqualCanary
+    when: { source: compare, compare: ${compare(', candidate: v2, baseline: v1')}, metric: worse, op: "==", threshold: 1 }
+  - alert: SlowCanary
+    when: { source: compare, compare: ${compare(', candidate: v3, baseline: v1')}, metric: worse, op: "==", threshold: 1 }
+  - alert: NewestWorse
+    when: { source: compare, compare: ${compare('')}, match: { verdict: worse }, metric: latency_p_value, op: "<", threshold: 1 }
+`,
+        'rules.yaml',
+      ),
+    );
+    const fired = new Map<string, number>();
+    for (let look = 0; look < 50; look++) {
+      for (const t of await engine.evaluateCompare()) if (t.to === 'firing') fired.set(t.alert.rule, (fired.get(t.alert.rule) ?? 0) + 1);
+      // Looked at again before `every` has passed: nothing happens.
+      expect((await engine.evaluateCompare()).map((t) => `${look}:${t.alert.rule}:${t.from}->${t.to}:${JSON.stringify(t.alert.labels)}`)).toEqual([]);
+      now += 60_000;
+    }
+    expect(fired.get('EqualCanary')).toBeUndefined();
+    expect(fired.get('SlowCanary')).toBe(1);
+    expect(fired.get('NewestWorse')).toBe(1);
+    const active = engine.active().filter((a) => a.labels.model === 'canary');
+    expect(active.map((a) => `${a.rule}:${a.state}:${a.labels.candidate}/${a.labels.baseline}:${a.labels.verdict}`).sort()).toEqual(['NewestWorse:firing:v3/v2:worse', 'SlowCanary:firing:v3/v1:worse']);
+    // The 51st look: the looks are spent, nothing is decided and the alerts stay.
+    expect((await engine.evaluateCompare()).map((t) => `${t.alert.rule}:${t.from}->${t.to}:${JSON.stringify(t.alert.labels)}`)).toEqual([]);
+    expect(engine.active().filter((a) => a.labels.model === 'canary')).toHaveLength(2);
+    await dispatcher.close();
+  });
+
+  it('refuses a compare rule without its compare block, with one version named, or a compare block on another source', () => {
+    const problem = (yaml: string) => {
+      try {
+        parseRules(yaml, 'rules.yaml');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected a RulesError');
+    };
+    expect(problem('rules:\n  - alert: C\n    when: { source: compare, metric: worse, op: "==", threshold: 1 }\n')).toContain('when.compare: required for source compare');
+    expect(problem('rules:\n  - alert: C\n    when: { source: compare, compare: { model: m, candidate: v2 }, metric: worse, op: "==", threshold: 1 }\n')).toContain('when.compare: give both candidate and baseline, or neither');
+    expect(problem('rules:\n  - alert: C\n    when: { source: compare, compare: { model: m, candidate: v2, baseline: v2 }, metric: worse, op: "==", threshold: 1 }\n')).toContain('when.compare.baseline: expected a version other than the candidate');
+    expect(problem('rules:\n  - alert: C\n    when: { source: sla, compare: { model: m }, metric: breach, op: "==", threshold: 1 }\n')).toContain('when.compare: only for source compare');
+    expect(problem('rules:\n  - alert: C\n    when: { source: compare, compare: { model: m }, metric: nope, op: "==", threshold: 1 }\n')).toContain('when.metric: expected one of worse, better, latency_p_value');
+    expect(problem('rules:\n  - alert: C\n    when: { source: compare, compare: { model: m }, fdr: 0.05 }\n')).toContain('when.fdr: source compare has no p-value to control');
   });
 });

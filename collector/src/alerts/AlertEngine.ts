@@ -7,6 +7,8 @@ import { RESULT_SOURCES, samplesOf, TRAFFIC_SOURCE_NAME, type ResultSource, type
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
 import { benjaminiHochberg } from '@inferlens/stats';
 import { expandTemplate } from './templates.js';
+import { compareLook, COMPARE_SOURCE_NAME, type LookState } from './compare-source.js';
+import type { QualityModelConfig } from '../config.js';
 import { readActiveAlerts } from '../store/repositories/alert-state.js';
 import { lastArrivals } from '../store/repositories/model-activity.js';
 import { ALERT_EVENTS } from '../store/schema/alert-events.js';
@@ -35,6 +37,8 @@ export interface AlertEngineOptions {
   sources?: ReadonlyArray<ResultSource<any>>;
   /** How far back (arrival time) the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
+  /** Output names per model (`quality.models`), for the quality dimensions of `compare` rules. @default [] */
+  qualityModels?: readonly QualityModelConfig[];
   now?: () => number;
 }
 
@@ -75,6 +79,9 @@ export class AlertEngine {
   readonly #sources: Map<string, ResultSource<any>>;
   readonly #now: () => number;
   readonly #lookbackMs: number;
+  readonly #qualityModels: readonly QualityModelConfig[];
+  /** Looks taken by each `compare` rule (by rule name) at its current pair of versions. */
+  readonly #looks = new Map<string, LookState>();
   #rules: RulesFile | undefined;
   readonly #active = new Map<string, ActiveAlert>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -86,6 +93,7 @@ export class AlertEngine {
     this.#sources = new Map((options.sources ?? RESULT_SOURCES).map((s) => [s.name, s]));
     this.#now = options.now ?? Date.now;
     this.#lookbackMs = options.trafficLookbackMs ?? 7 * 86_400_000;
+    this.#qualityModels = options.qualityModels ?? [];
   }
 
   /** The rules in force, if any. */
@@ -176,6 +184,26 @@ export class AlertEngine {
     });
   }
 
+  /**
+   * Evaluates the `compare` rules whose next look is due: each compares its candidate with its
+   * baseline over its trailing range (`GET /api/v1/compare`'s comparison) at the level its looks
+   * have left (see `compare-source.ts`); a look that decides nothing leaves the rule's alert as it is.
+   */
+  evaluateCompare(): Promise<Transition[]> {
+    return this.#serial(async () => {
+      const rules = this.#rules?.rules.filter((r) => r.when.source === COMPARE_SOURCE_NAME) ?? [];
+      const transitions: Transition[] = [];
+      for (const rule of rules) {
+        const look = await compareLook(this.#store, rule.when.compare!, this.#looks.get(rule.alert), this.#now(), this.#qualityModels);
+        if (!look) continue;
+        if (look.state) this.#looks.set(rule.alert, look.state);
+        const { project, model } = look.sample.labels as { project: string; model: string };
+        transitions.push(...(await this.#evaluate([rule], [look.sample], { project, model })));
+      }
+      return transitions;
+    });
+  }
+
   /** Evaluates rules over samples given directly (tests, and jobs that hold their results in memory). */
   evaluateSamples(source: string, samples: Sample[], scope?: Record<string, string>): Promise<Transition[]> {
     return this.#serial(async () => this.#evaluate(this.#rules?.rules.filter((r) => r.when.source === source) ?? [], samples, scope));
@@ -200,11 +228,16 @@ export class AlertEngine {
     const ruleOf = new Map<string, AlertRule>();
     for (const rule of rules) {
       const seen = new Set<string>();
-      const matching = samples.filter((s) => Object.entries(rule.when.match).every(([k, v]) => s.labels[k] === v));
+      const match = Object.entries(rule.when.match);
+      const matching = samples.filter((s) => match.every(([k, v]) => s.labels[k] === v));
       const discoveries = rule.when.fdr === undefined ? undefined : discoveriesOf(matching, rule.when.metric, rule.when.fdr);
-      for (const s of matching) {
+      // A compare look that decided nothing has no verdict (''): it keeps the alerts it may be.
+      const unknownOk = rule.when.source === COMPARE_SOURCE_NAME;
+      for (const s of samples.filter((x) => match.every(([k, v]) => x.labels[k] === v || (unknownOk && x.labels[k] === '')))) {
         const value = s.metrics[rule.when.metric];
-        if (value === null || value === undefined || Number.isNaN(value)) {
+        const measured = !(value === null || value === undefined || Number.isNaN(value));
+        if (measured && !match.every(([k, v]) => s.labels[k] === v)) continue;
+        if (!measured) {
           // Not measured in this window (no labelled rows yet, an objective the SLO does not
           // declare): "no data" is not "recovered", so the series' alert stays as it is.
           for (const a of this.#active.values()) {

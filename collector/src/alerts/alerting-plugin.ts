@@ -1,3 +1,4 @@
+import type { QualityModelConfig } from '../config.js';
 import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -42,6 +43,8 @@ export interface AlertingPluginOptions {
   alerts: AlertsConfig;
   /** The listening host, for the default external URL of notifications. */
   host: string;
+  /** Output names per model (`quality.models`), for `compare` rules. @default [] */
+  qualityModels?: readonly QualityModelConfig[];
 }
 
 /** Name under which other plugins declare their dependency on {@link alertingPlugin}. */
@@ -87,7 +90,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
       .catch((err: unknown) => app.log.error({ err }, 'cannot record an alert notification'));
   };
   const dispatcher = new Dispatcher({ externalUrl, resendDelayMs: cfg.resendDelayMs, onDelivery: recordDelivery });
-  const engine = new AlertEngine({ store: app.store, dispatcher });
+  const engine = new AlertEngine({ store: app.store, dispatcher, qualityModels: opts.qualityModels ?? [] });
   await engine.restore();
   // Taking over from another collector: its pending and firing alerts, as it stored them.
   app.jobsLease.onChange(async (holder) => {
@@ -164,6 +167,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     lastTrafficAt = Date.now();
     engine
       .evaluateTraffic()
+      .then(() => engine.evaluateCompare())
       .then(
         () => {
           lastTrafficError = null;

@@ -20,7 +20,11 @@ const RECEIVER = 'receivers:\n  - name: hook\n    webhook: { url: "http://127.0.
 describe('rules file', () => {
   it('loads the example shipped in the repo', async () => {
     const f = await loadRulesFile(EXAMPLE);
-    expect(f.rules.map((r) => r.alert)).toEqual(['FeatureDrift', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'QualityAucLow', 'ModelSilent']);
+    expect(f.rules.map((r) => r.alert)).toEqual([
+      'FeatureDrift', 'FeatureDriftControlled', 'DatasetDrift', 'SloBreached', 'ErrorBudgetBurn', 'LatencyP99High', 'ErrorRateHigh', 'QualityAucLow', 'EstimatedAccuracyLow', 'CanaryWorse', 'ModelSilent',
+    ]);
+    expect(f.rules.find((r) => r.alert === 'FeatureDriftControlled')).toMatchObject({ consecutiveWindows: 3, when: { metric: 'test_p_value', fdr: 0.05 } });
+    expect(f.rules.find((r) => r.alert === 'CanaryWorse')!.when.compare).toEqual({ project: 'default', model: 'fraud', rangeMs: 1_800_000, everyMs: 300_000, minRows: 200, maxLooks: 100, alpha: 0.05 });
     expect(f.receivers.map((r) => [r.name, r.target.kind])).toEqual([['ops-webhook', 'webhook'], ['ml-slack', 'slack'], ['alertmanager', 'alertmanager']]);
     const dataset = f.rules.find((r) => r.alert === 'DatasetDrift')!;
     expect(dataset).toMatchObject({ forMs: 7_200_000, keepFiringForMs: 3_600_000, when: { source: 'drift', metric: 'statistic', match: { source: 'dataset' }, op: '>', threshold: 0.33 } });
@@ -34,7 +38,7 @@ describe('rules file', () => {
     expect(problem(`${RECEIVER}rules:\n  - alert: A\n    when: { source: drift, metric: nope, op: ">", threshold: 1 }\n`)).toBe(
       'rules.yaml: rule "A" (rules[0]): when.metric: expected one of statistic, drifted, p_value, test_p_value, threshold, rows for source drift, got "nope"',
     );
-    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, got "weather"$/);
+    expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, compare, got "weather"$/);
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: "=>", threshold: 1 }\n`)).toContain('rule "A" (rules[0]): when.op: expected one of');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: ">", threshold: "high" }\n`)).toContain('when.threshold: expected a number, got "high"');
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, match: { colour: red }, op: ">", threshold: 1 }\n`)).toContain('when.match.colour: source drift has no label "colour"');

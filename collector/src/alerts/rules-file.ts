@@ -7,6 +7,7 @@ import { parseDuration } from './duration.js';
 import { RESULT_SOURCES, TRAFFIC_LABELS, TRAFFIC_METRICS, TRAFFIC_SOURCE_NAME, type ResultSource } from './result-sources.js';
 import { LABEL_NAME, OPS, rulesSchema, type RulesDocument } from './rules-schema.js';
 import { checkTemplate } from './templates.js';
+import { COMPARE_LABELS, COMPARE_METRICS, COMPARE_SOURCE_NAME, type CompareSpec } from './compare-source.js';
 
 /** Comparison operators of a condition. */
 export type Comparison = (typeof OPS)[number];
@@ -25,6 +26,8 @@ export interface Condition {
    * source's p-value metric) is rejected at this rate among every matching series of the window.
    */
   fdr?: number;
+  /** Source `compare`: the versions compared and the peeking guard. */
+  compare?: CompareSpec;
 }
 
 /** One alerting rule, validated. */
@@ -102,7 +105,7 @@ export function parseRules(text: string, file: string, sources: ReadonlyArray<Re
   };
 
   const bySource = new Map(sources.map((s) => [s.name, s]));
-  const schema = rulesSchema([...bySource.keys(), TRAFFIC_SOURCE_NAME]);
+  const schema = rulesSchema([...bySource.keys(), TRAFFIC_SOURCE_NAME, COMPARE_SOURCE_NAME]);
   const doc = structuredClone(written);
   Value.Default(schema, doc);
   const problem = firstProblem(schema, doc);
@@ -143,7 +146,9 @@ export function parseRules(text: string, file: string, sources: ReadonlyArray<Re
       if (!receivers.some((x) => x.name === n)) fail(at('notify'), `unknown receiver "${n}"; defined receivers: ${receivers.map((x) => x.name).join(', ') || '(none)'}`);
     }
     if (rules.some((x) => x.alert === r.alert)) fail(at('alert'), `duplicate rule name "${r.alert}"`);
-    if (r.consecutive_windows! > 1 && when.source === TRAFFIC_SOURCE_NAME) fail(at('consecutive_windows'), 'only for sources evaluated per window (traffic has no windows)');
+    if (r.consecutive_windows! > 1 && (when.source === TRAFFIC_SOURCE_NAME || when.source === COMPARE_SOURCE_NAME)) {
+      fail(at('consecutive_windows'), `only for sources evaluated per window (${when.source} has no windows)`);
+    }
     rules.push({ alert: r.alert, when, forMs: ms(r.for), keepFiringForMs: ms(r.keep_firing_for), consecutiveWindows: r.consecutive_windows!, labels, annotations, notify: r.notify! });
   }
   return { file, rules, receivers };
@@ -165,12 +170,24 @@ type Written = RulesDocument['rules'] extends Array<infer R> | undefined ? R : n
 /** `when` against its source: the source's metrics and labels, and `absent_for` in place of metric, op and threshold. */
 function condition(w: Written['when'], sources: ReadonlyMap<string, ResultSource<any>>, fail: Fail): Condition {
   const traffic = w.source === TRAFFIC_SOURCE_NAME;
-  const labels: readonly string[] = traffic ? TRAFFIC_LABELS : Object.keys(sources.get(w.source)!.labels);
-  const metrics: readonly string[] = traffic ? TRAFFIC_METRICS : Object.keys(sources.get(w.source)!.metrics);
+  const compare = w.source === COMPARE_SOURCE_NAME;
+  const labels: readonly string[] = traffic ? TRAFFIC_LABELS : compare ? COMPARE_LABELS : Object.keys(sources.get(w.source)!.labels);
+  const metrics: readonly string[] = traffic ? TRAFFIC_METRICS : compare ? COMPARE_METRICS : Object.keys(sources.get(w.source)!.metrics);
+  let spec: CompareSpec | undefined;
+  if (compare) {
+    const c = w.compare;
+    if (c === undefined) fail(['compare'], 'required for source compare: { model, candidate?, baseline?, range?, every?, min_rows?, max_looks?, alpha? }');
+    if ((c!.candidate === undefined) !== (c!.baseline === undefined)) fail(['compare'], 'give both candidate and baseline, or neither (the newest version against the one before)');
+    if (c!.candidate !== undefined && c!.candidate === c!.baseline) fail(['compare', 'baseline'], `expected a version other than the candidate, got ${JSON.stringify(c!.baseline)} twice`);
+    spec = {
+      project: c!.project!, model: c!.model, rangeMs: parseDuration(c!.range!)!, everyMs: parseDuration(c!.every!)!, minRows: c!.min_rows!, maxLooks: c!.max_looks!, alpha: c!.alpha!,
+      ...(c!.candidate !== undefined ? { candidate: c!.candidate, baseline: c!.baseline! } : {}),
+    };
+  } else if (w.compare !== undefined) fail(['compare'], 'only for source compare');
   const match = strings(w.match);
   for (const k of Object.keys(match)) if (!labels.includes(k)) fail(['match', k], `source ${w.source} has no label "${k}"; its labels: ${labels.join(', ')}`);
   if (w.fdr !== undefined) {
-    const pValue = traffic ? undefined : sources.get(w.source)!.pValueMetric;
+    const pValue = traffic ? undefined : sources.get(w.source)?.pValueMetric;
     if (pValue === undefined) fail(['fdr'], `source ${w.source} has no p-value to control; fdr is for ${[...sources.values()].filter((s) => s.pValueMetric).map((s) => s.name).join(', ')}`);
     if (w.metric !== undefined || w.op !== undefined || w.threshold !== undefined) fail(['fdr'], `replaces metric, op and threshold (the series' ${pValue} is compared among the window's series); give either fdr or those three`);
     return { source: w.source, metric: pValue!, match, op: '<=', threshold: w.fdr, fdr: w.fdr };
@@ -183,7 +200,7 @@ function condition(w: Written['when'], sources: ReadonlyMap<string, ResultSource
   if (w.metric === undefined || !metrics.includes(w.metric)) fail(['metric'], `expected one of ${metrics.join(', ')} for source ${w.source}, got ${JSON.stringify(w.metric)}`);
   if (w.op === undefined) fail(['op'], `required, one of ${OPS.join(', ')}`);
   if (w.threshold === undefined) fail(['threshold'], 'required, a number');
-  return { source: w.source, metric: w.metric!, match, op: w.op!, threshold: w.threshold! };
+  return { source: w.source, metric: w.metric!, match, op: w.op!, threshold: w.threshold!, ...(spec ? { compare: spec } : {}) };
 }
 
 /** Label and annotation values as text (`severity: 1` is "1"). */

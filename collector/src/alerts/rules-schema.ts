@@ -52,6 +52,23 @@ function Condition(sources: readonly string[]) {
       absent_for: Type.Optional(Duration({ atLeast1s: true })),
       /** Benjamini–Hochberg false-discovery rate over the window's matching series, in place of metric, op and threshold. */
       fdr: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, expected: 'a false-discovery rate between 0 and 1, such as 0.05' })),
+      /** Source compare: which versions, over what trailing range, how often, and the peeking guard. */
+      compare: Type.Optional(
+        Type.Object(
+          {
+            model: Type.String({ minLength: 1 }),
+            project: Type.Optional(Type.String({ minLength: 1, default: 'default' })),
+            candidate: Type.Optional(Type.String()),
+            baseline: Type.Optional(Type.String()),
+            range: Type.Optional(Duration({ default: '30m', atLeast1s: true })),
+            every: Type.Optional(Duration({ default: '5m' })),
+            min_rows: Type.Optional(Type.Integer({ minimum: 1, default: 100 })),
+            max_looks: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 100 })),
+            alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5, default: 0.05 })),
+          },
+          strict,
+        ),
+      ),
     },
     strict,
   );

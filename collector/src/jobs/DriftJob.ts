@@ -8,6 +8,7 @@ import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig, type MultivariateConfig } from '../config.js';
 import { fitReferenceReconstruction, multivariateWindow, type FittedReconstruction } from './multivariate-drift.js';
+import { embeddingWindow, referenceEmbeddings, type ReferenceEmbeddings } from './embedding-drift.js';
 import type { StoredReference } from '../store/repositories/reference-profiles.js';
 import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
@@ -81,6 +82,7 @@ const JOB = 'drift';
 export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
   readonly #reconstructions = new Map<string, Promise<FittedReconstruction | undefined>>();
+  readonly #embeddings = new Map<string, Promise<ReferenceEmbeddings | undefined>>();
 
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
@@ -122,6 +124,17 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     return fitted;
   }
 
+  /** The reference's embeddings (centroid and sample), read once per reference; a failed read is tried again at the next window. */
+  #referenceEmbeddings(stream: DriftStream): Promise<ReferenceEmbeddings | undefined> {
+    let read = this.#embeddings.get(stream.referenceId);
+    if (!read) {
+      read = referenceEmbeddings(this.store, stream.referenceRows);
+      read.catch(() => this.#embeddings.delete(stream.referenceId));
+      this.#embeddings.set(stream.referenceId, read);
+    }
+    return read;
+  }
+
   #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
     return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
@@ -131,6 +144,9 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
         const fitted = await this.#reconstruction(stream, own?.multivariate);
         if (fitted) results.push(await multivariateWindow(this.store, fitted, scope, { fromMs: start, toMs: end }));
+        const embeddings = await this.#referenceEmbeddings(stream);
+        const embedding = embeddings && (await embeddingWindow(this.store, embeddings, scope, { fromMs: start, toMs: end }));
+        if (embedding) results.push(embedding);
         const quality = dataQuality(stream.profile, current);
         const resultRows = driftResultRows(stream, start, end, results);
         await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.#writeQuality(stream, start, end, quality)]);

@@ -5,8 +5,8 @@ import { bucketOf, bucketUpper, emptyBucketHistogram, toSharedSummaries, type Bu
 
 /** One drift result of one column (or of the whole data set) for one window. */
 export interface ColumnDrift {
-  /** `feature`, `output`, `dataset` for the data-set level row, `multivariate` for the data-reconstruction row. */
-  source: ProfileSource | 'dataset' | 'multivariate';
+  /** `feature`, `output`, `dataset` for the data-set level row, `multivariate` for the data-reconstruction row, `embedding` for embedding drift. */
+  source: ProfileSource | 'dataset' | 'multivariate' | 'embedding';
   /** Column name; `*` for the data-set level row. */
   feature: string;
   /** `numerical`, `categorical`, or `dataset`. */

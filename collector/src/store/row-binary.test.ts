@@ -129,6 +129,7 @@ function predictionRow(i: number): PredictionRow {
     LatencyMs: NUMBERS[i % NUMBERS.length]!, Status: i % 4 ? 'ok' : 'error', ErrorType: i % 4 ? '' : text(i), NumericFeatures: numbers(i % 12),
     CategoricalFeatures: stringMap(i), NumericOutputs: numbers(i % 2), CategoricalOutputs: stringMap(i + 1), InputTokens: [0, 7, 4294967295][i % 3]!,
     OutputTokens: i, SampleRate: [1, 0.5, 0.001][i % 3]!, Attributes: stringMap(i + 2),
+    Embedding: i % 3 ? [] : [0.5, -1.25, 3, i],
   };
 }
 

@@ -237,6 +237,16 @@ export class RowBinaryWriter {
     this.int64(lo, hi);
   }
 
+  /** `Array(Float32)`: each number rounded to the nearest 32-bit float. */
+  float32Array(values: readonly number[]): void {
+    this.length32(values.length);
+    this.#room(4 * values.length);
+    for (let i = 0; i < values.length; i++) {
+      this.#view.setFloat32(this.#pos, values[i]!, true);
+      this.#pos += 4;
+    }
+  }
+
   /** `Array(String)`. */
   stringArray(values: readonly string[]): void {
     this.length32(values.length);

@@ -27,7 +27,7 @@ export function alertsTable(alerts) {
 }
 
 /** Drift methods whose decision is a p-value (drift when below the threshold). */
-export const TEST_METHODS = new Set(['ks', 'chi-square', 'two-proportion-z']);
+export const TEST_METHODS = new Set(['ks', 'chi-square', 'two-proportion-z', 'mmd']);
 
 /** Whether a drift method is a test (p-value) rather than a distance. */
 export const isTestMethod = (method) => TEST_METHODS.has(method);

@@ -59,7 +59,7 @@ function driftSection(model, drift, versions, range) {
         const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${isTestMethod(r.method) ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
         const column = r.source === 'feature' || r.source === 'output';
         return { level, drifted: r.drifted, title: `${c === '*' ? 'data set' : columnLabel(r)} · ${fmt.time(r.windowStart)}: ${what}`, href: column ? featureHref(model, r, r.windowStart) : undefined };
-      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c === 'multivariate:*' ? 'multivariate (PCA)' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
+      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c === 'multivariate:*' ? 'multivariate (PCA)' : c === 'embedding:embedding' ? 'embedding (MMD)' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
     );
   });
   return [
@@ -70,7 +70,7 @@ function driftSection(model, drift, versions, range) {
     table(
       [
         { label: 'version', value: (r) => r.version },
-        { label: 'column', value: (r) => (r.source === 'dataset' ? 'data set (share of drifted inputs)' : r.source === 'multivariate' ? 'multivariate (PCA reconstruction error)' : h('a', { href: featureHref(model, r) }, columnLabel(r))) },
+        { label: 'column', value: (r) => (r.source === 'dataset' ? 'data set (share of drifted inputs)' : r.source === 'multivariate' ? 'multivariate (PCA reconstruction error)' : r.source === 'embedding' ? `embedding (MMD; centroid distance ${fmt.num(r.metrics?.euclidean)}, cosine ${fmt.num(r.metrics?.cosine)})` : h('a', { href: featureHref(model, r) }, columnLabel(r))) },
         { label: 'method', value: (r) => r.method },
         { label: 'statistic', num: true, value: (r) => fmt.num(r.statistic) },
         { label: 'p-value', num: true, value: (r) => fmt.p(r.pValue) },

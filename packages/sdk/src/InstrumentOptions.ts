@@ -68,6 +68,8 @@ export interface SingleInstrumentOptions<F extends (...args: any[]) => any> exte
   kind?: Exclude<InferenceKind, 'batch'>;
   /** Extracts the logged features from the arguments, at call start. @default no features */
   features?: (args: Parameters<F>) => Features;
+  /** Extracts an embedding of the input (finite numbers, at most 4096) from the arguments, at call start, for embedding drift. @default none */
+  embedding?: (args: Parameters<F>) => readonly number[];
   /**
    * Extracts the logged outputs from the result. For a stream, called once when
    * it ends (or fails, or is stopped or dropped by its consumer) with the list of
@@ -117,6 +119,8 @@ export interface BatchInstrumentOptions<F extends (...args: any[]) => any> exten
   kind: 'batch';
   /** One feature map per item, in item order. */
   features?: (args: Parameters<F>) => Features[];
+  /** One embedding per item, in item order. */
+  embedding?: (args: Parameters<F>) => (readonly number[])[];
   /** One output map per item, in item order. */
   output?: (result: Awaited<ReturnType<F>>) => Features[];
 }

@@ -11,6 +11,8 @@ export interface StartPredictionOptions {
   kind?: Exclude<InferenceKind, 'batch'>;
   /** Logged features. @default {} */
   features?: Features;
+  /** An embedding of the input (finite numbers, at most 4096), for embedding drift. @default none */
+  embedding?: readonly number[];
   /** Slice of traffic. @default '' */
   segment?: string;
   /** Extra attributes for the span and the record. @default {} */

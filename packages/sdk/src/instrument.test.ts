@@ -42,6 +42,24 @@ describe('instrument: types', () => {
 });
 
 describe('instrument: async calls', () => {
+  it('carries an embedding from the embedding option, per item for a batch; none without the option', async () => {
+    const { monitor, predictions } = testMonitor({});
+    const embed = monitor.instrument(async (text: string) => text.length, { model: 'e', features: ([t]) => ({ t }), embedding: ([t]) => [t.length, 0.5, -1] });
+    const plain = monitor.instrument(async (text: string) => text.length, { model: 'p' });
+    const batch = monitor.instrument(async (xs: number[]) => xs.map((x) => x * 2), { model: 'b', kind: 'batch', features: ([xs]) => xs.map((x) => ({ x })), embedding: ([xs]) => xs.map((x) => [x, x / 4]) });
+    await embed('abcd');
+    await plain('abc');
+    await batch([1, 2]);
+    const handle = monitor.startPrediction({ model: 'h', embedding: [0.25, 0.75] });
+    handle.end();
+    await monitor.forceFlush();
+    const byModel = (m: string) => predictions.getFinishedPredictions().filter((r) => r.model === m).map((r) => r.embedding);
+    expect(byModel('e')).toEqual([[4, 0.5, -1]]);
+    expect(byModel('p')).toEqual([undefined]);
+    expect(byModel('b')).toEqual([[1, 0.25], [2, 0.5]]);
+    expect(byModel('h')).toEqual([[0.25, 0.75]]);
+  });
+
   it('makes one span and one prediction record that point at each other', async () => {
     const { monitor, spans, predictions } = testMonitor({ project: 'p1', environment: 'test' });
     const result = { score: 0.82, label: 'churn' };

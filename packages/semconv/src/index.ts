@@ -40,7 +40,7 @@ export {
   INFERLENS_PREDICTION_EVENT,
 } from './attributes.js';
 export type { FeedbackRecord, NormalizedFeedback } from './feedback-record.js';
-export { DEFAULT_RECORD_LIMITS } from './limits.js';
+export { DEFAULT_MAX_EMBEDDING_LENGTH, DEFAULT_RECORD_LIMITS } from './limits.js';
 export type { RecordLimits } from './limits.js';
 export type {
   AttributeValue,

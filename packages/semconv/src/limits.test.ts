@@ -11,6 +11,7 @@ describe('DEFAULT_RECORD_LIMITS', () => {
       maxStringLength: 4096,
       maxNameLength: 256,
       maxIdLength: 128,
+      maxEmbeddingLength: 4096,
     });
   });
 

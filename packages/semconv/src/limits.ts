@@ -47,6 +47,11 @@ export interface RecordLimits {
    * @default 128
    */
   readonly maxIdLength: number;
+  /**
+   * Most numbers in an `embedding`.
+   * @default 4096
+   */
+  readonly maxEmbeddingLength?: number;
 }
 
 /**
@@ -61,6 +66,7 @@ export interface RecordLimits {
  * | `maxStringLength` | 4096  |
  * | `maxNameLength`   | 256   |
  * | `maxIdLength`     | 128   |
+ * | `maxEmbeddingLength` | 4096 |
  *
  * @example
  * ```ts
@@ -75,4 +81,8 @@ export const DEFAULT_RECORD_LIMITS: RecordLimits = Object.freeze({
   maxStringLength: 4096,
   maxNameLength: 256,
   maxIdLength: 128,
+  maxEmbeddingLength: 4096,
 });
+
+/** Most numbers in an `embedding` when the limits do not say. */
+export const DEFAULT_MAX_EMBEDDING_LENGTH = 4096;

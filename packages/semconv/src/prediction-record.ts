@@ -77,6 +77,11 @@ export interface PredictionRecord {
   features?: Record<string, FeatureValue> | null;
   /** Model outputs (scores, labels), at most `maxOutputs` entries. Same rules as `features`. @default {} */
   outputs?: Record<string, FeatureValue> | null;
+  /**
+   * An embedding of the input (or output): finite numbers, at most `maxEmbeddingLength` (4096);
+   * stored as 32-bit floats. Embedding drift compares windows with the reference. @default []
+   */
+  embedding?: readonly number[] | null;
   /** Prompt tokens of a generative model, a non-negative integer. @default 0 */
   inputTokens?: number | null;
   /** Completion tokens of a generative model, a non-negative integer. @default 0 */
@@ -130,6 +135,8 @@ export interface NormalizedPrediction {
   numericOutputs: Record<string, number>;
   /** Outputs whose value was a string or a boolean. */
   categoricalOutputs: Record<string, string>;
+  /** The embedding, [] when not given. */
+  embedding: number[];
   /** Input tokens, 0 when not given. */
   inputTokens: number;
   /** Output tokens, 0 when not given. */

@@ -39,6 +39,7 @@ describe('validatePrediction', () => {
       categoricalFeatures: {},
       numericOutputs: {},
       categoricalOutputs: {},
+      embedding: [],
       inputTokens: 0,
       outputTokens: 0,
       sampleRate: 1,
@@ -61,6 +62,7 @@ describe('validatePrediction', () => {
       errorType: 'TimeoutError',
       features: { age: 41, plan: 'pro', trial: false, referrer: null },
       outputs: { score: 0.82, label: 'churn', confident: true },
+      embedding: [0.5, -1, 2e-3],
       inputTokens: 120,
       outputTokens: 30,
       sampleRate: 0.25,
@@ -84,6 +86,7 @@ describe('validatePrediction', () => {
       categoricalFeatures: { plan: 'pro', trial: 'false' },
       numericOutputs: { score: 0.82 },
       categoricalOutputs: { label: 'churn', confident: 'true' },
+      embedding: [0.5, -1, 2e-3],
       inputTokens: 120,
       outputTokens: 30,
       sampleRate: 0.25,
@@ -91,6 +94,15 @@ describe('validatePrediction', () => {
       spanId: 'b7ad6b7169203331',
       attributes: { region: 'eu', shard: '3', canary: 'true' },
     });
+  });
+
+  it('refuses an embedding that is not an array of finite numbers, or longer than maxEmbeddingLength', () => {
+    const r = (embedding: unknown, limits = DEFAULT_RECORD_LIMITS) => validatePrediction({ predictionId: 'p-1', model: 'churn', embedding }, limits);
+    expect(r([1, 'x'])).toEqual({ ok: false, field: 'embedding[1]', message: 'expected a finite number, got "x"' });
+    expect(r({ 0: 1 })).toMatchObject({ ok: false, field: 'embedding' });
+    expect(r([1, 2, 3], { ...DEFAULT_RECORD_LIMITS, maxEmbeddingLength: 2 })).toEqual({ ok: false, field: 'embedding', message: 'expected at most 2 numbers, got 3' });
+    expect(r(Array(4097).fill(0))).toMatchObject({ ok: false, field: 'embedding', message: 'expected at most 4096 numbers, got 4097' });
+    expect(r(null)).toMatchObject({ ok: true, value: { embedding: [] } });
   });
 
   it('treats null like an absent optional field', () => {

@@ -1,5 +1,5 @@
 import type { NormalizedFeedback } from './feedback-record.js';
-import { DEFAULT_RECORD_LIMITS, type RecordLimits } from './limits.js';
+import { DEFAULT_MAX_EMBEDDING_LENGTH, DEFAULT_RECORD_LIMITS, type RecordLimits } from './limits.js';
 import type { NormalizedPrediction, PredictionStatus } from './prediction-record.js';
 import { FieldError, fail } from './internal/field-error.js';
 import { parseTimestamp } from './internal/parse-timestamp.js';
@@ -100,6 +100,7 @@ function readPrediction(record: unknown, limits: RecordLimits): NormalizedPredic
     categoricalFeatures,
     numericOutputs,
     categoricalOutputs,
+    embedding: [],
     inputTokens: 0,
     outputTokens: 0,
     sampleRate: 1,
@@ -109,6 +110,7 @@ function readPrediction(record: unknown, limits: RecordLimits): NormalizedPredic
   };
   readValueMap(record.features, 'features', limits.maxFeatures, limits, numericFeatures, categoricalFeatures);
   readValueMap(record.outputs, 'outputs', limits.maxOutputs, limits, numericOutputs, categoricalOutputs);
+  prediction.embedding = readEmbedding(record.embedding, limits.maxEmbeddingLength ?? DEFAULT_MAX_EMBEDDING_LENGTH);
   prediction.inputTokens = readCount(record.inputTokens, 'inputTokens');
   prediction.outputTokens = readCount(record.outputTokens, 'outputTokens');
   prediction.sampleRate = readSampleRate(record.sampleRate);
@@ -158,6 +160,17 @@ function readStatus(value: unknown): PredictionStatus {
   if (value === undefined || value === null || value === 'ok') return 'ok';
   if (value === 'error') return 'error';
   fail('status', '"ok" or "error"', value);
+}
+
+function readEmbedding(value: unknown, maxLength: number): number[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail('embedding', 'an array of finite numbers', value);
+  if (value.length > maxLength) throw new FieldError('embedding', `expected at most ${maxLength} numbers, got ${value.length}`);
+  for (let i = 0; i < value.length; i++) {
+    const x: unknown = value[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) fail(`embedding[${i}]`, 'a finite number', x);
+  }
+  return value as number[];
 }
 
 function readSampleRate(value: unknown): number {

@@ -243,6 +243,7 @@ describe('transcodePredictions', () => {
       set('traceId', hex(32));
       set('spanId', hex(16));
       set('attributes', map());
+      if (u() < 0.15) set('embedding', either([[], [0.5, -1.25, 1e-3], null], [[1, 'x'], [1, '@INF@'], 'v', Array(5000).fill(1)]));
       if (u() < 0.1) r.extra = { ignored: [1, 2] };
       return r;
     };

@@ -32,6 +32,7 @@ describe('predictionToRow', () => {
       errorType: 'TimeoutError',
       features: { age: 41, plan: 'pro' },
       outputs: { score: 0.82, label: 'churn' },
+      embedding: [0.25, -1, 3.5],
       inputTokens: 120,
       outputTokens: 30,
       sampleRate: 0.5,
@@ -61,6 +62,7 @@ describe('predictionToRow', () => {
       OutputTokens: 30,
       SampleRate: 0.5,
       Attributes: { region: 'eu' },
+      Embedding: [0.25, -1, 3.5],
     });
   });
 

@@ -36,6 +36,7 @@ export function predictionToRow(prediction: NormalizedPrediction, receivedAtNs: 
     InputTokens: prediction.inputTokens,
     OutputTokens: prediction.outputTokens,
     SampleRate: prediction.sampleRate,
+    Embedding: prediction.embedding,
     Attributes: prediction.attributes,
   };
 }

@@ -52,6 +52,8 @@ describe('defineTable', () => {
       ['ModelVersion', S], ['Environment', S], ['Segment', S], ['LatencyMs', 'Float64'], ['Status', S], ['ErrorType', S],
       ['NumericFeatures', 'Map(String, Float64)'], ['CategoricalFeatures', SM], ['NumericOutputs', 'Map(String, Float64)'], ['CategoricalOutputs', SM],
       ['InputTokens', 'UInt32'], ['OutputTokens', 'UInt32'], ['SampleRate', 'Float64'], ['Attributes', SM],
+      // Added by migration 12, after every column of the first release (spool files are never replayed across versions).
+      ['Embedding', 'Array(Float32)'],
     ]);
     expect(FEEDBACK.wireColumns).toEqual([
       ['Timestamp', 'DateTime64(9)'], ['PredictionId', S], ['Project', S], ['ModelName', S], ['ModelVersion', S], ['Label', S],

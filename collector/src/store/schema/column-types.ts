@@ -83,6 +83,9 @@ export const StringMapType = type<StringMap>('Map(LowCardinality(String), String
 /** `Map(LowCardinality(String), Float64)`. */
 export const NumberMapType = type<NumberMap>('Map(LowCardinality(String), Float64)', 'numberMap', (r) => r.numberMap());
 
+/** `Array(Float32)`: a vector (embeddings), each number stored as a 32-bit float. */
+export const Float32ArrayType = type<number[]>('Array(Float32)', 'float32Array', (r) => r.array(() => r.float32()));
+
 /** `Array(T)` of the member types nested columns hold. */
 export const ArrayOf = {
   DateTime64Nanos: type<string[]>('Array(DateTime64(9))', 'dateTime64NanosArray', (r) => r.array(() => r.dateTime64Nanos())),

@@ -121,7 +121,7 @@ FROM inferlens.predictions_ingest_local`,
       expect(created, def.name).toContain(def.name);
     }
     // A column added to a table: its local tables first, then the Distributed one.
-    expect(altered).toEqual(['quality_results_local', 'quality_results']);
+    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions']);
   });
 
   it('adds a column where the definition has it, with its type, default and codec', () => {

@@ -1,4 +1,4 @@
-import { DateTime64Millis, DateTime64Nanos, declaredOnly, Float64, LowCardinalityString, NumberMapType, Str, StringMapType, UInt32, wireType } from './column-types.js';
+import { DateTime64Millis, DateTime64Nanos, declaredOnly, Float32ArrayType, Float64, LowCardinalityString, NumberMapType, Str, StringMapType, UInt32, wireType } from './column-types.js';
 import { defineView } from './ddl.js';
 import { column, defineTable, generated, type ColumnDefinition, type RowType } from './TableDefinition.js';
 
@@ -43,6 +43,8 @@ export const PREDICTIONS = defineTable(
     SampleRate: column(Float64, { default: '1' }),
     Attributes: column(StringMapType, Z),
     ReceivedAt: generated(DateTime64Millis, 'now64(3)'),
+    /** The record's `embedding` ([] without one); added by migration 12. */
+    Embedding: column(Float32ArrayType, Z),
   },
   {
     engine: 'MergeTree',
@@ -60,6 +62,9 @@ export const PREDICTIONS = defineTable(
 /** One row of `predictions` as inserted. Times are decimal Unix seconds with nine fraction digits. */
 export type PredictionRow = RowType<typeof PREDICTIONS>;
 
+/** Columns `predictions` got after `predictions_ingest` was frozen: the ingest table and its view leave them out (their default). */
+const AFTER_INGEST = new Set(['Embedding']);
+
 /** A column of a table the collector no longer writes. */
 const unwritten = (sql: string): ColumnDefinition => ({ type: declaredOnly(sql), inserted: false, external: true });
 
@@ -76,7 +81,7 @@ export const PREDICTIONS_INGEST = defineTable(
   'predictions_ingest',
   Object.fromEntries(
     Object.entries(PREDICTIONS.definitions)
-      .filter(([, c]) => c.inserted)
+      .filter(([field, c]) => c.inserted && !AFTER_INGEST.has(field))
       .flatMap(([field, c]): Array<[string, ColumnDefinition]> => {
         const plain = wireType(c.type.sql);
         const map = /^Map\((.*), (\w+)\)$/.exec(plain);
@@ -91,7 +96,7 @@ export const PREDICTIONS_INGEST = defineTable(
 /** Fills `predictions` from `predictions_ingest`, each map from its two arrays. */
 export const PREDICTIONS_INGEST_MV = defineView('predictions_ingest_mv', PREDICTIONS, PREDICTIONS_INGEST, (source) => {
   const items = Object.entries(PREDICTIONS.definitions)
-    .filter(([, c]) => c.inserted)
+    .filter(([field, c]) => c.inserted && !AFTER_INGEST.has(field))
     .map(([field, c]) => (/^Map\(/.test(c.type.sql) ? `mapFromArrays(${splitNames(field).join(', ')}) AS ${field}` : field));
   return `SELECT ${items.join(', ')}\nFROM ${source}`;
 });

@@ -101,6 +101,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
         id ? () => id : undefined,
         undefined,
       );
+      if (options.embedding) call.embeddings = [options.embedding];
       const ctx = call.span.spanContext();
       const valid = trace.isSpanContextValid(ctx);
       return {

@@ -177,6 +177,8 @@ export class PredictionCall {
   private ended = false;
   /** False once the `predictionId` option chose an id: ids are then sized one by one. */
   private generatedIds = true;
+  /** Embeddings per item, when the `embedding` option gave them (set after construction). */
+  embeddings: (readonly number[] | undefined)[] | undefined = undefined;
 
   /**
    * @param features features per item, when extracted (a single call has one item)
@@ -401,6 +403,7 @@ export class PredictionCall {
           : hasKeys(attributes)
             ? Object.assign({}, attributes)
             : {},
+        this.embeddings?.[index],
       );
       // Checked and sized the cheap way when the plan's fixed fields were validated; else `emit` validates it in full.
       const bytes =

@@ -27,5 +27,7 @@ export class SdkPredictionRecord implements PredictionRecord {
     public traceId: string,
     public spanId: string,
     public attributes: Record<string, AttributeValue>,
+    /** Set when the call's `embedding` option gave one; undefined is left out of the JSON. */
+    public embedding?: readonly number[],
   ) {}
 }

@@ -38,6 +38,8 @@ describe('sdkRecordBytes', () => {
       { ...base(), features: { 'clé "é"': 'naïve \\ 日本語 😀', ctl: '\u0000\n\t', lone: '\ud800' }, segment: 'ü' },
       { ...base(), project: null, errorType: 'TypeError', status: 'error', latencyMs: 1e-7, sampleRate: 0.001 },
       { ...base(), features: {}, outputs: {}, attributes: {} },
+      { ...base(), embedding: [0.125, -1, 3, 1e-9, -0.3333333333333333] },
+      { ...base(), embedding: [] },
     ];
     for (const r of cases) {
       const estimate = sdkRecordBytes(r);
@@ -58,6 +60,9 @@ describe('sdkRecordBytes', () => {
       { ...base(), outputs: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`o${i}`, i])) },
       { ...base(), features: { x: Number.NaN } },
       { ...base(), features: { x: {} as never } },
+      { ...base(), embedding: [1, Number.NaN] },
+      { ...base(), embedding: Array(4097).fill(0.5) },
+      { ...base(), embedding: ['1'] as never },
     ];
     for (const r of bad) {
       expect(validatePrediction(r).ok).toBe(false);

@@ -1,4 +1,4 @@
-import { DEFAULT_RECORD_LIMITS, type PredictionRecord } from '@inferlens/semconv';
+import { DEFAULT_MAX_EMBEDDING_LENGTH, DEFAULT_RECORD_LIMITS, type PredictionRecord } from '@inferlens/semconv';
 
 /**
  * Sizing and checking of the prediction records the SDK builds itself, on the
@@ -42,7 +42,10 @@ export function sdkRecordBytes(
   if (outputs === undefined) return undefined;
   const attributes = mapBytes(r.attributes, limits.maxAttributes);
   if (attributes === undefined) return undefined;
+  const embedding = embeddingBytes(r.embedding, limits.maxEmbeddingLength ?? DEFAULT_MAX_EMBEDDING_LENGTH);
+  if (embedding === undefined) return undefined;
   return (
+    embedding +
     fixedBytes +
     (idBytes ?? stringBytes(id)) +
     nullableBytes(r.timestamp) +
@@ -89,8 +92,11 @@ function hexBytes(id: unknown): number {
   return typeof id === 'string' ? id.length + 2 : 4;
 }
 
-/** Every field `PredictionCall` sets, with the smallest value of its type: the keys and punctuation are what is left. */
-const RECORD_TEMPLATE: Required<PredictionRecord> = {
+/**
+ * Every field `PredictionCall` sets, with the smallest value of its type: the keys and punctuation are what is left.
+ * (The SDK does not set `embedding`.)
+ */
+const RECORD_TEMPLATE: Required<Omit<PredictionRecord, 'embedding'>> = {
   predictionId: '',
   model: '',
   version: '',
@@ -142,6 +148,19 @@ function stringBytes(s: string): number {
     } else if (c < 0x20) n += 5; // \u00XX at most
     else if (c < 0x800) n += 1;
     else n += 5; // 3 UTF-8 bytes, or a \uXXXX escape of a lone surrogate (6)
+  }
+  return n;
+}
+
+/** `,"embedding":[...]` when set (0 when not); undefined when too long or not all finite numbers. */
+function embeddingBytes(e: unknown, maxLength: number): number | undefined {
+  if (e === undefined) return 0;
+  if (!Array.isArray(e) || e.length > maxLength) return undefined;
+  let n = 15 + Math.max(0, e.length - 1); // ,"embedding":[] and the commas
+  for (let i = 0; i < e.length; i++) {
+    const x: unknown = e[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return undefined;
+    n += numberBytes(x);
   }
   return n;
 }

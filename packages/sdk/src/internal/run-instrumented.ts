@@ -75,7 +75,12 @@ function startCall(plan: CallPlan, args: unknown[], options: InstrumentOptions<A
     const s = guard('segment option', options, options.segment as AnyFn, args);
     segment = typeof s === 'string' ? s : '';
   }
-  return new PredictionCall(plan, segment, features, sampled, predictionScope.getStore()?.capture, options.predictionId as IdChooser | undefined, args);
+  const call = new PredictionCall(plan, segment, features, sampled, predictionScope.getStore()?.capture, options.predictionId as IdChooser | undefined, args);
+  if (options.embedding && sampled) {
+    const extracted = guard('embedding option', options, options.embedding as AnyFn, args);
+    if (Array.isArray(extracted)) call.embeddings = batch ? (extracted as (readonly number[])[]) : [extracted as readonly number[]];
+  }
+  return call;
 }
 
 function observe(call: PredictionCall, result: unknown, options: InstrumentOptions<AnyFn>): unknown {

@@ -60,6 +60,8 @@ function sdkLike(r: () => number): Record<string, unknown> {
     traceId: '0af7651916cd43dd8448eb211c80319c',
     spanId: 'b7ad6b7169203331',
     attributes: map(r, 1),
+    // Last, as in SdkPredictionRecord; mostly absent, else numbers (non-finite ones are null in JSON).
+    embedding: r() < 0.7 ? undefined : Array.from({ length: Math.floor(r() * 6) }, () => (r() < 0.3 ? TRICKY_NUMBERS[Math.floor(r() * TRICKY_NUMBERS.length)] : r() * 2 - 1)),
   };
 }
 

@@ -48,11 +48,22 @@ function sdkRecordJson(r: SdkPredictionRecord): string | undefined {
   const outputs = objectJson(r.outputs, 1);
   const attributes = objectJson(r.attributes, 1);
   if (features === undefined || outputs === undefined || attributes === undefined) return undefined;
+  let embedding = '';
+  const e = r.embedding;
+  if (e !== undefined) {
+    if (!Array.isArray(e)) return undefined;
+    for (let i = 0; i < e.length; i++) {
+      const x: unknown = e[i];
+      if (typeof x !== 'number') return undefined;
+      embedding += i === 0 ? numberJson(x) : `,${numberJson(x)}`;
+    }
+    embedding = `,"embedding":[${embedding}]`;
+  }
   return (
     `{"predictionId":${quoteJson(r.predictionId)}${f.head}${numberJson(r.timestamp)}${f.middle}${quoteJson(r.segment)},"latencyMs":${numberJson(r.latencyMs)}` +
     `,"status":${quoteJson(r.status)},"errorType":${quoteJson(r.errorType)},"features":${features},"outputs":${outputs}` +
     `,"inputTokens":${numberJson(r.inputTokens)},"outputTokens":${numberJson(r.outputTokens)},"sampleRate":${numberJson(r.sampleRate)}` +
-    `,"traceId":${quoteJson(r.traceId)},"spanId":${quoteJson(r.spanId)},"attributes":${attributes}}`
+    `,"traceId":${quoteJson(r.traceId)},"spanId":${quoteJson(r.spanId)},"attributes":${attributes}${embedding}}`
   );
 }
 
