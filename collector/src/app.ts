@@ -1,6 +1,9 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
+import { metricsPlugin } from './metrics/metrics-plugin.js';
+import { clientErrorHandler } from './http/client-error.js';
+import { admissionPlugin } from './http/admission-plugin.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
@@ -47,6 +50,15 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     forceCloseConnections: false,
     // Requests arriving while the server closes get our own 503 with Retry-After (http-plugin.ts).
     return503OnClosing: false,
+    // Slow clients: a request (headers and body) that does not arrive in time is answered 408
+    // (client-error.ts); Node checks every connection once a second.
+    requestTimeout: config.limits.requestTimeoutMs,
+    http: {
+      requestTimeout: config.limits.requestTimeoutMs,
+      headersTimeout: Math.min(config.limits.headersTimeoutMs, config.limits.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+    },
+    clientErrorHandler,
   });
   const store = config.clickhouse.url
     ? ({
@@ -61,8 +73,10 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
   // plugins that decorate the root (store, alerting, jobs: fastify-plugin, with their declared
   // dependencies), and the encapsulated route plugins, each in its own context.
+  await app.register(metricsPlugin);
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
+  await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
   await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Roles: `ingest` has the receivers, `jobs` the jobs and alerting, `all` both; every role serves reads.

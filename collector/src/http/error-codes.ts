@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     when: '`POST /api/v1/jobs/{drift,sla,quality}/run` on a collector that does not hold the jobs lease (another collector runs the jobs; the message names it)',
   },
   PRECONDITION_FAILED: { status: 412, when: "a UI file request whose `If-Match` / `If-Unmodified-Since` does not hold" },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    when: 'the request (headers and body) did not arrive within `limits.requestTimeoutMs`, or its headers within `limits.headersTimeoutMs`; the connection is closed',
+  },
   INGEST_BODY_TOO_LARGE: {
     status: 413,
     when: 'the body is over `limits.maxBodyBytes`, or over `limits.maxDecompressedBytes` once inflated',

@@ -7,6 +7,7 @@ import { QualityJob } from './QualityJob.js';
 import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from './JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
+import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import { JobsStandbyError } from '../errors.js';
 import { JOBS_LEASE_PLUGIN } from './lease-plugin.js';
 
@@ -58,12 +59,17 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
   let lastRunError: string | null = null;
   const run = async (): Promise<RunReport> => {
     lastRunAt = Date.now();
+    app.metrics.jobRuns.inc({ job: name });
     try {
       const report = await job.runOnce();
       lastRunError = null;
+      app.metrics.windowsClosed.inc({ job: name }, report.windowsClosed);
+      const failed = report.units.filter((u) => u.status === 'failed').length;
+      if (failed > 0) app.metrics.jobFailures.inc({ job: name, scope: 'unit' }, failed);
       return report;
     } catch (err) {
       lastRunError = (err as Error).message;
+      app.metrics.jobFailures.inc({ job: name, scope: 'run' });
       throw err;
     }
   };
@@ -188,6 +194,6 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 export const jobsPlugin = fp(jobs, {
   name: 'inferlens-jobs',
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, JOBS_LEASE_PLUGIN],
-  decorators: { fastify: ['store', 'alerts', 'jobsLease'] },
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
+  decorators: { fastify: ['store', 'alerts', 'metrics', 'jobsLease'] },
 });

@@ -58,7 +58,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'data quality results', statements: (d) => d.table(DATA_QUALITY_RESULTS) },
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
-  { version: 10, name: 'job leases', statements: (d) => d.table(JOB_LEASES) },
+  { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
+  { version: 11, name: 'job leases', statements: (d) => d.table(JOB_LEASES) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -50,6 +50,8 @@ export const PREDICTIONS = defineTable(
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(Project, ModelName, ModelVersion, Timestamp)',
     dayPartition: 'Timestamp',
+    // A retried request stores nothing twice (see RowIdentity): a prediction id names one prediction of a project.
+    identity: { columns: ['Project', 'PredictionId'], time: 'Timestamp' },
     // On a cluster a prediction and its feedback land on the same shard (FEEDBACK has the same key).
     shardingKey: PREDICTION_SHARDING_KEY,
   },
