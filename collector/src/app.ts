@@ -6,6 +6,7 @@ import { clientErrorHandler } from './http/client-error.js';
 import { admissionPlugin } from './http/admission-plugin.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { storePlugin } from './plugins/store-plugin.js';
+import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
 import { readPlugin } from './api/read-plugin.js';
@@ -65,6 +66,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         username: config.clickhouse.username,
         password: config.clickhouse.password,
         database: config.clickhouse.database,
+        ...(config.clickhouse.cluster !== '' ? { cluster: config.clickhouse.cluster } : {}),
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
   // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
@@ -74,6 +76,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
   await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
+  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });

@@ -225,7 +225,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
       const rules = engine.rules;
       return {
         file: rules?.file ?? null,
-        rules: (rules?.rules ?? []).map((r) => ({ alert: r.alert, when: r.when, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels: r.labels, annotations: r.annotations, notify: r.notify })),
+        rules: (rules?.rules ?? []).map((r) => ({ alert: r.alert, when: r.when, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, consecutiveWindows: r.consecutiveWindows, labels: r.labels, annotations: r.annotations, notify: r.notify })),
         // URLs are left out: a Slack webhook URL is a secret.
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
