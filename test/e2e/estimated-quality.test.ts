@@ -128,5 +128,5 @@ describe('estimated quality (CBPE) before labels arrive', () => {
     );
     expect(mae('accuracy')).toBeLessThan(halfWidth('accuracy') / 2);
     for (const [m, n] of Object.entries(within)) expect(n / after.length, m).toBeGreaterThanOrEqual(0.8);
-  });
+  }, 180_000);
 });
