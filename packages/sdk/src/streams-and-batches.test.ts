@@ -130,6 +130,7 @@ describe('instrument: streams', () => {
     });
     const returned = create();
     expect(returned).toBeInstanceOf(ApiPromise);
+    expect(returned.constructor).toBe(ApiPromise);
     expect(returned.requestId()).toBe('req-1');
     const stream = await returned;
     await monitor.forceFlush();

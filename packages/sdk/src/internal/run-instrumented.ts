@@ -134,7 +134,8 @@ function observeSubclass(call: PredictionCall, result: Promise<unknown>, options
       if (property === 'catch') return (onRejected?: AnyFn) => nativeThen.call(observed, undefined, onRejected);
       if (property === 'finally') return (onFinally?: () => void) => Promise.prototype.finally.call(observed, onFinally);
       const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
+      // The class itself, as unwrapped (a wrapper would not be constructible).
+      if (typeof value !== 'function' || property === 'constructor') return value;
       if (property === 'withResponse') {
         // openai's `withResponse()` resolves to `{ data, response, request_id }`: `data` is the observed value too.
         return (...args: unknown[]) => {

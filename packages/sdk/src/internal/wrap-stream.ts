@@ -142,7 +142,8 @@ function hasFixedMethod(source: object): boolean {
 
 /** An empty, extensible target of the source's kind and prototype: no own property constrains the proxy. */
 function standIn<T extends object>(source: T): T {
-  const target = typeof source === 'function' ? function () {} : {};
+  // An arrow function: no own non-configurable `prototype` that `ownKeys` would have to report.
+  const target = typeof source === 'function' ? () => {} : {};
   Object.setPrototypeOf(target, Reflect.getPrototypeOf(source));
   return target as T;
 }
