@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -13,6 +16,7 @@ import { startChatCompletionsStub, STUB_PROMPT_TOKENS, STUB_WORDS, type ChatComp
 // The real `openai` package (6.x: 7.x needs Node 22) against a local stub of the Chat Completions
 // API, inside a host with its own tracer provider and context manager, as a service has them.
 
+const execFileAsync = promisify(execFile);
 const TEXT = STUB_WORDS.join('');
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 
@@ -207,6 +211,62 @@ describe('the SDK around the real openai client', () => {
       expect(span?.attributes).toMatchObject({ 'inferlens.stream.end': 'abandoned', 'inferlens.stream.chunk_count': 0 });
       expect(records).toHaveLength(1);
     });
+  });
+
+  describe('a rejection nobody awaits: the host sees the unhandled rejections it sees unwrapped', () => {
+    // Each case runs in its own child process (vitest fails a run on an unhandled rejection), once
+    // unwrapped and once wrapped, and counts 'unhandledRejection' events until the event loop is empty.
+    const child = `
+      import OpenAI from 'openai';
+      import { createMonitor, InMemoryPredictionExporter } from '@inferlens/sdk';
+      const [scenario, wrap, baseURL] = process.argv.slice(1);
+      const seen = [];
+      process.on('unhandledRejection', (reason) => seen.push(reason?.constructor?.name ?? typeof reason));
+      const predictions = new InMemoryPredictionExporter();
+      const monitor = createMonitor({ serviceName: 'host', exporter: predictions, registerGlobal: false });
+      const maybe = (fn) => (wrap === 'wrapped' ? monitor.instrument(fn, { model: 'gpt-stub', kind: 'chat' }) : fn);
+      // A Promise subclass like openai's, rejected a moment after it is returned.
+      class ApiPromise extends Promise { static get [Symbol.species]() { return Promise; } }
+      const later = (C) => new C((_, reject) => setTimeout(() => reject(new RangeError('401')), 5));
+      const client = new OpenAI({ apiKey: 'sk-test', baseURL: baseURL + '/missing', maxRetries: 0 });
+      const create = maybe(() => client.chat.completions.create({ model: 'gpt-stub', messages: [{ role: 'user', content: 'x' }] }));
+      switch (scenario) {
+        case 'native promise, never awaited': maybe(() => later(Promise))(); break;
+        case 'Promise subclass, never awaited': maybe(() => later(ApiPromise))(); break;
+        case 'openai create(), never awaited': create(); break;
+        case 'openai create(), awaited and caught': create().then(() => {}, () => {}); break;
+        case 'openai create(), only withResponse() caught': create().withResponse().catch(() => {}); break;
+        case 'openai create(), then() without a rejection handler': create().then(() => {}); break;
+      }
+      let reported = false;
+      process.on('beforeExit', async () => {
+        if (reported) return;
+        reported = true;
+        await monitor.shutdown();
+        console.log(JSON.stringify({ seen, records: predictions.getFinishedPredictions().map((p) => p.status) }));
+      });
+    `;
+    const run = async (scenario: string, wrap: 'unwrapped' | 'wrapped') => {
+      const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', child, scenario, wrap, stub.baseURL], { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 });
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { seen: string[]; records: string[] };
+    };
+    const cases: [string, string[]][] = [
+      ['native promise, never awaited', ['RangeError']],
+      ['Promise subclass, never awaited', ['RangeError']],
+      ['openai create(), never awaited', ['NotFoundError']],
+      ['openai create(), awaited and caught', []],
+      ['openai create(), only withResponse() caught', []],
+      ['openai create(), then() without a rejection handler', ['NotFoundError']],
+    ];
+    for (const [scenario, expected] of cases) {
+      it(`${scenario}: ${expected.length === 0 ? 'none' : expected.join(', ')}, wrapped or not; the wrapped call is recorded as an error`, async () => {
+        const [unwrapped, wrapped] = await Promise.all([run(scenario, 'unwrapped'), run(scenario, 'wrapped')]);
+        expect(unwrapped.seen).toEqual(expected);
+        expect(wrapped.seen).toEqual(unwrapped.seen);
+        expect(unwrapped.records).toEqual([]);
+        expect(wrapped.records).toEqual(['error']);
+      });
+    }
   });
 
   describe("beside OpenLLMetry's OpenAI instrumentation", () => {

@@ -172,8 +172,10 @@ export class PredictionCall {
   private firstChunkMs: number | undefined = undefined;
   private firstTokenMs: number | undefined = undefined;
   private streamEnd: StreamEnd | 'error' | undefined = undefined;
-  /** The chunks read so far, when an extractor will want them. */
-  readonly chunkList: unknown[] = [];
+  /** The chunks read so far, when an extractor will want them; let go by `takeChunks()`. */
+  private chunkList: unknown[] = [];
+  /** False once `takeChunks()` ran. */
+  private keepChunks = true;
   private ended = false;
   /** False once the `predictionId` option chose an id: ids are then sized one by one. */
   private generatedIds = true;
@@ -241,7 +243,7 @@ export class PredictionCall {
       this.chunks++;
       if (this.firstChunkMs === undefined) this.firstChunkMs = this.markEvent(FIRST_CHUNK_EVENT);
       if (hasContent && this.firstTokenMs === undefined) this.firstTokenMs = this.markEvent(FIRST_TOKEN_EVENT);
-      if (keep) {
+      if (keep && this.keepChunks) {
         const list = this.chunkList;
         if (list.length < MAX_KEPT_CHUNKS) list.push(chunk);
         else list[MAX_KEPT_CHUNKS - 1] = chunk;
@@ -249,6 +251,18 @@ export class PredictionCall {
     } catch (error) {
       handleError('observing a stream chunk', error);
     }
+  }
+
+  /**
+   * The chunks kept so far, for the extractors at the stream's end. The call keeps them no
+   * longer (a stream object the host still holds refers to the call): chunks after this are
+   * counted but not kept.
+   */
+  takeChunks(): unknown[] {
+    const list = this.chunkList;
+    this.chunkList = [];
+    this.keepChunks = false;
+    return list;
   }
 
   /** Adds an event to the span now; returns the milliseconds since the start. */

@@ -104,8 +104,14 @@ function observe(call: PredictionCall, result: unknown, options: InstrumentOptio
  * A Promise subclass (e.g. openai's `APIPromise`, with `withResponse()` and the like):
  * returns a proxy of the same object (its class, `instanceof` and methods kept), whose
  * `then`/`catch`/`finally` resolve to the observed value, so that a stream it resolves
- * to is instrumented like any other. The observing chain is marked handled: a caller
- * who only uses another method (`withResponse()`) gets no unhandled rejection from it.
+ * to is instrumented like any other.
+ *
+ * Observing the promise handles its rejection, so the observing chain carries it on for the
+ * host: left alone (never awaited, no method called), it surfaces as an unhandled rejection,
+ * as the promise itself would have unwrapped. A host's `then`/`catch`/`finally` on the proxy
+ * handle it, as they would the promise's; a caller who uses another method (`withResponse()`,
+ * `asResponse()`) has the rejection from that method, and the observing chain is then marked
+ * handled, so it adds none.
  */
 function observeSubclass(call: PredictionCall, result: Promise<unknown>, options: InstrumentOptions<AnyFn>): Promise<unknown> {
   let original: unknown;
@@ -120,7 +126,12 @@ function observeSubclass(call: PredictionCall, result: Promise<unknown>, options
       throw error;
     },
   );
-  observed.catch(noop);
+  let quiet = false;
+  const quieten = () => {
+    if (quiet) return;
+    quiet = true;
+    observed.catch(noop);
+  };
   const nativeThen = Promise.prototype.then;
   return new Proxy(result, {
     get(target, property) {
@@ -128,14 +139,21 @@ function observeSubclass(call: PredictionCall, result: Promise<unknown>, options
       if (property === 'catch') return (onRejected?: AnyFn) => nativeThen.call(observed, undefined, onRejected);
       if (property === 'finally') return (onFinally?: () => void) => Promise.prototype.finally.call(observed, onFinally);
       const value: unknown = Reflect.get(target, property, target);
-      if (property === 'withResponse' && typeof value === 'function') {
+      // The class itself, as unwrapped (a wrapper would not be constructible).
+      if (typeof value !== 'function' || property === 'constructor') return value;
+      if (property === 'withResponse') {
         // openai's `withResponse()` resolves to `{ data, response, request_id }`: `data` is the observed value too.
-        return (...args: unknown[]) =>
-          nativeThen.call(Reflect.apply(value, target, args) as Promise<unknown>, (r: unknown) =>
+        return (...args: unknown[]) => {
+          quieten();
+          return nativeThen.call(Reflect.apply(value, target, args) as Promise<unknown>, (r: unknown) =>
             nativeThen.call(observed, () => (r !== null && typeof r === 'object' && (r as { data?: unknown }).data === original && original !== replaced ? { ...r, data: replaced } : r)),
           );
+        };
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      return function (this: unknown, ...args: unknown[]) {
+        quieten();
+        return Reflect.apply(value, target, args);
+      };
     },
   });
 }
@@ -168,10 +186,10 @@ function settle(call: PredictionCall, value: unknown, options: InstrumentOptions
   return value;
 }
 
-/** Calls `output` and `usage` once with the stream's chunks (those read so far). */
+/** Calls `output` and `usage` once with the stream's chunks (those read so far), which the call then lets go. */
 function extractStream(call: PredictionCall, options: InstrumentOptions<AnyFn>): void {
   if (options.kind === 'batch') return;
-  const chunks = call.chunkList;
+  const chunks = call.takeChunks();
   const out = options.output ? guard('output option', options, options.output as AnyFn, chunks) : undefined;
   const usage = options.usage ? (guard('usage option', options, options.usage as AnyFn, chunks) as GenAiUsage | undefined) : undefined;
   call.setResult(out ? [out as Features] : undefined, usage);

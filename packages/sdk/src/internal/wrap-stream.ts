@@ -93,34 +93,123 @@ const abandoned = typeof FinalizationRegistry === 'function' ? new FinalizationR
  * a throw, `tee()` (both branches are proxies of this kind; the call ends when one
  * reaches the end or every branch stopped), `toReadableStream()` (called on the
  * proxy, so that it reads through it), and dropping it unread (when garbage-collected).
+ *
+ * A web `ReadableStream` is not proxied (its consumers, `Response`, `pipeTo`, transfer,
+ * use its internal slots, which a proxy does not have): a new `ReadableStream` that pulls
+ * from it is returned instead (see `readableBranch`).
  */
 export function wrapStream<T extends object>(source: T, observer: StreamObserver): T {
   return branch(source, new StreamTracker(observer));
 }
 
 function branch<T extends object>(source: T, tracker: StreamTracker): T {
+  if (isReadableStream(source) && !source.locked) return readableBranch(source, tracker) as unknown as T;
   // The position of the next chunk when the source is its own iterator (an async generator).
   const position = { next: 0 };
-  const proxy: T = new Proxy(source, {
-    get(target, property) {
+  const handler: ProxyHandler<T> = {
+    get(_target, property) {
       if (property === Symbol.asyncIterator) {
         return function iterate(this: unknown) {
-          const iterator = (target as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-          return (iterator as unknown) === target ? proxy : observeIterator(iterator, tracker);
+          const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+          return (iterator as unknown) === source ? proxy : observeIterator(iterator, tracker);
         };
       }
-      const value: unknown = Reflect.get(target, property, target);
+      const value: unknown = Reflect.get(source, property, source);
       if (typeof value !== 'function') return value;
       if (property === 'next' || property === 'return' || property === 'throw') {
-        return observedMethod(target as unknown as AsyncIterator<unknown>, property, tracker, position);
+        return observedMethod(source as unknown as AsyncIterator<unknown>, property, tracker, position);
       }
-      if (property === 'tee') return teeOf(target, value as () => unknown, tracker);
-      if (property === 'toReadableStream') return readableOf(target, proxy, value as (...a: unknown[]) => unknown);
-      return value.bind(target);
+      if (property === 'tee') return teeOf(source, value as () => unknown, tracker);
+      if (property === 'toReadableStream') return readableOf(source, proxy, value as (...a: unknown[]) => unknown);
+      return value.bind(source);
     },
-  });
+  };
+  // A proxy's `get` must give a non-configurable, read-only own property's own value (a frozen
+  // object's methods): such a source is proxied through a stand-in target that forwards the rest.
+  const proxy: T = hasFixedMethod(source) ? new Proxy(standIn(source), { ...forwarding(source), ...handler }) : new Proxy(source, handler);
   tracker.hold(proxy);
   return proxy;
+}
+
+/** True when `source` has an own function-valued data property that is neither configurable nor writable. */
+function hasFixedMethod(source: object): boolean {
+  for (const key of Reflect.ownKeys(source)) {
+    const d = Reflect.getOwnPropertyDescriptor(source, key);
+    if (d && !d.configurable && d.writable === false && typeof d.value === 'function') return true;
+  }
+  return false;
+}
+
+/** An empty, extensible target of the source's kind and prototype: no own property constrains the proxy. */
+function standIn<T extends object>(source: T): T {
+  // An arrow function: no own non-configurable `prototype` that `ownKeys` would have to report.
+  const target = typeof source === 'function' ? () => {} : {};
+  Object.setPrototypeOf(target, Reflect.getPrototypeOf(source));
+  return target as T;
+}
+
+/**
+ * The traps that make a stand-in target look like the source. Own properties are reported
+ * configurable (the stand-in has none to back a non-configurable one), and the proxy is
+ * extensible: `Object.isFrozen()` of the instrumented stream is false.
+ */
+function forwarding<T extends object>(source: T): ProxyHandler<T> {
+  return {
+    has: (_t, p) => Reflect.has(source, p),
+    ownKeys: () => Reflect.ownKeys(source),
+    getOwnPropertyDescriptor: (_t, p) => {
+      const d = Reflect.getOwnPropertyDescriptor(source, p);
+      return d === undefined ? undefined : { ...d, configurable: true };
+    },
+    set: (_t, p, v) => Reflect.set(source, p, v),
+    deleteProperty: (_t, p) => Reflect.deleteProperty(source, p),
+    defineProperty: (_t, p, d) => d.configurable !== false && Reflect.defineProperty(source, p, d),
+    getPrototypeOf: () => Reflect.getPrototypeOf(source),
+    apply: (_t, thisArg, args) => Reflect.apply(source as (...a: unknown[]) => unknown, thisArg, args),
+  };
+}
+
+function isReadableStream(value: object): value is ReadableStream<unknown> {
+  return typeof ReadableStream === 'function' && value instanceof ReadableStream;
+}
+
+/**
+ * A new `ReadableStream` that pulls from `source` one chunk per read (high-water mark 0:
+ * nothing read ahead) and reports to the tracker. Being a real stream, every consumer works
+ * on it (`getReader()`, `for await`, `pipeTo`/`pipeThrough`, `new Response(stream)`,
+ * `Readable.fromWeb`, `tee()`, transfer); its end, error or cancel ends the call.
+ */
+function readableBranch(source: ReadableStream<unknown>, tracker: StreamTracker): ReadableStream<unknown> {
+  const reader = source.getReader();
+  let position = 0;
+  const stream = new ReadableStream<unknown>(
+    {
+      async pull(controller) {
+        let result: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          tracker.failed(error);
+          controller.error(error);
+          return;
+        }
+        if (result.done) {
+          tracker.end('completed');
+          controller.close();
+        } else {
+          tracker.chunk(position++, result.value);
+          controller.enqueue(result.value);
+        }
+      },
+      cancel(reason) {
+        tracker.stopped();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  tracker.hold(stream);
+  return stream;
 }
 
 /** `tee()` of the source, each branch a proxy that reports to the same tracker. */
