@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
 import { httpPlugin } from './http/http-plugin.js';
+import { authPlugin } from './http/auth-plugin.js';
+import { keysApiPlugin } from './http/auth-keys-api.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
@@ -38,7 +40,8 @@ export interface BuildAppOptions {
  */
 export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // No request is logged with its headers; should one ever be, its key is not.
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     // Per-request log lines cost throughput at ingestion rates; errors are logged by the handlers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
@@ -60,6 +63,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   // dependencies), and the encapsulated route plugins, each in its own context.
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
+  // Access control before any route: its hooks apply to every route registered after it.
+  await app.register(authPlugin, { auth: config.auth });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });
@@ -78,5 +83,6 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(distributionsPlugin);
   await app.register(alertingPlugin, { alerts: config.alerts, host: config.host });
   await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
+  await app.register(keysApiPlugin);
   return app;
 }

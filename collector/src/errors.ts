@@ -84,6 +84,37 @@ export class ForbiddenError extends CollectorError {
   }
 }
 
+/**
+ * Authentication is required and the request carries no bearer key. The reply also carries
+ * `WWW-Authenticate: Bearer` (RFC 6750).
+ */
+export class AuthRequiredError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_REQUIRED', message);
+  }
+}
+
+/** The bearer key is unknown, malformed or revoked: which of these is not told. */
+export class InvalidKeyError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_INVALID_KEY', message);
+  }
+}
+
+/** The request's key lacks the scope the endpoint needs. */
+export class ScopeDeniedError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_SCOPE_DENIED', message);
+  }
+}
+
+/** The request names a project other than its key's. */
+export class ProjectDeniedError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_PROJECT_DENIED', message);
+  }
+}
+
 /** No such route, or nothing stored under the name asked for. */
 export class NotFoundError extends CollectorError {
   constructor(message: string) {

@@ -11,6 +11,12 @@ import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
 import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
+import { boundProject } from '../auth/Principal.js';
+
+/** The alerts labelled with `project`; all of them when it is undefined. */
+function ofProject<A extends { labels: Record<string, string> }>(alerts: readonly A[], project: string | undefined): readonly A[] {
+  return project === undefined ? alerts : alerts.filter((a) => a.labels.project === project);
+}
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -178,8 +184,9 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 
   await app.register(async (api) => {
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
-    typed.get('/api/v1/alerts', async () => ({
-      alerts: engine.active().map((a) => ({
+    // A key bound to one project sees the alerts labelled with that project only.
+    typed.get('/api/v1/alerts', async (request) => ({
+      alerts: ofProject(engine.active(), boundProject(request.principal)).map((a) => ({
         rule: a.rule,
         state: a.state,
         fingerprint: a.fingerprint,
@@ -192,7 +199,14 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     }));
     typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
       const q = request.query;
-      const rows = await readAlertHistory(app.store, { rule: q.rule, fingerprint: q.fingerprint, from: parseTimeParam('from', q.from), to: parseTimeParam('to', q.to), limit: q.limit });
+      const rows = await readAlertHistory(app.store, {
+        rule: q.rule,
+        fingerprint: q.fingerprint,
+        project: boundProject(request.principal),
+        from: parseTimeParam('from', q.from),
+        to: parseTimeParam('to', q.to),
+        limit: q.limit,
+      });
       return {
         events: rows.map((r) => ({
           time: new Date(Number(r.t)).toISOString(),

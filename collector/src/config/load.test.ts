@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
+      auth: { mode: 'off', adminKey: '', adminKeyFile: '', keyRefreshMs: 500 },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -253,7 +254,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, logLevel, slos');
+    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, auth, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

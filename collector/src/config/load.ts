@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { resolveAdminKey } from './auth.js';
 import { checkDriftModels } from './drift.js';
 import { configKeys, type ConfigKey } from './keys.js';
 import { describe, dotted, firstProblem, valueAt, withoutNulls, type Fail } from './problems.js';
@@ -118,6 +119,7 @@ export function loadConfig(input: LoadConfigInput = {}): CollectorConfig {
   // Rules the schema cannot state, and the lists read into what the jobs use.
   const checked = doc as ConfigFile;
   checkDriftModels(checked.drift.models, fail);
+  resolveAdminKey(checked.auth);
   return {
     ...checked,
     quality: { ...checked.quality, models: qualityModels(checked.quality.models, fail) },

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AlertsSection } from './alerts.js';
+import { AuthSection } from './auth.js';
 import { BatchSection } from './batch.js';
 import { ClickHouseSection } from './clickhouse.js';
 import { DriftSection } from './drift.js';
@@ -29,6 +30,7 @@ export const CollectorConfigSchema = Type.Object(
     sla: SlaSection,
     quality: QualitySection,
     alerts: AlertsSection,
+    auth: AuthSection,
     logLevel: LogLevel,
     slos: SlosList,
   },

@@ -9,7 +9,8 @@ import { formatRecordError, parseRecordBody, type RecordError } from './native/p
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow } from './native/to-rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
-import { nowUnixNano, projectOf, PROJECT_HEADER } from '../http/request-context.js';
+import { ingestProjects, nowUnixNano } from '../http/request-context.js';
+import type { RecordPolicy } from './record-policy.js';
 
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
 
@@ -48,19 +49,20 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
-    const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
+    const { project, only } = ingestProjects(request);
+    const policy: RecordPolicy = { onlyProject: only };
     const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
     let accepted: number;
     let rejected: RecordError[];
     if (kind === 'prediction') {
       // Records in the common shape go to RowBinary without row objects.
-      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
+      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy);
       stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
       accepted = t.count;
       rejected = t.rejected;
     } else {
-      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
+      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes, policy);
       stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
       accepted = parsed.records.length;
       rejected = parsed.rejected;

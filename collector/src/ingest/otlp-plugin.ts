@@ -15,6 +15,8 @@ import { readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
+import { boundProject } from '../auth/Principal.js';
+import { projectRejection, type RecordPolicy } from './record-policy.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
@@ -80,7 +82,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
 
-  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
@@ -115,15 +117,19 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       if (log.eventName === INFERLENS_PREDICTION_EVENT) {
         const v = validatePrediction(record, opts.recordLimits);
         if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        const refused = projectRejection(v.value.project, policy);
+        if (refused !== undefined) return reject(i, log.eventName, 'project', refused);
         if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
         v.value.timeUnixNano ??= logTime;
-        predictions.push(predictionToRow(v.value, receivedAt));
+        predictions.push(predictionToRow(v.value, receivedAt, policy.onlyProject));
       } else {
         const v = validateFeedback(record, opts.recordLimits);
         if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        const refused = projectRejection(v.value.project, policy);
+        if (refused !== undefined) return reject(i, log.eventName, 'project', refused);
         if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
         v.value.timeUnixNano ??= logTime;
-        feedback.push(feedbackToRow(v.value, receivedAt));
+        feedback.push(feedbackToRow(v.value, receivedAt, policy.onlyProject));
       }
     });
     // One request may feed three tables. Check every batcher's room before adding to any, so a
@@ -148,11 +154,11 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
 
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string) => Staged, rejectedField: string) =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy) => Staged, rejectedField: string) =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, rejected, errors } = stage(body, encoding, projectOf(request));
+      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal) });
       await stored;
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };

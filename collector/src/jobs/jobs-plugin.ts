@@ -7,6 +7,7 @@ import { QualityJob } from './QualityJob.js';
 import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from './JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
+import { boundProject } from '../auth/Principal.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,7 +85,15 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
     // checkpoints keep the place for the next start.
     await job.stop();
   });
-  app.post(`/api/v1/jobs/${name}/run`, async () => run());
+  // A run closes what is ready in every project (as the timer would, only sooner); a key bound to
+  // one project is told of that project's units only.
+  app.post(`/api/v1/jobs/${name}/run`, async (request) => {
+    const report = await run();
+    const project = boundProject(request.principal);
+    if (project === undefined) return report;
+    const units = report.units.filter((u) => u.unit.project === project);
+    return { windowsClosed: units.reduce((n, u) => n + u.windows, 0), units };
+  });
   return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
 }
 
@@ -161,9 +170,12 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
   app.decorate('qualityJob', quality);
   const qualityStatus = schedule(app, 'quality', quality, opts.quality.intervalMs);
 
-  app.get('/api/v1/jobs', async () => ({
-    jobs: [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()],
-  }));
+  app.get('/api/v1/jobs', async (request) => {
+    const project = boundProject(request.principal);
+    const jobs = [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()];
+    // A key bound to one project sees that project's units only.
+    return { jobs: project === undefined ? jobs : jobs.map((j) => ({ ...j, units: j.units.filter((u) => u.unit.project === project) })) };
+  });
 }
 
 /**

@@ -46,6 +46,7 @@ describe('ClickHouseStore.migrate', () => {
         'alert_events',
         'alert_notifications',
         'alert_state',
+        'api_keys',
         'data_quality_results',
         'drift_results',
         'feedback',

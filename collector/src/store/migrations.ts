@@ -12,6 +12,7 @@
  */
 import { Ddl } from './schema/ddl.js';
 import { ALERT_EVENTS } from './schema/alert-events.js';
+import { API_KEYS } from './schema/api-keys.js';
 import { ALERT_NOTIFICATIONS } from './schema/alert-notifications.js';
 import { ALERT_STATE } from './schema/alert-state.js';
 import { DATA_QUALITY_RESULTS } from './schema/data-quality-results.js';
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'data quality results', statements: (d) => d.table(DATA_QUALITY_RESULTS) },
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
+  { version: 10, name: 'api keys', statements: (d) => d.table(API_KEYS) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

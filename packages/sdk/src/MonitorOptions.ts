@@ -22,6 +22,13 @@ export interface MonitorOptions {
   /** Extra HTTP headers on every export (auth, for example). @default {} */
   headers?: Record<string, string>;
   /**
+   * Inferlens API key (an `ingest` key of `project`), sent on every export (records, feedback and
+   * the own tracer provider's spans) as `Authorization: Bearer <key>`; an `authorization` header in
+   * `headers` wins. Needed when the collector runs with `auth.mode: required`.
+   * @default undefined (no key)
+   */
+  apiKey?: string;
+  /**
    * Share of calls that produce a prediction record, in `(0, 1]`. Every call
    * still gets a span (span sampling is the tracer provider's business); the
    * rate is stored on each record as `sampleRate`.

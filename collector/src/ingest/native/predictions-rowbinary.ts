@@ -5,6 +5,7 @@ import { PREDICTIONS } from '../../store/schema/predictions.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { eventTimeError, recordError, scanRecords, type RecordError } from './parse-records.js';
 import { predictionToRow, projectFor } from './to-rows.js';
+import { NO_POLICY, projectRejection, type RecordPolicy } from '../record-policy.js';
 
 /** What {@link transcodePredictions} returns. */
 export interface TranscodedPredictions {
@@ -38,6 +39,8 @@ const TWO_32 = 0x1_0000_0000;
  * @param receivedAtNs the `Timestamp` of records that give none, in Unix nanoseconds
  * @param requestProject the request's project, for records whose project is `default`
  * @param eventTimes the event times accepted; only the store's range when omitted
+ * @param policy what the request's key imposes: a record naming another project than a bound
+ *   key's takes the validator's path, which rejects it
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  */
@@ -48,6 +51,7 @@ export function transcodePredictions(
   receivedAtNs: bigint,
   requestProject: string | undefined,
   eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
+  policy: RecordPolicy = NO_POLICY,
 ): TranscodedPredictions {
   const w = new RowBinaryWriter(body.length + 1024);
   const [lo, hi] = int64Halves(receivedAtNs);
@@ -59,7 +63,7 @@ export function transcodePredictions(
     maxRecords,
     (value, index, line) => {
       const mark = w.length;
-      const day = writePrediction(w, value, limits, received, requestProject, eventTimes);
+      const day = writePrediction(w, value, limits, received, requestProject, eventTimes, policy);
       if (day >= 0) {
         days.add(day);
         out.count++;
@@ -69,6 +73,11 @@ export function transcodePredictions(
       const result = validatePrediction(value, limits);
       if (!result.ok) {
         out.rejected.push(recordError(index, line, result.field, result.message));
+        return;
+      }
+      const refused = projectRejection(result.value.project, policy);
+      if (refused !== undefined) {
+        out.rejected.push(recordError(index, line, 'project', refused));
         return;
       }
       const outside = eventTimeError(result.value.timeUnixNano, eventTimes, index, line);
@@ -104,6 +113,7 @@ function writePrediction(
   received: { lo: number; hi: number; day: number },
   requestProject: string | undefined,
   eventTimes: EventTimeBounds,
+  policy: RecordPolicy,
 ): number {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_TAKEN;
   const r = value as Record<string, unknown>;
@@ -121,7 +131,7 @@ function writePrediction(
   w.string(predictionId);
   if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return NOT_TAKEN;
   const project = name(r.project, maxName);
-  if (project === undefined) return NOT_TAKEN;
+  if (project === undefined || projectRejection(project, policy) !== undefined) return NOT_TAKEN;
   w.string(projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject));
   if (!nameColumn(w, r.service, maxName)) return NOT_TAKEN;
   const model = r.model;

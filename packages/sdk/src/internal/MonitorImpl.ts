@@ -17,6 +17,7 @@ import { DEFAULT_ENDPOINT } from './export/http-export-setup.js';
 import { makePlan, PredictionCall } from './PredictionCall.js';
 import { predictionScope } from './prediction-scope.js';
 import { randomId } from './random-id.js';
+import { withApiKey } from './api-key.js';
 import { compilePolicy, type Redactor } from './redact.js';
 import { resolveTracing } from './tracing.js';
 import { wrapFunction } from './wrap-function.js';
@@ -45,7 +46,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
     this.redact = compilePolicy(options.features);
     this.shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-    const headers = options.headers ?? {};
+    const headers = withApiKey(options.headers, options.apiKey);
     const http = { endpoint, headers, project: this.project };
     const onDataLoss = typeof options.onDataLoss === 'function' ? options.onDataLoss : undefined;
     this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch, { queue: 'predictions', onDataLoss });

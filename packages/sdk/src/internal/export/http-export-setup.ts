@@ -1,4 +1,5 @@
 import type { HttpExporterOptions } from '../../HttpExporterOptions.js';
+import { withApiKey } from '../api-key.js';
 
 /** Default collector address, the OTLP/HTTP port. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
@@ -22,7 +23,7 @@ export interface HttpExportSetup {
 /** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions` or `/v1/feedback`. */
 export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}): HttpExportSetup {
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...options.headers };
+  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...withApiKey(options.headers, options.apiKey) };
   if (options.project) headers['x-inferlens-project'] = options.project;
   const compression = options.compression ?? 'gzip';
   if (compression === 'gzip') headers['content-encoding'] = 'gzip';

@@ -1,0 +1,24 @@
+import { DEFAULT_PROJECT } from '@inferlens/semconv';
+
+/**
+ * What the request's key imposes on each record it sends, beyond the record's own rules.
+ * Every path that turns a record into a row applies it the same way: the native endpoints'
+ * transcoder (fast path and validator path alike), `parseRecordBody`, and the OTLP log receiver.
+ */
+export interface RecordPolicy {
+  /**
+   * The project of a key bound to one: a record naming another project is rejected alone; one
+   * naming none (or `default`) is stored in this one.
+   */
+  readonly onlyProject?: string | undefined;
+}
+
+/** No constraint: authentication off, or a key of every project. */
+export const NO_POLICY: RecordPolicy = Object.freeze({});
+
+/** The rejection of a record whose project the policy refuses (the text after `project: `); undefined when it may be stored. */
+export function projectRejection(recordProject: string, policy: RecordPolicy): string | undefined {
+  const only = policy.onlyProject;
+  if (only === undefined || recordProject === only || recordProject === DEFAULT_PROJECT || recordProject === '') return undefined;
+  return `this key writes to project ${JSON.stringify(only)} only, got ${JSON.stringify(recordProject)}`;
+}
