@@ -1,6 +1,6 @@
 /**
  * The collector's configuration: one TypeBox schema per section in `./config/`, from which
- * validation, defaults, environment variables, flags, `--help` and the README table all come.
+ * validation, defaults, environment variables, flags, `--help` and the table of docs/configuration.md all come.
  *
  * @example
  * const config = loadConfig({ file: 'collector.yaml', env: process.env, flags: { port: '4318' } });

@@ -57,8 +57,14 @@ if (process.argv[2] === '--sink') {
     sink.byPath[req.url] = (sink.byPath[req.url] ?? 0) + 1;
     req.on('data', (c) => (sink.bytes += c.length));
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
-      res.end('{}');
+      // An empty OTLP response in the request's encoding (protobuf: zero bytes), as a collector answers.
+      if (req.headers['content-type'] === 'application/x-protobuf') {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+        res.end();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+        res.end('{}');
+      }
     });
   });
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));

@@ -43,7 +43,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-// Every option as the README documents it: flag (if any), environment variable, YAML key, default.
+// Every option as docs/configuration.md documents it: flag (if any), environment variable, YAML key, default.
 const DOCUMENTED = [
   { key: 'host', flag: '--host', env: 'INFERLENS_HOST', default: '127.0.0.1' },
   { key: 'port', flag: '--port', env: 'INFERLENS_PORT', default: '4318' },

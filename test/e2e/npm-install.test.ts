@@ -34,7 +34,7 @@ describe('the packed packages, installed with plain npm outside the repository',
     const app = join(project, 'app');
     sh('mkdir', ['-p', app], project);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
-    copyFileSync(join(FIXTURE, 'app.ts'), join(app, 'app.ts'));
+    for (const file of ['app.ts', 'app.cts']) copyFileSync(join(FIXTURE, file), join(app, file));
     copyFileSync(join(FIXTURE, 'tsconfig.json'), join(app, 'tsconfig.json'));
   });
 
@@ -64,41 +64,62 @@ describe('the packed packages, installed with plain npm outside the repository',
     }
   });
 
-  it('installs with npm, type-checks a strict TypeScript file against the documented API, and its data reaches an installed collector', { timeout: 360_000 }, async () => {
+  /** Installs `packages` into the app project with plain npm; fails on a peer conflict or an invalid tree. */
+  function npmInstall(app: string, packages: string[]): void {
+    const install = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packages], app);
+    expect(install.status, install.out).toBe(0);
+    expect(install.out).not.toMatch(/ERESOLVE|EUNSUPPORTEDPROTOCOL|ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    const ls = sh('npm', ['ls', '--all'], app);
+    expect(ls.status, ls.out).toBe(0); // no missing or invalid peer anywhere in the tree
+  }
+
+  /** Type-checks and compiles app.ts (ESM) and app.cts (CommonJS) with the installed tsc, `--strict`. */
+  function typeCheck(app: string): void {
+    const tsc = sh(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+    expect(tsc.status, tsc.out).toBe(0);
+    expect(readFileSync(join(app, 'dist/app.cjs'), 'utf8')).toContain('require("@inferlens/sdk")');
+  }
+
+  /** Runs a compiled app against the collector; its last stdout line, parsed. */
+  function runApp(app: string, file: string, project: string): AnyJson {
+    const run = sh(process.execPath, [join(app, file), collector!.url, project], app, 60_000);
+    expect(run.status, run.out).toBe(0);
+    return JSON.parse(run.out.trim().split('\n').pop()!) as AnyJson;
+  }
+
+  /** Every prediction is stored with the expected fields, and its span is in its trace. */
+  async function expectStored(project: string, model: string, service: string, byVersion: Record<string, string[]>): Promise<void> {
+    for (const [version, ids] of Object.entries(byVersion)) {
+      for (const predictionId of ids) {
+        const { body } = await poll(`prediction ${predictionId}`, () => getJson(`${collector!.url}/api/v1/predictions?project=${project}&predictionId=${predictionId}`), (r) => r.body.predictions?.length === 1);
+        const p = body.predictions[0];
+        expect(p).toMatchObject({ predictionId, model, version, service, status: 'ok' });
+        const trace = await poll(`trace ${p.traceId}`, () => getJson(`${collector!.url}/api/v1/traces/${p.traceId}`), (r) => r.status === 200);
+        expect(trace.body.spans).toHaveLength(1);
+        expect(trace.body.spans[0]).toMatchObject({ spanId: p.spanId, name: `predict ${model}`, serviceName: service });
+        expect(trace.body.spans[0].attributes['inferlens.prediction.id']).toBe(predictionId);
+      }
+    }
+  }
+
+  it('with the lowest @opentelemetry/api it accepts (1.0.0): installs with npm, type-checks ESM and CommonJS code against the documented API, and its data reaches an installed collector', { timeout: 360_000 }, async () => {
     expect(tarballs, 'the tarballs of the first test').toHaveLength(4);
     const app = join(project, 'app');
     const typescript = JSON.parse(readFileSync(join(ROOT, 'node_modules/typescript/package.json'), 'utf8')).version as string;
-    const install = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, '@opentelemetry/api@1.9', `typescript@${typescript}`, '@types/node@20'], app);
-    expect(install.status, install.out).toBe(0);
-    expect(install.out).not.toMatch(/ERESOLVE|EUNSUPPORTEDPROTOCOL/);
-
-    const tsc = sh(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
-    expect(tsc.status, tsc.out).toBe(0);
-    expect(existsSync(join(app, 'dist/app.js'))).toBe(true);
+    npmInstall(app, [...tarballs, '@opentelemetry/api@1.0.0', `typescript@${typescript}`, '@types/node@20']);
+    expect(JSON.parse(readFileSync(join(app, 'node_modules/@opentelemetry/api/package.json'), 'utf8')).version).toBe('1.0.0');
+    typeCheck(app);
 
     const bin = join(app, 'node_modules/.bin/inferlens-collector');
     expect(existsSync(bin)).toBe(true);
     collector = await startCollector({ dataDir, command: [bin] });
-    const run = sh(process.execPath, [join(app, 'dist/app.js'), collector.url], app, 60_000);
-    expect(run.status, run.out).toBe(0);
-    const result = JSON.parse(run.out.trim().split('\n').pop()!) as { ids: { v1: string[]; v2: string[] }; stats: AnyJson; losses: number };
-    expect(result.stats).toMatchObject({ exported: 8, dropped: 0, failed: 0, queued: 0, feedback: { exported: 6, dropped: 0, failed: 0, queued: 0 } });
-    expect(result.losses).toBe(0);
 
-    // Predictions, each with its span.
-    for (const [version, ids] of Object.entries(result.ids)) {
-      expect(ids).toHaveLength(4);
-      for (const predictionId of ids) {
-        const { body } = await poll(`prediction ${predictionId}`, () => getJson(`${collector!.url}/api/v1/predictions?project=packed&predictionId=${predictionId}`), (r) => r.body.predictions?.length === 1);
-        const p = body.predictions[0];
-        expect(p).toMatchObject({ predictionId, model: 'fraud', version, service: 'packed-service', environment: 'test', status: 'ok' });
-        const trace = await poll(`trace ${p.traceId}`, () => getJson(`${collector!.url}/api/v1/traces/${p.traceId}`), (r) => r.status === 200);
-        expect(trace.body.spans).toHaveLength(1);
-        expect(trace.body.spans[0]).toMatchObject({ spanId: p.spanId, name: 'predict fraud', serviceName: 'packed-service' });
-        expect(trace.body.spans[0].attributes['inferlens.prediction.id']).toBe(predictionId);
-      }
-    }
-    // Feedback, joined to its predictions by the read API's version comparison: 3 labels per version, v1 two right, v2 three.
+    // ESM: two versions of a model, feedback for three predictions of each.
+    const esm = runApp(app, 'dist/app.js', 'packed');
+    expect(esm.stats).toMatchObject({ exported: 8, dropped: 0, failed: 0, queued: 0, feedback: { exported: 6, dropped: 0, failed: 0, queued: 0 }, spans: { exported: 8, dropped: 0, failed: 0, queued: 0 } });
+    expect(esm.losses).toBe(0);
+    await expectStored('packed', 'fraud', 'packed-service', esm.ids);
+    // Feedback, joined to its predictions by the read API's version comparison: v1 two of three right, v2 three.
     const from = Date.now() - 3_600_000;
     const compare = await poll(
       'feedback joined',
@@ -106,5 +127,34 @@ describe('the packed packages, installed with plain npm outside the repository',
       (r) => r.body.quality?.accuracy?.rows?.a === 3 && r.body.quality?.accuracy?.rows?.b === 3,
     );
     expect(compare.body.quality.accuracy).toMatchObject({ a: 2 / 3, b: 1, rows: { a: 3, b: 3 } });
+
+    // CommonJS: require('@inferlens/sdk').
+    const cjs = runApp(app, 'dist/app.cjs', 'packed-cjs');
+    expect(cjs).toMatchObject({ format: 'commonjs', stats: { exported: 2, dropped: 0, failed: 0, queued: 0, spans: { exported: 2 } } });
+    await expectStored('packed-cjs', 'fraud-cjs', 'packed-cjs-service', { v1: cjs.ids });
+  });
+
+  it('with the newest @opentelemetry/api (1.10.0) and an OpenTelemetry 3 host: a second npm install, the same code, the host provider used', { timeout: 240_000 }, async () => {
+    expect(collector, 'the collector of the previous test').toBeDefined();
+    const app = join(project, 'app');
+    npmInstall(app, ['@opentelemetry/api@1.10.0', '@opentelemetry/sdk-trace@3']);
+    expect(JSON.parse(readFileSync(join(app, 'node_modules/@opentelemetry/api/package.json'), 'utf8')).version).toBe('1.10.0');
+    typeCheck(app);
+    const esm = runApp(app, 'dist/app.js', 'packed-newest');
+    expect(esm.stats).toMatchObject({ exported: 8, dropped: 0, failed: 0, queued: 0, spans: { exported: 8 } });
+    await expectStored('packed-newest', 'fraud', 'packed-service', esm.ids);
+    const cjs = runApp(app, 'dist/app.cjs', 'packed-newest-cjs');
+    await expectStored('packed-newest-cjs', 'fraud-cjs', 'packed-cjs-service', { v1: cjs.ids });
+
+    // A host that registered an OpenTelemetry 3 tracer provider: the SDK's spans go there, and each record is its span's.
+    copyFileSync(join(FIXTURE, 'host-otel3.mjs'), join(app, 'host-otel3.mjs'));
+    const host = runApp(app, 'host-otel3.mjs', 'unused');
+    expect(host.spans).toBe(1);
+    expect(host.scope).toBe('@inferlens/sdk');
+    expect(host.record).toMatchObject({ traceId: host.span.traceId, spanId: host.span.spanId });
+    expect(host.record.timestamp).toBe(host.span.startMs);
+    expect(host.record.latencyMs).toBe(host.span.durationMs);
+    expect(host.record.latencyMs).toBeGreaterThanOrEqual(4);
+    expect(host.ownSpans).toEqual({ exported: 0, dropped: 0, failed: 0, queued: 0 });
   });
 });

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchPredictionProcessor, HttpPredictionExporter } from '@inferlens/sdk';
 
-// The built SDK (the worker's entry is JavaScript in dist): records exported from the worker thread.
+// The built SDK (the worker's entry is JavaScript in dist): records exported from the worker thread (`thread: 'worker'`).
 
 interface Collector {
   url: string;
@@ -29,7 +29,8 @@ async function collector(status: number | 'hang', reply: object = { accepted: 0,
     req.on('end', () => {
       c.requests++;
       if (status === 'hang') return;
-      const text = gunzipSync(Buffer.concat(chunks)).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       c.lines.push(...text.trim().split('\n').map((l) => JSON.parse(l)));
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(reply));
@@ -43,17 +44,17 @@ async function collector(status: number | 'hang', reply: object = { accepted: 0,
 
 const records = (n: number) => Array.from({ length: n }, (_, i) => ({ predictionId: `p${i}`, model: 'm', features: { x: i } }));
 
-describe('HttpPredictionExporter in its worker thread (the default)', () => {
+describe("HttpPredictionExporter in its worker thread (thread: 'worker')", () => {
   it('delivers every record, with no HTTP on the main thread, and counts them exported', async () => {
     const c = await collector(200);
-    const fetchSpy = vi.spyOn(globalThis, 'fetch');
-    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url }), { maxExportBatchSize: 40 });
+    const connects = vi.spyOn(Socket.prototype, 'connect'); // this thread's sockets only
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: c.url }), { maxExportBatchSize: 40 });
     for (const r of records(100)) processor.onEnd(r);
     await processor.forceFlush();
     expect(processor.stats()).toEqual({ exported: 100, dropped: 0, failed: 0, queued: 0 });
     expect(c.lines.map((l) => (l as { predictionId: string }).predictionId)).toEqual(records(100).map((r) => r.predictionId));
     expect(c.requests).toBe(3);
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(connects).not.toHaveBeenCalled();
     await processor.shutdown(1000);
   });
 
@@ -62,12 +63,12 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
     const log = (m: string) => warnings.push(m);
     diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
     const c = await collector(200, { accepted: 8, rejected: 2, errors: ['record 3: model: required', 'record 7: features.x: too long'] });
-    const fetchSpy = vi.spyOn(globalThis, 'fetch');
-    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url }));
+    const connects = vi.spyOn(Socket.prototype, 'connect'); // this thread's sockets only
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: c.url }));
     for (const r of records(10)) processor.onEnd(r);
     await processor.forceFlush();
     expect(c.requests).toBe(1);
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(connects).not.toHaveBeenCalled();
     // The collector stored 8 and refused 2 (its reply), and said why.
     expect(processor.stats()).toEqual({ exported: 8, dropped: 0, failed: 2, queued: 0 });
     const deadline = Date.now() + 5000;
@@ -81,7 +82,7 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
 
   it('counts a refused batch as failed, not retried', async () => {
     const c = await collector(400);
-    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url }));
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: c.url }));
     for (const r of records(10)) processor.onEnd(r);
     await processor.forceFlush();
     expect(processor.stats()).toEqual({ exported: 0, dropped: 0, failed: 10, queued: 0 });
@@ -91,7 +92,7 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
 
   it('shuts down within its deadline when the collector hangs, and counts every record', async () => {
     const c = await collector('hang');
-    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url, timeoutMillis: 60_000 }), { maxExportBatchSize: 5 });
+    const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: c.url, timeoutMillis: 60_000 }), { maxExportBatchSize: 5 });
     for (const r of records(12)) processor.onEnd(r);
     const started = Date.now();
     await processor.shutdown(300);
@@ -120,14 +121,14 @@ describe('HttpPredictionExporter in its worker thread (the default)', () => {
         if (n === 1) return; // hang
         if (n === 2) return void socket.end('garbage, not HTTP\r\n\r\n');
         if (n === 3) return void socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-        lines.push(...gunzipSync(raw.subarray(head + 4, head + 4 + length)).toString('utf8').trim().split('\n'));
+        lines.push(...raw.subarray(head + 4, head + 4 + length).toString('utf8').trim().split('\n'));
         socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: url, timeoutMillis: 300, initialBackoffMillis: 20, maxBackoffMillis: 50 }), { scheduledDelayMillis: 10 });
+      const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ thread: 'worker', endpoint: url, timeoutMillis: 1500, initialBackoffMillis: 20, maxBackoffMillis: 50 }), { scheduledDelayMillis: 10 });
       for (const r of records(20)) processor.onEnd(r);
       const deadline = Date.now() + 10_000;
       while (processor.stats().queued > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -8,7 +8,7 @@ export const AlertsSection = Section(
       env: 'INFERLENS_ALERTS_RULES_FILE',
       flag: 'alert-rules',
       default: '',
-      description: 'alert rules and receivers (YAML), reloaded on SIGHUP and `POST /api/v1/rules/reload`; empty: no alerting; see [Alerts](#alerts)',
+      description: 'alert rules and receivers (YAML), reloaded on SIGHUP and `POST /api/v1/rules/reload`; empty: no alerting; see [Alerts](alerts.md)',
     }),
     evaluationIntervalMs: Count({ env: 'INFERLENS_ALERTS_EVALUATION_INTERVAL_MS', default: 15_000, description: 'how often traffic rules (`source: traffic`) are evaluated, in milliseconds' }),
     resendDelayMs: Count({ env: 'INFERLENS_ALERTS_RESEND_DELAY_MS', default: 60_000, description: 'how often firing alerts are re-sent to Alertmanager receivers, in milliseconds (`endsAt` = 4 × this ahead)' }),

@@ -3,9 +3,9 @@ import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from '../config.js';
 import { renderHelp } from './help.js';
-import { renderConfigTable, TABLE_END, TABLE_START } from './readme-table.js';
+import { renderConfigTable, TABLE_END, TABLE_START } from './docs-table.js';
 
-const README = new URL('../../../README.md', import.meta.url);
+const PAGE = new URL('../../../docs/configuration.md', import.meta.url);
 
 /** Key, flag, variable and default of each option line of `--help`. */
 function helpEntries(help: string) {
@@ -15,8 +15,8 @@ function helpEntries(help: string) {
   });
 }
 
-/** Key, flag, variable and default of each row of the README's configuration table. */
-function readmeEntries(table: string) {
+/** Key, flag, variable and default of each row of the configuration table (docs/configuration.md). */
+function tableEntries(table: string) {
   return table.split('\n').slice(2).map((row) => {
     const [key, flag, env, dflt] = row.split(' | ').map((c) => c.replace(/^\| /, ''));
     const bare = (cell: string) => /^`([^`]*)`/.exec(cell)?.[1] ?? cell;
@@ -25,13 +25,13 @@ function readmeEntries(table: string) {
 }
 
 describe('configuration docs come from the schema', () => {
-  it("README.md's configuration table is the one the schema renders (run `pnpm config-docs` after changing the schema)", () => {
-    const readme = readFileSync(README, 'utf8');
-    const start = readme.indexOf(TABLE_START);
-    const end = readme.indexOf(TABLE_END);
-    expect(start, 'the README has lost its table markers').toBeGreaterThan(-1);
+  it("docs/configuration.md's table is the one the schema renders (run `pnpm config-docs` after changing the schema)", () => {
+    const page = readFileSync(PAGE, 'utf8');
+    const start = page.indexOf(TABLE_START);
+    const end = page.indexOf(TABLE_END);
+    expect(start, 'docs/configuration.md has lost its table markers').toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
-    expect(readme.slice(start + TABLE_START.length, end).trim()).toBe(renderConfigTable());
+    expect(page.slice(start + TABLE_START.length, end).trim()).toBe(renderConfigTable());
   });
 
   it('documents every key: a description, its own INFERLENS_ variable and flag, and a default its own schema accepts', () => {
@@ -55,9 +55,9 @@ describe('configuration docs come from the schema', () => {
     }
   });
 
-  it('--help and the README table list the same keys, in the same order, with the same flag, variable and default', () => {
+  it('--help and the docs table list the same keys, in the same order, with the same flag, variable and default', () => {
     const help = helpEntries(renderHelp());
-    const table = readmeEntries(renderConfigTable());
+    const table = tableEntries(renderConfigTable());
     expect(help.length).toBe(OPTIONS.length);
     expect(table.length).toBe(OPTIONS.length);
     for (const [i, o] of OPTIONS.entries()) {

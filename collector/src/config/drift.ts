@@ -47,7 +47,7 @@ export const DriftSection = Section(
       default: 300,
       description: 'a window also closes once the wall clock passes its end + allowed lateness + this many seconds (a model version that goes quiet still gets its last window)',
     }),
-    models: FileList(DriftModel, 'per-model methods and thresholds (YAML file only); see [Reference profiles and drift](#reference-profiles-and-drift)'),
+    models: FileList(DriftModel, 'per-model methods and thresholds (YAML file only); see [Reference profiles and drift](drift.md)'),
   },
   'the streaming drift job',
 );

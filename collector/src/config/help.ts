@@ -1,9 +1,9 @@
 import { meaning, type ConfigKey } from './keys.js';
 import { OPTIONS } from './load.js';
 
-/** Markdown of a description as a terminal shows it: `code` plain, a link to a README section named. */
+/** Markdown of a description as a terminal shows it: `code` plain, a link to a docs page named with its path. */
 function plain(markdown: string): string {
-  return markdown.replace(/\[([^\]]+)\]\(#[^)]*\)/g, '"$1" in the README').replace(/`([^`]*)`/g, '$1');
+  return markdown.replace(/\[([^\]]+)\]\(([\w.-]+\.md)(?:#[^)]*)?\)/g, '"$1" in docs/$2').replace(/`([^`]*)`/g, '$1');
 }
 
 /** The line `--help` prints for a key: flag or file key, description, environment variable, default. */

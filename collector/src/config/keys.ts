@@ -1,6 +1,6 @@
 import Type, { type TObject, type TSchema } from 'typebox';
 
-/** One key of the configuration file, as `--help` and the README list it. */
+/** One key of the configuration file, as `--help` and docs/configuration.md list it. */
 export interface ConfigKey {
   /** Dotted path in the YAML file: `batch.maxRows`. */
   path: string;
@@ -15,7 +15,7 @@ export interface ConfigKey {
   description: string;
   /** The key whose resolved value is its default (`drift.windowSeconds`). */
   defaultFrom?: string;
-  /** The default as `--help` and the README print it: a value, `(empty)`, or the key it follows. */
+  /** The default as `--help` and docs/configuration.md print it: a value, `(empty)`, or the key it follows. */
   defaultText: string;
 }
 
@@ -26,7 +26,7 @@ function defaultText(s: Record<string, unknown>): string {
 }
 
 /**
- * What `--help` and the README say about a key: its description, plus its range when an integer's
+ * What `--help` and docs/configuration.md say about a key: its description, plus its range when an integer's
  * bounds are not the usual 1 to 2^53 − 1 (`60 to 86400`).
  */
 export function meaning(key: ConfigKey): string {

@@ -10,7 +10,7 @@ export const LimitsSection = Section(
     maxEventAgeSeconds: Count({
       env: 'INFERLENS_MAX_EVENT_AGE_SECONDS',
       default: 366 * 86_400,
-      description: "oldest event time accepted, in seconds before the collector's clock; an older record is rejected alone (each day of event time is a partition of its own; see [HTTP API](#http-api))",
+      description: "oldest event time accepted, in seconds before the collector's clock; an older record is rejected alone (each day of event time is a partition of its own; see [HTTP API](http-api.md))",
     }),
     maxEventAheadSeconds: Count({
       env: 'INFERLENS_MAX_EVENT_AHEAD_SECONDS',

@@ -31,7 +31,7 @@ function configError(input: Parameters<typeof loadConfig>[0]): ConfigError {
 describe('loadConfig defaults', () => {
   it('gives the documented defaults when nothing is set', () => {
     const config = loadConfig({ env: {}, flags: {} });
-    // Literal values from the README's table, not from DEFAULT_CONFIG, so a changed default shows here.
+    // Literal values from the table of docs/configuration.md, not from DEFAULT_CONFIG, so a changed default shows here.
     expect(config).toEqual({
       host: '127.0.0.1',
       port: 4318,

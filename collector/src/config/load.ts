@@ -11,7 +11,7 @@ import { qualityModels } from './quality.js';
 import { CollectorConfigSchema, type CollectorConfig, type ConfigFile } from './schema.js';
 import { parseSlos } from './slos.js';
 
-/** Every key of the configuration, in schema order (the order of `--help` and the README table). */
+/** Every key of the configuration, in schema order (the order of `--help` and the table of docs/configuration.md). */
 export const OPTIONS: readonly ConfigKey[] = configKeys(CollectorConfigSchema);
 
 /** Where {@link loadConfig} reads from. */

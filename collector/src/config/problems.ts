@@ -21,7 +21,7 @@ export type Problem =
 
 type Node = TSchema & Record<string, unknown>;
 
-/** `drift.models[0].features.age`: the path as the README and the messages write it. */
+/** `drift.models[0].features.age`: the path as the docs and the messages write it. */
 export function dotted(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }

@@ -39,7 +39,7 @@ export const QualitySection = Section(
     }),
     intervalMs: Count({ env: 'INFERLENS_QUALITY_INTERVAL_MS', defaultFrom: 'drift.intervalMs', description: 'how often the quality job closes windows and looks for late feedback, in milliseconds' }),
     idleTimeoutSeconds: Count({ env: 'INFERLENS_QUALITY_IDLE_TIMEOUT_SECONDS', defaultFrom: 'drift.idleTimeoutSeconds', description: 'idle timeout of quality windows, in seconds' }),
-    models: FileList(QualityModel, 'per-model output names (YAML file only); see [Model quality](#model-quality-from-delayed-feedback)'),
+    models: FileList(QualityModel, 'per-model output names (YAML file only); see [Model quality](quality.md)'),
   },
   "the model quality job; each window setting left out takes the drift job's",
 );

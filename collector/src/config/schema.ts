@@ -13,10 +13,10 @@ import type { SloConfig } from './slos.js';
 import { SlosList } from './slos.js';
 
 /**
- * The collector's configuration file, one line per section, in the order `--help`, the README
- * table and the "known keys" of an error list them. A new section is a module that exports a
+ * The collector's configuration file, one line per section, in the order `--help`, the table of
+ * docs/configuration.md and the "known keys" of an error list them. A new section is a module that exports a
  * `Section(...)` and one line here; its keys then load from the file, their environment
- * variables and flags, and appear in `--help` and the README.
+ * variables and flags, and appear in `--help` and docs/configuration.md.
  */
 export const CollectorConfigSchema = Type.Object(
   {

@@ -4,14 +4,14 @@ import { describe } from './problems.js';
 /**
  * Custom keywords of a setting's schema, beside TypeBox's own (`default`, `minimum`, ...): where
  * the setting comes from besides the YAML file, and the sentence that documents it. The loader,
- * `--help` and the README table read them, so they cannot disagree.
+ * `--help` and the table of docs/configuration.md read them, so they cannot disagree.
  */
 export type SettingKeywords = {
   /** The environment variable. */
   env: `INFERLENS_${string}`;
   /** The command-line flag, without `--`; most settings have none. */
   flag?: string;
-  /** One sentence for `--help` and the README (Markdown `code` and links allowed). */
+  /** One sentence for `--help` and docs/configuration.md (Markdown `code`, and links to other pages of docs/ by file name). */
   description: string;
   /** What the setting takes, in words, where its constraints alone would not say it (a refined rule). */
   expected?: string;

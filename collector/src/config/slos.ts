@@ -78,7 +78,7 @@ const Slo = Entry({
 });
 
 /** `slos:`: service-level objectives, YAML file only. */
-export const SlosList = FileList(Slo, 'service-level objectives (YAML file only); see [SLOs and SLA](#slos-and-sla)', 'a list of objectives');
+export const SlosList = FileList(Slo, 'service-level objectives (YAML file only); see [SLOs and SLA](sla.md)', 'a list of objectives');
 
 /**
  * `slos:` as the SLA job uses them: checks what the schema cannot (an objective at least, short

@@ -11,7 +11,7 @@ import { DriftInputError, type DriftInputErrorCode } from '../offline/DriftInput
 import { ERROR_CODES, httpErrorCodes, renderErrorCodeTables, type ErrorCode, type ErrorCodeSpec } from './error-codes.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..');
-const README = join(SRC, '../../README.md');
+const PAGE = join(SRC, '../../docs/http-api.md');
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 const spec = (code: ErrorCode): ErrorCodeSpec => ERROR_CODES[code];
 
@@ -56,18 +56,18 @@ describe('the error-code registry', () => {
     expect(new errors.RowsRefusedError('bad rows', undefined).retryAfterSeconds).toBeUndefined();
   });
 
-  it('is what the README documents: every code, with its status and Retry-After, and no other', () => {
-    const text = readFileSync(README, 'utf8');
+  it('is what docs/http-api.md documents: every code, with its status and Retry-After, and no other', () => {
+    const text = readFileSync(PAGE, 'utf8');
     const begin = /<!-- error-codes:begin[^\n]*-->\n/.exec(text);
     const end = text.indexOf('<!-- error-codes:end -->');
-    expect(begin, 'README.md has the error-codes markers').not.toBeNull();
+    expect(begin, 'docs/http-api.md has the error-codes markers').not.toBeNull();
     const expected = `${renderErrorCodeTables()}\n`;
     const documented = text.slice(begin!.index + begin![0].length, end);
     if (documented !== expected && process.env.INFERLENS_WRITE_DOCS === '1') {
-      writeFileSync(README, text.slice(0, begin!.index + begin![0].length) + expected + text.slice(end));
+      writeFileSync(PAGE, text.slice(0, begin!.index + begin![0].length) + expected + text.slice(end));
       return;
     }
-    expect(documented, 'the README table differs from the registry: run with INFERLENS_WRITE_DOCS=1 to rewrite it').toBe(expected);
+    expect(documented, 'the docs/http-api.md table differs from the registry: run with INFERLENS_WRITE_DOCS=1 to rewrite it').toBe(expected);
     // The same, said as the issue asks it: every code documented once, every documented code exists.
     const rows = [...documented.matchAll(/^\| `([A-Z0-9_]+)` \| (\d+) \|/gm)].map((m) => [m[1], Number(m[2])] as const);
     expect(rows.map(([c]) => c).sort()).toEqual([...CODES].sort());

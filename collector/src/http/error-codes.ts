@@ -2,7 +2,7 @@
  * The registry of the collector's stable error codes: for each, the HTTP status it answers with,
  * the Retry-After it sends (exactly for 429 and 503), and when it is given. The error classes
  * (`errors.ts` and the few that live beside their parsers) take their status and Retry-After from
- * here, the root error handler answers with them, and the README's table is rendered from it
+ * here, the root error handler answers with them, and the tables of docs/http-api.md are rendered from it
  * (`renderErrorCodeTables`, checked by `error-codes.test.ts`). Fastify's `FST_ERR_*` table is the
  * model: one line per code, nothing decided elsewhere.
  */
@@ -13,7 +13,7 @@ export interface ErrorCodeSpec {
   readonly status: number;
   /** Default Retry-After, in seconds; set exactly for codes answering 429 or 503. */
   readonly retryAfterSeconds?: number;
-  /** When the code is given (one line, for the README). */
+  /** When the code is given (one line, for docs/http-api.md). */
   readonly when: string;
   /**
    * Set for codes that only the command-line tools print, never sent over HTTP: their exit
@@ -22,7 +22,7 @@ export interface ErrorCodeSpec {
   readonly cliExit?: number;
 }
 
-/** Every stable code, by name. Keep the HTTP ones grouped by status; the README lists them in this order. */
+/** Every stable code, by name. Keep the HTTP ones grouped by status; docs/http-api.md lists them in this order. */
 export const ERROR_CODES = {
   REQUEST_INVALID: {
     status: 400,
@@ -105,7 +105,7 @@ export function httpErrorCodes(): ErrorCode[] {
 }
 
 /**
- * The README's error-code tables, in Markdown: one for the HTTP codes (code, status, Retry-After,
+ * The error-code tables of docs/http-api.md, in Markdown: one for the HTTP codes (code, status, Retry-After,
  * when), one for the codes only the command-line tools print (code, exit status, when).
  */
 export function renderErrorCodeTables(): string {

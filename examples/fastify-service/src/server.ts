@@ -14,7 +14,7 @@
  * | `INFERLENS_MAX_EXPORT_BATCH_SIZE` | SDK default (512) | `batch.maxExportBatchSize` |
  * | `INFERLENS_SCHEDULED_DELAY_MILLIS` | SDK default (1000) | `batch.scheduledDelayMillis` |
  * | `INFERLENS_MAX_BACKOFF_MILLIS` | SDK default (5000) | exporter `maxBackoffMillis` (and `initialBackoffMillis` when smaller than its default) |
- * | `INFERLENS_EXPORT_THREAD` | SDK default (`worker`) | exporter `thread`: `main` gzips and posts records on the event loop |
+ * | `INFERLENS_EXPORT_THREAD` | SDK default (`main`) | exporter `thread`: `worker` posts records from a worker thread |
  *
  * These variables are read by this example, not by the SDK. Prints one JSON
  * line `{"msg":"listening","port":…}` when ready, one line

@@ -17,11 +17,12 @@ export interface DataLossReasons {
 /**
  * What `MonitorOptions.onDataLoss` receives: the records one queue lost since its previous
  * report, by reason. Reports come at most once per 10 s per queue (the first one at once, off
- * the caller's stack), together with the same text as a `diag` warning.
+ * the caller's stack), together with the same text as a `diag` warning. `spans` is the queue of the
+ * SDK's own tracer provider (when the host registered none).
  */
 export interface DataLossReport {
   /** The queue that lost them. */
-  readonly queue: 'predictions' | 'feedback';
+  readonly queue: 'predictions' | 'feedback' | 'spans';
   /** Records counted `dropped` since the previous report. */
   readonly dropped: number;
   /** Records counted `failed` since the previous report. */

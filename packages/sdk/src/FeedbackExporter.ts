@@ -1,4 +1,4 @@
-import type { ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from './ExportResult.js';
 import type { FeedbackRecord } from '@inferlens/semconv';
 
 /**

@@ -1,15 +1,16 @@
-import type { ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from './ExportResult.js';
 import type { FeedbackRecord } from '@inferlens/semconv';
 import type { FeedbackExporter } from './FeedbackExporter.js';
 import type { HttpExporterOptions } from './HttpExporterOptions.js';
-import { createNdjsonExporter, type NdjsonExporter } from './internal/export/NdjsonExporter.js';
+import { createNdjsonExporter } from './internal/export/create-exporters.js';
+import type { HttpExportDelegate } from './internal/export/HttpExportDelegate.js';
 
 /**
  * Exports feedback records to the collector's `POST /v1/feedback`; the same
  * transport, and the same rules for what is retried, as `HttpPredictionExporter`.
  */
 export class HttpFeedbackExporter implements FeedbackExporter {
-  private readonly delegate: NdjsonExporter<FeedbackRecord>;
+  private readonly delegate: HttpExportDelegate<FeedbackRecord>;
 
   /** @param options see `HttpExporterOptions`; every field has a default. */
   constructor(options: HttpExporterOptions = {}) {

@@ -47,19 +47,12 @@ describe('HttpPredictionExporter', () => {
     const c = await fakeCollector([]);
     const processor = new BatchPredictionProcessor(new HttpPredictionExporter({ endpoint: c.url, compression: 'none' }));
     const record = { predictionId: 'a', model: 'm', version: 'v1', timestamp: 1, latencyMs: 1, features: { x: 1 }, outputs: {} };
-    const stringify = JSON.stringify;
+    // Every serialization reads `model`: count the reads.
     let calls = 0;
-    JSON.stringify = ((...args: Parameters<typeof stringify>) => {
-      if (args[0] === record) calls++;
-      return stringify(...args);
-    }) as typeof stringify;
-    try {
-      processor.onEnd(record as never);
-      record.features.x = 2; // changed after queueing: the queued snapshot is what goes out
-      await processor.forceFlush();
-    } finally {
-      JSON.stringify = stringify;
-    }
+    Object.defineProperty(record, 'model', { enumerable: true, get: () => (calls++, 'm') });
+    processor.onEnd(record as never);
+    record.features.x = 2; // changed after queueing: the queued snapshot is what goes out
+    await processor.forceFlush();
     expect(calls).toBe(1);
     expect(c.received.map((r) => r.lines)).toEqual([[{ ...record, features: { x: 1 } }]]);
     expect(processor.stats()).toMatchObject({ exported: 1, dropped: 0, queued: 0 });
@@ -67,10 +60,15 @@ describe('HttpPredictionExporter', () => {
   });
   it('posts gzip NDJSON with the project header and custom headers', async () => {
     const c = await fakeCollector([]);
-    const e = new HttpPredictionExporter({ endpoint: c.url, project: 'p1', headers: { authorization: 'Bearer t' } });
+    const e = new HttpPredictionExporter({ endpoint: c.url, project: 'p1', headers: { authorization: 'Bearer t' }, compression: 'gzip' });
     expect(await e.export(batch)).toEqual({ code: ExportResultCode.SUCCESS });
     expect(c.received).toHaveLength(1);
     expect(c.received[0].lines).toEqual(batch);
+    // Without the option: plain NDJSON, as OpenTelemetry's exporters send by default.
+    const plain = new HttpPredictionExporter({ endpoint: c.url });
+    expect(await plain.export(batch)).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(c.received[1].headers['content-encoding']).toBeUndefined();
+    expect(c.received[1].lines).toEqual(batch);
     expect(c.received[0].headers).toMatchObject({
       'content-type': 'application/x-ndjson',
       'content-encoding': 'gzip',
@@ -138,12 +136,15 @@ describe('HttpPredictionExporter', () => {
   });
 
   it('shutdown aborts a request in progress at once; later exports fail', async () => {
-    const hang = createServer(() => {});
+    let arrived = 0;
+    const hang = createServer(() => void arrived++);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     servers.push(hang);
     const e = new HttpPredictionExporter({ endpoint: `http://127.0.0.1:${(hang.address() as { port: number }).port}`, timeoutMillis: 60_000, thread: 'main' });
     const pending = e.export(batch);
-    await new Promise((r) => setTimeout(r, 50));
+    const deadline = Date.now() + 5000;
+    while (arrived === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(arrived).toBe(1); // the request is in progress
     const started = performance.now();
     await e.shutdown();
     const r = await pending;

@@ -1,7 +1,8 @@
-import type { ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from './ExportResult.js';
 import type { PredictionRecord } from '@inferlens/semconv';
 import type { HttpExporterOptions } from './HttpExporterOptions.js';
-import { createNdjsonExporter, type NdjsonExporter } from './internal/export/NdjsonExporter.js';
+import { createNdjsonExporter } from './internal/export/create-exporters.js';
+import type { HttpExportDelegate } from './internal/export/HttpExportDelegate.js';
 import type { PredictionExporter } from './PredictionExporter.js';
 
 /**
@@ -21,7 +22,7 @@ import type { PredictionExporter } from './PredictionExporter.js';
  * ```
  */
 export class HttpPredictionExporter implements PredictionExporter {
-  private readonly delegate: NdjsonExporter<PredictionRecord>;
+  private readonly delegate: HttpExportDelegate<PredictionRecord>;
 
   /** @param options see `HttpExporterOptions`; every field has a default. */
   constructor(options: HttpExporterOptions = {}) {

@@ -10,6 +10,11 @@ export interface MonitorStats extends ProcessorStats {
   readonly sampledOut: number;
   /** Counts of the feedback queue. */
   readonly feedback: ProcessorStats;
+  /**
+   * Counts of the span queue of the SDK's own tracer provider (all zero when the spans go to the
+   * host's provider or to `tracerProvider`, which keep their own).
+   */
+  readonly spans: ProcessorStats;
 }
 
 /** Ground truth for `Monitor.feedback`: exactly one of `label` or `value`. */

@@ -29,6 +29,15 @@ export interface MonitorOptions {
    */
   apiKey?: string;
   /**
+   * Compression of every export the monitor makes (records, feedback, and the spans of its own
+   * tracer provider): `'gzip'` (level 1) or `'none'`. Gzip makes prediction records about 6x
+   * smaller (580 → 90 bytes for the example's) and costs about 10 µs of CPU per record and span
+   * (in the export worker, but on the same cores as the service); choose it when the collector
+   * is across a slow or metered network.
+   * @default 'none' (as OpenTelemetry's OTLP exporters)
+   */
+  compression?: 'gzip' | 'none';
+  /**
    * Share of calls that produce a prediction record, in `(0, 1]`. Every call
    * still gets a span (span sampling is the tracer provider's business); the
    * rate is stored on each record as `sampleRate`.

@@ -51,6 +51,5 @@ export type { PredictionHandle } from './PredictionHandle.js';
 export type { ProcessorStats } from './ProcessorStats.js';
 export { RetryableExportError } from './RetryableExportError.js';
 export type { StartPredictionOptions } from './StartPredictionOptions.js';
-/** Result codes of `PredictionExporter.export`, re-exported from `@opentelemetry/core` for custom exporters. */
-export { ExportResultCode } from '@opentelemetry/core';
-export type { ExportResult } from '@opentelemetry/core';
+export { ExportResultCode } from './ExportResult.js';
+export type { ExportResult } from './ExportResult.js';

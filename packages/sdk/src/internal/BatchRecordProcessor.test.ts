@@ -56,7 +56,8 @@ afterEach(() => {
 describe('BatchRecordProcessor: delivery through failures', () => {
   it('keeps a batch that failed retryably at the head of the queue and sends it again after the hinted wait, until delivered, once, in order', async () => {
     captureDiag();
-    const exporter = scripted({ retryAfter: 30 }, { retryAfter: 30 }, { retryAfter: 30 });
+    // The first wait is long enough that the check below cannot outlast it on a loaded machine.
+    const exporter = scripted({ retryAfter: 1000 }, { retryAfter: 30 }, { retryAfter: 30 });
     const p = new BatchRecordProcessor(exporter, { maxExportBatchSize: 4, scheduledDelayMillis: 60_000 });
     for (const r of recs(0, 4)) p.onEndSized(r, 10);
     await until(() => exporter.batches.length === 1);

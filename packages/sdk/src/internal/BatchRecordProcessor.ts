@@ -1,4 +1,4 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '../ExportResult.js';
 import { failedResult } from './failed-result.js';
 import type { BatchProcessorConfig } from '../BatchProcessorConfig.js';
 import type { ProcessorStats } from '../ProcessorStats.js';
@@ -6,8 +6,9 @@ import { handleError, info, warn } from './handle-error.js';
 import { withDeadline } from './deadline.js';
 import { errorMessage, isRetryable, rejectedOf } from './export-outcome.js';
 import { backoffDelay } from './export/retry.js';
+import { recordJson } from './export/record-json.js';
 import { serializedLines } from './export/serialized-lines.js';
-import { LossReporter, type DataLossListener, type LossReason } from './LossReporter.js';
+import { LossReporter, QUEUE_ITEMS, type DataLossListener, type LossReason, type QueueName } from './LossReporter.js';
 
 /** What the processor needs of an exporter (predictions or feedback). */
 export interface RecordExporter<T> {
@@ -19,7 +20,7 @@ export interface RecordExporter<T> {
 /** Options of the engine that are not part of the public `BatchProcessorConfig`. */
 export interface ProcessorOptions {
   /** Which queue this is, in warnings and loss reports. @default 'predictions' */
-  queue?: 'predictions' | 'feedback';
+  queue?: QueueName;
   /** Called with each loss report (see `MonitorOptions.onDataLoss`). */
   onDataLoss?: DataLossListener;
   /** Shortest time between two loss reports (tests shorten it). @default 10000 */
@@ -80,7 +81,7 @@ export class BatchRecordProcessor<T> {
   private failures = 0;
   private failingSince: number | undefined;
   private lastOutageWarning = -Infinity;
-  private readonly queueName: 'predictions' | 'feedback';
+  private readonly queueName: QueueName;
   private readonly loss: LossReporter;
 
   constructor(
@@ -114,7 +115,7 @@ export class BatchRecordProcessor<T> {
   onEnd(record: T): void {
     try {
       if (this.stopped) return this.lose('shutdown', 1);
-      const line = JSON.stringify(record);
+      const line = recordJson(record);
       const bytes = Buffer.byteLength(line) + 1;
       if (this.admit(record, bytes) && typeof record === 'object' && record !== null) serializedLines.set(record, line);
     } catch (error) {
@@ -364,8 +365,8 @@ export class BatchRecordProcessor<T> {
       this.lastOutageWarning = Date.now();
       const { maxQueueSize, maxQueueBytes } = this.config;
       warn(
-        `cannot deliver ${this.queueName === 'predictions' ? 'prediction' : 'feedback'} records (${message}); ` +
-          `keeping them queued and retrying with backoff. The queue holds ${maxQueueSize} records / ${maxQueueBytes} bytes; beyond that the oldest are dropped`,
+        `cannot deliver ${QUEUE_ITEMS[this.queueName]} (${message}); ` +
+          `keeping them queued and retrying with backoff. The queue holds ${maxQueueSize} items / ${maxQueueBytes} bytes; beyond that the oldest are dropped`,
       );
     }
     if (this.timer) clearTimeout(this.timer);
@@ -385,7 +386,7 @@ export class BatchRecordProcessor<T> {
   private delivered(): void {
     if (this.failures > 0) {
       const seconds = Math.round((Date.now() - (this.failingSince ?? Date.now())) / 1000);
-      info(`delivering ${this.queueName === 'predictions' ? 'prediction' : 'feedback'} records again after ${this.failures} failed attempts over ${seconds} s`);
+      info(`delivering ${QUEUE_ITEMS[this.queueName]} again after ${this.failures} failed attempts over ${seconds} s`);
     }
     this.failures = 0;
     this.failingSince = undefined;

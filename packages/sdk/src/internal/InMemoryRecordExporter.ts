@@ -1,4 +1,4 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '../ExportResult.js';
 
 /** Keeps exported records in an array; the engine of the in-memory exporters. */
 export class InMemoryRecordExporter<T> {

@@ -8,6 +8,12 @@ export type LossReason = keyof DataLossReasons;
 /** Callback of `MonitorOptions.onDataLoss`. */
 export type DataLossListener = (report: DataLossReport) => void;
 
+/** The SDK's queues. */
+export type QueueName = 'predictions' | 'feedback' | 'spans';
+
+/** What a queue holds, in messages. */
+export const QUEUE_ITEMS: Readonly<Record<QueueName, string>> = { predictions: 'prediction records', feedback: 'feedback records', spans: 'spans' };
+
 /** Shortest time between two reports of one queue. */
 export const LOSS_REPORT_INTERVAL_MILLIS = 10_000;
 
@@ -39,7 +45,7 @@ export class LossReporter {
    * @param intervalMillis shortest time between two reports (tests shorten it)
    */
   constructor(
-    private readonly queue: 'predictions' | 'feedback',
+    private readonly queue: QueueName,
     private readonly state: DeliveryState,
     private readonly listener: DataLossListener | undefined,
     private readonly intervalMillis = LOSS_REPORT_INTERVAL_MILLIS,
@@ -86,7 +92,7 @@ export class LossReporter {
   }
 
   private describe(r: DataLossReasons, stats: ProcessorStats): string {
-    const what = this.queue === 'predictions' ? 'prediction records' : 'feedback records';
+    const what = QUEUE_ITEMS[this.queue];
     const parts: string[] = [];
     if (r.queueFull > 0) {
       const since = this.state.failingSince();

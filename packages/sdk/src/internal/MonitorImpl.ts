@@ -1,6 +1,5 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { validateFeedback, validatePrediction, type FeedbackRecord, type PredictionRecord } from '@inferlens/semconv';
-import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { HttpFeedbackExporter } from '../HttpFeedbackExporter.js';
 import { HttpPredictionExporter } from '../HttpPredictionExporter.js';
 import type { InstrumentOptions } from '../InstrumentOptions.js';
@@ -9,7 +8,6 @@ import type { MonitorOptions } from '../MonitorOptions.js';
 import type { PredictionHandle } from '../PredictionHandle.js';
 import type { StartPredictionOptions } from '../StartPredictionOptions.js';
 import { BatchRecordProcessor } from './BatchRecordProcessor.js';
-import { withDeadline } from './deadline.js';
 import { clearGlobalMonitor, setGlobalMonitor } from './global-monitor.js';
 import { handleError, warn } from './handle-error.js';
 import type { MonitorCore } from './MonitorCore.js';
@@ -20,6 +18,7 @@ import { randomId } from './random-id.js';
 import { withApiKey } from './api-key.js';
 import { compilePolicy, type Redactor } from './redact.js';
 import { resolveTracing } from './tracing.js';
+import type { OwnTracerProvider } from './tracing/OwnTracerProvider.js';
 import { wrapFunction } from './wrap-function.js';
 
 /** The monitor behind `createMonitor`. */
@@ -30,7 +29,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
   readonly service: string;
   readonly project: string | undefined;
   readonly environment: string | undefined;
-  private readonly ownProvider: BasicTracerProvider | undefined;
+  private readonly ownProvider: OwnTracerProvider | undefined;
   private readonly predictions: BatchRecordProcessor<PredictionRecord>;
   private readonly feedbackQueue: BatchRecordProcessor<FeedbackRecord>;
   private readonly shutdownTimeoutMillis: number;
@@ -47,14 +46,15 @@ export class MonitorImpl implements Monitor, MonitorCore {
     this.shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     const headers = withApiKey(options.headers, options.apiKey);
-    const http = { endpoint, headers, project: this.project };
+    const compression = options.compression === 'gzip' ? 'gzip' : 'none';
+    const http = { endpoint, headers, project: this.project, compression } as const;
     const onDataLoss = typeof options.onDataLoss === 'function' ? options.onDataLoss : undefined;
     this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch, { queue: 'predictions', onDataLoss });
     this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 }, { queue: 'feedback', onDataLoss });
     let tracer: Tracer;
-    let own: BasicTracerProvider | undefined;
+    let own: OwnTracerProvider | undefined;
     try {
-      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, project: this.project, environment: this.environment }));
+      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, compression, project: this.project, environment: this.environment, onDataLoss }));
     } catch (error) {
       handleError('setting up tracing; spans are off', error);
       tracer = trace.getTracer('@inferlens/sdk');
@@ -183,7 +183,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
   }
 
   stats(): MonitorStats {
-    return { ...this.predictions.stats(), sampledOut: this.sampledOut, feedback: this.feedbackQueue.stats() };
+    return { ...this.predictions.stats(), sampledOut: this.sampledOut, feedback: this.feedbackQueue.stats(), spans: this.ownProvider?.stats() ?? NO_SPANS };
   }
 
   private async stop(): Promise<void> {
@@ -194,13 +194,16 @@ export class MonitorImpl implements Monitor, MonitorCore {
       await Promise.all([
         this.predictions.shutdown(timeout),
         this.feedbackQueue.shutdown(timeout),
-        this.ownProvider ? withDeadline(this.ownProvider.shutdown(), timeout) : undefined,
+        this.ownProvider?.shutdown(timeout),
       ]);
     } catch (error) {
       handleError('shutdown', error);
     }
   }
 }
+
+/** The `spans` counts of a monitor whose spans go to another tracer provider. */
+const NO_SPANS = Object.freeze({ exported: 0, dropped: 0, failed: 0, queued: 0 });
 
 function validRate(rate: number | undefined): number {
   if (rate === undefined) return 1;

@@ -1,4 +1,4 @@
-import type { ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '../ExportResult.js';
 
 /**
  * The result of the SDK's HTTP exporters: a `SUCCESS` may say that the collector refused some

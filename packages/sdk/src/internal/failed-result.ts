@@ -1,4 +1,4 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '../ExportResult.js';
 
 /** A failed export's result, carrying `error` as an `Error`. */
 export function failedResult(error: unknown): ExportResult {

@@ -3,19 +3,19 @@ import type { ExportTransport } from './ExportTransport.js';
 import type { RecordSerializer } from './RecordSerializer.js';
 
 /**
- * Takes the NDJSON text, encodes it into the request body (`RecordSerializer.encode`: UTF-8,
- * gzip where configured) and hands the body to its transport (`HttpTransport`).
+ * Takes the serialized body (UTF-8), compresses it where configured (`RecordSerializer.encode`)
+ * and hands it to its transport (`HttpTransport`).
  */
-export class EncodingTransport implements ExportTransport<string> {
+export class EncodingTransport implements ExportTransport<Uint8Array> {
   constructor(
     private readonly serializer: RecordSerializer,
     private readonly transport: ExportTransport<Uint8Array>,
   ) {}
 
-  async send(ndjson: string, timeoutMillis: number): Promise<ExportResponse> {
+  async send(serialized: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
     let body: Uint8Array;
     try {
-      body = await this.serializer.encode(ndjson);
+      body = await this.serializer.encode(serialized);
     } catch (error) {
       return failure('encoding the request body failed', error);
     }

@@ -2,8 +2,8 @@ import type { ExportResponse } from './ExportResponse.js';
 
 /**
  * Delivers one export body, like `IExporterTransport` of `@opentelemetry/otlp-exporter-base`.
- * `Body` is what it takes: the NDJSON text (`EncodingTransport`, `WorkerTransport`: the text is
- * what crosses to the worker thread, cheaper than bytes) or the encoded request body
+ * `Body` is what it takes: the serialized body before compression (`EncodingTransport`,
+ * `WorkerTransport`, which transfers it to the worker thread) or the request body as sent
  * (`HttpTransport`). Implementations are stacked by `create-transport.ts`.
  */
 export interface ExportTransport<Body> {

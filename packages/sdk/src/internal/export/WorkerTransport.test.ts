@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
 import { resolveHttpSetup } from './http-export-setup.js';
+import { ByteWriter } from './ByteWriter.js';
 import { WorkerTransport } from './WorkerTransport.js';
 
 /** A worker module from source text (the real entry is JavaScript in dist; these stand-ins need no build). */
@@ -10,13 +11,15 @@ function entry(code: string): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(`import { parentPort } from 'node:worker_threads';\n${code}`)}`);
 }
 
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
 /** Answers every export as the stand-in worker below does when its worker is unavailable; records what it got. */
-function recordingFallback(): ExportTransport<string> & { sent: string[]; stopped: boolean } {
+function recordingFallback(): ExportTransport<Uint8Array> & { sent: string[]; stopped: boolean } {
   return {
     sent: [],
     stopped: false,
-    async send(ndjson) {
-      this.sent.push(ndjson);
+    async send(body) {
+      this.sent.push(Buffer.from(body).toString('utf8'));
       return { status: 'success', reply: '' };
     },
     async shutdown() {
@@ -42,8 +45,9 @@ function captureDiag(): void {
 const ANSWERING = `parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', (m) => {
   if (m.type === 'export') {
-    parentPort.postMessage({ type: 'warn', message: 'seen ' + m.ndjson.length + ' in ' + m.timeoutMillis });
-    parentPort.postMessage({ type: 'result', id: m.id, response: m.ndjson === 'good' ? { status: 'success', reply: '{}' } : { status: 'failure', message: 'HTTP 400' } });
+    const text = Buffer.from(m.body, m.byteOffset, m.byteLength).toString('utf8');
+    parentPort.postMessage({ type: 'warn', message: 'seen ' + text.length + ' in ' + m.timeoutMillis });
+    parentPort.postMessage({ type: 'result', id: m.id, response: text === 'good' ? { status: 'success', reply: '{}' } : { status: 'failure', message: 'HTTP 400' } });
   } else parentPort.postMessage({ type: 'stopped' });
 });`;
 
@@ -52,8 +56,8 @@ describe('WorkerTransport', () => {
     captureDiag();
     const fallback = recordingFallback();
     const transport = new WorkerTransport(setup, fallback, entry(ANSWERING));
-    expect(await transport.send('good', 1000)).toEqual({ status: 'success', reply: '{}' });
-    const bad = await transport.send('bad', 1000);
+    expect(await transport.send(bytes('good'), 1000)).toEqual({ status: 'success', reply: '{}' });
+    const bad = await transport.send(bytes('bad'), 1000);
     expect(bad.status).toBe('failure');
     expect((bad as Extract<ExportResponse, { status: 'failure' }>).error.message).toBe('HTTP 400');
     expect(messages.some((m) => m.includes('seen 4 in 1000'))).toBe(true);
@@ -61,16 +65,34 @@ describe('WorkerTransport', () => {
     await transport.shutdown();
     expect(fallback.stopped).toBe(true);
     // Stopped: later sends go to the caller's thread (shut down too in real use).
-    await transport.send('late', 1000);
+    await transport.send(bytes('late'), 1000);
     expect(fallback.sent).toEqual(['late']);
+  });
+
+  it("transfers a ByteWriter's body once the worker runs (no copy: detached here), and copies any other body", async () => {
+    const transport = new WorkerTransport(setup, recordingFallback(), entry(ANSWERING));
+    const first = new ByteWriter(16);
+    first.write('good');
+    const firstBody = first.finish();
+    expect(await transport.send(firstBody, 1000)).toEqual({ status: 'success', reply: '{}' }); // before 'ready': copied
+    expect(firstBody.byteLength).toBe(4);
+    const writer = new ByteWriter(16);
+    writer.write('good');
+    const owned = writer.finish();
+    expect(await transport.send(owned, 1000)).toEqual({ status: 'success', reply: '{}' });
+    expect(owned.byteLength).toBe(0); // transferred
+    const other = bytes('good');
+    expect(await transport.send(other, 1000)).toEqual({ status: 'success', reply: '{}' });
+    expect(Buffer.from(other).toString()).toBe('good'); // copied, still here
+    await transport.shutdown();
   });
 
   it('hands the exports back when the worker cannot start', async () => {
     captureDiag();
     const fallback = recordingFallback();
     const transport = new WorkerTransport(setup, fallback, new URL('file:///nonexistent/export-worker-entry.js'));
-    expect(await transport.send('a', 1000)).toEqual({ status: 'success', reply: '' });
-    expect(await transport.send('b', 1000)).toEqual({ status: 'success', reply: '' });
+    expect(await transport.send(bytes('a'), 1000)).toEqual({ status: 'success', reply: '' });
+    expect(await transport.send(bytes('b'), 1000)).toEqual({ status: 'success', reply: '' });
     expect(fallback.sent).toEqual(['a', 'b']);
     expect(messages.filter((m) => m.includes('could not start'))).toHaveLength(1);
   });
@@ -86,11 +108,11 @@ describe('WorkerTransport', () => {
 let n = 0;
 parentPort.on('message', (m) => (++n === 1 ? parentPort.postMessage({ type: 'result', id: m.id, response: { status: 'success', reply: '' } }) : process.exit(3)));`),
     );
-    expect(await transport.send('w', 1000)).toEqual({ status: 'success', reply: '' });
-    const held = await transport.send('x', 1000);
+    expect(await transport.send(bytes('w'), 1000)).toEqual({ status: 'success', reply: '' });
+    const held = await transport.send(bytes('x'), 1000);
     expect(held).toMatchObject({ status: 'retryable', retryAfterMillis: 0 });
     expect(fallback.sent).toEqual([]);
-    expect(await transport.send('y', 1000)).toEqual({ status: 'success', reply: '' });
+    expect(await transport.send(bytes('y'), 1000)).toEqual({ status: 'success', reply: '' });
     expect(fallback.sent).toEqual(['y']);
     expect(messages.some((m) => m.includes('export worker stopped'))).toBe(true);
   });
@@ -103,7 +125,7 @@ parentPort.on('message', (m) => (++n === 1 ? parentPort.postMessage({ type: 'res
       entry(`parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', (m) => { if (m.type === 'shutdown') parentPort.postMessage({ type: 'stopped' }); });`),
     );
-    const held = transport.send('held', 60_000); // posted to the worker before `send` returns
+    const held = transport.send(bytes('held'), 60_000); // posted to the worker before `send` returns
     await transport.shutdown();
     const answer = await held;
     expect(answer.status).toBe('failure');

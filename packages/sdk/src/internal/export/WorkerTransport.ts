@@ -3,24 +3,27 @@ import { handleError, warn } from '../handle-error.js';
 import { shutDownResponse, type ExportResponse } from './ExportResponse.js';
 import type { ExportTransport } from './ExportTransport.js';
 import type { HttpExportSetup } from './http-export-setup.js';
+import { isTransferable, recycleBuffer } from './ByteWriter.js';
 import { fromWire, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /** The worker's entry, beside this file (JavaScript in dist; absent when running from source or in a bundle). */
 const DEFAULT_ENTRY = new URL('./export-worker-entry.js', import.meta.url);
 
 /**
- * Hands NDJSON texts to a worker thread of its own, which encodes and posts them with the
- * transport `createHttpTransport` builds (gzip, `fetch`, retries and their waits), so that none
- * of that runs on the host's event loop; the caller only serializes. A string crosses threads
- * as one copy. The worker starts on the first send, never keeps the process alive, and holds
- * what it is sent (one batch at a time, from the batch processor).
+ * Hands serialized bodies to a worker thread of its own, which compresses and posts them with
+ * the transport `createHttpTransport` builds (gzip, `fetch`), so that none of that runs on the
+ * host's event loop; the caller only serializes. A `ByteWriter`'s body crosses threads by
+ * transfer (no copy) once the worker is running; before that (the first export), and for any
+ * other body, as a copy, so that the fallback below still has it. The worker starts on the
+ * first send, never keeps the process alive, and holds what it is sent (one batch at a time,
+ * from the batch processor).
  *
  * If the worker cannot start (e.g. its entry was not bundled), what was sent to it and every
  * later send go to `fallback` on this thread, with one warning. If it dies after it started, the
  * sends it held answer `retryable` (the batch processor sends them again) and later ones go to
  * `fallback`.
  */
-export class WorkerTransport implements ExportTransport<string> {
+export class WorkerTransport implements ExportTransport<Uint8Array> {
   private worker: Worker | undefined;
   /** True once the worker is gone for good: failed, died or shut down. */
   private gone = false;
@@ -37,15 +40,15 @@ export class WorkerTransport implements ExportTransport<string> {
    */
   constructor(
     private readonly setup: HttpExportSetup,
-    private readonly fallback: ExportTransport<string>,
+    private readonly fallback: ExportTransport<Uint8Array>,
     private readonly entry: URL = DEFAULT_ENTRY,
   ) {}
 
-  async send(ndjson: string, timeoutMillis: number): Promise<ExportResponse> {
+  async send(body: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
     const worker = this.start();
-    const response = worker ? await this.request(worker, ndjson, timeoutMillis) : undefined;
-    // `undefined`: the worker never started; this thread sends it.
-    return response ?? this.fallback.send(ndjson, timeoutMillis);
+    const response = worker ? await this.request(worker, body, timeoutMillis) : undefined;
+    // `undefined`: the worker never started (so the body was copied, not transferred); this thread sends it.
+    return response ?? this.fallback.send(body, timeoutMillis);
   }
 
   /**
@@ -72,12 +75,16 @@ export class WorkerTransport implements ExportTransport<string> {
     await this.fallback.shutdown();
   }
 
-  private request(worker: Worker, ndjson: string, timeoutMillis: number): Promise<ExportResponse | undefined> {
+  private request(worker: Worker, body: Uint8Array, timeoutMillis: number): Promise<ExportResponse | undefined> {
     return new Promise((resolve) => {
       const id = ++this.nextId;
       this.pending.set(id, resolve);
       try {
-        worker.postMessage({ type: 'export', id, ndjson, timeoutMillis } satisfies ToWorker);
+        // Transferred only once the worker runs: a worker that never starts hands its sends back to the fallback, which needs the bytes.
+        const transfer = this.ready && isTransferable(body);
+        const buffer = transfer ? (body.buffer as ArrayBuffer) : body.slice().buffer;
+        const message: ToWorker = { type: 'export', id, body: buffer, byteOffset: transfer ? body.byteOffset : 0, byteLength: body.byteLength, timeoutMillis };
+        worker.postMessage(message, [buffer]);
       } catch (error) {
         this.pending.delete(id);
         resolve({ status: 'retryable', error: new Error('handing the batch to the export worker failed', { cause: error }), retryAfterMillis: 0 });
@@ -111,6 +118,7 @@ export class WorkerTransport implements ExportTransport<string> {
       case 'stopped':
         return this.onStopped?.();
       case 'result': {
+        if (m.body) recycleBuffer(m.body);
         const resolve = this.pending.get(m.id);
         this.pending.delete(m.id);
         resolve?.(fromWire(m.response));

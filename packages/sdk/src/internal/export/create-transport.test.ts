@@ -7,6 +7,7 @@ import { EncodingTransport } from './EncodingTransport.js';
 import { resolveHttpSetup } from './http-export-setup.js';
 import { WorkerTransport } from './WorkerTransport.js';
 
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const servers: Server[] = [];
 const messages: string[] = [];
 afterEach(() => {
@@ -23,7 +24,8 @@ async function collector(busy = 0): Promise<{ endpoint: string; bodies: string[]
     req.on('data', (x: Buffer) => chunks.push(x));
     req.on('end', () => {
       c.requests++;
-      c.bodies.push(gunzipSync(Buffer.concat(chunks)).toString('utf8'));
+      const raw = Buffer.concat(chunks);
+      c.bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
       if (c.requests <= busy) res.writeHead(503, { 'retry-after': '0' }).end('busy');
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":1,"rejected":0,"errors":[]}');
     });
@@ -39,14 +41,14 @@ describe('createExportTransport', () => {
     const c = await collector(1);
     const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint, thread: 'main' }));
     expect(transport).toBeInstanceOf(EncodingTransport);
-    expect(await transport.send('{"a":1}\n', 10_000)).toMatchObject({ status: 'retryable', retryAfterMillis: 0 });
-    expect(await transport.send('{"a":1}\n', 10_000)).toEqual({ status: 'success', reply: '{"accepted":1,"rejected":0,"errors":[]}' });
+    expect(await transport.send(bytes('{"a":1}\n'), 10_000)).toMatchObject({ status: 'retryable', retryAfterMillis: 0 });
+    expect(await transport.send(bytes('{"a":1}\n'), 10_000)).toEqual({ status: 'success', reply: '{"accepted":1,"rejected":0,"errors":[]}' });
     expect(c.bodies).toEqual(['{"a":1}\n', '{"a":1}\n']);
     await transport.shutdown();
   });
 
-  it("thread 'worker' (the default) hands texts to a worker thread", () => {
-    expect(createExportTransport(resolveHttpSetup('/v1/predictions'))).toBeInstanceOf(WorkerTransport);
+  it("thread 'worker' hands bodies to a worker thread; the default is this thread", () => {
+    expect(createExportTransport(resolveHttpSetup('/v1/predictions'))).toBeInstanceOf(EncodingTransport);
     expect(createExportTransport(resolveHttpSetup('/v1/predictions', { thread: 'worker' }))).toBeInstanceOf(WorkerTransport);
   });
 
@@ -54,13 +56,13 @@ describe('createExportTransport', () => {
     const log = (m: string) => messages.push(m);
     diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
     const c = await collector(0);
-    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint }));
-    expect(await transport.send('{"a":1}\n', 10_000)).toMatchObject({ status: 'success' });
-    expect(await transport.send('{"b":2}\n', 10_000)).toMatchObject({ status: 'success' });
+    const transport = createExportTransport(resolveHttpSetup('/v1/predictions', { endpoint: c.endpoint, thread: 'worker' }));
+    expect(await transport.send(bytes('{"a":1}\n'), 10_000)).toMatchObject({ status: 'success' });
+    expect(await transport.send(bytes('{"b":2}\n'), 10_000)).toMatchObject({ status: 'success' });
     expect(c.bodies).toEqual(['{"a":1}\n', '{"b":2}\n']);
     expect(messages.filter((m) => m.includes('export worker could not start'))).toHaveLength(1);
     await transport.shutdown();
-    expect(await transport.send('{"c":3}\n', 10_000)).toMatchObject({ status: 'failure' });
+    expect(await transport.send(bytes('{"c":3}\n'), 10_000)).toMatchObject({ status: 'failure' });
     expect(c.requests).toBe(2);
   });
 });

@@ -6,11 +6,11 @@ import { RecordSerializer } from './RecordSerializer.js';
 import { WorkerTransport } from './WorkerTransport.js';
 
 /**
- * The transport of an HTTP record exporter on the thread that calls it: the NDJSON text is
- * encoded (`EncodingTransport`), then posted once (`HttpTransport`). The export worker runs
+ * The transport of an HTTP exporter on the thread that calls it: the serialized body is
+ * compressed (`EncodingTransport`), then posted once (`HttpTransport`). The export worker runs
  * this one.
  */
-export function createHttpTransport(setup: HttpExportSetup): ExportTransport<string> {
+export function createHttpTransport(setup: HttpExportSetup): ExportTransport<Uint8Array> {
   const http = new HttpTransport({ url: setup.url, headers: setup.headers, timeoutMillis: setup.timeoutMillis });
   return new EncodingTransport(new RecordSerializer(setup.compression), http);
 }
@@ -20,7 +20,7 @@ export function createHttpTransport(setup: HttpExportSetup): ExportTransport<str
  * transport above on the caller's thread; `thread: 'worker'`, a `WorkerTransport` whose worker
  * runs it, falling back to it on the caller's thread when the worker is unavailable.
  */
-export function createExportTransport(setup: HttpExportSetup): ExportTransport<string> {
+export function createExportTransport(setup: HttpExportSetup): ExportTransport<Uint8Array> {
   const here = createHttpTransport(setup);
   return setup.thread === 'worker' ? new WorkerTransport(setup, here) : here;
 }

@@ -1,6 +1,6 @@
 /**
  * The entry of the export worker (see `WorkerTransport`): the transport of `createHttpTransport`
- * on this thread, fed NDJSON texts by the main thread, answering each with its response. The
+ * on this thread, fed serialized bodies by the main thread (transferred), answering each with its response. The
  * SDK's warnings on this thread (through `diag`) are forwarded to the main thread's `diag`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,9 +21,10 @@ if (port) {
   const inFlight = new Set<Promise<void>>();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'export') {
-      const sent = transport.send(m.ndjson, m.timeoutMillis).then((response) => {
+      const sent = transport.send(new Uint8Array(m.body, m.byteOffset, m.byteLength), m.timeoutMillis).then((response) => {
         inFlight.delete(sent);
-        post({ type: 'result', id: m.id, response: toWire(response) });
+        // The request is done with the body: its buffer goes back to be written again.
+        port.postMessage({ type: 'result', id: m.id, response: toWire(response), body: m.body } satisfies FromWorker, [m.body]);
       });
       inFlight.add(sent);
     } else {

@@ -5,12 +5,12 @@ describe('resolveHttpSetup', () => {
   it('applies the documented defaults', () => {
     expect(resolveHttpSetup('/v1/predictions')).toEqual({
       url: 'http://127.0.0.1:4318/v1/predictions',
-      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
-      compression: 'gzip',
+      headers: { 'content-type': 'application/x-ndjson' },
+      compression: 'none',
       timeoutMillis: 10_000,
       initialBackoffMillis: 1000,
       maxBackoffMillis: 5000,
-      thread: 'worker',
+      thread: 'main',
     });
   });
 
@@ -22,7 +22,8 @@ describe('resolveHttpSetup', () => {
     expect(resolveHttpSetup('/v1/feedback', { url: 'http://h/x', endpoint: 'http://ignored' }).url).toBe('http://h/x');
   });
 
-  it("runs on the caller's thread for anything but 'worker', as before the split", () => {
+  it("runs on the caller's thread unless told 'worker'", () => {
+    expect(resolveHttpSetup('/v1/predictions').thread).toBe('main');
     expect(resolveHttpSetup('/v1/predictions', { thread: 'worker' }).thread).toBe('worker');
     expect(resolveHttpSetup('/v1/predictions', { thread: 'main' }).thread).toBe('main');
     expect(resolveHttpSetup('/v1/predictions', { thread: 'elsewhere' as never }).thread).toBe('main');

@@ -20,12 +20,12 @@ export interface HttpExportSetup {
   readonly thread: 'main' | 'worker';
 }
 
-/** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions` or `/v1/feedback`. */
-export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}): HttpExportSetup {
+/** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions`, `/v1/feedback` or `/v1/traces`. */
+export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}, contentType = 'application/x-ndjson'): HttpExportSetup {
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...withApiKey(options.headers, options.apiKey) };
+  const headers: Record<string, string> = { 'content-type': contentType, ...withApiKey(options.headers, options.apiKey) };
   if (options.project) headers['x-inferlens-project'] = options.project;
-  const compression = options.compression ?? 'gzip';
+  const compression = options.compression === 'gzip' ? 'gzip' : 'none';
   if (compression === 'gzip') headers['content-encoding'] = 'gzip';
   return {
     url: options.url ?? `${endpoint}${path}`,
@@ -34,8 +34,8 @@ export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}
     timeoutMillis: positive(options.timeoutMillis, 10_000),
     initialBackoffMillis: positive(options.initialBackoffMillis, 1000),
     maxBackoffMillis: positive(options.maxBackoffMillis, 5000),
-    // As before the split: anything but the default 'worker' (e.g. 'main') runs on the caller's thread.
-    thread: (options.thread ?? 'worker') === 'worker' ? 'worker' : 'main',
+    // Anything but 'worker' runs on the caller's thread.
+    thread: options.thread === 'worker' ? 'worker' : 'main',
   };
 }
 

@@ -1,3 +1,5 @@
+import { recordJson } from './record-json.js';
+
 /**
  * The JSON line of a record, kept from the moment the batch processor
  * measured it (it must serialize each record once to enforce the byte
@@ -13,5 +15,5 @@ export function jsonLine(record: unknown): string {
     const line = serializedLines.get(record);
     if (line !== undefined) return line;
   }
-  return JSON.stringify(record);
+  return recordJson(record);
 }

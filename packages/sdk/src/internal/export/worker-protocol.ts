@@ -6,14 +6,15 @@ import type { ExportResponse } from './ExportResponse.js';
  * message).
  */
 
-/** Main thread → worker: send an NDJSON text, or stop. */
-export type ToWorker = { type: 'export'; id: number; ndjson: string; timeoutMillis: number } | { type: 'shutdown' };
+/** Main thread → worker: send a serialized body (its `ArrayBuffer`, transferred), or stop. */
+export type ToWorker = { type: 'export'; id: number; body: ArrayBuffer; byteOffset: number; byteLength: number; timeoutMillis: number } | { type: 'shutdown' };
 
 /**
  * Worker → main thread: started (from then on its death fails what it holds); the answer to an
- * export; a warning for the main thread's `diag`; stopped (after answering every export).
+ * export (with the body's `ArrayBuffer`, transferred back to be used again); a warning for the
+ * main thread's `diag`; stopped (after answering every export).
  */
-export type FromWorker = { type: 'ready' } | { type: 'result'; id: number; response: WireResponse } | { type: 'warn'; message: string } | { type: 'stopped' };
+export type FromWorker = { type: 'ready' } | { type: 'result'; id: number; response: WireResponse; body?: ArrayBuffer } | { type: 'warn'; message: string } | { type: 'stopped' };
 
 /** An `ExportResponse` that can cross threads. */
 export type WireResponse =

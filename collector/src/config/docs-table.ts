@@ -1,7 +1,7 @@
 import { meaning, type ConfigKey } from './keys.js';
 import { OPTIONS } from './load.js';
 
-/** The README's configuration table sits between these two lines; `pnpm config-docs` rewrites it. */
+/** docs/configuration.md's table sits between these two lines; `pnpm config-docs` rewrites it. */
 export const TABLE_START = '<!-- config-table: generated from collector/src/config by `pnpm config-docs`; a test checks it -->';
 export const TABLE_END = '<!-- /config-table -->';
 
@@ -24,7 +24,7 @@ function defaultCell(key: ConfigKey): string {
   return `\`${key.defaultText}\`${typeof value === 'number' ? readable(key.path, value) : ''}`;
 }
 
-/** The README's configuration table, one row per key of the schema. */
+/** The configuration table of docs/configuration.md, one row per key of the schema. */
 export function renderConfigTable(keys: readonly ConfigKey[] = OPTIONS): string {
   const code = (text: string | undefined) => (text ? `\`${text}\`` : '');
   return [
@@ -35,12 +35,12 @@ export function renderConfigTable(keys: readonly ConfigKey[] = OPTIONS): string 
 }
 
 /**
- * `readme` with the text between {@link TABLE_START} and {@link TABLE_END} replaced by the
- * rendered table. @throws Error when the markers are missing
+ * `page` (the text of docs/configuration.md) with the text between {@link TABLE_START} and
+ * {@link TABLE_END} replaced by the rendered table. @throws Error when the markers are missing
  */
-export function withConfigTable(readme: string, table: string = renderConfigTable()): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README: the configuration table's markers are missing: ${TABLE_START} ... ${TABLE_END}`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+export function withConfigTable(page: string, table: string = renderConfigTable()): string {
+  const start = page.indexOf(TABLE_START);
+  const end = page.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`docs/configuration.md: the configuration table's markers are missing: ${TABLE_START} ... ${TABLE_END}`);
+  return `${page.slice(0, start + TABLE_START.length)}\n${table}\n${page.slice(end)}`;
 }
