@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
+import { checkExposure } from './config/auth.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { keysApiPlugin } from './http/auth-keys-api.js';
@@ -39,6 +40,8 @@ export interface BuildAppOptions {
  * await app.listen({ host: '127.0.0.1', port: 4318 });
  */
 export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Bound beyond loopback with authentication off: refused unless allowed on purpose (see docs/security.md).
+  checkExposure(config);
   const app = Fastify({
     // No request is logged with its headers; should one ever be, its key is not.
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
@@ -64,7 +67,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
   // Access control before any route: its hooks apply to every route registered after it.
-  await app.register(authPlugin, { auth: config.auth });
+  await app.register(authPlugin, { auth: config.auth, host: config.host });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { loadConfig, OPTIONS, type CollectorConfig } from './config.js';
 import { renderHelp } from './config/help.js';
+import { checkExposure } from './config/auth.js';
 import { CollectorError } from './errors.js';
 
 async function main(): Promise<number> {
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
       env: process.env,
       flags: parsed.values as Record<string, string | undefined>,
     });
+    checkExposure(config);
   } catch (err) {
     process.stderr.write(`inferlens-collector: ${(err as Error).message}\n`);
     return 2;

@@ -108,6 +108,20 @@ export class ScopeDeniedError extends CollectorError {
   }
 }
 
+/** The `Host` header names a host this collector does not answer for (DNS rebinding, or a name missing from `auth.allowedHosts`). */
+export class HostNotAllowedError extends CollectorError {
+  constructor(message: string) {
+    super('HOST_NOT_ALLOWED', message);
+  }
+}
+
+/** A browser request from another site's page. */
+export class OriginNotAllowedError extends CollectorError {
+  constructor(message: string) {
+    super('ORIGIN_NOT_ALLOWED', message);
+  }
+}
+
 /** The request names a project other than its key's. */
 export class ProjectDeniedError extends CollectorError {
   constructor(message: string) {

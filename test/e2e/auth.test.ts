@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,18 @@ type AnyJson = Record<string, any>;
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [INFERLENS_CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A GET with a chosen Host header (fetch would not send one). */
+function statusWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(url, { headers: { ...headers, host } }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', fail);
+    req.end();
+  });
 }
 
 async function poll<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
@@ -166,5 +179,58 @@ describe('access control against a collector child process', () => {
     const log = collector.output.join('\n');
     expect(log).toContain('API key created');
     for (const key of [ADMIN, ...Object.values(made).map((k) => k.key)]) expect(log).not.toContain(key);
+  });
+});
+
+describe('a collector bound beyond loopback', () => {
+  const dirs: string[] = [];
+  const procs: CollectorProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    for (const d of dirs) removeDir(d);
+  });
+  const dir = () => {
+    const d = tempDataDir('inferlens-exposed-');
+    dirs.push(d);
+    return d;
+  };
+
+  it('refuses to start with authentication off, saying how to protect it or to opt out', () => {
+    const COLLECTOR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../collector/dist/cli.js');
+    const r = spawnSync(process.execPath, [COLLECTOR, '--host', '0.0.0.0', '--port', '0', '--data-dir', dir()], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, INFERLENS_AUTH_MODE: '' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('inferlens-collector: config error: host 0.0.0.0 is not a loopback address and auth.mode is off');
+    expect(r.stderr).toContain('INFERLENS_AUTH_MODE=required');
+    expect(r.stderr).toContain('auth.allowUnauthenticated: true');
+  });
+
+  it('starts with auth.allowUnauthenticated, and warns; starts quietly with keys required', async () => {
+    const unprotected = await startCollector({ dataDir: dir(), args: ['--host', '0.0.0.0'], env: { INFERLENS_AUTH_ALLOW_UNAUTHENTICATED: 'true' } });
+    procs.push(unprotected);
+    const warning = unprotected.output.map((l) => JSON.parse(l) as AnyJson).find((l) => l.level === 40 && /auth\.mode is off/.test(l.msg));
+    expect(warning).toMatchObject({ host: '0.0.0.0' });
+    // Reached by an address of this machine: answered.
+    expect((await fetch(`${unprotected.url}/api/v1/activity`)).status).toBe(200);
+
+    const protectedOne = await startCollector({ dataDir: dir(), args: ['--host', '0.0.0.0'], env: { INFERLENS_AUTH_MODE: 'required', INFERLENS_ADMIN_KEY: ADMIN } });
+    procs.push(protectedOne);
+    expect(protectedOne.output.join('\n')).not.toMatch(/auth\.mode is off/);
+    expect((await fetch(`${protectedOne.url}/api/v1/activity`)).status).toBe(401);
+    expect((await fetch(`${protectedOne.url}/api/v1/activity`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
+  });
+
+  it('answers only the Host names it knows, from any client, once bound beyond loopback', async () => {
+    const c = await startCollector({
+      dataDir: dir(),
+      args: ['--host', '0.0.0.0'],
+      env: { INFERLENS_AUTH_MODE: 'required', INFERLENS_ADMIN_KEY: ADMIN, INFERLENS_AUTH_ALLOWED_HOSTS: 'inferlens.example.com' },
+    });
+    procs.push(c);
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const url = `${c.url}/api/v1/activity`;
+    expect(await statusWithHost(url, `rebind.attacker.example:${c.port}`, admin)).toBe(403);
+    expect(await statusWithHost(url, `localhost:${c.port}`, admin)).toBe(200);
+    expect(await statusWithHost(url, `inferlens.example.com:${c.port}`, admin)).toBe(200);
+    expect(await statusWithHost(`${c.url}/healthz`, 'rebind.attacker.example')).toBe(200);
   });
 });

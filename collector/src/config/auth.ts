@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import Type, { type Static } from 'typebox';
 import { ConfigError } from '../errors.js';
 import { Count, Section, Text } from './setting.js';
@@ -9,13 +10,25 @@ export const AUTH_MODES = ['off', 'required'] as const;
 /** The shortest bootstrap admin key taken. */
 export const MIN_ADMIN_KEY_LENGTH = 16;
 
-/** `auth:`: API keys scoped to projects (see `docs/security.md`). */
+/** `auth:`: API keys scoped to projects (see [Security](security.md)). */
 export const AuthSection = Section(
   {
     mode: Type.Enum(AUTH_MODES, {
       default: 'off',
       env: 'INFERLENS_AUTH_MODE',
-      description: '`off`, or `required`: every endpoint but `/healthz`, `/readyz` and the UI\'s files needs `Authorization: Bearer <key>` (see `docs/security.md`)',
+      description: '`off`, or `required`: every endpoint but `/healthz`, `/readyz` and the UI\'s files needs `Authorization: Bearer <key>` (see [Security](security.md))',
+    }),
+    allowUnauthenticated: Type.Boolean({
+      default: false,
+      env: 'INFERLENS_AUTH_ALLOW_UNAUTHENTICATED',
+      description: 'let a collector bound beyond loopback (`host` not 127.0.0.1, ::1 or localhost) start with `auth.mode: off`; it then warns at every start',
+    }),
+    allowedHosts: Type.Union([Type.String(), Type.Array(Type.String())], {
+      default: '',
+      env: 'INFERLENS_AUTH_ALLOWED_HOSTS',
+      description:
+        "names the `Host` header may carry besides this machine's addresses and `localhost` (a list, or comma-separated; `*`: any), against DNS rebinding; a request naming another host is refused",
+      expected: 'host names, comma-separated or as a list',
     }),
     adminKey: Text({
       env: 'INFERLENS_ADMIN_KEY',
@@ -58,4 +71,33 @@ export function resolveAdminKey(auth: Pick<AuthConfig, 'adminKey' | 'adminKeyFil
     );
   }
   return key;
+}
+
+/** Whether `host` (a `host` setting: a name or an address) is a loopback interface. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (h === '::1') return true;
+  return /^::ffff:127\./.test(h);
+}
+
+/** `auth.allowedHosts` as a list of lowercase names (a comma-separated text or a list). */
+export function allowedHostsOf(auth: Pick<AuthConfig, 'allowedHosts'>): string[] {
+  const raw = Array.isArray(auth.allowedHosts) ? auth.allowedHosts : auth.allowedHosts.split(',');
+  return raw.map((h) => h.trim().toLowerCase()).filter(Boolean);
+}
+
+/**
+ * Refuses a configuration that would expose every project to anyone who reaches the port: bound
+ * beyond loopback with `auth.mode: off`, unless `auth.allowUnauthenticated` says so on purpose.
+ * @throws ConfigError saying how to protect the collector, or how to opt out
+ */
+export function checkExposure(config: { host: string; auth: Pick<AuthConfig, 'mode' | 'allowUnauthenticated'> }): void {
+  if (config.auth.mode !== 'off' || config.auth.allowUnauthenticated || isLoopback(config.host)) return;
+  throw new ConfigError(
+    `config error: host ${config.host} is not a loopback address and auth.mode is off: anyone who reaches the port could read, write and delete every project's data. ` +
+      'Set auth.mode: required (INFERLENS_AUTH_MODE=required) with a bootstrap admin key (INFERLENS_ADMIN_KEY or auth.adminKeyFile), ' +
+      'or, on a network where everyone who reaches the port may do everything, auth.allowUnauthenticated: true (INFERLENS_AUTH_ALLOW_UNAUTHENTICATED=true).',
+  );
 }

@@ -21,6 +21,8 @@ const NewKey = Type.Object({
 const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) });
 
 /**
+ * `GET /api/v1/whoami` (any key): the authentication mode and the request's key, its project and
+ * scopes (project `*` and every scope with authentication off).
  * The API keys (`admin` scope): `POST /api/v1/keys` creates one (`{ project, scopes, name }` →
  * `{ id, key, ... }`; the key is in this answer only), `GET /api/v1/keys` lists them without
  * secrets, `DELETE /api/v1/keys/:id` revokes one, refused from then on (by every collector on the
@@ -30,6 +32,17 @@ const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) }
 export async function keysApiPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const keys = app.auth.keys;
+
+  // Who the request acts as: the UI asks it first, to learn whether a key is needed and its project.
+  api.get('/api/v1/whoami', async (request) => {
+    const p = request.principal;
+    return {
+      authMode: app.auth.mode,
+      keyId: p?.keyId ?? null,
+      project: p?.project ?? ALL_PROJECTS,
+      scopes: p ? SCOPES.filter((s) => p.scopes.has(s)) : [...SCOPES],
+    };
+  });
 
   api.post('/api/v1/keys', { schema: { body: NewKey } }, async (request) => {
     const b = request.body;

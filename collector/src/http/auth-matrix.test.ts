@@ -140,6 +140,7 @@ const ROWS: Row[] = [
   { name: 'GET /ui/', request: get('/ui/'), expected: OPEN },
   { name: 'GET /ui/app.js', request: get('/ui/app.js'), expected: OPEN },
   { name: 'GET /ui/vendor/uplot/uPlot.esm.js', request: get('/ui/vendor/uplot/uPlot.esm.js'), expected: OPEN },
+  { name: 'GET /api/v1/whoami', request: get('/api/v1/whoami'), expected: { ...OPEN, none: 401, revoked: 401 } },
   {
     name: 'POST /v1/predictions',
     request: (who) => ({ method: 'POST', url: '/v1/predictions', payload: ndjson([{ predictionId: `m-${who}`, model: 'fraud', version: 'v1', features: { x: 1 } }]), headers: { 'content-type': 'application/x-ndjson', 'x-inferlens-project': 'acme' } }),
@@ -240,7 +241,8 @@ describe('access control: every endpoint × every caller', () => {
       if (res.statusCode === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="inferlens"/);
       // A caller that must not see acme's data never does, whatever it is answered (an error
       // message may quote the caller's own request, never stored data).
-      if (who !== 'read' && who !== 'admin' && who !== 'global') {
+      // (whoami names the caller's own key and project.)
+      if (who !== 'read' && who !== 'admin' && who !== 'global' && row.name !== 'GET /api/v1/whoami') {
         expect(res.body, `${row.name} as ${who} shows acme's data`).not.toContain(SECRET);
         if (res.statusCode < 400) for (const acme of ['acme-seed', '"project":"acme"', 'aaaaaaaaaaaaaaaa']) expect(res.body, `${row.name} as ${who} shows acme's data`).not.toContain(acme);
       }
@@ -295,6 +297,12 @@ describe('nothing stored or changed where a call was refused', () => {
     expect(new Set(acmeList.map((k) => k.project))).toEqual(new Set(['acme']));
     const otherList = answers.get('GET /api/v1/keys')!.get('other')!.json().keys as Array<{ project: string }>;
     expect(new Set(otherList.map((k) => k.project))).toEqual(new Set(['other']));
+  });
+
+  it('whoami names the key, its project and scopes', () => {
+    const whoami = answers.get('GET /api/v1/whoami')!;
+    expect(whoami.get('ingest')!.json()).toEqual({ authMode: 'required', keyId: keyIds.ingest, project: 'acme', scopes: ['ingest'] });
+    expect(whoami.get('global')!.json()).toEqual({ authMode: 'required', keyId: 'admin', project: '*', scopes: ['ingest', 'read', 'admin'] });
   });
 
   it("reads with another project's key show only that project", async () => {

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiKeyRegistry } from '../auth/ApiKeyRegistry.js';
 import { ALL_PROJECTS, boundProject, grants, type Principal } from '../auth/Principal.js';
-import { resolveAdminKey, type AuthConfig } from '../config/auth.js';
+import { allowedHostsOf, isLoopback, resolveAdminKey, type AuthConfig } from '../config/auth.js';
+import { checkHostAndOrigin, checkNotSimpleRequest, HostPolicy } from './auth-host.js';
 import { AuthRequiredError, InvalidKeyError, ProjectDeniedError, ScopeDeniedError } from '../errors.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { routeAccess } from './auth-routes.js';
@@ -23,6 +24,8 @@ declare module 'fastify' {
 /** Options of {@link authPlugin}. */
 export interface AuthPluginOptions {
   auth: AuthConfig;
+  /** The interface the collector listens on (`host`): what the `Host` header may name, whether to warn. */
+  host: string;
 }
 
 /** Name under which other plugins declare their dependency on {@link authPlugin}. */
@@ -61,7 +64,9 @@ function bindProject(values: unknown, schema: unknown, project: string, where: s
 }
 
 /**
- * Access control, on the root instance before any route (see `docs/security.md`). With
+ * Access control, on the root instance before any route (see `docs/security.md`). In every
+ * mode, a request must name this collector in `Host` and come from no other site's page
+ * (`auth-host.ts`; the probes excepted). With
  * `auth.mode: required`, every request but those of the open routes (probes, the UI's files)
  * must carry `Authorization: Bearer <key>` of a key that is known, not revoked, and holds the
  * route's scope (`auth-routes.ts`); the request then acts as that key (`request.principal`). A
@@ -83,7 +88,24 @@ async function auth(app: FastifyInstance, opts: AuthPluginOptions): Promise<void
   });
   app.decorate('auth', { mode, keys, routes });
   app.decorateRequest('principal', null);
-  if (mode !== 'required') return;
+
+  // In every mode: the Host must name this collector, and no other site's page may call it.
+  const hosts = new HostPolicy(opts.host, allowedHostsOf(opts.auth), !isLoopback(opts.host));
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url;
+    if (url === '/healthz' || url === '/readyz') return;
+    checkHostAndOrigin(request, hosts);
+    checkNotSimpleRequest(request);
+  });
+  if (mode !== 'required') {
+    if (!isLoopback(opts.host)) {
+      app.log.warn(
+        { host: opts.host },
+        'auth.mode is off and the collector listens beyond loopback (auth.allowUnauthenticated): anyone who reaches the port can read, write and delete every project\'s data',
+      );
+    }
+    return;
+  }
 
   if (!keys.hasAdminKey) app.log.warn('auth.mode is required and no bootstrap admin key is set (INFERLENS_ADMIN_KEY, auth.adminKeyFile): only keys created before can be used');
   app.addHook('onReady', () => keys.start());
@@ -105,7 +127,7 @@ async function auth(app: FastifyInstance, opts: AuthPluginOptions): Promise<void
       throw new InvalidKeyError(`${request.method} ${request.url}: the API key is unknown or revoked`);
     }
     if (access !== undefined && !access.open) {
-      if (!grants(principal, access.scope)) {
+      if (access.scope !== null && !grants(principal, access.scope)) {
         throw new ScopeDeniedError(`${request.method} ${url}: needs a key with scope ${access.scope}; this key has ${[...principal.scopes].join(', ')}`);
       }
       if (access.allProjects && principal.project !== ALL_PROJECTS) {

@@ -2,11 +2,11 @@ import type { Scope } from '../auth/Principal.js';
 
 /**
  * What a route needs when `auth.mode` is `required`: nothing (`open`: the probes and the UI's
- * own files, which hold no data), or a key with a scope; `allProjects` routes act on, or show,
- * what belongs to no one project (the rules file, notification deliveries), so they need a key
- * of project `*`.
+ * own files, which hold no data), or a valid key with a scope (`null`: any key); `allProjects`
+ * routes act on, or show, what belongs to no one project (the rules file, notification
+ * deliveries), so they need a key of project `*`.
  */
-export type RouteAccess = { readonly open: true } | { readonly open?: false; readonly scope: Scope; readonly allProjects?: boolean };
+export type RouteAccess = { readonly open: true } | { readonly open?: false; readonly scope: Scope | null; readonly allProjects?: boolean };
 
 const OPEN: RouteAccess = { open: true };
 const INGEST: RouteAccess = { scope: 'ingest' };
@@ -26,6 +26,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /ui': OPEN,
   'GET /ui/*': OPEN,
   'GET /ui/vendor/uplot/*': OPEN,
+
+  'GET /api/v1/whoami': { scope: null },
 
   'POST /v1/traces': INGEST,
   'POST /v1/logs': INGEST,

@@ -52,6 +52,11 @@ export const ERROR_CODES = {
     status: 403,
     when: "the key lacks the endpoint's scope: `ingest` to send records, `read` (or `admin`) to read, `admin` for references, pins, job runs and keys, `admin` of project `*` for rule reloads and collector-wide reads",
   },
+  HOST_NOT_ALLOWED: {
+    status: 403,
+    when: "the `Host` header names neither this machine (its addresses, `localhost`) nor a name of `auth.allowedHosts`: a DNS-rebinding page, or a name to add to the list",
+  },
+  ORIGIN_NOT_ALLOWED: { status: 403, when: "a browser request from another site's page (`Origin` other than the collector's, or `Sec-Fetch-Site: cross-site`)" },
   AUTH_PROJECT_DENIED: {
     status: 403,
     when: "the request names a project (`project` parameter or field, `X-Inferlens-Project`) other than its key's; a record naming another project is rejected alone instead",

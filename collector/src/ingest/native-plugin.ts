@@ -12,7 +12,8 @@ import { EventTimeBounds } from './EventTimeBounds.js';
 import { ingestProjects, nowUnixNano } from '../http/request-context.js';
 import type { RecordPolicy } from './record-policy.js';
 
-const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
+// Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
+const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
 
 /** The response of the native endpoints. */
 export interface IngestResponse {
