@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
 import { checkExposure } from './config/auth.js';
+import { tlsServerOptions } from './config/tls.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { keysApiPlugin } from './http/auth-keys-api.js';
@@ -42,7 +43,10 @@ export interface BuildAppOptions {
 export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   // Bound beyond loopback with authentication off: refused unless allowed on purpose (see docs/security.md).
   checkExposure(config);
+  // HTTPS when tls.certFile and tls.keyFile are set (client certificates with tls.caFile).
+  const https = tlsServerOptions(config.tls);
   const app = Fastify({
+    ...(https ? { https } : {}),
     // No request is logged with its headers; should one ever be, its key is not.
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     // Per-request log lines cost throughput at ingestion rates; errors are logged by the handlers.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig, OPTIONS, type CollectorConfig } from './config.js';
 import { renderHelp } from './config/help.js';
 import { checkExposure } from './config/auth.js';
+import { tlsServerOptions } from './config/tls.js';
 import { CollectorError } from './errors.js';
 
 async function main(): Promise<number> {
@@ -41,6 +42,8 @@ async function main(): Promise<number> {
       flags: parsed.values as Record<string, string | undefined>,
     });
     checkExposure(config);
+    // The certificate files read now, so that a missing one stops the collector with exit 2.
+    tlsServerOptions(config.tls);
   } catch (err) {
     process.stderr.write(`inferlens-collector: ${(err as Error).message}\n`);
     return 2;
@@ -57,7 +60,7 @@ async function main(): Promise<number> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.log.info({ host: config.host, port, store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
+  app.log.info({ host: config.host, port, scheme: config.tls.certFile ? 'https' : 'http', store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

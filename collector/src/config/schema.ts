@@ -11,6 +11,7 @@ import { DataDir, Host, LogLevel, Port } from './server.js';
 import { SlaSection } from './sla.js';
 import type { SloConfig } from './slos.js';
 import { SlosList } from './slos.js';
+import { TlsSection } from './tls.js';
 
 /**
  * The collector's configuration file, one line per section, in the order `--help`, the table of
@@ -31,6 +32,7 @@ export const CollectorConfigSchema = Type.Object(
     quality: QualitySection,
     alerts: AlertsSection,
     auth: AuthSection,
+    tls: TlsSection,
     logLevel: LogLevel,
     slos: SlosList,
   },

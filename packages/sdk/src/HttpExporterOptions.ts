@@ -17,6 +17,13 @@ export interface HttpExporterOptions {
    */
   apiKey?: string;
   /**
+   * CA certificates (PEM text) to trust for an `https:` collector, besides Node's own: for a
+   * collector whose certificate a private CA signed (`tls.certFile`). Read the file yourself:
+   * `ca: readFileSync('ca.pem', 'utf8')`.
+   * @default undefined (Node's trusted CAs)
+   */
+  ca?: string;
+  /**
    * Project for records that do not name one, sent as `X-Inferlens-Project`.
    * @default 'default' (the collector's default)
    */

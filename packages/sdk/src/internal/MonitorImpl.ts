@@ -47,14 +47,15 @@ export class MonitorImpl implements Monitor, MonitorCore {
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     const headers = withApiKey(options.headers, options.apiKey);
     const compression = options.compression === 'gzip' ? 'gzip' : 'none';
-    const http = { endpoint, headers, project: this.project, compression } as const;
+    const ca = typeof options.ca === 'string' && options.ca ? options.ca : undefined;
+    const http = { endpoint, headers, project: this.project, compression, ...(ca ? { ca } : {}) } as const;
     const onDataLoss = typeof options.onDataLoss === 'function' ? options.onDataLoss : undefined;
     this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch, { queue: 'predictions', onDataLoss });
     this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 }, { queue: 'feedback', onDataLoss });
     let tracer: Tracer;
     let own: OwnTracerProvider | undefined;
     try {
-      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, compression, project: this.project, environment: this.environment, onDataLoss }));
+      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, ca, compression, project: this.project, environment: this.environment, onDataLoss }));
     } catch (error) {
       handleError('setting up tracing; spans are off', error);
       tracer = trace.getTracer('@inferlens/sdk');

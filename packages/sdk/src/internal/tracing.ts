@@ -27,6 +27,7 @@ export function resolveTracing(options: {
   serviceName: string;
   endpoint: string;
   headers: Record<string, string>;
+  ca: string | undefined;
   compression: 'gzip' | 'none';
   project: string | undefined;
   environment: string | undefined;
@@ -38,6 +39,7 @@ export function resolveTracing(options: {
     serviceName: options.serviceName,
     endpoint: options.endpoint,
     headers: options.headers,
+    ca: options.ca,
     compression: options.compression,
     project: options.project,
     environment: options.environment,

@@ -18,6 +18,8 @@ export interface HttpExportSetup {
   readonly initialBackoffMillis: number;
   readonly maxBackoffMillis: number;
   readonly thread: 'main' | 'worker';
+  /** CA certificates (PEM) trusted for an https: URL besides Node's. */
+  readonly ca?: string;
 }
 
 /** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions`, `/v1/feedback` or `/v1/traces`. */
@@ -36,6 +38,7 @@ export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}
     maxBackoffMillis: positive(options.maxBackoffMillis, 5000),
     // Anything but 'worker' runs on the caller's thread.
     thread: options.thread === 'worker' ? 'worker' : 'main',
+    ...(typeof options.ca === 'string' && options.ca ? { ca: options.ca } : {}),
   };
 }
 
