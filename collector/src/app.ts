@@ -3,6 +3,9 @@ import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
 import { checkExposure } from './config/auth.js';
 import { tlsServerOptions } from './config/tls.js';
+import { auditPlugin } from './audit/audit-plugin.js';
+import { configAuditDetails } from './audit/config-details.js';
+import { ALL_PROJECTS } from './auth/Principal.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { keysApiPlugin } from './http/auth-keys-api.js';
@@ -72,6 +75,9 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(storePlugin, { store, batch: config.batch });
   // Access control before any route: its hooks apply to every route registered after it.
   await app.register(authPlugin, { auth: config.auth, host: config.host });
+  await app.register(auditPlugin);
+  // The configuration in force, in the audit log at every start (its hash, and what matters for access).
+  app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
   const recordLimits = DEFAULT_RECORD_LIMITS;
   await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
   await app.register(nativePlugin, { limits: config.limits, recordLimits });

@@ -80,7 +80,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
-    app.alerts.reload().catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
+    app.alerts
+      .reload()
+      .then((rules) => app.audit(null, { action: 'rules.reloaded', project: '*', target: rules.file, details: { sha256: rules.sha256 ?? '', rules: String(rules.rules.length), receivers: String(rules.receivers.length), via: 'SIGHUP' } }))
+      .catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
   });
   return -1;
 }

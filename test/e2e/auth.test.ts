@@ -108,6 +108,15 @@ describe('access control against a collector child process', () => {
     const after = await read('/api/v1/activity', made.doomed!.key);
     expect(after.status).toBe(401);
     expect(after.body.error).toBe('AUTH_INVALID_KEY');
+
+    // The audit log: who created and revoked which key, from which address; the start's configuration.
+    const audit = await read('/api/v1/audit', ADMIN);
+    expect(audit.status).toBe(200);
+    const entries = audit.body.entries as AnyJson[];
+    expect(entries.find((e) => e.action === 'key.revoked' && e.target === made.doomed!.id)).toMatchObject({ keyId: 'admin', project: 'acme', address: '127.0.0.1' });
+    expect(entries.filter((e) => e.action === 'key.created').map((e) => e.details.name).sort()).toEqual(expect.arrayContaining(['e2e doomed', 'e2e ingest', 'e2e read']));
+    expect(entries.find((e) => e.action === 'config.loaded')).toMatchObject({ keyId: 'collector', details: { authMode: 'required', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(Date.now() - Date.parse(entries[0]!.time)).toBeLessThan(10 * 60_000);
   });
 
   it('takes spans and logs from the official OpenTelemetry exporters with a Bearer header, and refuses them without', async () => {

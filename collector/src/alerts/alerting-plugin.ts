@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
@@ -237,9 +238,10 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
     });
-    typed.post('/api/v1/rules/reload', async () => {
+    typed.post('/api/v1/rules/reload', async (request) => {
       try {
         const rules = await reload();
+        await app.audit(request, { action: 'rules.reloaded', project: '*', target: rules.file, details: { sha256: rules.sha256 ?? '', rules: String(rules.rules.length), receivers: String(rules.receivers.length) } });
         return { file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length };
       } catch (err) {
         // Answered 400 ALERT_RULES_INVALID by the root error handler; logged here, as a 4xx is not.
@@ -254,6 +256,6 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 export const alertingPlugin = fp(alerting, {
   name: ALERTING_PLUGIN,
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN],
+  dependencies: [STORE_PLUGIN, AUDIT_PLUGIN],
   decorators: { fastify: ['store'] },
 });

@@ -187,7 +187,14 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
         rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co })),
       );
       const profile = await profileReferenceData(app.store, project, referenceId);
+      const previous = await referenceOf(app.store, project, request.query.model, request.query.version);
       await saveProfile({ project, model: request.query.model, version: request.query.version, referenceId, kind: 'dataset', sourceVersion: '', from: null, to: null, profile });
+      await app.audit(request, {
+        action: previous ? 'reference.replaced' : 'reference.uploaded',
+        project,
+        target: `${request.query.model}/${request.query.version}`,
+        details: { referenceId, rows: String(profile.rows), ...(previous ? { replaced: previous.referenceId } : {}) },
+      });
       return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile) };
     });
   });
@@ -204,7 +211,14 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       throw new ReferenceEmptyError(`no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
     }
     const referenceId = randomUUID();
+    const previous = await referenceOf(app.store, project, q.model, q.version);
     await saveProfile({ project, model: q.model, version: q.version, referenceId, kind: 'pinned', sourceVersion, from, to, profile });
+    await app.audit(request, {
+      action: 'reference.pinned',
+      project,
+      target: `${q.model}/${q.version}`,
+      details: { referenceId, sourceVersion, from: q.from, to: q.to, rows: String(profile.rows), ...(previous ? { replaced: previous.referenceId } : {}) },
+    });
     return { referenceId, project, model: q.model, version: q.version, kind: 'pinned', sourceVersion, ...describeProfile(profile) };
   });
 
@@ -230,6 +244,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     const existing = await referenceOf(app.store, project, request.query.model, request.query.version);
     if (!existing) throw new NotFoundError(`no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}`);
     await deleteReference(app.store, project, request.query.model, request.query.version, existing.referenceId);
+    await app.audit(request, { action: 'reference.deleted', project, target: `${request.query.model}/${request.query.version}`, details: { referenceId: existing.referenceId } });
     return { deleted: existing.referenceId };
   });
 }

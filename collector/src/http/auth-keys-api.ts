@@ -51,6 +51,7 @@ export async function keysApiPlugin(app: FastifyInstance): Promise<void> {
     const rateLimit = b.rateLimit && { recordsPerSecond: b.rateLimit.recordsPerSecond, burst: b.rateLimit.burst ?? b.rateLimit.recordsPerSecond };
     const { info, key } = await keys.create({ project: b.project, scopes: b.scopes, name: b.name, rateLimit }, request.principal?.keyId ?? '');
     request.log.info({ keyId: info.id, project: info.project, scopes: info.scopes, by: request.principal?.keyId ?? null }, 'API key created');
+    await app.audit(request, { action: 'key.created', project: info.project, target: info.id, details: { name: info.name, scopes: info.scopes.join(',') } });
     return { ...info, key };
   });
 
@@ -64,6 +65,7 @@ export async function keysApiPlugin(app: FastifyInstance): Promise<void> {
     const revoked = await keys.revoke(request.params.id, boundProject(request.principal));
     if (!revoked) throw new NotFoundError(`no API key ${request.params.id}`);
     request.log.info({ keyId: revoked.id, project: revoked.project, by: request.principal?.keyId ?? null }, 'API key revoked');
+    await app.audit(request, { action: 'key.revoked', project: revoked.project, target: revoked.id, details: { name: revoked.name } });
     return revoked;
   });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +218,8 @@ const ROWS: Row[] = [
     },
     expected: { ...ADMIN_ONLY, other: 404 },
   },
+  // Last but one: it reads what the rows above did.
+  { name: 'GET /api/v1/audit', request: get('/api/v1/audit'), expected: { ...ADMIN_ONLY, other: 200 } },
   { name: 'GET /api/v1/no-such-route', request: get('/api/v1/no-such-route'), expected: { none: 401, other: 404, ingest: 404, read: 404, admin: 404, revoked: 401, global: 404 } },
 ];
 
@@ -297,6 +300,43 @@ describe('nothing stored or changed where a call was refused', () => {
     expect(new Set(acmeList.map((k) => k.project))).toEqual(new Set(['acme']));
     const otherList = answers.get('GET /api/v1/keys')!.get('other')!.json().keys as Array<{ project: string }>;
     expect(new Set(otherList.map((k) => k.project))).toEqual(new Set(['other']));
+  });
+
+  it('audit log: every change by who, from where; refused calls left no entry; each admin sees its own project', async () => {
+    type Entry = { time: string; keyId: string; project: string; action: string; target: string; details: Record<string, string>; address: string };
+    const all = (await call('global', { method: 'GET', url: '/api/v1/audit?limit=10000' })).json().entries as Entry[];
+    const find = (action: string, target: string) => all.filter((e) => e.action === action && e.target === target);
+    // Allowed callers' actions, each with its key id and address.
+    expect(find('reference.uploaded', 'fraud/up-admin')).toEqual([expect.objectContaining({ keyId: keyIds.admin, project: 'acme', address: '127.0.0.1' })]);
+    expect(find('reference.uploaded', 'fraud/up-global')).toEqual([expect.objectContaining({ keyId: 'admin', project: 'acme' })]);
+    expect(find('reference.pinned', 'fraud/pin-admin')).toEqual([expect.objectContaining({ keyId: keyIds.admin, details: expect.objectContaining({ sourceVersion: 'v1' }) })]);
+    expect(find('reference.deleted', 'fraud/del-admin')).toEqual([expect.objectContaining({ keyId: keyIds.admin, project: 'acme' })]);
+    expect(find('key.revoked', keyIds.revoked!)).toEqual([expect.objectContaining({ keyId: 'admin', project: 'acme' })]);
+    expect(find('key.created', keyIds.read!)).toEqual([expect.objectContaining({ keyId: 'admin', details: { name: 'read key', scopes: 'read' } })]);
+    expect(find('job.run', 'drift').map((e) => [e.keyId, e.project]).sort()).toEqual([
+      ['admin', '*'],
+      [keyIds.admin!, 'acme'],
+      [keyIds.other!, 'other'],
+    ].sort());
+    const sha256 = createHash('sha256').update('rules: []\n').digest('hex');
+    expect(find('rules.reloaded', rules)).toEqual([expect.objectContaining({ keyId: 'admin', project: '*', details: expect.objectContaining({ sha256 }) })]);
+    expect(find('config.loaded', 'configuration')).toEqual([expect.objectContaining({ keyId: 'collector', project: '*', address: '', details: expect.objectContaining({ authMode: 'required', adminKey: 'auth.adminKey' }) })]);
+    // Refused callers left nothing.
+    for (const who of ['none', 'other', 'ingest', 'read', 'revoked'] as const) {
+      expect(find('reference.uploaded', `fraud/up-${who}`), who).toEqual([]);
+      expect(find('reference.pinned', `fraud/pin-${who}`), who).toEqual([]);
+      expect(find('reference.deleted', `fraud/del-${who}`), who).toEqual([]);
+      expect(all.filter((e) => e.action === 'key.created' && e.details.name === `made by ${who}`), who).toEqual([]);
+    }
+    expect(JSON.stringify(all)).not.toContain(ADMIN);
+    for (const k of Object.values(keys)) expect(JSON.stringify(all)).not.toContain(k);
+    // Each project's admin sees its own project's entries only.
+    const acme = answers.get('GET /api/v1/audit')!.get('admin')!.json().entries as Entry[];
+    expect(acme.length).toBeGreaterThan(5);
+    expect(new Set(acme.map((e) => e.project))).toEqual(new Set(['acme']));
+    const other = answers.get('GET /api/v1/audit')!.get('other')!.json().entries as Entry[];
+    expect(new Set(other.map((e) => e.project))).toEqual(new Set(['other']));
+    expect((await call('admin', { method: 'GET', url: '/api/v1/audit?project=other' })).statusCode).toBe(403);
   });
 
   it('whoami names the key, its project and scopes', () => {

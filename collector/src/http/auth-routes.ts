@@ -65,6 +65,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/rules/reload': { scope: 'admin', allProjects: true },
   'POST /api/v1/keys': ADMIN,
   'GET /api/v1/keys': ADMIN,
+  'GET /api/v1/audit': ADMIN,
   'DELETE /api/v1/keys/:id': ADMIN,
 };
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
 import type { DriftJobConfig, QualityJobConfig, SlaJobConfig, SloConfig } from '../config.js';
 import { DriftJob } from './DriftJob.js';
@@ -90,9 +91,12 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
   app.post(`/api/v1/jobs/${name}/run`, async (request) => {
     const report = await run();
     const project = boundProject(request.principal);
-    if (project === undefined) return report;
-    const units = report.units.filter((u) => u.unit.project === project);
-    return { windowsClosed: units.reduce((n, u) => n + u.windows, 0), units };
+    const answer = project === undefined ? report : (() => {
+      const units = report.units.filter((u) => u.unit.project === project);
+      return { windowsClosed: units.reduce((n, u) => n + u.windows, 0), units };
+    })();
+    await app.audit(request, { action: 'job.run', project: project ?? '*', target: name, details: { windowsClosed: String(answer.windowsClosed) } });
+    return answer;
   });
   return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
 }
@@ -185,6 +189,6 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 export const jobsPlugin = fp(jobs, {
   name: 'inferlens-jobs',
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN],
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, AUDIT_PLUGIN],
   decorators: { fastify: ['store', 'alerts'] },
 });

@@ -47,6 +47,7 @@ describe('ClickHouseStore.migrate', () => {
         'alert_notifications',
         'alert_state',
         'api_keys',
+        'audit_log',
         'data_quality_results',
         'drift_results',
         'feedback',

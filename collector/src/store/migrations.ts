@@ -13,6 +13,7 @@
 import { Ddl } from './schema/ddl.js';
 import { ALERT_EVENTS } from './schema/alert-events.js';
 import { API_KEYS } from './schema/api-keys.js';
+import { AUDIT_LOG } from './schema/audit-log.js';
 import { ALERT_NOTIFICATIONS } from './schema/alert-notifications.js';
 import { ALERT_STATE } from './schema/alert-state.js';
 import { DATA_QUALITY_RESULTS } from './schema/data-quality-results.js';
@@ -59,6 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
   { version: 10, name: 'api keys', statements: (d) => d.table(API_KEYS) },
+  { version: 11, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */
