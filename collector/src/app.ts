@@ -4,6 +4,7 @@ import type { CollectorConfig } from './config.js';
 import { checkExposure } from './config/auth.js';
 import { tlsServerOptions } from './config/tls.js';
 import { auditPlugin } from './audit/audit-plugin.js';
+import { Redactor } from './ingest/Redactor.js';
 import { configAuditDetails } from './audit/config-details.js';
 import { ALL_PROJECTS } from './auth/Principal.js';
 import { httpPlugin } from './http/http-plugin.js';
@@ -79,8 +80,10 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   // The configuration in force, in the audit log at every start (its hash, and what matters for access).
   app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
   const recordLimits = DEFAULT_RECORD_LIMITS;
-  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
-  await app.register(nativePlugin, { limits: config.limits, recordLimits });
+  // Redaction (redaction.rules) applies to every ingestion path before rows are stored.
+  const redactor = new Redactor(config.redaction);
+  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows, redactor });
+  await app.register(nativePlugin, { limits: config.limits, recordLimits, redactor });
   await app.register(readPlugin);
   await app.register(healthPlugin);
   await app.register(referencesPlugin, { limits: config.limits });

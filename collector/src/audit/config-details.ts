@@ -13,6 +13,7 @@ export function configAuditDetails(config: CollectorConfig): Record<string, stri
     ...config,
     auth: { ...config.auth, adminKey: set(config.auth.adminKey) },
     clickhouse: { ...config.clickhouse, password: set(config.clickhouse.password) },
+    redaction: { ...config.redaction, hashKey: set(config.redaction.hashKey) },
   };
   return {
     sha256: createHash('sha256').update(JSON.stringify(withoutSecrets), 'utf8').digest('hex'),
@@ -24,5 +25,6 @@ export function configAuditDetails(config: CollectorConfig): Record<string, stri
     tls: config.tls.certFile ? (config.tls.caFile ? 'client certificates required' : 'on') : 'off',
     rulesFile: config.alerts.rulesFile,
     store: config.clickhouse.url ? 'server' : 'embedded',
+    redactionRules: String(config.redaction.rules.length),
   };
 }

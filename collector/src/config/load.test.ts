@@ -52,6 +52,7 @@ describe('loadConfig defaults', () => {
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
       auth: { mode: 'off', allowUnauthenticated: false, allowedHosts: '', adminKey: '', adminKeyFile: '', keyRefreshMs: 500 },
       tls: { certFile: '', keyFile: '', caFile: '' },
+      redaction: { hashKey: '', rules: [] },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -255,7 +256,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, auth, tls, logLevel, slos');
+    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, auth, tls, redaction, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

@@ -12,6 +12,7 @@ import { SlaSection } from './sla.js';
 import type { SloConfig } from './slos.js';
 import { SlosList } from './slos.js';
 import { TlsSection } from './tls.js';
+import { RedactionSection } from './redaction.js';
 
 /**
  * The collector's configuration file, one line per section, in the order `--help`, the table of
@@ -33,6 +34,7 @@ export const CollectorConfigSchema = Type.Object(
     alerts: AlertsSection,
     auth: AuthSection,
     tls: TlsSection,
+    redaction: RedactionSection,
     logLevel: LogLevel,
     slos: SlosList,
   },

@@ -11,6 +11,7 @@ import { feedbackToRow } from './native/to-rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { ingestProjects, nowUnixNano } from '../http/request-context.js';
 import type { RecordPolicy } from './record-policy.js';
+import type { Redactor } from './Redactor.js';
 
 // Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
@@ -27,6 +28,8 @@ export interface IngestResponse {
 export interface NativePluginOptions {
   limits: IngestLimits;
   recordLimits: RecordLimits;
+  /** Collector-side redaction of predictions' features and outputs. */
+  redactor?: Redactor;
 }
 
 /**
@@ -51,7 +54,7 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const { project, only } = ingestProjects(request);
-    const policy: RecordPolicy = { onlyProject: only };
+    const policy: RecordPolicy = { onlyProject: only, redactor: opts.redactor };
     const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
     let accepted: number;

@@ -17,6 +17,7 @@ import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
 import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
+import type { Redactor } from './Redactor.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
@@ -34,6 +35,8 @@ export interface OtlpPluginOptions {
   recordLimits: RecordLimits;
   /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
   maxPendingRows: number;
+  /** Collector-side redaction of predictions' features and outputs (`inferlens.prediction` events). */
+  redactor?: Redactor;
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -121,7 +124,8 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         if (refused !== undefined) return reject(i, log.eventName, 'project', refused);
         if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
         v.value.timeUnixNano ??= logTime;
-        predictions.push(predictionToRow(v.value, receivedAt, policy.onlyProject));
+        const row = predictionToRow(v.value, receivedAt, policy.onlyProject);
+        predictions.push(policy.redactor ? policy.redactor.redact(row) : row);
       } else {
         const v = validateFeedback(record, opts.recordLimits);
         if (!v.ok) return reject(i, log.eventName, v.field, v.message);
@@ -158,7 +162,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal) });
+      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor });
       await stored;
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };

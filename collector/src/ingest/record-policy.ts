@@ -1,7 +1,9 @@
 import { DEFAULT_PROJECT } from '@inferlens/semconv';
+import type { Redactor } from './Redactor.js';
 
 /**
- * What the request's key imposes on each record it sends, beyond the record's own rules.
+ * What the request's key and the collector's redaction impose on each record, beyond the
+ * record's own rules.
  * Every path that turns a record into a row applies it the same way: the native endpoints'
  * transcoder (fast path and validator path alike), `parseRecordBody`, and the OTLP log receiver.
  */
@@ -11,6 +13,8 @@ export interface RecordPolicy {
    * naming none (or `default`) is stored in this one.
    */
   readonly onlyProject?: string | undefined;
+  /** Collector-side redaction (`redaction.rules`), applied to each `predictions` row before it is stored. */
+  readonly redactor?: Redactor | undefined;
 }
 
 /** No constraint: authentication off, or a key of every project. */

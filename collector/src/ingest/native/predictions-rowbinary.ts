@@ -85,7 +85,8 @@ export function transcodePredictions(
         out.rejected.push(outside);
         return;
       }
-      const row = predictionToRow(result.value, receivedAtNs, requestProject);
+      const plain = predictionToRow(result.value, receivedAtNs, requestProject);
+      const row = policy.redactor ? policy.redactor.redact(plain) : plain;
       PREDICTIONS.write(w, row);
       days.add(PREDICTIONS.partitionDay!(row));
       out.count++;
@@ -132,10 +133,13 @@ function writePrediction(
   if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return NOT_TAKEN;
   const project = name(r.project, maxName);
   if (project === undefined || projectRejection(project, policy) !== undefined) return NOT_TAKEN;
-  w.string(projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject));
+  const finalProject = projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject);
+  w.string(finalProject);
   if (!nameColumn(w, r.service, maxName)) return NOT_TAKEN;
   const model = r.model;
   if (typeof model !== 'string' || model.length === 0 || model.length > maxName) return NOT_TAKEN;
+  // A record with something to redact takes the row path, where the redactor applies.
+  if (policy.redactor?.active && policy.redactor.applies(finalProject, model)) return NOT_TAKEN;
   w.string(model);
   if (!nameColumn(w, r.version, maxName) || !nameColumn(w, r.environment, maxName) || !nameColumn(w, r.segment, maxName)) return NOT_TAKEN;
 
