@@ -82,8 +82,8 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Redaction (redaction.rules) applies to every ingestion path before rows are stored.
   const redactor = new Redactor(config.redaction);
-  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows, redactor });
-  await app.register(nativePlugin, { limits: config.limits, recordLimits, redactor });
+  await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows, redactor, limiter: app.auth.limiter });
+  await app.register(nativePlugin, { limits: config.limits, recordLimits, redactor, limiter: app.auth.limiter });
   await app.register(readPlugin);
   await app.register(healthPlugin);
   await app.register(referencesPlugin, { limits: config.limits });

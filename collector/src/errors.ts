@@ -191,6 +191,14 @@ export class InternalError extends CollectorError {
   }
 }
 
+/** The request's key sent more records than its rate limit allows; retry after a pause. */
+export class RateLimitedError extends CollectorError {
+  /** @param retryAfterSeconds when the request would pass */
+  constructor(message: string, retryAfterSeconds: number) {
+    super('INGEST_RATE_LIMITED', message, { retryAfterSeconds });
+  }
+}
+
 /** The collector is saturated (too many rows waiting for storage) or shutting down; retry after a pause. */
 export class SaturatedError extends CollectorError {
   /** @param retryAfterSeconds the delay to ask for; the registry's (1 s) by default */

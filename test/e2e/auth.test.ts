@@ -189,6 +189,36 @@ describe('access control against a collector child process', () => {
     expect(log).toContain('API key created');
     for (const key of [ADMIN, ...Object.values(made).map((k) => k.key)]) expect(log).not.toContain(key);
   });
+  it('limits a key to its records per second: 429 with Retry-After, nothing of the request stored; other keys go on', async () => {
+    const r = cli(['keys', 'create', '--url', collector.url, '--admin-key', ADMIN, '--project', 'acme', '--scopes', 'ingest', '--name', 'e2e limited', '--records-per-second', '1', '--burst', '20']);
+    expect(r.status, r.stderr).toBe(0);
+    const limited = (JSON.parse(r.stdout) as { key: string }).key;
+    const send = (key: string, prefix: string, n: number) =>
+      fetch(`${collector.url}/v1/predictions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+        body: Array.from({ length: n }, (_, i) => JSON.stringify({ predictionId: `${prefix}-${i}`, model: 'limited', latencyMs: 1 })).join('\n'),
+      });
+    expect((await send(limited, 'lim-a', 20)).status).toBe(200);
+    // At 1 record a second, 10 more need about 10 s: refused whole, saying when to come back.
+    const refused = await send(limited, 'lim-b', 10);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(10);
+    expect(((await refused.json()) as AnyJson).error).toBe('INGEST_RATE_LIMITED');
+    // OTLP too, answered as OTLP (RESOURCE_EXHAUSTED).
+    const otlp = await fetch(`${collector.url}/v1/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${limited}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceLogs: [{ resource: {}, scopeLogs: [{ logRecords: Array.from({ length: 5 }, () => ({ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: 'x' } })) }] }] }),
+    });
+    expect(otlp.status).toBe(429);
+    expect(((await otlp.json()) as AnyJson).code).toBe(8);
+    // Another key is not slowed down.
+    expect((await send(made.ingest!.key, 'free', 30)).status).toBe(200);
+    const stored = await read('/api/v1/predictions?model=limited&limit=100');
+    expect((stored.body.predictions as AnyJson[]).map((p) => p.predictionId).sort()).toEqual([...Array.from({ length: 20 }, (_, i) => `lim-a-${i}`), ...Array.from({ length: 30 }, (_, i) => `free-${i}`)].sort());
+  });
 });
 
 describe('a collector bound beyond loopback', () => {

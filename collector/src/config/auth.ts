@@ -36,6 +36,18 @@ export const AuthSection = Section(
       description: `bootstrap admin key (every project, every scope; at least ${MIN_ADMIN_KEY_LENGTH} characters): creates the other keys; prefer the variable or \`auth.adminKeyFile\` to the file`,
     }),
     adminKeyFile: Text({ env: 'INFERLENS_ADMIN_KEY_FILE', default: '', description: 'file holding the bootstrap admin key (its first line), instead of `auth.adminKey`' }),
+    rateLimit: Section(
+      {
+        recordsPerSecond: Count({
+          env: 'INFERLENS_AUTH_RATE_LIMIT_RECORDS_PER_SECOND',
+          minimum: 0,
+          default: 0,
+          description: 'records (spans, log records, predictions, feedback) per second each key may send, unless the key has its own limit; 0: no limit. Over it, a request gets 429 with Retry-After',
+        }),
+        burst: Count({ env: 'INFERLENS_AUTH_RATE_LIMIT_BURST', minimum: 0, default: 0, description: 'records a key may send at once above its rate; 0: as many as `auth.rateLimit.recordsPerSecond`' }),
+      },
+      'per-key rate limit of ingestion',
+    ),
     keyRefreshMs: Count({
       env: 'INFERLENS_AUTH_KEY_REFRESH_MS',
       default: 500,

@@ -50,7 +50,7 @@ describe('loadConfig defaults', () => {
       quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
-      auth: { mode: 'off', allowUnauthenticated: false, allowedHosts: '', adminKey: '', adminKeyFile: '', keyRefreshMs: 500 },
+      auth: { mode: 'off', allowUnauthenticated: false, allowedHosts: '', adminKey: '', adminKeyFile: '', rateLimit: { recordsPerSecond: 0, burst: 0 }, keyRefreshMs: 500 },
       tls: { certFile: '', keyFile: '', caFile: '' },
       redaction: { hashKey: '', rules: [] },
       logLevel: 'info',

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiKeyRegistry } from '../auth/ApiKeyRegistry.js';
+import { RateLimiter } from '../auth/RateLimiter.js';
 import { ALL_PROJECTS, boundProject, grants, type Principal } from '../auth/Principal.js';
 import { allowedHostsOf, isLoopback, resolveAdminKey, type AuthConfig } from '../config/auth.js';
 import { checkHostAndOrigin, checkNotSimpleRequest, HostPolicy } from './auth-host.js';
@@ -17,7 +18,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Access control: the mode, the API keys, and every route registered after it (`GET /ui/*`: method and path). */
-    auth: { readonly mode: AuthConfig['mode']; readonly keys: ApiKeyRegistry; readonly routes: ReadonlySet<string> };
+    auth: { readonly mode: AuthConfig['mode']; readonly keys: ApiKeyRegistry; readonly routes: ReadonlySet<string>; readonly limiter: RateLimiter };
   }
 }
 
@@ -86,7 +87,7 @@ async function auth(app: FastifyInstance, opts: AuthPluginOptions): Promise<void
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.add(`${method} ${route.url}`);
   });
-  app.decorate('auth', { mode, keys, routes });
+  app.decorate('auth', { mode, keys, routes, limiter: new RateLimiter(opts.auth.rateLimit) });
   app.decorateRequest('principal', null);
 
   // In every mode: the Host must name this collector, and no other site's page may call it.

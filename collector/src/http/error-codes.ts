@@ -75,6 +75,11 @@ export const ERROR_CODES = {
     status: 500,
     when: "the store failed an insert in a way that is neither capacity nor the rows' content (a table dropped by hand); the log has the engine's error",
   },
+  INGEST_RATE_LIMITED: {
+    status: 429,
+    retryAfterSeconds: 1,
+    when: "the request's key sent more records than its rate limit (`auth.rateLimit.*`, or the key's own): Retry-After says when this request would pass; nothing of it was stored",
+  },
   INGEST_SATURATED: {
     status: 503,
     retryAfterSeconds: 1,

@@ -12,6 +12,7 @@ import { EventTimeBounds } from './EventTimeBounds.js';
 import { ingestProjects, nowUnixNano } from '../http/request-context.js';
 import type { RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
+import type { RateLimiter } from '../auth/RateLimiter.js';
 
 // Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
@@ -30,6 +31,8 @@ export interface NativePluginOptions {
   recordLimits: RecordLimits;
   /** Collector-side redaction of predictions' features and outputs. */
   redactor?: Redactor;
+  /** The per-key rate limit of records. */
+  limiter?: RateLimiter;
 }
 
 /**
@@ -54,7 +57,7 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const { project, only } = ingestProjects(request);
-    const policy: RecordPolicy = { onlyProject: only, redactor: opts.redactor };
+    const policy: RecordPolicy = { onlyProject: only, redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) };
     const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
     let accepted: number;
@@ -62,11 +65,13 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     if (kind === 'prediction') {
       // Records in the common shape go to RowBinary without row objects.
       const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy);
+      policy.admit?.(t.count + t.rejected.length);
       stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
       accepted = t.count;
       rejected = t.rejected;
     } else {
       const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes, policy);
+      policy.admit?.(parsed.records.length + parsed.rejected.length);
       stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
       accepted = parsed.records.length;
       rejected = parsed.rejected;

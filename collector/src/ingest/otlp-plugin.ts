@@ -18,6 +18,7 @@ import { projectOf, nowUnixNano } from '../http/request-context.js';
 import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
+import type { RateLimiter } from '../auth/RateLimiter.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
@@ -37,6 +38,8 @@ export interface OtlpPluginOptions {
   maxPendingRows: number;
   /** Collector-side redaction of predictions' features and outputs (`inferlens.prediction` events). */
   redactor?: Redactor;
+  /** The per-key rate limit of records. */
+  limiter?: RateLimiter;
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -72,16 +75,18 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
   };
 
-  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf') {
       // Protobuf straight to RowBinary, no row objects.
       const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
+      policy.admit?.(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };
     }
     const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
+    policy.admit?.(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
   };
 
@@ -136,6 +141,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         feedback.push(feedbackToRow(v.value, receivedAt, policy.onlyProject));
       }
     });
+    policy.admit?.(decoded.logs.length + decoded.rejected);
     // One request may feed three tables. Check every batcher's room before adding to any, so a
     // saturated table refuses the whole request (503) instead of storing the other tables' rows
     // of a request the client is told to retry. Check and adds run in one synchronous step.
@@ -162,7 +168,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor });
+      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) });
       await stored;
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };

@@ -15,6 +15,11 @@ export interface RecordPolicy {
   readonly onlyProject?: string | undefined;
   /** Collector-side redaction (`redaction.rules`), applied to each `predictions` row before it is stored. */
   readonly redactor?: Redactor | undefined;
+  /**
+   * Charges the request's key for `records` records (received, rejected ones included) before
+   * any row is handed to storage; throws `RateLimitedError` (429) to refuse the request whole.
+   */
+  readonly admit?: ((records: number) => void) | undefined;
 }
 
 /** No constraint: authentication off, or a key of every project. */
