@@ -114,6 +114,12 @@ describe('TLS', () => {
     const without = await httpsJson(`${c.url}/v1/predictions`, { ca: certs.caPem }, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: JSON.stringify({ predictionId: 'mtls-2', model: 'mtls' }) });
     expect(without).toHaveProperty('error');
     const read = await httpsJson(`${c.url}/api/v1/predictions?model=mtls`, clientTls);
+    // inferlens keys with the client certificate (authentication off here: the certificate is the gate).
+    const keysCli = (extra: string[]) => spawnSync(process.execPath, [INFERLENS_CLI, 'keys', 'list', '--url', c.url, '--ca-file', certs.caFile, ...extra], { encoding: 'utf8', timeout: 30_000 });
+    const listed = keysCli(['--cert-file', certs.clientCert, '--key-file', certs.clientKey]);
+    expect(listed.stderr).toBe('');
+    expect(listed.status).toBe(0);
+    expect(keysCli([]).status).not.toBe(0);
     expect((read as { body: AnyJson }).body.predictions.map((p: AnyJson) => p.predictionId)).toEqual(['mtls-1']);
   });
 

@@ -24,6 +24,8 @@ Options:
   --url <url>          the collector (env INFERLENS_URL; default http://127.0.0.1:4318)
   --admin-key <key>    an admin key (env INFERLENS_ADMIN_KEY, which keeps it out of the process list)
   --ca-file <file>     a CA certificate (PEM) to trust for an https:// collector
+  --cert-file <file>   a client certificate (PEM), for a collector with tls.caFile
+  --key-file <file>    the client certificate's key (PEM)
 `;
 
 interface Reply {
@@ -31,14 +33,21 @@ interface Reply {
   body: unknown;
 }
 
-/** One JSON request to the collector over http or https, trusting `ca` when given. */
-function call(url: URL, method: string, key: string | undefined, body: unknown, ca: Buffer | undefined): Promise<Reply> {
+/** TLS client options: a CA to trust, a client certificate and its key (each when given). */
+interface ClientTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** One JSON request to the collector over http or https, with `tls` when given. */
+function call(url: URL, method: string, key: string | undefined, body: unknown, tls: ClientTls): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (key) headers.authorization = `Bearer ${key}`;
     if (payload) headers['content-type'] = 'application/json';
-    const options = { method, headers, ...(ca ? { ca } : {}), timeout: 30_000 };
+    const options = { method, headers, ...tls, timeout: 30_000 };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -93,6 +102,8 @@ export async function runKeys(argv: string[], io: KeysIo): Promise<number> {
         url: { type: 'string' },
         'admin-key': { type: 'string' },
         'ca-file': { type: 'string' },
+        'cert-file': { type: 'string' },
+        'key-file': { type: 'string' },
         project: { type: 'string' },
         scopes: { type: 'string' },
         name: { type: 'string' },
@@ -119,14 +130,17 @@ export async function runKeys(argv: string[], io: KeysIo): Promise<number> {
   } catch {
     return usage(`--url ${JSON.stringify(v.url ?? io.env.INFERLENS_URL)} is not an http(s) URL`);
   }
-  let ca: Buffer | undefined;
-  if (v['ca-file']) {
+  const tls: ClientTls = {};
+  for (const [option, field] of [['ca-file', 'ca'], ['cert-file', 'cert'], ['key-file', 'key']] as const) {
+    const file = v[option];
+    if (!file) continue;
     try {
-      ca = readFileSync(v['ca-file']);
+      tls[field] = readFileSync(file);
     } catch (err) {
-      return usage(`--ca-file: cannot read ${v['ca-file']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return usage(`--${option}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
+  if (!tls.cert !== !tls.key) return usage('--cert-file and --key-file go together');
   const key = v['admin-key'] ?? io.env.INFERLENS_ADMIN_KEY;
   const endpoint = (path: string) => new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
 
@@ -164,7 +178,7 @@ export async function runKeys(argv: string[], io: KeysIo): Promise<number> {
 
   let reply: Reply;
   try {
-    reply = await call(url, method, key, body, ca);
+    reply = await call(url, method, key, body, tls);
   } catch (err) {
     io.stderr(`inferlens keys ${action}: cannot reach ${base.origin}: ${(err as Error).message}\n`);
     return 1;
