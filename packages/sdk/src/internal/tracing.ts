@@ -1,6 +1,5 @@
 import { ProxyTracerProvider, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import type { DataLossListener } from './LossReporter.js';
-import { OwnTracerProvider } from './tracing/OwnTracerProvider.js';
+import { OwnTracerProvider, type OwnTracerOptions } from './tracing/OwnTracerProvider.js';
 import { SCOPE_NAME, SDK_VERSION } from './version.js';
 
 /** The tracer a monitor uses, and the provider it owns (and must flush and shut down), if any. */
@@ -22,29 +21,10 @@ export function hasGlobalTracerProvider(): boolean {
 }
 
 /** Picks the tracer: the given provider, else the host's global one, else an own provider exporting to the collector. */
-export function resolveTracing(options: {
-  tracerProvider?: TracerProvider;
-  serviceName: string;
-  endpoint: string;
-  headers: Record<string, string>;
-  ca: string | undefined;
-  compression: 'gzip' | 'none';
-  project: string | undefined;
-  environment: string | undefined;
-  onDataLoss: DataLossListener | undefined;
-}): Tracing {
+export function resolveTracing(options: Omit<OwnTracerOptions, 'hostProviderRegistered'> & { tracerProvider?: TracerProvider }): Tracing {
   if (options.tracerProvider) return { tracer: options.tracerProvider.getTracer(SCOPE_NAME, SDK_VERSION), own: undefined };
   if (hasGlobalTracerProvider()) return { tracer: trace.getTracer(SCOPE_NAME, SDK_VERSION), own: undefined };
-  const own = new OwnTracerProvider({
-    serviceName: options.serviceName,
-    endpoint: options.endpoint,
-    headers: options.headers,
-    ca: options.ca,
-    compression: options.compression,
-    project: options.project,
-    environment: options.environment,
-    onDataLoss: options.onDataLoss,
-    hostProviderRegistered: hasGlobalTracerProvider,
-  });
+  const { serviceName, endpoint, headers, ca, compression, project, environment, onDataLoss } = options;
+  const own = new OwnTracerProvider({ serviceName, endpoint, headers, ca, compression, project, environment, onDataLoss, hostProviderRegistered: hasGlobalTracerProvider });
   return { tracer: own.getTracer(), own };
 }

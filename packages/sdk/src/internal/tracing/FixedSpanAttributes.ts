@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { attributesBody } from './otlp-json.js';
-import { isAttributeValue, SPAN_LIMIT } from './RecordingSpan.js';
+import { limitAttributes } from './RecordingSpan.js';
 
 /**
  * The span attributes that are the same for every call of one wrapper (model, version, project,
@@ -21,18 +21,7 @@ export class FixedSpanAttributes {
   readonly dropped: number;
 
   constructor(given: Attributes) {
-    const attributes: Attributes = {};
-    let count = 0;
-    let dropped = 0;
-    for (const key in given) {
-      const value = given[key];
-      if (key.length === 0 || !isAttributeValue(value)) continue;
-      if (count >= SPAN_LIMIT) dropped++;
-      else {
-        attributes[key] = value;
-        count++;
-      }
-    }
+    const { attributes, dropped } = limitAttributes(given);
     this.attributes = Object.freeze(attributes);
     this.keys = new Set(Object.keys(attributes));
     this.json = attributesBody(attributes);

@@ -3,9 +3,22 @@ import { randomId, randomSpanId } from '../random-id.js';
 import { SUPPRESS_TRACING_KEY } from '../suppress-tracing.js';
 import { isValidSpanContext } from '../valid-span-context.js';
 import type { FixedSpanAttributes } from './FixedSpanAttributes.js';
-import { isAttributeValue, RecordingSpan, SPAN_LIMIT, type SpanSink } from './RecordingSpan.js';
+import { limitAttributes, RecordingSpan, type SpanSink } from './RecordingSpan.js';
 
 const INVALID_CONTEXT: SpanContext = { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: TraceFlags.NONE };
+
+/**
+ * Where a new span goes under the parent `parent` (if any): a recorded span in the parent's
+ * trace, or a new trace when there is no valid parent; or, when the parent says it is not
+ * sampled, the non-recording span to hand out instead (`ParentBased(AlwaysOn)`).
+ */
+function placeSpan(parent: SpanContext | undefined): { traceId: string; parent: SpanContext | undefined } | Span {
+  if (parent === undefined || !isValidSpanContext(parent.traceId, parent.spanId)) return { traceId: randomId(), parent: undefined };
+  if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) {
+    return trace.wrapSpanContext({ traceId: parent.traceId, spanId: randomSpanId(), traceFlags: TraceFlags.NONE, ...(parent.traceState ? { traceState: parent.traceState } : {}) });
+  }
+  return { traceId: parent.traceId, parent };
+}
 
 /**
  * The tracer of the SDK's own tracer provider, with the OpenTelemetry SDK's defaults: the
@@ -18,36 +31,19 @@ export class OwnTracer implements Tracer {
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_CONTEXT);
-    const parent = options.root ? undefined : trace.getSpanContext(ctx);
-    const hasParent = parent !== undefined && isValidSpanContext(parent.traceId, parent.spanId);
-    const traceId = hasParent ? parent.traceId : randomId();
-    if (hasParent && (parent.traceFlags & TraceFlags.SAMPLED) === 0) {
-      return trace.wrapSpanContext({ traceId, spanId: randomSpanId(), traceFlags: TraceFlags.NONE, ...(parent.traceState ? { traceState: parent.traceState } : {}) });
-    }
+    const place = placeSpan(options.root ? undefined : trace.getSpanContext(ctx));
+    if (!('parent' in place)) return place;
+    const { traceId, parent } = place;
     // The start attributes become the span's own map: copied, checked, limited.
-    const attributes: Attributes = {};
-    let count = 0;
-    let dropped = 0;
-    const given = options.attributes;
-    if (given) {
-      for (const key in given) {
-        const value = given[key];
-        if (key.length === 0 || !isAttributeValue(value)) continue;
-        if (count >= SPAN_LIMIT) dropped++;
-        else {
-          attributes[key] = value;
-          count++;
-        }
-      }
-    }
+    const { attributes, count, dropped } = limitAttributes(options.attributes);
     const span = new RecordingSpan(
       this.sink,
       name,
       options.kind ?? SpanKind.INTERNAL,
       traceId,
       randomSpanId(),
-      hasParent ? parent.spanId : undefined,
-      hasParent ? parent.traceState : undefined,
+      parent?.spanId,
+      parent?.traceState,
       attributes,
       count,
       options.startTime,
@@ -64,19 +60,16 @@ export class OwnTracer implements Tracer {
    */
   startPlannedSpan(name: string, kind: SpanKind, fixed: FixedSpanAttributes, ctx: Context, key: string | undefined, value: AttributeValue | undefined): Span {
     if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_CONTEXT);
-    const parent = trace.getSpanContext(ctx);
-    const hasParent = parent !== undefined && isValidSpanContext(parent.traceId, parent.spanId);
-    const traceId = hasParent ? parent.traceId : randomId();
-    if (hasParent && (parent.traceFlags & TraceFlags.SAMPLED) === 0) {
-      return trace.wrapSpanContext({ traceId, spanId: randomSpanId(), traceFlags: TraceFlags.NONE, ...(parent.traceState ? { traceState: parent.traceState } : {}) });
-    }
+    const place = placeSpan(trace.getSpanContext(ctx));
+    if (!('parent' in place)) return place;
+    const { traceId, parent } = place;
     const own: Attributes = {};
     let count = 0;
     if (key !== undefined && value !== undefined && !fixed.keys.has(key)) {
       own[key] = value;
       count = 1;
     }
-    const span = new RecordingSpan(this.sink, name, kind, traceId, randomSpanId(), hasParent ? parent.spanId : undefined, hasParent ? parent.traceState : undefined, own, count, undefined);
+    const span = new RecordingSpan(this.sink, name, kind, traceId, randomSpanId(), parent?.spanId, parent?.traceState, own, count, undefined);
     span.fixed = fixed;
     span.droppedAttributes = fixed.dropped;
     return span;

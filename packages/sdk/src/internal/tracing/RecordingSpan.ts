@@ -123,8 +123,8 @@ export class RecordingSpan implements Span {
     let attributes: Attributes | undefined;
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else attributes = attributesOrTime;
-    const [kept, dropped] = limitAttributes(attributes);
-    (this.events ??= []).push({ name: String(name), timeMs: time === undefined ? TIME_ORIGIN + performance.now() : timeInputMillis(time), attributes: kept, droppedAttributes: dropped });
+    const { attributes: kept, dropped } = limitAttributes(attributes);
+    (this.events ??= []).push({ name: String(name), timeMs: time === undefined ? TIME_ORIGIN + performance.now() : timeInputMillis(time), attributes: attributes && kept, droppedAttributes: dropped });
     return this;
   }
 
@@ -134,8 +134,8 @@ export class RecordingSpan implements Span {
       this.droppedLinks++;
       return this;
     }
-    const [kept, dropped] = limitAttributes(link.attributes);
-    (this.links ??= []).push({ context: link.context, attributes: kept, droppedAttributes: dropped });
+    const { attributes: kept, dropped } = limitAttributes(link.attributes);
+    (this.links ??= []).push({ context: link.context, attributes: link.attributes && kept, droppedAttributes: dropped });
     return this;
   }
 
@@ -201,6 +201,23 @@ export class RecordingSpan implements Span {
 }
 
 /** OpenTelemetry's rule: a string, number or boolean, or an array of one of those types (nulls allowed). */
+/** Checks and copies an attribute map: the valid attributes of `given` (non-empty key, an attribute value), at most `SPAN_LIMIT` of them, and how many were left out beyond the limit. */
+export function limitAttributes(given: Attributes | undefined): { attributes: Attributes; count: number; dropped: number } {
+  const attributes: Attributes = {};
+  let count = 0;
+  let dropped = 0;
+  for (const key in given) {
+    const value = given[key];
+    if (key.length === 0 || !isAttributeValue(value)) continue;
+    if (count >= SPAN_LIMIT) dropped++;
+    else {
+      attributes[key] = value;
+      count++;
+    }
+  }
+  return { attributes, count, dropped };
+}
+
 export function isAttributeValue(value: unknown): value is AttributeValue {
   const t = typeof value;
   if (t === 'string' || t === 'number' || t === 'boolean') return true;
@@ -214,24 +231,6 @@ export function isAttributeValue(value: unknown): value is AttributeValue {
     else if (it !== type) return false;
   }
   return true;
-}
-
-/** Checks and copies an attribute map, up to the limit; the copy and how many were left out. */
-function limitAttributes(attributes: Attributes | undefined): [Attributes | undefined, number] {
-  if (!attributes) return [undefined, 0];
-  const kept: Attributes = {};
-  let count = 0;
-  let dropped = 0;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (!isAttributeValue(value) || key.length === 0) continue;
-    if (count >= SPAN_LIMIT) dropped++;
-    else {
-      kept[key] = value;
-      count++;
-    }
-  }
-  return [kept, dropped];
 }
 
 function isTimeInput(v: unknown): v is TimeInput {
