@@ -86,7 +86,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(nativePlugin, { limits: config.limits, recordLimits, redactor, limiter: app.auth.limiter });
   await app.register(readPlugin);
   await app.register(healthPlugin);
-  await app.register(referencesPlugin, { limits: config.limits });
+  await app.register(referencesPlugin, { limits: config.limits, redactor });
   await app.register(driftPlugin);
   await app.register(dataQualityPlugin);
   await app.register(slaPlugin);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RedactableValues, Redactor } from '../ingest/Redactor.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
@@ -151,7 +152,7 @@ function describeProfile(p: FeatureProfile) {
  * - `GET /api/v1/references` lists them; `DELETE /api/v1/references?model=&version=` removes one.
  * Uploading or pinning again replaces the version's reference.
  */
-export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
+export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits; redactor?: Redactor }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
@@ -182,9 +183,11 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
+      // Redacted as the model's predictions are (redaction.rules), so that a hashed feature compares with its reference.
+      const redact = (values: RedactableValues) => (opts.redactor ? opts.redactor.redactValues(project, request.query.model, values) : values);
       await app.store.insert(
         REFERENCE_DATA,
-        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co })),
+        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, ...redact({ NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co }) })),
       );
       const profile = await profileReferenceData(app.store, project, referenceId);
       const previous = await referenceOf(app.store, project, request.query.model, request.query.version);

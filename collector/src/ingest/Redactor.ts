@@ -2,6 +2,14 @@ import { createHash, createHmac } from 'node:crypto';
 import type { RedactionConfig } from '../config/redaction.js';
 import type { PredictionRow } from '../store/schema/predictions.js';
 
+/** The value maps redaction applies to, as `predictions` and `reference_data` rows hold them. */
+export interface RedactableValues {
+  NumericFeatures: Record<string, number>;
+  CategoricalFeatures: Record<string, string>;
+  NumericOutputs: Record<string, number>;
+  CategoricalOutputs: Record<string, string>;
+}
+
 interface Compiled {
   drop: ReadonlySet<string>;
   hash: ReadonlySet<string>;
@@ -36,7 +44,16 @@ export class Redactor {
 
   /** The row with its redacted features and outputs dropped or hashed (a new row; the given one unchanged). */
   redact(row: PredictionRow): PredictionRow {
-    const c = this.#compiled(row.Project, row.ModelName);
+    return this.#compiled(row.Project, row.ModelName) === null ? row : { ...row, ...this.redactValues(row.Project, row.ModelName, row) };
+  }
+
+  /**
+   * The four value maps of a record of `project`'s `model` with the redacted names dropped or
+   * hashed (new maps; the given ones unchanged): what `redact` does to a prediction, and what a
+   * reference upload's rows get, so that a hashed feature compares with its reference.
+   */
+  redactValues<V extends RedactableValues>(project: string, model: string, row: V): RedactableValues {
+    const c = this.#compiled(project, model);
     if (c === null) return row;
     const numericFeatures = { ...row.NumericFeatures };
     const categoricalFeatures = { ...row.CategoricalFeatures };
@@ -59,7 +76,7 @@ export class Redactor {
         }
       }
     }
-    return { ...row, NumericFeatures: numericFeatures, CategoricalFeatures: categoricalFeatures, NumericOutputs: numericOutputs, CategoricalOutputs: categoricalOutputs };
+    return { NumericFeatures: numericFeatures, CategoricalFeatures: categoricalFeatures, NumericOutputs: numericOutputs, CategoricalOutputs: categoricalOutputs };
   }
 
   /** `h:` and the first 32 hex digits of the HMAC-SHA256 of `value` (SHA-256 without a key). */

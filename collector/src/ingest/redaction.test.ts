@@ -101,6 +101,21 @@ describe('collector-side redaction', () => {
     expect(Number(leak!.n)).toBe(0);
   });
 
+  it("redacts a reference uploaded for acme's fraud model the same way, so a hashed feature compares with its reference", async () => {
+    const upload = await app.inject({
+      method: 'POST',
+      url: '/v1/references?project=acme&model=fraud&version=v1',
+      payload: [{ features: { email: EMAIL, user_id: 'u-1234', amount: 5 }, outputs: { explanation: EXPLANATION } }].map((r) => JSON.stringify(r)).join('\n'),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(upload.statusCode, upload.body).toBe(200);
+    const rows = await app.store.query<Omit<Stored, 'PredictionId'>>(
+      `SELECT NumericFeatures, CategoricalFeatures, NumericOutputs, CategoricalOutputs FROM reference_data WHERE Project = 'acme' AND ReferenceId = {id:String}`,
+      { id: upload.json().referenceId },
+    );
+    expect(rows).toEqual([{ NumericFeatures: { amount: 5 }, CategoricalFeatures: { user_id: hmac('u-1234') }, NumericOutputs: {}, CategoricalOutputs: { explanation: hmac(EXPLANATION) } }]);
+  });
+
   it('leaves other projects and other models alone', async () => {
     const rows = await stored(['nd-2', 'nd-3']);
     for (const r of rows) {
