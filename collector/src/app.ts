@@ -7,10 +7,14 @@ import { auditPlugin } from './audit/audit-plugin.js';
 import { Redactor } from './ingest/Redactor.js';
 import { configAuditDetails } from './audit/config-details.js';
 import { ALL_PROJECTS } from './auth/Principal.js';
+import { metricsPlugin, metricsRoutePlugin } from './metrics/metrics-plugin.js';
+import { clientErrorHandler } from './http/client-error.js';
+import { admissionPlugin } from './http/admission-plugin.js';
 import { httpPlugin } from './http/http-plugin.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { keysApiPlugin } from './http/auth-keys-api.js';
 import { storePlugin } from './plugins/store-plugin.js';
+import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
 import { nativePlugin } from './ingest/native-plugin.js';
 import { readPlugin } from './api/read-plugin.js';
@@ -59,6 +63,15 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     forceCloseConnections: false,
     // Requests arriving while the server closes get our own 503 with Retry-After (http-plugin.ts).
     return503OnClosing: false,
+    // Slow clients: a request (headers and body) that does not arrive in time is answered 408
+    // (client-error.ts); Node checks every connection once a second.
+    requestTimeout: config.limits.requestTimeoutMs,
+    http: {
+      requestTimeout: config.limits.requestTimeoutMs,
+      headersTimeout: Math.min(config.limits.headersTimeoutMs, config.limits.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+    },
+    clientErrorHandler,
   });
   const store = config.clickhouse.url
     ? ({
@@ -67,18 +80,23 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
         username: config.clickhouse.username,
         password: config.clickhouse.password,
         database: config.clickhouse.database,
+        ...(config.clickhouse.cluster !== '' ? { cluster: config.clickhouse.cluster } : {}),
       } as const)
     : ({ mode: 'embedded', dataDir: config.dataDir } as const);
   // The HTTP layer first (error handler, 404s, refusal while closing, parameter checks), then the
   // plugins that decorate the root (store, alerting, jobs: fastify-plugin, with their declared
   // dependencies), and the encapsulated route plugins, each in its own context.
+  await app.register(metricsPlugin);
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
   // Access control before any route: its hooks apply to every route registered after it.
   await app.register(authPlugin, { auth: config.auth, host: config.host });
   await app.register(auditPlugin);
+  await app.register(metricsRoutePlugin);
   // The configuration in force, in the audit log at every start (its hash, and what matters for access).
   app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
+  await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
+  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Redaction (redaction.rules) applies to every ingestion path before rows are stored.
   const redactor = new Redactor(config.redaction);

@@ -8,6 +8,13 @@ import { tlsServerOptions } from './config/tls.js';
 import { CollectorError } from './errors.js';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'schema') {
+    const { schemaCommand } = await import('./schema-command.js');
+    const out = schemaCommand(process.argv.slice(3), process.env);
+    if (out.stdout) process.stdout.write(out.stdout);
+    if (out.stderr) process.stderr.write(out.stderr);
+    return out.code;
+  }
   const flagNames = OPTIONS.filter((o) => o.flag).map((o) => o.flag!);
   let parsed;
   try {

@@ -11,7 +11,7 @@ export type { ConfigKey as OptionSpec } from './config/keys.js';
 export { CollectorConfigSchema } from './config/schema.js';
 export type { CollectorConfig } from './config/schema.js';
 export type { IngestLimits } from './config/limits.js';
-export type { DriftJobConfig, DriftModelConfig, ColumnDriftSettings } from './config/drift.js';
+export type { DriftJobConfig, DriftModelConfig, ColumnDriftSettings, MultivariateConfig } from './config/drift.js';
 export { driftSettingsFor } from './config/drift.js';
 export type { SlaJobConfig } from './config/sla.js';
 export type { QualityJobConfig, QualityModelConfig } from './config/quality.js';

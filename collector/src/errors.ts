@@ -167,6 +167,13 @@ export class TooManyRecordsError extends CollectorError {
   }
 }
 
+/** A request whose headers or body did not arrive within `limits.headersTimeoutMs` / `limits.requestTimeoutMs` (a slow client). */
+export class RequestTimeoutError extends CollectorError {
+  constructor(message: string) {
+    super('REQUEST_TIMEOUT', message);
+  }
+}
+
 /** The Content-Type or Content-Encoding is not one the endpoint reads. */
 export class UnsupportedMediaTypeError extends CollectorError {
   constructor(message: string) {

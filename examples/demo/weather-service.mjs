@@ -60,8 +60,14 @@ export function startWeatherService({ endpoint, project, clock, baseline, candid
     version: 't1',
     kind: 'chat',
     features: ([day]) => ({ city: day.city, weather: day.weather }),
-    output: (chunk) => ({ tokens: chunk.index + 1 }),
-    usage: (chunk) => ({ inputTokens: chunk.promptTokens, outputTokens: chunk.index + 1, responseModel: 'toy-writer-0.1', ...(chunk.last ? { finishReasons: ['stop'] } : {}) }),
+    // Every chunk of the toy writer carries a word: the first one is the first token.
+    hasContent: (chunk) => chunk.text.trim() !== '',
+    // A stream's extractors get its chunks once, when it ends.
+    output: (chunks) => ({ tokens: chunks.length }),
+    usage: (chunks) => {
+      const last = chunks.at(-1);
+      return { inputTokens: last?.promptTokens, outputTokens: chunks.length, responseModel: 'toy-writer-0.1', ...(last?.last ? { finishReasons: ['stop'] } : {}) };
+    },
   });
 
   /**

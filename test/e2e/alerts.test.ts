@@ -192,7 +192,7 @@ describe('alerting end to end', () => {
     const bad = await fetch(`${base}/api/v1/rules/reload`, { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe(
-      `${rulesFile}: rule "Broken" (rules[2]): when.metric: expected one of statistic, drifted, p_value, threshold, rows for source drift, got "colour"`,
+      `${rulesFile}: rule "Broken" (rules[2]): when.metric: expected one of statistic, drifted, p_value, test_p_value, threshold, rows for source drift, got "colour"`,
     );
     const rulesNow = async () => ((await (await fetch(`${base}/api/v1/rules`)).json()) as { rules: Array<{ alert: string }> }).rules.map((r) => r.alert);
     expect(await rulesNow()).toEqual(['FeatureDrift', 'ModelSilent']);

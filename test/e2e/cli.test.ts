@@ -66,6 +66,18 @@ const DOCUMENTED = [
 
 // Each case is its own short-lived process: run them side by side.
 describe.concurrent('inferlens-collector command line', () => {
+  it('schema prints the DDL, for one node and with --cluster for a cluster, without connecting anywhere', async ({ expect }) => {
+    const single = await runCli(['schema']);
+    expect([single.code, single.stderr]).toEqual([0, '']);
+    expect(single.stdout).toMatch(/^-- Inferlens schema, one node/);
+    expect(single.stdout).toContain('CREATE TABLE IF NOT EXISTS predictions (');
+    expect(single.stdout).not.toContain('ON CLUSTER');
+    const cluster = await runCli(['schema', '--cluster', 'prod', '--database', 'inferlens']);
+    expect([cluster.code, cluster.stderr]).toEqual([0, '']);
+    expect(cluster.stdout).toContain("ENGINE = Distributed('prod', 'inferlens', 'predictions_local', cityHash64(Project, PredictionId))");
+    expect((await runCli(['schema', '--bogus'])).code).toBe(2);
+  });
+
   it('--help exits 0 and lists every flag and environment variable with its default', async ({ expect }) => {
     const { code, stdout, stderr } = await runCli(['--help']);
     expect(code).toBe(0);

@@ -1,7 +1,9 @@
 // `inferlens drift` as a user meets it: the built bin as a child process on the committed
 // fixtures of test/fixtures/drift (made by make-fixtures.py there, with scipy's values).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -38,7 +40,10 @@ describe('inferlens drift (child process)', () => {
         expect(f.metrics).toEqual({ psi: num, ks: { statistic: num, pValue: num }, wasserstein: { raw: num, normalized: num }, jensenShannon: num, hellinger: num });
       } else {
         expect(f.method).toBe('jensen-shannon');
-        expect(f.metrics).toEqual({ chiSquare: { statistic: num, dof: num, pValue: num }, psi: num, jensenShannon: num, hellinger: num, unseenShare: 0, unseenCategories: [] });
+        expect(f.metrics).toEqual({
+          chiSquare: { statistic: num, dof: num, pValue: num }, twoProportion: { category: expect.any(String), z: num, pValue: num },
+          psi: num, jensenShannon: num, hellinger: num, unseenShare: 0, unseenCategories: [],
+        });
       }
     }
     expect(report.features.map((f: { name: string; kind: string }) => [f.name, f.kind])).toEqual([
@@ -81,6 +86,36 @@ describe('inferlens drift (child process)', () => {
     expect(r.stdout).toContain('0 of 6 features drifted (0%); data set drift: no');
     // A distance has a statistic and no p-value.
     expect(drift('cur-drift.csv').stdout).toMatch(/^age\s+numerical\s+2000\s+1500\s+wasserstein\s+0\.4668\s+-\s+statistic >= 0\.1\s+DRIFT /m);
+  });
+
+  it('--multivariate adds the data-reconstruction comparison: NannyML\'s numbers (numpy), drift when only the correlation changed', () => {
+    const fixture = JSON.parse(readFileSync(new URL('../../packages/stats/src/fixtures/multivariate.json', import.meta.url), 'utf8'));
+    const c = fixture.cases.find((x: { name: string }) => x.name === 'correlation-flip');
+    const dir = mkdtempSync(join(tmpdir(), 'inferlens-mv-cli-'));
+    try {
+      const csv = (rows: Array<Record<string, number>>) => ['x1,x2,x3,x4', ...rows.map((r) => [r.x1, r.x2, r.x3, r.x4].join(','))].join('\n') + '\n';
+      writeFileSync(join(dir, 'ref.csv'), csv(c.reference));
+      for (const cur of c.currents) {
+        writeFileSync(join(dir, `${cur.name}.csv`), csv(cur.rows));
+        const r = spawnSync(process.execPath, [BIN, 'drift', '--reference', 'ref.csv', '--current', `${cur.name}.csv`, '--multivariate', '--format', 'json'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+        expect(r.stderr).toBe('');
+        const report = JSON.parse(r.stdout);
+        expect(report.multivariate).toMatchObject({ method: 'pca-reconstruction', status: 'ok', drifted: cur.drifted, components: c.components, features: ['x1', 'x2', 'x3', 'x4'] });
+        closeTo(report.multivariate.statistic, cur.mean, 1e-9);
+        closeTo(report.multivariate.lower, c.lower, 1e-9);
+        closeTo(report.multivariate.upper, c.upper, 1e-9);
+        // Marginals unchanged: no feature drifts; the exit status follows the multivariate verdict.
+        expect(report.features.filter((f: { drifted: boolean }) => f.drifted)).toEqual([]);
+        expect(r.status).toBe(cur.drifted ? 1 : 0);
+      }
+      const table = spawnSync(process.execPath, [BIN, 'drift', '--reference', 'ref.csv', '--current', 'flipped.csv', '--multivariate'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(table.stdout).toMatch(/^multivariate \(PCA reconstruction, 2 components, \d+(\.\d)?% of the variance\): mean error \S+, drift outside \[\S+, \S+\]: DRIFT$/m);
+      // Without the flag there is no multivariate object.
+      const plain = JSON.parse(spawnSync(process.execPath, [BIN, 'drift', '--reference', 'ref.csv', '--current', 'flipped.csv', '--format', 'json'], { cwd: dir, encoding: 'utf8' }).stdout);
+      expect(plain.multivariate).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 on bad input, naming file, line and column', () => {

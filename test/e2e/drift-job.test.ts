@@ -135,9 +135,9 @@ describe('streaming drift job', () => {
     for (const r of before) expect(all.find((x) => x.windowStart === r.windowStart && x.feature === r.feature && x.source === r.source)).toEqual(r);
     for (const [i, start] of windows.entries()) {
       const rows = all.filter((r) => r.windowStart === start);
-      const drifted = rows.filter((r) => r.drifted && r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`).sort();
+      const drifted = rows.filter((r) => r.drifted && (r.source === 'feature' || r.source === 'output')).map((r) => `${r.source}:${r.feature}`).sort();
       expect(drifted, `window ${i}`).toEqual(i >= SHIFT_WINDOW ? ['feature:a', 'feature:plan'] : []);
-      expect(rows.map((r) => `${r.source}:${r.feature}`).sort()).toEqual(['dataset:*', 'feature:a', 'feature:b', 'feature:c', 'feature:country', 'feature:plan', 'output:score']);
+      expect(rows.map((r) => `${r.source}:${r.feature}`).sort()).toEqual(['dataset:*', 'feature:a', 'feature:b', 'feature:c', 'feature:country', 'feature:plan', 'multivariate:*', 'output:score']);
       for (const r of rows) {
         expect(r.referenceId).toBe(uploaded.referenceId);
         if (i === QUALITY_WINDOW && r.feature === 'b') expect(r.currentRows).toBe(ROWS_PER_WINDOW - 100);

@@ -4,7 +4,7 @@ import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { removeDir, serverDatabaseFor, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 // Text that is not valid UTF-8 (or, in JSON, a lone surrogate escape) through HTTP into the real
 // engine: every endpoint keeps the record and stores U+FFFD in place of each ill-formed
@@ -140,7 +140,7 @@ async function queryStore(query: string): Promise<Array<Record<string, unknown>>
   const { createClient } = await import('@clickhouse/client');
   const serverUrl = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
   let client;
-  if (serverUrl) client = createClient({ url: serverUrl });
+  if (serverUrl) client = createClient({ url: serverUrl, database: serverDatabaseFor(dataDir) });
   else {
     const { createChdbConnection } = await import('chdb/connection');
     client = createClient({ connection: createChdbConnection({ path: dataDir }) } as never);

@@ -2,7 +2,7 @@
 // process: trace linking through a W3C traceparent, feedback joined by prediction id, the plain
 // OpenTelemetry set-up. (The collector outage under load: sdk-outage.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, startCollector, tempDataDir } from '../helpers/collector-process.js';
+import { removeDir, serverDatabaseFor, startCollector, tempDataDir } from '../helpers/collector-process.js';
 import { getJson, poll, predict, startService, traceparent } from '../helpers/example-service.js';
 
 type AnyJson = Record<string, any>;
@@ -113,7 +113,7 @@ async function queryStore(dataDir: string, query: string): Promise<AnyJson[]> {
   const { createClient } = await import('@clickhouse/client');
   const serverUrl = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
   let client;
-  if (serverUrl) client = createClient({ url: serverUrl });
+  if (serverUrl) client = createClient({ url: serverUrl, database: serverDatabaseFor(dataDir) });
   else {
     const { createChdbConnection } = await import('chdb/connection');
     client = createClient({ connection: createChdbConnection({ path: dataDir }) } as never);

@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseStore } from '@inferlens/collector';
+import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../collector/src/clickhouse-http/ClickHouseHttpInterface.js';
 
 // The provisioned Grafana dashboards, checked without Grafana: the files parse, their structure
 // is what Grafana and the ClickHouse plugin read, and every panel's and variable's SQL runs on the
 // real embedded engine against the collector's schema, with a little data in every table, and
-// returns the columns its panel needs. One store per file: chDB binds one data directory per process.
+// returns the columns its panel needs. The SQL goes as Grafana's would on the embedded store:
+// through the collector's read-only ClickHouse HTTP interface (clickhouseHttp.*), over HTTP with
+// @clickhouse/client. One store per file: chDB binds one data directory per process.
 
 const GRAFANA = fileURLToPath(new URL('../../collector/grafana/', import.meta.url));
 const PLUGIN = 'grafana-clickhouse-datasource';
@@ -67,10 +71,13 @@ const T0 = 1795168800; // 2026-11-20T10:00:00Z
 const RANGE = { from: T0 - 3600, to: T0 + 3 * 3600, intervalSeconds: 60 };
 let store: ClickHouseStore;
 let dir: string;
+let readOnly: ClickHouseHttpInterface;
+let grafana: ClickHouseClient;
 
 interface QueryResult { meta: Array<{ name: string; type: string }>; data: Array<Record<string, unknown>> }
+/** Runs `sql` as Grafana would on the embedded store: through the read-only HTTP interface. */
 async function run(sql: string): Promise<QueryResult> {
-  const rs = await store.client.query({ query: sql, format: 'JSON' });
+  const rs = await grafana.query({ query: sql, format: 'JSON', clickhouse_settings: { max_execution_time: 60 } });
   return rs.json() as unknown as Promise<QueryResult>;
 }
 
@@ -137,9 +144,13 @@ beforeAll(async () => {
   store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
   await store.migrate();
   await seed();
+  readOnly = await startClickHouseHttpInterface({ dataDir: dir, host: '127.0.0.1', port: 0, username: 'grafana', password: 'dashboards', maxExecutionSeconds: 30, maxMemoryBytes: 1 << 30 });
+  grafana = createClient({ url: readOnly.url, username: 'grafana', password: 'dashboards' });
 });
 
 afterAll(async () => {
+  await grafana?.close();
+  await readOnly?.close();
   await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -159,12 +170,34 @@ describe('provisioning files', () => {
       username: '${INFERLENS_CLICKHOUSE_USERNAME}',
       defaultDatabase: '${INFERLENS_CLICKHOUSE_DATABASE}',
       traces: { defaultTable: 'otel_traces', otelEnabled: true },
-      logs: { defaultTable: 'otel_logs', otelEnabled: true },
+      // otel_logs keeps TimestampTime: the plugin's 1.29.0 columns, not latest's (1.30.0).
+      logs: { defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0' },
     });
     expect(ds.secureJsonData).toEqual({ password: '${INFERLENS_CLICKHOUSE_PASSWORD}' });
     // The OTel tables the plugin's trace and log views are pointed at exist in the schema.
     const tables = await store.query<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('otel_traces', 'otel_logs')");
     expect(tables.map((t) => t.name).sort()).toEqual(['otel_logs', 'otel_traces']);
+  });
+
+  it("has a variant for the embedded store: the collector's read-only ClickHouse HTTP interface, same uid and dashboards", () => {
+    const embedded = parseYaml(readFileSync(join(GRAFANA, 'provisioning-embedded/datasources/inferlens.yaml'), 'utf8')) as Record<string, any>;
+    const server = readYaml('datasources/inferlens.yaml');
+    const ds = embedded.datasources[0];
+    expect(embedded.datasources).toHaveLength(1);
+    expect(ds).toMatchObject({ uid: DATASOURCE_UID, type: PLUGIN, name: server.datasources[0].name });
+    expect(ds.jsonData).toMatchObject({
+      host: '${INFERLENS_COLLECTOR_HOST}',
+      port: '${INFERLENS_CLICKHOUSE_HTTP_PORT}',
+      protocol: 'http',
+      username: '${INFERLENS_CLICKHOUSE_HTTP_USERNAME}',
+      defaultDatabase: 'default',
+      traces: { defaultDatabase: 'default', defaultTable: 'otel_traces', otelEnabled: true },
+      logs: { defaultDatabase: 'default', defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0' },
+    });
+    expect(ds.secureJsonData).toEqual({ password: '${INFERLENS_CLICKHOUSE_HTTP_PASSWORD}' });
+    // Within the interface's time limit.
+    expect(ds.jsonData.queryTimeout).toBeLessThanOrEqual(30);
+    expect(readFileSync(join(GRAFANA, 'provisioning-embedded/dashboards/inferlens.yaml'), 'utf8')).toBe(readFileSync(join(GRAFANA, 'provisioning/dashboards/inferlens.yaml'), 'utf8'));
   });
 
   it('provisions the dashboards folder with a file provider', () => {
@@ -211,11 +244,12 @@ describe('dashboards', () => {
             expect(t.editorType).toBe('sql');
             // Without a 4.x pluginVersion the plugin migrates the query as a v3 query.
             expect(t.pluginVersion).toMatch(/^4\./);
-            expect(['timeSeries', 'table']).toContain(t.queryType);
-            expect(t.format).toBe(t.queryType === 'timeSeries' ? 0 : 1);
+            // The plugin's QueryType enum (grafana/clickhouse-datasource src/types/queryBuilder.ts): 'timeseries', not 'timeSeries'.
+            expect(['timeseries', 'table']).toContain(t.queryType);
+            expect(t.format).toBe(t.queryType === 'timeseries' ? 0 : 1);
             expect(t.rawSql?.trim().length).toBeGreaterThan(0);
             for (const used of variablesUsed(t.rawSql!)) expect(defined, `${panel.title} uses $${used}`).toContain(used);
-            if (panel.type === 'timeseries' || panel.type === 'state-timeline') expect(t.queryType, panel.title).toBe('timeSeries');
+            if (panel.type === 'timeseries' || panel.type === 'state-timeline') expect(t.queryType, panel.title).toBe('timeseries');
           }
         }
       });
@@ -247,7 +281,7 @@ describe('dashboards', () => {
             expect(new Set(names).size, `${panel.title}: unique column names`).toBe(names.length);
             expect(result.data.length, `${panel.title}: returns rows for the seeded data`).toBeGreaterThan(0);
             const numeric = result.meta.filter((m) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(m.type));
-            if (t.queryType === 'timeSeries') {
+            if (t.queryType === 'timeseries') {
               expect(names[0], `${panel.title}: first column is the time`).toBe('time');
               expect(result.meta[0]!.type, panel.title).toMatch(/^(Date|DateTime)/);
               expect(numeric.length, `${panel.title}: has value columns`).toBeGreaterThan(0);

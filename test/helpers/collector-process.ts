@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpsGet } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 
@@ -62,6 +62,11 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The database a collector on `dataDir` uses on a shared test server: `inferlens_test_<directory name>`. */
+export function serverDatabaseFor(dataDir: string): string {
+  return `inferlens_test_${basename(dataDir).replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
 /**
  * Starts `inferlens-collector` on a free port with the given data directory and
  * resolves once it logs that it listens and `/readyz` answers 200. `command`: how to start it
@@ -74,8 +79,12 @@ export async function startCollector(
   const [command, ...commandArgs] = options.command ?? [process.execPath, COLLECTOR_CLI];
   const args = [...commandArgs, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
   const env = { ...process.env, ...options.env };
-  if (!options.env?.INFERLENS_CLICKHOUSE_URL && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
+  // An explicit INFERLENS_CLICKHOUSE_URL, even empty (the embedded store), wins.
+  if (options.env?.INFERLENS_CLICKHOUSE_URL === undefined && process.env.INFERLENS_TEST_CLICKHOUSE_URL) {
     env.INFERLENS_CLICKHOUSE_URL = process.env.INFERLENS_TEST_CLICKHOUSE_URL;
+    // One database per data directory: suites sharing a server keep apart, and a restart on
+    // the same data directory finds its data, as it does embedded.
+    env.INFERLENS_CLICKHOUSE_DATABASE ??= serverDatabaseFor(dataDir);
   }
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

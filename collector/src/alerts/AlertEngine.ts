@@ -5,6 +5,7 @@ import type { Dispatcher } from './Dispatcher.js';
 import type { NotifyAlert } from './payloads.js';
 import { RESULT_SOURCES, samplesOf, TRAFFIC_SOURCE_NAME, type ResultSource, type Sample } from './result-sources.js';
 import { holds, type AlertRule, type RulesFile } from './rules-file.js';
+import { benjaminiHochberg } from '@inferlens/stats';
 import { expandTemplate } from './templates.js';
 import { readActiveAlerts } from '../store/repositories/alert-state.js';
 import { lastArrivals } from '../store/repositories/model-activity.js';
@@ -35,6 +36,19 @@ export interface AlertEngineOptions {
   /** How far back (arrival time) the traffic source looks for models, in ms. @default 7 days */
   trafficLookbackMs?: number;
   now?: () => number;
+}
+
+/**
+ * The samples whose p-value (`metric`) Benjamini–Hochberg rejects at rate `q` among every sample
+ * of the family that has one (the window's matching series).
+ */
+function discoveriesOf(family: readonly Sample[], metric: string, q: number): Set<Sample> {
+  const tested = family.filter((s) => {
+    const p = s.metrics[metric];
+    return p !== null && p !== undefined && p >= 0 && p <= 1;
+  });
+  const { rejected } = benjaminiHochberg(tested.map((s) => s.metrics[metric]!), q);
+  return new Set(tested.filter((_, i) => rejected[i]));
 }
 
 /** Stable identity of an alert instance: a hash of its sorted labels. */
@@ -184,8 +198,9 @@ export class AlertEngine {
     const ruleOf = new Map<string, AlertRule>();
     for (const rule of rules) {
       const seen = new Set<string>();
-      for (const s of samples) {
-        if (!Object.entries(rule.when.match).every(([k, v]) => s.labels[k] === v)) continue;
+      const matching = samples.filter((s) => Object.entries(rule.when.match).every(([k, v]) => s.labels[k] === v));
+      const discoveries = rule.when.fdr === undefined ? undefined : discoveriesOf(matching, rule.when.metric, rule.when.fdr);
+      for (const s of matching) {
         const value = s.metrics[rule.when.metric];
         if (value === null || value === undefined || Number.isNaN(value)) {
           // Not measured in this window (no labelled rows yet, an objective the SLO does not
@@ -195,7 +210,7 @@ export class AlertEngine {
           }
           continue;
         }
-        if (!holds(rule.when, value)) continue;
+        if (discoveries ? !discoveries.has(s) : !holds(rule.when, value)) continue;
         const base: Record<string, string> = { alertname: rule.alert };
         for (const [k, v] of Object.entries(s.labels)) if (v !== '') base[k] = v;
         const labels = { ...base };

@@ -69,6 +69,22 @@ describe('alert state machine', () => {
     expect(r.last).toMatchObject({ value: 9, activeAtMs: 0, firedAtMs: 0, lastActiveAtMs: 1, annotations: { summary: 'v=9' } });
   });
 
+  it('consecutive_windows: pending until the condition held in N evaluations in a row; a window without it starts the count over', () => {
+    const r = drive({ forMs: 0, keepFiringForMs: 0, consecutiveWindows: 3 }, [
+      [0, on(1)],
+      [1, on(1)],
+      [2, off],
+      [3, on(1)],
+      [4, on(1)],
+      [5, on(1)],
+    ]);
+    expect(r.states).toEqual(['pending', 'pending', 'inactive', 'pending', 'pending', 'firing']);
+    expect(r.transitions).toEqual(['0:inactive->pending', '2:pending->inactive', '3:inactive->pending', '5:pending->firing']);
+    // With `for` too, both must be met.
+    const both = drive({ forMs: 10, keepFiringForMs: 0, consecutiveWindows: 2 }, [[0, on(1)], [5, on(1)], [10, on(1)]]);
+    expect(both.transitions).toEqual(['0:inactive->pending', '10:pending->firing']);
+  });
+
   it('stays inactive with no instance while the condition does not hold', () => {
     const r = drive({ forMs: 0, keepFiringForMs: 0 }, [[0, off], [1, off]]);
     expect(r.transitions).toEqual([]);

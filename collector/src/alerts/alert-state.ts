@@ -8,6 +8,9 @@
  * ```
  * With `for: 0s` an alert goes from inactive straight to firing. A resolved alert is
  * forgotten once its resolution is recorded; if its condition holds again it starts over.
+ * With `consecutive_windows: N` (hysteresis) a pending alert also waits until its condition has
+ * held in N consecutive evaluations (windows) of its series; one window without it drops the
+ * pending alert, so the count starts again.
  */
 
 /** States of one alert instance. `inactive` is the absence of an instance. */
@@ -28,6 +31,11 @@ export interface ActiveAlert {
   firedAtMs?: number;
   /** Last evaluation at which the condition held (ms). */
   lastActiveAtMs: number;
+  /**
+   * Consecutive evaluations (windows) in which the condition held, this one included. Kept in
+   * memory: an alert restored after a restart counts from 0 again.
+   */
+  windows?: number;
 }
 
 /** A change of state, stored in `alert_events`. */
@@ -47,6 +55,8 @@ export type Observation =
 export interface RuleTiming {
   forMs: number;
   keepFiringForMs: number;
+  /** Consecutive windows the condition must hold before firing. @default 1 */
+  consecutiveWindows?: number;
 }
 
 /** What {@link step} returns: the next instance (undefined: inactive) and the transitions taken. */
@@ -71,15 +81,16 @@ export function step(prev: ActiveAlert | undefined, obs: Observation, nowMs: num
       value: obs.value,
       activeAtMs: nowMs,
       lastActiveAtMs: nowMs,
+      windows: 1,
     };
     const toPending: Transition = { atMs: nowMs, from: 'inactive', to: 'pending', alert: pending };
-    if (timing.forMs > 0) return { next: pending, transitions: [toPending] };
+    if (timing.forMs > 0 || (timing.consecutiveWindows ?? 1) > 1) return { next: pending, transitions: [toPending] };
     const firing: ActiveAlert = { ...pending, state: 'firing', firedAtMs: nowMs };
     return { next: firing, transitions: [{ atMs: nowMs, from: 'inactive', to: 'firing', alert: firing }] };
   }
   if (obs.active) {
-    const updated: ActiveAlert = { ...prev, value: obs.value, labels: obs.labels, annotations: obs.annotations, lastActiveAtMs: nowMs };
-    if (prev.state === 'pending' && nowMs - prev.activeAtMs >= timing.forMs) {
+    const updated: ActiveAlert = { ...prev, value: obs.value, labels: obs.labels, annotations: obs.annotations, lastActiveAtMs: nowMs, windows: (prev.windows ?? 0) + 1 };
+    if (prev.state === 'pending' && nowMs - prev.activeAtMs >= timing.forMs && updated.windows! >= (timing.consecutiveWindows ?? 1)) {
       const firing: ActiveAlert = { ...updated, state: 'firing', firedAtMs: nowMs };
       return { next: firing, transitions: [{ atMs: nowMs, from: 'pending', to: 'firing', alert: firing }] };
     }

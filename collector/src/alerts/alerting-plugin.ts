@@ -1,3 +1,4 @@
+import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
@@ -83,6 +84,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     return `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   };
   const recordDelivery = (r: DeliveryRecord) => {
+    app.metrics.alertNotifications.inc({ receiver: r.receiver, outcome: r.status });
     if (r.status === 'failed') app.log.warn({ receiver: r.receiver, attempts: r.attempts, error: r.error }, 'alert notification failed');
     app.store
       .insert(ALERT_NOTIFICATIONS, [
@@ -120,6 +122,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     void units
       .attempt(key, async () => (await engine.onWindow(report), { windows: 1, checkpointMs: report.windowEndMs }), id)
       .then((outcome) => {
+        if (outcome.status !== 'backoff') app.metrics.alertEvaluations.inc({ source: report.source, outcome: outcome.status });
         if (outcome.status === 'ok') {
           if (newest.get(id) === report) newest.delete(id);
           return;
@@ -159,9 +162,13 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     engine
       .evaluateTraffic()
       .then(
-        () => (lastTrafficError = null),
+        () => {
+          lastTrafficError = null;
+          app.metrics.alertEvaluations.inc({ source: 'traffic', outcome: 'ok' });
+        },
         (err: unknown) => {
           lastTrafficError = (err as Error).message;
+          app.metrics.alertEvaluations.inc({ source: 'traffic', outcome: 'failed' });
           app.log.error({ err }, 'traffic alert evaluation failed; retrying at the next interval');
         },
       )
@@ -233,7 +240,7 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
       const rules = engine.rules;
       return {
         file: rules?.file ?? null,
-        rules: (rules?.rules ?? []).map((r) => ({ alert: r.alert, when: r.when, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels: r.labels, annotations: r.annotations, notify: r.notify })),
+        rules: (rules?.rules ?? []).map((r) => ({ alert: r.alert, when: r.when, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, consecutiveWindows: r.consecutiveWindows, labels: r.labels, annotations: r.annotations, notify: r.notify })),
         // URLs are left out: a Slack webhook URL is a secret.
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
@@ -256,6 +263,6 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 export const alertingPlugin = fp(alerting, {
   name: ALERTING_PLUGIN,
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, AUDIT_PLUGIN],
-  decorators: { fastify: ['store'] },
+  dependencies: [STORE_PLUGIN, AUDIT_PLUGIN, METRICS_PLUGIN],
+  decorators: { fastify: ['store', 'metrics'] },
 });

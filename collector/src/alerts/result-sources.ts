@@ -28,20 +28,59 @@ export interface ResultSource<R = never> {
   metrics: Record<string, (row: R) => number | null>;
   /** The row's window end, Unix ms. */
   windowEnd: (row: R) => number;
+  /** The metric holding a p-value, which `fdr` rules control over a window's series. */
+  pValueMetric?: string;
 }
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 /**
  * Drift results: one series per model version and column, plus the data-set row
- * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns.
+ * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns, and the
+ * multivariate row (`source: multivariate`). `test_p_value` is what `fdr` rules control.
  */
 export const DRIFT_SOURCE: ResultSource<DriftResultRow> = {
   name: 'drift',
   labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, source: (r) => r.Source, feature: (r) => r.Feature, method: (r) => r.Method },
-  metrics: { statistic: (r) => r.Statistic, drifted: (r) => flag(r.Drifted), p_value: (r) => r.PValue, threshold: (r) => r.Threshold, rows: (r) => r.CurrentRows },
+  metrics: {
+    statistic: (r) => r.Statistic,
+    drifted: (r) => flag(r.Drifted),
+    p_value: (r) => r.PValue,
+    test_p_value: testPValue,
+    threshold: (r) => r.Threshold,
+    rows: (r) => r.CurrentRows,
+  },
   windowEnd: (r) => r.WindowEnd,
+  pValueMetric: 'test_p_value',
 };
+
+/**
+ * A column's test p-value: the deciding method's when it is a test, else the test of its kind
+ * computed beside the distance (KS for numbers, chi-square for categories); null for rows without
+ * one (the data-set and multivariate rows).
+ */
+function testPValue(r: DriftResultRow): number | null {
+  if (r.PValue !== null) return r.PValue;
+  if (r.Source !== 'feature' && r.Source !== 'output') return null;
+  try {
+    const m = JSON.parse(r.Metrics) as { ks?: { pValue?: unknown }; chiSquare?: { pValue?: unknown } };
+    const p = m.ks?.pValue ?? m.chiSquare?.pValue;
+    return typeof p === 'number' ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A metric of the window's CBPE estimate (`Estimated` JSON), or null when not estimated. */
+function estimatedOf(r: QualityResultRow, metric: string): number | null {
+  if (!r.Estimated) return null;
+  try {
+    const v = (JSON.parse(r.Estimated) as Record<string, { value?: unknown } | undefined>)[metric]?.value;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * SLA results: one series per SLO and model version. `breach` and `burn_rate_firing` are 0/1;
@@ -91,6 +130,11 @@ export const QUALITY_SOURCE: ResultSource<QualityResultRow> = {
     label_delay_p90_seconds: (r) => r.LabelDelayP90Seconds,
     labelled: (r) => r.Labelled,
     predictions: (r) => r.Predictions,
+    estimated_accuracy: (r) => estimatedOf(r, 'accuracy'),
+    estimated_precision: (r) => estimatedOf(r, 'precision'),
+    estimated_recall: (r) => estimatedOf(r, 'recall'),
+    estimated_f1: (r) => estimatedOf(r, 'f1'),
+    estimated_roc_auc: (r) => estimatedOf(r, 'rocAuc'),
   },
   windowEnd: (r) => r.WindowEnd,
 };

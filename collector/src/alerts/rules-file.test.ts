@@ -32,7 +32,7 @@ describe('rules file', () => {
 
   it('names the file, the rule, the field and the problem', () => {
     expect(problem(`${RECEIVER}rules:\n  - alert: A\n    when: { source: drift, metric: nope, op: ">", threshold: 1 }\n`)).toBe(
-      'rules.yaml: rule "A" (rules[0]): when.metric: expected one of statistic, drifted, p_value, threshold, rows for source drift, got "nope"',
+      'rules.yaml: rule "A" (rules[0]): when.metric: expected one of statistic, drifted, p_value, test_p_value, threshold, rows for source drift, got "nope"',
     );
     expect(problem(`rules:\n  - alert: A\n    when: { source: weather, metric: x, op: ">", threshold: 1 }\n`)).toMatch(/^rules\.yaml: rule "A" \(rules\[0\]\): when\.source: expected one of drift, sla, quality, traffic, got "weather"$/);
     expect(problem(`rules:\n  - alert: A\n    when: { source: drift, metric: statistic, op: "=>", threshold: 1 }\n`)).toContain('rule "A" (rules[0]): when.op: expected one of');
@@ -47,6 +47,17 @@ describe('rules file', () => {
     expect(problem(`receivers:\n  - name: x\n    webhook: { url: "http://a" }\n    slack: { url: "http://b" }\n`)).toContain('expected exactly one of webhook, slack, alertmanager; got 2');
     expect(problem('rules: [')).toMatch(/^rules\.yaml: not valid YAML: /);
     expect(problem(`${RECEIVER}rules:\n  - alert: A\n    when: { source: traffic, absent_for: 5m }\n  - alert: A\n    when: { source: traffic, absent_for: 5m }\n`)).toContain('rule "A" (rules[1]): alert: duplicate rule name');
+  });
+
+  it('fdr: Benjamini–Hochberg over the window\'s series in place of metric, op and threshold; consecutive_windows', () => {
+    const f = parseRules(`rules:\n  - alert: D\n    when: { source: drift, match: { source: feature }, fdr: 0.05 }\n    consecutive_windows: 3\n`, 'rules.yaml');
+    expect(f.rules[0]).toMatchObject({ consecutiveWindows: 3, when: { source: 'drift', metric: 'test_p_value', match: { source: 'feature' }, op: '<=', threshold: 0.05, fdr: 0.05 } });
+    expect(parseRules(`rules:\n  - alert: D\n    when: { source: drift, metric: drifted, op: "==", threshold: 1 }\n`, 'rules.yaml').rules[0]!.consecutiveWindows).toBe(1);
+    expect(problem(`rules:\n  - alert: D\n    when: { source: sla, fdr: 0.05 }\n`)).toContain('rule "D" (rules[0]): when.fdr: source sla has no p-value to control; fdr is for drift');
+    expect(problem(`rules:\n  - alert: D\n    when: { source: drift, metric: p_value, op: "<", threshold: 0.05, fdr: 0.05 }\n`)).toContain('when.fdr: replaces metric, op and threshold');
+    expect(problem(`rules:\n  - alert: D\n    when: { source: drift, fdr: 5 }\n`)).toContain('when.fdr: expected a false-discovery rate between 0 and 1, such as 0.05');
+    expect(problem(`rules:\n  - alert: D\n    when: { source: traffic, absent_for: 5m }\n    consecutive_windows: 2\n`)).toContain('rule "D" (rules[0]): consecutive_windows: only for sources evaluated per window');
+    expect(problem(`rules:\n  - alert: D\n    when: { source: drift, fdr: 0.05 }\n    consecutive_windows: 0\n`)).toContain('rule "D" (rules[0]): consecutive_windows:');
   });
 
   it('names an unreadable file', async () => {

@@ -21,6 +21,11 @@ export interface Condition {
   match: Record<string, string>;
   op: Comparison;
   threshold: number;
+  /**
+   * Benjamini–Hochberg false-discovery rate: a series is active when its p-value (`metric`, the
+   * source's p-value metric) is rejected at this rate among every matching series of the window.
+   */
+  fdr?: number;
 }
 
 /** One alerting rule, validated. */
@@ -31,6 +36,8 @@ export interface AlertRule {
   forMs: number;
   /** How long a firing alert keeps firing after its condition cleared. @default 0 */
   keepFiringForMs: number;
+  /** Hysteresis: consecutive windows in which the condition holds before the alert fires. @default 1 */
+  consecutiveWindows: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** Receiver names. */
@@ -139,7 +146,8 @@ export function parseRules(text: string, file: string, sources: ReadonlyArray<Re
       if (!receivers.some((x) => x.name === n)) fail(at('notify'), `unknown receiver "${n}"; defined receivers: ${receivers.map((x) => x.name).join(', ') || '(none)'}`);
     }
     if (rules.some((x) => x.alert === r.alert)) fail(at('alert'), `duplicate rule name "${r.alert}"`);
-    rules.push({ alert: r.alert, when, forMs: ms(r.for), keepFiringForMs: ms(r.keep_firing_for), labels, annotations, notify: r.notify! });
+    if (r.consecutive_windows! > 1 && when.source === TRAFFIC_SOURCE_NAME) fail(at('consecutive_windows'), 'only for sources evaluated per window (traffic has no windows)');
+    rules.push({ alert: r.alert, when, forMs: ms(r.for), keepFiringForMs: ms(r.keep_firing_for), consecutiveWindows: r.consecutive_windows!, labels, annotations, notify: r.notify! });
   }
   return { file, rules, receivers };
 }
@@ -164,6 +172,12 @@ function condition(w: Written['when'], sources: ReadonlyMap<string, ResultSource
   const metrics: readonly string[] = traffic ? TRAFFIC_METRICS : Object.keys(sources.get(w.source)!.metrics);
   const match = strings(w.match);
   for (const k of Object.keys(match)) if (!labels.includes(k)) fail(['match', k], `source ${w.source} has no label "${k}"; its labels: ${labels.join(', ')}`);
+  if (w.fdr !== undefined) {
+    const pValue = traffic ? undefined : sources.get(w.source)!.pValueMetric;
+    if (pValue === undefined) fail(['fdr'], `source ${w.source} has no p-value to control; fdr is for ${[...sources.values()].filter((s) => s.pValueMetric).map((s) => s.name).join(', ')}`);
+    if (w.metric !== undefined || w.op !== undefined || w.threshold !== undefined) fail(['fdr'], `replaces metric, op and threshold (the series' ${pValue} is compared among the window's series); give either fdr or those three`);
+    return { source: w.source, metric: pValue!, match, op: '<=', threshold: w.fdr, fdr: w.fdr };
+  }
   if (w.absent_for !== undefined) {
     if (!traffic) fail(['absent_for'], 'only for source traffic');
     if (w.metric !== undefined || w.op !== undefined || w.threshold !== undefined) fail(['absent_for'], 'replaces metric, op and threshold; give either absent_for or those three');

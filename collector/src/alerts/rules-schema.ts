@@ -50,6 +50,8 @@ function Condition(sources: readonly string[]) {
       op: Type.Optional(Type.Enum(OPS)),
       threshold: Type.Optional(Type.Number()),
       absent_for: Type.Optional(Duration({ atLeast1s: true })),
+      /** Benjamini–Hochberg false-discovery rate over the window's matching series, in place of metric, op and threshold. */
+      fdr: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, expected: 'a false-discovery rate between 0 and 1, such as 0.05' })),
     },
     strict,
   );
@@ -62,6 +64,8 @@ function Rule(sources: readonly string[]) {
       when: Condition(sources),
       for: Type.Optional(Duration({ default: '0s' })),
       keep_firing_for: Type.Optional(Duration({ default: '0s' })),
+      /** Hysteresis: fire only once the condition held in this many consecutive windows of its series. */
+      consecutive_windows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
       labels: Type.Optional(Strings),
       annotations: Type.Optional(Strings),
       notify: Type.Optional(Type.Array(Type.String(), { default: [], expected: 'a list of receiver names' })),

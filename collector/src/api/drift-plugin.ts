@@ -6,7 +6,7 @@ import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, 
 const DriftQuery = Type.Object({
   ...WindowModelFields,
   feature: Type.Optional(Type.String({ maxLength: 256, description: 'a column name, or * for the data-set rows' })),
-  source: Type.Optional(Type.Union([Type.Literal('feature'), Type.Literal('output'), Type.Literal('dataset')])),
+  source: Type.Optional(Type.Union([Type.Literal('feature'), Type.Literal('output'), Type.Literal('dataset'), Type.Literal('multivariate')])),
   ...WindowRangeFields,
   drifted: Type.Optional(Type.Boolean({ description: 'only drifted (true) or only not drifted (false)' })),
   limit: WindowResultLimit,

@@ -34,6 +34,7 @@ export async function qualityPlugin(app: FastifyInstance): Promise<void> {
           logLoss: n(r.LogLoss),
         },
         regression: { rows: Number(r.RegressionRows), mae: n(r.Mae), rmse: n(r.Rmse), mape: n(r.Mape) },
+        estimated: r.Estimated ? (JSON.parse(String(r.Estimated)) as unknown) : null,
       })),
     };
   });

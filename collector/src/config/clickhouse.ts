@@ -17,6 +17,12 @@ export const ClickHouseSection = Section(
     username: Text({ env: 'INFERLENS_CLICKHOUSE_USERNAME', default: 'default', description: 'ClickHouse user' }),
     password: Text({ env: 'INFERLENS_CLICKHOUSE_PASSWORD', default: '', description: 'ClickHouse password' }),
     database: Text({ env: 'INFERLENS_CLICKHOUSE_DATABASE', default: 'default', description: 'ClickHouse database, created when missing (server mode)' }),
+    cluster: Text({
+      env: 'INFERLENS_CLICKHOUSE_CLUSTER',
+      default: '',
+      description:
+        'ClickHouse cluster name (`remote_servers`): migrations run `ON CLUSTER`, each table becomes a Replicated `<name>_local` with a Distributed `<name>` over it; empty: one server. Needs `url`; see [Scale-out](scale-out.md#cluster)',
+    }),
   },
   'the ClickHouse server; an empty url selects the embedded chDB store',
 );

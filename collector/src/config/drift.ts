@@ -15,6 +15,23 @@ const ColumnSettings = Entry({
 });
 
 /**
+ * Multivariate drift of a model's input features: NannyML's data reconstruction with PCA (see
+ * docs/multivariate-drift.md). On by default for a reference with at least two input features.
+ */
+const Multivariate = Entry({
+  /** Absent: on. */
+  enabled: Type.Optional(Type.Boolean()),
+  /** Share of the standardised reference's variance the kept components explain. Absent: 0.65. */
+  varianceShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+  /** Reference chunks the bounds come from. Absent: 10. */
+  chunks: Type.Optional(Type.Integer({ minimum: 2, maximum: 1000 })),
+  /** Bounds at the chunks' mean ± this many standard deviations. Absent: 3. */
+  multiplier: Type.Optional(AboveZero),
+  /** Input features to use, at least two. Absent: every numeric and categorical input feature of the reference (at most 100, by name). */
+  features: Type.Optional(Type.Array(Name, { minItems: 2, maxItems: 1000 })),
+});
+
+/**
  * One entry of `drift.models`: methods and thresholds of a model (optionally one version).
  * Everything left out keeps the defaults of `@inferlens/stats`.
  */
@@ -34,6 +51,8 @@ const DriftModel = Entry({
   features: Type.Optional(Type.Record(Type.String(), ColumnSettings)),
   /** Per output. */
   outputs: Type.Optional(Type.Record(Type.String(), ColumnSettings)),
+  /** Multivariate drift (PCA data reconstruction). Absent: on, with NannyML's defaults. */
+  multivariate: Type.Optional(Multivariate),
 });
 
 /** `drift:`: the streaming drift job. */
@@ -56,6 +75,8 @@ export const DriftSection = Section(
 export type DriftJobConfig = Static<typeof DriftSection>;
 /** Drift settings of one model (optionally one version), from `drift.models`. */
 export type DriftModelConfig = Static<typeof DriftModel>;
+/** Multivariate drift settings of a model. */
+export type MultivariateConfig = Static<typeof Multivariate>;
 /** Method and threshold for one column. */
 export type ColumnDriftSettings = Static<typeof ColumnSettings>;
 

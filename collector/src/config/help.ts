@@ -25,5 +25,8 @@ export function renderHelp(keys: readonly ConfigKey[] = OPTIONS): string {
     ...keys.map(helpLine),
     `  ${'--help'.padEnd(26)} print this help`,
     `  ${'--version'.padEnd(26)} print the version`,
+    '',
+    'Commands:',
+    `  ${'schema [--cluster NAME]'.padEnd(26)} print the DDL the collector applies (one node, or a cluster); schema --help`,
   ].join('\n');
 }

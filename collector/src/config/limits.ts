@@ -17,8 +17,25 @@ export const LimitsSection = Section(
       default: 3600,
       description: "latest event time accepted, in seconds after the collector's clock (room for clock skew); a later record is rejected alone",
     }),
+    maxBytesInFlight: Count({
+      env: 'INFERLENS_MAX_BYTES_IN_FLIGHT',
+      default: 256 * 1024 * 1024,
+      description:
+        'admission control: bytes of ingestion bodies being read or decoded plus rows waiting for storage, in bytes; a request whose `Content-Length` would pass it gets 503 `INGEST_SATURATED` with Retry-After before its body is read (see [HTTP API](http-api.md#overload-and-slow-clients))',
+    }),
+    requestTimeoutMs: Count({
+      env: 'INFERLENS_REQUEST_TIMEOUT_MS',
+      default: 30_000,
+      description:
+        'longest time a client may take to send a whole request (headers and body), in milliseconds; a slower one is answered 408 `REQUEST_TIMEOUT` and its connection closed (checked every second)',
+    }),
+    headersTimeoutMs: Count({
+      env: 'INFERLENS_HEADERS_TIMEOUT_MS',
+      default: 10_000,
+      description: "longest time a client may take to send a request's headers, in milliseconds (at most `limits.requestTimeoutMs`); answered 408 `REQUEST_TIMEOUT`",
+    }),
   },
-  'limits applied to every ingestion request',
+  'limits applied to ingestion requests and to what they hold in memory',
 );
 
 /** Limits applied to every ingestion request. */

@@ -36,13 +36,17 @@ describe('loadConfig defaults', () => {
       host: '127.0.0.1',
       port: 4318,
       dataDir: './.inferlens/data',
-      clickhouse: { url: '', username: 'default', password: '', database: 'default' },
+      clickhouse: { url: '', username: 'default', password: '', database: 'default', cluster: '' },
+      clickhouseHttp: { port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 },
       limits: {
         maxBodyBytes: 16 * 1024 * 1024,
         maxDecompressedBytes: 64 * 1024 * 1024,
         maxRecordsPerRequest: 100_000,
         maxEventAgeSeconds: 31_622_400,
         maxEventAheadSeconds: 3600,
+        maxBytesInFlight: 256 * 1024 * 1024,
+        requestTimeoutMs: 30_000,
+        headersTimeoutMs: 10_000,
       },
       batch: { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxDelayMs: 20, maxConcurrentInserts: 2, maxPendingRows: 500_000 },
       drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
@@ -256,7 +260,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, dataDir, clickhouse, limits, batch, drift, sla, quality, alerts, auth, tls, redaction, logLevel, slos');
+    expect(err.message).toContain('host, port, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, auth, tls, redaction, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {
@@ -310,5 +314,29 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
       expect(err.message).toContain(JSON.stringify(url));
       expect(err.message).toContain('http(s) URL');
     }
+  });
+});
+
+describe('clickhouseHttp: the read-only ClickHouse HTTP interface', () => {
+  it('is off by default, and takes its port, user and password from the environment', () => {
+    expect(DEFAULT_CONFIG.clickhouseHttp).toEqual({ port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 });
+    const env = { INFERLENS_CLICKHOUSE_HTTP_PORT: '8123', INFERLENS_CLICKHOUSE_HTTP_USERNAME: 'grafana', INFERLENS_CLICKHOUSE_HTTP_PASSWORD: 's3cret' };
+    expect(loadConfig({ env }).clickhouseHttp).toMatchObject({ port: 8123, username: 'grafana', password: 's3cret' });
+  });
+
+  it('requires the user and the password when it is on, and the embedded store', () => {
+    expect(configError({ env: { INFERLENS_CLICKHOUSE_HTTP_PORT: '8123' } }).message).toMatch(/clickhouseHttp\.username.*required when clickhouseHttp\.port is set/);
+    expect(configError({ env: { INFERLENS_CLICKHOUSE_HTTP_PORT: '8123', INFERLENS_CLICKHOUSE_HTTP_USERNAME: 'g' } }).message).toMatch(/clickhouseHttp\.password.*required/);
+    const withServer = { INFERLENS_CLICKHOUSE_HTTP_PORT: '0', INFERLENS_CLICKHOUSE_HTTP_USERNAME: 'g', INFERLENS_CLICKHOUSE_HTTP_PASSWORD: 'p', INFERLENS_CLICKHOUSE_URL: 'http://ch:8123' };
+    expect(configError({ env: withServer }).message).toMatch(/clickhouseHttp\.port.*embedded store only/);
+    expect(configError({ env: { INFERLENS_CLICKHOUSE_HTTP_PORT: '-2' } }).message).toMatch(/clickhouseHttp\.port.*-1 to 65535/);
+  });
+});
+
+describe('clickhouse.cluster', () => {
+  it('is empty (one server) by default, and needs clickhouse.url', () => {
+    expect(DEFAULT_CONFIG.clickhouse.cluster).toBe('');
+    expect(loadConfig({ env: { INFERLENS_CLICKHOUSE_URL: 'http://ch:8123', INFERLENS_CLICKHOUSE_CLUSTER: 'prod' } }).clickhouse.cluster).toBe('prod');
+    expect(configError({ env: { INFERLENS_CLICKHOUSE_CLUSTER: 'prod' } }).message).toMatch(/clickhouse\.cluster.*needs clickhouse\.url/);
   });
 });

@@ -3,6 +3,7 @@ import { AlertsSection } from './alerts.js';
 import { AuthSection } from './auth.js';
 import { BatchSection } from './batch.js';
 import { ClickHouseSection } from './clickhouse.js';
+import { ClickHouseHttpSection } from './clickhouse-http.js';
 import { DriftSection } from './drift.js';
 import { LimitsSection } from './limits.js';
 import type { QualityJobConfig } from './quality.js';
@@ -26,6 +27,7 @@ export const CollectorConfigSchema = Type.Object(
     port: Port,
     dataDir: DataDir,
     clickhouse: ClickHouseSection,
+    clickhouseHttp: ClickHouseHttpSection,
     limits: LimitsSection,
     batch: BatchSection,
     drift: DriftSection,

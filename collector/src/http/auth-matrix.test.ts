@@ -141,6 +141,7 @@ const ROWS: Row[] = [
   { name: 'GET /ui/', request: get('/ui/'), expected: OPEN },
   { name: 'GET /ui/app.js', request: get('/ui/app.js'), expected: OPEN },
   { name: 'GET /ui/vendor/uplot/uPlot.esm.js', request: get('/ui/vendor/uplot/uPlot.esm.js'), expected: OPEN },
+  { name: 'GET /metrics', request: get('/metrics'), expected: ALL_PROJECTS_READ },
   { name: 'GET /api/v1/whoami', request: get('/api/v1/whoami'), expected: { ...OPEN, none: 401, revoked: 401 } },
   {
     name: 'POST /v1/predictions',

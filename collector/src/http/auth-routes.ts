@@ -28,6 +28,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /ui/vendor/uplot/*': OPEN,
 
   'GET /api/v1/whoami': { scope: null },
+  // The collector's own metrics: collector-wide, so a key of every project (Prometheus sends it as `authorization.credentials`).
+  'GET /metrics': { scope: 'read', allProjects: true },
 
   'POST /v1/traces': INGEST,
   'POST /v1/logs': INGEST,

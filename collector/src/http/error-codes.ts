@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   },
   NOT_FOUND: { status: 404, when: 'no such route, or nothing stored under the name asked for (a trace, a reference)' },
   PRECONDITION_FAILED: { status: 412, when: "a UI file request whose `If-Match` / `If-Unmodified-Since` does not hold" },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    when: 'the request (headers and body) did not arrive within `limits.requestTimeoutMs`, or its headers within `limits.headersTimeoutMs`; the connection is closed',
+  },
   INGEST_BODY_TOO_LARGE: {
     status: 413,
     when: 'the body is over `limits.maxBodyBytes`, or over `limits.maxDecompressedBytes` once inflated',

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../config.js';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
@@ -144,7 +145,9 @@ describe('plugin dependencies', () => {
   it('refuses to start a receiver without the HTTP layer, whose handler writes its errors', async () => {
     const a = Fastify({ logger: false });
     a.decorate('batchers', {} as never);
-    const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
+    a.decorate('metrics', {} as never);
+    a.decorate('admission', {} as never);
+    const limits = { ...DEFAULT_CONFIG.limits, maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
     await expect(a.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: 10 })).rejects.toThrow(/inferlens-http/);
     await a.close();
   });

@@ -36,6 +36,7 @@ async function http(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err, request, reply) => {
     const e = toErrorReply(err, request);
     if (e.statusCode >= 500) request.log.error({ err, route: request.routeOptions.url }, 'request failed');
+    if (app.hasDecorator('metrics')) app.metrics.requestsRefused.inc({ code: e.code });
     // A plugin's client error may carry headers of its own (a 416's Content-Range), as Fastify's default handler sends them.
     const headers = err instanceof CollectorError || e.statusCode >= 500 ? undefined : (err as { headers?: unknown }).headers;
     if (headers !== null && typeof headers === 'object') reply.headers(headers as Record<string, string>);

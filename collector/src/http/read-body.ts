@@ -34,7 +34,10 @@ export async function readBody(
     throw new UnsupportedMediaTypeError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; send gzip or no encoding`);
   }
   try {
-    return { body: await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes }), mediaType: type };
+    const body = await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes });
+    // The inflated body is in memory too, until the rows are staged (admission control).
+    if (request.server.hasDecorator('admission')) request.server.admission.of(request.raw)?.grow(body.length);
+    return { body, mediaType: type };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {

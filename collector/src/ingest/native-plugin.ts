@@ -4,6 +4,7 @@ import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
+import { ADMISSION_PLUGIN, admitIngestBodies } from '../http/admission-plugin.js';
 import { utf8Text } from './utf8-text.js';
 import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
@@ -13,6 +14,7 @@ import { ingestProjects, nowUnixNano } from '../http/request-context.js';
 import type { RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
 import type { RateLimiter } from '../auth/RateLimiter.js';
+import { countRecords } from '../metrics/CollectorMetrics.js';
 
 // Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
@@ -44,6 +46,7 @@ export interface NativePluginOptions {
  * `{ error, message }`).
  */
 async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
+  admitIngestBodies(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -83,9 +86,13 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   };
 
   const ingest = (kind: 'prediction' | 'feedback') => async (request: FastifyRequest): Promise<IngestResponse> => {
+    const signal = kind === 'prediction' ? 'predictions' : 'feedback';
+    if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
     const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
     const { stored, response } = stage(kind, request, body);
-    await stored;
+    // The body's rows are pending in the batchers now, which count their bytes.
+    app.admission.of(request.raw)?.release();
+    await countRecords(app.metrics, signal, response.accepted, response.rejected, stored);
     return response;
   };
 
@@ -101,6 +108,6 @@ export const nativePlugin = fp(nativeReceivers, {
   name: 'inferlens-native',
   fastify: '5.x',
   encapsulate: true,
-  dependencies: [HTTP_PLUGIN],
-  decorators: { fastify: ['batchers'] },
+  dependencies: [HTTP_PLUGIN, ADMISSION_PLUGIN],
+  decorators: { fastify: ['batchers', 'metrics', 'admission'] },
 });

@@ -1,3 +1,6 @@
+import { metricsPlugin } from '../metrics/metrics-plugin.js';
+import { admissionPlugin } from '../http/admission-plugin.js';
+import { DEFAULT_CONFIG } from '../config.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs/minimal.js';
@@ -45,6 +48,7 @@ class FakeStore {
 }
 
 const MAX_PENDING_ROWS = 1000;
+const LIMITS = DEFAULT_CONFIG.limits;
 
 /** The engine's error for a full disk, as @clickhouse/client hands it over: the store is unavailable, not the rows at fault. */
 const NOT_ENOUGH_SPACE = Object.assign(new Error('Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)'), { code: '243', type: 'NOT_ENOUGH_SPACE' });
@@ -52,11 +56,13 @@ const NOT_ENOUGH_SPACE = Object.assign(new Error('Cannot reserve 1.00 MiB, not e
 async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   // The HTTP layer's root error handler writes the receivers' errors (as a google.rpc.Status).
+  await app.register(metricsPlugin);
   await app.register(httpPlugin);
   const make = <R>(codec: RowCodec<R>) =>
     new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
   app.decorate('batchers', { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
-  const limits = { maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
+  const limits = { ...LIMITS, maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
+  await app.register(admissionPlugin, { maxBytesInFlight: limits.maxBytesInFlight, maxBodyBytes: limits.maxBodyBytes });
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
   await app.ready();
   return app;

@@ -13,7 +13,9 @@ import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type Ot
 import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
 import { readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
+import { ADMISSION_PLUGIN, admitIngestBodies } from '../http/admission-plugin.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
+import { countRecords } from '../metrics/CollectorMetrics.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
 import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
@@ -45,6 +47,8 @@ export interface OtlpPluginOptions {
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
 interface Staged {
   stored: Promise<void>;
+  /** Records handed to the batchers. */
+  accepted: number;
   rejected: number;
   errors: string[];
 }
@@ -60,6 +64,7 @@ interface Staged {
  * (the routes' error format, written by the root error handler).
  */
 async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
+  admitIngestBodies(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -82,12 +87,12 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
       policy.admit?.(t.count + t.rejected);
-      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), rejected: t.rejected, errors: t.errors };
+      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), accepted: t.count, rejected: t.rejected, errors: t.errors };
     }
     const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
     policy.admit?.(decoded.spans.length + decoded.rejected);
-    return { stored: app.batchers.spans.add(decoded.spans), rejected: decoded.rejected, errors: decoded.errors };
+    return { stored: app.batchers.spans.add(decoded.spans), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
   };
 
   const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
@@ -159,23 +164,26 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       }
     }
     const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions), app.batchers.feedback.add(feedback)]);
-    return { stored: stored.then(() => undefined), rejected, errors };
+    return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy) => Staged, rejectedField: string) =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) });
-      await stored;
+      const { stored, accepted, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) });
+      // The body's rows are pending in the batchers now, which count their bytes.
+      app.admission.of(request.raw)?.release();
+      await countRecords(app.metrics, signal, accepted, rejected, stored);
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };
 
   const config = { errorFormat: otlpErrorFormat };
-  app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans'));
-  app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords'));
+  app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans', 'traces'));
+  app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords', 'logs'));
 }
 
 /**
@@ -186,8 +194,8 @@ export const otlpPlugin = fp(otlpReceivers, {
   name: 'inferlens-otlp',
   fastify: '5.x',
   encapsulate: true,
-  dependencies: [HTTP_PLUGIN],
-  decorators: { fastify: ['batchers'] },
+  dependencies: [HTTP_PLUGIN, ADMISSION_PLUGIN],
+  decorators: { fastify: ['batchers', 'metrics', 'admission'] },
 });
 
 /** The `Timestamp` of a decoded log record that carries neither a time nor an observed time. */

@@ -6,7 +6,10 @@ import { profileWindow, type FeatureProfile } from './feature-profile.js';
 import { listAllReferences } from '../store/repositories/reference-profiles.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
-import { driftSettingsFor, type DriftModelConfig } from '../config.js';
+import { driftSettingsFor, type DriftModelConfig, type MultivariateConfig } from '../config.js';
+import { fitReferenceReconstruction, multivariateWindow, type FittedReconstruction } from './multivariate-drift.js';
+import type { StoredReference } from '../store/repositories/reference-profiles.js';
+import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
 import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
 
@@ -27,6 +30,8 @@ export interface DriftStream {
   version: string;
   referenceId: string;
   profile: FeatureProfile;
+  /** Where the reference's rows are (the multivariate model is fitted on them). */
+  referenceRows: ReferenceRows;
 }
 
 /** A model version with a reference, as listed: its profile is read in its own unit of work. */
@@ -36,6 +41,15 @@ interface ReferencedVersion {
   version: string;
   referenceId: string;
   profileJson: string;
+  referenceRows: ReferenceRows;
+}
+
+/** Where a stored reference's rows are. */
+function rowsOf(r: StoredReference): ReferenceRows {
+  if (r.kind === 'pinned' && r.sourceFromMs !== null && r.sourceToMs !== null) {
+    return { kind: 'pinned', project: r.project, model: r.model, version: r.sourceVersion, fromMs: r.sourceFromMs, toMs: r.sourceToMs };
+  }
+  return { kind: 'dataset', project: r.project, referenceId: r.referenceId };
 }
 
 /** A window the job has closed. */
@@ -66,12 +80,15 @@ const JOB = 'drift';
  */
 export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
+  readonly #reconstructions = new Map<string, Promise<FittedReconstruction | undefined>>();
 
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
-    const versions: ReferencedVersion[] = references.map((r) => ({ project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile }));
+    const versions: ReferencedVersion[] = references.map((r) => ({
+      project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile, referenceRows: rowsOf(r),
+    }));
     return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
-      const advanced = await this.#advance({ ...v, profile: this.#profile(v) });
+      const advanced = await this.#advance({ project: v.project, model: v.model, version: v.version, referenceId: v.referenceId, referenceRows: v.referenceRows, profile: this.#profile(v) });
       return { windows: advanced.windows, checkpointMs: advanced.checkpointMs };
     }, this.signal);
   }
@@ -90,6 +107,21 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     return profile;
   }
 
+  /**
+   * The reference's data-reconstruction model, fitted once per reference and settings (two
+   * aggregations over its rows); a failed fit is tried again at the next window.
+   */
+  #reconstruction(stream: DriftStream, settings: MultivariateConfig | undefined): Promise<FittedReconstruction | undefined> {
+    const key = `${stream.referenceId}\u0000${JSON.stringify(settings ?? {})}`;
+    let fitted = this.#reconstructions.get(key);
+    if (!fitted) {
+      fitted = fitReferenceReconstruction(this.store, stream.referenceRows, stream.profile, settings);
+      fitted.catch(() => this.#reconstructions.delete(key));
+      this.#reconstructions.set(key, fitted);
+    }
+    return fitted;
+  }
+
   #advance(stream: DriftStream) {
     const key = { project: stream.project, model: stream.model, version: stream.version };
     return advanceWindows(this.store, { job: JOB, ...key }, { ...this.opts, signal: this.signal }, async (start, end, scope) => {
@@ -97,6 +129,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
       if (current.rows > 0) {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
+        const fitted = await this.#reconstruction(stream, own?.multivariate);
+        if (fitted) results.push(await multivariateWindow(this.store, fitted, scope, { fromMs: start, toMs: end }));
         const quality = dataQuality(stream.profile, current);
         const resultRows = driftResultRows(stream, start, end, results);
         await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.#writeQuality(stream, start, end, quality)]);

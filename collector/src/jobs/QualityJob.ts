@@ -1,7 +1,11 @@
 import { SharedRunJob, type JobRunOptions } from './SharedRun.js';
 import type { RunReport } from './JobUnits.js';
 import {
+  CBPE_METRICS,
   classificationFromConfusion,
+  estimatePerformance,
+  fitCbpe,
+  type CbpeModel,
   logLossFromGroups,
   regressionFromSums,
   rocAucFromGroups,
@@ -10,7 +14,8 @@ import {
 import { latestFeedbackArrival } from '../store/repositories/feedback.js';
 import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
 import { listStreams, type Stream } from '../store/repositories/model-activity.js';
-import { qualityInputs, windowsWithNewFeedback } from '../store/repositories/prediction-feedback.js';
+import { estimationReferenceRows, qualityInputs, scoreGroups, windowsWithNewFeedback } from '../store/repositories/prediction-feedback.js';
+import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { countPredictions } from '../store/repositories/predictions.js';
 import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
@@ -60,7 +65,33 @@ export interface QualityWindowResult {
   maxFeedbackReceivedAtMs: number;
   /** True when this write replaces an earlier result of the window. */
   recomputed: boolean;
+  /** Performance estimated from the scores before labels (CBPE); null when not estimated. */
+  estimated: EstimatedQuality | null;
 }
+
+/** One estimated metric and its band; null where it cannot be estimated (no predicted positives, ...). */
+export interface EstimatedValue {
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** A window's CBPE estimate (`estimated` of `GET /api/v1/quality`). */
+export interface EstimatedQuality {
+  /** The pinned reference it was calibrated on, and its labelled, scored rows. */
+  referenceId: string;
+  referenceRows: number;
+  /** The window's predictions with a score. */
+  rows: number;
+  accuracy: EstimatedValue;
+  precision: EstimatedValue;
+  recall: EstimatedValue;
+  f1: EstimatedValue;
+  rocAuc: EstimatedValue;
+}
+
+/** Labelled reference rows CBPE is calibrated on, at most (the newest of the pinned range). */
+export const ESTIMATION_REFERENCE_ROWS_MAX = 200_000;
 
 const JOB = 'quality';
 const SCAN_JOB = 'quality-feedback';
@@ -81,6 +112,9 @@ const fin = (x: number) => (Number.isFinite(x) ? x : null);
  * feedback is newer than the one its stored result counted (idempotent: the row is replaced).
  */
 export class QualityJob extends SharedRunJob<QualityJobOptions> {
+  /** Fitted CBPE per reference id (null: that reference cannot calibrate one). */
+  readonly #estimators = new Map<string, CbpeModel | null>();
+
   #outputs(model: string): Omit<QualityModelConfig, 'model'> {
     return this.opts.models.find((m) => m.model === model) ?? DEFAULT_QUALITY_OUTPUTS;
   }
@@ -122,6 +156,43 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     return written;
   }
 
+  /**
+   * CBPE for the stream's reference, fitted once per reference: a pinned range's predictions with a
+   * score and a feedback label (both classes needed). Uploaded data sets carry no labels: none.
+   */
+  async #estimator(key: Stream): Promise<{ referenceId: string; model: CbpeModel } | undefined> {
+    const ref = await referenceOf(this.store, key.project, key.model, key.version);
+    if (!ref || ref.kind !== 'pinned' || ref.sourceFromMs === null || ref.sourceToMs === null) return undefined;
+    if (!this.#estimators.has(ref.referenceId)) {
+      const scope = { project: key.project, model: key.model, version: ref.sourceVersion };
+      const rows = await estimationReferenceRows(this.store, scope, { fromMs: ref.sourceFromMs, toMs: ref.sourceToMs }, this.#outputs(key.model), ESTIMATION_REFERENCE_ROWS_MAX);
+      const positives = rows.filter((r) => r.truth).length;
+      this.#estimators.set(ref.referenceId, positives > 0 && positives < rows.length ? fitCbpe(rows) : null);
+    }
+    const model = this.#estimators.get(ref.referenceId);
+    return model ? { referenceId: ref.referenceId, model } : undefined;
+  }
+
+  async #estimate(key: Stream, range: { fromMs: number; toMs: number }): Promise<EstimatedQuality | null> {
+    const estimator = await this.#estimator(key);
+    if (!estimator) return null;
+    const groups = await scoreGroups(this.store, key, range, this.#outputs(key.model));
+    if (groups.length === 0) return null;
+    const e = estimatePerformance(estimator.model, groups);
+    const metric = (m: (typeof CBPE_METRICS)[number]): EstimatedValue =>
+      Number.isFinite(e[m].value) ? { value: e[m].value, lower: fin(e[m].lower), upper: fin(e[m].upper) } : { value: null, lower: null, upper: null };
+    return {
+      referenceId: estimator.referenceId,
+      referenceRows: estimator.model.referenceRows,
+      rows: e.rows,
+      accuracy: metric('accuracy'),
+      precision: metric('precision'),
+      recall: metric('recall'),
+      f1: metric('f1'),
+      rocAuc: metric('rocAuc'),
+    };
+  }
+
   async #compute(key: Stream, start: number, end: number, recomputed: boolean): Promise<number> {
     const range = { fromMs: start, toMs: end };
     const predictions = await countPredictions(this.store, key, range);
@@ -159,6 +230,7 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
       mape: fin(regression.mape),
       maxFeedbackReceivedAtMs: labelled > 0 ? Number(lab!.r) : 0,
       recomputed,
+      estimated: await this.#estimate(key, range),
     };
     const row = qualityResultRow(result);
     await this.store.insert(QUALITY_RESULTS, [row]);
@@ -195,5 +267,6 @@ export function qualityResultRow(r: QualityWindowResult): QualityResultRow {
     Rmse: r.rmse,
     Mape: r.mape,
     MaxFeedbackReceivedAt: r.maxFeedbackReceivedAtMs,
+    Estimated: r.estimated ? JSON.stringify(r.estimated) : '',
   };
 }

@@ -3,11 +3,18 @@ import { compareProfiles } from './compare-profiles.js';
 import type { FeatureProfile } from './feature-profile.js';
 import { addBucket, bucketOf, emptyBucketHistogram } from './log-buckets.js';
 
-/** A profile built the way ClickHouse builds it, from raw values. */
-function profile(rows: Array<{ x?: number; color?: string; score?: number }>): FeatureProfile {
+/** A profile built the way ClickHouse builds it, from raw values (distinct values kept when there are at most 5). */
+function profile(rows: Array<{ x?: number; color?: string; score?: number; rating?: number }>): FeatureProfile {
   const p: FeatureProfile = { rows: rows.length, numeric: { feature: {}, output: {} }, categorical: { feature: {}, output: {} } };
+  const distinct = new Map<string, Set<number>>();
   for (const r of rows) {
-    if (r.x !== undefined) addBucket((p.numeric.feature.x ??= emptyBucketHistogram()), bucketOf(r.x), 1, r.x, r.x, r.x, r.x * r.x);
+    for (const k of ['x', 'rating'] as const) {
+      const v = r[k];
+      if (v === undefined) continue;
+      addBucket((p.numeric.feature[k] ??= emptyBucketHistogram()), bucketOf(v), 1, v, v, v, v * v);
+      if (!distinct.has(k)) distinct.set(k, new Set());
+      distinct.get(k)!.add(v);
+    }
     if (r.score !== undefined) addBucket((p.numeric.output.score ??= emptyBucketHistogram()), bucketOf(r.score), 1, r.score, r.score, r.score, r.score * r.score);
     if (r.color !== undefined) {
       const c = (p.categorical.feature.color ??= { counts: {}, total: 0 });
@@ -15,6 +22,7 @@ function profile(rows: Array<{ x?: number; color?: string; score?: number }>): F
       c.total++;
     }
   }
+  for (const [k, values] of distinct) if (values.size <= 5) p.numeric.feature[k]!.values = [...values].sort((a, b) => a - b);
   return p;
 }
 
@@ -31,7 +39,8 @@ describe('compareProfiles', () => {
     expect(out.map((c) => `${c.source}:${c.feature}`).sort()).toEqual(['dataset:*', 'feature:color', 'feature:x', 'output:score']);
     expect(out.filter((c) => c.drifted)).toEqual([]);
     expect(out.find((c) => c.feature === 'x')!.method).toBe('ks');
-    expect(out.find((c) => c.feature === 'color')!.method).toBe('chi-square');
+    // Two colours, 500 reference rows: Evidently's z-test for a binary column.
+    expect(out.find((c) => c.feature === 'color')!.method).toBe('two-proportion-z');
   });
 
   it('flags a shifted numeric feature and a changed category mix, and reports the share', () => {
@@ -77,7 +86,29 @@ describe('compareProfiles with per-model and per-column settings', () => {
 
   it('ignores a column method that does not suit the column kind', () => {
     const out = compareProfiles(reference, current, { features: { color: { method: 'ks' } } });
-    expect(out.find((c) => c.feature === 'color')!.method).toBe('chi-square');
+    expect(out.find((c) => c.feature === 'color')!.method).toBe('two-proportion-z');
+  });
+
+  it('compares a numeric column with at most 5 distinct reference values as categories, unless its method is set', () => {
+    const w = lcg(5);
+    const rating = (shift: number) => () => Math.min(5, 1 + Math.floor(w() * 5 + shift));
+    const before = rating(0);
+    const after = rating(1);
+    const ref = profile(Array.from({ length: 600 }, () => ({ rating: before(), x: w() })));
+    const same = profile(Array.from({ length: 400 }, () => ({ rating: before(), x: w() })));
+    const moved = profile(Array.from({ length: 400 }, () => ({ rating: after(), x: w() })));
+    const quiet = compareProfiles(ref, same).find((c) => c.feature === 'rating')!;
+    expect(quiet).toMatchObject({ kind: 'categorical', method: 'chi-square', drifted: false, metrics: { lowCardinality: { referenceValues: 5 } } });
+    const loud = compareProfiles(ref, moved).find((c) => c.feature === 'rating')!;
+    expect(loud).toMatchObject({ kind: 'categorical', method: 'chi-square', drifted: true });
+    expect(compareProfiles(ref, moved).find((c) => c.feature === 'x')!).toMatchObject({ kind: 'numerical', method: 'ks' });
+    expect(compareProfiles(ref, moved, { features: { rating: { method: 'psi' } } }).find((c) => c.feature === 'rating')!).toMatchObject({ kind: 'numerical', method: 'psi' });
+    // A window value the reference never had is an unseen category: named by the value while the
+    // window has at most 5 distinct values, by its bucket's upper edge (9 lies in (8.83, 9.008]) beyond.
+    const odd = (n: number) => profile([...Array.from({ length: 400 - n }, () => ({ rating: 1 + (w() < 0.5 ? 1 : 0) })), ...Array.from({ length: n }, () => ({ rating: 9 }))]);
+    expect(compareProfiles(ref, odd(10)).find((c) => c.feature === 'rating')!.metrics).toMatchObject({ unseen: { categories: ['9'] } });
+    const wide = profile([...Array.from({ length: 390 }, () => ({ rating: before() })), ...Array.from({ length: 10 }, () => ({ rating: 9 }))]);
+    expect(compareProfiles(ref, wide).find((c) => c.feature === 'rating')!.metrics).toMatchObject({ unseen: { categories: ['~9.008'] } });
   });
 
   it('applies per-method thresholds and the data-set share', () => {

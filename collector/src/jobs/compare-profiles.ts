@@ -1,12 +1,12 @@
-import { DEFAULT_DRIFT_SHARE, detectDrift, METHODS_BY_KIND, type DriftMethod, type DriftOptions, type DriftResult, type FeatureKind } from '@inferlens/stats';
+import { DEFAULT_DRIFT_SHARE, detectDrift, LOW_CARDINALITY_MAX, METHODS_BY_KIND, type CategorySummary, type DriftMethod, type DriftOptions, type DriftResult, type FeatureKind } from '@inferlens/stats';
 import type { ColumnDriftSettings } from '../config.js';
 import type { FeatureProfile, ProfileSource } from './feature-profile.js';
-import { emptyBucketHistogram, toSharedSummaries } from './log-buckets.js';
+import { bucketOf, bucketUpper, emptyBucketHistogram, toSharedSummaries, type BucketHistogram } from './log-buckets.js';
 
 /** One drift result of one column (or of the whole data set) for one window. */
 export interface ColumnDrift {
-  /** `feature`, `output`, or `dataset` for the data-set level row. */
-  source: ProfileSource | 'dataset';
+  /** `feature`, `output`, `dataset` for the data-set level row, `multivariate` for the data-reconstruction row. */
+  source: ProfileSource | 'dataset' | 'multivariate';
   /** Column name; `*` for the data-set level row. */
   feature: string;
   /** `numerical`, `categorical`, or `dataset`. */
@@ -58,6 +58,35 @@ function columnOptions(options: CompareOptions, source: ProfileSource, name: str
 const SOURCES: ProfileSource[] = ['feature', 'output'];
 
 /**
+ * A numeric column whose reference holds at most `LOW_CARDINALITY_MAX` distinct values, as
+ * category counts of both sides (the values as text), or undefined. Each bucket is labelled by the
+ * one value known to lie in it (the reference's, or the window's when it has few values too);
+ * a window value within 2% of a reference value shares its bucket and counts as that value.
+ * Buckets of the window without a known value become categories named after their upper edge
+ * (`~2.51`), unseen in the reference. Two reference values in one bucket: undefined (the column
+ * keeps the numerical test).
+ */
+function asCategories(ref: BucketHistogram, cur: BucketHistogram, missing: { reference: number; current: number }): [CategorySummary, CategorySummary] | undefined {
+  const values = ref.values;
+  if (!values || values.length === 0 || values.length > LOW_CARDINALITY_MAX) return undefined;
+  const labels = new Map<number, string>();
+  for (const v of values) {
+    if (labels.has(bucketOf(v))) return undefined;
+    labels.set(bucketOf(v), String(v));
+  }
+  for (const v of cur.values ?? []) if (!labels.has(bucketOf(v))) labels.set(bucketOf(v), String(v));
+  const side = (h: BucketHistogram, miss: number): CategorySummary => {
+    const counts: Record<string, number> = {};
+    for (const [id, n] of Object.entries(h.buckets)) {
+      const label = labels.get(Number(id)) ?? `~${Number(bucketUpper(Number(id)).toPrecision(4))}`;
+      counts[label] = (counts[label] ?? 0) + n;
+    }
+    return { counts, total: h.total, missing: miss };
+  };
+  return [side(ref, missing.reference), side(cur, missing.current)];
+}
+
+/**
  * Compares a window's profile with a reference profile, column by column: every numeric
  * and categorical input feature and output the reference knows. Columns the window lacks
  * are compared as empty (status `empty-current`). Adds one data-set row whose statistic is
@@ -65,7 +94,7 @@ const SOURCES: ProfileSource[] = ['feature', 'output'];
  */
 export function compareProfiles(reference: FeatureProfile, current: FeatureProfile, options: CompareOptions = {}): ColumnDrift[] {
   const out: ColumnDrift[] = [];
-  const push = (source: ProfileSource, feature: string, r: DriftResult) =>
+  const push = (source: ProfileSource, feature: string, r: DriftResult, extra: Record<string, unknown> = {}) =>
     out.push({
       source,
       feature,
@@ -78,16 +107,22 @@ export function compareProfiles(reference: FeatureProfile, current: FeatureProfi
       status: r.status,
       referenceRows: r.reference.count,
       currentRows: r.current.count,
-      metrics: r.metrics,
+      metrics: { ...r.metrics, ...extra },
     });
   for (const source of SOURCES) {
     for (const [name, ref] of Object.entries(reference.numeric[source])) {
       const cur = current.numeric[source][name] ?? emptyBucketHistogram();
-      const [refSummary, curSummary] = toSharedSummaries(ref, cur, {
-        reference: Math.max(0, reference.rows - ref.total),
-        current: Math.max(0, current.rows - cur.total),
-      });
-      push(source, name, detectDrift(refSummary, curSummary, columnOptions(options, source, name, 'numerical')));
+      const missing = { reference: Math.max(0, reference.rows - ref.total), current: Math.max(0, current.rows - cur.total) };
+      const own = columnOptions(options, source, name, 'numerical');
+      // With the method left to `auto`, a handful of values is compared as categories (Evidently's rule).
+      const categories = own.method === undefined ? asCategories(ref, cur, missing) : undefined;
+      if (categories) {
+        const r = detectDrift(categories[0], categories[1], { ...own, kind: 'categorical' });
+        push(source, name, r, { lowCardinality: { referenceValues: ref.values!.length } });
+        continue;
+      }
+      const [refSummary, curSummary] = toSharedSummaries(ref, cur, missing);
+      push(source, name, detectDrift(refSummary, curSummary, own));
     }
     for (const [name, ref] of Object.entries(reference.categorical[source])) {
       const cur = current.categorical[source][name] ?? { counts: {}, total: 0 };

@@ -1,5 +1,5 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { predictionRangeGroups, predictionWindowGroups, referenceDataGroups, type ProfileColumnSource, type ProfileGroups } from '../store/repositories/feature-profiles.js';
+import { DISTINCT_VALUES_KEPT, predictionRangeGroups, predictionWindowGroups, referenceDataGroups, type ProfileColumnSource, type ProfileGroups } from '../store/repositories/feature-profiles.js';
 import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
 import type { ModelScope, NanoRange } from '../store/repositories/SqlFilter.js';
 import { addBuckets, emptyBucketHistogram, type BucketHistogram } from './log-buckets.js';
@@ -43,6 +43,8 @@ export function profileOf(groups: ProfileGroups): FeatureProfile {
       sum: fromJsonFloat(r.Sum),
       sumSq: fromJsonFloat(r.SumSq),
     });
+    // A column holds one group per source and name, so its distinct values are all here.
+    if (r.Values.length < DISTINCT_VALUES_KEPT) h.values = r.Values.map(fromJsonFloat).sort((a, b) => a - b);
   }
   for (const r of categorical) {
     const c = (profile.categorical[r.Source][r.Name] ??= { counts: {}, total: 0 });

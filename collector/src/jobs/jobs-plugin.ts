@@ -9,6 +9,7 @@ import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from '
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
 import { boundProject } from '../auth/Principal.js';
+import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,12 +59,17 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
   let lastRunError: string | null = null;
   const run = async (): Promise<RunReport> => {
     lastRunAt = Date.now();
+    app.metrics.jobRuns.inc({ job: name });
     try {
       const report = await job.runOnce();
       lastRunError = null;
+      app.metrics.windowsClosed.inc({ job: name }, report.windowsClosed);
+      const failed = report.units.filter((u) => u.status === 'failed').length;
+      if (failed > 0) app.metrics.jobFailures.inc({ job: name, scope: 'unit' }, failed);
       return report;
     } catch (err) {
       lastRunError = (err as Error).message;
+      app.metrics.jobFailures.inc({ job: name, scope: 'run' });
       throw err;
     }
   };
@@ -189,6 +195,6 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 export const jobsPlugin = fp(jobs, {
   name: 'inferlens-jobs',
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, AUDIT_PLUGIN],
-  decorators: { fastify: ['store', 'alerts'] },
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, AUDIT_PLUGIN, METRICS_PLUGIN],
+  decorators: { fastify: ['store', 'alerts', 'metrics'] },
 });

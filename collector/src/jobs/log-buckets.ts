@@ -50,6 +50,11 @@ export interface BucketHistogram {
   max: number | null;
   sum: number;
   sumSq: number;
+  /**
+   * The column's distinct values, ascending, when it has at most `LOW_CARDINALITY_MAX` (5) of
+   * them; absent otherwise (and in profiles stored before it was kept).
+   */
+  values?: number[];
 }
 
 /** An empty histogram. */

@@ -26,8 +26,9 @@ describe('parseDriftArgs', () => {
   it('reads every option', () => {
     expect(
       parseDriftArgs(['--reference', 'r', '--current', 'c', '--categorical', 'a, b', '--categorical', 'c', '--format', 'json',
-        '--threshold', 'ks=0.01,psi=0.2', '--drift-share', '0.3']),
-    ).toEqual({ reference: 'r', current: 'c', categorical: new Set(['a', 'b', 'c']), format: 'json', thresholds: { ks: 0.01, psi: 0.2 }, driftShare: 0.3 });
+        '--threshold', 'ks=0.01,psi=0.2', '--drift-share', '0.3', '--multivariate']),
+    ).toEqual({ reference: 'r', current: 'c', categorical: new Set(['a', 'b', 'c']), format: 'json', thresholds: { ks: 0.01, psi: 0.2 }, driftShare: 0.3, multivariate: true });
+    expect(parseDriftArgs(['--reference', 'r', '--current', 'c'])).toMatchObject({ multivariate: false });
     expect(parseDriftArgs(['--help'])).toBeNull();
   });
 });

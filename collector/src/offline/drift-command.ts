@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DRIFT_SHARE, METHODS_BY_KIND, compareDatasets } from '@inferlens/stats';
+import { DEFAULT_DRIFT_SHARE, METHODS_BY_KIND, compareDatasets, reconstructionDrift } from '@inferlens/stats';
 import type { DriftMethod, FeatureInput } from '@inferlens/stats';
 import { DriftInputError } from './DriftInputError.js';
 import { typeColumns } from './column-types.js';
-import { buildDriftReport } from './drift-report.js';
+import { buildDriftReport, multivariateReport } from './drift-report.js';
+import type { TypedColumn } from './column-types.js';
 import { formatJson, formatTable } from './format-report.js';
 import type { ReportFormat } from './format-report.js';
 import { readCsv } from './read-csv.js';
+
+/** The typed columns as rows (objects of feature values) of one side. */
+function rowsOf(columns: readonly TypedColumn[], side: 'reference' | 'current'): Array<Record<string, number | string | null>> {
+  const n = columns[0]?.[side].length ?? 0;
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c.name, c[side][i] ?? null])));
+}
 
 /** One line of usage, printed with every usage error. */
 export const DRIFT_USAGE =
@@ -28,6 +35,9 @@ export const DRIFT_HELP = [
   '  --threshold <m=v,...>     thresholds per method, e.g. wasserstein=0.2,chi-square=0.01; methods:',
   `                            ${[...new Set([...METHODS_BY_KIND.numerical, ...METHODS_BY_KIND.categorical])].join(', ')}`,
   `  --drift-share <x>         share of drifted features for data set drift; default ${DEFAULT_DRIFT_SHARE}`,
+  '  --multivariate            also compare how the features move together: PCA data reconstruction',
+  '                            (NannyML): the current rows\' mean reconstruction error against bounds',
+  '                            from 10 chunks of the reference (mean ± 3 std)',
   '  --help                    print this help',
   '',
   'Exit status: 0 no feature drifted, 1 at least one feature drifted, 2 bad input or usage.',
@@ -46,6 +56,7 @@ interface DriftArgs {
   format: ReportFormat;
   thresholds: Partial<Record<DriftMethod, number>>;
   driftShare: number;
+  multivariate: boolean;
 }
 
 const ALL_METHODS = new Set<string>([...METHODS_BY_KIND.numerical, ...METHODS_BY_KIND.categorical]);
@@ -73,6 +84,7 @@ export function parseDriftArgs(argv: readonly string[]): DriftArgs | null {
         format: { type: 'string' },
         threshold: { type: 'string', multiple: true },
         'drift-share': { type: 'string' },
+        multivariate: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -98,13 +110,14 @@ export function parseDriftArgs(argv: readonly string[]): DriftArgs | null {
     thresholds[method.trim() as DriftMethod] = parseNumber(`--threshold ${method.trim()}`, value, 0, Number.MAX_VALUE);
   }
   const driftShare = values['drift-share'] === undefined ? DEFAULT_DRIFT_SHARE : parseNumber('--drift-share', values['drift-share'], 0, 1);
-  return { reference: values.reference, current: values.current, categorical, format, thresholds, driftShare };
+  return { reference: values.reference, current: values.current, categorical, format, thresholds, driftShare, multivariate: values.multivariate === true };
 }
 
 /**
  * `inferlens drift`: read two CSV files, compare every feature with `compareDatasets` from
- * `@inferlens/stats` and print the report. Returns the exit status: 0 when no feature drifted,
- * 1 when at least one did, 2 on bad input or usage (message on stderr naming the file, line and
+ * `@inferlens/stats` (and, with `--multivariate`, all of them together with `reconstructionDrift`)
+ * and print the report. Returns the exit status: 0 when nothing drifted, 1 when at least one
+ * feature (or the multivariate comparison) did, 2 on bad input or usage (message on stderr naming the file, line and
  * column; usage errors add the usage line).
  *
  * @example
@@ -139,8 +152,13 @@ export function runDrift(argv: readonly string[], io: DriftIo): number {
       reference: { file: reference.file, rows: reference.rows.length },
       current: { file: current.file, rows: current.rows.length },
     });
+    if (args.multivariate) {
+      const rows = (side: 'reference' | 'current') => rowsOf(columns, side);
+      const categorical = new Set(columns.filter((c) => c.kind === 'categorical').map((c) => c.name));
+      report.multivariate = multivariateReport(reconstructionDrift(rows('reference'), rows('current'), { categorical, features: columns.map((c) => c.name) }));
+    }
     io.stdout(args.format === 'json' ? formatJson(report) : formatTable(report));
-    return report.features.some((f) => f.drifted) ? 1 : 0;
+    return report.features.some((f) => f.drifted) || report.multivariate?.drifted ? 1 : 0;
   } catch (err) {
     if (!(err instanceof DriftInputError)) throw err;
     io.stderr(`inferlens drift: ${err.message}\n`);

@@ -1,4 +1,4 @@
-import type { DatasetDriftResult, DriftMethod, DriftResult } from '@inferlens/stats';
+import type { DatasetDriftResult, DriftMethod, DriftResult, MultivariateDriftResult } from '@inferlens/stats';
 
 /** Every numerical metric of one feature, as the report prints it. */
 export interface NumericalMetricsReport {
@@ -12,6 +12,8 @@ export interface NumericalMetricsReport {
 /** Every categorical metric of one feature, as the report prints it. */
 export interface CategoricalMetricsReport {
   chiSquare: { statistic: number | null; dof: number; pValue: number | null };
+  /** Two-proportion z-test on the share of `category` (the reference's most frequent). */
+  twoProportion: { category: string | null; z: number | null; pValue: number | null };
   psi: number | null;
   jensenShannon: number | null;
   hellinger: number | null;
@@ -32,6 +34,8 @@ interface FeatureReportBase {
   status: DriftResult['status'];
   reference: { count: number; missing: number };
   current: { count: number; missing: number };
+  /** Present when a numeric column was compared as categories: its reference holds this few distinct values. */
+  lowCardinality?: { referenceValues: number };
 }
 
 /** One feature of the report. */
@@ -56,6 +60,45 @@ export interface DriftReport {
     /** `driftedShare ≥ driftShare`. */
     drifted: boolean;
   };
+  /** With `--multivariate`: the data-reconstruction comparison of every feature together. */
+  multivariate?: MultivariateReport;
+}
+
+/** `multivariate` of the report: PCA data reconstruction (NannyML). Non-finite numbers are null. */
+export interface MultivariateReport {
+  method: 'pca-reconstruction';
+  /** The current rows' mean reconstruction error. */
+  statistic: number | null;
+  /** Bounds from 10 chunks of the reference: their mean ± 3 standard deviations (lower at least 0). */
+  lower: number | null;
+  upper: number | null;
+  /** `statistic` outside [lower, upper]. */
+  drifted: boolean;
+  /** `ok`, `empty-reference`, `empty-current`, or `no-residual` (the components kept explain everything). */
+  status: MultivariateDriftResult['status'];
+  /** Principal components kept, and the share of the reference's variance they explain (at least 0.65). */
+  components: number;
+  explainedVariance: number | null;
+  /** Standard error of the current mean error. */
+  samplingError: number | null;
+  /** The features, in the order of the standardised vector. */
+  features: string[];
+}
+
+/** The CLI's `multivariate` object of a {@link MultivariateDriftResult}. */
+export function multivariateReport(r: MultivariateDriftResult & { model: { encoding: { features: Array<{ name: string }> } } }): MultivariateReport {
+  return {
+    method: r.method,
+    statistic: num(r.statistic),
+    lower: num(r.lower),
+    upper: num(r.upper),
+    drifted: r.drifted,
+    status: r.status,
+    components: r.components,
+    explainedVariance: num(r.explainedVariance),
+    samplingError: num(r.samplingError),
+    features: r.model.encoding.features.map((f) => f.name),
+  };
 }
 
 // JSON has no NaN or Infinity; say so with null rather than let JSON.stringify do it silently.
@@ -70,6 +113,7 @@ function featureReport(name: string, r: DriftResult): FeatureReport {
     status: r.status,
     reference: r.reference,
     current: r.current,
+    ...(r.lowCardinality ? { lowCardinality: r.lowCardinality } : {}),
   };
   if (r.kind === 'numerical') {
     const m = r.metrics;
@@ -93,6 +137,7 @@ function featureReport(name: string, r: DriftResult): FeatureReport {
     ...base,
     metrics: {
       chiSquare: { statistic: num(m.chiSquare.statistic), dof: m.chiSquare.degreesOfFreedom, pValue: num(m.chiSquare.pValue) },
+      twoProportion: { category: m.twoProportion.category, z: num(m.twoProportion.z), pValue: num(m.twoProportion.pValue) },
       psi: num(m.psi),
       jensenShannon: num(m.jensenShannon),
       hellinger: num(m.hellinger),

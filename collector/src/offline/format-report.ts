@@ -1,4 +1,13 @@
-import type { DriftReport, FeatureReport } from './drift-report.js';
+import type { DriftReport, FeatureReport, MultivariateReport } from './drift-report.js';
+
+/** The table's closing line on the multivariate comparison. */
+function multivariateLine(m: MultivariateReport): string {
+  const verdict = m.status === 'ok' ? (m.drifted ? 'DRIFT' : 'no') : m.status;
+  return (
+    `multivariate (PCA reconstruction, ${m.components} components, ${percent(m.explainedVariance)} of the variance): ` +
+    `mean error ${formatNumber(m.statistic)}, drift outside [${formatNumber(m.lower)}, ${formatNumber(m.upper)}]: ${verdict}`
+  );
+}
 
 /** Output formats of `inferlens drift`. */
 export type ReportFormat = 'json' | 'table';
@@ -40,12 +49,13 @@ function otherMetrics(f: FeatureReport): string {
 }
 
 /** Methods whose decision is a test's p-value (`score` is the p-value, drift when below the threshold). */
-const TESTS = new Set(['ks', 'chi-square']);
+const TESTS = new Set(['ks', 'chi-square', 'two-proportion-z']);
 
 /** The test statistic or distance of the deciding method (for a test, the statistic, not its p-value). */
 function statisticOf(f: FeatureReport): number | null {
   if (f.method === 'ks' && f.kind === 'numerical') return f.metrics.ks.statistic;
   if (f.method === 'chi-square' && f.kind === 'categorical') return f.metrics.chiSquare.statistic;
+  if (f.method === 'two-proportion-z' && f.kind === 'categorical') return f.metrics.twoProportion.z;
   return f.score;
 }
 
@@ -62,7 +72,8 @@ export function formatTable(report: DriftReport): string {
     const test = TESTS.has(f.method);
     return [
       f.name,
-      f.kind,
+      // A numeric column with a handful of values is compared as categories; say both.
+      f.lowCardinality ? `${f.kind} (${f.lowCardinality.referenceValues} values)` : f.kind,
       String(f.reference.count),
       String(f.current.count),
       f.method,
@@ -90,6 +101,7 @@ export function formatTable(report: DriftReport): string {
     '',
     `${d.driftedCount} of ${d.comparedCount} features drifted (${percent(d.driftedShare)}); ` +
       `data set drift: ${d.drifted ? 'yes' : 'no'} (at ${percent(d.driftShare)} of features or more)`,
+    ...(report.multivariate ? [multivariateLine(report.multivariate)] : []),
     '',
   ].join('\n');
 }

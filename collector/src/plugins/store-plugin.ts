@@ -15,6 +15,7 @@ import type { LogRow } from '../store/schema/otel-logs.js';
 import type { PredictionRow } from '../store/schema/predictions.js';
 import type { SpanRow } from '../store/schema/otel-traces.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 
 /** One batcher per table that ingestion writes to. */
 export interface Batchers {
@@ -58,7 +59,11 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
   const insertHealth = new InsertHealth({
     probe: () => store.insert(READINESS_PROBE, [{ Id: 0, ProbedAt: formatUnixNanos(BigInt(Date.now()) * 1_000_000n) }]),
   });
-  const onInsert = (table: string, err?: unknown) => insertHealth.record(table, err);
+  const onInsert = (table: string, err: unknown, seconds: number) => {
+    insertHealth.record(table, err);
+    app.metrics.insertDuration.observe({ table }, seconds);
+    if (err !== undefined) app.metrics.insertFailures.inc({ table });
+  };
   const make = <R>(codec: RowCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
   const batchers: Batchers = { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
   app.decorate('store', store);
@@ -71,7 +76,7 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
 }
 
 /** The store as a plugin of the root instance: decorates it with `store`, `batchers` and `insertHealth` (see {@link storeSetup}). */
-export const storePlugin = fp(storeSetup, { name: STORE_PLUGIN, fastify: '5.x' });
+export const storePlugin = fp(storeSetup, { name: STORE_PLUGIN, fastify: '5.x', dependencies: [METRICS_PLUGIN], decorators: { fastify: ['metrics'] } });
 
 /** The newest migration version this build knows. */
 export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -2,7 +2,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StoreError } from '../errors.js';
+import { ConfigError, StoreError } from '../errors.js';
 import { HttpSink } from './HttpSink.js';
 import { quoteIdentifier, type InsertSink } from './InsertSink.js';
 import type { InsertOptions, InsertTarget } from './InsertTarget.js';
@@ -29,6 +29,13 @@ export type StoreOptions =
       password?: string;
       /** Database holding the tables; created when missing. @default 'default' */
       database?: string;
+      /**
+       * A cluster (a name of the server's `remote_servers`): migrations run `ON CLUSTER` with
+       * Replicated local tables and Distributed tables over them (see `Ddl`), and inserts into a
+       * Distributed table are acknowledged once every shard has its rows
+       * (`distributed_foreground_insert`).
+       */
+      cluster?: string;
     };
 
 /** ClickHouse's default `max_partitions_per_insert_block`, assumed when the engine cannot be asked. */
@@ -56,12 +63,15 @@ export class ClickHouseStore implements InsertTarget {
   /** `embedded` or `server`: what `/readyz` reports. */
   readonly mode: 'embedded' | 'server';
   readonly #sink: InsertSink;
+  /** The DDL of this store's topology: one node (embedded, one server) or a cluster. */
+  readonly ddl: Ddl;
   #maxPartitionsPerInsert = DEFAULT_MAX_PARTITIONS_PER_INSERT;
 
-  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', sink: InsertSink) {
+  private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', sink: InsertSink, ddl: Ddl = Ddl.SINGLE) {
     this.client = client;
     this.mode = mode;
     this.#sink = sink;
+    this.ddl = ddl;
   }
 
   /**
@@ -87,10 +97,13 @@ export class ClickHouseStore implements InsertTarget {
       return new ClickHouseStore(client, 'embedded', new SpoolFileSink(client, path)).#readLimits();
     }
     const database = options.database ?? 'default';
+    if (options.cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new ConfigError(`clickhouse.database: on a cluster the database name must be a plain identifier (letters, digits, _), not ${JSON.stringify(database)}`);
+    const ddl = options.cluster ? new Ddl({ kind: 'cluster', cluster: options.cluster, database }) : Ddl.SINGLE;
     if (database !== 'default') {
       const bootstrap = createClient({ url: options.url, username: options.username ?? 'default', password: options.password ?? '' });
       try {
-        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}` });
+        const create = options.cluster ? ddl.database() : [`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}`];
+        for (const statement of create) await bootstrap.command({ query: statement });
       } catch (err) {
         throw new StoreError(`cannot create database ${database} on ${options.url}: ${(err as Error).message}`, err);
       } finally {
@@ -102,9 +115,9 @@ export class ClickHouseStore implements InsertTarget {
       username: options.username ?? 'default',
       password: options.password ?? '',
       database,
-      clickhouse_settings: { date_time_input_format: 'best_effort' },
+      clickhouse_settings: { date_time_input_format: 'best_effort', ...(options.cluster ? { distributed_foreground_insert: 1 } : {}) },
     });
-    return new ClickHouseStore(client, 'server', new HttpSink(client)).#readLimits();
+    return new ClickHouseStore(client, 'server', new HttpSink(client), ddl).#readLimits();
   }
 
   /**
@@ -128,12 +141,12 @@ export class ClickHouseStore implements InsertTarget {
    * @returns the versions applied by this call
    */
   async migrate(migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-    for (const statement of Ddl.SINGLE.table(SCHEMA_MIGRATIONS)) await this.command(statement);
+    for (const statement of this.ddl.table(SCHEMA_MIGRATIONS)) await this.command(statement);
     const done = new Set((await this.query<{ Version: number }>(`SELECT Version FROM ${MIGRATIONS_TABLE}`)).map((r) => Number(r.Version)));
     const applied: number[] = [];
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
-      for (const statement of migrationStatements(m)) await this.command(statement);
+      for (const statement of migrationStatements(m, this.ddl)) await this.command(statement);
       await this.command(`INSERT INTO ${MIGRATIONS_TABLE} (Version, Name) VALUES ({version:UInt32}, {name:String})`, {
         version: m.version,
         name: m.name,

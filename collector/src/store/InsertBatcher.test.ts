@@ -105,13 +105,14 @@ describe('InsertBatcher on the embedded engine', () => {
     // Requests arriving a little later, but inside the window, join the same batch.
     await new Promise((r) => setImmediate(r));
     adds.push(batcher.add(rows(tag, [30, 31])));
-    expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 32 });
+    expect(batcher.stats()).toMatchObject({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 32 });
+    expect(batcher.stats().pendingBytes).toBeGreaterThan(32 * 8);
 
     await adds[0];
     // The first caller's acknowledgement means every row of the batch is already queryable.
     expect(await storedIds(tag)).toEqual(range(0, 32));
     await Promise.all(adds);
-    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 32, failedInserts: 0, pendingRows: 0 });
+    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 32, failedInserts: 0, pendingRows: 0, pendingBytes: 0 });
   });
 
   it('sends a batch at once when it reaches maxRows or maxBytes, without waiting for maxDelayMs', async () => {
@@ -184,7 +185,7 @@ describe('InsertBatcher on the embedded engine', () => {
       expect(err.message).toContain('no_such_table');
     }
     // The shared insert, then each chunk alone (an unclassified error might have been one chunk's).
-    expect(missing.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 3, pendingRows: 0 });
+    expect(missing.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 3, pendingRows: 0, pendingBytes: 0 });
   });
 
   it('stores the good rows batched with a malformed payload, refuses only the malformed one with 400, and keeps working', async () => {
@@ -264,7 +265,7 @@ describe('InsertBatcher on the embedded engine', () => {
     expect(await Promise.all([isSettled(running), isSettled(queued), isSettled(pending)])).toEqual([true, true, true]);
     await Promise.all([running, queued, pending]);
     expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
-    expect(batcher.stats()).toEqual({ inserts: 3, insertedRows: 5, failedInserts: 0, pendingRows: 0 });
+    expect(batcher.stats()).toEqual({ inserts: 3, insertedRows: 5, failedInserts: 0, pendingRows: 0, pendingBytes: 0 });
 
     await expect(batcher.add(rows(tag, [100]))).rejects.toBeInstanceOf(SaturatedError);
     expect(await storedIds(tag)).toEqual([0, 1, 2, 3, 4]);
@@ -273,7 +274,7 @@ describe('InsertBatcher on the embedded engine', () => {
   it('resolves at once for zero rows without inserting', async () => {
     const batcher = new InsertBatcher(store, CODEC, { maxDelayMs: 60_000 });
     await within(batcher.add([]), 1000, 'add of zero rows');
-    expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0 });
+    expect(batcher.stats()).toEqual({ inserts: 0, insertedRows: 0, failedInserts: 0, pendingRows: 0, pendingBytes: 0 });
   });
 });
 
@@ -286,6 +287,6 @@ describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () =>
     await expect(batcher.addRowBinary(encodeRows(CODEC, rows(tag, range(10, 17))), 7)).rejects.toBeInstanceOf(SaturatedError);
     await both;
     expect(await storedIds(tag)).toEqual([1, 2, 3, 4]);
-    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 4, failedInserts: 0, pendingRows: 0 });
+    expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 4, failedInserts: 0, pendingRows: 0, pendingBytes: 0 });
   });
 });

@@ -54,10 +54,15 @@ export interface BatcherStats {
   inserts: number;
   failedInserts: number;
   pendingRows: number;
+  /** Bytes of the pending rows' RowBinary, held in memory until their insert ends. */
+  pendingBytes: number;
 }
 
-/** Told the outcome of each insert: its table, and the error when it failed (e.g. readiness). Must not throw. */
-export type InsertListener = (table: string, err?: unknown) => void;
+/**
+ * Told the outcome of each insert: its table, the error when it failed (e.g. readiness), and how
+ * long it took in seconds (metrics). Must not throw.
+ */
+export type InsertListener = (table: string, err: unknown, seconds: number) => void;
 
 /**
  * Collects rows for one table from concurrent requests into few large inserts.
@@ -97,6 +102,7 @@ export class InsertBatcher<R> {
   readonly #queue: Batch[] = [];
   readonly #running = new Set<Promise<void>>();
   #pendingRows = 0;
+  #pendingBytes = 0;
   #closed = false;
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
   readonly #onInsert: InsertListener | undefined;
@@ -159,6 +165,7 @@ export class InsertBatcher<R> {
 
   #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined): Promise<void> {
     this.#pendingRows += rows;
+    this.#pendingBytes += payload.length;
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => {
@@ -205,7 +212,7 @@ export class InsertBatcher<R> {
 
   /** Current counters. */
   stats(): BatcherStats {
-    return { ...this.#stats, pendingRows: this.#pendingRows };
+    return { ...this.#stats, pendingRows: this.#pendingRows, pendingBytes: this.#pendingBytes };
   }
 
   #seal(): void {
@@ -256,16 +263,18 @@ export class InsertBatcher<R> {
    * refused: one bad chunk among n costs 2 log2(n) more inserts.
    */
   async #insertChunks(chunks: Chunk[], options: InsertOptions | undefined): Promise<void> {
+    const started = performance.now();
     try {
       await this.#store.insertRowBinary(this.#codec, chunks.map((c) => c.payload), options);
     } catch (err) {
       this.#stats.failedInserts++;
-      this.#onInsert?.(this.table, err);
+      this.#onInsert?.(this.table, err, (performance.now() - started) / 1000);
       const kind = classifyInsertFailure(err);
       if (kind === 'unavailable' || chunks.length === 1) {
         const reason = insertFailureError(this.table, kind, err);
         for (const c of chunks) {
           this.#pendingRows -= c.rows;
+          this.#pendingBytes -= c.payload.length;
           c.reject(reason);
         }
         return;
@@ -279,9 +288,10 @@ export class InsertBatcher<R> {
     for (const c of chunks) {
       this.#stats.insertedRows += c.rows;
       this.#pendingRows -= c.rows;
+      this.#pendingBytes -= c.payload.length;
       c.resolve();
     }
-    this.#onInsert?.(this.table);
+    this.#onInsert?.(this.table, undefined, (performance.now() - started) / 1000);
   }
 }
 

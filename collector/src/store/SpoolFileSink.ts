@@ -55,8 +55,13 @@ export class SpoolFileSink implements InsertSink {
       await this.#client.command({
         query: `INSERT INTO ${quoteIdentifier(codec.table)} ${columnList(codec)}
           ${maxPartitions === undefined ? '' : 'SETTINGS max_partitions_per_insert_block = {maxPartitions:UInt64}'}
-          SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
-        query_params: { file, structure: structure(codec), ...(maxPartitions === undefined ? {} : { maxPartitions }) },
+          ${selectRows(codec)}`,
+        query_params: {
+          file,
+          structure: structure(codec),
+          ...(maxPartitions === undefined ? {} : { maxPartitions }),
+          ...(codec.identity ? { lookback: IDENTITY_LOOKBACK_SECONDS } : {}),
+        },
       });
       stored = true;
     } finally {
@@ -69,6 +74,34 @@ export class SpoolFileSink implements InsertSink {
   async close(): Promise<void> {
     for (const file of this.#idle.splice(0)) await unlink(file).catch(() => undefined);
   }
+}
+
+/**
+ * How far before an insert's earliest event time stored rows are looked up for identities it
+ * repeats: a retry re-sends the same event times, except for records without their own time,
+ * which take the time they are received (a retry within a day finds its first attempt).
+ */
+export const IDENTITY_LOOKBACK_SECONDS = 86_400;
+
+/**
+ * The `SELECT` of an insert from the spool file: every row; for a table with an identity, only
+ * the first row of each identity that is not stored yet (an anti-join on the identity columns,
+ * over the stored rows from the insert's earliest time minus the look-back whose identities the
+ * insert holds; the table's bloom filter on the id and its day partitions keep the lookup small).
+ */
+export function selectRows(codec: RowCodec<unknown>): string {
+  const source = `file({file:String}, 'RowBinary', {structure:String})`;
+  const id = codec.identity;
+  if (!id) return `SELECT * FROM ${source}`;
+  const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
+  const time = quoteIdentifier(id.time);
+  const last = quoteIdentifier(id.columns[id.columns.length - 1]!);
+  return `SELECT * FROM ${source}
+          WHERE ${key} NOT IN (
+            SELECT ${key} FROM ${quoteIdentifier(codec.table)}
+            WHERE ${time} >= (SELECT min(${time}) FROM ${source}) - toIntervalSecond({lookback:UInt32})
+              AND ${last} IN (SELECT ${last} FROM ${source}))
+          LIMIT 1 BY ${key}`;
 }
 
 /** The `file()` structure (`name Type, ...`) of a codec's columns. */

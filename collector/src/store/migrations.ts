@@ -59,11 +59,21 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'data quality results', statements: (d) => d.table(DATA_QUALITY_RESULTS) },
   { version: 8, name: 'model activity', statements: (d) => [...d.table(MODEL_ACTIVITY), ...d.view(MODEL_ACTIVITY_MV), ...d.backfill(MODEL_ACTIVITY_MV)] },
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
-  { version: 10, name: 'api keys', statements: (d) => d.table(API_KEYS) },
-  { version: 11, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
+  { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
+  { version: 11, name: 'api keys', statements: (d) => d.table(API_KEYS) },
+  { version: 12, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */
 export function migrationStatements(migration: Migration, ddl: Ddl = Ddl.SINGLE): readonly string[] {
   return typeof migration.statements === 'function' ? migration.statements(ddl) : migration.statements;
+}
+
+/**
+ * Every statement that creates the schema for `ddl`'s topology, in the order the collector runs
+ * them: the database (a named one on a cluster), the migrations table, then each migration's
+ * statements. `inferlens-collector schema` prints them.
+ */
+export function schemaStatements(ddl: Ddl = Ddl.SINGLE): string[] {
+  return [...ddl.database(), ...ddl.table(SCHEMA_MIGRATIONS), ...MIGRATIONS.flatMap((m) => migrationStatements(m, ddl))];
 }

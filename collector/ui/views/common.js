@@ -26,12 +26,18 @@ export function alertsTable(alerts) {
   );
 }
 
+/** Drift methods whose decision is a p-value (drift when below the threshold). */
+export const TEST_METHODS = new Set(['ks', 'chi-square', 'two-proportion-z']);
+
+/** Whether a drift method is a test (p-value) rather than a distance. */
+export const isTestMethod = (method) => TEST_METHODS.has(method);
+
 /**
  * How far a drift result is from its threshold, on one scale for every method: 1 at the
  * threshold, above 1 drifted. A distance: statistic ÷ threshold; a test: log p ÷ log threshold.
  */
 export function driftLevel(r) {
-  if (r.pValue !== null && r.pValue !== undefined && (r.method === 'ks' || r.method === 'chi-square')) {
+  if (r.pValue !== null && r.pValue !== undefined && isTestMethod(r.method)) {
     const p = Math.max(r.pValue, 1e-300);
     return Math.log(p) / Math.log(r.threshold);
   }

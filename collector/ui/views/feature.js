@@ -2,9 +2,8 @@ import { api } from '../lib/api.js';
 import { barChart, COLORS, lineChart } from '../lib/charts.js';
 import { fmt, h, pill, table } from '../lib/dom.js';
 import { link, setParams } from '../lib/state.js';
-import { modelHref } from './common.js';
+import { modelHref, TEST_METHODS as TESTS } from './common.js';
 
-const TESTS = new Set(['ks', 'chi-square']);
 const seconds = (iso) => Date.parse(iso) / 1000;
 
 /** Reference and window side by side, on one scale (shares of each side's values). */

@@ -2,7 +2,7 @@ import { api } from '../lib/api.js';
 import { heatmap, lineChart } from '../lib/charts.js';
 import { card, fmt, h, kvInline, latestBy, pill, table } from '../lib/dom.js';
 import { link } from '../lib/state.js';
-import { alertsTable, columnLabel, driftLevel, modelHref, ofProject } from './common.js';
+import { alertsTable, columnLabel, driftLevel, isTestMethod, modelHref, ofProject } from './common.js';
 
 const seconds = (iso) => Date.parse(iso) / 1000;
 const inRange = (range) => (r) => Date.parse(r.windowEnd) > range.from && Date.parse(r.windowStart) < range.to;
@@ -56,9 +56,10 @@ function driftSection(model, drift, versions, range) {
         const r = c === '*' ? dataset.get(w) : byKey.get(`${c}\u0000${w}`);
         if (!r) return undefined;
         const level = c === '*' ? r.statistic / r.threshold : driftLevel(r);
-        const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${r.method === 'ks' || r.method === 'chi-square' ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
-        return { level, drifted: r.drifted, title: `${c === '*' ? 'data set' : columnLabel(r)} · ${fmt.time(r.windowStart)}: ${what}`, href: c === '*' ? undefined : featureHref(model, r, r.windowStart) };
-      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
+        const what = c === '*' ? `${fmt.pct(r.statistic)} of the inputs drifted` : `${r.method} ${fmt.num(r.statistic)}${r.pValue === null ? '' : `, p ${fmt.p(r.pValue)}`}, threshold ${isTestMethod(r.method) ? `p < ${r.threshold}` : fmt.num(r.threshold)}`;
+        const column = r.source === 'feature' || r.source === 'output';
+        return { level, drifted: r.drifted, title: `${c === '*' ? 'data set' : columnLabel(r)} · ${fmt.time(r.windowStart)}: ${what}`, href: column ? featureHref(model, r, r.windowStart) : undefined };
+      }, { testid: `drift-heatmap-${version}`, rowLabel: (c) => (c === '*' ? 'data set' : c === 'multivariate:*' ? 'multivariate (PCA)' : c.replace(/^feature:/, '').replace(/^output:/, 'output ')) }),
     );
   });
   return [
@@ -69,11 +70,11 @@ function driftSection(model, drift, versions, range) {
     table(
       [
         { label: 'version', value: (r) => r.version },
-        { label: 'column', value: (r) => (r.source === 'dataset' ? 'data set (share of drifted inputs)' : h('a', { href: featureHref(model, r) }, columnLabel(r))) },
+        { label: 'column', value: (r) => (r.source === 'dataset' ? 'data set (share of drifted inputs)' : r.source === 'multivariate' ? 'multivariate (PCA reconstruction error)' : h('a', { href: featureHref(model, r) }, columnLabel(r))) },
         { label: 'method', value: (r) => r.method },
         { label: 'statistic', num: true, value: (r) => fmt.num(r.statistic) },
         { label: 'p-value', num: true, value: (r) => fmt.p(r.pValue) },
-        { label: 'drift when', num: true, value: (r) => (r.method === 'ks' || r.method === 'chi-square' ? `p < ${r.threshold}` : `≥ ${fmt.num(r.threshold)}`) },
+        { label: 'drift when', num: true, value: (r) => (isTestMethod(r.method) ? `p < ${r.threshold}` : r.source === 'multivariate' ? `outside ${fmt.num(r.metrics?.lower)} – ${fmt.num(r.metrics?.upper)}` : `≥ ${fmt.num(r.threshold)}`) },
         { label: 'rows (ref / window)', num: true, value: (r) => `${fmt.int(r.referenceRows)} / ${fmt.int(r.currentRows)}` },
         { label: 'window', value: (r) => `${fmt.time(r.windowStart)} – ${fmt.time(r.windowEnd).slice(11)}` },
         { label: 'drift', value: (r) => (r.status && r.status !== 'ok' ? h('span', { class: 'pill warn' }, r.status) : pill(!r.drifted, 'no', 'drifted')) },
@@ -221,7 +222,7 @@ export async function modelView({ project, range }, model, version) {
     h('div', { class: 'cards' },
       card('predictions', fmt.int(count), 'card-predictions'),
       card('error rate', count > 0 ? fmt.pct(errs / count, 2) : '–', 'card-error-rate'),
-      card('drifted columns (latest window)', fmt.int(latestBy(drift.results, (r) => `${r.version}\u0000${r.source}\u0000${r.feature}`).filter((r) => r.drifted && r.source !== 'dataset').length), 'card-drifted'),
+      card('drifted columns (latest window)', fmt.int(latestBy(drift.results, (r) => `${r.version}\u0000${r.source}\u0000${r.feature}`).filter((r) => r.drifted && (r.source === 'feature' || r.source === 'output')).length), 'card-drifted'),
       card('firing alerts', fmt.int(mine.filter((a) => a.state === 'firing').length), 'card-firing'),
     ),
     mine.length > 0 ? h('details', { open: mine.length <= 4, class: 'alerts' }, h('summary', null, h('h2', null, `Active alerts (${mine.length})`)), alertsTable(mine)) : null,

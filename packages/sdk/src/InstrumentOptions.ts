@@ -30,11 +30,19 @@ export interface GenAiUsage {
 }
 
 /**
- * What `output` and `usage` receive: the function's (awaited) result, or,
- * for a function that returns an `AsyncIterable`, each chunk in turn.
+ * One chunk of the stream a function returns (an `AsyncIterable`, or a promise of
+ * any class that resolves to one); `never` when it returns no stream.
+ */
+export type ChunkOf<F extends (...args: any[]) => any> =
+  ReturnType<F> extends AsyncIterable<infer C> ? C : Awaited<ReturnType<F>> extends AsyncIterable<infer C> ? C : never;
+
+/**
+ * What `output` and `usage` receive: the function's (awaited) result, or, for a
+ * function that returns a stream, the list of its chunks, once, when the stream ends
+ * (the whole stream's view: text pieces to join, usage from the last chunk).
  */
 export type ResultOf<F extends (...args: any[]) => any> =
-  ReturnType<F> extends AsyncIterable<infer C> ? C : Awaited<ReturnType<F>> extends AsyncIterable<infer C> ? C : Awaited<ReturnType<F>>;
+  ReturnType<F> extends AsyncIterable<infer C> ? C[] : Awaited<ReturnType<F>> extends AsyncIterable<infer C> ? C[] : Awaited<ReturnType<F>>;
 
 /** Options every kind of call takes. */
 export interface BaseInstrumentOptions<F extends (...args: any[]) => any> {
@@ -61,13 +69,42 @@ export interface SingleInstrumentOptions<F extends (...args: any[]) => any> exte
   /** Extracts the logged features from the arguments, at call start. @default no features */
   features?: (args: Parameters<F>) => Features;
   /**
-   * Extracts the logged outputs from the result. For a stream, called with
-   * each chunk; the maps are merged, later keys win.
+   * Extracts the logged outputs from the result. For a stream, called once when
+   * it ends (or fails, or is stopped or dropped by its consumer) with the list of
+   * the chunks read so far (at most 10 000: past that, the last slot holds the
+   * latest chunk).
    * @default no outputs
    */
   output?: (result: ResultOf<F>) => Features;
-  /** Extracts token usage and response metadata (generative kinds). For a stream, called with each chunk and merged. @default none */
+  /** Extracts token usage and response metadata (generative kinds). For a stream, called once with the list of chunks, as `output`. @default none */
   usage?: (result: ResultOf<F>) => GenAiUsage;
+  /**
+   * For a stream: says whether a chunk carries content (text, a tool call's
+   * arguments). The first chunk that does sets the time to first token
+   * (`inferlens.stream.time_to_first_token_ms`, event `inferlens.first_token`);
+   * the time to first chunk is kept beside it. For OpenAI's Chat Completions:
+   * `(c) => c.choices.some((x) => !!x.delta?.content || !!x.delta?.tool_calls)`.
+   * @default every chunk carries content
+   */
+  hasContent?: (chunk: ChunkOf<F>) => boolean;
+  /**
+   * `gen_ai.provider.name` of the span (generative kinds), as the OpenTelemetry GenAI
+   * semantic conventions name providers: `openai`, `anthropic`, `aws.bedrock`,
+   * `azure.ai.openai`, `gcp.vertex_ai`, `gcp.gemini`, `mistral_ai`, …
+   * @default not set
+   */
+  provider?: string;
+  /**
+   * Whether the span carries `gen_ai.usage.input_tokens` / `gen_ai.usage.output_tokens`.
+   * Set `false` when another GenAI instrumentation (OpenLLMetry's
+   * `@traceloop/instrumentation-openai`, OpenTelemetry's `@opentelemetry/instrumentation-openai`)
+   * reports the same call as a child span with its own `gen_ai.usage.*`: the Inferlens span
+   * then leaves the token counts to that span (dashboards that sum them count each call
+   * once) and is of kind `INTERNAL` instead of `CLIENT` (the child is the client span).
+   * The prediction record keeps its token counts either way.
+   * @default true
+   */
+  usageOnSpan?: boolean;
 }
 
 /**

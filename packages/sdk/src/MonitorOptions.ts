@@ -4,6 +4,7 @@ import type { DataLossReport } from './DataLossReport.js';
 import type { FeaturePolicy } from './FeaturePolicy.js';
 import type { FeedbackExporter } from './FeedbackExporter.js';
 import type { PredictionExporter } from './PredictionExporter.js';
+import type { ProcessMetricsOptions } from './ProcessMetricsOptions.js';
 
 /** Options of `createMonitor`. Only `serviceName` is required. */
 export interface MonitorOptions {
@@ -84,6 +85,20 @@ export interface MonitorOptions {
    * ```
    */
   onDataLoss?: (report: DataLossReport) => void;
+  /**
+   * Record the serving process's resource use as OpenTelemetry metrics: CPU, memory, event-loop
+   * delay and utilization, V8 heap and GC (see `ProcessMetricsOptions`), exported over OTLP to
+   * `{endpoint}/v1/metrics` (or through the host's meter provider). Opt-in: needs
+   * `@opentelemetry/host-metrics` and `@opentelemetry/instrumentation-runtime-node` installed
+   * (optional peer dependencies), and `@opentelemetry/api` 1.3 or newer.
+   * @default false
+   * @example
+   * ```ts
+   * createMonitor({ serviceName: 'chat', processMetrics: true });
+   * createMonitor({ serviceName: 'chat', processMetrics: { exportIntervalMillis: 5000 } });
+   * ```
+   */
+  processMetrics?: boolean | ProcessMetricsOptions;
   /**
    * Make this monitor the one the top-level `instrument()` wrappers use (until
    * it is shut down or another monitor registers).

@@ -36,6 +36,7 @@ export { instrument } from './instrument.js';
 export type {
   BaseInstrumentOptions,
   BatchInstrumentOptions,
+  ChunkOf,
   Features,
   GenAiUsage,
   InferenceKind,
@@ -45,6 +46,7 @@ export type {
 } from './InstrumentOptions.js';
 export type { FeedbackInput, Monitor, MonitorStats } from './Monitor.js';
 export type { MonitorOptions } from './MonitorOptions.js';
+export type { ProcessMeterProvider, ProcessMetricsOptions } from './ProcessMetricsOptions.js';
 export { capturePredictionIds, getPredictionId, getPredictionIds } from './prediction-context.js';
 export type { PredictionExporter } from './PredictionExporter.js';
 export type { PredictionHandle } from './PredictionHandle.js';

@@ -26,7 +26,14 @@ describe('instrument: types', () => {
     const batchFn = async (xs: number[]): Promise<number[]> => xs;
     expectTypeOf(monitor.instrument(asyncFn, { model: 'm', features: ([x]) => ({ age: x.age }), output: (r) => ({ score: r.score }) })).toEqualTypeOf<typeof asyncFn>();
     expectTypeOf(monitor.instrument(syncFn, { model: 'm' })).toEqualTypeOf<typeof syncFn>();
-    expectTypeOf(monitor.instrument(streamFn, { model: 'm', kind: 'chat', output: (chunk) => ({ text: chunk }) })).toEqualTypeOf<typeof streamFn>();
+    expectTypeOf(
+      monitor.instrument(streamFn, { model: 'm', kind: 'chat', output: (chunks) => ({ text: chunks.join('') }), hasContent: (chunk) => chunk !== '' }),
+    ).toEqualTypeOf<typeof streamFn>();
+    // A promise of a stream (openai's `create({ stream: true })`): the extractors get the chunks.
+    const promiseOfStream = async (prompt: string) => streamFn(prompt);
+    expectTypeOf(
+      monitor.instrument(promiseOfStream, { model: 'm', kind: 'chat', output: (chunks) => ({ n: chunks.length }), hasContent: (c) => c.length > 0 }),
+    ).toEqualTypeOf<typeof promiseOfStream>();
     expectTypeOf(
       monitor.instrument(batchFn, { model: 'm', kind: 'batch', features: ([xs]) => xs.map((x) => ({ x })), output: (ys) => ys.map((y) => ({ y })) }),
     ).toEqualTypeOf<typeof batchFn>();
@@ -105,7 +112,7 @@ describe('instrument: async calls', () => {
     expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
   });
 
-  it('keeps a Promise subclass object as it is', async () => {
+  it('keeps a Promise subclass object: its class, its methods, its value', async () => {
     class ApiPromise<T> extends Promise<T> {
       extra(): string {
         return 'kept';
@@ -115,7 +122,7 @@ describe('instrument: async calls', () => {
     const original = new ApiPromise<number>((resolve) => resolve(7));
     const predict = monitor.instrument((): ApiPromise<number> => original, { model: 'm', output: (n) => ({ n }) });
     const returned = predict();
-    expect(returned).toBe(original);
+    expect(returned).toBeInstanceOf(ApiPromise);
     expect(returned.extra()).toBe('kept');
     expect(await returned).toBe(7);
     await monitor.forceFlush();

@@ -17,6 +17,10 @@ describe('attribute and event names', () => {
     expect(semconv.ATTR_INFERLENS_BATCH_SIZE).toBe('inferlens.batch.size');
     expect(semconv.ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS).toBe('inferlens.stream.time_to_first_chunk_ms');
     expect(semconv.ATTR_INFERLENS_STREAM_CHUNK_COUNT).toBe('inferlens.stream.chunk_count');
+    expect(semconv.ATTR_INFERLENS_STREAM_TIME_TO_FIRST_TOKEN_MS).toBe('inferlens.stream.time_to_first_token_ms');
+    expect(semconv.ATTR_INFERLENS_STREAM_END).toBe('inferlens.stream.end');
+    expect(semconv.ATTR_GEN_AI_PROVIDER_NAME).toBe('gen_ai.provider.name');
+    expect(semconv.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK).toBe('gen_ai.response.time_to_first_chunk');
     expect(semconv.ATTR_ERROR_TYPE).toBe('error.type');
     expect(semconv.ATTR_GEN_AI_OPERATION_NAME).toBe('gen_ai.operation.name');
     expect(semconv.ATTR_GEN_AI_REQUEST_MODEL).toBe('gen_ai.request.model');
@@ -31,6 +35,10 @@ describe('attribute and event names', () => {
       [
         'ATTR_ERROR_TYPE',
         'ATTR_GEN_AI_OPERATION_NAME',
+        'ATTR_GEN_AI_PROVIDER_NAME',
+        'ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK',
+        'ATTR_INFERLENS_STREAM_END',
+        'ATTR_INFERLENS_STREAM_TIME_TO_FIRST_TOKEN_MS',
         'ATTR_GEN_AI_REQUEST_MODEL',
         'ATTR_GEN_AI_RESPONSE_FINISH_REASONS',
         'ATTR_GEN_AI_RESPONSE_MODEL',

@@ -66,9 +66,24 @@ export const ATTR_INFERLENS_BATCH_SIZE = 'inferlens.batch.size';
 
 /**
  * Span and prediction-record attribute: milliseconds from the start of a
- * streaming call to its first chunk (time to first token for a generative model).
+ * streaming call to its first chunk, whatever it carries (an OpenAI stream's
+ * first chunk often carries only the role).
  */
 export const ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS = 'inferlens.stream.time_to_first_chunk_ms';
+
+/**
+ * Span and prediction-record attribute: milliseconds from the start of a
+ * streaming call to its first chunk that carries content (text, a tool call),
+ * as the instrumentation's `hasContent` says: the time to first token.
+ */
+export const ATTR_INFERLENS_STREAM_TIME_TO_FIRST_TOKEN_MS = 'inferlens.stream.time_to_first_token_ms';
+
+/**
+ * Span and prediction-record attribute: how a streaming call ended: `completed` (read to
+ * its end), `stopped` (every consumer stopped early: `break`, `return()`, a cancelled
+ * readable stream), `abandoned` (dropped unread and garbage-collected), `error`.
+ */
+export const ATTR_INFERLENS_STREAM_END = 'inferlens.stream.end';
 
 /** Span and prediction-record attribute: number of chunks a streaming call produced. */
 export const ATTR_INFERLENS_STREAM_CHUNK_COUNT = 'inferlens.stream.chunk_count';
@@ -78,6 +93,18 @@ export const ATTR_ERROR_TYPE = 'error.type';
 
 /** OpenTelemetry GenAI semconv: the operation, e.g. `chat`, `text_completion`, `embeddings`. */
 export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+
+/**
+ * OpenTelemetry GenAI semconv: the provider as the instrumentation identifies it,
+ * e.g. `openai`, `anthropic`, `aws.bedrock` (it replaced `gen_ai.system`).
+ */
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+
+/**
+ * OpenTelemetry GenAI semconv: seconds from the request to the first chunk of a
+ * streaming response.
+ */
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
 
 /** OpenTelemetry GenAI semconv: the model name requested by the caller. */
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';

@@ -121,7 +121,8 @@ def numeric_cases():
             "edges": [float(x) for x in edges],
             "referenceCounts": [int(x) for x in rc], "currentCounts": [int(x) for x in cc],
             "wasserstein": w, "wassersteinNormalized": w / float(np.std(a)),
-            "psi": psi(rc, cc), "jensenShannon": float(jensenshannon(rc, cc, base=2)),
+            "psi": psi(rc, cc), "jensenShannon": float(jensenshannon(rc, cc)),
+            "jensenShannonBase2": float(jensenshannon(rc, cc, base=2)),
             "hellinger": hellinger(rc, cc),
         })
     write("numeric-drift.json", {"cases": cases})
@@ -143,10 +144,56 @@ def categorical_cases():
         cases.append({
             "name": name, "reference": ref, "current": cur,
             "chiSquare": {"statistic": float(chi2), "degreesOfFreedom": int(dof), "pValue": float(p)},
-            "psi": psi(ref, cur), "jensenShannon": float(jensenshannon(ref, cur, base=2)),
+            "psi": psi(ref, cur), "jensenShannon": float(jensenshannon(ref, cur)),
+            "jensenShannonBase2": float(jensenshannon(ref, cur, base=2)),
             "hellinger": hellinger(ref, cur),
         })
     write("categorical-drift.json", {"cases": cases})
+
+
+def two_proportion_z(x1, n1, x2, n2):
+    """Pooled two-proportion z of sample 2 against sample 1 and its two-sided p-value: the formula of
+    statsmodels' proportions_ztest (and of Evidently's z-test, with the sign flipped), with scipy's normal."""
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    z = (p2 - p1) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return z, float(2 * stats.norm.sf(abs(z)))
+
+
+def discrete_cases():
+    """Binary categoricals (two-proportion z-test) and numeric features with few distinct values
+    (compared as categories). For a 2 x 2 table the pooled z-test and the chi-square test of
+    homogeneity without Yates' correction are the same test: z^2 = X^2, same p-value; both come from
+    scipy here, independently."""
+    counts = []
+    for x1, n1, x2, n2 in [(120, 400, 150, 380), (30, 900, 31, 950), (5, 60, 19, 70), (700, 1000, 410, 600), (2, 1000, 40, 800)]:
+        z, p = two_proportion_z(x1, n1, x2, n2)
+        chi2, pc, dof, _ = stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
+        counts.append({"a": {"successes": x1, "trials": n1}, "b": {"successes": x2, "trials": n2}, "z": z, "pValue": p,
+                       "chiSquare": float(chi2), "chiSquarePValue": float(pc)})
+    rng = np.random.default_rng(11)
+    raw = []
+    specs = [  # name, reference, current, method scipy decides with
+        ("flag-small", rng.choice([0.0, 1.0], 400, p=[0.7, 0.3]), rng.choice([0.0, 1.0], 300, p=[0.6, 0.4]), "two-proportion-z"),
+        ("rating-small", rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], 800, p=[0.1, 0.2, 0.4, 0.2, 0.1]),
+         rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], 500, p=[0.15, 0.25, 0.3, 0.2, 0.1]), "chi-square"),
+        ("count-large", rng.choice([0.0, 1.0, 2.0], 3000, p=[0.5, 0.3, 0.2]), rng.choice([0.0, 1.0, 2.0, 3.0], 1000, p=[0.45, 0.3, 0.2, 0.05]), "jensen-shannon"),
+    ]
+    for name, a, b, method in specs:
+        keys = sorted(set(a.tolist()) | set(b.tolist()))
+        ra = [int(np.sum(a == k)) for k in keys]
+        rb = [int(np.sum(b == k)) for k in keys]
+        case = {"name": name, "reference": a.tolist(), "current": b.tolist(), "method": method,
+                "referenceValues": len(set(a.tolist())), "jensenShannon": float(jensenshannon(ra, rb))}
+        chi2, pc, dof, _ = stats.chi2_contingency([ra, rb], correction=False)
+        case["chiSquare"] = {"statistic": float(chi2), "pValue": float(pc), "degreesOfFreedom": int(dof)}
+        if method == "two-proportion-z":
+            # The reference's most frequent value is the category whose share is compared.
+            top = keys[int(np.argmax(ra))]
+            z, p = two_proportion_z(int(np.sum(a == top)), len(a), int(np.sum(b == top)), len(b))
+            case["twoProportion"] = {"category": str(int(top)), "z": z, "pValue": p}
+        raw.append(case)
+    write("discrete-drift.json", {"twoProportion": counts, "lowCardinality": raw})
 
 
 def quality_cases():
@@ -198,4 +245,5 @@ if __name__ == "__main__":
     ks_cases()
     numeric_cases()
     categorical_cases()
+    discrete_cases()
     quality_cases()

@@ -29,7 +29,7 @@ describe('defaults', () => {
     expect(defaultDriftMethod('numerical', 1001)).toBe('wasserstein');
     expect(defaultDriftMethod('categorical', 1000)).toBe('chi-square');
     expect(defaultDriftMethod('categorical', 1001)).toBe('jensen-shannon');
-    expect(DEFAULT_THRESHOLDS).toEqual({ ks: 0.05, 'chi-square': 0.05, wasserstein: 0.1, psi: 0.1, 'jensen-shannon': 0.1, hellinger: 0.1 });
+    expect(DEFAULT_THRESHOLDS).toEqual({ ks: 0.05, 'chi-square': 0.05, 'two-proportion-z': 0.05, wasserstein: 0.1, psi: 0.1, 'jensen-shannon': 0.1, hellinger: 0.1 });
   });
 });
 
@@ -99,8 +99,12 @@ describe('detectDrift properties', () => {
 
   it('constant feature: unchanged is no drift, any change is drift', () => {
     const constant = new Array<number>(50).fill(3);
-    expect(detectDrift(constant, constant.slice(0, 20))).toMatchObject({ method: 'ks', drifted: false, pValue: 1 });
-    const moved = detectDrift(constant, [...constant.slice(0, 10), 4]);
+    // One distinct value: compared as categories by default (a z-test on the share of 3).
+    expect(detectDrift(constant, constant.slice(0, 20))).toMatchObject({ method: 'two-proportion-z', drifted: false, pValue: 1 });
+    expect(detectDrift(constant, [...constant.slice(0, 30), 4, 4, 4, 4])).toMatchObject({ method: 'two-proportion-z', drifted: true });
+    const numeric = { lowCardinalityMax: 0 };
+    expect(detectDrift(constant, constant.slice(0, 20), numeric)).toMatchObject({ method: 'ks', drifted: false, pValue: 1 });
+    const moved = detectDrift(constant, [...constant.slice(0, 10), 4], numeric);
     expect(moved.metrics).toMatchObject({ bins: 2 });
     expect(detectDrift(constant, [4, 4, 4], { method: 'wasserstein' })).toMatchObject({ statistic: Number.POSITIVE_INFINITY, drifted: true });
   });

@@ -16,6 +16,7 @@ interface NumericCase {
   currentCounts: number[];
   psi: number;
   jensenShannon: number;
+  jensenShannonBase2: number;
   hellinger: number;
 }
 interface CategoricalCase {
@@ -25,6 +26,7 @@ interface CategoricalCase {
   chiSquare: { statistic: number; degreesOfFreedom: number; pValue: number };
   psi: number;
   jensenShannon: number;
+  jensenShannonBase2: number;
   hellinger: number;
 }
 const numeric = loadFixture<{ cases: NumericCase[] }>('numeric-drift.json').cases;
@@ -40,10 +42,11 @@ describe('reference-decile binning vs numpy.quantile + searchsorted', () => {
   });
 });
 
-describe('PSI (+1 smoothing), Jensen–Shannon (scipy, base 2), Hellinger on numeric bins', () => {
+describe('PSI (+1 smoothing), Jensen–Shannon (scipy, natural log and base 2), Hellinger on numeric bins', () => {
   it.each(numeric)('$name', (c) => {
     expect(isClose(populationStabilityIndex(c.referenceCounts, c.currentCounts), c.psi, 1e-10)).toBe(true);
     expect(isClose(jensenShannonDistance(c.referenceCounts, c.currentCounts), c.jensenShannon, 1e-10)).toBe(true);
+    expect(isClose(jensenShannonDistance(c.referenceCounts, c.currentCounts, { base: 2 }), c.jensenShannonBase2, 1e-10)).toBe(true);
     expect(isClose(hellingerDistance(c.referenceCounts, c.currentCounts), c.hellinger, 1e-10)).toBe(true);
   });
 });
@@ -56,6 +59,7 @@ describe('categorical metrics vs scipy', () => {
     expect(isClose(chi.pValue, c.chiSquare.pValue, 1e-9, 1e-300)).toBe(true);
     expect(isClose(populationStabilityIndex(c.reference, c.current), c.psi, 1e-10, 1e-15)).toBe(true);
     expect(isClose(jensenShannonDistance(c.reference, c.current), c.jensenShannon, 1e-10, 1e-12)).toBe(true);
+    expect(isClose(jensenShannonDistance(c.reference, c.current, { base: 2 }), c.jensenShannonBase2, 1e-10, 1e-12)).toBe(true);
     expect(isClose(hellingerDistance(c.reference, c.current), c.hellinger, 1e-10, 1e-12)).toBe(true);
   });
 });
@@ -78,10 +82,20 @@ describe('edge cases of the count-vector metrics', () => {
     expect(Number.isFinite(populationStabilityIndex([5, 5], [10, 0]))).toBe(true);
   });
 
-  it('Jensen–Shannon and Hellinger reach 1 on disjoint supports', () => {
-    expect(jensenShannonDistance([1, 0], [0, 1])).toBeCloseTo(1, 12);
+  it('on disjoint supports Jensen–Shannon reaches √ln 2 (natural log, the default) or 1 (base 2); Hellinger 1', () => {
+    expect(jensenShannonDistance([1, 0], [0, 1])).toBeCloseTo(Math.sqrt(Math.LN2), 12);
+    expect(jensenShannonDistance([1, 0], [0, 1], { base: 2 })).toBeCloseTo(1, 12);
     expect(hellingerDistance([1, 0], [0, 1])).toBeCloseTo(1, 12);
-    expect(jensenShannonDistance([1, 0], [0, 1], { base: Math.E })).toBeCloseTo(Math.sqrt(Math.LN2), 12);
+  });
+
+  it("the 0.1 threshold is Evidently's: on the natural-log distance, i.e. 0.1/√ln 2 ≈ 0.1201 in base 2", () => {
+    // Shares 50/50 against 62/38: 0.0856 in natural log (no drift for Evidently, nor here), 0.1028
+    // in base 2 (the base-2 reading flagged it); 65/35 gives 0.1075, drift either way.
+    const a = jensenShannonDistance([50, 50], [62, 38]);
+    expect(a).toBeLessThan(0.1);
+    expect(jensenShannonDistance([50, 50], [62, 38], { base: 2 })).toBeGreaterThan(0.1);
+    expect(jensenShannonDistance([50, 50], [62, 38], { base: 2 })).toBeCloseTo(a / Math.sqrt(Math.LN2), 14);
+    expect(jensenShannonDistance([50, 50], [65, 35])).toBeGreaterThan(0.1);
   });
 
   it('refuses misaligned or negative counts', () => {

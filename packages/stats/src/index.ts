@@ -55,6 +55,7 @@ export { chiSquareSurvival, kolmogorovSurvival } from './distributions.js';
 export {
   DEFAULT_SMALL_REFERENCE_MAX,
   DEFAULT_THRESHOLDS,
+  LOW_CARDINALITY_MAX,
   METHODS_BY_KIND,
   P_VALUE_METHODS,
   defaultDriftMethod,
@@ -69,9 +70,47 @@ export type {
   FeatureValues,
   NumericalDriftMetrics,
   SideCounts,
+  TwoProportionDrift,
 } from './detect-drift.js';
 export { DEFAULT_DRIFT_SHARE, compareDatasets } from './compare-datasets.js';
 export type { CompareDatasetsOptions, DatasetDriftResult } from './compare-datasets.js';
+
+export {
+  DEFAULT_MAX_CATEGORIES,
+  encodingInputOf,
+  reconstructionEncoding,
+  standardize,
+} from './reconstruction-encoding.js';
+export type { EncodingInput, EncodingOptions, ReconstructionEncoding, ReconstructionFeature } from './reconstruction-encoding.js';
+export {
+  DEFAULT_BOUND_MULTIPLIER,
+  DEFAULT_REFERENCE_CHUNKS,
+  DEFAULT_VARIANCE_SHARE,
+  chunkOf,
+  fitReconstruction,
+  multivariateDrift,
+  reconstructionBounds,
+  reconstructionDrift,
+  reconstructionError,
+} from './pca-reconstruction.js';
+export type { MultivariateDriftResult, ReconstructionBounds, ReconstructionDriftOptions, ReconstructionModel } from './pca-reconstruction.js';
+
+export { benjaminiHochberg } from './false-discovery.js';
+export { centroidDistances, mmdTest } from './embedding-drift.js';
+export type { CentroidDistances, MmdOptions, MmdResult } from './embedding-drift.js';
+export { calibrate, CBPE_METRICS, estimatePerformance, fitCbpe, fitIsotonicCalibrator, samplingErrorComponents } from './cbpe.js';
+export type {
+  CalibrationGroup,
+  CbpeMetric,
+  CbpeModel,
+  CbpeReferenceRow,
+  EstimatedMetric,
+  EstimatedPerformance,
+  IsotonicCalibrator,
+  PredictionGroup,
+  SamplingErrorComponents,
+} from './cbpe.js';
+export type { FalseDiscoveryResult } from './false-discovery.js';
 
 export { burnRate, errorBudgetRemaining } from './error-budget.js';
 export {

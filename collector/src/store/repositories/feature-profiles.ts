@@ -1,3 +1,4 @@
+import { LOW_CARDINALITY_MAX } from '@inferlens/stats';
 import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
 import { bucketSql, MAX_BUCKET_ID } from '../../jobs/log-buckets.js';
 import { QUOTE_NON_FINITE } from '../json-values.js';
@@ -18,8 +19,17 @@ export type ProfileColumnSource = 'feature' | 'output';
 type Count = string | number;
 type Float = number | string;
 
-/** One numeric column's non-empty buckets (ids and counts side by side) and moments. */
-export interface NumericGroup { Source: ProfileColumnSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float }
+/**
+ * One numeric column's non-empty buckets (ids and counts side by side), moments, and up to
+ * {@link DISTINCT_VALUES_KEPT} of its distinct values (all of them when it has fewer).
+ */
+export interface NumericGroup { Source: ProfileColumnSource; Name: string; Ids: number[]; Counts: Count[]; Count: Count; Min: Float; Max: Float; Sum: Float; SumSq: Float; Values: Float[] }
+
+/**
+ * Distinct values kept per numeric column: one more than a low-cardinality column can have
+ * (`LOW_CARDINALITY_MAX` of `@inferlens/stats`), so that fewer than this many means "all of them".
+ */
+export const DISTINCT_VALUES_KEPT = LOW_CARDINALITY_MAX + 1;
 /** One categorical column's count of one value. */
 export interface CategoryGroup { Source: ProfileColumnSource; Name: string; Value: string; Count: Count }
 
@@ -40,9 +50,9 @@ async function profileGroups(store: ClickHouseStore, table: 'predictions' | 'ref
   const ids = `range(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1})`;
   const numericSql = NUMERIC_COLUMNS.map(
     ([source, column]) => `SELECT '${source}' AS Source, Name, arrayFilter((i, c) -> c > 0, ${ids}, Dense) AS Ids,
-       arrayFilter(c -> c > 0, Dense) AS Counts, Count, Min, Max, Sum, SumSq
+       arrayFilter(c -> c > 0, Dense) AS Counts, Count, Min, Max, Sum, SumSq, Values
      FROM (SELECT k AS Name, countResample(-${MAX_BUCKET_ID}, ${MAX_BUCKET_ID + 1}, 1)(${bucketSql('v')}) AS Dense, count() AS Count,
-             min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq
+             min(v) AS Min, max(v) AS Max, sum(v) AS Sum, sum(v * v) AS SumSq, groupUniqArray(${DISTINCT_VALUES_KEPT})(v) AS Values
            FROM ${table} ARRAY JOIN mapKeys(${column}) AS k, mapValues(${column}) AS v
            WHERE ${where} AND isFinite(v) GROUP BY Name)`,
   ).join(' UNION ALL ') + QUOTE_NON_FINITE;

@@ -80,6 +80,49 @@ export async function qualityInputs(store: ClickHouseStore, scope: PredictionSco
 }
 
 /**
+ * The predicted class of a row as the estimation reads it (SQL, over `PL` and `S`): the label
+ * output equal to the positive class when the row has one, else a score of at least 0.5.
+ */
+const PREDICTED_POSITIVE = "if(PL != '', PL = {positive:String}, S >= 0.5)";
+
+/**
+ * The labelled rows CBPE is calibrated on: the predictions of `scope` in `range` that have a
+ * score and a feedback label, with the score, the predicted class and whether the label is the
+ * positive class. At most `limit` rows (the newest).
+ */
+export async function estimationReferenceRows(
+  store: ClickHouseStore,
+  scope: PredictionScope,
+  range: MillisRange,
+  outputs: QualityOutputs,
+  limit: number,
+): Promise<Array<{ score: number; predicted: boolean; truth: boolean }>> {
+  const w = windowWhere(scope, range);
+  const rows = await store.query<{ s: number; p: number; y: number }>(
+    `SELECT S AS s, ${PREDICTED_POSITIVE} AS p, L = {positive:String} AS y
+     FROM ${predictionFeedbackJoin(w.where, { predictions: 'Timestamp AS PT' })}
+     WHERE L != '' AND HasS AND isFinite(S) ORDER BY PT DESC LIMIT {limit:UInt32}`,
+    { ...w.params, project: scope.project, labelOut: outputs.label, scoreOut: outputs.score, valueOut: outputs.value, positive: outputs.positiveClass, limit },
+  );
+  return rows.map((r) => ({ score: Number(r.s), predicted: Number(r.p) === 1, truth: Number(r.y) === 1 }));
+}
+
+/** A window's predictions with a score, labelled or not, counted per score and predicted class (what CBPE estimates from). */
+export async function scoreGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<Array<{ score: number; predicted: boolean; count: number }>> {
+  const w = windowWhere(scope, range);
+  const rows = await store.query<{ score: number; p: number; n: string | number }>(
+    `SELECT S AS score, ${PREDICTED_POSITIVE} AS p, count() AS n FROM (
+       SELECT multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
+                      mapContains(NumericOutputs, {labelOut:String}), toString(NumericOutputs[{labelOut:String}]), '') AS PL,
+              NumericOutputs[{scoreOut:String}] AS S
+       FROM predictions WHERE ${w.where} AND mapContains(NumericOutputs, {scoreOut:String}))
+     WHERE isFinite(S) GROUP BY score, p`,
+    { ...w.params, labelOut: outputs.label, scoreOut: outputs.score, positive: outputs.positiveClass },
+  );
+  return rows.map((r) => ({ score: Number(r.score), predicted: Number(r.p) === 1, count: Number(r.n) }));
+}
+
+/**
  * The closed windows of a stream (starting before `checkpointMs`) that got feedback received
  * after `sinceMs`: each window's start, the newest such arrival, and the newest arrival its
  * stored quality result counted (null without a result), Unix ms; oldest window first.

@@ -14,11 +14,17 @@ export interface StoredReference {
   createdAt: string;
   /** The profile, as JSON text. */
   profile: string;
+  /** A pinned reference's range of event time, Unix ms (null for an uploaded data set). */
+  sourceFromMs: number | null;
+  sourceToMs: number | null;
 }
 
-type StoredRow = { Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Kind: string; SourceVersion: string; Rows: string | number; CreatedAt: string; Profile: string };
+type StoredRow = {
+  Project: string; ModelName: string; ModelVersion: string; ReferenceId: string; Kind: string; SourceVersion: string; Rows: string | number; CreatedAt: string; Profile: string;
+  FromMs: string | number | null; ToMs: string | number | null;
+};
 
-const COLUMNS = 'Project, ModelName, ModelVersion, ReferenceId, Kind, SourceVersion, Rows, toString(CreatedAt) AS CreatedAt, Profile';
+const COLUMNS = 'Project, ModelName, ModelVersion, ReferenceId, Kind, SourceVersion, Rows, toString(CreatedAt) AS CreatedAt, Profile, toUnixTimestamp64Milli(SourceFrom) AS FromMs, toUnixTimestamp64Milli(SourceTo) AS ToMs';
 
 const stored = (r: StoredRow): StoredReference => ({
   project: r.Project,
@@ -30,6 +36,8 @@ const stored = (r: StoredRow): StoredReference => ({
   rows: Number(r.Rows),
   createdAt: r.CreatedAt,
   profile: r.Profile,
+  sourceFromMs: r.FromMs === null ? null : Number(r.FromMs),
+  sourceToMs: r.ToMs === null ? null : Number(r.ToMs),
 });
 
 /** Every model version's reference, by project, model and version (what the drift job compares with). */

@@ -85,6 +85,20 @@ export interface RowCodec<R> {
   read(r: RowBinaryReader): R;
   /** The UTC day of the row's partition, for a table partitioned by day (`PARTITION BY toDate(...)`); absent otherwise. */
   readonly partitionDay?: (row: R) => number;
+  /** What identifies a row, for a table whose inserts store each identity once (see {@link RowIdentity}); absent otherwise. */
+  readonly identity?: RowIdentity;
+}
+
+/**
+ * The columns that identify a row (a prediction's `Project, PredictionId`; a span's `TraceId,
+ * SpanId`) and its event-time column: an insert stores only the rows whose identity is neither
+ * stored already (with an event time at most the look-back before the insert's earliest) nor
+ * earlier in the same insert, so a client's retry of a request already stored stores nothing twice.
+ */
+export interface RowIdentity {
+  readonly columns: readonly string[];
+  /** An inserted time column; existing rows are looked up from the insert's earliest time minus the look-back. */
+  readonly time: string;
 }
 
 /**
@@ -102,6 +116,8 @@ export interface TableDefinition<R = unknown> extends RowCodec<R> {
 export interface TableOptions<C extends ColumnMap> extends TableLayout {
   /** The inserted column whose UTC day is the row's partition (a table `PARTITION BY toDate(...)` of it). */
   dayPartition?: keyof RowOf<C> & string;
+  /** What identifies a row: its inserts then store each identity once (see {@link RowIdentity}). */
+  identity?: { columns: ReadonlyArray<keyof RowOf<C> & string>; time: keyof RowOf<C> & string };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -117,7 +133,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * type TRow = RowType<typeof T>; // { Id: string }
  */
 export function defineTable<const C extends ColumnMap>(name: string, columns: C, options: TableOptions<C>): TableDefinition<RowOf<C>> {
-  const { dayPartition, ...layout } = options;
+  const { dayPartition, identity, ...layout } = options;
+  for (const field of identity ? [...identity.columns, identity.time] : []) {
+    if (!columns[field]?.inserted || columns[field]!.nested) throw new Error(`${name}.${field}: an identity column is an inserted top-level column`);
+  }
   if (!IDENTIFIER.test(name)) throw new Error(`table name ${JSON.stringify(name)}: expected an identifier`);
   const inserted = Object.entries(columns).filter(([, c]) => c.inserted);
   for (const [field, c] of Object.entries(columns)) {
@@ -148,6 +167,7 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
       return row as RowOf<C>;
     },
     ...(partitionDay ? { partitionDay } : {}),
+    ...(identity ? { identity: { columns: [...identity.columns], time: identity.time } } : {}),
   };
 }
 

@@ -6,10 +6,11 @@ import { FEEDBACK } from './feedback.js';
 import { MODEL_ACTIVITY_MV } from './model-activity.js';
 import { OTEL_TRACES } from './otel-traces.js';
 import { PREDICTIONS_INGEST, PREDICTIONS_INGEST_MV } from './predictions.js';
+import { QUALITY_RESULTS } from './quality-results.js';
 import { SCHEMA_MIGRATIONS } from './schema-migrations.js';
 
 // The single-node DDL is checked against the engine (migration-compat.test.ts: it creates what
-// the first release created). The cluster variant is not wired yet (the scale-out issue); here it
+// the first release created). The cluster variant (clickhouse.cluster) runs on no cluster in CI; here it
 // is checked as text: what the definitions give, and that every table of every migration gets one.
 
 const CLUSTER = new Ddl({ kind: 'cluster', cluster: 'prod', database: 'inferlens' });
@@ -102,8 +103,14 @@ FROM inferlens.predictions_ingest_local`,
   it('gives every migration its cluster statements: each table local and Distributed, on the cluster, replicated unless Null', () => {
     const statements = [...CLUSTER.table(SCHEMA_MIGRATIONS), ...MIGRATIONS.flatMap((m) => migrationStatements(m, CLUSTER))];
     const created = new Set<string>();
+    const altered: string[] = [];
     for (const s of statements) {
       if (s.startsWith('INSERT')) continue;
+      if (s.startsWith('ALTER')) {
+        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)$/);
+        altered.push(/^ALTER TABLE inferlens\.(\w+)/.exec(s)![1]!);
+        continue;
+      }
       expect(s).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW) IF NOT EXISTS inferlens\.\w+ ON CLUSTER `prod` /);
       const name = /^CREATE \w+(?: VIEW)? IF NOT EXISTS inferlens\.(\w+)/.exec(s)![1]!;
       created.add(name);
@@ -113,5 +120,14 @@ FROM inferlens.predictions_ingest_local`,
       expect(created, def.name).toContain(`${def.name}_local`);
       expect(created, def.name).toContain(def.name);
     }
+    // A column added to a table: its local tables first, then the Distributed one.
+    expect(altered).toEqual(['quality_results_local', 'quality_results']);
+  });
+
+  it('adds a column where the definition has it, with its type, default and codec', () => {
+    expect(Ddl.SINGLE.addColumn(QUALITY_RESULTS, 'Estimated')).toEqual([
+      "ALTER TABLE quality_results ADD COLUMN IF NOT EXISTS Estimated String DEFAULT '' CODEC(ZSTD(1)) AFTER MaxFeedbackReceivedAt",
+    ]);
+    expect(() => Ddl.SINGLE.addColumn(QUALITY_RESULTS, 'Nope')).toThrow('quality_results has no column Nope');
   });
 });

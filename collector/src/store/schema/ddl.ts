@@ -61,6 +61,24 @@ export class Ddl {
     ];
   }
 
+  /**
+   * `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` for the column `field` of `def`, placed after the
+   * column before it in the definition, so that an upgraded table equals a fresh one (on a
+   * cluster: the local tables, then the `Distributed` one).
+   */
+  addColumn(def: AnyTableDefinition, field: string): string[] {
+    const entries = Object.entries(def.definitions);
+    const i = entries.findIndex(([name]) => name === field);
+    if (i < 0) throw new Error(`${def.name} has no column ${field}`);
+    if (entries[i]![1].nested) throw new Error(`${def.name}.${field}: a Nested member cannot be added alone`);
+    const after = i > 0 ? ` AFTER ${entries[i - 1]![0]}` : ' FIRST';
+    const add = `ADD COLUMN IF NOT EXISTS ${columnLine(field, entries[i]![1])}${after}`;
+    const t = this.topology;
+    if (t.kind === 'single') return [`ALTER TABLE ${this.#name(def.name)} ${add}`];
+    const onCluster = `ON CLUSTER ${quote(t.cluster)}`;
+    return [`ALTER TABLE ${this.#name(`${def.name}_local`)} ${onCluster} ${add}`, `ALTER TABLE ${this.#name(def.name)} ${onCluster} ${add}`];
+  }
+
   /** `CREATE MATERIALIZED VIEW IF NOT EXISTS` for `view`. */
   view(view: ViewDefinition): string[] {
     const t = this.topology;

@@ -1,5 +1,6 @@
 import { DateTime64Millis, DateTime64Nanos, LowCardinalityString, NullableFloat64, Str, StringMapType } from './column-types.js';
 import { column, defineTable, generated, type RowType } from './TableDefinition.js';
+import { PREDICTION_SHARDING_KEY } from './predictions.js';
 
 const Z = { codec: 'ZSTD(1)' };
 
@@ -23,7 +24,7 @@ export const FEEDBACK = defineTable(
     Attributes: column(StringMapType, Z),
     ReceivedAt: generated(DateTime64Millis, 'now64(3)'),
   },
-  { engine: 'ReplacingMergeTree(ReceivedAt)', orderBy: '(Project, PredictionId)' },
+  { engine: 'ReplacingMergeTree(ReceivedAt)', orderBy: '(Project, PredictionId)', shardingKey: PREDICTION_SHARDING_KEY },
 );
 
 /** One row of `feedback` as inserted. */

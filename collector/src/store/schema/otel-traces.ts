@@ -54,6 +54,8 @@ export const OTEL_TRACES = defineTable(
     orderBy: '(ServiceName, SpanName, toDateTime(Timestamp))',
     settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
     dayPartition: 'Timestamp',
+    // A retried export stores no span twice (see RowIdentity).
+    identity: { columns: ['TraceId', 'SpanId'], time: 'Timestamp' },
   },
 );
 

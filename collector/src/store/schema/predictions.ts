@@ -6,6 +6,14 @@ const Z = { codec: 'ZSTD(1)' };
 const name = column(LowCardinalityString);
 
 /**
+ * The `Distributed` sharding key of `predictions` and `feedback` on a cluster: a prediction and
+ * its feedback land on the same shard, so the quality join (predictions with their newest
+ * feedback) can stay on one shard, and the rows `feedback`'s ReplacingMergeTree merges by
+ * `(Project, PredictionId)` meet.
+ */
+export const PREDICTION_SHARDING_KEY = 'cityHash64(Project, PredictionId)';
+
+/**
  * `predictions`: one row per model call, typed columns for what the jobs aggregate and maps for
  * features, outputs and free attributes. `ReceivedAt` is the arrival time (the engine's clock).
  */
@@ -42,6 +50,10 @@ export const PREDICTIONS = defineTable(
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(Project, ModelName, ModelVersion, Timestamp)',
     dayPartition: 'Timestamp',
+    // A retried request stores nothing twice (see RowIdentity): a prediction id names one prediction of a project.
+    identity: { columns: ['Project', 'PredictionId'], time: 'Timestamp' },
+    // On a cluster a prediction and its feedback land on the same shard (FEEDBACK has the same key).
+    shardingKey: PREDICTION_SHARDING_KEY,
   },
 );
 
@@ -73,7 +85,7 @@ export const PREDICTIONS_INGEST = defineTable(
         return [[keys, unwritten(`Array(${map[1]})`)], [values, unwritten(`Array(${map[2]})`)]];
       }),
   ),
-  { engine: 'Null' },
+  { engine: 'Null', shardingKey: PREDICTION_SHARDING_KEY },
 );
 
 /** Fills `predictions` from `predictions_ingest`, each map from its two arrays. */

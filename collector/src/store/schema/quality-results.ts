@@ -34,6 +34,12 @@ export const QUALITY_RESULTS = defineTable(
     Mape: maybe,
     /** Newest `ReceivedAt` of the feedback counted; a newer one for the window triggers a recomputation. */
     MaxFeedbackReceivedAt: column(DateTime64Millis),
+    /**
+     * Performance estimated before labels (CBPE), as JSON: `{ referenceId, referenceRows, rows,
+     * accuracy, precision, recall, f1, rocAuc }`, each metric `{ value, lower, upper }`; '' when
+     * not estimated (no pinned reference with labelled, scored rows of both classes). Migration 10.
+     */
+    Estimated: column(Str, { codec: 'ZSTD(1)', default: "''" }),
     ComputedAt: generated(DateTime64Millis, 'now64(3)'),
   },
   {

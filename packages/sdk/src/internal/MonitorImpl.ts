@@ -14,6 +14,7 @@ import type { MonitorCore } from './MonitorCore.js';
 import { DEFAULT_ENDPOINT } from './export/http-export-setup.js';
 import { makePlan, PredictionCall } from './PredictionCall.js';
 import { predictionScope } from './prediction-scope.js';
+import { startProcessMetrics, type ProcessMetrics } from './process-metrics.js';
 import { randomId } from './random-id.js';
 import { withApiKey } from './api-key.js';
 import { compilePolicy, type Redactor } from './redact.js';
@@ -36,6 +37,8 @@ export class MonitorImpl implements Monitor, MonitorCore {
   private sampledOut = 0;
   private active = true;
   private stopping: Promise<void> | undefined;
+  /** Process metrics being started or running (`processMetrics` option). */
+  private readonly processMetrics: Promise<ProcessMetrics | undefined> | undefined;
 
   constructor(options: MonitorOptions) {
     this.service = String(options.serviceName ?? '');
@@ -62,6 +65,10 @@ export class MonitorImpl implements Monitor, MonitorCore {
     }
     this.tracer = tracer;
     this.ownProvider = own;
+    if (options.processMetrics) {
+      const metricsOptions = options.processMetrics === true ? {} : options.processMetrics;
+      this.processMetrics = startProcessMetrics(metricsOptions, { serviceName: this.service, endpoint, headers, compression, project: this.project, environment: this.environment });
+    }
     if (options.registerGlobal ?? true) setGlobalMonitor(this);
   }
 
@@ -172,7 +179,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
 
   async forceFlush(): Promise<void> {
     try {
-      await Promise.all([this.predictions.forceFlush(), this.feedbackQueue.forceFlush(), this.ownProvider?.forceFlush()]);
+      await Promise.all([this.predictions.forceFlush(), this.feedbackQueue.forceFlush(), this.ownProvider?.forceFlush(), this.processMetrics?.then((m) => m?.forceFlush())]);
     } catch (error) {
       handleError('forceFlush', error);
     }
@@ -196,6 +203,7 @@ export class MonitorImpl implements Monitor, MonitorCore {
         this.predictions.shutdown(timeout),
         this.feedbackQueue.shutdown(timeout),
         this.ownProvider?.shutdown(timeout),
+        this.processMetrics?.then((m) => m?.shutdown()),
       ]);
     } catch (error) {
       handleError('shutdown', error);

@@ -2,9 +2,11 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_INFERLENS_BATCH_INDEX,
@@ -18,7 +20,9 @@ import {
   ATTR_INFERLENS_SAMPLE_RATE,
   ATTR_INFERLENS_SEGMENT,
   ATTR_INFERLENS_STREAM_CHUNK_COUNT,
+  ATTR_INFERLENS_STREAM_END,
   ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS,
+  ATTR_INFERLENS_STREAM_TIME_TO_FIRST_TOKEN_MS,
   type AttributeValue,
   type PredictionRecord,
   validatePrediction,
@@ -34,6 +38,7 @@ import { OwnTracer } from './tracing/OwnTracer.js';
 import { SdkPredictionRecord } from './SdkPredictionRecord.js';
 import { isValidSpanContext } from './valid-span-context.js';
 import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
+import type { StreamEnd } from './wrap-stream.js';
 
 /**
  * What is fixed for every call of one wrapper (or one `startPrediction`):
@@ -44,6 +49,8 @@ export interface CallPlan {
   readonly model: string;
   readonly version: string;
   readonly kind: InferenceKind;
+  /** False when another GenAI instrumentation reports the call's usage (`usageOnSpan: false`). */
+  readonly usageOnSpan: boolean;
   readonly spanName: string;
   readonly spanKind: SpanKind;
   /** The span's attributes known before the call, without the prediction id. */
@@ -70,6 +77,10 @@ export interface PlanInput {
   kind: InferenceKind;
   segment: string;
   attributes: Record<string, AttributeValue> | undefined;
+  /** `gen_ai.provider.name` (generative kinds). */
+  provider?: string | undefined;
+  /** @default true */
+  usageOnSpan?: boolean | undefined;
 }
 
 const GEN_AI_KINDS: ReadonlySet<InferenceKind> = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
@@ -78,6 +89,7 @@ const GEN_AI_KINDS: ReadonlySet<InferenceKind> = new Set(['chat', 'text_completi
 export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
   const { model, version, kind, segment } = input;
   const genAi = GEN_AI_KINDS.has(kind);
+  const usageOnSpan = input.usageOnSpan !== false;
   const attributes: Record<string, AttributeValue> = { ...input.attributes };
   // The outcome is set to 'ok' with the others, in `startSpan`, and overwritten with 'error'
   // if the call fails: one `setAttribute` less per successful call. (A sampler or a span
@@ -93,6 +105,7 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
   if (genAi) {
     spanAttributes[ATTR_GEN_AI_OPERATION_NAME] = kind;
     spanAttributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    if (input.provider) spanAttributes[ATTR_GEN_AI_PROVIDER_NAME] = input.provider;
   }
   for (const [k, v] of Object.entries(attributes)) if (v !== null && v !== undefined) spanAttributes[k] = v;
   // After the `attributes` option, which used to be overwritten by the outcome set at the end.
@@ -113,8 +126,10 @@ export function makePlan(core: MonitorCore, input: PlanInput): CallPlan {
     model,
     version,
     kind,
+    usageOnSpan,
     spanName: `${genAi ? kind : kind === 'batch' ? 'predict_batch' : 'predict'} ${model}`,
-    spanKind: genAi ? SpanKind.CLIENT : SpanKind.INTERNAL,
+    // Beside another GenAI instrumentation's client span (its child), this span is the application's own step.
+    spanKind: genAi && usageOnSpan ? SpanKind.CLIENT : SpanKind.INTERNAL,
     spanAttributes,
     attributes,
     segment,
@@ -131,6 +146,9 @@ const NO_USAGE: GenAiUsage = Object.freeze({});
 const EMPTY_MAP_BYTES = 2;
 const TIME_ORIGIN = performance.timeOrigin;
 const FIRST_CHUNK_EVENT = 'inferlens.first_chunk';
+const FIRST_TOKEN_EVENT = 'inferlens.first_token';
+/** A stream's chunks kept for the extractors, at most: past that, the last slot holds the latest chunk. */
+export const MAX_KEPT_CHUNKS = 10_000;
 
 /**
  * One instrumented call in progress: its span, ids, timing, extracted values.
@@ -152,6 +170,10 @@ export class PredictionCall {
   private usage: GenAiUsage = NO_USAGE;
   private chunks = 0;
   private firstChunkMs: number | undefined = undefined;
+  private firstTokenMs: number | undefined = undefined;
+  private streamEnd: StreamEnd | 'error' | undefined = undefined;
+  /** The chunks read so far, when an extractor will want them. */
+  readonly chunkList: unknown[] = [];
   private ended = false;
   /** False once the `predictionId` option chose an id: ids are then sized one by one. */
   private generatedIds = true;
@@ -208,26 +230,44 @@ export class PredictionCall {
     }
   }
 
-  /** Counts a stream chunk; merges what the extractors took from it. */
-  onChunk(output: Features | undefined, usage: GenAiUsage | undefined): void {
+  /**
+   * Counts a stream chunk and times the first one, and the first that carries content.
+   * @param keep whether to keep the chunk for the extractors
+   */
+  onChunk(chunk: unknown, hasContent: boolean, keep: boolean): void {
     try {
       this.chunks++;
-      if (this.firstChunkMs === undefined) {
-        this.span.addEvent(FIRST_CHUNK_EVENT);
-        // The event's time is the span's start plus the monotonic time since: the same clock as its duration.
-        const at = this.startMs >= 0 ? lastEventMillis(this.span, FIRST_CHUNK_EVENT) : -1;
-        this.firstChunkMs = at >= 0 ? Math.max(0, at - this.startMs) : this.elapsedMs();
+      if (this.firstChunkMs === undefined) this.firstChunkMs = this.markEvent(FIRST_CHUNK_EVENT);
+      if (hasContent && this.firstTokenMs === undefined) this.firstTokenMs = this.markEvent(FIRST_TOKEN_EVENT);
+      if (keep) {
+        const list = this.chunkList;
+        if (list.length < MAX_KEPT_CHUNKS) list.push(chunk);
+        else list[MAX_KEPT_CHUNKS - 1] = chunk;
       }
-      if (output) this.outputs = [{ ...this.outputs?.[0], ...output }];
-      if (usage) this.usage = { ...this.usage, ...usage };
     } catch (error) {
       handleError('observing a stream chunk', error);
     }
   }
 
-  /** Ends the call successfully. */
-  succeed(): void {
-    this.finish(undefined, false);
+  /** Adds an event to the span now; returns the milliseconds since the start. */
+  private markEvent(name: string): number {
+    this.span.addEvent(name);
+    // The event's time is the span's start plus the monotonic time since: the same clock as its duration.
+    const at = this.startMs >= 0 ? lastEventMillis(this.span, name) : -1;
+    return at >= 0 ? Math.max(0, at - this.startMs) : this.elapsedMs();
+  }
+
+  /** Notes how a stream ended (before `succeed` or `fail`). */
+  setStreamEnd(how: StreamEnd | 'error'): void {
+    this.streamEnd = how;
+  }
+
+  /**
+   * Ends the call successfully.
+   * @param endPerf when the call ended, by `performance.now()`, if not now (a stream found abandoned later)
+   */
+  succeed(endPerf?: number): void {
+    this.finish(undefined, false, endPerf);
   }
 
   /** Ends the call as failed with the caller's error (which the caller still receives, untouched). */
@@ -250,12 +290,12 @@ export class PredictionCall {
     return randomId();
   }
 
-  private finish(error: unknown, failed: boolean): void {
+  private finish(error: unknown, failed: boolean, endPerf?: number): void {
     if (this.ended) return;
     this.ended = true;
     try {
       const errorType = failed ? errorTypeOf(error) : '';
-      const extra = this.usage !== NO_USAGE || this.chunks > 0 || this.firstChunkMs !== undefined ? this.resultAttributes() : undefined;
+      const extra = this.usage !== NO_USAGE || this.chunks > 0 || this.firstChunkMs !== undefined || this.streamEnd !== undefined ? this.resultAttributes() : undefined;
       const span = this.span;
       if (extra && hasKeys(extra)) span.setAttributes(extra);
       if (this.plan.kind === 'batch') {
@@ -268,7 +308,8 @@ export class PredictionCall {
         else span.recordException({ name: errorType, message: String(error) });
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       }
-      span.end();
+      if (endPerf === undefined) span.end();
+      else span.end(TIME_ORIGIN + endPerf);
       const core = this.plan.core;
       if (!this.sampled) {
         core.countSampledOut();
@@ -276,6 +317,7 @@ export class PredictionCall {
       }
       let latencyMs = -1;
       if (this.startMs >= 0) latencyMs = spanDurationMillis(span);
+      if (latencyMs < 0 && endPerf !== undefined) latencyMs = this.startMs >= 0 ? Math.max(0, TIME_ORIGIN + endPerf - this.startMs) : Math.max(0, endPerf - this.startPerf);
       this.emitRecords(latencyMs >= 0 ? latencyMs : this.elapsedMs(), this.startMs >= 0 ? this.startMs : TIME_ORIGIN + this.startPerf, failed, errorType, extra);
     } catch (e) {
       handleError('ending a prediction', e);
@@ -290,12 +332,19 @@ export class PredictionCall {
   private resultAttributes(): Record<string, string | number | string[]> {
     const a: Record<string, string | number | string[]> = {};
     const u = this.usage;
-    if (typeof u.inputTokens === 'number') a[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
-    if (typeof u.outputTokens === 'number') a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
+    if (this.plan.usageOnSpan) {
+      if (typeof u.inputTokens === 'number') a[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
+      if (typeof u.outputTokens === 'number') a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
+    }
     if (typeof u.responseModel === 'string') a[ATTR_GEN_AI_RESPONSE_MODEL] = u.responseModel;
     if (Array.isArray(u.finishReasons)) a[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = u.finishReasons.map(String);
-    if (this.chunks > 0 || this.firstChunkMs !== undefined) a[ATTR_INFERLENS_STREAM_CHUNK_COUNT] = this.chunks;
-    if (this.firstChunkMs !== undefined) a[ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS] = this.firstChunkMs;
+    if (this.chunks > 0 || this.firstChunkMs !== undefined || this.streamEnd !== undefined) a[ATTR_INFERLENS_STREAM_CHUNK_COUNT] = this.chunks;
+    if (this.firstChunkMs !== undefined) {
+      a[ATTR_INFERLENS_STREAM_TIME_TO_FIRST_CHUNK_MS] = this.firstChunkMs;
+      if (GEN_AI_KINDS.has(this.plan.kind)) a[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = this.firstChunkMs / 1000;
+    }
+    if (this.firstTokenMs !== undefined) a[ATTR_INFERLENS_STREAM_TIME_TO_FIRST_TOKEN_MS] = this.firstTokenMs;
+    if (this.streamEnd !== undefined) a[ATTR_INFERLENS_STREAM_END] = this.streamEnd;
     return a;
   }
 

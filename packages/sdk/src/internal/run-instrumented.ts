@@ -56,6 +56,8 @@ function planOf(core: MonitorCore, options: InstrumentOptions<AnyFn>): CallPlan 
     kind: options.kind ?? 'predict',
     segment: typeof options.segment === 'string' ? options.segment : '',
     attributes: options.attributes,
+    provider: options.kind !== 'batch' && typeof options.provider === 'string' ? options.provider : undefined,
+    usageOnSpan: options.kind !== 'batch' ? options.usageOnSpan : undefined,
   });
 }
 
@@ -88,27 +90,70 @@ function observe(call: PredictionCall, result: unknown, options: InstrumentOptio
         },
       );
     }
-    // A Promise subclass (e.g. an SDK's APIPromise with extra methods): keep the object, observe on the side.
-    result.then(
-      (value: unknown) => settleValue(call, value, options),
-      (error: unknown) => call.fail(error),
-    );
-    return result;
+    return observeSubclass(call, result, options);
   }
   return settle(call, result, options);
 }
 
+/**
+ * A Promise subclass (e.g. openai's `APIPromise`, with `withResponse()` and the like):
+ * returns a proxy of the same object (its class, `instanceof` and methods kept), whose
+ * `then`/`catch`/`finally` resolve to the observed value, so that a stream it resolves
+ * to is instrumented like any other. The observing chain is marked handled: a caller
+ * who only uses another method (`withResponse()`) gets no unhandled rejection from it.
+ */
+function observeSubclass(call: PredictionCall, result: Promise<unknown>, options: InstrumentOptions<AnyFn>): Promise<unknown> {
+  let original: unknown;
+  let replaced: unknown;
+  const observed = result.then(
+    (value: unknown) => {
+      original = value;
+      return (replaced = settle(call, value, options));
+    },
+    (error: unknown) => {
+      call.fail(error);
+      throw error;
+    },
+  );
+  observed.catch(noop);
+  const nativeThen = Promise.prototype.then;
+  return new Proxy(result, {
+    get(target, property) {
+      if (property === 'then') return (onFulfilled?: AnyFn, onRejected?: AnyFn) => nativeThen.call(observed, onFulfilled, onRejected);
+      if (property === 'catch') return (onRejected?: AnyFn) => nativeThen.call(observed, undefined, onRejected);
+      if (property === 'finally') return (onFinally?: () => void) => Promise.prototype.finally.call(observed, onFinally);
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'withResponse' && typeof value === 'function') {
+        // openai's `withResponse()` resolves to `{ data, response, request_id }`: `data` is the observed value too.
+        return (...args: unknown[]) =>
+          nativeThen.call(Reflect.apply(value, target, args) as Promise<unknown>, (r: unknown) =>
+            nativeThen.call(observed, () => (r !== null && typeof r === 'object' && (r as { data?: unknown }).data === original && original !== replaced ? { ...r, data: replaced } : r)),
+          );
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function noop(): void {}
+
 function settle(call: PredictionCall, value: unknown, options: InstrumentOptions<AnyFn>): unknown {
   try {
     if (options.kind !== 'batch' && isAsyncIterable(value)) {
+      const keep = options.output !== undefined || options.usage !== undefined;
+      const hasContent = options.hasContent as AnyFn | undefined;
       return wrapStream(value, {
-        chunk: (chunk) =>
-          call.onChunk(
-            options.output ? (guard('output option', options, options.output as AnyFn, chunk) as Features | undefined) : undefined,
-            options.usage ? (guard('usage option', options, options.usage as AnyFn, chunk) as GenAiUsage | undefined) : undefined,
-          ),
-        done: () => call.succeed(),
-        failed: (error) => call.fail(error),
+        chunk: (chunk) => call.onChunk(chunk, hasContent === undefined || guard('hasContent option', options, hasContent, chunk) === true, keep),
+        done: (how, at) => {
+          call.setStreamEnd(how);
+          extractStream(call, options);
+          call.succeed(at);
+        },
+        failed: (error) => {
+          call.setStreamEnd('error');
+          extractStream(call, options);
+          call.fail(error);
+        },
       });
     }
     settleValue(call, value, options);
@@ -116,6 +161,15 @@ function settle(call: PredictionCall, value: unknown, options: InstrumentOptions
     handleError('observing a result', error);
   }
   return value;
+}
+
+/** Calls `output` and `usage` once with the stream's chunks (those read so far). */
+function extractStream(call: PredictionCall, options: InstrumentOptions<AnyFn>): void {
+  if (options.kind === 'batch') return;
+  const chunks = call.chunkList;
+  const out = options.output ? guard('output option', options, options.output as AnyFn, chunks) : undefined;
+  const usage = options.usage ? (guard('usage option', options, options.usage as AnyFn, chunks) as GenAiUsage | undefined) : undefined;
+  call.setResult(out ? [out as Features] : undefined, usage);
 }
 
 function settleValue(call: PredictionCall, value: unknown, options: InstrumentOptions<AnyFn>): void {

@@ -189,9 +189,12 @@ describe('OTLP/JSON of own spans', () => {
     for (const change of cases) {
       const planned = t.startPlannedSpan('predict fraud', SpanKind.INTERNAL, fixed, ROOT_CONTEXT, 'inferlens.prediction.id', 'p-1') as RecordingSpan;
       const plain = t.startSpan('predict fraud', { attributes: { ...fixedMap, 'inferlens.prediction.id': 'p-1' } }, ROOT_CONTEXT) as RecordingSpan;
+      // One end time after both starts: an end before a span's start is clamped to it, and on a
+      // loaded machine the two spans can start more than a millisecond apart.
+      const endAt = Math.max(planned.startMs, plain.startMs) + 1;
       for (const s of [planned, plain]) {
         change(s);
-        s.end(planned.startMs + 1);
+        s.end(endAt);
       }
       (plain as { startMs: number }).startMs = planned.startMs;
       expect(normalized(planned)).toEqual(normalized(plain));

@@ -1,0 +1,112 @@
+import type { ReconstructionEncoding, ReconstructionModel } from '@inferlens/stats';
+import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
+import { fromJsonFloat, QUOTE_NON_FINITE } from '../json-values.js';
+import { windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
+
+/**
+ * The reads of multivariate (data-reconstruction) drift, each one aggregation in ClickHouse over
+ * the rows' feature maps: the standardised vector z of a row (the SQL twin of `standardize` in
+ * `@inferlens/stats`), the reference's Gram matrix Σ z zᵀ (`sumForEach` over the outer product),
+ * the reference chunks' mean reconstruction error, and a window's error summary. Only the sums
+ * travel back; `@inferlens/stats` fits the components and decides.
+ */
+
+/** Where a reference's rows are: an uploaded data set, or a pinned range of a version's predictions. */
+export type ReferenceRows =
+  | { kind: 'dataset'; project: string; referenceId: string }
+  | { kind: 'pinned'; project: string; model: string; version: string; fromMs: number; toMs: number };
+
+/** A float as a SQL literal (shortest round-trip text; the values are finite). */
+const lit = (x: number): string => `(${Number.isFinite(x) ? String(x) : '0'})`;
+
+/**
+ * The row's standardised vector as a SQL array expression over `NumericFeatures` and
+ * `CategoricalFeatures`; feature names and categories are bound as parameters (added to `params`).
+ */
+export function standardizedSql(encoding: ReconstructionEncoding, params: QueryParams): string {
+  const items = encoding.features.map((f, j) => {
+    params[`mvf${j}`] = f.name;
+    const name = `{mvf${j}:String}`;
+    if (f.kind === 'numerical') {
+      return `if(mapContains(NumericFeatures, ${name}) AND isFinite(NumericFeatures[${name}]), (NumericFeatures[${name}] - ${lit(f.mean)}) / ${lit(f.scale)}, 0.)`;
+    }
+    const categories = Object.keys(f.frequencies);
+    params[`mvc${j}`] = categories;
+    params[`mvv${j}`] = categories.map((c) => f.frequencies[c]);
+    const encoded = `if(mapContains(CategoricalFeatures, ${name}), transform(CategoricalFeatures[${name}], {mvc${j}:Array(String)}, {mvv${j}:Array(Float64)}, toFloat64(0)), ${lit(f.fill)})`;
+    return `(${encoded} - ${lit(f.mean)}) / ${lit(f.scale)}`;
+  });
+  return `[${items.join(', ')}]`;
+}
+
+/**
+ * The reconstruction error of the row whose vector is `Z`: ‖Z − Wᵀ W Z‖ with the kept components
+ * W inlined (the SQL twin of `reconstructionError`).
+ */
+function errorSql(model: ReconstructionModel): string {
+  const d = model.encoding.features.length;
+  const w = `[${model.components.map((c) => `[${c.map(lit).join(', ')}]`).join(', ')}]`;
+  const projected = `arrayMap(w -> arraySum(arrayMap((a, b) -> a * b, w, Z)), ${w})`;
+  const reconstructed = `arrayMap(j -> arraySum(arrayMap((w, p) -> w[j] * p, ${w}, ${projected})), range(1, ${d + 1}))`;
+  return `sqrt(arraySum(arrayMap((z, r) -> (z - r) * (z - r), Z, ${reconstructed})))`;
+}
+
+function source(rows: ReferenceRows, params: QueryParams): { table: string; where: string; order: string } {
+  params.project = rows.project;
+  if (rows.kind === 'dataset') {
+    params.referenceId = rows.referenceId;
+    return { table: 'reference_data', where: 'Project = {project:String} AND ReferenceId = {referenceId:String}', order: 'RowIndex' };
+  }
+  Object.assign(params, { model: rows.model, version: rows.version, from: rows.fromMs, to: rows.toMs });
+  return {
+    table: 'predictions',
+    where: 'Project = {project:String} AND ModelName = {model:String} AND ModelVersion = {version:String} AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})',
+    order: 'Timestamp, PredictionId',
+  };
+}
+
+/** The reference's rows and Gram matrix Σ z zᵀ of its standardised vectors (d × d). */
+export async function referenceGram(store: ClickHouseStore, rows: ReferenceRows, encoding: ReconstructionEncoding): Promise<{ rows: number; gram: number[][] }> {
+  const d = encoding.features.length;
+  const params: QueryParams = {};
+  const s = source(rows, params);
+  const [r] = await store.query<{ n: string | number; G: Array<number | string> }>(
+    `SELECT count() AS n, sumForEach(arrayFlatten(arrayMap(a -> arrayMap(b -> a * b, Z), Z))) AS G
+     FROM (SELECT ${standardizedSql(encoding, params)} AS Z FROM ${s.table} WHERE ${s.where})${QUOTE_NON_FINITE}`,
+    params,
+  );
+  const flat = (r?.G ?? []).map(fromJsonFloat);
+  const gram = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => flat[i * d + j] ?? 0));
+  return { rows: Number(r?.n ?? 0), gram };
+}
+
+/**
+ * The mean reconstruction error of each of `chunks` consecutive chunks of the reference's rows
+ * (upload order for a data set, event time for a pinned range): chunk i holds rows
+ * [⌊i·n/k⌋, ⌊(i+1)·n/k⌋), as `chunkOf` of `@inferlens/stats`.
+ */
+export async function referenceChunkErrors(store: ClickHouseStore, rows: ReferenceRows, model: ReconstructionModel, chunks: number): Promise<number[]> {
+  const params: QueryParams = { chunks, n: model.encoding.rows };
+  const s = source(rows, params);
+  const result = await store.query<{ chunk: string | number; e: number | string }>(
+    `SELECT intDiv(i * {chunks:UInt64}, {n:UInt64}) AS chunk, avg(${errorSql(model)}) AS e
+     FROM (SELECT ${standardizedSql(model.encoding, params)} AS Z, row_number() OVER (ORDER BY ${s.order}) - 1 AS i FROM ${s.table} WHERE ${s.where})
+     GROUP BY chunk ORDER BY chunk${QUOTE_NON_FINITE}`,
+    params,
+  );
+  const out = new Array<number>(chunks).fill(Number.NaN);
+  for (const r of result) if (Number(r.chunk) < chunks) out[Number(r.chunk)] = fromJsonFloat(r.e);
+  return out;
+}
+
+/** A window's rows and the mean and standard deviation (ddof 1) of their reconstruction errors. */
+export async function windowReconstructionErrors(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, model: ReconstructionModel): Promise<{ rows: number; mean: number; std: number }> {
+  const w = windowWhere(scope, range);
+  const params: QueryParams = { ...w.params };
+  const [r] = await store.query<{ n: string | number; m: number | string; s: number | string }>(
+    `SELECT count() AS n, avg(e) AS m, stddevSamp(e) AS s
+     FROM (SELECT ${errorSql(model)} AS e FROM (SELECT ${standardizedSql(model.encoding, params)} AS Z FROM predictions WHERE ${w.where}))${QUOTE_NON_FINITE}`,
+    params,
+  );
+  return { rows: Number(r?.n ?? 0), mean: r ? fromJsonFloat(r.m) : Number.NaN, std: r ? fromJsonFloat(r.s) : Number.NaN };
+}
