@@ -1,10 +1,18 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_RECORD_LIMITS } from '@inferlens/semconv';
 import type { CollectorConfig } from './config.js';
-import { metricsPlugin } from './metrics/metrics-plugin.js';
+import { checkExposure } from './config/auth.js';
+import { tlsServerOptions } from './config/tls.js';
+import { auditPlugin } from './audit/audit-plugin.js';
+import { Redactor } from './ingest/Redactor.js';
+import { configAuditDetails } from './audit/config-details.js';
+import { ALL_PROJECTS } from './auth/Principal.js';
+import { metricsPlugin, metricsRoutePlugin } from './metrics/metrics-plugin.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { admissionPlugin } from './http/admission-plugin.js';
 import { httpPlugin } from './http/http-plugin.js';
+import { authPlugin } from './http/auth-plugin.js';
+import { keysApiPlugin } from './http/auth-keys-api.js';
 import { storePlugin } from './plugins/store-plugin.js';
 import { clickHouseHttpPlugin } from './plugins/clickhouse-http-plugin.js';
 import { otlpPlugin } from './ingest/otlp-plugin.js';
@@ -42,8 +50,14 @@ export interface BuildAppOptions {
  * await app.listen({ host: '127.0.0.1', port: 4318 });
  */
 export async function buildApp(config: CollectorConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Bound beyond loopback with authentication off: refused unless allowed on purpose (see docs/security.md).
+  checkExposure(config);
+  // HTTPS when tls.certFile and tls.keyFile are set (client certificates with tls.caFile).
+  const https = tlsServerOptions(config.tls);
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    ...(https ? { https } : {}),
+    // No request is logged with its headers; should one ever be, its key is not.
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     // Per-request log lines cost throughput at ingestion rates; errors are logged by the handlers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
@@ -76,19 +90,27 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(metricsPlugin);
   await app.register(httpPlugin);
   await app.register(storePlugin, { store, batch: config.batch });
+  // Access control before any route: its hooks apply to every route registered after it.
+  await app.register(authPlugin, { auth: config.auth, host: config.host });
+  await app.register(auditPlugin);
+  await app.register(metricsRoutePlugin);
+  // The configuration in force, in the audit log at every start (its hash, and what matters for access).
+  app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
   await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
   await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Roles: `ingest` has the receivers, `jobs` the jobs and alerting, `all` both; every role serves reads.
   const ingest = config.role !== 'jobs';
   const jobs = config.role !== 'ingest';
+  // Redaction (redaction.rules) applies to every ingestion path before rows are stored.
+  const redactor = new Redactor(config.redaction);
   if (ingest) {
-    await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows });
-    await app.register(nativePlugin, { limits: config.limits, recordLimits });
+    await app.register(otlpPlugin, { limits: config.limits, recordLimits, maxPendingRows: config.batch.maxPendingRows, redactor, limiter: app.auth.limiter });
+    await app.register(nativePlugin, { limits: config.limits, recordLimits, redactor, limiter: app.auth.limiter });
   }
   await app.register(readPlugin);
   await app.register(healthPlugin);
-  await app.register(referencesPlugin, { limits: config.limits });
+  await app.register(referencesPlugin, { limits: config.limits, redactor });
   await app.register(driftPlugin);
   await app.register(dataQualityPlugin);
   await app.register(slaPlugin);
@@ -104,5 +126,6 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
     await app.register(alertingPlugin, { alerts: config.alerts, host: config.host, qualityModels: config.quality.models });
     await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
   }
+  await app.register(keysApiPlugin);
   return app;
 }

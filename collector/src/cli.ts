@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { loadConfig, OPTIONS, type CollectorConfig } from './config.js';
 import { renderHelp } from './config/help.js';
+import { checkExposure } from './config/auth.js';
+import { tlsServerOptions } from './config/tls.js';
 import { CollectorError } from './errors.js';
 
 async function main(): Promise<number> {
@@ -46,6 +48,9 @@ async function main(): Promise<number> {
       env: process.env,
       flags: parsed.values as Record<string, string | undefined>,
     });
+    checkExposure(config);
+    // The certificate files read now, so that a missing one stops the collector with exit 2.
+    tlsServerOptions(config.tls);
   } catch (err) {
     process.stderr.write(`inferlens-collector: ${(err as Error).message}\n`);
     return 2;
@@ -62,7 +67,7 @@ async function main(): Promise<number> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.log.info({ host: config.host, port, role: config.role, store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
+  app.log.info({ host: config.host, port, role: config.role, scheme: config.tls.certFile ? 'https' : 'http', store: app.store.mode, dataDir: config.clickhouse.url ? undefined : config.dataDir }, 'collector listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -83,7 +88,10 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
     if (!app.hasDecorator('alerts')) return;
-    app.alerts.reload().catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
+    app.alerts
+      .reload()
+      .then((rules) => app.audit(null, { action: 'rules.reloaded', project: '*', target: rules.file, details: { sha256: rules.sha256 ?? '', rules: String(rules.rules.length), receivers: String(rules.receivers.length), via: 'SIGHUP' } }))
+      .catch((err: unknown) => app.log.error({ err: (err as Error).message }, 'alert rules not reloaded on SIGHUP; the rules in force stay'));
   });
   return -1;
 }

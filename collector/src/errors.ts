@@ -84,6 +84,51 @@ export class ForbiddenError extends CollectorError {
   }
 }
 
+/**
+ * Authentication is required and the request carries no bearer key. The reply also carries
+ * `WWW-Authenticate: Bearer` (RFC 6750).
+ */
+export class AuthRequiredError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_REQUIRED', message);
+  }
+}
+
+/** The bearer key is unknown, malformed or revoked: which of these is not told. */
+export class InvalidKeyError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_INVALID_KEY', message);
+  }
+}
+
+/** The request's key lacks the scope the endpoint needs. */
+export class ScopeDeniedError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_SCOPE_DENIED', message);
+  }
+}
+
+/** The `Host` header names a host this collector does not answer for (DNS rebinding, or a name missing from `auth.allowedHosts`). */
+export class HostNotAllowedError extends CollectorError {
+  constructor(message: string) {
+    super('HOST_NOT_ALLOWED', message);
+  }
+}
+
+/** A browser request from another site's page. */
+export class OriginNotAllowedError extends CollectorError {
+  constructor(message: string) {
+    super('ORIGIN_NOT_ALLOWED', message);
+  }
+}
+
+/** The request names a project other than its key's. */
+export class ProjectDeniedError extends CollectorError {
+  constructor(message: string) {
+    super('AUTH_PROJECT_DENIED', message);
+  }
+}
+
 /** No such route, or nothing stored under the name asked for. */
 export class NotFoundError extends CollectorError {
   constructor(message: string) {
@@ -157,6 +202,14 @@ export class RangeNotSatisfiableError extends CollectorError {
 export class InternalError extends CollectorError {
   constructor(cause: unknown) {
     super('INTERNAL', 'internal error; see the collector log', { cause });
+  }
+}
+
+/** The request's key sent more records than its rate limit allows; retry after a pause. */
+export class RateLimitedError extends CollectorError {
+  /** @param retryAfterSeconds when the request would pass */
+  constructor(message: string, retryAfterSeconds: number) {
+    super('INGEST_RATE_LIMITED', message, { retryAfterSeconds });
   }
 }
 

@@ -1,6 +1,7 @@
 // The collector's built-in UI: a single page over the read API (no build step, no framework).
 // Views live in views/, one per route; the URL (hash) holds every choice, so a view can be shared.
 import { api } from './lib/api.js';
+import { forgetKey, keyForm, rememberKey, storedKey } from './lib/auth.js';
 import { destroyCharts } from './lib/charts.js';
 import { h } from './lib/dom.js';
 import { currentRoute, link } from './lib/state.js';
@@ -16,6 +17,7 @@ const view = document.getElementById('view');
 const statusEl = document.getElementById('status');
 const rangeEl = document.getElementById('range');
 const projectEl = document.getElementById('project');
+const forgetEl = document.getElementById('forget-key');
 const REFRESH_MS = 30_000;
 const PRESETS = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 };
 
@@ -32,8 +34,56 @@ function route({ parts, params }) {
   return { nav: 'models', title: 'Models', load: modelsView };
 }
 
-/** The project: the URL's, else the one last picked, else `default` or the first with traffic. */
-async function resolveProject(params) {
+/**
+ * Who this tab acts as (`GET /api/v1/whoami`); undefined when the collector needs a key this tab
+ * does not hold, or one that can read: the page then asks for one.
+ */
+async function whoami(token) {
+  let who;
+  try {
+    who = await api('/api/v1/whoami');
+  } catch (err) {
+    if (err.status !== 401) throw err;
+    const problem = storedKey() ? 'That key is unknown or revoked; enter another.' : undefined;
+    forgetKey();
+    askForKey(token, problem);
+    return undefined;
+  }
+  if (!who.scopes.includes('read') && !who.scopes.includes('admin')) {
+    forgetKey();
+    askForKey(token, `That key (${who.keyId}) cannot read: it has ${who.scopes.join(', ')}; enter a key with the read scope.`);
+    return undefined;
+  }
+  return who;
+}
+
+function askForKey(token, problem) {
+  if (token !== renderToken) return;
+  forgetEl.hidden = true;
+  statusEl.textContent = 'API key needed';
+  statusEl.className = 'error';
+  destroyCharts([...view.children]);
+  view.replaceChildren(
+    keyForm((key) => {
+      rememberKey(key);
+      render();
+    }, problem),
+  );
+  document.body.dataset.ready = String(token);
+}
+
+/**
+ * The project: a project-bound key's own; else the URL's, else the one last picked, else
+ * `default` or the first with traffic.
+ */
+async function resolveProject(params, bound) {
+  if (bound) {
+    if ([...projectEl.options].map((o) => o.value).join('\u0000') !== bound) projectEl.replaceChildren(h('option', { value: bound }, bound));
+    projectEl.value = bound;
+    projectEl.disabled = true;
+    return bound;
+  }
+  projectEl.disabled = false;
   const { projects } = await api('/api/v1/projects', { from: Date.now() - PRESETS['30d'] });
   let chosen = params.get('project') || localStorage.getItem('inferlens.project') || 'default';
   if (!params.get('project') && !localStorage.getItem('inferlens.project') && projects.length > 0 && !projects.some((p) => p.project === chosen)) chosen = projects[0].project;
@@ -79,7 +129,10 @@ async function render() {
       a.classList.toggle('active', a.dataset.nav === r.nav);
       a.setAttribute('href', link([a.dataset.nav === 'models' ? '' : a.dataset.nav].filter(Boolean), {}));
     }
-    const project = await resolveProject(current.params);
+    const who = await whoami(token);
+    if (!who) return;
+    forgetEl.hidden = !storedKey();
+    const project = await resolveProject(current.params, who.project === '*' ? undefined : who.project);
     const range = await resolveRange(current.params, project, r.model, r.untilNow);
     rangeEl.disabled = !!r.noRange;
     const content = (await r.load({ project, range, params: current.params, parts: current.parts })).flat(Infinity).filter(Boolean);
@@ -113,8 +166,13 @@ rangeEl.addEventListener('change', () => {
   location.hash = link(parts, { range: rangeEl.value === 'fit' ? null : rangeEl.value, from: null, to: null, window: null });
 });
 document.getElementById('refresh').addEventListener('click', render);
+forgetEl.addEventListener('click', () => {
+  forgetKey();
+  render();
+});
 window.addEventListener('hashchange', render);
 setInterval(() => {
-  if (document.visibilityState === 'visible') render();
+  // Not while the page asks for a key: a refresh would wipe what is being typed.
+  if (document.visibilityState === 'visible' && !view.querySelector('.key-form')) render();
 }, REFRESH_MS);
 render();

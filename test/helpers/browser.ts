@@ -12,10 +12,10 @@ export function findChromium(): string | undefined {
 }
 
 /** A headless Chromium with one 1400 × 1000 page; every page error and console error lands in `errors`. */
-export async function openBrowser(): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+export async function openBrowser(options: { args?: string[] } = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const chromium = findChromium();
   if (!chromium) throw new Error('Chromium not found: install it (Debian: apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH');
-  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...(options.args ?? [])] });
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   const errors: string[] = [];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -7,6 +8,24 @@ import type { Readable } from 'node:stream';
 
 /** Path of the built collector CLI. Tests run after `pnpm build`. */
 export const COLLECTOR_CLI = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../collector/dist/cli.js');
+
+/** How a test reaches a collector over HTTPS: the CA to trust, and a client certificate when it asks for one (PEM text). */
+export interface HttpsClientOptions {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+/** The status of a GET over HTTPS (fetch cannot be given a CA). */
+export function httpsStatus(url: string, tls: HttpsClientOptions, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ...tls, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
 
 /** A collector running as a child process. */
 export interface CollectorProcess {
@@ -53,7 +72,9 @@ export function serverDatabaseFor(dataDir: string): string {
  * resolves once it logs that it listens and `/readyz` answers 200. `command`: how to start it
  * (default: this Node and the built `collector/dist/cli.js`; e.g. an installed package's bin).
  */
-export async function startCollector(options: { dataDir?: string; args?: string[]; env?: Record<string, string>; command?: string[] } = {}): Promise<CollectorProcess> {
+export async function startCollector(
+  options: { dataDir?: string; args?: string[]; env?: Record<string, string>; command?: string[]; tls?: HttpsClientOptions } = {},
+): Promise<CollectorProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const [command, ...commandArgs] = options.command ?? [process.execPath, COLLECTOR_CLI];
   const args = [...commandArgs, '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
@@ -88,11 +109,11 @@ export async function startCollector(options: { dataDir?: string; args?: string[
       rej(new Error(`collector exited with ${code} before listening:\n${output.join('\n')}`));
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
+    const status = options.tls ? await httpsStatus(`${url}/readyz`, options.tls).catch(() => undefined) : (await fetch(`${url}/readyz`).catch(() => undefined))?.status;
+    if (status === 200) break;
     if (Date.now() > deadline) throw new Error(`collector not ready within 30 s:\n${output.join('\n')}`);
     await new Promise((r2) => setTimeout(r2, 100));
   }

@@ -1,6 +1,7 @@
 import type { QualityModelConfig } from '../config.js';
 import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import type { FastifyInstance } from 'fastify';
+import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AlertsConfig } from '../config.js';
@@ -14,6 +15,12 @@ import { loadRulesFile, RulesError, type RulesFile } from './rules-file.js';
 import { JobUnits, unitId, type UnitKey, type UnitStatus } from '../jobs/JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { JOBS_LEASE_PLUGIN } from '../jobs/lease-plugin.js';
+import { boundProject } from '../auth/Principal.js';
+
+/** The alerts labelled with `project`; all of them when it is undefined. */
+function ofProject<A extends { labels: Record<string, string> }>(alerts: readonly A[], project: string | undefined): readonly A[] {
+  return project === undefined ? alerts : alerts.filter((a) => a.labels.project === project);
+}
 
 /** What the collector exposes of alerting to jobs and to the CLI. */
 export interface Alerting {
@@ -199,8 +206,9 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 
   await app.register(async (api) => {
     const typed = api.withTypeProvider<TypeBoxTypeProvider>();
-    typed.get('/api/v1/alerts', async () => ({
-      alerts: engine.active().map((a) => ({
+    // A key bound to one project sees the alerts labelled with that project only.
+    typed.get('/api/v1/alerts', async (request) => ({
+      alerts: ofProject(engine.active(), boundProject(request.principal)).map((a) => ({
         rule: a.rule,
         state: a.state,
         fingerprint: a.fingerprint,
@@ -213,7 +221,14 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
     }));
     typed.get('/api/v1/alerts/history', { schema: { querystring: HistoryQuery } }, async (request) => {
       const q = request.query;
-      const rows = await readAlertHistory(app.store, { rule: q.rule, fingerprint: q.fingerprint, from: parseTimeParam('from', q.from), to: parseTimeParam('to', q.to), limit: q.limit });
+      const rows = await readAlertHistory(app.store, {
+        rule: q.rule,
+        fingerprint: q.fingerprint,
+        project: boundProject(request.principal),
+        from: parseTimeParam('from', q.from),
+        to: parseTimeParam('to', q.to),
+        limit: q.limit,
+      });
       return {
         events: rows.map((r) => ({
           time: new Date(Number(r.t)).toISOString(),
@@ -244,9 +259,10 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
         receivers: (rules?.receivers ?? []).map((r) => ({ name: r.name, kind: r.target.kind, groupBy: r.groupBy, repeatIntervalMs: r.repeatIntervalMs })),
       };
     });
-    typed.post('/api/v1/rules/reload', async () => {
+    typed.post('/api/v1/rules/reload', async (request) => {
       try {
         const rules = await reload();
+        await app.audit(request, { action: 'rules.reloaded', project: '*', target: rules.file, details: { sha256: rules.sha256 ?? '', rules: String(rules.rules.length), receivers: String(rules.receivers.length) } });
         return { file: rules.file, rules: rules.rules.length, receivers: rules.receivers.length };
       } catch (err) {
         // Answered 400 ALERT_RULES_INVALID by the root error handler; logged here, as a 4xx is not.
@@ -261,6 +277,6 @@ async function alerting(app: FastifyInstance, opts: AlertingPluginOptions): Prom
 export const alertingPlugin = fp(alerting, {
   name: ALERTING_PLUGIN,
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
+  dependencies: [STORE_PLUGIN, AUDIT_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
   decorators: { fastify: ['store', 'metrics', 'jobsLease'] },
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -69,6 +70,8 @@ export interface ReceiverConfig {
 /** A rules file, validated. */
 export interface RulesFile {
   file: string;
+  /** SHA-256 of the file's text, hex (set when read from a file): which version of it is in force. */
+  sha256?: string;
   rules: AlertRule[];
   receivers: ReceiverConfig[];
 }
@@ -162,7 +165,7 @@ export async function loadRulesFile(path: string, sources?: ReadonlyArray<Result
   } catch (err) {
     throw new RulesError(`${path}: cannot read the rules file: ${(err as Error).message}`);
   }
-  return parseRules(text, path, sources);
+  return { ...parseRules(text, path, sources), sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
 }
 
 type Written = RulesDocument['rules'] extends Array<infer R> | undefined ? R : never;

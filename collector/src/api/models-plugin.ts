@@ -3,6 +3,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RequestInvalidError } from '../errors.js';
 import { parseTimeParam } from './read-plugin.js';
 import { projectOf } from '../http/request-context.js';
+import { boundProject } from '../auth/Principal.js';
 import { modelTraffic, projectsWithPredictions, trafficSeries } from '../store/repositories/predictions.js';
 
 const DAY_MS = 86_400_000;
@@ -54,7 +55,8 @@ export async function modelsPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/projects', { schema: { querystring: Type.Object({ from: Range.from, to: Range.to }) } }, async (request) => {
     const range = timeRange(request.query);
-    const rows = await projectsWithPredictions(app.store, range);
+    const bound = boundProject(request.principal);
+    const rows = (await projectsWithPredictions(app.store, range)).filter((r) => bound === undefined || r.Project === bound);
     return { projects: rows.map((r) => ({ project: r.Project, predictions: Number(r.Predictions), lastPrediction: new Date(Number(r.LastMs)).toISOString() })) };
   });
 

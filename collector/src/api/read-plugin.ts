@@ -5,6 +5,7 @@ import { spansOfTrace } from '../store/repositories/otel-traces.js';
 import { listLogs } from '../store/repositories/otel-logs.js';
 import { listPredictions } from '../store/repositories/predictions.js';
 import { predictionJson } from './prediction-rows.js';
+import { boundProject } from '../auth/Principal.js';
 
 const PredictionsQuery = Type.Object({
   project: Type.String({ default: 'default', maxLength: 256 }),
@@ -80,7 +81,8 @@ export async function readPlugin(app: FastifyInstance): Promise<void> {
 
   api.get('/api/v1/traces/:traceId', { schema: { params: TraceParams } }, async (request) => {
     const traceId = request.params.traceId.toLowerCase();
-    const rows = await spansOfTrace(app.store, traceId);
+    // A key bound to one project sees that project's spans only.
+    const rows = await spansOfTrace(app.store, traceId, boundProject(request.principal));
     if (rows.length === 0) throw new NotFoundError(`no spans stored for trace ${traceId}`);
     return {
       traceId,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RedactableValues, Redactor } from '../ingest/Redactor.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IngestLimits } from '../config.js';
@@ -151,7 +152,7 @@ function describeProfile(p: FeatureProfile) {
  * - `GET /api/v1/references` lists them; `DELETE /api/v1/references?model=&version=` removes one.
  * Uploading or pinning again replaces the version's reference.
  */
-export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits }): Promise<void> {
+export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits; redactor?: Redactor }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
@@ -182,12 +183,21 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
+      // Redacted as the model's predictions are (redaction.rules), so that a hashed feature compares with its reference.
+      const redact = (values: RedactableValues) => (opts.redactor ? opts.redactor.redactValues(project, request.query.model, values) : values);
       await app.store.insert(
         REFERENCE_DATA,
-        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co })),
+        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, ...redact({ NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co }) })),
       );
       const profile = await profileReferenceData(app.store, project, referenceId);
+      const previous = await referenceOf(app.store, project, request.query.model, request.query.version);
       await saveProfile({ project, model: request.query.model, version: request.query.version, referenceId, kind: 'dataset', sourceVersion: '', from: null, to: null, profile });
+      await app.audit(request, {
+        action: previous ? 'reference.replaced' : 'reference.uploaded',
+        project,
+        target: `${request.query.model}/${request.query.version}`,
+        details: { referenceId, rows: String(profile.rows), ...(previous ? { replaced: previous.referenceId } : {}) },
+      });
       return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile) };
     });
   });
@@ -204,7 +214,14 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
       throw new ReferenceEmptyError(`no predictions of ${q.model} version ${JSON.stringify(sourceVersion)} between ${q.from} and ${q.to}; nothing to pin`);
     }
     const referenceId = randomUUID();
+    const previous = await referenceOf(app.store, project, q.model, q.version);
     await saveProfile({ project, model: q.model, version: q.version, referenceId, kind: 'pinned', sourceVersion, from, to, profile });
+    await app.audit(request, {
+      action: 'reference.pinned',
+      project,
+      target: `${q.model}/${q.version}`,
+      details: { referenceId, sourceVersion, from: q.from, to: q.to, rows: String(profile.rows), ...(previous ? { replaced: previous.referenceId } : {}) },
+    });
     return { referenceId, project, model: q.model, version: q.version, kind: 'pinned', sourceVersion, ...describeProfile(profile) };
   });
 
@@ -230,6 +247,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
     const existing = await referenceOf(app.store, project, request.query.model, request.query.version);
     if (!existing) throw new NotFoundError(`no reference for ${request.query.model} version ${JSON.stringify(request.query.version)}`);
     await deleteReference(app.store, project, request.query.model, request.query.version, existing.referenceId);
+    await app.audit(request, { action: 'reference.deleted', project, target: `${request.query.model}/${request.query.version}`, details: { referenceId: existing.referenceId } });
     return { deleted: existing.referenceId };
   });
 }

@@ -56,6 +56,9 @@ describe('loadConfig defaults', () => {
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
       jobsLease: { ttlSeconds: 30 },
+      auth: { mode: 'off', allowUnauthenticated: false, allowedHosts: '', adminKey: '', adminKeyFile: '', rateLimit: { recordsPerSecond: 0, burst: 0 }, keyRefreshMs: 500 },
+      tls: { certFile: '', keyFile: '', caFile: '' },
+      redaction: { hashKey: '', rules: [] },
       logLevel: 'info',
     });
     expect(loadConfig({})).toEqual(config);
@@ -259,7 +262,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, role, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, jobsLease, logLevel, slos');
+    expect(err.message).toContain('host, port, role, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, jobsLease, auth, tls, redaction, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { resolveAdminKey } from './auth.js';
 import { checkClickHouseHttp } from './clickhouse-http.js';
 import { checkDriftModels } from './drift.js';
 import { configKeys, type ConfigKey } from './keys.js';
@@ -119,6 +120,7 @@ export function loadConfig(input: LoadConfigInput = {}): CollectorConfig {
   // Rules the schema cannot state, and the lists read into what the jobs use.
   const checked = doc as ConfigFile;
   checkDriftModels(checked.drift.models, fail);
+  resolveAdminKey(checked.auth);
   checkClickHouseHttp(checked.clickhouseHttp, checked.clickhouse.url, fail);
   if (checked.clickhouse.cluster !== '' && checked.clickhouse.url === '') fail(['clickhouse', 'cluster'], 'needs clickhouse.url (a node of the cluster); the embedded store is one process');
   if (checked.clickhouse.cluster !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(checked.clickhouse.database)) fail(['clickhouse', 'database'], `on a cluster, a plain identifier (letters, digits, _), got ${JSON.stringify(checked.clickhouse.database)}`);

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AlertsSection } from './alerts.js';
+import { AuthSection } from './auth.js';
 import { BatchSection } from './batch.js';
 import { ClickHouseSection } from './clickhouse.js';
 import { ClickHouseHttpSection } from './clickhouse-http.js';
@@ -12,6 +13,8 @@ import { DataDir, Host, LogLevel, Port } from './server.js';
 import { SlaSection } from './sla.js';
 import type { SloConfig } from './slos.js';
 import { SlosList } from './slos.js';
+import { TlsSection } from './tls.js';
+import { RedactionSection } from './redaction.js';
 
 /**
  * The collector's configuration file, one line per section, in the order `--help`, the table of
@@ -34,6 +37,9 @@ export const CollectorConfigSchema = Type.Object(
     quality: QualitySection,
     alerts: AlertsSection,
     jobsLease: JobsLeaseSection,
+    auth: AuthSection,
+    tls: TlsSection,
+    redaction: RedactionSection,
     logLevel: LogLevel,
     slos: SlosList,
   },

@@ -42,7 +42,25 @@ export const ERROR_CODES = {
   REFERENCE_INVALID: { status: 400, when: 'a reference upload or pin that cannot be read (a bad line, row or CSV; `from` not before `to`)' },
   REFERENCE_EMPTY: { status: 400, when: 'a reference with no rows, or a pin over a range without predictions' },
   ALERT_RULES_INVALID: { status: 400, when: '`POST /api/v1/rules/reload`: the rules file is invalid or not configured; the rules in force stay' },
+  AUTH_REQUIRED: {
+    status: 401,
+    when: '`auth.mode: required` and the request carries no `Authorization: Bearer <key>` header (answered with `WWW-Authenticate: Bearer`)',
+  },
+  AUTH_INVALID_KEY: { status: 401, when: 'the bearer key is unknown, malformed or revoked' },
   FORBIDDEN: { status: 403, when: 'a UI path that is not a plain path to one of its files (`..`, `//`)' },
+  AUTH_SCOPE_DENIED: {
+    status: 403,
+    when: "the key lacks the endpoint's scope: `ingest` to send records, `read` (or `admin`) to read, `admin` for references, pins, job runs and keys, `admin` of project `*` for rule reloads and collector-wide reads",
+  },
+  HOST_NOT_ALLOWED: {
+    status: 403,
+    when: "the `Host` header names neither this machine (its addresses, `localhost`) nor a name of `auth.allowedHosts`: a DNS-rebinding page, or a name to add to the list",
+  },
+  ORIGIN_NOT_ALLOWED: { status: 403, when: "a browser request from another site's page (`Origin` other than the collector's, or `Sec-Fetch-Site: cross-site`)" },
+  AUTH_PROJECT_DENIED: {
+    status: 403,
+    when: "the request names a project (`project` parameter or field, `X-Inferlens-Project`) other than its key's; a record naming another project is rejected alone instead",
+  },
   NOT_FOUND: { status: 404, when: 'no such route, or nothing stored under the name asked for (a trace, a reference)' },
   JOBS_STANDBY: {
     status: 409,
@@ -64,6 +82,11 @@ export const ERROR_CODES = {
   STORE_INSERT_FAILED: {
     status: 500,
     when: "the store failed an insert in a way that is neither capacity nor the rows' content (a table dropped by hand); the log has the engine's error",
+  },
+  INGEST_RATE_LIMITED: {
+    status: 429,
+    retryAfterSeconds: 1,
+    when: "the request's key sent more records than its rate limit (`auth.rateLimit.*`, or the key's own): Retry-After says when this request would pass; nothing of it was stored",
   },
   INGEST_SATURATED: {
     status: 503,

@@ -10,10 +10,14 @@ import { formatRecordError, parseRecordBody, type RecordError } from './native/p
 import { transcodePredictions } from './native/predictions-rowbinary.js';
 import { feedbackToRow } from './native/to-rows.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
+import { ingestProjects, nowUnixNano } from '../http/request-context.js';
+import type { RecordPolicy } from './record-policy.js';
+import type { Redactor } from './Redactor.js';
+import type { RateLimiter } from '../auth/RateLimiter.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
-import { nowUnixNano, projectOf, PROJECT_HEADER } from '../http/request-context.js';
 
-const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/plain'] as const;
+// Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
+const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
 
 /** The response of the native endpoints. */
 export interface IngestResponse {
@@ -27,6 +31,10 @@ export interface IngestResponse {
 export interface NativePluginOptions {
   limits: IngestLimits;
   recordLimits: RecordLimits;
+  /** Collector-side redaction of predictions' features and outputs. */
+  redactor?: Redactor;
+  /** The per-key rate limit of records. */
+  limiter?: RateLimiter;
 }
 
 /**
@@ -51,19 +59,22 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
-    const project = request.headers[PROJECT_HEADER] ? projectOf(request) : undefined;
+    const { project, only } = ingestProjects(request);
+    const policy: RecordPolicy = { onlyProject: only, redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) };
     const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
     let stored: Promise<void>;
     let accepted: number;
     let rejected: RecordError[];
     if (kind === 'prediction') {
       // Records in the common shape go to RowBinary without row objects.
-      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes);
+      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy);
+      policy.admit?.(t.count + t.rejected.length);
       stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
       accepted = t.count;
       rejected = t.rejected;
     } else {
-      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes);
+      const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes, policy);
+      policy.admit?.(parsed.records.length + parsed.rejected.length);
       stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
       accepted = parsed.records.length;
       rejected = parsed.rejected;

@@ -17,6 +17,10 @@ import { ADMISSION_PLUGIN, admitIngestBodies } from '../http/admission-plugin.js
 import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
+import { boundProject } from '../auth/Principal.js';
+import { projectRejection, type RecordPolicy } from './record-policy.js';
+import type { Redactor } from './Redactor.js';
+import type { RateLimiter } from '../auth/RateLimiter.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
@@ -34,6 +38,10 @@ export interface OtlpPluginOptions {
   recordLimits: RecordLimits;
   /** The batchers' `maxPendingRows`: a request that several tables share is refused whole above it. */
   maxPendingRows: number;
+  /** Collector-side redaction of predictions' features and outputs (`inferlens.prediction` events). */
+  redactor?: Redactor;
+  /** The per-key rate limit of records. */
+  limiter?: RateLimiter;
 }
 
 /** A request's rows handed to the batchers: when they are stored, and what was rejected. */
@@ -72,20 +80,22 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
   };
 
-  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf') {
       // Protobuf straight to RowBinary, no row objects.
       const t = transcodeTracesProtobuf(body, project, eventTimes);
       spansLimit(t.count + t.rejected);
+      policy.admit?.(t.count + t.rejected);
       return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), accepted: t.count, rejected: t.rejected, errors: t.errors };
     }
     const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
+    policy.admit?.(decoded.spans.length + decoded.rejected);
     return { stored: app.batchers.spans.add(decoded.spans), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
   };
 
-  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string): Staged => {
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
@@ -120,17 +130,23 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       if (log.eventName === INFERLENS_PREDICTION_EVENT) {
         const v = validatePrediction(record, opts.recordLimits);
         if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        const refused = projectRejection(v.value.project, policy);
+        if (refused !== undefined) return reject(i, log.eventName, 'project', refused);
         if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
         v.value.timeUnixNano ??= logTime;
-        predictions.push(predictionToRow(v.value, receivedAt));
+        const row = predictionToRow(v.value, receivedAt, policy.onlyProject);
+        predictions.push(policy.redactor ? policy.redactor.redact(row) : row);
       } else {
         const v = validateFeedback(record, opts.recordLimits);
         if (!v.ok) return reject(i, log.eventName, v.field, v.message);
+        const refused = projectRejection(v.value.project, policy);
+        if (refused !== undefined) return reject(i, log.eventName, 'project', refused);
         if (outside(v.value.timeUnixNano)) return reject(i, log.eventName, 'timestamp', eventTimes.problem(v.value.timeUnixNano!));
         v.value.timeUnixNano ??= logTime;
-        feedback.push(feedbackToRow(v.value, receivedAt));
+        feedback.push(feedbackToRow(v.value, receivedAt, policy.onlyProject));
       }
     });
+    policy.admit?.(decoded.logs.length + decoded.rejected);
     // One request may feed three tables. Check every batcher's room before adding to any, so a
     // saturated table refuses the whole request (503) instead of storing the other tables' rows
     // of a request the client is told to retry. Check and adds run in one synchronous step.
@@ -153,12 +169,12 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
 
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, accepted, rejected, errors } = stage(body, encoding, projectOf(request));
+      const { stored, accepted, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) });
       // The body's rows are pending in the batchers now, which count their bytes.
       app.admission.of(request.raw)?.release();
       await countRecords(app.metrics, signal, accepted, rejected, stored);

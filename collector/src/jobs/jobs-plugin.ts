@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
 import type { DriftJobConfig, QualityJobConfig, SlaJobConfig, SloConfig } from '../config.js';
 import { DriftJob } from './DriftJob.js';
@@ -7,6 +8,7 @@ import { QualityJob } from './QualityJob.js';
 import type { JobUnits, JobUnitsOptions, RunReport, UnitKey, UnitStatus } from './JobUnits.js';
 import { STORE_PLUGIN } from '../plugins/store-plugin.js';
 import { ALERTING_PLUGIN } from '../alerts/alerting-plugin.js';
+import { boundProject } from '../auth/Principal.js';
 import { METRICS_PLUGIN } from '../metrics/metrics-plugin.js';
 import { JobsStandbyError } from '../errors.js';
 import { JOBS_LEASE_PLUGIN } from './lease-plugin.js';
@@ -94,12 +96,21 @@ function schedule(app: FastifyInstance, name: string, job: RunnableJob, interval
     // checkpoints keep the place for the next start.
     await job.stop();
   });
-  app.post(`/api/v1/jobs/${name}/run`, async () => {
+  // A run closes what is ready in every project (as the timer would, only sooner); a key bound to
+  // one project is told of that project's units only.
+  app.post(`/api/v1/jobs/${name}/run`, async (request) => {
     if (!app.jobsLease.isHolder) {
       const current = app.jobsLease.status()?.current;
       throw new JobsStandbyError(`this collector stands by: the jobs run in ${current ? `the collector ${current.holder}` : 'another collector'}, which holds the jobs lease; ask it, or wait for it to stop`);
     }
-    return run();
+    const report = await run();
+    const project = boundProject(request.principal);
+    const answer = project === undefined ? report : (() => {
+      const units = report.units.filter((u) => u.unit.project === project);
+      return { windowsClosed: units.reduce((n, u) => n + u.windows, 0), units };
+    })();
+    await app.audit(request, { action: 'job.run', project: project ?? '*', target: name, details: { windowsClosed: String(answer.windowsClosed) } });
+    return answer;
   });
   return () => ({ job: name, intervalMs, lastRunAt: lastRunAt === undefined ? null : new Date(lastRunAt).toISOString(), lastRunError, units: job.units.status() });
 }
@@ -179,10 +190,12 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
   app.decorate('qualityJob', quality);
   const qualityStatus = schedule(app, 'quality', quality, opts.quality.intervalMs);
 
-  app.get('/api/v1/jobs', async () => ({
-    jobs: [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()],
-    lease: app.jobsLease.status(),
-  }));
+  app.get('/api/v1/jobs', async (request) => {
+    const project = boundProject(request.principal);
+    const jobs = [driftStatus(), slaStatus(), qualityStatus(), app.alerts.status()];
+    // A key bound to one project sees that project's units only.
+    return { jobs: project === undefined ? jobs : jobs.map((j) => ({ ...j, units: j.units.filter((u) => u.unit.project === project) })), lease: app.jobsLease.status() };
+  });
   // Once every job has stopped (their preClose hooks come first), the lease is released for a standby.
   app.addHook('preClose', async () => app.jobsLease.stop());
 }
@@ -194,6 +207,6 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
 export const jobsPlugin = fp(jobs, {
   name: 'inferlens-jobs',
   fastify: '5.x',
-  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
+  dependencies: [STORE_PLUGIN, ALERTING_PLUGIN, AUDIT_PLUGIN, METRICS_PLUGIN, JOBS_LEASE_PLUGIN],
   decorators: { fastify: ['store', 'alerts', 'metrics', 'jobsLease'] },
 });

@@ -16,8 +16,8 @@ const JOBS = ['driftJob', 'slaJob', 'qualityJob'] as const;
 
 /**
  * The collector's own metrics, registered first on the root instance: decorates it with
- * `metrics`, counts every request (in flight, and answered by route and status), and serves
- * `GET /metrics` in the Prometheus text exposition format. What is measured at scrape time
+ * `metrics` and counts every request (in flight, and answered by route and status);
+ * {@link metricsRoutePlugin} serves them. What is measured at scrape time
  * (pending rows, bytes in flight, job lag) is read from the plugins registered after this one,
  * when they are there.
  */
@@ -49,9 +49,17 @@ async function metricsSetup(app: FastifyInstance): Promise<void> {
       metrics.requests.inc({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
     });
   });
+}
+
+/**
+ * `GET /metrics`, in the Prometheus text exposition format. Its own plugin, registered after
+ * access control (whose hooks apply to the routes registered after it), while the counting above
+ * comes first.
+ */
+export async function metricsRoutePlugin(app: FastifyInstance): Promise<void> {
   app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(text);
+    const text = await app.metrics.registry.metrics();
+    return reply.type(app.metrics.registry.contentType).send(text);
   });
 }
 

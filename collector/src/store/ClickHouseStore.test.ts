@@ -46,6 +46,8 @@ describe('ClickHouseStore.migrate', () => {
         'alert_events',
         'alert_notifications',
         'alert_state',
+        'api_keys',
+        'audit_log',
         'data_quality_results',
         'drift_results',
         'feedback',

@@ -12,6 +12,8 @@
  */
 import { Ddl } from './schema/ddl.js';
 import { ALERT_EVENTS } from './schema/alert-events.js';
+import { API_KEYS } from './schema/api-keys.js';
+import { AUDIT_LOG } from './schema/audit-log.js';
 import { ALERT_NOTIFICATIONS } from './schema/alert-notifications.js';
 import { ALERT_STATE } from './schema/alert-state.js';
 import { DATA_QUALITY_RESULTS } from './schema/data-quality-results.js';
@@ -61,6 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
   { version: 11, name: 'job leases', statements: (d) => d.table(JOB_LEASES) },
   { version: 12, name: 'prediction embeddings', statements: (d) => d.addColumn(PREDICTIONS, 'Embedding') },
+  { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
+  { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -10,6 +10,20 @@ export interface HttpExporterOptions {
   /** Extra request headers, e.g. an `authorization` header. @default {} */
   headers?: Record<string, string>;
   /**
+   * Inferlens API key (an `ingest` key of the project), sent as `Authorization: Bearer <key>`;
+   * an `authorization` header in `headers` wins. Needed when the collector runs with
+   * `auth.mode: required`.
+   * @default undefined (no key)
+   */
+  apiKey?: string;
+  /**
+   * CA certificates (PEM text) to trust for an `https:` collector, besides Node's own: for a
+   * collector whose certificate a private CA signed (`tls.certFile`). Read the file yourself:
+   * `ca: readFileSync('ca.pem', 'utf8')`.
+   * @default undefined (Node's trusted CAs)
+   */
+  ca?: string;
+  /**
    * Project for records that do not name one, sent as `X-Inferlens-Project`.
    * @default 'default' (the collector's default)
    */

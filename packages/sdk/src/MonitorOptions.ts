@@ -23,6 +23,20 @@ export interface MonitorOptions {
   /** Extra HTTP headers on every export (auth, for example). @default {} */
   headers?: Record<string, string>;
   /**
+   * Inferlens API key (an `ingest` key of `project`), sent on every export (records, feedback and
+   * the own tracer provider's spans) as `Authorization: Bearer <key>`; an `authorization` header in
+   * `headers` wins. Needed when the collector runs with `auth.mode: required`.
+   * @default undefined (no key)
+   */
+  apiKey?: string;
+  /**
+   * CA certificates (PEM text) to trust for an `https:` collector, besides Node's own, for every export (records, feedback, own spans): for a
+   * collector whose certificate a private CA signed (`tls.certFile`). Read the file yourself:
+   * `ca: readFileSync('ca.pem', 'utf8')`.
+   * @default undefined (Node's trusted CAs)
+   */
+  ca?: string;
+  /**
    * Compression of every export the monitor makes (records, feedback, and the spans of its own
    * tracer provider): `'gzip'` (level 1) or `'none'`. Gzip makes prediction records about 6x
    * smaller (580 → 90 bytes for the example's) and costs about 10 µs of CPU per record and span

@@ -8,6 +8,7 @@ import {
 } from '@inferlens/semconv';
 import type { EventTimeBounds } from '../EventTimeBounds.js';
 import { BadRequestError, TooManyRecordsError } from '../../errors.js';
+import { NO_POLICY, projectRejection, type RecordPolicy } from '../record-policy.js';
 
 /** Which record type a native endpoint receives: `/v1/predictions` or `/v1/feedback`. */
 export type RecordKind = 'prediction' | 'feedback';
@@ -72,6 +73,7 @@ const MAX_JSON_ERROR_LENGTH = 200;
  * @param limits size limits per record
  * @param maxRecords most records accepted in one body
  * @param eventTimes the event times accepted (checked after the validator's rules); none when omitted
+ * @param policy what the request's key imposes (a record naming another project than a bound key's is rejected alone)
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  * @example
@@ -86,6 +88,7 @@ export function parseRecordBody(
   limits: RecordLimits,
   maxRecords: number,
   eventTimes?: EventTimeBounds,
+  policy?: RecordPolicy,
 ): ParsedRecords<NormalizedPrediction>;
 export function parseRecordBody(
   body: string,
@@ -93,6 +96,7 @@ export function parseRecordBody(
   limits: RecordLimits,
   maxRecords: number,
   eventTimes?: EventTimeBounds,
+  policy?: RecordPolicy,
 ): ParsedRecords<NormalizedFeedback>;
 export function parseRecordBody(
   body: string,
@@ -100,6 +104,7 @@ export function parseRecordBody(
   limits: RecordLimits,
   maxRecords: number,
   eventTimes?: EventTimeBounds,
+  policy?: RecordPolicy,
 ): ParsedRecords<NormalizedPrediction> | ParsedRecords<NormalizedFeedback>;
 export function parseRecordBody(
   body: string,
@@ -107,6 +112,7 @@ export function parseRecordBody(
   limits: RecordLimits,
   maxRecords: number,
   eventTimes?: EventTimeBounds,
+  policy: RecordPolicy = NO_POLICY,
 ): ParsedRecords<NormalizedPrediction | NormalizedFeedback> {
   const validate: (value: unknown, limits: RecordLimits) => ValidationResult<NormalizedPrediction | NormalizedFeedback> =
     kind === 'prediction' ? validatePrediction : validateFeedback;
@@ -115,6 +121,11 @@ export function parseRecordBody(
     const result = validate(value, limits);
     if (!result.ok) {
       out.rejected.push(recordError(index, line, result.field, result.message));
+      return;
+    }
+    const refused = projectRejection(result.value.project, policy);
+    if (refused !== undefined) {
+      out.rejected.push(recordError(index, line, 'project', refused));
       return;
     }
     const outside = eventTimeError(result.value.timeUnixNano, eventTimes, index, line);

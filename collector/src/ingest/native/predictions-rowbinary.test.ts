@@ -8,6 +8,7 @@ import { TooManyRecordsError } from '../../errors.js';
 import { InvalidBodyError, parseRecordBody, type RecordError } from './parse-records.js';
 import { transcodePredictions } from './predictions-rowbinary.js';
 import { predictionToRow } from './to-rows.js';
+import type { RecordPolicy } from '../record-policy.js';
 
 // The transcoder must give exactly the bytes of the validator, `predictionToRow` and the
 // RowBinary codec (what the store inserted before it existed), with the same rejections. The
@@ -40,9 +41,9 @@ interface Outcome {
 const failed = (err: unknown): Outcome => ({ rows: Buffer.alloc(0), count: 0, days: [], rejected: [], slowRecords: 0, error: err as Error });
 const ascending = (days: Iterable<number>): number[] => [...new Set(days)].sort((x, y) => x - y);
 
-function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined): Outcome {
+function viaRows(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined, policy?: RecordPolicy): Outcome {
   try {
-    const p = parseRecordBody(body, 'prediction', limits, maxRecords, bounds);
+    const p = parseRecordBody(body, 'prediction', limits, maxRecords, bounds, policy);
     const rows = p.records.map((r) => predictionToRow(r, RECEIVED, project));
     const days = ascending(rows.map((r) => PREDICTIONS.partitionDay!(r)));
     return { rows: encodeRows(PREDICTIONS, rows), count: rows.length, days, rejected: p.rejected, slowRecords: rows.length };
@@ -51,9 +52,9 @@ function viaRows(body: string, limits: RecordLimits, maxRecords: number, project
   }
 }
 
-function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined): Outcome {
+function viaTranscoder(body: string, limits: RecordLimits, maxRecords: number, project: string | undefined, bounds: EventTimeBounds | undefined, policy?: RecordPolicy): Outcome {
   try {
-    const t = transcodePredictions(body, limits, maxRecords, RECEIVED, project, bounds);
+    const t = transcodePredictions(body, limits, maxRecords, RECEIVED, project, bounds, policy);
     return { rows: Buffer.from(t.rows), count: t.count, days: ascending(t.days), rejected: t.rejected, slowRecords: t.slowRecords };
   } catch (err) {
     return failed(err);
@@ -67,9 +68,10 @@ function expectSame(
   project?: string,
   maxRecords = 10_000,
   bounds?: EventTimeBounds,
+  policy?: RecordPolicy,
 ): Outcome {
-  const a = viaRows(body, limits, maxRecords, project, bounds);
-  const b = viaTranscoder(body, limits, maxRecords, project, bounds);
+  const a = viaRows(body, limits, maxRecords, project, bounds, policy);
+  const b = viaTranscoder(body, limits, maxRecords, project, bounds, policy);
   if (a.error) {
     expect(b.error, `the transcoder accepted a body the row path refuses: ${a.error.message}`).toBeDefined();
     expect(b.error!.constructor).toBe(a.error.constructor);
@@ -231,7 +233,7 @@ describe('transcodePredictions', () => {
       set('version', name());
       // ISO timestamps are valid but left to the validator.
       set('timestamp', either([1_795_168_800_000 + i * 100, 1.5, 1_795_168_800_000.25, null, '2024-05-01T12:00:00.5Z'], [-3, 1e20, '2024-13-01T00:00:00Z', true]));
-      set('project', either(['default', '', 'p1', null], [4, 'p'.repeat(11)]));
+      set('project', either(['default', '', 'p1', 'p2', null], [4, 'p'.repeat(11)]));
       for (const f of ['service', 'environment', 'segment', 'errorType']) set(f, name());
       set('latencyMs', either([0, 12.5, null], [-0, -1, '@INF@', '3']));
       set('status', either(['ok', 'error', null], ['OK', '', 1]));
@@ -250,14 +252,16 @@ describe('transcodePredictions', () => {
     let fast = 0;
     let slow = 0;
     let rejected = 0;
-    for (let round = 0; round < 400; round++) {
+    for (let round = 0; round < 500; round++) {
       const records = Array.from({ length: 1 + Math.floor(u() * 20) }, (_, i) => record(i));
       // 1e400 is valid JSON that parses to Infinity; JSON.stringify cannot write it.
       let body = ndjson(records).replaceAll('"@INF@"', pick(['1e400', '-1e400']));
       if (u() < 0.2) body = `[${body.split('\n').join(',')}]`;
       else if (u() < 0.2) body = body.replaceAll('\n', pick(['\r\n', '\n\n', '\n \t\n']));
       const limits = u() < 0.6 ? SMALL : DEFAULT_RECORD_LIMITS;
-      const t = expectSame(body, limits, pick([undefined, 'hdr']), pick([5, 10_000]), pick([undefined, NEAR]));
+      // The request's project from a header, or a key bound to p1 (whose records naming p2 are rejected).
+      const bound = u() < 0.3;
+      const t = expectSame(body, limits, bound ? 'p1' : pick([undefined, 'hdr']), pick([5, 10_000]), pick([undefined, NEAR]), bound ? { onlyProject: 'p1' } : undefined);
       fast += t.count - t.slowRecords;
       slow += t.slowRecords;
       rejected += t.rejected.length;
@@ -290,6 +294,18 @@ describe('transcodePredictions', () => {
     const records = ndjson([{ predictionId: 'a', model: 'm' }, { predictionId: 'b', model: 'm' }, { predictionId: 'c', model: 'm' }]);
     expect(() => transcodePredictions(records, DEFAULT_RECORD_LIMITS, 2, RECEIVED, undefined)).toThrow(TooManyRecordsError);
     expect(() => transcodePredictions('[{"predictionId": "a",', DEFAULT_RECORD_LIMITS, 2, RECEIVED, undefined)).toThrow(InvalidBodyError);
+  });
+
+  it('rejects alone, as the row path does, each record naming another project than a bound key\'s', () => {
+    const records = Array.from({ length: 60 }, (_, i) => ({ ...sdkRecord(i), project: [null, 'acme', 'other', 'default', ''][i % 5] }));
+    const t = expectSame(ndjson(records), DEFAULT_RECORD_LIMITS, 'acme', 10_000, undefined, { onlyProject: 'acme' });
+    expect(t.count).toBe(48);
+    expect(t.rejected).toHaveLength(12);
+    expect(new Set(t.rejected.map((e) => e.index % 5))).toEqual(new Set([2]));
+    expect(t.rejected[0]).toEqual({ index: 2, line: 3, field: 'project', message: 'this key writes to project "acme" only, got "other"' });
+    // The others stay on the fast path; the refused ones take the validator's, which rejects them.
+    expect(t.slowRecords).toBe(0);
+    expect(t.rows.toString('latin1')).not.toContain('other');
   });
 
   it('takes the request\'s project for records whose project is the default', () => {

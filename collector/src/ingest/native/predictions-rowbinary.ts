@@ -5,6 +5,7 @@ import { PREDICTIONS } from '../../store/schema/predictions.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { eventTimeError, recordError, scanRecords, type RecordError } from './parse-records.js';
 import { predictionToRow, projectFor } from './to-rows.js';
+import { NO_POLICY, projectRejection, type RecordPolicy } from '../record-policy.js';
 
 /** What {@link transcodePredictions} returns. */
 export interface TranscodedPredictions {
@@ -38,6 +39,8 @@ const TWO_32 = 0x1_0000_0000;
  * @param receivedAtNs the `Timestamp` of records that give none, in Unix nanoseconds
  * @param requestProject the request's project, for records whose project is `default`
  * @param eventTimes the event times accepted; only the store's range when omitted
+ * @param policy what the request's key imposes: a record naming another project than a bound
+ *   key's takes the validator's path, which rejects it
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  */
@@ -48,6 +51,7 @@ export function transcodePredictions(
   receivedAtNs: bigint,
   requestProject: string | undefined,
   eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
+  policy: RecordPolicy = NO_POLICY,
 ): TranscodedPredictions {
   const w = new RowBinaryWriter(body.length + 1024);
   const [lo, hi] = int64Halves(receivedAtNs);
@@ -59,7 +63,7 @@ export function transcodePredictions(
     maxRecords,
     (value, index, line) => {
       const mark = w.length;
-      const day = writePrediction(w, value, limits, received, requestProject, eventTimes);
+      const day = writePrediction(w, value, limits, received, requestProject, eventTimes, policy);
       if (day >= 0) {
         days.add(day);
         out.count++;
@@ -71,12 +75,18 @@ export function transcodePredictions(
         out.rejected.push(recordError(index, line, result.field, result.message));
         return;
       }
+      const refused = projectRejection(result.value.project, policy);
+      if (refused !== undefined) {
+        out.rejected.push(recordError(index, line, 'project', refused));
+        return;
+      }
       const outside = eventTimeError(result.value.timeUnixNano, eventTimes, index, line);
       if (outside) {
         out.rejected.push(outside);
         return;
       }
-      const row = predictionToRow(result.value, receivedAtNs, requestProject);
+      const plain = predictionToRow(result.value, receivedAtNs, requestProject);
+      const row = policy.redactor ? policy.redactor.redact(plain) : plain;
       PREDICTIONS.write(w, row);
       days.add(PREDICTIONS.partitionDay!(row));
       out.count++;
@@ -104,6 +114,7 @@ function writePrediction(
   received: { lo: number; hi: number; day: number },
   requestProject: string | undefined,
   eventTimes: EventTimeBounds,
+  policy: RecordPolicy,
 ): number {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_TAKEN;
   const r = value as Record<string, unknown>;
@@ -121,11 +132,14 @@ function writePrediction(
   w.string(predictionId);
   if (!hexId(w, r.traceId, 32) || !hexId(w, r.spanId, 16)) return NOT_TAKEN;
   const project = name(r.project, maxName);
-  if (project === undefined) return NOT_TAKEN;
-  w.string(projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject));
+  if (project === undefined || projectRejection(project, policy) !== undefined) return NOT_TAKEN;
+  const finalProject = projectFor(project === '' ? DEFAULT_PROJECT : project, requestProject);
+  w.string(finalProject);
   if (!nameColumn(w, r.service, maxName)) return NOT_TAKEN;
   const model = r.model;
   if (typeof model !== 'string' || model.length === 0 || model.length > maxName) return NOT_TAKEN;
+  // A record with something to redact takes the row path, where the redactor applies.
+  if (policy.redactor?.active && policy.redactor.applies(finalProject, model)) return NOT_TAKEN;
   w.string(model);
   if (!nameColumn(w, r.version, maxName) || !nameColumn(w, r.environment, maxName) || !nameColumn(w, r.segment, maxName)) return NOT_TAKEN;
 

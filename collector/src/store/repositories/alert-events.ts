@@ -5,6 +5,8 @@ import { SqlFilter, type NanoRange } from './SqlFilter.js';
 export interface AlertHistoryFilter extends NanoRange {
   rule?: string | undefined;
   fingerprint?: string | undefined;
+  /** Only the transitions of alerts labelled with this project. */
+  project?: string | undefined;
   limit: number;
 }
 
@@ -26,6 +28,7 @@ export function readAlertHistory(store: ClickHouseStore, f: AlertHistoryFilter):
   const filter = new SqlFilter()
     .add('Rule = {rule:String}', 'rule', f.rule)
     .add('Fingerprint = {fp:String}', 'fp', f.fingerprint)
+    .add("Labels['project'] = {project:String}", 'project', f.project)
     .timeRange('Time', f.from, f.to)
     .bind('limit', f.limit);
   return store.query<StoredAlertEvent>(

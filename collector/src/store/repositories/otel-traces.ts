@@ -27,8 +27,8 @@ export interface StoredSpan {
   linkAttributes: Array<Record<string, string>>;
 }
 
-/** The spans of a trace (lowercase hex id), by start time. */
-export function spansOfTrace(store: ClickHouseStore, traceId: string): Promise<StoredSpan[]> {
+/** The spans of a trace (lowercase hex id), by start time; only those of `project` when given. */
+export function spansOfTrace(store: ClickHouseStore, traceId: string, project?: string): Promise<StoredSpan[]> {
   return store.query<StoredSpan>(
     `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS startTimeUnixNano, toString(Duration) AS durationNano,
             TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes,
@@ -36,7 +36,7 @@ export function spansOfTrace(store: ClickHouseStore, traceId: string): Promise<S
             arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes, Events.Name AS eventNames,
             Events.Attributes AS eventAttributes, Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds,
             Links.TraceState AS linkTraceStates, Links.Attributes AS linkAttributes
-     FROM otel_traces WHERE TraceId = {traceId:String} ORDER BY Timestamp, SpanId`,
-    { traceId },
+     FROM otel_traces WHERE TraceId = {traceId:String}${project === undefined ? '' : ' AND Project = {project:String}'} ORDER BY Timestamp, SpanId`,
+    project === undefined ? { traceId } : { traceId, project },
   );
 }

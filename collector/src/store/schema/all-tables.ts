@@ -1,6 +1,8 @@
 import { ALERT_EVENTS } from './alert-events.js';
 import { ALERT_NOTIFICATIONS } from './alert-notifications.js';
 import { ALERT_STATE } from './alert-state.js';
+import { API_KEYS } from './api-keys.js';
+import { AUDIT_LOG } from './audit-log.js';
 import { DATA_QUALITY_RESULTS } from './data-quality-results.js';
 import { DRIFT_RESULTS } from './drift-results.js';
 import { FEEDBACK } from './feedback.js';
@@ -23,6 +25,8 @@ export const ALL_TABLES: readonly AnyTableDefinition[] = [
   ALERT_EVENTS,
   ALERT_NOTIFICATIONS,
   ALERT_STATE,
+  API_KEYS,
+  AUDIT_LOG,
   DATA_QUALITY_RESULTS,
   DRIFT_RESULTS,
   FEEDBACK,

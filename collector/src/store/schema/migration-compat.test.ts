@@ -96,7 +96,7 @@ async function readAll(def: AnyTableDefinition): Promise<Array<Record<string, un
   return decodeRows(def, Buffer.concat(chunks)) as Array<Record<string, unknown>>;
 }
 
-/** Tables written by the first release, and the rows it stored in them. */
+/** Tables written by the first release, and the rows it stored in them (0 for the tables it did not have). */
 const OLD_ROWS = new Map<string, number>();
 /** The tables the first release's DDL made (later migrations add the others). */
 const FIRST_RELEASE_TABLES = new Set<string>();

@@ -16,6 +16,7 @@ import { makePlan, PredictionCall } from './PredictionCall.js';
 import { predictionScope } from './prediction-scope.js';
 import { startProcessMetrics, type ProcessMetrics } from './process-metrics.js';
 import { randomId } from './random-id.js';
+import { withApiKey } from './api-key.js';
 import { compilePolicy, type Redactor } from './redact.js';
 import { resolveTracing } from './tracing.js';
 import type { OwnTracerProvider } from './tracing/OwnTracerProvider.js';
@@ -47,16 +48,17 @@ export class MonitorImpl implements Monitor, MonitorCore {
     this.redact = compilePolicy(options.features);
     this.shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
     const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-    const headers = options.headers ?? {};
+    const headers = withApiKey(options.headers, options.apiKey);
     const compression = options.compression === 'gzip' ? 'gzip' : 'none';
-    const http = { endpoint, headers, project: this.project, compression } as const;
+    const ca = typeof options.ca === 'string' && options.ca ? options.ca : undefined;
+    const http = { endpoint, headers, project: this.project, compression, ...(ca ? { ca } : {}) } as const;
     const onDataLoss = typeof options.onDataLoss === 'function' ? options.onDataLoss : undefined;
     this.predictions = new BatchRecordProcessor(options.exporter ?? new HttpPredictionExporter(http), options.batch, { queue: 'predictions', onDataLoss });
     this.feedbackQueue = new BatchRecordProcessor(options.feedbackExporter ?? new HttpFeedbackExporter(http), { maxQueueSize: 1024 }, { queue: 'feedback', onDataLoss });
     let tracer: Tracer;
     let own: OwnTracerProvider | undefined;
     try {
-      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, compression, project: this.project, environment: this.environment, onDataLoss }));
+      ({ tracer, own } = resolveTracing({ ...options, endpoint, headers, ca, compression, project: this.project, environment: this.environment, onDataLoss }));
     } catch (error) {
       handleError('setting up tracing; spans are off', error);
       tracer = trace.getTracer('@inferlens/sdk');

@@ -24,7 +24,7 @@ export function hasGlobalTracerProvider(): boolean {
 export function resolveTracing(options: Omit<OwnTracerOptions, 'hostProviderRegistered'> & { tracerProvider?: TracerProvider }): Tracing {
   if (options.tracerProvider) return { tracer: options.tracerProvider.getTracer(SCOPE_NAME, SDK_VERSION), own: undefined };
   if (hasGlobalTracerProvider()) return { tracer: trace.getTracer(SCOPE_NAME, SDK_VERSION), own: undefined };
-  const { serviceName, endpoint, headers, compression, project, environment, onDataLoss } = options;
-  const own = new OwnTracerProvider({ serviceName, endpoint, headers, compression, project, environment, onDataLoss, hostProviderRegistered: hasGlobalTracerProvider });
+  const { serviceName, endpoint, headers, ca, compression, project, environment, onDataLoss } = options;
+  const own = new OwnTracerProvider({ serviceName, endpoint, headers, ca, compression, project, environment, onDataLoss, hostProviderRegistered: hasGlobalTracerProvider });
   return { tracer: own.getTracer(), own };
 }

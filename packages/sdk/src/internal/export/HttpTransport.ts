@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates as tlsRootCertificates } from 'node:tls';
 import { context } from '@opentelemetry/api';
 import { SUPPRESS_TRACING_KEY } from '../suppress-tracing.js';
 import { failure, shutDownResponse, type ExportResponse } from './ExportResponse.js';
@@ -14,6 +15,8 @@ export interface HttpTransportOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Time limit of one attempt in milliseconds (the caller's limit may be shorter). */
   readonly timeoutMillis: number;
+  /** CA certificates (PEM) trusted for an https: URL besides Node's. */
+  readonly ca?: string;
 }
 
 /** Longest reply body kept (the collector's replies are small; a misdirected export may get a web page). */
@@ -37,7 +40,7 @@ export class HttpTransport implements ExportTransport<Uint8Array> {
   constructor(private readonly options: HttpTransportOptions) {
     this.url = new URL(options.url);
     const https = this.url.protocol === 'https:';
-    this.agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = https ? new HttpsAgent({ keepAlive: true, ...(options.ca ? { ca: [...tlsRootCertificates, options.ca] } : {}) }) : new HttpAgent({ keepAlive: true });
     this.request = https ? (httpsRequest as typeof httpRequest) : httpRequest;
   }
 

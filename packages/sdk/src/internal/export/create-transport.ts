@@ -11,7 +11,7 @@ import { WorkerTransport } from './WorkerTransport.js';
  * this one.
  */
 export function createHttpTransport(setup: HttpExportSetup): ExportTransport<Uint8Array> {
-  const http = new HttpTransport({ url: setup.url, headers: setup.headers, timeoutMillis: setup.timeoutMillis });
+  const http = new HttpTransport({ url: setup.url, headers: setup.headers, timeoutMillis: setup.timeoutMillis, ...(setup.ca ? { ca: setup.ca } : {}) });
   return new EncodingTransport(new RecordSerializer(setup.compression), http);
 }
 

@@ -1,4 +1,5 @@
 import type { HttpExporterOptions } from '../../HttpExporterOptions.js';
+import { withApiKey } from '../api-key.js';
 
 /** Default collector address, the OTLP/HTTP port. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
@@ -17,12 +18,14 @@ export interface HttpExportSetup {
   readonly initialBackoffMillis: number;
   readonly maxBackoffMillis: number;
   readonly thread: 'main' | 'worker';
+  /** CA certificates (PEM) trusted for an https: URL besides Node's. */
+  readonly ca?: string;
 }
 
 /** Applies the defaults that `HttpExporterOptions` documents; `path` is `/v1/predictions`, `/v1/feedback` or `/v1/traces`. */
 export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}, contentType = 'application/x-ndjson'): HttpExportSetup {
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const headers: Record<string, string> = { 'content-type': contentType, ...options.headers };
+  const headers: Record<string, string> = { 'content-type': contentType, ...withApiKey(options.headers, options.apiKey) };
   if (options.project) headers['x-inferlens-project'] = options.project;
   const compression = options.compression === 'gzip' ? 'gzip' : 'none';
   if (compression === 'gzip') headers['content-encoding'] = 'gzip';
@@ -35,6 +38,7 @@ export function resolveHttpSetup(path: string, options: HttpExporterOptions = {}
     maxBackoffMillis: positive(options.maxBackoffMillis, 5000),
     // Anything but 'worker' runs on the caller's thread.
     thread: options.thread === 'worker' ? 'worker' : 'main',
+    ...(typeof options.ca === 'string' && options.ca ? { ca: options.ca } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface OwnTracerOptions {
   /** Collector base URL; spans go to `{endpoint}/v1/traces`. */
   endpoint: string;
   headers: Record<string, string>;
+  /** CA certificates (PEM) to trust for an https: endpoint. */
+  ca: string | undefined;
   compression: 'gzip' | 'none';
   project: string | undefined;
   environment: string | undefined;
@@ -49,7 +51,7 @@ export class OwnTracerProvider implements TracerProvider {
     };
     if (options.project) resource[ATTR_INFERLENS_PROJECT] = options.project;
     if (options.environment) resource[ATTR_INFERLENS_ENVIRONMENT] = options.environment;
-    const http = createOtlpSpanExporter({ endpoint: options.endpoint, headers: options.headers, project: options.project, compression: options.compression }, resource, { name: SCOPE_NAME, version: SDK_VERSION });
+    const http = createOtlpSpanExporter({ endpoint: options.endpoint, headers: options.headers, project: options.project, compression: options.compression, ...(options.ca ? { ca: options.ca } : {}) }, resource, { name: SCOPE_NAME, version: SDK_VERSION });
     const exporter: RecordExporter<RecordingSpan> = {
       export: (batch) => {
         this.checkHostProvider();
