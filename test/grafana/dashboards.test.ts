@@ -67,7 +67,8 @@ function expand(sql: string, ctx: Context): string {
 }
 
 // ---- data ----------------------------------------------------------------------------------
-const T0 = 1795168800; // 2026-11-20T10:00:00Z
+// Whole hours, six hours ago: relative to now, so no retention or lookback ever meets it.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3600 - 6 * 3600;
 const RANGE = { from: T0 - 3600, to: T0 + 3 * 3600, intervalSeconds: 60 };
 let store: ClickHouseStore;
 let dir: string;
