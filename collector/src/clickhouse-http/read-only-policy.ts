@@ -23,7 +23,7 @@ export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
 /** Prefixes of refused function names: dictionaries (any source), lakes and object stores. */
 const REFUSED_PREFIXES = ['dictget', 'dicthas', 'dictisin', 'iceberg', 'deltalake', 'hudi', 'paimon', 'azureblob', 'hdfs', 's3', 'remote', 'cluster', 'mergetree', 'timeseries', 'prometheus', 'url'];
 /** Scalar functions whose names start with a refused prefix but are pure string or number functions. */
-const PURE_DESPITE_PREFIX = new Set(['urlhash', 'urlhierarchy', 'urlpathhierarchy', 'icebergbucket', 'iceberghash', 'icebergtruncate', 'timeseriescopytag', 'timeseriescopytags', 'timeseriesjointags', 'timeseriesdeltatogrid', 'timeseriesinstantdeltatogrid', 'timeseriespredictlineartogrid', 'timeseriesthrowduplicateseriesif', 'timeseriesinstantratetogrid', 'timeseriesratetogrid', 'timeseriesresampletogridwithstaleness', 'timeseriesextrapolateddeltatogrid', 'timeseriesextrapolatedratetogrid', 'timeseriesgroupgrid', 'timeseriesfromgrid', 'timeseriesrange', 'timeseriestags', 'timeseriesidtotags', 'timeseriesidtogroup', 'timeseriesstoretags']);
+const PURE_DESPITE_PREFIX = new Set(['urlhash', 'urlhierarchy', 'urlpathhierarchy', 'icebergbucket', 'iceberghash', 'icebergtruncate', 'timeseriescopytag', 'timeseriescopytags', 'timeseriesjointags', 'timeseriesdeltatogrid', 'timeseriesinstantdeltatogrid', 'timeseriespredictlineartogrid', 'timeseriesthrowduplicateseriesif', 'timeseriesinstantratetogrid', 'timeseriesratetogrid', 'timeseriesresampletogridwithstaleness', 'timeseriesextrapolateddeltatogrid', 'timeseriesextrapolatedratetogrid', 'timeseriesgroupgrid', 'timeseriesfromgrid', 'timeseriesrange', 'timeseriesidtotags', 'timeseriesidtogroup', 'timeseriesstoretags']);
 /** Table functions a query may read (lower case): generated rows only. */
 export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(['numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'generate_series', 'generateseries', 'primes', 'values', 'generaterandom', 'null']);
 
@@ -54,7 +54,8 @@ export const ALLOWED_FORMATS: ReadonlySet<string> = new Set(
 export const ALLOWED_SETTINGS: ReadonlySet<string> = new Set([
   'enable_http_compression', 'http_zlib_compression_level', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'wait_end_of_query',
   'cancel_http_readonly_queries_on_client_close', 'http_write_exception_in_output_format', 'http_response_buffer_size',
-  'max_execution_time', 'timeout_before_checking_execution_speed', 'max_block_size', 'max_threads', 'max_result_rows', 'max_rows_to_read', 'max_bytes_to_read',
+  // Grafana's plugin sends its row limit as `limit`, and the data source's custom settings.
+  'limit', 'offset', 'max_execution_time', 'timeout_before_checking_execution_speed', 'max_block_size', 'max_threads', 'max_result_rows', 'max_rows_to_read', 'max_bytes_to_read',
   'max_rows_to_group_by', 'group_by_overflow_mode', 'max_bytes_before_external_group_by', 'max_bytes_before_external_sort', 'max_rows_in_join', 'max_bytes_in_join',
   'date_time_output_format', 'session_timezone', 'date_time_input_format', 'output_format_decimal_trailing_zeros', 'output_format_write_statistics',
   'extremes', 'join_use_nulls', 'final', 'log_comment', 'use_query_cache', 'enable_analyzer', 'allow_experimental_analyzer', 'prefer_column_name_to_alias',
