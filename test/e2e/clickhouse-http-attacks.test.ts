@@ -111,6 +111,9 @@ describe('read-only ClickHouse HTTP interface under attack', () => {
       `SELECT getClientHTTPHeader('Authorization')`,
       `SELECT filesystemAvailable()`,
       `SELECT url('http://127.0.0.1:9/')`,
+      `SELECT hasColumnInTable('system', 'users', 'name')`,
+      `SELECT catboostEvaluate(${f}, 1)`,
+      `SELECT sleepEachRow(1) FROM numbers(100)`,
     ]) await expectRefused(sql, 'ACCESS_DENIED');
   });
 

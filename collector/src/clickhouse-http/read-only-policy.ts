@@ -18,6 +18,8 @@ export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
   'timeseriesdata', 'timeseriesmetrics', 'timeseriestags', 'timeseriesselector', 'timeseriessamples', 'viewifpermitted', 'viewexplain', 'catboostevaluate', 'prometheusquery', 'prometheusqueryrange',
   'filesystemavailable', 'filesystemcapacity', 'filesystemunreserved', 'getclienthttpheader', 'getserversetting', 'getmergetreesetting', 'getmacro',
   'showcertificate', 'getoskernelversion', 'serveruuid', 'fuzzquery', 'fuzzjson', '__getscalar', '__scalarsubqueryresult', 'globalvariable', 'sleep', 'sleepeachrow',
+  // Metadata of any database, and functions that read files named in the server's configuration.
+  'hascolumnintable', 'lemmatize', 'stem', 'synonyms',
   'naivebayesclassifier', 'evalmlmethod', 'modelevaluate', 'transactionid', 'transactionlatestsnapshot', 'transactionoldestsnapshot',
 ]);
 /** Prefixes of refused function names: dictionaries (any source), lakes and object stores. */
