@@ -20,14 +20,43 @@ export interface PreparedStatement {
  * after the client's (so the client cannot undo them).
  */
 export interface ExecutionPolicy {
-  /** Throws a {@link ClickHouseHttpError} for a statement this interface refuses. */
+  /** Throws a {@link ClickHouseHttpError} for a statement this interface refuses (before the engine sees anything of the request). */
   check?(statement: PreparedStatement, request: ClickHouseHttpRequest): void | Promise<void>;
+  /**
+   * The database a request that names none runs in. @default the engine's current one
+   */
+  database?: string;
+  /**
+   * Decides on the engine's own parse of the statement, on the request's connection once its
+   * database, settings, parameters and the forced settings are set: throws a
+   * {@link ClickHouseHttpError} to refuse it, or returns the SQL to run instead (the engine's
+   * formatting of what it parsed, so what runs is what was checked).
+   */
+  inspect?(statement: PreparedStatement, request: ClickHouseHttpRequest, parser: EngineParser): Promise<string | void>;
   /**
    * Settings applied after the client's own and the query parameters, in order; the client's
    * settings of these names are dropped. A `readonly` among them goes last, so the statement's
    * own `SETTINGS` clause cannot change the others.
    */
   forcedSettings?(request: ClickHouseHttpRequest): ReadonlyArray<readonly [name: string, value: string]>;
+}
+
+/** One node of the engine's `EXPLAIN AST` dump. */
+export interface AstNode {
+  /** Nesting depth: 0 for the statement itself. */
+  depth: number;
+  /** The node's type (`SelectWithUnionQuery`, `Function`, `TableIdentifier`, ...). */
+  type: string;
+  /** The rest of the line: the name, `(alias ...)` and `(children N)`, as the engine prints them. */
+  detail: string;
+}
+
+/** The engine's parser on a request's connection (see {@link ExecutionPolicy.inspect}). */
+export interface EngineParser {
+  /** `formatQuerySingleLine(sql)`: the engine's canonical text of one statement; rejects a syntax error and more than one statement. */
+  format(sql: string): Promise<string>;
+  /** `EXPLAIN AST <sql>` (query parameters substituted), one node a row, in order. */
+  explainAst(sql: string): Promise<AstNode[]>;
 }
 
 /** A statement's result. */
@@ -96,6 +125,11 @@ export class ChdbHttpExecutor {
     return (await this.#anchor.queryAsync('SHOW DATABASES', { format: 'TabSeparated' })).text().split('\n').filter((d) => d !== '');
   }
 
+  /** The engine's table functions (`system.table_functions`). */
+  async tableFunctions(): Promise<string[]> {
+    return (await this.#anchor.queryAsync('SELECT name FROM system.table_functions', { format: 'TabSeparated' })).text().split('\n').filter((d) => d !== '');
+  }
+
   /** The statement of a request: from the `query` parameter and the body, as ClickHouse joins them. */
   static prepare(request: ClickHouseHttpRequest): PreparedStatement {
     const { urlQuery, body } = request;
@@ -137,14 +171,14 @@ export class ChdbHttpExecutor {
     if (statement.shape.multiStatement) throw ClickHouseHttpError.of('SYNTAX_ERROR', 'Syntax error: Multi-statements are not allowed');
     refuseFileClauses(statement.sql);
     await policy.check?.(statement, request);
-    const format = statement.shape.outputFormat ?? request.defaultFormat ?? 'TabSeparated';
     const session = new Session(this.#dataDir);
     let spool: string | undefined;
     try {
       const forced = policy.forcedSettings?.(request) ?? [];
       const forcedNames = new Set(forced.map(([name]) => name));
+      const database = request.database ?? policy.database;
       const preamble = [
-        ...(request.database !== undefined ? [`USE ${quoteIdentifier(request.database)}`] : []),
+        ...(database !== undefined ? [`USE ${quoteIdentifier(database)}`] : []),
         ...[...this.#defaultSettings, ...request.settings.filter(([name]) => !forcedNames.has(name))].map(([name, value]) => `SET ${name} = ${quoteString(value)}`),
         ...Object.entries(request.params).map(([name, value]) => {
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw ClickHouseHttpError.of('BAD_ARGUMENTS', `Invalid query parameter name '${name}'`);
@@ -156,6 +190,13 @@ export class ChdbHttpExecutor {
       ];
       if (preamble.length > 0) await session.queryAsync(preamble.join(';\n'), { format: 'TabSeparated' });
       let sql = statement.sql;
+      let shape = statement.shape;
+      const inspected = await policy.inspect?.(statement, request, sessionParser(session, this.#anchor));
+      if (typeof inspected === 'string') {
+        sql = inspected;
+        shape = statementShape(sql);
+      }
+      const format = shape.outputFormat ?? request.defaultFormat ?? 'TabSeparated';
       if (statement.data) {
         spool = join(this.#spoolDir, `${process.pid}-${++this.#seq}.${statement.data.format}`);
         await writeFile(spool, statement.data.bytes);
@@ -188,6 +229,34 @@ export class ChdbHttpExecutor {
       if (spool) await unlink(spool).catch(() => undefined);
     }
   }
+}
+
+/**
+ * The engine's parser on `session` (its settings and query parameters apply to `EXPLAIN AST`).
+ * `formatQuerySingleLine` runs on `pure`, another connection: binding a parameter clears the
+ * connection's own, and the function depends on nothing of the request but the text.
+ */
+function sessionParser(session: Session, pure: Session): EngineParser {
+  return {
+    async format(sql) {
+      // The statement travels as a bound parameter: nothing of it becomes SQL here.
+      const text = (await pure.queryBindAsync('SELECT formatQuerySingleLine({inferlens_statement:String}) AS q', { inferlens_statement: sql }, { format: 'JSONEachRow' })).text();
+      return (JSON.parse(text) as { q: string }).q;
+    },
+    async explainAst(sql) {
+      const text = (await session.queryAsync(`EXPLAIN AST ${sql}`, { format: 'JSONEachRow' })).text();
+      return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => {
+          const row = (JSON.parse(line) as { explain: string }).explain;
+          const depth = row.length - row.trimStart().length;
+          const body = row.slice(depth);
+          const space = body.indexOf(' ');
+          return space < 0 ? { depth, type: body, detail: '' } : { depth, type: body.slice(0, space), detail: body.slice(space + 1) };
+        });
+    },
+  };
 }
 
 /** `INSERT INTO t (c) [SETTINGS ...]` + data → `INSERT INTO t (c) FROM INFILE '<file>' [SETTINGS ...] FORMAT <f>`. */

@@ -49,10 +49,11 @@ export async function startClickHouseHttpInterface(options: ClickHouseHttpInterf
   try {
     const { version, timezone } = await executor.serverInfo();
     const otherDatabases = await executor.databases();
+    const tableFunctions = await executor.tableFunctions();
     const handler = clickHouseHttpHandler({
       executor,
       user: { username: options.username, password: options.password },
-      policy: readOnlyPolicy({ database, otherDatabases, maxExecutionSeconds: options.maxExecutionSeconds, maxMemoryBytes: options.maxMemoryBytes }),
+      policy: readOnlyPolicy({ database, otherDatabases, tableFunctions, maxExecutionSeconds: options.maxExecutionSeconds, maxMemoryBytes: options.maxMemoryBytes }),
       // Queries only: a large body is no query.
       maxBodyBytes: 1024 * 1024,
       version,

@@ -35,6 +35,14 @@ describe('statementShape', () => {
     expect(hasKeywordSequence('SELECT from_infile FROM t', ['FROM', 'INFILE'])).toBe(false);
   });
 
+  it("reads '# ' comments and an unclosed $x$ as ClickHouse does", () => {
+    expect(statementShape('SELECT 1 # `\n; SELECT 2').multiStatement).toBe(true);
+    expect(statementShape('SELECT 1 #! `\n; SELECT 2').multiStatement).toBe(true);
+    expect(statementShape('SELECT 1 AS $x$; SELECT 2').multiStatement).toBe(true);
+    expect(hasKeywordSequence("SELECT 1 AS $x$, 'a' INTO OUTFILE 'f'", ['INTO', 'OUTFILE'])).toBe(true);
+    expect([...sqlTokens('SELECT $x$ ; $x$, $y$')].map((t) => t.kind)).toEqual(['word', 'heredoc', 'punct', 'word']);
+  });
+
   it('tokenises numbers with exponents, and stops at an unterminated string', () => {
     expect([...sqlTokens("1e-5 + 0x1F 'abc")].map((t) => t.text)).toEqual(['1e-5', '+', '0x1F', "'abc"]);
   });

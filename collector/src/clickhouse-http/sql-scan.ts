@@ -31,7 +31,8 @@ export function* sqlTokens(sql: string, from = 0): Generator<SqlToken> {
       i++;
       continue;
     }
-    if (c === '-' && sql[i + 1] === '-') {
+    // `--`, and `# ` or `#!` (ClickHouse's lexer; a `#` before anything else is a syntax error).
+    if ((c === '-' && sql[i + 1] === '-') || (c === '#' && (sql[i + 1] === ' ' || sql[i + 1] === '!'))) {
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? n : nl + 1;
       continue;
@@ -55,12 +56,17 @@ export function* sqlTokens(sql: string, from = 0): Generator<SqlToken> {
     }
     if (c === '$') {
       const m = /^\$([A-Za-z0-9_]*)\$/.exec(sql.slice(i, i + 64));
-      if (m) {
-        const close = sql.indexOf(m[0], i + m[0].length);
-        i = close < 0 ? n : close + m[0].length;
+      const close = m ? sql.indexOf(m[0], i + m[0].length) : -1;
+      if (m && close >= 0) {
+        i = close + m[0].length;
         yield { kind: 'heredoc', text: sql.slice(start, i), start, end: i };
         continue;
       }
+      // Without its closing tag, `$x$` is a name, as ClickHouse reads it.
+      i++;
+      while (i < n && WORD.test(sql[i]!)) i++;
+      yield { kind: 'word', text: sql.slice(start, i), start, end: i };
+      continue;
     }
     if (WORD_START.test(c)) {
       while (i < n && WORD.test(sql[i]!)) i++;
