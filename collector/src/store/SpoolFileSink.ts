@@ -60,7 +60,7 @@ export class SpoolFileSink implements InsertSink {
           file,
           structure: structure(codec),
           ...(maxPartitions === undefined ? {} : { maxPartitions }),
-          ...(codec.identity ? { lookback: IDENTITY_LOOKBACK_SECONDS } : {}),
+          ...(codec.identity ? { margin: IDENTITY_MARGIN_SECONDS } : {}),
         },
       });
       stored = true;
@@ -77,17 +77,26 @@ export class SpoolFileSink implements InsertSink {
 }
 
 /**
- * How far before an insert's earliest event time stored rows are looked up for identities it
- * repeats: a retry re-sends the same event times, except for records without their own time,
- * which take the time they are received (a retry within a day finds its first attempt).
+ * How far, in seconds, a stored row's event time may lie from the event time of a row of the
+ * insert for the duplicate check to find it. A retry re-sends the same event times; records
+ * without their own time take the time they are received, so a retry of such a record is found
+ * when it comes within this margin of its first attempt (between 10 and 20 minutes).
  */
-export const IDENTITY_LOOKBACK_SECONDS = 86_400;
+export const IDENTITY_MARGIN_SECONDS = 600;
 
 /**
  * The `SELECT` of an insert from the spool file: every row; for a table with an identity, only
- * the first row of each identity that is not stored yet (an anti-join on the identity columns,
- * over the stored rows from the insert's earliest time minus the look-back whose identities the
- * insert holds; the table's bloom filter on the id and its day partitions keep the lookup small).
+ * the first row of each identity that is not stored yet (an anti-join on the identity columns).
+ * The stored rows looked up are bounded on both sides by the insert's own event times, whatever
+ * is stored and however old one of its rows is (batches merge clients):
+ * - between its earliest time minus the margin and its latest plus the margin (the parts' and
+ *   granules' time ranges skip the rest),
+ * - in the day partitions of its rows' times ± the margin (a batch holding one record a year old
+ *   reads that day, not the year),
+ * - within ±1 bucket of `margin` seconds of one of its rows' times (rows between two distant
+ *   times of the batch are skipped before their ids are read),
+ * - whose id (the identity's last column) the insert holds (bloom filters on `PredictionId` and
+ *   `SpanId`).
  */
 export function selectRows(codec: RowCodec<unknown>): string {
   const source = `file({file:String}, 'RowBinary', {structure:String})`;
@@ -96,10 +105,15 @@ export function selectRows(codec: RowCodec<unknown>): string {
   const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
   const time = quoteIdentifier(id.time);
   const last = quoteIdentifier(id.columns[id.columns.length - 1]!);
+  const margin = 'toIntervalSecond({margin:UInt32})';
+  const bucket = `intDiv(toUnixTimestamp(${time}), {margin:UInt32})`;
   return `SELECT * FROM ${source}
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}
-            WHERE ${time} >= (SELECT min(${time}) FROM ${source}) - toIntervalSecond({lookback:UInt32})
+            WHERE ${time} >= (SELECT min(${time}) FROM ${source}) - ${margin}
+              AND ${time} <= (SELECT max(${time}) FROM ${source}) + ${margin}
+              AND toDate(${time}) IN (SELECT arrayJoin([toDate(${time} - ${margin}), toDate(${time} + ${margin})]) FROM ${source})
+              AND ${bucket} IN (SELECT arrayJoin([b - 1, b, b + 1]) FROM (SELECT DISTINCT ${bucket} AS b FROM ${source}))
               AND ${last} IN (SELECT ${last} FROM ${source}))
           LIMIT 1 BY ${key}`;
 }

@@ -60,6 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'readiness probe', statements: (d) => d.table(READINESS_PROBE) },
   { version: 10, name: 'estimated quality', statements: (d) => d.addColumn(QUALITY_RESULTS, 'Estimated') },
   { version: 11, name: 'job leases', statements: (d) => d.table(JOB_LEASES) },
+  { version: 12, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */
