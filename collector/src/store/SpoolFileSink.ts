@@ -21,6 +21,7 @@ export const INSERT_SPOOL_DIR = 'insert-spool';
  * whose insert failed is removed.
  */
 export class SpoolFileSink implements InsertSink {
+  readonly deduplicates = true;
   readonly #client: ClickHouseClient;
   readonly #dir: string;
   #seq = 0;
@@ -91,10 +92,10 @@ export const IDENTITY_MARGIN_SECONDS = 600;
  * is stored and however old one of its rows is (batches merge clients):
  * - between its earliest time minus the margin and its latest plus the margin (the parts' and
  *   granules' time ranges skip the rest),
- * - in the day partitions of its rows' times ± the margin (a batch holding one record a year old
- *   reads that day, not the year),
- * - within ±1 bucket of `margin` seconds of one of its rows' times (rows between two distant
- *   times of the batch are skipped before their ids are read),
+ * - in the day partitions of its rows' times and the days beside them (a batch holding one record
+ *   a year old reads those days, not the year),
+ * - within ±1 bucket of `margin` seconds of one of its rows' times (the sorting key's time skips
+ *   the granules between two distant times of the batch),
  * - whose id (the identity's last column) the insert holds (bloom filters on `PredictionId` and
  *   `SpanId`).
  */
@@ -105,15 +106,26 @@ export function selectRows(codec: RowCodec<unknown>): string {
   const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
   const time = quoteIdentifier(id.time);
   const last = quoteIdentifier(id.columns[id.columns.length - 1]!);
-  const margin = 'toIntervalSecond({margin:UInt32})';
-  const bucket = `intDiv(toUnixTimestamp(${time}), {margin:UInt32})`;
+  // In milliseconds (Int64): a time near the end of DateTime64's range plus the margin would overflow it.
+  const ms = `toUnixTimestamp64Milli(${time})`;
+  const margin = '({margin:UInt32} * 1000)';
+  const bucket = `intDiv(${ms}, ${margin})`;
+  const day = `toDate(${time})`;
+  // One pass over the spool file gives the bounds (the engine evaluates a scalar subquery once,
+  // however often it appears): earliest - margin, latest + margin, the days (with the days on
+  // either side, which the margin may reach), the buckets (with their neighbours).
+  const bounds = `(SELECT (
+              min(${ms}) - ${margin},
+              max(${ms}) + ${margin},
+              arrayDistinct(arrayFlatten(groupUniqArray([${day} - 1, ${day}, ${day} + 1]))),
+              arrayDistinct(arrayFlatten(groupUniqArray([${bucket} - 1, ${bucket}, ${bucket} + 1])))) FROM ${source})`;
   return `SELECT * FROM ${source}
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}
-            WHERE ${time} >= (SELECT min(${time}) FROM ${source}) - ${margin}
-              AND ${time} <= (SELECT max(${time}) FROM ${source}) + ${margin}
-              AND toDate(${time}) IN (SELECT arrayJoin([toDate(${time} - ${margin}), toDate(${time} + ${margin})]) FROM ${source})
-              AND ${bucket} IN (SELECT arrayJoin([b - 1, b, b + 1]) FROM (SELECT DISTINCT ${bucket} AS b FROM ${source}))
+            WHERE ${ms} >= tupleElement(${bounds}, 1)
+              AND ${ms} <= tupleElement(${bounds}, 2)
+              AND ${day} IN tupleElement(${bounds}, 3)
+              AND ${bucket} IN tupleElement(${bounds}, 4)
               AND ${last} IN (SELECT ${last} FROM ${source}))
           LIMIT 1 BY ${key}`;
 }
