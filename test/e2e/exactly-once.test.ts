@@ -129,9 +129,10 @@ describe('a retry of a stored request stores nothing twice', () => {
 });
 
 describe('a retry sent while its first attempt is still being inserted', () => {
-  // Each request is a batch of its own (batch.maxRows below its rows), and two inserts may run
-  // at once (batch.maxConcurrentInserts 2, the default): the first attempt and its retry are
-  // inserted side by side unless the table takes one insert at a time.
+  // Each request is a batch of its own (batch.maxRows below its rows) and two insert slots are
+  // configured (batch.maxConcurrentInserts 2, the default): the first attempt and its retries
+  // are in flight at once. The batcher runs an identity table's inserts one at a time (chDB 3.4
+  // also runs its connection's queries one after the other), so each sees the ones before it.
   let concurrent: CollectorProcess;
   const concurrentDir = tempDataDir();
 
