@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { openSocket, readAnswer } from '../helpers/raw-http.js';
+import { poll } from '../helpers/example-service.js';
 import { FULL, percentile, report, SCENARIO_TIMEOUT_MS } from './lib.js';
 
 // Slow clients: connections that trickle a body a byte at a time (or never finish their headers)
@@ -59,8 +60,9 @@ describe('chaos: slow clients', () => {
     for (const a of await Promise.all(answers)) outcomes[a] = (outcomes[a] ?? 0) + 1;
     clearInterval(ticker);
     for (const s of sockets) s.destroy();
-    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
-    const inFlight = Number(/^inferlens_bytes_in_flight (\S+)/m.exec(metrics)?.[1]);
+    // The collector sees the sockets close a moment later: every reservation is released by then.
+    const bytesInFlight = async () => Number(/^inferlens_bytes_in_flight (\S+)/m.exec(await (await fetch(`${collector.url}/metrics`)).text())?.[1]);
+    const inFlight = await poll('bytes in flight back to 0', bytesInFlight, (v) => v === 0, 10_000).catch(() => bytesInFlight());
 
     report('slow-clients', {
       trickling: TRICKLING,

@@ -4,8 +4,9 @@ import { openSocket } from '../helpers/raw-http.js';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 // Retries of requests already stored, against a collector child process: a prediction (by project
-// and prediction id) and a span (by trace and span id) are stored once however often a client
-// re-sends them, including records without their own time, which take the time they are received.
+// and prediction id) and a span (by project, trace and span id) are stored once however often a client
+// re-sends them, including records without their own time, which take the time they are received;
+// also when the retry is inserted while its first attempt still is.
 
 let collector: CollectorProcess;
 const dataDir = tempDataDir();
@@ -82,6 +83,30 @@ describe('a retry of a stored request stores nothing twice', () => {
     expect(await ids('model=scoped&project=other')).toEqual(['p-1']);
   });
 
+  it('scopes span ids to their project: the same span sent for another project is another span', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const span = { traceId, spanId, name: 'scoped', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n) };
+    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'scoped' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] });
+    for (const project of ['projA', 'projB', 'projA', 'projB']) {
+      expect((await post('/v1/traces', body, { 'content-type': 'application/json', 'x-inferlens-project': project })).status).toBe(200);
+    }
+    const r = await fetch(`${collector.url}/api/v1/traces/${traceId}`);
+    const got = ((await r.json()) as { spans: Array<{ spanId: string; project: string }> }).spans.map((s) => `${s.project}/${s.spanId}`).sort();
+    expect(got).toEqual([`projA/${spanId}`, `projB/${spanId}`]);
+  });
+
+  it('a batch mixing a record 200 days old with new ones, retried: stored once (the lookup is bounded by the times in the batch)', async () => {
+    const old = new Date(Date.now() - 200 * 86_400_000).toISOString();
+    const now = new Date(Date.now() - 1000).toISOString();
+    const body = range(50)
+      .map((i) => JSON.stringify({ predictionId: `old-${i}`, model: 'mixed-age', timestamp: i === 0 ? old : now }))
+      .join('\n');
+    for (let attempt = 0; attempt < 3; attempt++) expect((await post('/v1/predictions', body)).json.accepted).toBe(50);
+    expect(await ids('model=mixed-age')).toEqual(range(50).map((i) => `old-${i}`).sort());
+  });
+
   it('spans over OTLP/HTTP JSON, retried: each (trace id, span id) once', async () => {
     const traceId = randomBytes(16).toString('hex');
     const start = BigInt(Date.now() - 60_000) * 1_000_000n;
@@ -100,5 +125,46 @@ describe('a retry of a stored request stores nothing twice', () => {
     const r = await fetch(`${collector.url}/api/v1/traces/${traceId}`);
     const got = ((await r.json()) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId).sort();
     expect(got).toEqual(spans.map((s) => s.spanId).sort());
+  });
+});
+
+describe('a retry sent while its first attempt is still being inserted', () => {
+  // Each request is a batch of its own (batch.maxRows below its rows) and two insert slots are
+  // configured (batch.maxConcurrentInserts 2, the default): the first attempt and its retries
+  // are in flight at once. The batcher runs an identity table's inserts one at a time (chDB 3.4
+  // also runs its connection's queries one after the other), so each sees the ones before it.
+  let concurrent: CollectorProcess;
+  const concurrentDir = tempDataDir();
+
+  beforeAll(async () => {
+    concurrent = await startCollector({ dataDir: concurrentDir, env: { INFERLENS_BATCH_MAX_ROWS: '1000', INFERLENS_BATCH_MAX_CONCURRENT_INSERTS: '2' } });
+  });
+
+  afterAll(async () => {
+    await concurrent?.stop();
+    removeDir(concurrentDir);
+  });
+
+  it('stores each prediction and each span once', async () => {
+    const at = Date.now() - 60_000;
+    const predictions = range(5000).map((i) => JSON.stringify({ predictionId: `c-${i}`, model: 'concurrent', timestamp: at + i })).join('\n');
+    const send = (path: string, body: string, type: string) =>
+      fetch(concurrent.url + path, { method: 'POST', body, headers: { 'content-type': type } }).then((r) => r.status);
+    for (let round = 0; round < 3; round++) {
+      expect(await Promise.all([1, 2, 3].map(() => send('/v1/predictions', predictions, 'application/x-ndjson')))).toEqual([200, 200, 200]);
+    }
+    const r = await fetch(`${concurrent.url}/api/v1/predictions?model=concurrent&limit=10000`);
+    const stored = ((await r.json()) as { predictions: Array<{ predictionId: string }> }).predictions.map((p) => p.predictionId);
+    expect(stored).toHaveLength(5000);
+
+    const traceId = randomBytes(16).toString('hex');
+    const start = BigInt(at) * 1_000_000n;
+    const spans = range(3000).map((i) => ({ traceId, spanId: randomBytes(8).toString('hex'), name: 'op', kind: 1, startTimeUnixNano: String(start + BigInt(i)), endTimeUnixNano: String(start + 1_000_000n) }));
+    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'concurrent' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
+    for (let round = 0; round < 3; round++) {
+      expect(await Promise.all([1, 2, 3].map(() => send('/v1/traces', body, 'application/json')))).toEqual([200, 200, 200]);
+    }
+    const t = await fetch(`${concurrent.url}/api/v1/traces/${traceId}`);
+    expect(((await t.json()) as { spans: unknown[] }).spans).toHaveLength(3000);
   });
 });

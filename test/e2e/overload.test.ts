@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { openSocket, readAnswer } from '../helpers/raw-http.js';
@@ -124,5 +125,142 @@ describe('slow clients', () => {
     const statuses = (await Promise.all(answers)).map((a) => a.status);
     expect(new Set(statuses)).toEqual(new Set([408]));
     for (const s of sockets) s.destroy();
+  });
+});
+
+/** Polls `name` until `ok` holds of it, failing with `what` after 20 s. */
+async function waitForMetric(name: string, ok: (v: number) => boolean, what: string, of = metric): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const v = (await of(name)) ?? 0;
+    if (ok(v)) return v;
+    expect(Date.now(), `${what} (${name} = ${v})`).toBeLessThan(deadline);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A chunked request's head and its body as one chunk (the terminating chunk not included). */
+function chunkedHead(path: string, extra = ''): string {
+  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n${extra}\r\n`;
+}
+function chunk(bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
+}
+
+describe('bodies that grow past the budget as they arrive', () => {
+  it('refuses a chunked body part-way with 503 + Retry-After once it would pass the budget, and frees its bytes', async () => {
+    const held = predictionsBody('chunk-held', 600 * 1024);
+    const a = await openSocket(collector.port);
+    const aAnswer = readAnswer(a);
+    a.write(chunkedHead('/v1/predictions'));
+    a.write(chunk(held));
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v >= held.length, 'the held chunked body never counted in flight');
+
+    // A second chunked body of the same size, sent whole: together they pass the 1 MiB budget.
+    const second = predictionsBody('chunk-refused', 600 * 1024);
+    const b = await openSocket(collector.port);
+    const bAnswer = readAnswer(b);
+    b.on('error', () => undefined); // the collector may close the connection while the body still arrives
+    b.write(Buffer.concat([Buffer.from(chunkedHead('/v1/predictions')), chunk(second), Buffer.from('0\r\n\r\n')]));
+    const refused = await bAnswer;
+    expect(refused.status, refused.body).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'INGEST_SATURATED' });
+    expect(JSON.parse(refused.body).message).toContain('limits.maxBytesInFlight');
+    b.destroy();
+
+    a.write('0\r\n\r\n');
+    const first = await aAnswer;
+    expect(first.status, first.body).toBe(200);
+    a.destroy();
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v === 0, 'bytes stayed in flight');
+    expect(await storedCount('chunk-refused')).toBe(0);
+    expect(await storedCount('chunk-held')).toBe(held.toString().split('\n').length);
+  });
+
+  it('refuses a gzip body whose inflated size would pass the budget with 503, and frees its bytes', async () => {
+    const held = predictionsBody('gzip-held', 600 * 1024);
+    const a = await openSocket(collector.port);
+    const aAnswer = readAnswer(a);
+    a.write(head('/v1/predictions', held.length));
+    a.write(held.subarray(0, 1000));
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v >= held.length, 'the held body never counted in flight');
+
+    // Declared as a few KiB (admitted), inflating to 600 KiB.
+    const zipped = gzipSync(predictionsBody('gzip-refused', 600 * 1024));
+    expect(zipped.length).toBeLessThan(200 * 1024);
+    const r = await fetch(`${collector.url}/v1/predictions`, { method: 'POST', body: zipped, headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' } });
+    expect(r.status, await r.clone().text()).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(((await r.json()) as { error: string }).error).toBe('INGEST_SATURATED');
+
+    a.write(held.subarray(1000));
+    expect((await aAnswer).status).toBe(200);
+    a.destroy();
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v === 0, 'bytes stayed in flight');
+    expect(await storedCount('gzip-refused')).toBe(0);
+  });
+});
+
+describe('a connection answered 408 and then closed by its client', () => {
+  it('counts one REQUEST_TIMEOUT and no REQUEST_INVALID', async () => {
+    const timeoutsBefore = (await metric('inferlens_requests_refused_total{code="REQUEST_TIMEOUT"}')) ?? 0;
+    const invalidBefore = (await metric('inferlens_requests_refused_total{code="REQUEST_INVALID"}')) ?? 0;
+    const s = await openSocket(collector.port);
+    const answer = readAnswer(s);
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    s.write(head('/v1/predictions', 1000));
+    s.write('{');
+    const r = await answer;
+    expect(r.status).toBe(408);
+    // The client closes its side mid-body: the collector's parser sees the request cut short.
+    s.end();
+    await closed;
+    expect(await metric('inferlens_requests_refused_total{code="REQUEST_TIMEOUT"}')).toBe(timeoutsBefore + 1);
+    expect((await metric('inferlens_requests_refused_total{code="REQUEST_INVALID"}')) ?? 0).toBe(invalidBefore);
+  });
+});
+
+describe('a pipelined request whose client goes away before its answer', () => {
+  // A batch waits 3 s before its insert, so the first request is still waiting for storage
+  // when its client goes away.
+  let slow: CollectorProcess;
+  const slowDir = tempDataDir();
+  const slowMetric = async (name: string): Promise<number | undefined> => {
+    const text = await (await fetch(`${slow.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+
+  beforeAll(async () => {
+    slow = await startCollector({ dataDir: slowDir, env: { INFERLENS_BATCH_MAX_DELAY_MS: '3000' } });
+  });
+
+  afterAll(async () => {
+    await slow?.stop();
+    removeDir(slowDir);
+  });
+
+  it('frees its reservation and its in-flight gauge when the connection closes; later bodies are admitted', async () => {
+    const prediction = JSON.stringify({ predictionId: 'pipelined-1', model: 'pipelined', timestamp: new Date().toISOString() });
+    const s = await openSocket(slow.port);
+    s.on('error', () => undefined);
+    // A valid prediction, then on the same connection a request declaring 10 MB that never comes.
+    s.write(
+      `POST /v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${Buffer.byteLength(prediction)}\r\n\r\n${prediction}` +
+        `POST /v1/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 10000000\r\n\r\n`,
+    );
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v >= 10_000_000, 'the second request was never admitted', slowMetric);
+    expect(await slowMetric('inferlens_http_requests_in_flight')).toBeGreaterThanOrEqual(3); // two on the socket, the scrape
+    s.destroy();
+    await waitForMetric('inferlens_bytes_in_flight', (v) => v === 0, 'the reservation of the abandoned request leaked', slowMetric);
+    // The scrape itself is the one request in flight.
+    await waitForMetric('inferlens_http_requests_in_flight', (v) => v === 1, 'the in-flight gauge leaked', slowMetric);
+    const r = await fetch(`${slow.url}/v1/predictions`, {
+      method: 'POST',
+      body: JSON.stringify({ predictionId: 'pipelined-2', model: 'pipelined', timestamp: new Date().toISOString() }),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(r.status).toBe(200);
   });
 });

@@ -4,8 +4,12 @@ import type { IncomingMessage } from 'node:http';
 export interface Reservation {
   /** Bytes counted now. */
   readonly bytes: number;
-  /** Counts `bytes` more (a chunked body as it arrives, a gzip body once inflated). */
-  grow(bytes: number): void;
+  /**
+   * Counts `bytes` more (a chunked body as it arrives, a gzip body once inflated).
+   * @returns false when what is in flight now passes the limit and this request is not all of
+   *   it: the caller refuses the request (503) and releases the reservation
+   */
+  grow(bytes: number): boolean;
   /** Stops counting this request's bytes; later calls do nothing. */
   release(): void;
 }
@@ -15,7 +19,9 @@ export interface Reservation {
  * plus the bytes of rows waiting for storage (`pendingBytes`), against one limit
  * (`limits.maxBytesInFlight`). A request is admitted before its body is read, on its declared
  * `Content-Length` (a chunked body counts as it arrives): when what is in flight plus that
- * length would pass the limit, it is refused (the caller answers 503 + Retry-After). When
+ * length would pass the limit, it is refused (the caller answers 503 + Retry-After). Bytes that
+ * arrive beyond the declared length (a chunked body, an inflated gzip body) are checked as they
+ * are counted ({@link Reservation.grow}), and such a request is refused part-way. When
  * nothing is in flight, any request is admitted, so a body as large as the limit still goes in.
  * A request's bytes count from admission until its rows are handed to the batchers (which then
  * count them as pending) or it ends.
@@ -61,9 +67,13 @@ export class BytesInFlight {
         return held;
       },
       grow: (bytes: number) => {
-        if (released || bytes <= 0) return;
-        held += bytes;
-        this.#reading += bytes;
+        if (released) return true;
+        if (bytes > 0) {
+          held += bytes;
+          this.#reading += bytes;
+        }
+        const now = this.bytesInFlight();
+        return now <= this.limit || now === held;
       },
       release: () => {
         if (released) return;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SaturatedError } from '../errors.js';
 import { BytesInFlight } from './BytesInFlight.js';
+import { onRequestEnd } from './request-end.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,9 +50,10 @@ export const admissionPlugin = fp(admissionSetup, {
 /**
  * Adds admission control to the routes of an encapsulated ingestion plugin: each request is
  * admitted by {@link BytesInFlight} before its body is read, or answered 503 `INGEST_SATURATED`
- * with Retry-After (its body is then discarded unread); a chunked body counts as it arrives.
- * The request's bytes stop counting when the handler releases them (its rows are then pending in
- * the batchers) or when its response ends, whichever comes first.
+ * with Retry-After (its body is then discarded unread); a chunked body counts as it arrives and
+ * is refused the same way part-way, once it would pass the limit. The request's bytes stop
+ * counting exactly once, on the first of: the handler releases them (its rows are then pending in
+ * the batchers), its response ends, its connection closes (see {@link onRequestEnd}).
  */
 export function admitIngestBodies(app: FastifyInstance): void {
   const admission = app.admission;
@@ -65,17 +67,26 @@ export function admitIngestBodies(app: FastifyInstance): void {
         `${admission.bytesInFlight()} bytes of request bodies and pending rows are in flight; this body of ${declared} bytes would pass limits.maxBytesInFlight (${admission.limit}); nothing of it was read; retry after the delay in Retry-After`,
       );
     }
-    reply.raw.once('close', () => reservation.release());
+    onRequestEnd(request, reply, () => reservation.release());
   });
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (request.headers['content-length'] !== undefined) return payload;
     const reservation = admission.of(request.raw);
     if (!reservation) return payload;
-    // A chunked body counts as it arrives.
+    // A chunked body counts as it arrives, and is refused part-way once it would pass the limit.
     const counting = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        reservation.grow(chunk.length);
-        callback(null, chunk);
+        if (reservation.grow(chunk.length)) {
+          callback(null, chunk);
+          return;
+        }
+        const read = reservation.bytes;
+        reservation.release();
+        callback(
+          new SaturatedError(
+            `this chunked body passed limits.maxBytesInFlight (${admission.limit} bytes of request bodies and pending rows in flight) after ${read} bytes; nothing of it was stored; retry after the delay in Retry-After, or send smaller requests`,
+          ),
+        );
       },
     });
     payload.on('error', (err) => counting.destroy(err));

@@ -3,15 +3,32 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type CollectorError, RequestInvalidError, RequestTimeoutError } from '../errors.js';
 
+/** Connections already answered by {@link clientErrorHandler}. */
+const answered = new WeakSet<Socket>();
+
+/**
+ * Whether {@link clientErrorHandler} already answered `socket` (a 408 to a body that did not
+ * arrive in time): the request still being read on it then fails too (its body is cut short),
+ * and that failure is neither answered again nor counted as a refusal.
+ */
+export function answeredAsClientError(socket: Socket | null | undefined): boolean {
+  return socket != null && answered.has(socket);
+}
+
 /**
  * Answers a connection's client error (Node's `clientError`, before any route runs), as
  * Fastify's default handler does, but with the collector's codes: a request whose headers or
  * body did not arrive in time (`limits.headersTimeoutMs`, `limits.requestTimeoutMs`) gets 408
  * `REQUEST_TIMEOUT` in JSON `{ error, message }`, and its connection is closed; a malformed
- * request gets 400 `REQUEST_INVALID` (431 for headers too large). Never throws.
+ * request gets 400 `REQUEST_INVALID` (431 for headers too large). A connection is answered (and
+ * counted in `inferlens_requests_refused_total`) once. Never throws.
  */
 export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A connection is answered once: closing it after a 408 raises a second client error
+  // (HPE_INVALID_EOF_STATE, the request cut short), which is neither answered nor counted
+  // (nor is the failure of the route reading that body: see answeredAsClientError).
+  if (err.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  answered.add(socket);
   let e: CollectorError;
   let status: number;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { CollectorError, NotFoundError, SaturatedError } from '../errors.js';
+import { answeredAsClientError } from './client-error.js';
 import { jsonErrorFormat, toErrorReply } from './error-reply.js';
 import { refuseNonFiniteParameters } from './query-parameters.js';
 
@@ -35,6 +36,9 @@ async function http(app: FastifyInstance): Promise<void> {
   });
   app.setErrorHandler((err, request, reply) => {
     const e = toErrorReply(err, request);
+    // The connection was answered 408 already (client-error.ts): the body this route was reading
+    // was cut short by it, which is no second refusal. Nothing more can be sent on it.
+    if (answeredAsClientError(request.raw.socket)) return reply.code(408).send();
     if (e.statusCode >= 500) request.log.error({ err, route: request.routeOptions.url }, 'request failed');
     if (app.hasDecorator('metrics')) app.metrics.requestsRefused.inc({ code: e.code });
     // A plugin's client error may carry headers of its own (a 416's Content-Range), as Fastify's default handler sends them.

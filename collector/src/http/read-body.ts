@@ -1,7 +1,7 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyRequest } from 'fastify';
-import { BadGzipError, BodyTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { BadGzipError, BodyTooLargeError, SaturatedError, UnsupportedMediaTypeError } from '../errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -33,11 +33,9 @@ export async function readBody(
   if (encoding !== 'gzip') {
     throw new UnsupportedMediaTypeError(`unsupported Content-Encoding ${JSON.stringify(encoding)}; send gzip or no encoding`);
   }
+  let body: Buffer;
   try {
-    const body = await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes });
-    // The inflated body is in memory too, until the rows are staged (admission control).
-    if (request.server.hasDecorator('admission')) request.server.admission.of(request.raw)?.grow(body.length);
-    return { body, mediaType: type };
+    body = await gunzipAsync(raw, { maxOutputLength: maxDecompressedBytes });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
@@ -47,4 +45,14 @@ export async function readBody(
     }
     throw new BadGzipError(`Content-Encoding is gzip but the body is not valid gzip: ${e.message}`, { cause: err });
   }
+  // The inflated body is in memory too, until the rows are staged (admission control): refused
+  // when it takes what is in flight past the limit.
+  const reservation = request.server.hasDecorator('admission') ? request.server.admission.of(request.raw) : undefined;
+  if (reservation && !reservation.grow(body.length)) {
+    reservation.release();
+    throw new SaturatedError(
+      `this gzip body inflates to ${body.length} bytes, which would pass limits.maxBytesInFlight (${request.server.admission.limit} bytes of request bodies and pending rows in flight); nothing of it was stored; retry after the delay in Retry-After, or send smaller requests`,
+    );
+  }
+  return { body, mediaType: type };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { onRequestEnd } from '../http/request-end.js';
 import { CollectorMetrics } from './CollectorMetrics.js';
 
 declare module 'fastify' {
@@ -43,8 +44,9 @@ async function metricsSetup(app: FastifyInstance): Promise<void> {
   app.decorate('metrics', metrics);
   app.addHook('onRequest', async (request, reply) => {
     metrics.requestsInFlight.inc();
-    // 'close' comes once per response, whether it was sent or the client went away.
-    reply.raw.once('close', () => {
+    // Once per request: its response ended, or its connection closed (a pipelined request whose
+    // client went away never gets a response).
+    onRequestEnd(request, reply, () => {
       metrics.requestsInFlight.dec();
       metrics.requests.inc({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
     });

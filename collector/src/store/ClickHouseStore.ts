@@ -78,6 +78,11 @@ export class ClickHouseStore implements InsertTarget {
    * The engine's `max_partitions_per_insert_block` for this connection (0: no limit), read when
    * the store opens: ingestion keeps a shared insert below it (see `InsertBatcher`).
    */
+  /** Whether inserts of a table with an identity store only the rows not stored yet (embedded mode). */
+  get deduplicates(): boolean {
+    return this.#sink.deduplicates;
+  }
+
   get maxPartitionsPerInsert(): number {
     return this.#maxPartitionsPerInsert;
   }

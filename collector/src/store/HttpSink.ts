@@ -12,6 +12,8 @@ import type { RowCodec } from './schema/TableDefinition.js';
  * parameters of that request only.
  */
 export class HttpSink implements InsertSink {
+  /** Rows go in as sent: no duplicate check in server mode yet (docs/ingestion-and-storage.md). */
+  readonly deduplicates = false;
   readonly #client: ClickHouseClient;
 
   constructor(client: ClickHouseClient) {

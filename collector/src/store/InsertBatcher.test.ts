@@ -290,3 +290,44 @@ describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () =>
     expect(batcher.stats()).toEqual({ inserts: 1, insertedRows: 4, failedInserts: 0, pendingRows: 0, pendingBytes: 0 });
   });
 });
+
+describe('inserts of a table with an identity', () => {
+  /** Most inserts a batcher ran at once into a target whose inserts end when told to. */
+  async function mostAtOnce(codec: typeof DAY_CODEC, deduplicates: boolean): Promise<number> {
+    let running = 0;
+    let most = 0;
+    const waiting: Array<() => void> = [];
+    const target = {
+      maxPartitionsPerInsert: 100,
+      deduplicates,
+      async insertRowBinary(): Promise<void> {
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        running--;
+      },
+    };
+    const batcher = new InsertBatcher(target, codec, { maxRows: 1, maxConcurrentInserts: 2 });
+    const day = Math.floor(Date.now() / 86_400_000);
+    const done = Promise.all([1, 2, 3, 4].map((i) => batcher.add([dayRow(day, `t${i}`)])));
+    // Each insert is let go once it is the only one that could be waiting to start.
+    while (waiting.length > 0 || running > 0) {
+      await new Promise((r) => setImmediate(r));
+      waiting.shift()?.();
+    }
+    await done;
+    return most;
+  }
+
+  it('runs one at a time in a store that checks for duplicates, so that each check sees the rows of the inserts before it; others run maxConcurrentInserts at once', async () => {
+    const withIdentity = defineTable(
+      'batcher_identity',
+      { Timestamp: column(DateTime64Nanos), Tag: column(Str) },
+      { engine: 'MergeTree', partitionBy: 'toDate(Timestamp)', orderBy: 'Tag', dayPartition: 'Timestamp', identity: { columns: ['Tag'], time: 'Timestamp' } },
+    );
+    expect(await mostAtOnce(withIdentity, true)).toBe(1);
+    expect(await mostAtOnce(DAY_CODEC, true)).toBe(2);
+    // A store that does not check for duplicates (server mode) gains nothing from waiting.
+    expect(await mostAtOnce(withIdentity, false)).toBe(2);
+  });
+});

@@ -87,6 +87,12 @@ export type InsertListener = (table: string, err: unknown, seconds: number) => v
  *   below its insert block size), so no chunk is stored twice.
  * - Capacity. A store that is unavailable or over capacity fails the whole batch with a 503
  *   and Retry-After (`StoreError`): retried later, the same rows go in.
+ *
+ * A table with an identity (`predictions`, `otel_traces`), in a store whose inserts check for
+ * duplicates (`InsertTarget.deduplicates`, the embedded store), runs one insert at a time whatever
+ * `maxConcurrentInserts` says: each insert's duplicate check then sees every row stored before
+ * it, so a client's retry sent while its first attempt is still being inserted (a client times
+ * out exactly then) is not stored twice, whether or not the engine runs two queries at once.
  */
 export class InsertBatcher<R> {
   readonly table: string;
@@ -95,6 +101,8 @@ export class InsertBatcher<R> {
   #bytesPerRow = 256;
   readonly #store: InsertTarget;
   readonly #opts: BatchOptions;
+  /** Inserts running at once: `maxConcurrentInserts`, or 1 for a table with an identity in a store that deduplicates. */
+  readonly #slots: number;
   /** Most UTC days one shared insert may hold (see the class's documentation); Infinity when the engine has no limit. */
   readonly #dayBudget: number;
   #current: Batch | undefined;
@@ -113,6 +121,10 @@ export class InsertBatcher<R> {
     this.#codec = codec;
     this.table = codec.table;
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
+    // Two inserts running at once need not see each other's rows, so a retry in one of a request
+    // still being inserted by the other could be stored twice: a table with an identity, in a
+    // store that deduplicates, takes one insert at a time (the waiting batch takes in newer rows).
+    this.#slots = codec.identity && store.deduplicates === true ? 1 : this.#opts.maxConcurrentInserts;
     const limit = store.maxPartitionsPerInsert;
     this.#dayBudget = limit === 0 ? Infinity : Math.floor(limit / 2);
   }
@@ -245,7 +257,7 @@ export class InsertBatcher<R> {
   }
 
   #pump(): void {
-    while (this.#running.size < this.#opts.maxConcurrentInserts && this.#queue.length > 0) {
+    while (this.#running.size < this.#slots && this.#queue.length > 0) {
       const batch = this.#queue.shift()!;
       const run: Promise<void> = this.#insertChunks(batch.chunks, batch.options).finally(() => {
         this.#running.delete(run);

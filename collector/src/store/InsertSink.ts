@@ -16,6 +16,8 @@ export interface InsertSink {
    * @param options settings of this insert only (never of the connection or session)
    */
   insert(codec: RowCodec<unknown>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void>;
+  /** Whether an insert of a table with an identity stores only the rows not stored yet (see `RowIdentity`). */
+  readonly deduplicates: boolean;
   /** Releases what the sink holds (the client itself is closed by the store). */
   close(): Promise<void>;
 }

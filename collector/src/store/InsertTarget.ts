@@ -24,4 +24,9 @@ export interface InsertTarget {
    * engine has stored them, rejects with a `StoreError`.
    */
   insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void>;
+  /**
+   * Whether an insert of a table with an identity stores only the rows not stored yet (the
+   * embedded store); a batcher then runs that table's inserts one at a time. False when absent.
+   */
+  readonly deduplicates?: boolean;
 }

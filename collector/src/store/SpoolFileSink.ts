@@ -21,6 +21,7 @@ export const INSERT_SPOOL_DIR = 'insert-spool';
  * whose insert failed is removed.
  */
 export class SpoolFileSink implements InsertSink {
+  readonly deduplicates = true;
   readonly #client: ClickHouseClient;
   readonly #dir: string;
   #seq = 0;
@@ -60,7 +61,7 @@ export class SpoolFileSink implements InsertSink {
           file,
           structure: structure(codec),
           ...(maxPartitions === undefined ? {} : { maxPartitions }),
-          ...(codec.identity ? { lookback: IDENTITY_LOOKBACK_SECONDS } : {}),
+          ...(codec.identity ? { margin: IDENTITY_MARGIN_SECONDS } : {}),
         },
       });
       stored = true;
@@ -77,17 +78,26 @@ export class SpoolFileSink implements InsertSink {
 }
 
 /**
- * How far before an insert's earliest event time stored rows are looked up for identities it
- * repeats: a retry re-sends the same event times, except for records without their own time,
- * which take the time they are received (a retry within a day finds its first attempt).
+ * How far, in seconds, a stored row's event time may lie from the event time of a row of the
+ * insert for the duplicate check to find it. A retry re-sends the same event times; records
+ * without their own time take the time they are received, so a retry of such a record is found
+ * when it comes within this margin of its first attempt (between 10 and 20 minutes).
  */
-export const IDENTITY_LOOKBACK_SECONDS = 86_400;
+export const IDENTITY_MARGIN_SECONDS = 600;
 
 /**
  * The `SELECT` of an insert from the spool file: every row; for a table with an identity, only
- * the first row of each identity that is not stored yet (an anti-join on the identity columns,
- * over the stored rows from the insert's earliest time minus the look-back whose identities the
- * insert holds; the table's bloom filter on the id and its day partitions keep the lookup small).
+ * the first row of each identity that is not stored yet (an anti-join on the identity columns).
+ * The stored rows looked up are bounded on both sides by the insert's own event times, whatever
+ * is stored and however old one of its rows is (batches merge clients):
+ * - between its earliest time minus the margin and its latest plus the margin (the parts' and
+ *   granules' time ranges skip the rest),
+ * - in the day partitions of its rows' times and the days beside them (a batch holding one record
+ *   a year old reads those days, not the year),
+ * - within ±1 bucket of `margin` seconds of one of its rows' times (the sorting key's time skips
+ *   the granules between two distant times of the batch),
+ * - whose id (the identity's last column) the insert holds (bloom filters on `PredictionId` and
+ *   `SpanId`).
  */
 export function selectRows(codec: RowCodec<unknown>): string {
   const source = `file({file:String}, 'RowBinary', {structure:String})`;
@@ -96,10 +106,26 @@ export function selectRows(codec: RowCodec<unknown>): string {
   const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
   const time = quoteIdentifier(id.time);
   const last = quoteIdentifier(id.columns[id.columns.length - 1]!);
+  // In milliseconds (Int64): a time near the end of DateTime64's range plus the margin would overflow it.
+  const ms = `toUnixTimestamp64Milli(${time})`;
+  const margin = '({margin:UInt32} * 1000)';
+  const bucket = `intDiv(${ms}, ${margin})`;
+  const day = `toDate(${time})`;
+  // One pass over the spool file gives the bounds (the engine evaluates a scalar subquery once,
+  // however often it appears): earliest - margin, latest + margin, the days (with the days on
+  // either side, which the margin may reach), the buckets (with their neighbours).
+  const bounds = `(SELECT (
+              min(${ms}) - ${margin},
+              max(${ms}) + ${margin},
+              arrayDistinct(arrayFlatten(groupUniqArray([${day} - 1, ${day}, ${day} + 1]))),
+              arrayDistinct(arrayFlatten(groupUniqArray([${bucket} - 1, ${bucket}, ${bucket} + 1])))) FROM ${source})`;
   return `SELECT * FROM ${source}
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}
-            WHERE ${time} >= (SELECT min(${time}) FROM ${source}) - toIntervalSecond({lookback:UInt32})
+            WHERE ${ms} >= tupleElement(${bounds}, 1)
+              AND ${ms} <= tupleElement(${bounds}, 2)
+              AND ${day} IN tupleElement(${bounds}, 3)
+              AND ${bucket} IN tupleElement(${bounds}, 4)
               AND ${last} IN (SELECT ${last} FROM ${source}))
           LIMIT 1 BY ${key}`;
 }

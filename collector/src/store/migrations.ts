@@ -65,6 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'prediction embeddings', statements: (d) => d.addColumn(PREDICTIONS, 'Embedding') },
   { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
   { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
+  { version: 15, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -107,7 +107,7 @@ FROM inferlens.predictions_ingest_local`,
     for (const s of statements) {
       if (s.startsWith('INSERT')) continue;
       if (s.startsWith('ALTER')) {
-        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)$/);
+        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD (COLUMN|INDEX) IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)$/);
         altered.push(/^ALTER TABLE inferlens\.(\w+)/.exec(s)![1]!);
         continue;
       }
@@ -120,8 +120,19 @@ FROM inferlens.predictions_ingest_local`,
       expect(created, def.name).toContain(`${def.name}_local`);
       expect(created, def.name).toContain(def.name);
     }
-    // A column added to a table: its local tables first, then the Distributed one.
-    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions']);
+    // A column added to a table: its local tables first, then the Distributed one; an index to
+    // the local tables only (they hold the data).
+    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local']);
+  });
+
+  it('adds an index where the definition has it (after the index before it)', () => {
+    expect(Ddl.SINGLE.addIndex(OTEL_TRACES, 'idx_span_id')).toEqual([
+      'ALTER TABLE otel_traces ADD INDEX IF NOT EXISTS idx_span_id SpanId TYPE bloom_filter(0.001) GRANULARITY 1 AFTER idx_duration',
+    ]);
+    expect(CLUSTER.addIndex(OTEL_TRACES, 'idx_span_id')).toEqual([
+      'ALTER TABLE inferlens.otel_traces_local ON CLUSTER `prod` ADD INDEX IF NOT EXISTS idx_span_id SpanId TYPE bloom_filter(0.001) GRANULARITY 1 AFTER idx_duration',
+    ]);
+    expect(() => Ddl.SINGLE.addIndex(OTEL_TRACES, 'idx_nothing')).toThrow(/otel_traces has no index idx_nothing/);
   });
 
   it('adds a column where the definition has it, with its type, default and codec', () => {

@@ -79,6 +79,23 @@ export class Ddl {
     return [`ALTER TABLE ${this.#name(`${def.name}_local`)} ${onCluster} ${add}`, `ALTER TABLE ${this.#name(def.name)} ${onCluster} ${add}`];
   }
 
+  /**
+   * `ALTER TABLE ... ADD INDEX IF NOT EXISTS` for the data-skipping index `name` of `def`, placed
+   * after the index before it in the definition, so that an upgraded table equals a fresh one (on
+   * a cluster: the local tables, which hold the data). Parts written before it get the index as
+   * they merge.
+   */
+  addIndex(def: AnyTableDefinition, name: string): string[] {
+    const indexes = def.layout.indexes ?? [];
+    const i = indexes.findIndex((x) => x.split(' ', 1)[0] === name);
+    if (i < 0) throw new Error(`${def.name} has no index ${name}`);
+    const after = i > 0 ? ` AFTER ${indexes[i - 1]!.split(' ', 1)[0]}` : ' FIRST';
+    const add = `ADD INDEX IF NOT EXISTS ${indexes[i]}${after}`;
+    const t = this.topology;
+    if (t.kind === 'single') return [`ALTER TABLE ${this.#name(def.name)} ${add}`];
+    return [`ALTER TABLE ${this.#name(`${def.name}_local`)} ON CLUSTER ${quote(t.cluster)} ${add}`];
+  }
+
   /** `CREATE MATERIALIZED VIEW IF NOT EXISTS` for `view`. */
   view(view: ViewDefinition): string[] {
     const t = this.topology;

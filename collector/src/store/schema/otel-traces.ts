@@ -49,13 +49,16 @@ export const OTEL_TRACES = defineTable(
       bloom('idx_span_attr_key', 'mapKeys(SpanAttributes)', '0.01'),
       bloom('idx_span_attr_value', 'mapValues(SpanAttributes)', '0.01'),
       'idx_duration Duration TYPE minmax GRANULARITY 1',
+      // The duplicate check looks stored spans up by span id (migration 15 adds it to older tables).
+      bloom('idx_span_id', 'SpanId', '0.001'),
     ],
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(ServiceName, SpanName, toDateTime(Timestamp))',
     settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
     dayPartition: 'Timestamp',
-    // A retried export stores no span twice (see RowIdentity).
-    identity: { columns: ['TraceId', 'SpanId'], time: 'Timestamp' },
+    // A retried export stores no span twice (see RowIdentity): a span id names one span of a
+    // trace of a project (two projects may send the same span; each stores its own).
+    identity: { columns: ['Project', 'TraceId', 'SpanId'], time: 'Timestamp' },
   },
 );
 

@@ -1,0 +1,88 @@
+// What the duplicate check (deduplication by record identity, store/SpoolFileSink.ts) costs an
+// insert as stored rows grow: 5000-row inserts of new predictions and spans into the embedded
+// engine, into empty tables, then with BENCH_STORED rows (default 2,000,000) of each stored over
+// the last 24 h; and an insert whose batch also holds one record 300 days old (batches merge
+// clients, so one old record used to make every row's lookup scan from that day to now).
+// A retry of an insert is checked to store nothing twice. Prints the median of BENCH_REPEATS.
+// Env: BENCH_STORED (default 2000000), BENCH_ROWS (default 5000), BENCH_REPEATS (default 5).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/dist');
+const { PREDICTIONS } = await import(join(dist, 'store/schema/predictions.js'));
+const { OTEL_TRACES } = await import(join(dist, 'store/schema/otel-traces.js'));
+const { encodeRows } = await import(join(dist, 'store/schema/TableDefinition.js'));
+const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
+
+const STORED = Number(process.env.BENCH_STORED ?? 2_000_000);
+const ROWS = Number(process.env.BENCH_ROWS ?? 5000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'inferlens-identity-'));
+const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
+await store.migrate();
+
+const seconds = (ms) => `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;
+let seq = 0;
+function predictions(n, oldOne) {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    Timestamp: seconds(oldOne && i === 0 ? now - 300 * 86_400_000 : now - 2000 + (i % 1000)), PredictionId: `bench-${++seq}-${randomBytes(4).toString('hex')}`,
+    TraceId: '', SpanId: '', Project: 'default', ServiceName: 'svc', ModelName: 'bench-model', ModelVersion: 'v1', Environment: 'prod', Segment: '',
+    LatencyMs: 12, Status: 'ok', ErrorType: '', NumericFeatures: { a: i, b: 2 }, CategoricalFeatures: { c: 'x' },
+    NumericOutputs: { score: 0.5 }, CategoricalOutputs: {}, InputTokens: 0, OutputTokens: 0, SampleRate: 1, Attributes: {},
+  }));
+}
+function spans(n, oldOne) {
+  const now = Date.now();
+  const traceId = randomBytes(16).toString('hex');
+  return Array.from({ length: n }, (_, i) => ({
+    Timestamp: seconds(oldOne && i === 0 ? now - 300 * 86_400_000 : now - 2000 + (i % 1000)), TraceId: traceId, SpanId: randomBytes(8).toString('hex'), ParentSpanId: '', TraceState: '',
+    SpanName: 'op', SpanKind: 'Internal', ServiceName: 'svc', ResourceAttributes: {}, ScopeName: 's', ScopeVersion: '', SpanAttributes: {}, Duration: '1000',
+    StatusCode: 'Unset', StatusMessage: '', EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default',
+  }));
+}
+
+async function timeInserts(table, make, oldOne = false) {
+  const times = [];
+  let last;
+  for (let r = 0; r < REPEATS; r++) {
+    last = make(ROWS, oldOne);
+    const payload = encodeRows(table, last);
+    const t0 = performance.now();
+    await store.insertRowBinary(table, [payload], { maxPartitionsPerInsert: 1000 });
+    times.push(performance.now() - t0);
+  }
+  // A retry of the last insert stores nothing.
+  const count = async () => Number((await store.query(`SELECT count() AS n FROM ${table.name}`))[0].n);
+  const before = await count();
+  await store.insertRowBinary(table, [encodeRows(table, last)], { maxPartitionsPerInsert: 1000 });
+  if ((await count()) !== before) throw new Error(`${table.name}: a retry stored rows again`);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)].toFixed(0);
+}
+
+const results = [];
+const measure = async (stored) => {
+  results.push([`predictions, ${stored} stored`, await timeInserts(PREDICTIONS, predictions)]);
+  results.push([`predictions, ${stored} stored, one record 300 days old in the batch`, await timeInserts(PREDICTIONS, predictions, true)]);
+  results.push([`otel_traces, ${stored} stored`, await timeInserts(OTEL_TRACES, spans)]);
+  results.push([`otel_traces, ${stored} stored, one span 300 days old in the batch`, await timeInserts(OTEL_TRACES, spans, true)]);
+};
+await measure('0');
+// STORED rows of each over the last 24 h, written by the engine itself.
+const step = Math.floor(86_400_000 / STORED);
+await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion)
+  SELECT now64(9) - toIntervalMillisecond(number * ${step}), concat('stored-', toString(number)), 'default', concat('m', toString(number % 5)), 'v1' FROM numbers(${STORED})`);
+await store.command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName)
+  SELECT now64(9) - toIntervalMillisecond(number * ${step}), lower(hex(sipHash128(intDiv(number, 10)))), lower(hex(sipHash64(number))), 'svc', concat('op', toString(number % 7)) FROM numbers(${STORED})`);
+await store.command('OPTIMIZE TABLE predictions FINAL');
+await store.command('OPTIMIZE TABLE otel_traces FINAL');
+await measure(String(STORED));
+
+console.log(`insert of ${ROWS} new rows with the duplicate check, median of ${REPEATS} (ms):`);
+for (const [what, ms] of results) console.log(`  ${what.padEnd(70)} ${ms}`);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
