@@ -50,16 +50,18 @@ async function rows<T>(query: string, extra: Omit<Parameters<ClickHouseClient['q
 
 describe('ClickHouse HTTP interface, as @clickhouse/client uses it', () => {
   it('binds query parameters of every kind from the text the client sends', async () => {
+    // A time of yesterday with milliseconds (relative to now, never a fixed date).
+    const t = new Date(Math.floor(Date.now() / 1000) * 1000 - 86_400_000 + 678);
     const text = "tab\there, new\nline, quote ' and \\ backslash, é漢字🙂";
     const got = await rows<Record<string, unknown>>(
       "SELECT {s:String} AS s, {a:Array(String)} AS a, {m:Map(String, String)} AS m, {n:Nullable(Int64)} AS n, {big:Int64} AS big, {t:DateTime64(3, 'UTC')} AS t, {f:Float64} AS f",
       {
-        query_params: { s: text, a: [text, "x'y"], m: { [text]: 'v' }, n: null, big: 9007199254740993n, t: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), f: -0.25 },
+        query_params: { s: text, a: [text, "x'y"], m: { [text]: 'v' }, n: null, big: 9007199254740993n, t, f: -0.25 },
         // The engine's default for this setting has changed across versions: ask for quoted 64-bit integers.
         clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
       },
     );
-    expect(got).toEqual([{ s: text, a: [text, "x'y"], m: { [text]: 'v' }, n: null, big: '9007199254740993', t: '2026-01-02 03:04:05.678', f: -0.25 }]);
+    expect(got).toEqual([{ s: text, a: [text, "x'y"], m: { [text]: 'v' }, n: null, big: '9007199254740993', t: t.toISOString().replace('T', ' ').replace('Z', ''), f: -0.25 }]);
   });
 
   it('applies settings and the database to one query only, and answers in the format asked', async () => {
@@ -86,6 +88,9 @@ describe('ClickHouse HTTP interface, as @clickhouse/client uses it', () => {
       query: `CREATE TABLE rb (s String, lc LowCardinality(String), n UInt32, m Map(LowCardinality(String), String), t DateTime64(9), v Nullable(Float64), a Array(String))
         ENGINE = MergeTree ORDER BY n`,
     });
+    // Yesterday's midnight (UTC), relative to now: its epoch seconds and its date.
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400 - 86_400;
+    const day = new Date(midnight * 1000).toISOString().slice(0, 10);
     // A String's first byte is its length: tab, line feed, form feed, carriage return, space, ';', 'A'.
     const lengths = [9, 10, 12, 13, 32, 59, 65];
     for (const [n, length] of lengths.entries()) {
@@ -94,7 +99,7 @@ describe('ClickHouse HTTP interface, as @clickhouse/client uses it', () => {
       w.string(`lc-${n}`);
       w.uint32(n);
       w.stringMap({ k: `v${n}`, '': '\n' });
-      w.dateTime64Nanos(`1767225600.00000000${n}`);
+      w.dateTime64Nanos(`${midnight}.00000000${n}`);
       w.nullableFloat64(n % 2 ? null : n / 4);
       w.stringArray(['a', `b${n}`]);
       const result = await client.exec({ query: 'INSERT INTO rb (s, lc, n, m, t, v, a) FORMAT RowBinary', values: Readable.from([w.bytes()]) });
@@ -102,11 +107,11 @@ describe('ClickHouse HTTP interface, as @clickhouse/client uses it', () => {
     }
     const stored = await rows<{ s: string; lc: string; n: number; m: Record<string, string>; t: string; v: number | null; a: string[] }>("SELECT * EXCEPT t, toString(t, 'UTC') AS t FROM rb ORDER BY n");
     expect(stored.map((r) => r.s.length)).toEqual(lengths);
-    expect(stored[3]).toEqual({ s: 'x'.repeat(13), lc: 'lc-3', n: 3, m: { k: 'v3', '': '\n' }, v: null, a: ['a', 'b3'], t: '2026-01-01 00:00:00.000000003' });
+    expect(stored[3]).toEqual({ s: 'x'.repeat(13), lc: 'lc-3', n: 3, m: { k: 'v3', '': '\n' }, v: null, a: ['a', 'b3'], t: `${day} 00:00:00.000000003` });
     // The client's own insert, JSON rows in a gzip body.
     const gzipClient = createClient({ url: server.url, database, compression: { request: true, response: true } });
     try {
-      await gzipClient.insert({ table: 'rb', values: [{ s: 'json', lc: 'j', n: 100, m: {}, t: '2026-01-01 00:00:00', v: 1.5, a: [] }], format: 'JSONEachRow' });
+      await gzipClient.insert({ table: 'rb', values: [{ s: 'json', lc: 'j', n: 100, m: {}, t: `${day} 00:00:00`, v: 1.5, a: [] }], format: 'JSONEachRow' });
       expect(await (await gzipClient.query({ query: 'SELECT s, v FROM rb WHERE n = 100', format: 'JSONEachRow' })).json()).toEqual([{ s: 'json', v: 1.5 }]);
     } finally {
       await gzipClient.close();

@@ -46,7 +46,8 @@ describe('estimated quality (CBPE) before labels arrive', () => {
     const days = loadWeather().filter((d) => d.rainTomorrow !== null);
     const model = trainBaseline(days.filter((d) => d.date < '2013'));
     const served = days.filter((d) => d.date >= '2013');
-    const first = Date.parse('2013-01-01T00:00:00Z');
+    // The data set's own first served day; event times are laid out from t0, relative to now.
+    const first = Date.parse(`${served.reduce((a, d) => (d.date < a ? d.date : a), served[0]!.date)}T00:00:00Z`);
     // 2013–2015 is 1095 days: 2190 s of event time, ending about an hour before now.
     const t0 = recentStart(W, 3_600_000 + 1095 * DAY_STEP_MS + 10 * W);
     const timeOf = (d: { date: string; city: string }) => t0 + ((Date.parse(`${d.date}T00:00:00Z`) - first) / 86_400_000) * DAY_STEP_MS + (d.city === 'Seattle' ? 0 : 1);

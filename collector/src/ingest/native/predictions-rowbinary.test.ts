@@ -16,7 +16,12 @@ import type { RecordPolicy } from '../record-policy.js';
 // transcoder's hand-written column order against the definition: a column moved, added or
 // retyped there fails them.
 
-const RECEIVED = 1_795_168_800_123_456_789n;
+// The receive time both paths are given (an injected clock, a whole second of today, so no fixed
+// date ever meets the event-time bounds built around it), and event times near it.
+const NOW_MS = Math.floor(Date.now() / 1000) * 1000;
+const RECEIVED = BigInt(NOW_MS) * 1_000_000n + 123_456_789n;
+/** An ISO timestamp of today (ISO strings are valid but left to the validator). */
+const NOW_ISO = new Date(NOW_MS).toISOString();
 /** Small limits, so that random records cross every one of them. */
 const SMALL: RecordLimits = {
   maxFeatures: 6,
@@ -98,7 +103,7 @@ function sdkRecord(i: number): Record<string, unknown> {
     predictionId: `01JD${i.toString(36).padStart(8, '0')}XYZ`,
     model: 'fraud',
     version: '2024-05',
-    timestamp: 1_795_168_800_000 + i * 0.123456,
+    timestamp: NOW_MS + i * 0.123456,
     project: null,
     service: 'checkout-api',
     environment: i % 2 ? null : 'prod',
@@ -138,7 +143,7 @@ describe('transcodePredictions', () => {
 
   it('writes timestamps exactly, at the 32-bit and range edges and with fractions', () => {
     const MAX_MS = 9_223_372_036_854;
-    const times = [0, 1, 0.5, 0.0000004, 0.9999996, 4294.967295, 4294.967296, 4294967295, 4294967296, 4294967296.5, 1e12 + 0.001, MAX_MS - 1, MAX_MS - 0.5, MAX_MS, 1_795_168_800_000.999_999_9];
+    const times = [0, 1, 0.5, 0.0000004, 0.9999996, 4294.967295, 4294.967296, 4294967295, 4294967296, 4294967296.5, 1e12 + 0.001, MAX_MS - 1, MAX_MS - 0.5, MAX_MS, NOW_MS + 0.999_999_9];
     // A fraction that rounds up to the next millisecond, and with it to the next day (partition).
     times.push(86_399_999.999_999_6);
     const g = rng(11);
@@ -147,7 +152,7 @@ describe('transcodePredictions', () => {
     expect(t.count).toBe(times.length);
     expect(t.slowRecords).toBe(0);
     // Out of range, or not a number: the validator's errors.
-    const bad = expectSame(ndjson([MAX_MS + 1, -1, '2024-05-01T12:00:00Z', true].map((timestamp) => ({ predictionId: 'p', model: 'm', timestamp }))));
+    const bad = expectSame(ndjson([MAX_MS + 1, -1, NOW_ISO, true].map((timestamp) => ({ predictionId: 'p', model: 'm', timestamp }))));
     expect(bad.rejected.map((e) => e.field)).toEqual(['timestamp', 'timestamp', 'timestamp']);
     expect(bad.slowRecords).toBe(1);
   });
@@ -232,7 +237,7 @@ describe('transcodePredictions', () => {
       r.model = either(['m', 'model-one'], [undefined, 'm'.repeat(11), '', 3, null]);
       set('version', name());
       // ISO timestamps are valid but left to the validator.
-      set('timestamp', either([1_795_168_800_000 + i * 100, 1.5, 1_795_168_800_000.25, null, '2024-05-01T12:00:00.5Z'], [-3, 1e20, '2024-13-01T00:00:00Z', true]));
+      set('timestamp', either([NOW_MS + i * 100, 1.5, NOW_MS + 0.25, null, NOW_ISO.replace('.000Z', '.5Z')], [-3, 1e20, `${NOW_ISO.slice(0, 4)}-13-01T00:00:00Z`, true]));
       set('project', either(['default', '', 'p1', 'p2', null], [4, 'p'.repeat(11)]));
       for (const f of ['service', 'environment', 'segment', 'errorType']) set(f, name());
       set('latencyMs', either([0, 12.5, null], [-0, -1, '@INF@', '3']));
