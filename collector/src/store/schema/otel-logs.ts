@@ -1,8 +1,8 @@
 import { DateTime64Nanos, declaredOnly, LowCardinalityString, Str, StringMapType, UInt8 } from './column-types.js';
+import { attributeMapBlooms, bloom } from './indexes.js';
 import { column, defineTable, generated, type RowType } from './TableDefinition.js';
 
 const Z = { codec: 'ZSTD(1)' };
-const bloom = (name: string, expr: string, rate: string) => `${name} ${expr} TYPE bloom_filter(${rate}) GRANULARITY 1`;
 
 /**
  * `otel_logs`: the OpenTelemetry Collector ClickHouse exporter's logs table, column for column
@@ -34,10 +34,8 @@ export const OTEL_LOGS = defineTable(
     engine: 'MergeTree',
     indexes: [
       bloom('idx_trace_id', 'TraceId', '0.001'),
-      bloom('idx_res_attr_key', 'mapKeys(ResourceAttributes)', '0.01'),
-      bloom('idx_res_attr_value', 'mapValues(ResourceAttributes)', '0.01'),
-      bloom('idx_log_attr_key', 'mapKeys(LogAttributes)', '0.01'),
-      bloom('idx_log_attr_value', 'mapValues(LogAttributes)', '0.01'),
+      ...attributeMapBlooms('res_attr', 'ResourceAttributes'),
+      ...attributeMapBlooms('log_attr', 'LogAttributes'),
       'idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8',
     ],
     partitionBy: 'toDate(TimestampTime)',

@@ -1,9 +1,9 @@
 import { ArrayOf, DateTime64Nanos, declaredOnly, LowCardinalityString, Str, StringMapType, UInt64Decimal } from './column-types.js';
 import { defineView } from './ddl.js';
+import { attributeMapBlooms, bloom } from './indexes.js';
 import { column, defineTable, filledByView, nested, type RowType } from './TableDefinition.js';
 
 const Z = { codec: 'ZSTD(1)' };
-const bloom = (name: string, expr: string, rate: string) => `${name} ${expr} TYPE bloom_filter(${rate}) GRANULARITY 1`;
 
 /**
  * `otel_traces`: the OpenTelemetry Collector ClickHouse exporter's table, column for column
@@ -44,10 +44,8 @@ export const OTEL_TRACES = defineTable(
     engine: 'MergeTree',
     indexes: [
       bloom('idx_trace_id', 'TraceId', '0.001'),
-      bloom('idx_res_attr_key', 'mapKeys(ResourceAttributes)', '0.01'),
-      bloom('idx_res_attr_value', 'mapValues(ResourceAttributes)', '0.01'),
-      bloom('idx_span_attr_key', 'mapKeys(SpanAttributes)', '0.01'),
-      bloom('idx_span_attr_value', 'mapValues(SpanAttributes)', '0.01'),
+      ...attributeMapBlooms('res_attr', 'ResourceAttributes'),
+      ...attributeMapBlooms('span_attr', 'SpanAttributes'),
       'idx_duration Duration TYPE minmax GRANULARITY 1',
       // The duplicate check looks stored spans up by span id (migration 15 adds it to older tables).
       bloom('idx_span_id', 'SpanId', '0.001'),

@@ -1,3 +1,4 @@
+import { bloom } from './indexes.js';
 import { DateTime64Millis, DateTime64Nanos, declaredOnly, Float32ArrayType, Float64, LowCardinalityString, NumberMapType, Str, StringMapType, UInt32, wireType } from './column-types.js';
 import { defineView } from './ddl.js';
 import { column, defineTable, generated, type ColumnDefinition, type RowType } from './TableDefinition.js';
@@ -48,7 +49,7 @@ export const PREDICTIONS = defineTable(
   },
   {
     engine: 'MergeTree',
-    indexes: ['idx_prediction_id PredictionId TYPE bloom_filter(0.001) GRANULARITY 1', 'idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1'],
+    indexes: [bloom('idx_prediction_id', 'PredictionId', '0.001'), bloom('idx_trace_id', 'TraceId', '0.001')],
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(Project, ModelName, ModelVersion, Timestamp)',
     dayPartition: 'Timestamp',
