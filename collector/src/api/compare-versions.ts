@@ -13,18 +13,11 @@ import {
   type Verdict,
 } from '@inferlens/stats';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { versionComparisonInputs } from '../store/repositories/prediction-feedback.js';
+import { versionComparisonInputs, type VersionPair } from '../store/repositories/prediction-feedback.js';
 import type { QualityModelConfig } from '../config.js';
 
 /** What to compare: versions `a` (baseline) and `b` (candidate) of one model over [from, to). */
-export interface CompareRequest {
-  project: string;
-  model: string;
-  a: string;
-  b: string;
-  /** Unix nanoseconds as decimal strings (see `parseTimeParam`). */
-  from: string;
-  to: string;
+export interface CompareRequest extends Omit<VersionPair, 'outputs'> {
   /** Significance level of every verdict; intervals are at 1 − alpha. */
   alpha: number;
   outputs: Omit<QualityModelConfig, 'model'>;

@@ -157,6 +157,7 @@ export interface VersionPair {
   /** Baseline and candidate versions. */
   a: string;
   b: string;
+  /** Unix nanoseconds as decimal strings (see `parseTimeParam`). */
   from: string;
   to: string;
   outputs: QualityOutputs;
