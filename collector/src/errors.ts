@@ -56,6 +56,13 @@ export class BadProjectHeaderError extends BadRequestError {
   }
 }
 
+/** The `Idempotency-Key` header is sent twice, empty, too long or not printable ASCII. */
+export class BadIdempotencyKeyError extends BadRequestError {
+  constructor(message: string) {
+    super('INGEST_BAD_IDEMPOTENCY_KEY', message);
+  }
+}
+
 /** `Content-Encoding: gzip`, but the body is not gzip. */
 export class BadGzipError extends BadRequestError {
   constructor(message: string, options?: { cause?: unknown }) {

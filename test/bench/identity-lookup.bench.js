@@ -1,10 +1,12 @@
-// What the duplicate check (deduplication by record identity, store/SpoolFileSink.ts) costs an
-// insert as stored rows grow: 5000-row inserts of new predictions and spans into the embedded
-// engine, into empty tables, then with BENCH_STORED rows (default 2,000,000) of each stored over
-// the last 24 h; and an insert whose batch also holds one record 300 days old (batches merge
-// clients, so one old record used to make every row's lookup scan from that day to now).
-// A retry of an insert is checked to store nothing twice. Prints the median of BENCH_REPEATS.
-// Env: BENCH_STORED (default 2000000), BENCH_ROWS (default 5000), BENCH_REPEATS (default 5).
+// What the duplicate check (store/SpoolFileSink.ts) costs an insert as stored rows grow:
+// 5000-row inserts of new predictions and spans (one request key each) into the embedded engine,
+// into empty tables (the baseline), then with BENCH_STORED rows (default 2,000,000) of each
+// stored over the last BENCH_STORED_MINUTES (default 10: all of them within the check's margin of
+// the inserts' times, as a collector storing 3,300 records/s for 10 minutes has), in requests of
+// 5000 rows; and an insert whose batch also holds one record 300 days old (batches merge clients,
+// so one old record used to make every row's lookup scan from that day to now).
+// A retry of an insert (same rows, same key) is checked to store nothing twice. Prints the median of BENCH_REPEATS.
+// Env: BENCH_STORED (default 2000000), BENCH_STORED_MINUTES (default 10), BENCH_ROWS (default 5000), BENCH_REPEATS (default 5).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -20,28 +22,33 @@ const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'))
 const STORED = Number(process.env.BENCH_STORED ?? 2_000_000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 5000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const STORED_MS = Number(process.env.BENCH_STORED_MINUTES ?? 10) * 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'inferlens-identity-'));
 const store = await ClickHouseStore.open({ mode: 'embedded', dataDir: dir });
 await store.migrate();
 
 const seconds = (ms) => `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;
 let seq = 0;
+/** A new request key per insert, as each request has its own. */
+const newKey = () => randomBytes(20).toString('hex');
 function predictions(n, oldOne) {
   const now = Date.now();
+  const key = newKey();
   return Array.from({ length: n }, (_, i) => ({
     Timestamp: seconds(oldOne && i === 0 ? now - 300 * 86_400_000 : now - 2000 + (i % 1000)), PredictionId: `bench-${++seq}-${randomBytes(4).toString('hex')}`,
     TraceId: '', SpanId: '', Project: 'default', ServiceName: 'svc', ModelName: 'bench-model', ModelVersion: 'v1', Environment: 'prod', Segment: '',
     LatencyMs: 12, Status: 'ok', ErrorType: '', NumericFeatures: { a: i, b: 2 }, CategoricalFeatures: { c: 'x' },
-    NumericOutputs: { score: 0.5 }, CategoricalOutputs: {}, InputTokens: 0, OutputTokens: 0, SampleRate: 1, Attributes: {},
+    NumericOutputs: { score: 0.5 }, CategoricalOutputs: {}, InputTokens: 0, OutputTokens: 0, SampleRate: 1, Attributes: {}, Embedding: [], IngestKey: key,
   }));
 }
 function spans(n, oldOne) {
   const now = Date.now();
   const traceId = randomBytes(16).toString('hex');
+  const key = newKey();
   return Array.from({ length: n }, (_, i) => ({
     Timestamp: seconds(oldOne && i === 0 ? now - 300 * 86_400_000 : now - 2000 + (i % 1000)), TraceId: traceId, SpanId: randomBytes(8).toString('hex'), ParentSpanId: '', TraceState: '',
     SpanName: 'op', SpanKind: 'Internal', ServiceName: 'svc', ResourceAttributes: {}, ScopeName: 's', ScopeVersion: '', SpanAttributes: {}, Duration: '1000',
-    StatusCode: 'Unset', StatusMessage: '', EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default',
+    StatusCode: 'Unset', StatusMessage: '', EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default', IngestKey: key,
   }));
 }
 
@@ -72,17 +79,19 @@ const measure = async (stored) => {
   results.push([`otel_traces, ${stored} stored, one span 300 days old in the batch`, await timeInserts(OTEL_TRACES, spans, true)]);
 };
 await measure('0');
-// STORED rows of each over the last 24 h, written by the engine itself.
-const step = Math.floor(86_400_000 / STORED);
-await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion)
-  SELECT now64(9) - toIntervalMillisecond(number * ${step}), concat('stored-', toString(number)), 'default', concat('m', toString(number % 5)), 'v1' FROM numbers(${STORED})`);
-await store.command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName)
-  SELECT now64(9) - toIntervalMillisecond(number * ${step}), lower(hex(sipHash128(intDiv(number, 10)))), lower(hex(sipHash64(number))), 'svc', concat('op', toString(number % 7)) FROM numbers(${STORED})`);
+// STORED rows of each over the last STORED_MS, in requests of 5000 rows, written by the engine itself.
+const step = STORED_MS / STORED;
+await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, IngestKey)
+  SELECT now64(9) - toIntervalMicrosecond(toUInt64(number * ${step * 1000})), concat('stored-', toString(number)), 'default', concat('m', toString(number % 5)), 'v1',
+    lower(hex(sipHash128(intDiv(number, 5000)))) FROM numbers(${STORED})`);
+await store.command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, IngestKey)
+  SELECT now64(9) - toIntervalMicrosecond(toUInt64(number * ${step * 1000})), lower(hex(sipHash128(intDiv(number, 10)))), lower(hex(sipHash64(number))), 'svc', concat('op', toString(number % 7)),
+    lower(hex(sipHash128(intDiv(number, 5000)))) FROM numbers(${STORED})`);
 await store.command('OPTIMIZE TABLE predictions FINAL');
 await store.command('OPTIMIZE TABLE otel_traces FINAL');
 await measure(String(STORED));
 
-console.log(`insert of ${ROWS} new rows with the duplicate check, median of ${REPEATS} (ms):`);
+console.log(`insert of ${ROWS} new rows with the duplicate check, median of ${REPEATS} (ms); stored rows over the last ${STORED_MS / 60_000} min:`);
 for (const [what, ms] of results) console.log(`  ${what.padEnd(70)} ${ms}`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

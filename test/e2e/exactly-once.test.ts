@@ -5,8 +5,9 @@ import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '.
 
 // Retries of requests already stored, against a collector child process: a prediction (by project
 // and prediction id) and a span (by project, trace and span id) are stored once however often a client
-// re-sends them, including records without their own time, which take the time they are received;
-// also when the retry is inserted while its first attempt still is.
+// re-sends the request that holds them (the same bytes, or the same Idempotency-Key), including
+// records without their own time, which take the time they are received; also when the retry is
+// inserted while its first attempt still is.
 
 let collector: CollectorProcess;
 const dataDir = tempDataDir();
@@ -67,12 +68,34 @@ describe('a retry of a stored request stores nothing twice', () => {
     expect(new Set(stored).size).toBe(200);
   });
 
-  it('keeps a request whose ids are new mixed with ids already stored: only the new rows go in', async () => {
+  it('a retry under the same Idempotency-Key that holds more records than its first attempt: only the new rows go in', async () => {
     const at = new Date(Date.now() - 60_000).toISOString();
     const line = (i: number) => JSON.stringify({ predictionId: `m-${i}`, model: 'mixed', timestamp: at });
+    const key = { 'idempotency-key': `batch-${randomBytes(8).toString('hex')}` };
+    expect((await post('/v1/predictions', range(10).map(line).join('\n'), key)).status).toBe(200);
+    expect((await post('/v1/predictions', range(20).map(line).join('\n'), key)).json.accepted).toBe(20);
+    expect(await ids('model=mixed')).toEqual(range(20).map((i) => `m-${i}`).sort());
+  });
+
+  it('another request (other bytes, no key) is not a retry: its records are stored as sent, even under ids stored before', async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const line = (i: number) => JSON.stringify({ predictionId: `o-${i}`, model: 'other-request', timestamp: at });
     expect((await post('/v1/predictions', range(10).map(line).join('\n'))).status).toBe(200);
     expect((await post('/v1/predictions', range(20).map(line).join('\n'))).json.accepted).toBe(20);
-    expect(await ids('model=mixed')).toEqual(range(20).map((i) => `m-${i}`).sort());
+    const stored = await ids('model=other-request');
+    expect(stored).toHaveLength(30);
+    expect(new Set(stored).size).toBe(20);
+  });
+
+  it('refuses an Idempotency-Key that is empty, too long or not printable ASCII, naming the header', async () => {
+    const body = JSON.stringify({ predictionId: 'k-1', model: 'bad-key' });
+    for (const key of ['', 'x'.repeat(257), 'caf\u00e9']) {
+      const r = await post('/v1/predictions', body, { 'idempotency-key': key });
+      expect(r.status, JSON.stringify(key)).toBe(400);
+      expect(r.json.error).toBe('INGEST_BAD_IDEMPOTENCY_KEY');
+      expect(r.json.message).toMatch(/idempotency-key/);
+    }
+    expect(await ids('model=bad-key')).toEqual([]);
   });
 
   it('scopes prediction ids to their project: the same id in another project is another prediction', async () => {
@@ -131,8 +154,8 @@ describe('a retry of a stored request stores nothing twice', () => {
 describe('a retry sent while its first attempt is still being inserted', () => {
   // Each request is a batch of its own (batch.maxRows below its rows) and two insert slots are
   // configured (batch.maxConcurrentInserts 2, the default): the first attempt and its retries
-  // are in flight at once. The batcher runs an identity table's inserts one at a time (chDB 3.4
-  // also runs its connection's queries one after the other), so each sees the ones before it.
+  // are in flight at once. The batcher holds back a batch whose request key an insert in progress
+  // holds, so each retry's check sees the rows of the attempts before it.
   let concurrent: CollectorProcess;
   const concurrentDir = tempDataDir();
 

@@ -32,6 +32,10 @@ export const ERROR_CODES = {
     status: 400,
     when: '`X-Inferlens-Project` is sent more than once, is not UTF-8, or is longer than a project name may be',
   },
+  INGEST_BAD_IDEMPOTENCY_KEY: {
+    status: 400,
+    when: '`Idempotency-Key` is sent more than once, is empty, is longer than 256 characters, or holds characters outside printable ASCII',
+  },
   INGEST_BAD_GZIP: { status: 400, when: '`Content-Encoding: gzip` but the body is not gzip' },
   INGEST_INVALID_BODY: { status: 400, when: 'a native body that starts with `[` is not a JSON array' },
   INGEST_OTLP_DECODE: { status: 400, when: 'an OTLP body does not decode (truncated protobuf, invalid JSON, not an export request)' },

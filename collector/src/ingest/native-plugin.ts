@@ -15,6 +15,7 @@ import type { RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
 import type { RateLimiter } from '../auth/RateLimiter.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
+import { requestKey } from './request-key.js';
 
 // Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
@@ -56,7 +57,7 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
    * keeps only their serialised bytes), so they die young instead of being promoted to the
    * old generation while the request waits for its insert.
    */
-  const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
+  const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer, key: string): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const { project, only } = ingestProjects(request);
@@ -67,9 +68,9 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     let rejected: RecordError[];
     if (kind === 'prediction') {
       // Records in the common shape go to RowBinary without row objects.
-      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy);
+      const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy, key);
       policy.admit?.(t.count + t.rejected.length);
-      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days);
+      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days, key);
       accepted = t.count;
       rejected = t.rejected;
     } else {
@@ -88,8 +89,10 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   const ingest = (kind: 'prediction' | 'feedback') => async (request: FastifyRequest): Promise<IngestResponse> => {
     const signal = kind === 'prediction' ? 'predictions' : 'feedback';
     if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
+    // Feedback needs none: its table keeps the newest row per prediction.
+    const key = kind === 'prediction' ? requestKey(request, signal, ingestProjects(request).project ?? '') : '';
     const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
-    const { stored, response } = stage(kind, request, body);
+    const { stored, response } = stage(kind, request, body, key);
     // The body's rows are pending in the batchers now, which count their bytes.
     app.admission.of(request.raw)?.release();
     await countRecords(app.metrics, signal, response.accepted, response.rejected, stored);

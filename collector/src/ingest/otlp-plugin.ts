@@ -17,6 +17,7 @@ import { ADMISSION_PLUGIN, admitIngestBodies } from '../http/admission-plugin.js
 import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
+import { requestKey } from './request-key.js';
 import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
@@ -80,22 +81,22 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
   };
 
-  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf') {
       // Protobuf straight to RowBinary, no row objects.
-      const t = transcodeTracesProtobuf(body, project, eventTimes);
+      const t = transcodeTracesProtobuf(body, project, eventTimes, key);
       spansLimit(t.count + t.rejected);
       policy.admit?.(t.count + t.rejected);
-      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days), accepted: t.count, rejected: t.rejected, errors: t.errors };
+      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days, key), accepted: t.count, rejected: t.rejected, errors: t.errors };
     }
     const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
     policy.admit?.(decoded.spans.length + decoded.rejected);
-    return { stored: app.batchers.spans.add(decoded.spans), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
+    return { stored: app.batchers.spans.add(decoded.spans, key), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
   };
 
-  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
@@ -163,18 +164,21 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         );
       }
     }
-    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions), app.batchers.feedback.add(feedback)]);
+    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions, key), app.batchers.feedback.add(feedback)]);
     return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
+      const project = projectOf(request);
+      const key = requestKey(request, signal, project);
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
-      const { stored, accepted, rejected, errors } = stage(body, encoding, projectOf(request), { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) });
+      const policy: RecordPolicy = { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) };
+      const { stored, accepted, rejected, errors } = stage(body, encoding, project, policy, key);
       // The body's rows are pending in the batchers now, which count their bytes.
       app.admission.of(request.raw)?.release();
       await countRecords(app.metrics, signal, accepted, rejected, stored);

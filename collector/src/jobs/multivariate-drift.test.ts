@@ -43,7 +43,7 @@ function prediction(row: Row, i: number, version: string): PredictionRow {
   return {
     Timestamp: `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`, PredictionId: `${version}-${i}`, TraceId: '', SpanId: '', Project: 'mv', ServiceName: '',
     ModelName: 'm', ModelVersion: version, Environment: '', Segment: '', LatencyMs: 1, Status: 'ok', ErrorType: '', ...split(row),
-    NumericOutputs: {}, CategoricalOutputs: {}, InputTokens: 0, OutputTokens: 0, SampleRate: 1, Attributes: {}, Embedding: [],
+    NumericOutputs: {}, CategoricalOutputs: {}, InputTokens: 0, OutputTokens: 0, SampleRate: 1, Attributes: {}, Embedding: [], IngestKey: '',
   } as PredictionRow;
 }
 

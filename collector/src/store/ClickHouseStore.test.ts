@@ -248,8 +248,8 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     await store.migrate();
   });
 
-  it('otel_traces has the exporter columns, in order, then Project', async () => {
-    expect(await columns('otel_traces')).toEqual([...EXPORTER_TRACES, ['Project', 'LowCardinality(String)']]);
+  it('otel_traces has the exporter columns, in order, then Project and IngestKey (the duplicate check\'s request key)', async () => {
+    expect(await columns('otel_traces')).toEqual([...EXPORTER_TRACES, ['Project', 'LowCardinality(String)'], ['IngestKey', 'String']]);
   });
 
   it('otel_traces_trace_id_ts has the exporter columns', async () => {

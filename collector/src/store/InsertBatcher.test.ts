@@ -9,7 +9,7 @@ import { InsertBatcher } from './InsertBatcher.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { DateTime64Nanos, Str, UInt32 } from './schema/column-types.js';
 import { Ddl } from './schema/ddl.js';
-import { column, defineTable, encodeRows, type RowType } from './schema/TableDefinition.js';
+import { column, decodeRows, defineTable, encodeRows, type RowType } from './schema/TableDefinition.js';
 
 // Runs against the real embedded engine. chDB binds one data directory per process and
 // vitest runs each file in its own forked process, so this file opens one data directory
@@ -292,42 +292,59 @@ describe('InsertBatcher.addRowBinary (rows serialised by their producer)', () =>
 });
 
 describe('inserts of a table with an identity', () => {
-  /** Most inserts a batcher ran at once into a target whose inserts end when told to. */
-  async function mostAtOnce(codec: typeof DAY_CODEC, deduplicates: boolean): Promise<number> {
+  const withIdentity = defineTable(
+    'batcher_identity',
+    { Timestamp: column(DateTime64Nanos), Tag: column(Str), Key: column(Str) },
+    { engine: 'MergeTree', partitionBy: 'toDate(Timestamp)', orderBy: 'Tag', dayPartition: 'Timestamp', identity: { columns: ['Tag'], time: 'Timestamp', request: 'Key' } },
+  );
+  type IdentityRow = RowType<typeof withIdentity>;
+
+  /**
+   * Runs four one-row batches, of request keys `keys`, through a target whose inserts end when
+   * told to (each once it is the only one that could be waiting to start).
+   * @returns the most inserts that ran at once, and the keys each insert held, in start order
+   */
+  async function run(deduplicates: boolean, keys: string[]): Promise<{ most: number; inserts: string[][] }> {
     let running = 0;
     let most = 0;
+    const inserts: string[][] = [];
     const waiting: Array<() => void> = [];
     const target = {
       maxPartitionsPerInsert: 100,
       deduplicates,
-      async insertRowBinary(): Promise<void> {
+      async insertRowBinary(_codec: unknown, chunks: readonly Uint8Array[]): Promise<void> {
         running++;
         most = Math.max(most, running);
+        inserts.push(chunks.flatMap((c) => decodeRows(withIdentity, c).map((r: IdentityRow) => r.Key)));
         await new Promise<void>((resolve) => waiting.push(resolve));
         running--;
       },
     };
-    const batcher = new InsertBatcher(target, codec, { maxRows: 1, maxConcurrentInserts: 2 });
-    const day = Math.floor(Date.now() / 86_400_000);
-    const done = Promise.all([1, 2, 3, 4].map((i) => batcher.add([dayRow(day, `t${i}`)])));
-    // Each insert is let go once it is the only one that could be waiting to start.
+    const batcher = new InsertBatcher(target, withIdentity, { maxRows: 1, maxConcurrentInserts: 2 });
+    const time = `${Math.floor(Date.now() / 1000)}.000000000`;
+    const done = Promise.all(keys.map((key, i) => batcher.add([{ Timestamp: time, Tag: `t${i}`, Key: '' }], key)));
     while (waiting.length > 0 || running > 0) {
       await new Promise((r) => setImmediate(r));
       waiting.shift()?.();
     }
     await done;
-    return most;
+    return { most, inserts };
   }
 
-  it('runs one at a time in a store that checks for duplicates, so that each check sees the rows of the inserts before it; others run maxConcurrentInserts at once', async () => {
-    const withIdentity = defineTable(
-      'batcher_identity',
-      { Timestamp: column(DateTime64Nanos), Tag: column(Str) },
-      { engine: 'MergeTree', partitionBy: 'toDate(Timestamp)', orderBy: 'Tag', dayPartition: 'Timestamp', identity: { columns: ['Tag'], time: 'Timestamp' } },
-    );
-    expect(await mostAtOnce(withIdentity, true)).toBe(1);
-    expect(await mostAtOnce(DAY_CODEC, true)).toBe(2);
+  it('writes the request key into each row, and runs batches of different requests maxConcurrentInserts at once', async () => {
+    const { most, inserts } = await run(true, ['a', 'b', 'c', 'd']);
+    expect(inserts).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(most).toBe(2);
+  });
+
+  it('holds back a batch whose request key an insert in progress holds (a retry during its first attempt), and the batches behind it', async () => {
+    const { most, inserts } = await run(true, ['a', 'a', 'b', 'c']);
+    // The second `a` waits for the first; `b` and `c` keep their order behind it.
+    expect(inserts).toEqual([['a'], ['a'], ['b'], ['c']]);
+    expect(most).toBe(2);
+    const serial = await run(true, ['a', 'a', 'a', 'a']);
+    expect(serial.most).toBe(1);
     // A store that does not check for duplicates (server mode) gains nothing from waiting.
-    expect(await mostAtOnce(withIdentity, false)).toBe(2);
+    expect((await run(false, ['a', 'a', 'a', 'a'])).most).toBe(2);
   });
 });

@@ -34,6 +34,8 @@ interface Chunk {
   rows: number;
   /** UTC days of the rows' partitions; undefined for a table without day partitions. */
   days: Iterable<number> | undefined;
+  /** The key of the request the rows came in (see `RowIdentity.request`); '' when none. */
+  key: string;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -89,10 +91,12 @@ export type InsertListener = (table: string, err: unknown, seconds: number) => v
  *   and Retry-After (`StoreError`): retried later, the same rows go in.
  *
  * A table with an identity (`predictions`, `otel_traces`), in a store whose inserts check for
- * duplicates (`InsertTarget.deduplicates`, the embedded store), runs one insert at a time whatever
- * `maxConcurrentInserts` says: each insert's duplicate check then sees every row stored before
- * it, so a client's retry sent while its first attempt is still being inserted (a client times
- * out exactly then) is not stored twice, whether or not the engine runs two queries at once.
+ * duplicates (`InsertTarget.deduplicates`, the embedded store): an insert's duplicate check sees
+ * the rows stored before it, not those of an insert running beside it, so a batch holding a
+ * request key (`add`'s `key`) that an insert in progress holds too waits until that insert is
+ * over (the batches behind it wait too: they keep their order). A client's retry sent while its
+ * first attempt is still being inserted (a client times out exactly then) is then not stored
+ * twice, and batches of different requests still take `maxConcurrentInserts` slots.
  */
 export class InsertBatcher<R> {
   readonly table: string;
@@ -101,8 +105,10 @@ export class InsertBatcher<R> {
   #bytesPerRow = 256;
   readonly #store: InsertTarget;
   readonly #opts: BatchOptions;
-  /** Inserts running at once: `maxConcurrentInserts`, or 1 for a table with an identity in a store that deduplicates. */
+  /** Inserts running at once: `maxConcurrentInserts`. */
   readonly #slots: number;
+  /** For a table with an identity in a store that deduplicates: the request keys of the inserts in progress, with their number of chunks. */
+  readonly #keysInFlight: Map<string, number> | undefined;
   /** Most UTC days one shared insert may hold (see the class's documentation); Infinity when the engine has no limit. */
   readonly #dayBudget: number;
   #current: Batch | undefined;
@@ -121,23 +127,26 @@ export class InsertBatcher<R> {
     this.#codec = codec;
     this.table = codec.table;
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
-    // Two inserts running at once need not see each other's rows, so a retry in one of a request
-    // still being inserted by the other could be stored twice: a table with an identity, in a
-    // store that deduplicates, takes one insert at a time (the waiting batch takes in newer rows).
-    this.#slots = codec.identity && store.deduplicates === true ? 1 : this.#opts.maxConcurrentInserts;
+    this.#slots = this.#opts.maxConcurrentInserts;
+    // Two inserts running at once need not see each other's rows: see the class's documentation.
+    this.#keysInFlight = codec.identity && store.deduplicates === true ? new Map() : undefined;
     const limit = store.maxPartitionsPerInsert;
     this.#dayBudget = limit === 0 ? Infinity : Math.floor(limit / 2);
   }
 
   /**
    * Adds rows to the current batch.
+   * @param key the key of the request the rows came in (`ingest/request-key.ts`): for a table
+   *   with an identity, written into each row's request column (the rows are changed)
    * @returns a promise settled when the insert holding them has stored them (or failed)
    * @throws SaturatedError (as a rejection) when too many rows are already waiting; nothing is added then.
    */
-  add(added: readonly R[]): Promise<void> {
+  add(added: readonly R[], key = ''): Promise<void> {
     const rows = added.length;
     const refused = this.#refusal(rows);
     if (refused) return refused;
+    const request = this.#codec.identity?.request;
+    if (request !== undefined && key !== '') for (const row of added) (row as Record<string, unknown>)[request] = key;
     const payload = encodeRows(this.#codec, added, this.#bytesPerRow);
     this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
     let days: PartitionDays | undefined;
@@ -146,7 +155,7 @@ export class InsertBatcher<R> {
       days = new PartitionDays();
       for (let i = 0; i < rows; i++) days.add(dayOf(added[i]!));
     }
-    return this.#enqueue(payload, rows, days);
+    return this.#enqueue(payload, rows, days, key);
   }
 
   /**
@@ -154,11 +163,13 @@ export class InsertBatcher<R> {
    * straight from a request by a transcoder); as {@link add} otherwise.
    * @param days the UTC days of the rows' partitions, required for a table partitioned by day
    *   (one whose codec has `partitionDay`), which the producer collects as it writes the rows
+   * @param key the key of the request the rows came in, which the producer wrote into each row
+   *   of a table with an identity (see {@link add})
    * @throws Error when `days` is missing for a table partitioned by day.
    */
-  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays): Promise<void> {
+  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays, key = ''): Promise<void> {
     if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
-    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days);
+    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days, key);
   }
 
   /** The rejection `add` answers with instead of adding `rows` rows, if any. */
@@ -175,7 +186,7 @@ export class InsertBatcher<R> {
     return undefined;
   }
 
-  #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined): Promise<void> {
+  #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined, key: string): Promise<void> {
     this.#pendingRows += rows;
     this.#pendingBytes += payload.length;
     let resolve!: () => void;
@@ -184,7 +195,7 @@ export class InsertBatcher<R> {
       resolve = res;
       reject = rej;
     });
-    const chunk: Chunk = { payload, rows, days, resolve, reject };
+    const chunk: Chunk = { payload, rows, days, key, resolve, reject };
     const dayCount = days?.size ?? 0;
     if (dayCount > this.#dayBudget) {
       // More days than any shared insert may hold: on its own, with the engine's limit raised
@@ -258,8 +269,13 @@ export class InsertBatcher<R> {
 
   #pump(): void {
     while (this.#running.size < this.#slots && this.#queue.length > 0) {
-      const batch = this.#queue.shift()!;
+      const batch = this.#queue[0]!;
+      const keys = this.#keysInFlight;
+      if (keys && this.#running.size > 0 && batch.chunks.some((c) => c.key !== '' && keys.has(c.key))) return;
+      this.#queue.shift();
+      if (keys) for (const c of batch.chunks) if (c.key !== '') keys.set(c.key, (keys.get(c.key) ?? 0) + 1);
       const run: Promise<void> = this.#insertChunks(batch.chunks, batch.options).finally(() => {
+        if (keys) for (const c of batch.chunks) if (c.key !== '') release(keys, c.key);
         this.#running.delete(run);
         this.#pump();
       });
@@ -305,6 +321,13 @@ export class InsertBatcher<R> {
     }
     this.#onInsert?.(this.table, undefined, (performance.now() - started) / 1000);
   }
+}
+
+/** Takes one chunk of `key` off the keys in flight. */
+function release(keys: Map<string, number>, key: string): void {
+  const n = keys.get(key)! - 1;
+  if (n === 0) keys.delete(key);
+  else keys.set(key, n);
 }
 
 /** How many distinct days `batch` and `added` hold together. */

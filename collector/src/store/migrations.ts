@@ -66,6 +66,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
   { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
   { version: 15, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
+  {
+    version: 16,
+    name: 'request keys',
+    statements: (d) => [PREDICTIONS, OTEL_TRACES].flatMap((t) => [...d.addColumn(t, 'IngestKey'), ...d.addIndex(t, 'idx_ingest_key')]),
+  },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -108,7 +108,7 @@ function spanRow(i: number): SpanRow {
     EventsAttributes: Array.from({ length: events }, (_, k) => stringMap(i + k)),
     LinksTraceId: Array.from({ length: links }, () => 'cd'.repeat(16)), LinksSpanId: Array.from({ length: links }, () => 'ef'.repeat(8)),
     LinksTraceState: Array.from({ length: links }, (_, k) => text(i + k)), LinksAttributes: Array.from({ length: links }, (_, k) => stringMap(i + k + 2)),
-    Project: i % 2 ? 'default' : text(i),
+    Project: i % 2 ? 'default' : text(i), IngestKey: i % 3 ? text(i + 5) : '',
   };
 }
 
@@ -129,7 +129,7 @@ function predictionRow(i: number): PredictionRow {
     LatencyMs: NUMBERS[i % NUMBERS.length]!, Status: i % 4 ? 'ok' : 'error', ErrorType: i % 4 ? '' : text(i), NumericFeatures: numbers(i % 12),
     CategoricalFeatures: stringMap(i), NumericOutputs: numbers(i % 2), CategoricalOutputs: stringMap(i + 1), InputTokens: [0, 7, 4294967295][i % 3]!,
     OutputTokens: i, SampleRate: [1, 0.5, 0.001][i % 3]!, Attributes: stringMap(i + 2),
-    Embedding: i % 3 ? [] : [0.5, -1.25, 3, i],
+    Embedding: i % 3 ? [] : [0.5, -1.25, 3, i], IngestKey: i % 2 ? '' : `k${i}`,
   };
 }
 

@@ -41,6 +41,7 @@ const TWO_32 = 0x1_0000_0000;
  * @param eventTimes the event times accepted; only the store's range when omitted
  * @param policy what the request's key imposes: a record naming another project than a bound
  *   key's takes the validator's path, which rejects it
+ * @param ingestKey the request's key (`ingest/request-key.ts`), written into every row's `IngestKey`
  * @throws {TooManyRecordsError} when the body holds more than `maxRecords` records
  * @throws {InvalidBodyError} when a body starting with `[` is not valid JSON
  */
@@ -52,8 +53,10 @@ export function transcodePredictions(
   requestProject: string | undefined,
   eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
   policy: RecordPolicy = NO_POLICY,
+  ingestKey = '',
 ): TranscodedPredictions {
   const w = new RowBinaryWriter(body.length + 1024);
+  const keyColumn = stringBytes(ingestKey);
   const [lo, hi] = int64Halves(receivedAtNs);
   const received = { lo, hi, day: Number(receivedAtNs / 86_400_000_000_000n) };
   const days = new PartitionDays();
@@ -65,6 +68,7 @@ export function transcodePredictions(
       const mark = w.length;
       const day = writePrediction(w, value, limits, received, requestProject, eventTimes, policy);
       if (day >= 0) {
+        w.raw(keyColumn);
         days.add(day);
         out.count++;
         return;
@@ -87,6 +91,7 @@ export function transcodePredictions(
       }
       const plain = predictionToRow(result.value, receivedAtNs, requestProject);
       const row = policy.redactor ? policy.redactor.redact(plain) : plain;
+      row.IngestKey = ingestKey;
       PREDICTIONS.write(w, row);
       days.add(PREDICTIONS.partitionDay!(row));
       out.count++;
@@ -98,11 +103,19 @@ export function transcodePredictions(
   return out;
 }
 
+/** A string column's RowBinary bytes (its length, then its UTF-8). */
+function stringBytes(value: string): Buffer {
+  const w = new RowBinaryWriter(value.length * 3 + 8);
+  w.string(value);
+  return w.bytes();
+}
+
 /** What {@link writePrediction} returns for a record it does not take. */
 const NOT_TAKEN = -1;
 
 /**
- * Writes one record in the common shape as a `predictions` row and returns the UTC day of its
+ * Writes one record in the common shape as a `predictions` row, all but its last column
+ * (`IngestKey`, the same for the whole request), and returns the UTC day of its
  * `Timestamp`; returns {@link NOT_TAKEN}, having written part of a row at most, for anything
  * else (the caller rewinds and takes the validator's path). Every check here is one of
  * `validatePrediction`'s rules or the event-time bounds, or stricter.

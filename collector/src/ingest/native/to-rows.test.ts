@@ -63,6 +63,8 @@ describe('predictionToRow', () => {
       SampleRate: 0.5,
       Attributes: { region: 'eu' },
       Embedding: [0.25, -1, 3.5],
+      // The request's key comes later (the batcher or the transcoder writes it).
+      IngestKey: '',
     });
   });
 

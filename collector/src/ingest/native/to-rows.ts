@@ -38,6 +38,8 @@ export function predictionToRow(prediction: NormalizedPrediction, receivedAtNs: 
     SampleRate: prediction.sampleRate,
     Embedding: prediction.embedding,
     Attributes: prediction.attributes,
+    // The request's key: set by the batcher (InsertBatcher.add) or the transcoder.
+    IngestKey: '',
   };
 }
 

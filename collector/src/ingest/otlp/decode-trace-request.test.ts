@@ -193,6 +193,7 @@ const SERVER_ROW: SpanRow = {
   LinksTraceState: [],
   LinksAttributes: [],
   Project: 'proj-a',
+  IngestKey: '',
 };
 
 describe('decodeTraceRequest on the official OTLP serializers', () => {

@@ -41,6 +41,8 @@ describe('defineTable', () => {
       ['StatusCode', S], ['StatusMessage', S], ['Events.Timestamp', 'Array(DateTime64(9))'], ['Events.Name', 'Array(String)'],
       ['Events.Attributes', `Array(${SM})`], ['Links.TraceId', 'Array(String)'], ['Links.SpanId', 'Array(String)'], ['Links.TraceState', 'Array(String)'],
       ['Links.Attributes', `Array(${SM})`], ['Project', S],
+      // Added by migration 16.
+      ['IngestKey', S],
     ]);
     expect(OTEL_LOGS.wireColumns).toEqual([
       ['Timestamp', 'DateTime64(9)'], ['TraceId', S], ['SpanId', S], ['TraceFlags', 'UInt8'], ['SeverityText', S], ['SeverityNumber', 'UInt8'],
@@ -54,6 +56,8 @@ describe('defineTable', () => {
       ['InputTokens', 'UInt32'], ['OutputTokens', 'UInt32'], ['SampleRate', 'Float64'], ['Attributes', SM],
       // Added by migration 12, after every column of the first release (spool files are never replayed across versions).
       ['Embedding', 'Array(Float32)'],
+      // Added by migration 16.
+      ['IngestKey', S],
     ]);
     expect(FEEDBACK.wireColumns).toEqual([
       ['Timestamp', 'DateTime64(9)'], ['PredictionId', S], ['Project', S], ['ModelName', S], ['ModelVersion', S], ['Label', S],

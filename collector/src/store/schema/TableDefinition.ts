@@ -90,15 +90,22 @@ export interface RowCodec<R> {
 }
 
 /**
- * The columns that identify a row (a prediction's `Project, PredictionId`; a span's `TraceId,
- * SpanId`) and its event-time column: an insert stores only the rows whose identity is neither
- * stored already (with an event time at most the look-back before the insert's earliest) nor
- * earlier in the same insert, so a client's retry of a request already stored stores nothing twice.
+ * The columns that identify a row (a prediction's `Project, PredictionId`; a span's `Project,
+ * TraceId, SpanId`), its event-time column and the column naming the request that brought it:
+ * an insert stores only the rows whose identity is neither stored already by a request with the
+ * same key (with an event time near the insert's) nor earlier in the same insert, so a client's
+ * retry of a request already stored stores nothing twice (see `SpoolFileSink`).
  */
 export interface RowIdentity {
   readonly columns: readonly string[];
-  /** An inserted time column; existing rows are looked up from the insert's earliest time minus the look-back. */
+  /** An inserted time column; existing rows are looked up around the insert's own event times. */
   readonly time: string;
+  /**
+   * An inserted string column holding the key of the request a row came in (`requestKey`), with
+   * a bloom filter index: existing rows are looked up among those of the insert's request keys
+   * only. Rows with an empty key are checked against the insert's other rows only.
+   */
+  readonly request: string;
 }
 
 /**
@@ -117,7 +124,7 @@ export interface TableOptions<C extends ColumnMap> extends TableLayout {
   /** The inserted column whose UTC day is the row's partition (a table `PARTITION BY toDate(...)` of it). */
   dayPartition?: keyof RowOf<C> & string;
   /** What identifies a row: its inserts then store each identity once (see {@link RowIdentity}). */
-  identity?: { columns: ReadonlyArray<keyof RowOf<C> & string>; time: keyof RowOf<C> & string };
+  identity?: { columns: ReadonlyArray<keyof RowOf<C> & string>; time: keyof RowOf<C> & string; request: keyof RowOf<C> & string };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -134,7 +141,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function defineTable<const C extends ColumnMap>(name: string, columns: C, options: TableOptions<C>): TableDefinition<RowOf<C>> {
   const { dayPartition, identity, ...layout } = options;
-  for (const field of identity ? [...identity.columns, identity.time] : []) {
+  for (const field of identity ? [...identity.columns, identity.time, identity.request] : []) {
     if (!columns[field]?.inserted || columns[field]!.nested) throw new Error(`${name}.${field}: an identity column is an inserted top-level column`);
   }
   if (!IDENTIFIER.test(name)) throw new Error(`table name ${JSON.stringify(name)}: expected an identifier`);
@@ -167,7 +174,7 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
       return row as RowOf<C>;
     },
     ...(partitionDay ? { partitionDay } : {}),
-    ...(identity ? { identity: { columns: [...identity.columns], time: identity.time } } : {}),
+    ...(identity ? { identity: { columns: [...identity.columns], time: identity.time, request: identity.request } } : {}),
   };
 }
 

@@ -49,6 +49,7 @@ ORDER BY (Project, PredictionId)`,
         Attributes Map(LowCardinality(String), String)
     ) CODEC(ZSTD(1)),
     Project LowCardinality(String) DEFAULT 'default' CODEC(ZSTD(1)),
+    IngestKey String CODEC(ZSTD(1)),
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,`);
     expect(new Ddl({ kind: 'single', database: 'other' }).view(MODEL_ACTIVITY_MV)[0]).toBe(
       `CREATE MATERIALIZED VIEW IF NOT EXISTS other.model_activity_mv TO other.model_activity AS
@@ -122,7 +123,10 @@ FROM inferlens.predictions_ingest_local`,
     }
     // A column added to a table: its local tables first, then the Distributed one; an index to
     // the local tables only (they hold the data).
-    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local']);
+    expect(altered).toEqual([
+      'quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local',
+      'predictions_local', 'predictions', 'predictions_local', 'otel_traces_local', 'otel_traces', 'otel_traces_local',
+    ]);
   });
 
   it('adds an index where the definition has it (after the index before it)', () => {

@@ -39,6 +39,8 @@ export const OTEL_TRACES = defineTable(
     LinksTraceState: nested('Links', 'TraceState', ArrayOf.Str),
     LinksAttributes: nested('Links', 'Attributes', ArrayOf.StringMap),
     Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }),
+    /** The key of the export request the span came in (`ingest/request-key.ts`; '' for spans written otherwise); added by migration 16. */
+    IngestKey: column(Str, Z),
   },
   {
     engine: 'MergeTree',
@@ -47,8 +49,10 @@ export const OTEL_TRACES = defineTable(
       ...attributeMapBlooms('res_attr', 'ResourceAttributes'),
       ...attributeMapBlooms('span_attr', 'SpanAttributes'),
       'idx_duration Duration TYPE minmax GRANULARITY 1',
-      // The duplicate check looks stored spans up by span id (migration 15 adds it to older tables).
+      // Span lookups by id (migration 15 adds it to older tables).
       bloom('idx_span_id', 'SpanId', '0.001'),
+      // The duplicate check looks stored spans up by request key (migration 16).
+      bloom('idx_ingest_key', 'IngestKey', '0.001'),
     ],
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(ServiceName, SpanName, toDateTime(Timestamp))',
@@ -56,7 +60,7 @@ export const OTEL_TRACES = defineTable(
     dayPartition: 'Timestamp',
     // A retried export stores no span twice (see RowIdentity): a span id names one span of a
     // trace of a project (two projects may send the same span; each stores its own).
-    identity: { columns: ['Project', 'TraceId', 'SpanId'], time: 'Timestamp' },
+    identity: { columns: ['Project', 'TraceId', 'SpanId'], time: 'Timestamp', request: 'IngestKey' },
   },
 );
 

@@ -46,15 +46,17 @@ export const PREDICTIONS = defineTable(
     ReceivedAt: generated(DateTime64Millis, 'now64(3)'),
     /** The record's `embedding` ([] without one); added by migration 12. */
     Embedding: column(Float32ArrayType, Z),
+    /** The key of the request the row came in (`ingest/request-key.ts`; '' for rows written otherwise); added by migration 16. */
+    IngestKey: column(Str, Z),
   },
   {
     engine: 'MergeTree',
-    indexes: [bloom('idx_prediction_id', 'PredictionId', '0.001'), bloom('idx_trace_id', 'TraceId', '0.001')],
+    indexes: [bloom('idx_prediction_id', 'PredictionId', '0.001'), bloom('idx_trace_id', 'TraceId', '0.001'), bloom('idx_ingest_key', 'IngestKey', '0.001')],
     partitionBy: 'toDate(Timestamp)',
     orderBy: '(Project, ModelName, ModelVersion, Timestamp)',
     dayPartition: 'Timestamp',
     // A retried request stores nothing twice (see RowIdentity): a prediction id names one prediction of a project.
-    identity: { columns: ['Project', 'PredictionId'], time: 'Timestamp' },
+    identity: { columns: ['Project', 'PredictionId'], time: 'Timestamp', request: 'IngestKey' },
     // On a cluster a prediction and its feedback land on the same shard (FEEDBACK has the same key).
     shardingKey: PREDICTION_SHARDING_KEY,
   },
@@ -64,7 +66,7 @@ export const PREDICTIONS = defineTable(
 export type PredictionRow = RowType<typeof PREDICTIONS>;
 
 /** Columns `predictions` got after `predictions_ingest` was frozen: the ingest table and its view leave them out (their default). */
-const AFTER_INGEST = new Set(['Embedding']);
+const AFTER_INGEST = new Set(['Embedding', 'IngestKey']);
 
 /** A column of a table the collector no longer writes. */
 const unwritten = (sql: string): ColumnDefinition => ({ type: declaredOnly(sql), inserted: false, external: true });

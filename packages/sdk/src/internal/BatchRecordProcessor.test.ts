@@ -81,9 +81,11 @@ describe('BatchRecordProcessor: delivery through failures', () => {
     captureDiag();
     const reports: DataLossReport[] = [];
     let retrying = true;
-    const exporter: RecordExporter<Rec> & { delivered: number[] } = {
+    const exporter: RecordExporter<Rec> & { delivered: number[]; attempts: number[][] } = {
       delivered: [],
+      attempts: [],
       async export(batch) {
+        if (retrying) this.attempts.push(batch.map((r) => r.id));
         if (retrying) return { code: ExportResultCode.FAILED, error: new RetryableExportError('HTTP 503', { retryAfterMillis: 5 }) };
         this.delivered.push(...batch.map((r) => r.id));
         return { code: ExportResultCode.SUCCESS };
@@ -105,8 +107,13 @@ describe('BatchRecordProcessor: delivery through failures', () => {
     expect(during.dropped).toBe(produced - 10);
     retrying = false;
     await until(() => p.stats().queued === 0);
-    // The 10 newest made it, each once; exact accounting.
-    expect(exporter.delivered).toEqual(range(produced - 10, produced));
+    // The first attempt's batch stayed (it may have been stored: its retry is the same request),
+    // and the newest records filled the rest of the queue; each delivered once; exact accounting.
+    const first = exporter.attempts[0]!;
+    expect(first.length).toBeGreaterThan(0);
+    expect(exporter.attempts.length).toBeGreaterThan(1);
+    expect(exporter.attempts.every((a) => a.join() === first.join())).toBe(true);
+    expect(exporter.delivered).toEqual([...first, ...range(produced - 10 + first.length, produced)]);
     expect(p.stats()).toEqual({ exported: 10, dropped: produced - 10, failed: 0, queued: 0 });
     // Losses reported through the listener (rate-limited) and diag, adding up to the dropped count.
     await until(() => reports.reduce((n, r) => n + r.dropped, 0) === produced - 10, 2000);
@@ -115,6 +122,18 @@ describe('BatchRecordProcessor: delivery through failures', () => {
     expect(reports[0]).toMatchObject({ queue: 'predictions', failed: 0, byReason: { queueFull: reports[0].dropped, refused: 0 }, lastError: 'HTTP 503' });
     expect(reports[0].message).toMatch(/^lost \d+ prediction records: \d+ dropped because the queue was full, the collector unreachable or busy for \d+ s; last error: HTTP 503\. Since start: exported 0/);
     expect(warnings.filter((w) => w.includes('lost')).length).toBe(reports.length);
+    await p.shutdown(1000);
+  });
+
+  it('re-sends exactly the batch of a failed attempt, not a larger one, although more records arrived meanwhile: the retry is the same request', async () => {
+    const exporter = scripted({ retryAfter: 30 }, { retryAfter: 30 });
+    const p = new BatchRecordProcessor(exporter, { maxExportBatchSize: 8, scheduledDelayMillis: 1 });
+    for (const r of recs(0, 3)) p.onEndSized(r, 10);
+    await until(() => exporter.batches.length === 1);
+    for (const r of recs(3, 8)) p.onEndSized(r, 10);
+    await until(() => p.stats().queued === 0);
+    expect(exporter.batches).toEqual([range(0, 3), range(0, 3), range(0, 3), range(3, 8)]);
+    expect(exporter.delivered).toEqual(range(0, 8));
     await p.shutdown(1000);
   });
 

@@ -69,6 +69,13 @@ export class BatchRecordProcessor<T> {
   private failed = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /**
+   * The records at the head of the queue that a failed attempt sent (0 when none): the next
+   * attempt re-sends exactly them, and the bounds push other records out rather than them, so a
+   * retry is the same request, byte for byte, which the collector recognises (its first attempt
+   * may have been stored although its answer never came) and stores nothing of twice.
+   */
+  private retrySize = 0;
   /** Set while backing off after a retryable failure: nothing is exported until it fires (or a flush). */
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
@@ -148,13 +155,14 @@ export class BatchRecordProcessor<T> {
       return false;
     }
     while (this.queue.length + this.inFlight >= maxQueueSize || this.queuedBytes + this.inFlightBytes + bytes > maxQueueBytes) {
-      // Only the batch of an export attempt is left: it stays (it may be delivered), the new record goes.
-      if (this.queue.length === 0) {
+      // Only the batch of an export attempt, or of a failed one about to be re-sent, is left: it
+      // stays (it may be delivered, or already stored), the new record goes.
+      if (this.queue.length <= this.retrySize) {
         this.lose('queueFull', 1);
         return false;
       }
-      this.queue.shift();
-      this.queuedBytes -= this.sizes.shift()!;
+      this.queue.splice(this.retrySize, 1);
+      this.queuedBytes -= this.sizes.splice(this.retrySize, 1)[0]!;
       this.lose('queueFull', 1);
     }
     this.queue.push(record);
@@ -227,6 +235,7 @@ export class BatchRecordProcessor<T> {
     this.inFlightBytes = 0;
     this.queue = [];
     this.sizes = [];
+    this.retrySize = 0;
     this.queuedBytes = 0;
     this.lose('shutdown', left);
     this.loss.flush();
@@ -313,9 +322,15 @@ export class BatchRecordProcessor<T> {
   private async exportOne(): Promise<number> {
     let n = 0;
     let bytes = 0;
-    while (n < this.queue.length && n < this.config.maxExportBatchSize && bytes + this.sizes[n] <= this.config.maxExportBatchBytes) {
-      bytes += this.sizes[n];
-      n++;
+    if (this.retrySize > 0) {
+      // The failed attempt's records, as they were: the same request again.
+      for (; n < this.retrySize; n++) bytes += this.sizes[n];
+      this.retrySize = 0;
+    } else {
+      while (n < this.queue.length && n < this.config.maxExportBatchSize && bytes + this.sizes[n] <= this.config.maxExportBatchBytes) {
+        bytes += this.sizes[n];
+        n++;
+      }
     }
     if (n === 0) return 0;
     const batch = this.queue.splice(0, n);
@@ -348,6 +363,7 @@ export class BatchRecordProcessor<T> {
       this.queue = batch.concat(this.queue);
       this.sizes = batchSizes.concat(this.sizes);
       this.queuedBytes += bytes;
+      this.retrySize = n;
       this.retryLater(result.error.retryAfterMillis, message);
       return 0;
     }

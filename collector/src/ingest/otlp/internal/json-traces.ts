@@ -84,5 +84,7 @@ function jsonSpan(v: unknown, path: string, resource: DecodedResource, scope: De
     LinksTraceState: linksTraceState,
     LinksAttributes: linksAttributes,
     Project: project,
+    // The request's key: set by the batcher (InsertBatcher.add) or the transcoder.
+    IngestKey: '',
   };
 }

@@ -76,16 +76,22 @@ const ACCEPTED = Object.freeze({});
  * Same rows, rejections and errors as `decodeTraceRequest(body, 'protobuf', project, eventTimes)`
  * followed by the RowBinary codec.
  * @param eventTimes the times a span may carry; only the store's range when omitted
+ * @param ingestKey the request's key (`ingest/request-key.ts`), written into every row's `IngestKey`
  * @throws {OtlpDecodeError} When the body is not valid protobuf.
  */
 export function transcodeTracesProtobuf(
   body: Uint8Array,
   project: string,
   eventTimes: EventTimeBounds = EventTimeBounds.REPRESENTABLE,
+  ingestKey = '',
 ): TranscodedTraceRequest {
   const w = new RowBinaryWriter(2 * body.length + 1024);
   const days = new PartitionDays();
-  const projectBytes = encoded((p) => p.string(project));
+  // The last two columns, the same for every span of the request.
+  const projectBytes = encoded((p) => {
+    p.string(project);
+    p.string(ingestKey);
+  });
   let lastScope: DecodedScope | undefined;
   let scopeColumns: Uint8Array = new Uint8Array(0);
   let slowSpans = 0;
@@ -119,6 +125,7 @@ export function transcodeTracesProtobuf(
     r.pos = start;
     const row = readSpan(r, end, resource, scope, project, eventTimes);
     if (typeof row === 'string') return row;
+    row.IngestKey = ingestKey;
     OTEL_TRACES.write(w, row);
     days.add(OTEL_TRACES.partitionDay!(row));
     slowSpans++;
@@ -195,7 +202,7 @@ function markListItem(r: WireReader, end: number, from: number[], to: number[], 
 }
 
 /**
- * Writes the span `r.pos..end` as one row, all columns but `Project`. Returns false
+ * Writes the span `r.pos..end` as one row, all columns but `Project` and `IngestKey`. Returns false
  * when it must go through the row decoder instead (the caller rewinds the writer),
  * among others for a time outside `eventTimes` (so the rejection is the row decoder's).
  */

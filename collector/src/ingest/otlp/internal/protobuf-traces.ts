@@ -216,5 +216,7 @@ export function readSpan(
     LinksTraceState: linksTraceState,
     LinksAttributes: linksAttributes,
     Project: project,
+    // The request's key: set by the batcher (InsertBatcher.add) or the transcoder.
+    IngestKey: '',
   };
 }
