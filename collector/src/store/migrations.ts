@@ -23,6 +23,7 @@ import { JOB_CHECKPOINTS } from './schema/job-checkpoints.js';
 import { JOB_LEASES } from './schema/job-leases.js';
 import { MODEL_ACTIVITY, MODEL_ACTIVITY_MV } from './schema/model-activity.js';
 import { OTEL_LOGS } from './schema/otel-logs.js';
+import { OTEL_METRICS_TABLES } from './schema/otel-metrics.js';
 import { OTEL_TRACES, OTEL_TRACES_TRACE_ID_TS, OTEL_TRACES_TRACE_ID_TS_MV } from './schema/otel-traces.js';
 import { PREDICTIONS, PREDICTIONS_INGEST, PREDICTIONS_INGEST_MV } from './schema/predictions.js';
 import { QUALITY_RESULTS } from './schema/quality-results.js';
@@ -66,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
   { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
   { version: 15, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
+  { version: 16, name: 'otel metrics tables', statements: (d) => OTEL_METRICS_TABLES.flatMap((t) => d.table(t)) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */
