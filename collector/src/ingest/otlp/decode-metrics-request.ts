@@ -29,7 +29,8 @@ export interface DecodedMetricsRequest {
  * time, a time outside `eventTimes`, a start or exemplar time past 2106 (the columns are
  * `DateTime`), an exemplar id of the wrong size, bucket counts that do not match its explicit
  * bounds (none, or one more than the bounds), a quantile outside [0, 1], or (in JSON) a field of
- * the wrong type. A metric with no name or no data is rejected with its points.
+ * the wrong type. A metric with no name is rejected with its points; one with no data, or (in
+ * JSON) of the wrong shape, counts as one rejected point.
  *
  * @param body The request body, already decompressed.
  * @param encoding `protobuf` for `application/x-protobuf`, `json` for `application/json`.

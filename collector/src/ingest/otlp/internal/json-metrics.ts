@@ -37,8 +37,9 @@ const TEMPORALITY_BY_NAME: ReadonlyMap<string, number> = new Map(['UNSPECIFIED',
 
 /**
  * Decodes an OTLP/JSON `ExportMetricsServiceRequest` (`resourceMetrics[].scopeMetrics[].metrics[]`).
- * A point with a field of the wrong type is rejected alone; a metric whose data is not an object
- * is rejected with its points; a shape error above the metrics refuses the request.
+ * A point with a field of the wrong type is rejected alone; a metric of the wrong shape (its data
+ * not an object, `isMonotonic` not a boolean, ...) is rejected whole and counted once; a shape
+ * error above the metrics refuses the request.
  */
 export function decodeMetricsJson(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedMetricsRequest {
   const doc = parseJsonBody(body);
