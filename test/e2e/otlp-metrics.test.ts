@@ -263,10 +263,22 @@ describe('POST /v1/metrics from the official OpenTelemetry exporters', () => {
     expect((await rowsOf(OTEL_METRICS_GAUGE, 'partial')).map((r) => r.Value)).toEqual([1]);
   });
 
+  it('stores points spread over 120 days, more day partitions than one insert may touch', async () => {
+    const day = 86_400_000_000_000n;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const dataPoints = Array.from({ length: 120 }, (_, i) => ({ timeUnixNano: String(now - BigInt(i) * day), asDouble: i }));
+    const body = JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'many-days' } }] }, scopeMetrics: [{ metrics: [{ name: 'd', gauge: { dataPoints } }] }] }] });
+    const r = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([r.status, await r.json()]).toEqual([200, {}]);
+    const rows = await rowsOf(OTEL_METRICS_GAUGE, 'many-days');
+    expect(rows.map((row) => row.Value).sort((a, b) => a - b)).toEqual(dataPoints.map((p) => p.asDouble));
+    expect(new Set(rows.map((row) => Math.floor(row.TimeUnix / 86_400))).size).toBe(120);
+  });
+
   it('counts data points by signal in GET /metrics', async () => {
     const text = await (await fetch(`${collector.url}/metrics`)).text();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
-    expect(value('inferlens_records_accepted_total{signal="metrics"}')).toBeGreaterThanOrEqual(11);
+    expect(value('inferlens_records_accepted_total{signal="metrics"}')).toBeGreaterThanOrEqual(131);
     expect(value('inferlens_records_refused_total{signal="metrics",reason="invalid"}')).toBe(1);
     expect(value('inferlens_received_bytes_total{signal="metrics"}')).toBeGreaterThan(0);
   });
