@@ -6,6 +6,7 @@ import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from
 import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../test/helpers/random.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeMetricsRequest, OtlpDecodeError } from './index.js';
 import type { DecodedMetricsRequest } from './index.js';
@@ -452,5 +453,36 @@ describe('decodeMetricsRequest rejects single invalid points and keeps the rest'
       'json: resourceMetrics[0].scopeMetrics[0].scope.droppedAttributesCount: expected an unsigned 32-bit integer, got "many"',
     );
     expect(message(new Uint8Array([0x0a, 0x05, 0x12]), 'protobuf')).toMatch(/^protobuf: truncated field at byte 2/);
+  });
+});
+
+describe('decodeMetricsRequest on mutated protobuf', () => {
+  it('either decodes or throws OtlpDecodeError, for 3000 bit-flipped, zeroed or truncated bodies from the official serializer and by hand', async () => {
+    const sources = [Buffer.from(ProtobufMetricsSerializer.serializeRequest(await collect(AggregationTemporality.CUMULATIVE))!), Buffer.from(protobufRequest())];
+    const r = rng(18);
+    const int = (n: number) => Math.floor(r.uniform() * n);
+    const outcomes = { decoded: 0, refused: 0 };
+    for (let n = 0; n < 3000; n++) {
+      let body = Buffer.from(sources[n % 2]!);
+      // A few bits flipped, the tail zeroed from a random byte on, or the body cut short.
+      if (n % 3 === 0) for (let k = 0; k < 1 + int(4); k++) body[int(body.length)] ^= 1 << int(8);
+      else if (n % 3 === 1) body.fill(0, int(body.length));
+      else body = body.subarray(0, int(body.length));
+      try {
+        const d = decodeMetricsRequest(body, 'protobuf', 'p');
+        // What decodes is consistent: every point is a row or a rejection.
+        expect(d.rejected).toBeGreaterThanOrEqual(0);
+        for (const row of [...d.gauge, ...d.sum, ...d.histogram, ...d.exponentialHistogram, ...d.summary]) {
+          expect(Number.isInteger(row.TimeUnix) && row.TimeUnix > 0 && row.TimeUnix < 2 ** 32).toBe(true);
+        }
+        outcomes.decoded++;
+      } catch (err) {
+        expect(err, `body ${n}`).toBeInstanceOf(OtlpDecodeError);
+        outcomes.refused++;
+      }
+    }
+    // Both outcomes happen: the mutations reach past the envelope.
+    expect(outcomes.decoded).toBeGreaterThan(100);
+    expect(outcomes.refused).toBeGreaterThan(100);
   });
 });
