@@ -266,4 +266,13 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(app.batchers.sum.stats().pendingRows).toBe(0);
     expect(store.inserts).toEqual([]);
   });
+
+  it('refuses a metrics request with more data points than limits.maxRecordsPerRequest with 413, naming the limit', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const r = await app.inject({ method: 'POST', url: '/v1/metrics', headers: { 'content-type': 'application/json' }, payload: metricsRequest(10_000) });
+    expect(r.statusCode).toBe(413);
+    expect(r.json()).toMatchObject({ code: 8, message: 'the request holds 10002 data points, more than limits.maxRecordsPerRequest (10000); split it' });
+    expect(store.inserts).toEqual([]);
+  });
 });

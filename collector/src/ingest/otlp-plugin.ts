@@ -170,14 +170,15 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
   const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     const decoded = decodeMetricsRequest(body, encoding, project, eventTimes);
+    const { gauge, sum, histogram, exponentialHistogram, summary } = app.batchers;
     const tables = [
-      { batcher: app.batchers.gauge, rows: decoded.gauge },
-      { batcher: app.batchers.sum, rows: decoded.sum },
-      { batcher: app.batchers.histogram, rows: decoded.histogram },
-      { batcher: app.batchers.exponentialHistogram, rows: decoded.exponentialHistogram },
-      { batcher: app.batchers.summary, rows: decoded.summary },
-    ] as const;
-    const accepted = tables.reduce((n, t) => n + t.rows.length, 0);
+      { batcher: gauge, rows: decoded.gauge.length },
+      { batcher: sum, rows: decoded.sum.length },
+      { batcher: histogram, rows: decoded.histogram.length },
+      { batcher: exponentialHistogram, rows: decoded.exponentialHistogram.length },
+      { batcher: summary, rows: decoded.summary.length },
+    ];
+    const accepted = tables.reduce((n, t) => n + t.rows, 0);
     if (accepted + decoded.rejected > opts.limits.maxRecordsPerRequest) {
       throw new TooManyRecordsError(
         opts.limits.maxRecordsPerRequest,
@@ -188,13 +189,19 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     // As for logs: every table's room is checked before any rows are added, in one synchronous step.
     for (const { batcher, rows } of tables) {
       const pending = batcher.stats().pendingRows;
-      if (rows.length > 0 && pending + rows.length > opts.maxPendingRows) {
+      if (rows > 0 && pending + rows > opts.maxPendingRows) {
         throw new SaturatedError(
           `${batcher.table}: ${pending} rows are waiting for storage (limit ${opts.maxPendingRows}); nothing of this request was stored; retry after the delay in Retry-After`,
         );
       }
     }
-    const stored = Promise.all(tables.map(({ batcher, rows }) => (batcher.add as (r: readonly unknown[]) => Promise<void>)(rows)));
+    const stored = Promise.all([
+      gauge.add(decoded.gauge),
+      sum.add(decoded.sum),
+      histogram.add(decoded.histogram),
+      exponentialHistogram.add(decoded.exponentialHistogram),
+      summary.add(decoded.summary),
+    ]);
     return { stored: stored.then(() => undefined), accepted, rejected: decoded.rejected, errors: decoded.errors };
   };
 
