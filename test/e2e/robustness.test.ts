@@ -10,7 +10,7 @@ import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '.
 type Json = Record<string, any>;
 
 const MAX_PENDING_ROWS = 200;
-const ENDPOINTS = ['/v1/traces', '/v1/logs', '/v1/predictions', '/v1/feedback'] as const;
+const ENDPOINTS = ['/v1/traces', '/v1/logs', '/v1/metrics', '/v1/predictions', '/v1/feedback'] as const;
 
 let collector: CollectorProcess;
 let stopping: CollectorProcess;
@@ -111,6 +111,7 @@ describe('hostile bodies', () => {
       ['deeply nested objects', '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000), json],
       ['deeply nested OTLP AnyValue', JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: str('x') }] }] }] }).replace('{"stringValue":"x"}', '{"arrayValue":{"values":['.repeat(5_000) + '{"stringValue":"x"}' + ']}}'.repeat(5_000)), json],
       ['deeply nested protobuf AnyValue', deepProtobufLogs(20_000), { 'content-type': 'application/x-protobuf' }],
+      ['deeply nested metric attribute', JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'm', gauge: { dataPoints: [{ timeUnixNano: '1', attributes: [{ key: 'k', value: str('x') }] }] } }] }] }] }).replace('{"stringValue":"x"}', '{"arrayValue":{"values":['.repeat(5_000) + '{"stringValue":"x"}' + ']}}'.repeat(5_000)), json],
       ['wrong types', '{"resourceSpans":"x","resourceLogs":5,"predictionId":7,"model":[]}', json],
       ['top-level null', 'null', json],
       ['top-level string', '"hello"', json],

@@ -4,7 +4,8 @@ import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.j
 
 // The built SDK with `processMetrics` and no meter provider anywhere: it starts its own
 // MeterProvider (official @opentelemetry/sdk-metrics and OTLP/HTTP JSON exporter) and posts to
-// `{endpoint}/v1/metrics` of a local OTLP receiver (the collector's /v1/metrics is not there yet).
+// `{endpoint}/v1/metrics` of a local OTLP receiver, which shows exactly what it sends
+// (otlp-metrics.test.ts sends it to the collector and reads the rows back).
 
 type Json = any;
 

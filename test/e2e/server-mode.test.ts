@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickHouseForTests, type ClickHouseTestServer } from '../helpers/clickhouse-server.js';
@@ -136,6 +138,26 @@ describe('server mode (ClickHouse over HTTP)', () => {
     ).json<{ ns: string; events: string[]; ScopeName: string }>();
     expect(stored).toEqual({ ns: startNs.toString(), events: ['first-token'], ScopeName: 'server-scope' });
     expect((await get<{ logs: Array<Record<string, any>> }>('/api/v1/logs?service=server-svc')).logs).toMatchObject([{ body: 'loaded on a server', severityText: 'INFO' }]);
+  });
+
+  it('stores OTLP metrics from the official protobuf exporter in the otel_metrics_* tables of the server', async () => {
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'server-metrics' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${collector!.url}/v1/metrics`, compression: 'gzip' as never }), exportIntervalMillis: 3_600_000 })],
+    });
+    const meter = provider.getMeter('server-meter');
+    meter.createCounter('server.requests').add(5, { route: '/predict' });
+    const histogram = meter.createHistogram('server.latency', { advice: { explicitBucketBoundaries: [10, 100] } });
+    for (const v of [5, 50, 500]) histogram.record(v);
+    await provider.forceFlush();
+    const rows = async (query: string) => (await sql.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 1 } })).json<Record<string, unknown>>();
+    expect(await rows("SELECT MetricName, Value, Attributes, AggregationTemporality, IsMonotonic, ScopeName, Project FROM otel_metrics_sum WHERE ServiceName = 'server-metrics'")).toEqual([
+      { MetricName: 'server.requests', Value: 5, Attributes: { route: '/predict' }, AggregationTemporality: 2, IsMonotonic: true, ScopeName: 'server-meter', Project: 'default' },
+    ]);
+    expect(await rows("SELECT MetricName, Count, Sum, BucketCounts, ExplicitBounds, Min, Max, TimeUnix > now() - 600 AS recent FROM otel_metrics_histogram WHERE ServiceName = 'server-metrics'")).toEqual([
+      { MetricName: 'server.latency', Count: '3', Sum: 555, BucketCounts: ['1', '1', '1'], ExplicitBounds: [10, 100], Min: 5, Max: 500, recent: 1 },
+    ]);
+    await provider.shutdown();
   });
 
   it('runs the quality job on the server, serves its results and fires the alert rule to the webhook', async () => {

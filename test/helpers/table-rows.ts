@@ -20,12 +20,21 @@ export function sampleRows<R>(def: TableDefinition<R>, count: number, seed = 1):
   const stringMap = () => Object.fromEntries(Array.from({ length: int(4) }, (_, i) => [`k${i}${text()}`, text()]));
   const numberMap = () => Object.fromEntries(Array.from({ length: int(4) }, (_, i) => [`n${i}`, r.normal(0, 10)]));
   const maybe = <T>(v: () => T) => (r.uniform() < 0.3 ? null : v());
-  const value: Record<string, (n: number) => unknown> = {
+  const seconds = () => nowSeconds - int(86_400 * 30);
+  /** Members of a Nested group take the group's length; other arrays a length of their own. */
+  const length = (n: number, nested: boolean) => (nested ? n : int(4));
+  const value: Record<string, (n: number, nested: boolean) => unknown> = {
     string: text,
     float64: float,
     nullableFloat64: () => maybe(float),
     uint8: () => int(256),
     uint32: () => int(2 ** 32),
+    int32: () => int(2 ** 32) - 2 ** 31,
+    dateTime: seconds,
+    dateTimeArray: (n, nested) => Array.from({ length: length(n, nested) }, seconds),
+    float64Array: (n, nested) => Array.from({ length: length(n, nested) }, float),
+    uint64DecimalArray: (n, nested) =>
+      Array.from({ length: length(n, nested) }, () => (BigInt(int(2 ** 32)) * 2n ** 32n + BigInt(int(2 ** 32))).toString()),
     uint64: () => int(Number.MAX_SAFE_INTEGER),
     uint64Decimal: () => (BigInt(int(2 ** 32)) * 2n ** 32n + BigInt(int(2 ** 32))).toString(),
     bool: () => r.uniform() < 0.5,
@@ -50,7 +59,7 @@ export function sampleRows<R>(def: TableDefinition<R>, count: number, seed = 1):
       if (!make) throw new Error(`no sample values for ${c.type.sql} (${c.type.write})`);
       const group = c.nested?.group;
       if (group !== undefined && !lengths.has(group)) lengths.set(group, int(4));
-      row[field] = make(group === undefined ? 0 : lengths.get(group)!);
+      row[field] = make(group === undefined ? 0 : lengths.get(group)!, group !== undefined);
     }
     return row as R;
   });

@@ -55,6 +55,10 @@ function logs(id: string): string {
   ];
   return JSON.stringify({ resourceLogs: [{ resource: {}, scopeLogs: [{ logRecords: records }] }] });
 }
+function metrics(name: string): string {
+  const point = { timeUnixNano: ns(NOW - 60_000), asDouble: 1.5 };
+  return JSON.stringify({ resourceMetrics: [{ resource: {}, scopeMetrics: [{ metrics: [{ name, gauge: { dataPoints: [point] } }] }] }] });
+}
 const ndjson = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n');
 
 async function call(who: Who, options: InjectOptions): Promise<LightMyRequestResponse> {
@@ -161,6 +165,11 @@ const ROWS: Row[] = [
   {
     name: 'POST /v1/logs',
     request: (who) => ({ method: 'POST', url: '/v1/logs', payload: logs(`m-log-${who}`), headers: { 'content-type': 'application/json', 'x-inferlens-project': 'acme' } }),
+    expected: INGEST,
+  },
+  {
+    name: 'POST /v1/metrics',
+    request: (who) => ({ method: 'POST', url: '/v1/metrics', payload: metrics(`m.${who}`), headers: { 'content-type': 'application/json', 'x-inferlens-project': 'acme' } }),
     expected: INGEST,
   },
   { name: 'GET /api/v1/predictions', request: get(`/api/v1/predictions?${q}`), expected: READ },

@@ -33,6 +33,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
 
   'POST /v1/traces': INGEST,
   'POST /v1/logs': INGEST,
+  'POST /v1/metrics': INGEST,
   'POST /v1/predictions': INGEST,
   'POST /v1/feedback': INGEST,
 

@@ -11,6 +11,7 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
 import { FEEDBACK } from '../store/schema/feedback.js';
 import { OTEL_LOGS } from '../store/schema/otel-logs.js';
+import { OTEL_METRICS_EXPONENTIAL_HISTOGRAM, OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM, OTEL_METRICS_SUM, OTEL_METRICS_SUMMARY } from '../store/schema/otel-metrics.js';
 import { OTEL_TRACES } from '../store/schema/otel-traces.js';
 import { PREDICTIONS } from '../store/schema/predictions.js';
 import { decodeRows, type RowCodec } from '../store/schema/TableDefinition.js';
@@ -60,7 +61,17 @@ async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   await app.register(httpPlugin);
   const make = <R>(codec: RowCodec<R>) =>
     new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
-  app.decorate('batchers', { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) });
+  app.decorate('batchers', {
+    spans: make(OTEL_TRACES),
+    logs: make(OTEL_LOGS),
+    predictions: make(PREDICTIONS),
+    feedback: make(FEEDBACK),
+    gauge: make(OTEL_METRICS_GAUGE),
+    sum: make(OTEL_METRICS_SUM),
+    histogram: make(OTEL_METRICS_HISTOGRAM),
+    exponentialHistogram: make(OTEL_METRICS_EXPONENTIAL_HISTOGRAM),
+    summary: make(OTEL_METRICS_SUMMARY),
+  });
   const limits = { ...LIMITS, maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
   await app.register(admissionPlugin, { maxBytesInFlight: limits.maxBytesInFlight, maxBodyBytes: limits.maxBodyBytes });
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
@@ -115,6 +126,16 @@ function decodeStatus(bytes: Uint8Array): { code: number; message: string } {
     else r.skipType(tag & 7);
   }
   return out;
+}
+
+/** An OTLP/JSON metrics request: `gauges` gauge points, a sum point and a point with no time (rejected). */
+function metricsRequest(gauges = 1): string {
+  const t = String(RECENT_NS);
+  const metrics = [
+    { name: 'g', gauge: { dataPoints: Array.from({ length: gauges }, (_, i) => ({ timeUnixNano: t, asDouble: i })) } },
+    { name: 's', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ timeUnixNano: t, asInt: '5' }, { asInt: '6' }] } },
+  ];
+  return JSON.stringify({ resourceMetrics: [{ resource: {}, scopeMetrics: [{ metrics }] }] });
 }
 
 let app: FastifyInstance | undefined;
@@ -212,6 +233,46 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(r.json()).toMatchObject({ code: 14, message: expect.stringContaining('predictions') });
     expect(app.batchers.logs.stats().pendingRows).toBe(0);
     expect(app.batchers.feedback.stats().pendingRows).toBe(0);
+    expect(store.inserts).toEqual([]);
+  });
+
+  it('answers a metrics request only after its gauge and sum inserts succeed, with the rejected point in partialSuccess', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    let answered = false;
+    const response = app
+      .inject({ method: 'POST', url: '/v1/metrics', headers: { 'content-type': 'application/json' }, payload: metricsRequest() })
+      .then((r) => ((answered = true), r));
+    const inserts = await store.started(2);
+    expect(inserts.map((i) => i.table).sort()).toEqual([OTEL_METRICS_GAUGE.table, OTEL_METRICS_SUM.table]);
+    expect(decodeRows(OTEL_METRICS_SUM, inserts.find((i) => i.table === OTEL_METRICS_SUM.table)!.payload).map((row) => row.Value)).toEqual([5]);
+    inserts[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    inserts[1]!.resolve();
+    const r = await response;
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({
+      partialSuccess: { rejectedDataPoints: '1', errorMessage: '1 rejected: resourceMetrics[0].scopeMetrics[0].metrics[1].sum.dataPoints[1].timeUnixNano: missing (0); a data point needs its time' },
+    });
+  });
+
+  it('refuses a metrics request whole when one of its tables is saturated', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const r = await app.inject({ method: 'POST', url: '/v1/metrics', headers: { 'content-type': 'application/json' }, payload: metricsRequest(MAX_PENDING_ROWS + 1) });
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toMatchObject({ code: 14, message: expect.stringContaining('otel_metrics_gauge') });
+    expect(app.batchers.sum.stats().pendingRows).toBe(0);
+    expect(store.inserts).toEqual([]);
+  });
+
+  it('refuses a metrics request with more data points than limits.maxRecordsPerRequest with 413, naming the limit', async () => {
+    const store = new FakeStore();
+    app = await makeApp(store);
+    const r = await app.inject({ method: 'POST', url: '/v1/metrics', headers: { 'content-type': 'application/json' }, payload: metricsRequest(10_000) });
+    expect(r.statusCode).toBe(413);
+    expect(r.json()).toMatchObject({ code: 8, message: 'the request holds 10002 data points, more than limits.maxRecordsPerRequest (10000); split it' });
     expect(store.inserts).toEqual([]);
   });
 });

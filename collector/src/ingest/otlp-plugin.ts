@@ -9,7 +9,7 @@ import type { LogRow } from '../store/schema/otel-logs.js';
 import type { PredictionRow } from '../store/schema/predictions.js';
 import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
-import { decodeLogsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
 import { readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
@@ -55,10 +55,10 @@ interface Staged {
 }
 
 /**
- * OTLP/HTTP receivers: `POST /v1/traces` and `POST /v1/logs`, protobuf or JSON,
- * optionally gzip. Log records whose event name is `inferlens.prediction` or
+ * OTLP/HTTP receivers: `POST /v1/traces`, `POST /v1/logs` and `POST /v1/metrics`, protobuf or
+ * JSON, optionally gzip. Metric data points go to the five `otel_metrics_*` tables. Log records whose event name is `inferlens.prediction` or
  * `inferlens.feedback` go to `predictions` / `feedback`; the others to `otel_logs`.
- * A span or log record with a time outside the event-time bounds around the receive time
+ * A span, log record or data point with a time outside the event-time bounds around the receive time
  * (`limits.maxEventAgeSeconds`, `limits.maxEventAheadSeconds`) is rejected alone.
  * Responses follow the OTLP/HTTP specification: 200 with `partial_success` when some
  * records were rejected, a `google.rpc.Status` body in the request's encoding otherwise
@@ -168,9 +168,47 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
+  const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
+    const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
+    const decoded = decodeMetricsRequest(body, encoding, project, eventTimes);
+    const { gauge, sum, histogram, exponentialHistogram, summary } = app.batchers;
+    const tables = [
+      { batcher: gauge, rows: decoded.gauge.length },
+      { batcher: sum, rows: decoded.sum.length },
+      { batcher: histogram, rows: decoded.histogram.length },
+      { batcher: exponentialHistogram, rows: decoded.exponentialHistogram.length },
+      { batcher: summary, rows: decoded.summary.length },
+    ];
+    const accepted = tables.reduce((n, t) => n + t.rows, 0);
+    if (accepted + decoded.rejected > opts.limits.maxRecordsPerRequest) {
+      throw new TooManyRecordsError(
+        opts.limits.maxRecordsPerRequest,
+        `the request holds ${accepted + decoded.rejected} data points, more than limits.maxRecordsPerRequest (${opts.limits.maxRecordsPerRequest}); split it`,
+      );
+    }
+    policy.admit?.(accepted + decoded.rejected);
+    // As for logs: every table's room is checked before any rows are added, in one synchronous step.
+    for (const { batcher, rows } of tables) {
+      const pending = batcher.stats().pendingRows;
+      if (rows > 0 && pending + rows > opts.maxPendingRows) {
+        throw new SaturatedError(
+          `${batcher.table}: ${pending} rows are waiting for storage (limit ${opts.maxPendingRows}); nothing of this request was stored; retry after the delay in Retry-After`,
+        );
+      }
+    }
+    const stored = Promise.all([
+      gauge.add(decoded.gauge),
+      sum.add(decoded.sum),
+      histogram.add(decoded.histogram),
+      exponentialHistogram.add(decoded.exponentialHistogram),
+      summary.add(decoded.summary),
+    ]);
+    return { stored: stored.then(() => undefined), accepted, rejected: decoded.rejected, errors: decoded.errors };
+  };
+
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string) => Staged, rejectedField: string, signal: 'traces' | 'logs') =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string) => Staged, rejectedField: string, signal: 'traces' | 'logs' | 'metrics') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
       const project = projectOf(request);
@@ -188,6 +226,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
   const config = { errorFormat: otlpErrorFormat };
   app.post('/v1/traces', { config }, receive(stageSpans, 'rejectedSpans', 'traces'));
   app.post('/v1/logs', { config }, receive(stageLogs, 'rejectedLogRecords', 'logs'));
+  app.post('/v1/metrics', { config }, receive(stageMetrics, 'rejectedDataPoints', 'metrics'));
 }
 
 /**

@@ -22,7 +22,7 @@ export function encodeStatusProto(code: number, message: string): Uint8Array {
 }
 
 /**
- * An `Export*ServiceResponse` in protobuf. Both trace and logs responses put
+ * An `Export*ServiceResponse` in protobuf. Trace, logs and metrics responses all put
  * `partial_success` in field 1, holding the rejected count (1) and the message (2).
  */
 export function encodeExportResponseProto(rejected: number, message: string): Uint8Array {
@@ -36,7 +36,7 @@ export function encodeExportResponseProto(rejected: number, message: string): Ui
   return w.finish();
 }
 
-/** The same response in OTLP/JSON; `rejectedField` is `rejectedSpans` or `rejectedLogRecords`. */
+/** The same response in OTLP/JSON; `rejectedField` is `rejectedSpans`, `rejectedLogRecords` or `rejectedDataPoints`. */
 export function exportResponseJson(rejectedField: string, rejected: number, message: string): Record<string, unknown> {
   if (rejected === 0 && !message) return {};
   return { partialSuccess: { [rejectedField]: String(rejected), errorMessage: message } };

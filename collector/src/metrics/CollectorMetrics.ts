@@ -1,8 +1,8 @@
 import { CollectorError, InternalError } from '../errors.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The ingestion signals counted in `inferlens_records_*`: one per ingestion endpoint. */
-export type Signal = 'traces' | 'logs' | 'predictions' | 'feedback';
+/** The ingestion signals counted in `inferlens_records_*`: one per ingestion endpoint (`metrics` counts data points). */
+export type Signal = 'traces' | 'logs' | 'metrics' | 'predictions' | 'feedback';
 
 /** What the collector measures about itself at scrape time (pending rows, job lag, bytes in flight). */
 export interface MetricSources {

@@ -5,6 +5,8 @@ import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { InsertHealth } from '../store/InsertHealth.js';
 import { FEEDBACK } from '../store/schema/feedback.js';
 import { OTEL_LOGS } from '../store/schema/otel-logs.js';
+import { OTEL_METRICS_EXPONENTIAL_HISTOGRAM, OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM, OTEL_METRICS_SUM, OTEL_METRICS_SUMMARY } from '../store/schema/otel-metrics.js';
+import type { ExponentialHistogramRow, GaugeRow, HistogramRow, SumRow, SummaryRow } from '../store/schema/otel-metrics.js';
 import { OTEL_TRACES } from '../store/schema/otel-traces.js';
 import { PREDICTIONS } from '../store/schema/predictions.js';
 import { READINESS_PROBE } from '../store/schema/readiness-probe.js';
@@ -23,6 +25,12 @@ export interface Batchers {
   logs: InsertBatcher<LogRow>;
   predictions: InsertBatcher<PredictionRow>;
   feedback: InsertBatcher<FeedbackRow>;
+  /** The five `otel_metrics_*` tables (`POST /v1/metrics`). */
+  gauge: InsertBatcher<GaugeRow>;
+  sum: InsertBatcher<SumRow>;
+  histogram: InsertBatcher<HistogramRow>;
+  exponentialHistogram: InsertBatcher<ExponentialHistogramRow>;
+  summary: InsertBatcher<SummaryRow>;
 }
 
 declare module 'fastify' {
@@ -65,7 +73,17 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
     if (err !== undefined) app.metrics.insertFailures.inc({ table });
   };
   const make = <R>(codec: RowCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
-  const batchers: Batchers = { spans: make(OTEL_TRACES), logs: make(OTEL_LOGS), predictions: make(PREDICTIONS), feedback: make(FEEDBACK) };
+  const batchers: Batchers = {
+    spans: make(OTEL_TRACES),
+    logs: make(OTEL_LOGS),
+    predictions: make(PREDICTIONS),
+    feedback: make(FEEDBACK),
+    gauge: make(OTEL_METRICS_GAUGE),
+    sum: make(OTEL_METRICS_SUM),
+    histogram: make(OTEL_METRICS_HISTOGRAM),
+    exponentialHistogram: make(OTEL_METRICS_EXPONENTIAL_HISTOGRAM),
+    summary: make(OTEL_METRICS_SUMMARY),
+  };
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.decorate('insertHealth', insertHealth);

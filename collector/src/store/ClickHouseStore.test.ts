@@ -57,6 +57,11 @@ describe('ClickHouseStore.migrate', () => {
         'model_activity',
         'model_activity_mv',
         'otel_logs',
+        'otel_metrics_exponential_histogram',
+        'otel_metrics_gauge',
+        'otel_metrics_histogram',
+        'otel_metrics_sum',
+        'otel_metrics_summary',
         'otel_traces',
         'otel_traces_trace_id_ts',
         'otel_traces_trace_id_ts_mv',
@@ -185,7 +190,7 @@ describe('ClickHouseStore.insertRowBinary, embedded: through spool files', () =>
 describe('OpenTelemetry ClickHouse exporter compatibility', () => {
   // The stored columns of the OpenTelemetry Collector's ClickHouse exporter
   // (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/
-  // traces_table.sql, traces_id_ts_lookup_table.sql and logs_table.sql), in order and with
+  // traces_table.sql, traces_id_ts_lookup_table.sql, logs_table.sql and metrics_*_table.sql), in order and with
   // their types; a Nested column shows as one Array per field. Inferlens adds `Project`.
   const EXPORTER_TRACES = [
     ['Timestamp', 'DateTime64(9)'],
@@ -236,6 +241,82 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ['EventName', 'String'],
   ];
 
+  // The metrics tables (metrics_{gauge,sum,histogram,exp_histogram,summary}_table.sql, the layout
+  // since v0.160): the columns every one starts with, then each table's own.
+  const METRIC_POINT = [
+    ['ResourceAttributes', 'Map(LowCardinality(String), String)'],
+    ['ResourceSchemaUrl', 'String'],
+    ['ScopeName', 'String'],
+    ['ScopeVersion', 'String'],
+    ['ScopeAttributes', 'Map(LowCardinality(String), String)'],
+    ['ScopeDroppedAttrCount', 'UInt32'],
+    ['ScopeSchemaUrl', 'String'],
+    ['ServiceName', 'LowCardinality(String)'],
+    ['MetricName', 'LowCardinality(String)'],
+    ['MetricDescription', 'String'],
+    ['MetricUnit', 'String'],
+    ['Attributes', 'Map(LowCardinality(String), String)'],
+    ['StartTimeUnix', 'DateTime'],
+    ['TimeUnix', 'DateTime'],
+  ];
+  const EXEMPLARS = [
+    ['Exemplars.FilteredAttributes', 'Array(Map(LowCardinality(String), String))'],
+    ['Exemplars.TimeUnix', 'Array(DateTime)'],
+    ['Exemplars.Value', 'Array(Float64)'],
+    ['Exemplars.SpanId', 'Array(String)'],
+    ['Exemplars.TraceId', 'Array(String)'],
+  ];
+  const EXPORTER_METRICS: Record<string, string[][]> = {
+    otel_metrics_gauge: [...METRIC_POINT, ['Value', 'Float64'], ['Flags', 'UInt32'], ...EXEMPLARS],
+    otel_metrics_sum: [...METRIC_POINT, ['Value', 'Float64'], ['Flags', 'UInt32'], ...EXEMPLARS, ['AggregationTemporality', 'Int32'], ['IsMonotonic', 'Bool']],
+    otel_metrics_histogram: [
+      ...METRIC_POINT,
+      ['Count', 'UInt64'],
+      ['Sum', 'Float64'],
+      ['BucketCounts', 'Array(UInt64)'],
+      ['ExplicitBounds', 'Array(Float64)'],
+      ...EXEMPLARS,
+      ['Flags', 'UInt32'],
+      ['Min', 'Float64'],
+      ['Max', 'Float64'],
+      ['AggregationTemporality', 'Int32'],
+    ],
+    otel_metrics_exponential_histogram: [
+      ...METRIC_POINT,
+      ['Count', 'UInt64'],
+      ['Sum', 'Float64'],
+      ['Scale', 'Int32'],
+      ['ZeroCount', 'UInt64'],
+      ['PositiveOffset', 'Int32'],
+      ['PositiveBucketCounts', 'Array(UInt64)'],
+      ['NegativeOffset', 'Int32'],
+      ['NegativeBucketCounts', 'Array(UInt64)'],
+      ...EXEMPLARS,
+      ['Flags', 'UInt32'],
+      ['Min', 'Float64'],
+      ['Max', 'Float64'],
+      ['AggregationTemporality', 'Int32'],
+    ],
+    otel_metrics_summary: [
+      ...METRIC_POINT,
+      ['Count', 'UInt64'],
+      ['Sum', 'Float64'],
+      ['ValueAtQuantiles.Quantile', 'Array(Float64)'],
+      ['ValueAtQuantiles.Value', 'Array(Float64)'],
+      ['Flags', 'UInt32'],
+    ],
+  };
+  /** Every metrics table's skipping indexes, in order: `name expression type granularity`. */
+  const EXPORTER_METRICS_INDEXES = [
+    'idx_res_attr_key mapKeys(ResourceAttributes) bloom_filter(0.01) 1',
+    'idx_res_attr_value mapValues(ResourceAttributes) bloom_filter(0.01) 1',
+    'idx_scope_attr_key mapKeys(ScopeAttributes) bloom_filter(0.01) 1',
+    'idx_scope_attr_value mapValues(ScopeAttributes) bloom_filter(0.01) 1',
+    'idx_attr_key mapKeys(Attributes) bloom_filter(0.01) 1',
+    'idx_attr_value mapValues(Attributes) bloom_filter(0.01) 1',
+    'idx_time_minmax TimeUnix minmax 1',
+  ];
+
   async function columns(table: string): Promise<string[][]> {
     const rows = await store.query<{ name: string; type: string }>(
       'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position',
@@ -258,6 +339,39 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
 
   it('otel_logs has the exporter columns, in order, then Project', async () => {
     expect(await columns('otel_logs')).toEqual([...EXPORTER_LOGS, ['Project', 'LowCardinality(String)']]);
+  });
+
+  it.each(Object.keys(EXPORTER_METRICS))('%s has the exporter columns, in order, then Project; its engine, keys, indexes and codecs', async (table) => {
+    expect(await columns(table)).toEqual([...EXPORTER_METRICS[table]!, ['Project', 'LowCardinality(String)']]);
+    const [layout] = await store.query<Record<string, string>>(
+      'SELECT engine, partition_key, sorting_key, primary_key FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      { table },
+    );
+    expect(layout).toEqual({
+      engine: 'MergeTree',
+      partition_key: 'toDate(TimeUnix)',
+      sorting_key: 'ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix',
+      primary_key: 'ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix',
+    });
+    const indexes = await store.query<{ i: string }>(
+      "SELECT concat(name, ' ', expr, ' ', type_full, ' ', toString(granularity)) AS i FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {table:String}",
+      { table },
+    );
+    expect(indexes.map((r) => r.i)).toEqual(EXPORTER_METRICS_INDEXES);
+    const codecs = await store.query<{ name: string; codec: string }>(
+      "SELECT name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND name IN ('TimeUnix', 'StartTimeUnix', 'Count', 'IsMonotonic', 'Value')",
+      { table },
+    );
+    // The exporter's `Delta` codecs, as the engine sizes them for each column's type.
+    const expected: Record<string, string> = {
+      StartTimeUnix: 'CODEC(Delta(4), ZSTD(1))',
+      TimeUnix: 'CODEC(Delta(4), ZSTD(1))',
+      Count: 'CODEC(Delta(8), ZSTD(1))',
+      IsMonotonic: 'CODEC(Delta(1), ZSTD(1))',
+      Value: 'CODEC(ZSTD(1))',
+    };
+    expect(codecs.length).toBeGreaterThanOrEqual(3);
+    for (const { name, codec } of codecs) expect(codec, `${table}.${name}`).toBe(expected[name]);
   });
 
   it('the trace id lookup view fills otel_traces_trace_id_ts from otel_traces', async () => {

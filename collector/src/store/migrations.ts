@@ -23,6 +23,7 @@ import { JOB_CHECKPOINTS } from './schema/job-checkpoints.js';
 import { JOB_LEASES } from './schema/job-leases.js';
 import { MODEL_ACTIVITY, MODEL_ACTIVITY_MV } from './schema/model-activity.js';
 import { OTEL_LOGS } from './schema/otel-logs.js';
+import { OTEL_METRICS_TABLES } from './schema/otel-metrics.js';
 import { OTEL_TRACES, OTEL_TRACES_TRACE_ID_TS, OTEL_TRACES_TRACE_ID_TS_MV } from './schema/otel-traces.js';
 import { PREDICTIONS, PREDICTIONS_INGEST, PREDICTIONS_INGEST_MV } from './schema/predictions.js';
 import { QUALITY_RESULTS } from './schema/quality-results.js';
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'request keys',
     statements: (d) => [PREDICTIONS, OTEL_TRACES].flatMap((t) => [...d.addColumn(t, 'IngestKey'), ...d.addIndex(t, 'idx_ingest_key')]),
   },
+  { version: 17, name: 'otel metrics tables', statements: (d) => OTEL_METRICS_TABLES.flatMap((t) => d.table(t)) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

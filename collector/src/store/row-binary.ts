@@ -161,6 +161,18 @@ export class RowBinaryWriter {
     this.#pos += 4;
   }
 
+  /** `Int32`. */
+  int32(v: number): void {
+    this.#room(4);
+    this.#view.setInt32(this.#pos, v, true);
+    this.#pos += 4;
+  }
+
+  /** `DateTime`: whole Unix seconds (0 to 2^32 - 1). */
+  dateTime(seconds: number): void {
+    this.uint32(seconds);
+  }
+
   /** `UInt64` of a non-negative safe integer (a count). */
   uint64(v: number): void {
     this.int64(v % TWO_32, Math.floor(v / TWO_32));
@@ -245,6 +257,24 @@ export class RowBinaryWriter {
       this.#view.setFloat32(this.#pos, values[i]!, true);
       this.#pos += 4;
     }
+  }
+
+  /** `Array(Float64)`. */
+  float64Array(values: readonly number[]): void {
+    this.length32(values.length);
+    for (let i = 0; i < values.length; i++) this.float64(values[i]!);
+  }
+
+  /** `Array(UInt64)` from decimal strings, as {@link uint64Decimal}. */
+  uint64DecimalArray(values: readonly string[]): void {
+    this.length32(values.length);
+    for (let i = 0; i < values.length; i++) this.uint64Decimal(values[i]!);
+  }
+
+  /** `Array(DateTime)` from whole Unix seconds. */
+  dateTimeArray(values: readonly number[]): void {
+    this.length32(values.length);
+    for (let i = 0; i < values.length; i++) this.uint32(values[i]!);
   }
 
   /** `Array(String)`. */

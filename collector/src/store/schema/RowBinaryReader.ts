@@ -55,6 +55,13 @@ export class RowBinaryReader {
     return v;
   }
 
+  int32(): number {
+    this.#need(4);
+    const v = this.#view.getInt32(this.#pos, true);
+    this.#pos += 4;
+    return v;
+  }
+
   float32(): number {
     this.#need(4);
     const v = this.#view.getFloat32(this.#pos, true);

@@ -10,6 +10,7 @@ import { JOB_CHECKPOINTS } from './job-checkpoints.js';
 import { JOB_LEASES } from './job-leases.js';
 import { MODEL_ACTIVITY } from './model-activity.js';
 import { OTEL_LOGS } from './otel-logs.js';
+import { OTEL_METRICS_TABLES } from './otel-metrics.js';
 import { OTEL_TRACES, OTEL_TRACES_TRACE_ID_TS } from './otel-traces.js';
 import { PREDICTIONS, PREDICTIONS_INGEST } from './predictions.js';
 import { QUALITY_RESULTS } from './quality-results.js';
@@ -36,6 +37,7 @@ export const ALL_TABLES: readonly AnyTableDefinition[] = [
   JOB_LEASES,
   MODEL_ACTIVITY,
   OTEL_LOGS,
+  ...OTEL_METRICS_TABLES,
   OTEL_TRACES,
   OTEL_TRACES_TRACE_ID_TS,
   PREDICTIONS,

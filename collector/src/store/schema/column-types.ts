@@ -59,6 +59,12 @@ export const NullableFloat64 = type<number | null>('Nullable(Float64)', 'nullabl
 export const UInt8 = type<number>('UInt8', 'uint8', (r) => r.uint8());
 /** `UInt32`. */
 export const UInt32 = type<number>('UInt32', 'uint32', (r) => r.uint32());
+/** `Int32`. */
+export const Int32 = type<number>('Int32', 'int32', (r) => r.int32());
+/** `Bool` (the exporter's `Boolean`). */
+export const Bool = type<boolean>('Bool', 'bool', (r) => r.uint8() === 1);
+/** `DateTime`: whole Unix seconds, 1970 to 2106 (the OpenTelemetry exporter's metric times). */
+export const DateTimeSeconds = type<number>('DateTime', 'dateTime', (r) => r.uint32(), { dayOf: (s: number) => Math.floor(s / 86_400) });
 /** `UInt64` of a count (a safe integer). */
 export const UInt64 = type<number>('UInt64', 'uint64', (r) => Number(r.uint64()));
 /** `UInt64` of a value that may not fit a double (nanosecond durations): a decimal string. */
@@ -91,6 +97,10 @@ export const ArrayOf = {
   DateTime64Nanos: type<string[]>('Array(DateTime64(9))', 'dateTime64NanosArray', (r) => r.array(() => r.dateTime64Nanos())),
   Str: type<string[]>('Array(String)', 'stringArray', (r) => r.array(() => r.string())),
   LowCardinalityString: type<string[]>('Array(LowCardinality(String))', 'stringArray', (r) => r.array(() => r.string())),
+  Float64: type<number[]>('Array(Float64)', 'float64Array', (r) => r.array(() => r.float64())),
+  /** `Array(UInt64)` as decimal strings (counts may pass 2^53). */
+  UInt64Decimal: type<string[]>('Array(UInt64)', 'uint64DecimalArray', (r) => r.array(() => r.uint64().toString())),
+  DateTimeSeconds: type<number[]>('Array(DateTime)', 'dateTimeArray', (r) => r.array(() => r.uint32())),
   StringMap: type<StringMap[]>('Array(Map(LowCardinality(String), String))', 'stringMapArray', (r) => r.array(() => r.stringMap())),
 };
 

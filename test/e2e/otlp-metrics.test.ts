@@ -1,0 +1,285 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ValueType } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  AggregationType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type ExponentialHistogram,
+  type Histogram,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { OTLPMetricExporter as OTLPMetricExporterHttp } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { createMonitor, InMemoryPredictionExporter } from '@inferlens/sdk';
+import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import {
+  OTEL_METRICS_EXPONENTIAL_HISTOGRAM,
+  OTEL_METRICS_GAUGE,
+  OTEL_METRICS_HISTOGRAM,
+  OTEL_METRICS_SUM,
+} from '../../collector/src/store/schema/otel-metrics.js';
+import { decodeRows, type TableDefinition } from '../../collector/src/store/schema/TableDefinition.js';
+
+// POST /v1/metrics against a collector child process (embedded store), fed by the official
+// OpenTelemetry JS metrics exporters (http/json and http/protobuf, gzip on) from a MeterProvider;
+// the rows are read back, column for column, through the collector's read-only ClickHouse HTTP
+// interface (RowBinary, decoded by the tables' own definitions).
+
+const USER = 'reader';
+const PASSWORD = 'metrics-e2e';
+
+let dataDir: string;
+let collector: CollectorProcess;
+let ch: ClickHouseClient;
+
+beforeAll(async () => {
+  dataDir = tempDataDir();
+  collector = await startCollector({
+    dataDir,
+    env: {
+      // The embedded store, even when the suites run against a server (the read-back goes through its HTTP interface).
+      INFERLENS_CLICKHOUSE_URL: '',
+      INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
+      INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
+      INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
+    },
+  });
+  const line = collector.output
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { msg?: string; port?: number };
+      } catch {
+        return {};
+      }
+    })
+    .find((r) => r.msg === 'clickhouse http interface listening (read-only)');
+  ch = createClient({ url: `http://127.0.0.1:${line!.port}`, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
+});
+
+afterAll(async () => {
+  await ch?.close();
+  await collector?.stop();
+  if (dataDir) removeDir(dataDir);
+});
+
+/** Every row of `def` for one service, read as RowBinary and decoded by the definition. */
+async function rowsOf<R>(def: TableDefinition<R>, service: string): Promise<R[]> {
+  const columns = def.columns.map((c) => `\`${c}\``).join(', ');
+  const result = await ch.exec({ query: `SELECT ${columns} FROM ${def.name} WHERE ServiceName = {service:String} ORDER BY MetricName FORMAT RowBinary`, query_params: { service } });
+  const chunks: Buffer[] = [];
+  for await (const chunk of result.stream) chunks.push(chunk as Buffer);
+  return decodeRows(def, Buffer.concat(chunks));
+}
+
+/** Hands every export to the official exporter and keeps what it was given and what it answered. */
+class Recording implements PushMetricExporter {
+  readonly sent: ResourceMetrics[] = [];
+  readonly results: ExportResult[] = [];
+  constructor(private readonly inner: PushMetricExporter) {}
+  export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
+    this.sent.push(metrics);
+    this.inner.export(metrics, (result) => {
+      this.results.push(result);
+      done(result);
+    });
+  }
+  selectAggregationTemporality = (t: Parameters<NonNullable<PushMetricExporter['selectAggregationTemporality']>>[0]) =>
+    this.inner.selectAggregationTemporality?.(t) ?? AggregationTemporality.CUMULATIVE;
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+const variants: Array<[string, (url: string) => PushMetricExporter]> = [
+  ['http/json + gzip', (url) => new OTLPMetricExporterHttp({ url, compression: 'gzip' as never, headers: { 'x-inferlens-project': 'acme' } })],
+  ['http/protobuf + gzip', (url) => new OTLPMetricExporterProto({ url, compression: 'gzip' as never, headers: { 'x-inferlens-project': 'acme' } })],
+];
+
+describe('POST /v1/metrics from the official OpenTelemetry exporters', () => {
+  for (const [name, make] of variants) {
+    it(`stores a gauge, a counter, an up-down counter, a histogram and an exponential histogram sent over ${name}, column for column`, async () => {
+      const service = `metrics-${name.replace(/\W+/g, '-')}`;
+      const exporter = new Recording(make(`${collector.url}/v1/metrics`));
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ 'service.name': service, 'deployment.environment.name': 'test' }),
+        readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
+        views: [{ instrumentName: 'model.latency.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+      });
+      const meter = provider.getMeter('e2e-metrics', '1.2.3');
+      meter.createGauge('model.queue.depth', { description: 'Queued requests', unit: '{request}' }).record(7.5, { model: 'fraud' });
+      const counter = meter.createCounter('model.predictions', { unit: '{prediction}', valueType: ValueType.INT });
+      counter.add(3, { model: 'fraud', ok: true });
+      counter.add(4, { model: 'fraud', ok: true });
+      meter.createUpDownCounter('model.inflight').add(-2, { model: 'fraud' });
+      const histogram = meter.createHistogram('model.latency', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 0.5, 1] } });
+      const exp = meter.createHistogram('model.latency.exp', { unit: 's' });
+      for (const v of [0.05, 0.2, 0.3, 2]) {
+        histogram.record(v, { model: 'fraud' });
+        exp.record(v, { model: 'fraud' });
+      }
+      // One export (a second, at shutdown, would repeat the cumulative points): read back before it.
+      await provider.forceFlush();
+      expect(exporter.results).toHaveLength(1);
+      // The collector answered the export once its rows were stored.
+      expect(exporter.results.map((r) => [r.code, r.error?.message])).toEqual(exporter.results.map(() => [ExportResultCode.SUCCESS, undefined]));
+
+      const metrics = exporter.sent[0]!.scopeMetrics[0]!.metrics;
+      const point = (n: string) => metrics.find((m) => m.descriptor.name === n)!.dataPoints[0]! as DataPoint<unknown>;
+      const temporality = (n: string) => (metrics.find((m) => m.descriptor.name === n)!.aggregationTemporality === AggregationTemporality.DELTA ? 1 : 2);
+      const times = (n: string) => ({ StartTimeUnix: point(n).startTime[0], TimeUnix: point(n).endTime[0] });
+      const common = {
+        ResourceAttributes: { 'service.name': service, 'deployment.environment.name': 'test' },
+        ResourceSchemaUrl: '',
+        ScopeName: 'e2e-metrics',
+        ScopeVersion: '1.2.3',
+        ScopeAttributes: {},
+        ScopeDroppedAttrCount: 0,
+        ScopeSchemaUrl: '',
+        ServiceName: service,
+        Project: 'acme',
+      };
+      const noExemplars = { ExemplarsFilteredAttributes: [], ExemplarsTimeUnix: [], ExemplarsValue: [], ExemplarsSpanId: [], ExemplarsTraceId: [] };
+
+      expect(await rowsOf(OTEL_METRICS_GAUGE, service)).toEqual([
+        { ...common, MetricName: 'model.queue.depth', MetricDescription: 'Queued requests', MetricUnit: '{request}', Attributes: { model: 'fraud' }, ...times('model.queue.depth'), Value: 7.5, Flags: 0, ...noExemplars },
+      ]);
+      expect(await rowsOf(OTEL_METRICS_SUM, service)).toEqual([
+        { ...common, MetricName: 'model.inflight', MetricDescription: '', MetricUnit: '', Attributes: { model: 'fraud' }, ...times('model.inflight'), Value: -2, Flags: 0, ...noExemplars, AggregationTemporality: temporality('model.inflight'), IsMonotonic: false },
+        { ...common, MetricName: 'model.predictions', MetricDescription: '', MetricUnit: '{prediction}', Attributes: { model: 'fraud', ok: 'true' }, ...times('model.predictions'), Value: 7, Flags: 0, ...noExemplars, AggregationTemporality: 2, IsMonotonic: true },
+      ]);
+      const h = point('model.latency').value as Histogram;
+      expect(await rowsOf(OTEL_METRICS_HISTOGRAM, service)).toEqual([
+        {
+          ...common,
+          MetricName: 'model.latency',
+          MetricDescription: '',
+          MetricUnit: 's',
+          Attributes: { model: 'fraud' },
+          ...times('model.latency'),
+          Count: '4',
+          Sum: h.sum,
+          BucketCounts: ['1', '2', '0', '1'],
+          ExplicitBounds: [0.1, 0.5, 1],
+          ...noExemplars,
+          Flags: 0,
+          Min: 0.05,
+          Max: 2,
+          AggregationTemporality: 2,
+        },
+      ]);
+      const e = point('model.latency.exp').value as ExponentialHistogram;
+      expect(await rowsOf(OTEL_METRICS_EXPONENTIAL_HISTOGRAM, service)).toEqual([
+        {
+          ...common,
+          MetricName: 'model.latency.exp',
+          MetricDescription: '',
+          MetricUnit: 's',
+          Attributes: { model: 'fraud' },
+          ...times('model.latency.exp'),
+          Count: '4',
+          Sum: e.sum,
+          Scale: e.scale,
+          ZeroCount: '0',
+          PositiveOffset: e.positive.offset,
+          PositiveBucketCounts: e.positive.bucketCounts.map(String),
+          NegativeOffset: 0,
+          NegativeBucketCounts: [],
+          ...noExemplars,
+          Flags: 0,
+          Min: 0.05,
+          Max: 2,
+          AggregationTemporality: 2,
+        },
+      ]);
+      // The exponential buckets hold the four values.
+      expect(e.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(4);
+      await provider.shutdown();
+    });
+  }
+
+  it("stores the SDK's own process metrics (processMetrics, OTLP/JSON to {endpoint}/v1/metrics) in its project", async () => {
+    const monitor = createMonitor({
+      serviceName: 'llm-app-metrics',
+      endpoint: collector.url,
+      project: 'metrics-e2e',
+      exporter: new InMemoryPredictionExporter(),
+      registerGlobal: false,
+      processMetrics: { exportIntervalMillis: 200 },
+    });
+    try {
+      const wanted = ['nodejs.eventloop.delay.p99', 'process.cpu.utilization', 'process.memory.usage'];
+      const deadline = Date.now() + 20_000;
+      let names: string[] = [];
+      while (!wanted.every((n) => names.includes(n))) {
+        if (Date.now() > deadline) throw new Error(`process metrics not stored within 20 s; stored: ${names.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 200));
+        const rows = [...(await rowsOf(OTEL_METRICS_GAUGE, 'llm-app-metrics')), ...(await rowsOf(OTEL_METRICS_SUM, 'llm-app-metrics'))];
+        names = [...new Set(rows.map((r) => r.MetricName))];
+        for (const r of rows) expect([r.Project, r.ResourceAttributes['inferlens.project']]).toEqual(['metrics-e2e', 'metrics-e2e']);
+      }
+      const memory = (await rowsOf(OTEL_METRICS_GAUGE, 'llm-app-metrics')).find((r) => r.MetricName === 'process.memory.usage');
+      const bytes = memory?.Value ?? (await rowsOf(OTEL_METRICS_SUM, 'llm-app-metrics')).find((r) => r.MetricName === 'process.memory.usage')!.Value;
+      expect(bytes).toBeGreaterThan(10 * 1024 * 1024);
+    } finally {
+      await monitor.shutdown();
+    }
+  });
+
+  it('answers bad bodies with 400 naming what is wrong and where, and a bad point with partialSuccess naming its path', async () => {
+    const post = (body: Buffer | string, type: string, headers: Record<string, string> = {}) =>
+      fetch(`${collector.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+    const json = await post('{"resourceMetrics": [{"scopeMetrics": {}}]}', 'application/json');
+    expect(json.status).toBe(400);
+    expect(await json.json()).toEqual({ code: 3, message: 'json: resourceMetrics[0].scopeMetrics: expected an array, got object', details: [] });
+    const notJson = await post(gzipSync('{"resourceMetrics": ['), 'application/json', { 'content-encoding': 'gzip' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { message: string }).message).toMatch(/^json: invalid JSON/);
+    const proto = await post(Buffer.from([0x0a, 0x05, 0x12]), 'application/x-protobuf');
+    expect(proto.status).toBe(400);
+    expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(Buffer.from(await proto.arrayBuffer()).toString('latin1')).toContain('protobuf: truncated field at byte 2');
+    const badGzip = await post(Buffer.from('not gzip'), 'application/json', { 'content-encoding': 'gzip' });
+    expect(badGzip.status).toBe(400);
+
+    const t = String(BigInt(Date.now()) * 1_000_000n);
+    const partial = await post(
+      JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'partial' } }] }, scopeMetrics: [{ metrics: [{ name: 'p', gauge: { dataPoints: [{ timeUnixNano: t, asDouble: 1 }, { timeUnixNano: t, asDouble: 'lots' }] } }] }] }] }),
+      'application/json',
+    );
+    expect(partial.status).toBe(200);
+    expect(await partial.json()).toEqual({
+      partialSuccess: { rejectedDataPoints: '1', errorMessage: '1 rejected: resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].asDouble: expected a number, got "lots"' },
+    });
+    expect((await rowsOf(OTEL_METRICS_GAUGE, 'partial')).map((r) => r.Value)).toEqual([1]);
+  });
+
+  it('stores points spread over 120 days, more day partitions than one insert may touch', async () => {
+    const day = 86_400_000_000_000n;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const dataPoints = Array.from({ length: 120 }, (_, i) => ({ timeUnixNano: String(now - BigInt(i) * day), asDouble: i }));
+    const body = JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'many-days' } }] }, scopeMetrics: [{ metrics: [{ name: 'd', gauge: { dataPoints } }] }] }] });
+    const r = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect([r.status, await r.json()]).toEqual([200, {}]);
+    const rows = await rowsOf(OTEL_METRICS_GAUGE, 'many-days');
+    expect(rows.map((row) => row.Value).sort((a, b) => a - b)).toEqual(dataPoints.map((p) => p.asDouble));
+    expect(new Set(rows.map((row) => Math.floor(row.TimeUnix / 86_400))).size).toBe(120);
+  });
+
+  it('counts data points by signal in GET /metrics', async () => {
+    const text = await (await fetch(`${collector.url}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('inferlens_records_accepted_total{signal="metrics"}')).toBeGreaterThanOrEqual(131);
+    expect(value('inferlens_records_refused_total{signal="metrics",reason="invalid"}')).toBe(1);
+    expect(value('inferlens_received_bytes_total{signal="metrics"}')).toBeGreaterThan(0);
+  });
+});
