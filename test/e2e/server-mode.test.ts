@@ -160,6 +160,29 @@ describe('server mode (ClickHouse over HTTP)', () => {
     await provider.shutdown();
   });
 
+  it('stores a retried request once: predictions (untimed too) and spans, also a retry under the same Idempotency-Key holding more records', async () => {
+    const t = Date.now() - 30_000;
+    const body = Array.from({ length: 40 }, (_, i) => JSON.stringify(i % 2 ? { predictionId: `r-${i}`, model: 'server-retry', timestamp: t + i } : { predictionId: `r-${i}`, model: 'server-retry' })).join('\n');
+    const post = (path: string, text: string, headers: Record<string, string> = {}) =>
+      fetch(`${collector!.url}${path}`, { method: 'POST', body: text, headers: { 'content-type': 'application/x-ndjson', ...headers } }).then(async (r) => [r.status, await r.json()]);
+    for (let attempt = 0; attempt < 3; attempt++) expect(await post('/v1/predictions', body)).toEqual([200, { accepted: 40, rejected: 0, errors: [] }]);
+    const keyed = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ predictionId: `k-${i}`, model: 'server-retry', timestamp: t })).join('\n');
+    expect((await post('/v1/predictions', keyed(5), { 'idempotency-key': 'server-batch-1' }))[0]).toBe(200);
+    expect((await post('/v1/predictions', keyed(10), { 'idempotency-key': 'server-batch-1' }))[0]).toBe(200);
+    const [{ n, ids }] = await (
+      await sql.query({ query: "SELECT count() AS n, uniqExact(PredictionId) AS ids FROM predictions WHERE ModelName = 'server-retry'", format: 'JSONEachRow' })
+    ).json<{ n: string; ids: string }>();
+    expect([Number(n), Number(ids)]).toEqual([50, 50]);
+
+    const traceId = 'ab'.repeat(16);
+    const start = BigInt(t) * 1_000_000n;
+    const spans = Array.from({ length: 20 }, (_, i) => ({ traceId, spanId: (i + 1).toString(16).padStart(16, '0'), name: 'op', kind: 1, startTimeUnixNano: String(start + BigInt(i)), endTimeUnixNano: String(start + 1_000_000n) }));
+    const otlp = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'server-retry' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
+    for (let attempt = 0; attempt < 3; attempt++) expect((await post('/v1/traces', otlp, { 'content-type': 'application/json' }))[0]).toBe(200);
+    const [spanCount] = await (await sql.query({ query: 'SELECT count() AS n FROM otel_traces WHERE TraceId = {traceId:String}', query_params: { traceId }, format: 'JSONEachRow' })).json<{ n: string }>();
+    expect(Number(spanCount!.n)).toBe(20);
+  });
+
   it('runs the quality job on the server, serves its results and fires the alert rule to the webhook', async () => {
     await postAccepted(`${collector!.url}/v1/predictions`, fixturePredictions(F, (_t, positive) => (positive ? '1' : '0')));
     await postAccepted(`${collector!.url}/v1/feedback`, fixtureFeedback(F, firstBatch));
@@ -172,7 +195,7 @@ describe('server mode (ClickHouse over HTTP)', () => {
     expect(fired.body.alerts[0].labels).toMatchObject({ alertname: 'QualityAucLow', model: 'clf', version: 'v2' });
     const { jobs } = await get<{ jobs: Array<{ job: string; units: Array<{ lastError: string | null }> }> }>('/api/v1/jobs');
     const quality = jobs.find((j) => j.job === 'quality')!;
-    expect(quality.units.length).toBe(4); // clf v1, v2, reg v1, and the server-model of the ingestion test
+    expect(quality.units.length).toBe(5); // clf v1, v2, reg v1, and the server-model and server-retry of the ingestion tests
     expect(quality.units.every((u) => u.lastError === null)).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Session } from 'chdb';
 import { ClickHouseHttpError } from './ClickHouseHttpError.js';
 import type { ClickHouseHttpRequest } from './http-request.js';
-import { hasKeywordSequence, statementShape, type StatementShape } from './sql-scan.js';
+import { hasKeywordSequence, sqlTokens, statementShape, type SqlToken, type StatementShape } from './sql-scan.js';
 
 /** One statement of a request, ready to run: its SQL and, for an `INSERT ... FORMAT`, its data. */
 export interface PreparedStatement {
@@ -259,11 +259,27 @@ function sessionParser(session: Session, pure: Session): EngineParser {
   };
 }
 
-/** `INSERT INTO t (c) [SETTINGS ...]` + data → `INSERT INTO t (c) FROM INFILE '<file>' [SETTINGS ...] FORMAT <f>`. */
+/**
+ * `INSERT INTO t (c) [SETTINGS ...]` + data → `INSERT INTO t (c) FROM INFILE '<file>' [SETTINGS ...] FORMAT <f>`;
+ * `INSERT INTO t (c) SELECT ... FROM input(<structure>) ...` + data → the same `SELECT` from
+ * `file('<file>', '<f>', <structure>)` (the server's `input()` reads the request's data).
+ */
 function withInfile(statement: PreparedStatement, file: string): string {
   const { sql, shape } = statement;
+  const input = inputCall(sql);
+  if (input !== undefined) return `${sql.slice(0, input)}file(${quoteString(file)}, ${quoteString(statement.data!.format)}, ${sql.slice(input).replace(/^input\s*\(/i, '')}`;
   const at = shape.insertSettingsAt ?? sql.length;
   return `${sql.slice(0, at).trimEnd()} FROM INFILE ${quoteString(file)} ${sql.slice(at).trim()} FORMAT ${statement.data!.format}`;
+}
+
+/** Where the word `input` followed by `(` starts in `sql` (outside strings and comments), if it does. */
+function inputCall(sql: string): number | undefined {
+  let previous: SqlToken | undefined;
+  for (const t of sqlTokens(sql)) {
+    if (previous?.kind === 'word' && previous.text.toLowerCase() === 'input' && t.text === '(') return previous.start;
+    previous = t;
+  }
+  return undefined;
 }
 
 /**

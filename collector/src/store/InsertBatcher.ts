@@ -274,7 +274,8 @@ export class InsertBatcher<R> {
       if (keys && this.#running.size > 0 && batch.chunks.some((c) => c.key !== '' && keys.has(c.key))) return;
       this.#queue.shift();
       if (keys) for (const c of batch.chunks) if (c.key !== '') keys.set(c.key, (keys.get(c.key) ?? 0) + 1);
-      const run: Promise<void> = this.#insertChunks(batch.chunks, batch.options).finally(() => {
+      const options = keys ? { ...batch.options, identity: identityOf(batch) } : batch.options;
+      const run: Promise<void> = this.#insertChunks(batch.chunks, options).finally(() => {
         if (keys) for (const c of batch.chunks) if (c.key !== '') release(keys, c.key);
         this.#running.delete(run);
         this.#pump();
@@ -321,6 +322,13 @@ export class InsertBatcher<R> {
     }
     this.#onInsert?.(this.table, undefined, (performance.now() - started) / 1000);
   }
+}
+
+/** The request keys and days of a batch's rows, for the duplicate check. */
+function identityOf(batch: Batch): { requestKeys: string[]; days: number[] } {
+  const keys = new Set<string>();
+  for (const c of batch.chunks) if (c.key !== '') keys.add(c.key);
+  return { requestKeys: [...keys], days: [...batch.days] };
 }
 
 /** Takes one chunk of `key` off the keys in flight. */

@@ -40,3 +40,8 @@ export function quoteIdentifier(name: string): string {
 export function columnList(codec: RowCodec<unknown>): string {
   return `(${codec.columns.map(quoteIdentifier).join(', ')})`;
 }
+
+/** The structure (`name Type, ...`) of a codec's RowBinary columns, for `file()` and `input()`. */
+export function structureOf(codec: RowCodec<unknown>): string {
+  return codec.wireColumns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
+}

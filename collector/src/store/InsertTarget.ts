@@ -7,6 +7,12 @@ export interface InsertOptions {
    * more partitions than the engine's own limit allows ({@link InsertTarget.maxPartitionsPerInsert}).
    */
   maxPartitionsPerInsert?: number;
+  /**
+   * For a table with an identity: the request keys its rows carry ('' left out) and the UTC days
+   * of their partitions, which a sink that cannot read the rows twice (a server's, reading them
+   * from the request body) bounds its duplicate check with.
+   */
+  identity?: { requestKeys: readonly string[]; days: readonly number[] };
 }
 
 /**
@@ -25,8 +31,8 @@ export interface InsertTarget {
    */
   insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[], options?: InsertOptions): Promise<void>;
   /**
-   * Whether an insert of a table with an identity stores only the rows not stored yet (the
-   * embedded store); a batcher then runs that table's inserts one at a time. False when absent.
+   * Whether an insert of a table with an identity stores only the rows not stored yet; a batcher
+   * then holds back a batch that holds a request an insert in progress holds. False when absent.
    */
   readonly deduplicates?: boolean;
 }

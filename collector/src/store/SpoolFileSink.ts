@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { columnList, partitionsSetting, quoteIdentifier, type InsertSink } from './InsertSink.js';
+import { columnList, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
 import type { InsertOptions } from './InsertTarget.js';
 import type { RowCodec } from './schema/TableDefinition.js';
 
@@ -59,7 +59,7 @@ export class SpoolFileSink implements InsertSink {
           ${selectRows(codec)}`,
         query_params: {
           file,
-          structure: structure(codec),
+          structure: structureOf(codec),
           ...(maxPartitions === undefined ? {} : { maxPartitions }),
           ...(codec.identity ? { margin: IDENTITY_MARGIN_SECONDS } : {}),
         },
@@ -136,11 +136,6 @@ export function selectRows(codec: RowCodec<unknown>): string {
               AND ${day} IN tupleElement(${bounds}, 3)
               AND ${bucket} IN tupleElement(${bounds}, 4))
           LIMIT 1 BY ${key}`;
-}
-
-/** The `file()` structure (`name Type, ...`) of a codec's columns. */
-function structure(codec: RowCodec<unknown>): string {
-  return codec.wireColumns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
 }
 
 /** Truncates a spool file to nothing (keeping it); false when that failed. */
