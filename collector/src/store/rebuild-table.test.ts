@@ -110,7 +110,21 @@ describe('rebuildTable, one node', () => {
     // Again: the keys are there, nothing to do.
     const again = failingAt(-1);
     expect(await rebuildTable(again, Ddl.SINGLE, OTEL_TRACES, 'rebuild_test')).toBe(false);
-    expect(again.commands).toEqual(['DROP TABLE IF EXISTS otel_traces_rebuild_test SYNC']);
+    expect(again.commands).toEqual([]);
+  });
+
+  it('run by three collectors at once, ends with every row once: a copy is whole or never swapped in', async () => {
+    for (let round = 0; round < 2; round++) {
+      await oldTableWithRows();
+      const before = await rows();
+      const outcomes = await Promise.allSettled([0, 1, 2].map(() => rebuildTable(store, Ddl.SINGLE, OTEL_TRACES, 'rebuild_test')));
+      expect(outcomes.some((o) => o.status === 'fulfilled'), `round ${round}`).toBe(true);
+      // A collector that failed starts again: nothing left to do but leftovers to drop.
+      await rebuildTable(store, Ddl.SINGLE, OTEL_TRACES, 'rebuild_test');
+      expect((await keys()).sorting_key).toBe('ServiceName, SpanName, toDateTime(Timestamp), Timestamp');
+      expect(await rows(), `round ${round}`).toEqual(before);
+      expect(await tablesLike('otel_traces_rebuild%')).toEqual([]);
+    }
   });
 
   it('interrupted at any statement, a second run finishes it: new keys, every row once, no staging table left', async () => {
@@ -119,7 +133,8 @@ describe('rebuildTable, one node', () => {
     const full = failingAt(-1);
     await rebuildTable(full, Ddl.SINGLE, OTEL_TRACES, 'rebuild_test');
     const steps = full.commands.length;
-    expect(steps).toBeGreaterThanOrEqual(7);
+    // create, one copy per partition (three), swap, drop
+    expect(steps).toBe(6);
     for (let cut = 0; cut < steps; cut++) {
       await oldTableWithRows();
       await expect(rebuildTable(failingAt(cut), Ddl.SINGLE, OTEL_TRACES, 'rebuild_test'), `cut ${cut}`).rejects.toThrow(/interrupted/);
@@ -150,6 +165,8 @@ describe('rebuildTable, a cluster (as text)', () => {
       },
       query: async <T>(sql: string) => {
         queries.push(sql);
+        // Staging tables an interrupted rebuild left, on some node, and a name that only looks like one.
+        if (sql.includes('startsWith(name')) return [{ name: 'otel_traces_rebuild19_0badc0de_local' }, { name: 'otel_traces_rebuild19_0badc0de' }, { name: 'otel_traces_rebuild19_mine' }] as T[];
         if (sql.includes('system.tables')) return [{ sorting_key: sortingKey, primary_key: 'ServiceName, SpanName, toDateTime(Timestamp)' }] as T[];
         if (sql.includes('system.columns')) return OTEL_TRACES.columns.map((name) => ({ name })) as T[];
         return [{ partition: '2026-01-01' }, { partition: '2026-01-02' }] as T[];
@@ -160,30 +177,37 @@ describe('rebuildTable, a cluster (as text)', () => {
   it('reads every replica, copies through the Distributed tables, swaps the local tables on the cluster, and makes the Distributed table again', async () => {
     const db = fake('ServiceName, SpanName, toDateTime(Timestamp)');
     expect(await rebuildTable(db, CLUSTER, OTEL_TRACES, 'rebuild19')).toBe(true);
-    for (const q of db.queries) expect(q).toMatch(/FROM clusterAllReplicas\('prod', system\.\w+\) WHERE database = 'inferlens' AND (name|table) = \{table:String\}/);
-    const c = db.commands;
+    for (const q of db.queries) expect(q).toMatch(/FROM clusterAllReplicas\('prod', system\.\w+\) WHERE database = 'inferlens' AND ((name|table) = \{table:String\}|startsWith\(name, \{prefix:String\}\))/);
+    // This run's staging tables: a name of its own.
+    const own = /inferlens\.(otel_traces_rebuild19_[0-9a-f]{8})_local ON CLUSTER/.exec(db.commands[2]!)![1]!;
+    expect(own).not.toBe('otel_traces_rebuild19_0badc0de');
+    const c = db.commands.map((x) => x.replaceAll(own, 'STAGING'));
     expect(c.slice(0, 2)).toEqual([
-      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19 ON CLUSTER `prod` SYNC',
-      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_local ON CLUSTER `prod` SYNC',
+      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_0badc0de ON CLUSTER `prod` SYNC',
+      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_0badc0de_local ON CLUSTER `prod` SYNC',
     ]);
-    expect(c[2]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.otel_traces_rebuild19_local ON CLUSTER `prod` \([\s\S]*ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/inferlens\/otel_traces_rebuild19_local', '\{replica\}'\)\nPARTITION BY toDate\(Timestamp\)\nPRIMARY KEY \(ServiceName, SpanName, toDateTime\(Timestamp\)\)\nORDER BY \(ServiceName, SpanName, toDateTime\(Timestamp\), Timestamp\)/);
-    expect(c[3]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.otel_traces_rebuild19 ON CLUSTER `prod` AS inferlens\.otel_traces_rebuild19_local\nENGINE = Distributed\('prod', 'inferlens', 'otel_traces_rebuild19_local', rand\(\)\)$/);
-    expect(c[4]).toMatch(/^INSERT INTO inferlens\.otel_traces_rebuild19 \(`Timestamp`, .*`Project`\) SELECT `Timestamp`, .* FROM inferlens\.otel_traces WHERE toDate\(Timestamp\) = \{partition:String\}$/);
+    expect(c[2]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.STAGING_local ON CLUSTER `prod` \([\s\S]*ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/inferlens\/STAGING_local', '\{replica\}'\)\nPARTITION BY toDate\(Timestamp\)\nPRIMARY KEY \(ServiceName, SpanName, toDateTime\(Timestamp\)\)\nORDER BY \(ServiceName, SpanName, toDateTime\(Timestamp\), Timestamp\)/);
+    expect(c[3]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.STAGING ON CLUSTER `prod` AS inferlens\.STAGING_local\nENGINE = Distributed\('prod', 'inferlens', 'STAGING_local', rand\(\)\)$/);
+    expect(c[4]).toMatch(/^INSERT INTO inferlens\.STAGING \(`Timestamp`, .*`Project`\) SELECT `Timestamp`, .* FROM inferlens\.otel_traces WHERE toDate\(Timestamp\) = \{partition:String\}$/);
     expect(c[5]).toBe(c[4]);
     expect(c.slice(6)).toEqual([
-      'EXCHANGE TABLES inferlens.otel_traces_local AND inferlens.otel_traces_rebuild19_local ON CLUSTER `prod`',
+      'EXCHANGE TABLES inferlens.otel_traces_local AND inferlens.STAGING_local ON CLUSTER `prod`',
       "CREATE OR REPLACE TABLE inferlens.otel_traces ON CLUSTER `prod` AS inferlens.otel_traces_local\nENGINE = Distributed('prod', 'inferlens', 'otel_traces_local', rand())",
-      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19 ON CLUSTER `prod` SYNC',
-      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_local ON CLUSTER `prod` SYNC',
+      'DROP TABLE IF EXISTS inferlens.STAGING ON CLUSTER `prod` SYNC',
+      'DROP TABLE IF EXISTS inferlens.STAGING_local ON CLUSTER `prod` SYNC',
     ]);
     // Every statement parses in the engine's own parser.
     for (const s of [...c, ...db.queries]) await expect(store.query('SELECT formatQuery({q:String}) AS f', { q: s }), s.slice(0, 80)).resolves.toHaveLength(1);
     await expect(store.query('SELECT formatQuery({q:String}) AS f', { q: 'EXCHANGE TABLES ON CLUSTER' })).rejects.toThrow(/SYNTAX_ERROR|Syntax error/);
   });
 
-  it('on a cluster whose local tables have the keys already, only makes the Distributed table again and drops leftovers', async () => {
+  it('on a cluster whose local tables have the keys already, drops leftovers and only makes the Distributed table again', async () => {
     const db = fake('ServiceName, SpanName, toDateTime(Timestamp), Timestamp');
     expect(await rebuildTable(db, CLUSTER, OTEL_TRACES, 'rebuild19')).toBe(false);
-    expect(db.commands.map((s) => /^[A-Z ]+inferlens\.\w+/.exec(s)![0])).toEqual(['CREATE OR REPLACE TABLE inferlens.otel_traces', 'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19', 'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_local']);
+    expect(db.commands.map((s) => /^[A-Z ]+inferlens\.\w+/.exec(s)![0])).toEqual([
+      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_0badc0de',
+      'DROP TABLE IF EXISTS inferlens.otel_traces_rebuild19_0badc0de_local',
+      'CREATE OR REPLACE TABLE inferlens.otel_traces',
+    ]);
   });
 });

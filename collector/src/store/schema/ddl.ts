@@ -131,6 +131,7 @@ export class Ddl {
         expectedKeys,
         systemTable: (table) => ({ from: `system.${table}`, database, table: def.name }),
         dropStaging: [`DROP TABLE IF EXISTS ${this.#name(staging)} SYNC`],
+        drop: (name) => [`DROP TABLE IF EXISTS ${this.#name(name)} SYNC`],
         createStaging: this.table(stagingDef),
         copy: (columns) => `INSERT INTO ${this.#name(staging)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.#name(def.name)} WHERE ${where}`,
         swap: [`EXCHANGE TABLES ${this.#name(def.name)} AND ${this.#name(staging)}`],
@@ -145,6 +146,7 @@ export class Ddl {
       expectedKeys,
       systemTable: (table) => ({ from: `clusterAllReplicas(${literal(t.cluster)}, system.${table})`, database: literal(t.database), table: local }),
       dropStaging: [`DROP TABLE IF EXISTS ${this.#name(staging)} ${onCluster} SYNC`, `DROP TABLE IF EXISTS ${this.#name(stagingLocal)} ${onCluster} SYNC`],
+      drop: (name) => [`DROP TABLE IF EXISTS ${this.#name(name)} ${onCluster} SYNC`],
       createStaging: this.table(stagingDef),
       // Through the Distributed tables: every shard's rows reach the new local tables, spread as inserts are.
       copy: (columns) => `INSERT INTO ${this.#name(staging)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.#name(def.name)} WHERE ${where}`,
@@ -227,6 +229,8 @@ export interface RebuildStatements {
   systemTable(table: 'tables' | 'parts' | 'columns'): { from: string; database: string; table: string };
   /** Drops the staging tables (`IF EXISTS`). */
   readonly dropStaging: readonly string[];
+  /** Drops a table of the database (`IF EXISTS`; on every node of a cluster). */
+  drop(name: string): string[];
   /** Creates the staging tables from the definition. */
   readonly createStaging: readonly string[];
   /** Copies one partition (`{partition:String}`, as `system.parts` names it) of the given columns into the staging table. */
