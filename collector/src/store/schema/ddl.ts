@@ -114,7 +114,7 @@ export class Ddl {
    * The statements of a rebuild of `def` (new table, copy, swap; see `rebuild-table.ts`), for a
    * change that `ALTER` cannot make (the sorting or primary key). `tag` names the staging tables
    * (`<name>_<tag>`) and, on a cluster, their replication path, which the rebuilt table keeps:
-   * each rebuild needs its own tag.
+   * each run needs a tag of its own (`rebuildTable` adds random hex to the migration's).
    */
   rebuild(def: AnyTableDefinition, tag: string): RebuildStatements {
     if (!IDENTIFIER.test(tag)) throw new Error(`rebuild tag ${JSON.stringify(tag)}: expected an identifier`);
