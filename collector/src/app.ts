@@ -97,7 +97,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   // The configuration in force, in the audit log at every start (its hash, and what matters for access).
   app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
   await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
-  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, dataDir: config.dataDir });
+  await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, authMode: config.auth.mode, https, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Roles: `ingest` has the receivers, `jobs` the jobs and alerting, `all` both; every role serves reads.
   const ingest = config.role !== 'jobs';

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { makeCertificates } from '../helpers/certificates.js';
 import { postAccepted } from '../helpers/ndjson.js';
 
 // The collector's read-only ClickHouse HTTP interface over its embedded store (clickhouseHttp.*),
@@ -110,6 +113,10 @@ describe('read-only ClickHouse HTTP interface over the embedded store', () => {
       "SELECT * FROM mysql('127.0.0.1:9', 'd', 't', 'u', 'p')",
       "SELECT dictGet('d', 'a', 1)",
       "SELECT * FROM predictions WHERE PredictionId IN (SELECT name FROM system.tables)",
+      // Key hashes and the audit trail are never served.
+      'SELECT * FROM api_keys',
+      'SELECT count() FROM default.audit_log',
+      "SELECT 'x' IN api_keys",
     ]) await refusedWith(q, 'ACCESS_DENIED');
     await refusedWith('SELECT 1', 'ACCESS_DENIED', newClient({ database: 'system' }));
     // Nothing changed.
@@ -124,5 +131,88 @@ describe('read-only ClickHouse HTTP interface over the embedded store', () => {
     await expect(rows(client, 'SELECT 1 SETTINGS max_memory_usage = 0')).rejects.toMatchObject({ code: '164' });
     // A smaller limit of the client's (as Grafana's plugin sends max_execution_time) stays.
     expect(await (await client.query({ query: "SELECT getSetting('max_execution_time') AS t", format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 1 } })).json()).toEqual([{ t: 1 }]);
+  });
+});
+
+// With auth.mode required, the interface (one password, no API keys) is made safe: it takes the
+// collector's TLS, stays on loopback unless clickhouseHttp.host says otherwise (see
+// config/clickhouse-http.test.ts for the choice of interface), and clickhouseHttp.project scopes
+// its user to one project.
+describe('the interface on a collector that requires API keys, scoped to one project, over TLS', () => {
+  const ADMIN = 'admin-key-for-clickhouse-http-e2e';
+  let secured: CollectorProcess;
+  let securedDir: string;
+  let acme: ClickHouseClient;
+  let line: { host?: string; port?: number; scheme?: string; project?: string } | undefined;
+
+  beforeAll(async () => {
+    securedDir = tempDataDir();
+    const certs = makeCertificates(securedDir);
+    secured = await startCollector({
+      dataDir: securedDir,
+      env: {
+        INFERLENS_CLICKHOUSE_URL: '',
+        INFERLENS_AUTH_MODE: 'required',
+        INFERLENS_ADMIN_KEY: ADMIN,
+        INFERLENS_TLS_CERT_FILE: certs.serverCert,
+        INFERLENS_TLS_KEY_FILE: certs.serverKey,
+        INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
+        INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
+        INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
+        INFERLENS_CLICKHOUSE_HTTP_PROJECT: 'acme',
+      },
+      tls: { ca: certs.caPem },
+    });
+    line = secured.output.map((l) => { try { return JSON.parse(l) as typeof line & { msg?: string } } catch { return {}; } }).find((r) => r?.msg === 'clickhouse http interface listening (read-only)');
+    acme = createClient({ url: `https://localhost:${line!.port}`, username: USER, password: PASSWORD, tls: { ca_cert: readFileSync(certs.caFile) }, log: { level: ClickHouseLogLevel.OFF } });
+    clients.push(acme);
+    const t = Date.now() - 60_000;
+    const records = [
+      ...Array.from({ length: 3 }, (_, i) => ({ project: 'acme', predictionId: `a-${i}`, model: 'fraud', version: 'v1', timestamp: t + i, features: { x: i } })),
+      ...Array.from({ length: 2 }, (_, i) => ({ project: 'other', predictionId: `o-${i}`, model: 'fraud', version: 'v1', timestamp: t + i, features: { x: 100 + i } })),
+    ];
+    // fetch cannot be given a CA: node:https.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(`${secured.url}/v1/predictions`, { method: 'POST', ca: certs.caPem, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/x-ndjson' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(records.map((x) => JSON.stringify(x)).join('\n'));
+    });
+    expect(status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await secured?.stop();
+    if (securedDir) removeDir(securedDir);
+  });
+
+  it('listens over HTTPS on loopback for project acme, and refuses plain HTTP', async () => {
+    expect(line).toMatchObject({ host: '127.0.0.1', scheme: 'https', project: 'acme' });
+    await expect(fetch(`http://127.0.0.1:${line!.port}/?query=SELECT%201`)).rejects.toThrow();
+    expect(await rows(acme, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it("reads acme's rows only, in subqueries, joins and IN too; a client or statement cannot lift the filter", async () => {
+    const all = async () => rows<{ n: number }>(acme, "SELECT count() AS n FROM predictions WHERE ModelName = 'fraud'");
+    // Rows reach the table after the batch delay: poll for acme's three.
+    const deadline = Date.now() + 20_000;
+    while ((await all())[0]!.n < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await all()).toEqual([{ n: 3 }]);
+    expect(await rows(acme, 'SELECT groupUniqArray(Project) AS p FROM predictions')).toEqual([{ p: ['acme'] }]);
+    expect(await rows(acme, 'SELECT count() AS n FROM (SELECT * FROM default.predictions) AS a JOIN predictions AS b USING (PredictionId)')).toEqual([{ n: 3 }]);
+    expect(await rows(acme, "SELECT ('other', 'o-0') IN (SELECT Project, PredictionId FROM predictions) AS seen")).toEqual([{ seen: 0 }]);
+    expect(await rows(acme, 'SELECT count() AS n FROM model_activity')).toEqual([{ n: 1 }]);
+    await expect(acme.query({ query: 'SELECT count() FROM predictions', format: 'JSONEachRow', clickhouse_settings: { additional_table_filters: "{'predictions': '1'}" } })).rejects.toMatchObject({ code: '164' });
+    await expect(rows(acme, "SELECT count() FROM predictions SETTINGS additional_table_filters = {'predictions': '1'}")).rejects.toMatchObject({ code: '164' });
+  });
+
+  it('refuses tables that are not per project, views, key hashes and the audit log', async () => {
+    for (const q of ['SELECT * FROM api_keys', 'SELECT * FROM audit_log', 'SELECT * FROM job_leases', 'SELECT * FROM alert_notifications', 'SELECT * FROM model_activity_mv', "SELECT 'x' IN api_keys"]) {
+      await expect(rows(acme, q), q).rejects.toMatchObject({ type: 'ACCESS_DENIED' });
+    }
+    // The trace id lookup holds no project's data, and Grafana's trace view reads it.
+    expect(await rows(acme, 'SELECT count() AS n FROM otel_traces_trace_id_ts')).toEqual([{ n: 0 }]);
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseStore } from '@inferlens/collector';
+import { OTEL_LOGS, type LogRow } from '../../collector/src/store/schema/otel-logs.js';
+import { OTEL_TRACES, type SpanRow } from '../../collector/src/store/schema/otel-traces.js';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../collector/src/clickhouse-http/ClickHouseHttpInterface.js';
 
 // The provisioned Grafana dashboards, checked without Grafana: the files parse, their structure
@@ -172,7 +174,7 @@ describe('provisioning files', () => {
       defaultDatabase: '${INFERLENS_CLICKHOUSE_DATABASE}',
       traces: { defaultTable: 'otel_traces', otelEnabled: true },
       // otel_logs keeps TimestampTime: the plugin's 1.29.0 columns, not latest's (1.30.0).
-      logs: { defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0' },
+      logs: { defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0', selectContextColumns: true, contextColumns: ['ServiceName'] },
     });
     expect(ds.secureJsonData).toEqual({ password: '${INFERLENS_CLICKHOUSE_PASSWORD}' });
     // The OTel tables the plugin's trace and log views are pointed at exist in the schema.
@@ -193,7 +195,7 @@ describe('provisioning files', () => {
       username: '${INFERLENS_CLICKHOUSE_HTTP_USERNAME}',
       defaultDatabase: 'default',
       traces: { defaultDatabase: 'default', defaultTable: 'otel_traces', otelEnabled: true },
-      logs: { defaultDatabase: 'default', defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0' },
+      logs: { defaultDatabase: 'default', defaultTable: 'otel_logs', otelEnabled: true, otelVersion: '1.29.0', selectContextColumns: true, contextColumns: ['ServiceName'] },
     });
     expect(ds.secureJsonData).toEqual({ password: '${INFERLENS_CLICKHOUSE_HTTP_PASSWORD}' });
     // Within the interface's time limit.
@@ -331,5 +333,135 @@ describe('dashboards', () => {
     // chat v1: 200 rows, half of them sampled at 0.5, so 300 predictions.
     expect(await total({ project: 'default', model: ['chat'], version: ['v1'] })).toBe(300);
     expect(await total({ project: 'other', model: ['fraud'], version: ['v1'] })).toBe(0);
+  });
+});
+
+// ---- the plugin's own SQL for its OpenTelemetry trace and log views ---------------------------
+// test/fixtures/grafana-plugin/otel-views.json holds the SQL the plugin (4.20.0, commit 1d04063)
+// generates for its trace search, trace-ID lookup (with and without the `_trace_id_ts`
+// shortcut), "View trace" and "View logs" links, logs query, logs volume, logs sample and log
+// context, with this provisioning. Each runs on the collector's tables through the read-only
+// interface, as Grafana's would, and on the OpenTelemetry Collector ClickHouse exporter's own
+// tables (its templates' DDL, in a database `exporter` of the same engine) holding the same
+// spans and log records: the same rows, in the same order, with the same column names and types.
+interface PluginQuery { name: string; view: string; sql: string }
+const PLUGIN_SQL = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/grafana-plugin/otel-views.json', import.meta.url)), 'utf8')) as { plugin: { version: string; commit: string }; queries: PluginQuery[] };
+
+/** The exporter's tables as its templates make them: traces_table.sql at 2bf6b9e (bloom-filter variant), traces_id_ts_lookup_*.sql at 1b08503, logs_table.sql up to v0.150.0. */
+const EXPORTER_DDL = [
+  'CREATE DATABASE IF NOT EXISTS exporter',
+  `CREATE TABLE exporter.otel_traces (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)), TraceId String CODEC(ZSTD(1)), SpanId String CODEC(ZSTD(1)), ParentSpanId String CODEC(ZSTD(1)),
+    TraceState String CODEC(ZSTD(1)), SpanName LowCardinality(String) CODEC(ZSTD(1)), SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)), ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)), ScopeVersion String CODEC(ZSTD(1)), SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    Duration UInt64 CODEC(T64, ZSTD(1)), StatusCode LowCardinality(String) CODEC(ZSTD(1)), StatusMessage String CODEC(ZSTD(1)),
+    Events Nested (Timestamp DateTime64(9), Name LowCardinality(String), Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    Links Nested (TraceId String, SpanId String, TraceState String, Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ResourceAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),
+    SpanAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,
+    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+  ) ENGINE = MergeTree PARTITION BY toDate(Timestamp) PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
+  ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp) SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+  `CREATE TABLE exporter.otel_traces_trace_id_ts (TraceId String CODEC(ZSTD(1)), Start SimpleAggregateFunction(min, DateTime) CODEC(ZSTD(1)),
+    End SimpleAggregateFunction(max, DateTime) CODEC(ZSTD(1))) ENGINE = AggregatingMergeTree PARTITION BY toStartOfWeek(Start) ORDER BY (TraceId)`,
+  `CREATE MATERIALIZED VIEW exporter.otel_traces_trace_id_ts_mv TO exporter.otel_traces_trace_id_ts AS
+    SELECT TraceId, min(Timestamp) AS Start, max(Timestamp) AS End FROM exporter.otel_traces WHERE TraceId != '' GROUP BY TraceId`,
+  `CREATE TABLE exporter.otel_logs (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)), TimestampTime DateTime DEFAULT toDateTime(Timestamp), TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)), TraceFlags UInt8, SeverityText LowCardinality(String) CODEC(ZSTD(1)), SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)), Body String CODEC(ZSTD(1)), ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)), ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)), ScopeVersion LowCardinality(String) CODEC(ZSTD(1)), ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)), EventName String CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1, INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+  ) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) PRIMARY KEY (ServiceName, TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+];
+
+const TRACE = { checkout: '4bf92f3577b34da6a3ce929d0e0e4736', payment: '00f067aa0ba902b7a3ce929d0e0e4736', other: '5b8efff798038103d269b633813fc60c' };
+
+/** Spans and log records, written by name into the collector's tables and copied into the exporter's: three traces in two projects, events, links, an error, logs of three levels over three minutes. */
+async function seedOtel(): Promise<void> {
+  const ns = (seconds: number, nanos = 0) => `${T0 + seconds}.${String(nanos).padStart(9, '0')}`;
+  const span = (o: Partial<SpanRow>): SpanRow => ({
+    Timestamp: ns(0), TraceId: '', SpanId: '', ParentSpanId: '', TraceState: '', SpanName: '', SpanKind: 'Server', ServiceName: '',
+    ResourceAttributes: {}, ScopeName: 'inferlens-test', ScopeVersion: '1.0.0', SpanAttributes: {}, Duration: '0', StatusCode: 'Unset', StatusMessage: '',
+    EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default', ...o,
+  });
+  await store.insert(OTEL_TRACES, [
+    span({ Timestamp: ns(60, 123_456_789), TraceId: TRACE.checkout, SpanId: 'a000000000000001', SpanName: 'GET /cart', ServiceName: 'checkout', Duration: '250000000',
+      ResourceAttributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, SpanAttributes: { 'http.route': '/cart', 'http.status_code': '200' } }),
+    span({ Timestamp: ns(60, 200_000_000), TraceId: TRACE.checkout, SpanId: 'a000000000000002', ParentSpanId: 'a000000000000001', SpanName: 'predict', SpanKind: 'Internal',
+      ServiceName: 'checkout', Duration: '120000000', SpanAttributes: { 'inferlens.model.name': 'fraud' },
+      EventsTimestamp: [ns(60, 250_000_000)], EventsName: ['first-token'], EventsAttributes: [{ tokens: '1' }],
+      LinksTraceId: [TRACE.payment], LinksSpanId: ['b000000000000001'], LinksTraceState: ['k=v'], LinksAttributes: [{ reason: 'follows' }] }),
+    span({ Timestamp: ns(120, 5), TraceId: TRACE.payment, SpanId: 'b000000000000001', SpanName: 'charge', ServiceName: 'payments', Duration: '900000000',
+      StatusCode: 'Error', StatusMessage: 'card declined', TraceState: 'vendor=1' }),
+    span({ Timestamp: ns(180), TraceId: TRACE.other, SpanId: 'c000000000000001', SpanName: 'GET /cart', ServiceName: 'checkout', Duration: '50000000', Project: 'other' }),
+  ]);
+  const log = (o: Partial<LogRow>): LogRow => ({
+    Timestamp: ns(0), TraceId: '', SpanId: '', TraceFlags: 1, SeverityText: 'INFO', SeverityNumber: 9, ServiceName: '', Body: '', ResourceSchemaUrl: '',
+    ResourceAttributes: {}, ScopeSchemaUrl: '', ScopeName: 'inferlens-test', ScopeVersion: '1.0.0', ScopeAttributes: { lib: 'test' }, LogAttributes: {}, EventName: '', Project: 'default', ...o,
+  });
+  await store.insert(OTEL_LOGS, [
+    log({ Timestamp: ns(60, 130_000_000), TraceId: TRACE.checkout, SpanId: 'a000000000000001', ServiceName: 'checkout', Body: 'cart read', ResourceAttributes: { 'service.name': 'checkout' } }),
+    log({ Timestamp: ns(60, 210_000_000), TraceId: TRACE.checkout, SpanId: 'a000000000000002', ServiceName: 'checkout', Body: 'model called', LogAttributes: { model: 'fraud' } }),
+    log({ Timestamp: ns(61), TraceId: TRACE.checkout, SpanId: 'a000000000000002', ServiceName: 'checkout', Body: 'slow model', SeverityText: 'WARN', SeverityNumber: 13 }),
+    log({ Timestamp: ns(120, 10), TraceId: TRACE.payment, SpanId: 'b000000000000001', ServiceName: 'payments', Body: 'card declined', SeverityText: 'ERROR', SeverityNumber: 17 }),
+    log({ Timestamp: ns(150), ServiceName: 'checkout', Body: 'no trace here' }),
+    log({ Timestamp: ns(180, 1), TraceId: TRACE.other, ServiceName: 'checkout', Body: 'other project', Project: 'other' }),
+  ]);
+  for (const s of EXPORTER_DDL) await store.command(s);
+  const copy = async (table: string, columns: readonly string[]) =>
+    store.command(`INSERT INTO exporter.${table} (${columns.map((c) => `\`${c}\``).join(', ')}) SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM default.${table}`);
+  await copy('otel_traces', OTEL_TRACES.columns.filter((c) => c !== 'Project'));
+  await copy('otel_logs', OTEL_LOGS.columns.filter((c) => c !== 'Project'));
+}
+
+describe("the plugin's own SQL for its OpenTelemetry trace and log views", () => {
+  let context: { timeEpochNs: string; service: string };
+  beforeAll(async () => {
+    await seedOtel();
+    const [row] = await store.query<{ ns: string; service: string }>(
+      "SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS ns, ServiceName AS service FROM otel_logs WHERE Body = 'slow model'",
+    );
+    context = { timeEpochNs: row!.ns, service: row!.service };
+  });
+
+  const fill = (sql: string) =>
+    expand(
+      sql.replaceAll('__TRACE_ID__', TRACE.checkout).replaceAll('__ROW_TIME_EPOCH_NS__', context.timeEpochNs).replaceAll('__ROW_SERVICE_NAME__', context.service),
+      { ...RANGE, values: {} },
+    );
+
+  it('covers the views: trace search, trace-ID lookup with and without the _trace_id_ts shortcut, links, logs for a trace, logs volume and sample, context', () => {
+    expect(PLUGIN_SQL.plugin.commit).toMatch(/^[0-9a-f]{40}$/);
+    const names = PLUGIN_SQL.queries.map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining(['trace-search', 'trace-id-shortcut', 'trace-id-plain', 'trace-id-from-logs', 'logs-search', 'logs-for-trace-from-traces', 'logs-volume', 'logs-sample', 'log-context-backward', 'log-context-forward']));
+    expect(PLUGIN_SQL.queries.find((q) => q.name === 'trace-id-shortcut')!.sql).toContain('"otel_traces_trace_id_ts"');
+    // The pinned logs version reads TimestampTime and keeps the sample's ORDER BY.
+    expect(PLUGIN_SQL.queries.find((q) => q.name === 'logs-sample')!.sql).toMatch(/ORDER BY TimestampTime DESC LIMIT 100$/);
+  });
+
+  for (const q of PLUGIN_SQL.queries) {
+    it(`${q.name}: the same rows on Inferlens' tables (through the read-only interface) as on the exporter's (${q.view})`, async () => {
+      const ours = await run(fill(q.sql));
+      const rs = await store.client.query({ query: fill(q.sql).replaceAll('"default".', '"exporter".'), format: 'JSON' });
+      const theirs = (await rs.json()) as unknown as QueryResult;
+      expect(ours.meta).toEqual(theirs.meta);
+      expect(ours.data).toEqual(theirs.data);
+      expect(ours.data.length, 'returns rows for the seeded spans and logs').toBeGreaterThan(0);
+    });
+  }
+
+  it('the trace-ID lookup gives the whole trace: both spans, the event and the link', async () => {
+    const rows = (await run(fill(PLUGIN_SQL.queries.find((q) => q.name === 'trace-id-shortcut')!.sql))).data;
+    expect(rows.map((r) => r.spanID).sort()).toEqual(['a000000000000001', 'a000000000000002']);
+    const predict = rows.find((r) => r.spanID === 'a000000000000002')!;
+    expect(predict.references).toEqual([{ traceID: TRACE.payment, spanID: 'b000000000000001', tags: [{ key: 'reason', value: 'follows' }] }]);
+    expect((predict.logs as Array<{ name: string }>).map((l) => l.name)).toEqual(['first-token']);
   });
 });

@@ -13,6 +13,7 @@ export function configAuditDetails(config: CollectorConfig): Record<string, stri
     ...config,
     auth: { ...config.auth, adminKey: set(config.auth.adminKey) },
     clickhouse: { ...config.clickhouse, password: set(config.clickhouse.password) },
+    clickhouseHttp: { ...config.clickhouseHttp, password: set(config.clickhouseHttp.password) },
     redaction: { ...config.redaction, hashKey: set(config.redaction.hashKey) },
   };
   return {
@@ -26,5 +27,6 @@ export function configAuditDetails(config: CollectorConfig): Record<string, stri
     rulesFile: config.alerts.rulesFile,
     store: config.clickhouse.url ? 'server' : 'embedded',
     redactionRules: String(config.redaction.rules.length),
+    clickhouseHttp: config.clickhouseHttp.port === -1 ? 'off' : `port ${config.clickhouseHttp.port}, host ${config.clickhouseHttp.host || '(collector)'}, project ${config.clickhouseHttp.project || '*'}`,
   };
 }

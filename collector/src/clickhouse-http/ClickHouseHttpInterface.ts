@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ChdbHttpExecutor } from './ChdbHttpExecutor.js';
 import { clickHouseHttpHandler, KEEP_ALIVE_SECONDS, type ClickHouseHttpHandlerOptions } from './clickhouse-http-handler.js';
+import type { TlsServerOptions } from '../config/tls.js';
+import { tableScope } from './project-scope.js';
 import { readOnlyPolicy } from './read-only-policy.js';
 
 /** Options of {@link startClickHouseHttpInterface}. */
@@ -21,13 +24,17 @@ export interface ClickHouseHttpInterfaceOptions {
   maxMemoryBytes: number;
   /** The database of Inferlens' tables. @default 'default' */
   database?: string;
+  /** The one project the user reads (every table filtered to its rows; see `tableScope`); '' or absent: every project. */
+  project?: string;
+  /** HTTPS (the collector's `tls.*`): served over TLS, with client certificates when they are asked for. */
+  https?: TlsServerOptions;
   /** Logging of each request's outcome. */
   onRequest?: ClickHouseHttpHandlerOptions['onRequest'];
 }
 
 /** A running interface. */
 export interface ClickHouseHttpInterface {
-  /** `http://host:port`, with the port actually bound. */
+  /** `http://host:port` (`https://` over TLS), with the port actually bound. */
   url: string;
   port: number;
   /** Stops listening, ends open connections and releases the engine connection. */
@@ -53,7 +60,14 @@ export async function startClickHouseHttpInterface(options: ClickHouseHttpInterf
     const handler = clickHouseHttpHandler({
       executor,
       user: { username: options.username, password: options.password },
-      policy: readOnlyPolicy({ database, otherDatabases, tableFunctions, maxExecutionSeconds: options.maxExecutionSeconds, maxMemoryBytes: options.maxMemoryBytes }),
+      policy: readOnlyPolicy({
+        database,
+        otherDatabases,
+        tableFunctions,
+        maxExecutionSeconds: options.maxExecutionSeconds,
+        maxMemoryBytes: options.maxMemoryBytes,
+        scope: tableScope(options.project ?? ''),
+      }),
       // Queries only: a large body is no query.
       maxBodyBytes: 1024 * 1024,
       version,
@@ -61,7 +75,7 @@ export async function startClickHouseHttpInterface(options: ClickHouseHttpInterf
       displayName: 'inferlens',
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
-    server = createServer(handler);
+    server = options.https ? createHttpsServer(options.https, handler) : createServer(handler);
     server.keepAliveTimeout = (KEEP_ALIVE_SECONDS + 1) * 1000;
     const s = server;
     await new Promise<void>((resolve, reject) => {
@@ -80,7 +94,7 @@ export async function startClickHouseHttpInterface(options: ClickHouseHttpInterf
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   const s = server;
   return {
-    url: `http://${host}:${bound.port}`,
+    url: `${options.https ? 'https' : 'http'}://${host}:${bound.port}`,
     port: bound.port,
     close: () =>
       new Promise<void>((resolve) => {

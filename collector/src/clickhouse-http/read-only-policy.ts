@@ -1,6 +1,7 @@
 import type { AstNode, EngineParser, ExecutionPolicy, PreparedStatement } from './ChdbHttpExecutor.js';
 import { ClickHouseHttpError } from './ClickHouseHttpError.js';
 import type { ClickHouseHttpRequest } from './http-request.js';
+import { additionalTableFilters, type TableScope } from './project-scope.js';
 import { hasKeywordSequence, statementShape } from './sql-scan.js';
 
 /**
@@ -93,6 +94,8 @@ export interface ReadOnlyPolicyOptions {
   maxExecutionSeconds: number;
   /** `max_memory_usage`, and `max_result_bytes`, in bytes. */
   maxMemoryBytes: number;
+  /** Which of the database's tables are read, and which rows (see `tableScope`): by default every table, every row. */
+  scope?: TableScope;
 }
 
 function refused(request: ClickHouseHttpRequest, message: string): ClickHouseHttpError {
@@ -131,6 +134,7 @@ function firstWord(detail: string): string {
  */
 export function readOnlyPolicy(options: ReadOnlyPolicyOptions): ExecutionPolicy {
   const ours = options.database;
+  const scope = options.scope;
   const others = [...new Set(options.otherDatabases.map((d) => d.toLowerCase()).filter((d) => d !== ours.toLowerCase()))];
   const refusedScalars = new Set([...REFUSED_FUNCTIONS, ...(options.tableFunctions ?? []).map((f) => f.toLowerCase()).filter((f) => !ALLOWED_TABLE_FUNCTIONS.has(f) && f !== 'format')]);
   const isRefusedScalar = (fn: string) => refusedScalars.has(fn) || (!PURE_DESPITE_PREFIX.has(fn) && REFUSED_PREFIXES.some((p) => fn.startsWith(p)));
@@ -184,6 +188,13 @@ export function readOnlyPolicy(options: ReadOnlyPolicyOptions): ExecutionPolicy 
       nodes.forEach((node, i) => check(node, parentOf(nodes, i), root));
       return sql;
 
+      function checkScope(table: string): void {
+        if (!scope) return;
+        if (scope.refusedTables.has(table) || (scope.onlyTables !== undefined && !scope.onlyTables.has(table))) {
+          throw refused(request, `the table ${table} cannot be read here${scope.onlyTables ? ' (this interface reads one project: tables of projects and their rows only)' : ''}`);
+        }
+      }
+
       function check(node: AstNode, parent: AstNode | undefined, top: AstNode): void {
         if (!ALLOWED_NODES.has(node.type)) throw refused(request, `${node.type} is not allowed here`);
         switch (node.type) {
@@ -206,6 +217,7 @@ export function readOnlyPolicy(options: ReadOnlyPolicyOptions): ExecutionPolicy 
             if (!TABLE_NAME.test(name) || !/^(?:$| \((?:alias|children) )/.test(rest) || (dot >= 0 && name.slice(0, dot) !== ours)) {
               throw refused(request, `the table ${name} cannot be read here, only tables of ${ours}`);
             }
+            checkScope(dot >= 0 ? name.slice(dot + 1) : name);
             return;
           }
           case 'Identifier': {
@@ -215,8 +227,12 @@ export function readOnlyPolicy(options: ReadOnlyPolicyOptions): ExecutionPolicy 
               return;
             }
             // `x IN system.one` reads a table through an identifier.
-            const other = namesOtherDatabase(firstWord(node.detail));
+            const word = firstWord(node.detail);
+            const other = namesOtherDatabase(word);
             if (other !== undefined) throw refused(request, `the database ${other} cannot be read here, only ${ours}`);
+            // So may `x IN api_keys`: a name of a table not served is refused wherever it stands.
+            const bare = word.toLowerCase().startsWith(`${ours.toLowerCase()}.`) ? word.slice(ours.length + 1) : word;
+            if (scope?.refusedTables.has(bare)) checkScope(bare);
             return;
           }
           case 'ExistsTableQuery': {
@@ -237,6 +253,8 @@ export function readOnlyPolicy(options: ReadOnlyPolicyOptions): ExecutionPolicy 
         ['max_memory_usage', String(options.maxMemoryBytes)],
         ['max_result_bytes', String(options.maxMemoryBytes)],
         ['result_overflow_mode', 'throw'],
+        // One project's rows of every table read, subqueries, joins and `IN table` included.
+        ...(scope && scope.rowFilters.size > 0 ? [['additional_table_filters', additionalTableFilters(scope.rowFilters)] as [string, string]] : []),
         ['readonly', '1'],
       ];
     },

@@ -38,7 +38,7 @@ describe('loadConfig defaults', () => {
       role: 'all',
       dataDir: './.inferlens/data',
       clickhouse: { url: '', username: 'default', password: '', database: 'default', cluster: '' },
-      clickhouseHttp: { port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 },
+      clickhouseHttp: { port: -1, host: '', project: '', username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 },
       limits: {
         maxBodyBytes: 16 * 1024 * 1024,
         maxDecompressedBytes: 64 * 1024 * 1024,
@@ -321,9 +321,11 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
 
 describe('clickhouseHttp: the read-only ClickHouse HTTP interface', () => {
   it('is off by default, and takes its port, user and password from the environment', () => {
-    expect(DEFAULT_CONFIG.clickhouseHttp).toEqual({ port: -1, username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 });
+    expect(DEFAULT_CONFIG.clickhouseHttp).toEqual({ port: -1, host: '', project: '', username: '', password: '', maxExecutionSeconds: 30, maxMemoryBytes: 1_073_741_824 });
     const env = { INFERLENS_CLICKHOUSE_HTTP_PORT: '8123', INFERLENS_CLICKHOUSE_HTTP_USERNAME: 'grafana', INFERLENS_CLICKHOUSE_HTTP_PASSWORD: 's3cret' };
     expect(loadConfig({ env }).clickhouseHttp).toMatchObject({ port: 8123, username: 'grafana', password: 's3cret' });
+    const scoped = { ...env, INFERLENS_CLICKHOUSE_HTTP_HOST: '10.0.0.5', INFERLENS_CLICKHOUSE_HTTP_PROJECT: 'acme' };
+    expect(loadConfig({ env: scoped }).clickhouseHttp).toMatchObject({ host: '10.0.0.5', project: 'acme' });
   });
 
   it('requires the user and the password when it is on, and the embedded store', () => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../clickhouse-http/ClickHouseHttpInterface.js';
-import type { ClickHouseHttpConfig } from '../config/clickhouse-http.js';
+import { clickHouseHttpHost, type ClickHouseHttpConfig } from '../config/clickhouse-http.js';
+import { isLoopback } from '../config/auth.js';
+import type { TlsServerOptions } from '../config/tls.js';
 import { STORE_PLUGIN } from './store-plugin.js';
 
 declare module 'fastify' {
@@ -14,8 +16,12 @@ declare module 'fastify' {
 /** Options of {@link clickHouseHttpPlugin}. */
 export interface ClickHouseHttpPluginOptions {
   config: ClickHouseHttpConfig;
-  /** Interface to listen on: the collector's own `host`. */
+  /** The collector's own `host`. */
   host: string;
+  /** `auth.mode`: with `required`, the interface stays on loopback unless `clickhouseHttp.host` says otherwise. */
+  authMode: string;
+  /** The collector's HTTPS options (`tls.*`), which the interface takes too. */
+  https?: TlsServerOptions | undefined;
   /** The embedded store's data directory. */
   dataDir: string;
 }
@@ -30,10 +36,13 @@ async function clickHouseHttpSetup(app: FastifyInstance, opts: ClickHouseHttpPlu
   app.decorate('clickhouseHttp', undefined);
   if (opts.config.port === -1 || app.store.mode !== 'embedded') return;
   const log = app.log.child({ component: 'clickhouse-http' });
+  const host = clickHouseHttpHost(opts.config, opts.host, opts.authMode);
   app.addHook('onReady', async () => {
     const ch = await startClickHouseHttpInterface({
       dataDir: opts.dataDir,
-      host: opts.host,
+      host,
+      project: opts.config.project,
+      ...(opts.https ? { https: opts.https } : {}),
       port: opts.config.port,
       username: opts.config.username,
       password: opts.config.password,
@@ -46,7 +55,13 @@ async function clickHouseHttpSetup(app: FastifyInstance, opts: ClickHouseHttpPlu
       },
     });
     app.clickhouseHttp = ch;
-    log.info({ host: opts.host, port: ch.port }, 'clickhouse http interface listening (read-only)');
+    log.info({ host, port: ch.port, scheme: opts.https ? 'https' : 'http', project: opts.config.project || '*' }, 'clickhouse http interface listening (read-only)');
+    if (opts.authMode === 'required' && !isLoopback(host) && opts.config.project === '') {
+      log.warn(
+        { host },
+        'the clickhouse http interface is reachable beyond loopback and reads every project with one password, not API keys: set clickhouseHttp.project to scope it to one project (docs/security.md)',
+      );
+    }
   });
   app.addHook('onClose', async () => {
     await app.clickhouseHttp?.close();

@@ -8,6 +8,7 @@ import { INSERT_SPOOL_DIR } from './SpoolFileSink.js';
 import { Str, UInt32 } from './schema/column-types.js';
 import { column, defineTable, encodeRows } from './schema/TableDefinition.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { spansOfTrace } from './repositories/otel-traces.js';
 
 // One embedded store for the whole file (chDB binds one data directory per process; vitest
 // forks a process per file). The first test sees a fresh, empty database.
@@ -188,10 +189,14 @@ describe('ClickHouseStore.insertRowBinary, embedded: through spool files', () =>
 });
 
 describe('OpenTelemetry ClickHouse exporter compatibility', () => {
-  // The stored columns of the OpenTelemetry Collector's ClickHouse exporter
-  // (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/
-  // traces_table.sql, traces_id_ts_lookup_table.sql, logs_table.sql and metrics_*_table.sql), in order and with
-  // their types; a Nested column shows as one Array per field. Inferlens adds `Project`.
+  // The OpenTelemetry Collector ClickHouse exporter's tables (opentelemetry-collector-contrib,
+  // exporter/clickhouseexporter/internal/sqltemplates/): traces_table.sql at 2bf6b9e (its
+  // bloom-filter variant, for servers without full-text indexes), traces_id_ts_lookup_table.sql
+  // at 1b08503, and logs_table.sql as it was up to v0.150.0 (the layout with TimestampTime that
+  // Inferlens keeps: docs/grafana.md). Columns in order with their types (a Nested column shows as
+  // one Array per field), then the skipping indexes, the keys and the engine as system.tables
+  // shows them. Inferlens adds `Project`, and to otel_traces `IngestKey` and its bloom filter (the
+  // duplicate check's request key) and the SpanId bloom filter (span lookups by id).
   const EXPORTER_TRACES = [
     ['Timestamp', 'DateTime64(9)'],
     ['TraceId', 'String'],
@@ -215,12 +220,30 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ['Links.SpanId', 'Array(String)'],
     ['Links.TraceState', 'Array(String)'],
     ['Links.Attributes', 'Array(Map(LowCardinality(String), String))'],
+    ['ResourceAttributeItems', 'Array(String)'],
+    ['SpanAttributeItems', 'Array(String)'],
   ];
+  const EXPORTER_TRACES_INDEXES = [
+    ['idx_trace_id', 'TraceId', 'bloom_filter(0.001)', 1],
+    ['idx_res_attr_key', 'mapKeys(ResourceAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_res_attr_value', 'mapValues(ResourceAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_span_attr_key', 'mapKeys(SpanAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_span_attr_value', 'mapValues(SpanAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_duration', 'Duration', 'minmax', 1],
+    ['idx_lower_span_name', 'lower(SpanName)', 'tokenbf_v1(32768, 3, 0)', 8],
+  ];
+  const EXPORTER_TRACES_LAYOUT = {
+    engine: 'MergeTree',
+    partition_key: 'toDate(Timestamp)',
+    primary_key: 'ServiceName, SpanName, toDateTime(Timestamp)',
+    sorting_key: 'ServiceName, SpanName, toDateTime(Timestamp), Timestamp',
+  };
   const EXPORTER_TRACE_ID_TS = [
     ['TraceId', 'String'],
     ['Start', 'SimpleAggregateFunction(min, DateTime)'],
     ['End', 'SimpleAggregateFunction(max, DateTime)'],
   ];
+  const EXPORTER_TRACE_ID_TS_LAYOUT = { engine: 'AggregatingMergeTree', partition_key: 'toStartOfWeek(Start)', primary_key: '(TraceId)', sorting_key: '(TraceId)' };
   const EXPORTER_LOGS = [
     ['Timestamp', 'DateTime64(9)'],
     ['TimestampTime', 'DateTime'],
@@ -240,6 +263,39 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ['LogAttributes', 'Map(LowCardinality(String), String)'],
     ['EventName', 'String'],
   ];
+  const EXPORTER_LOGS_INDEXES = [
+    ['idx_trace_id', 'TraceId', 'bloom_filter(0.001)', 1],
+    ['idx_res_attr_key', 'mapKeys(ResourceAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_res_attr_value', 'mapValues(ResourceAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_scope_attr_key', 'mapKeys(ScopeAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_scope_attr_value', 'mapValues(ScopeAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_log_attr_key', 'mapKeys(LogAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_log_attr_value', 'mapValues(LogAttributes)', 'bloom_filter(0.01)', 1],
+    ['idx_body', 'Body', 'tokenbf_v1(32768, 3, 0)', 8],
+  ];
+  const EXPORTER_LOGS_LAYOUT = {
+    engine: 'MergeTree',
+    partition_key: 'toDate(TimestampTime)',
+    primary_key: 'ServiceName, TimestampTime',
+    sorting_key: 'ServiceName, TimestampTime, Timestamp',
+  };
+
+  /** Skipping indexes: name, expression, type with its arguments, granularity. */
+  async function indexes(table: string): Promise<Array<[string, string, string, number]>> {
+    const rows = await store.query<{ name: string; expr: string; type_full: string; granularity: string | number }>(
+      'SELECT name, expr, type_full, granularity FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {table:String}',
+      { table },
+    );
+    return rows.map((r) => [r.name, r.expr, r.type_full, Number(r.granularity)]);
+  }
+
+  async function layout(table: string): Promise<Record<string, string>> {
+    const [row] = await store.query<Record<string, string>>(
+      'SELECT engine, partition_key, primary_key, sorting_key FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      { table },
+    );
+    return row!;
+  }
 
   // The metrics tables (metrics_{gauge,sum,histogram,exp_histogram,summary}_table.sql, the layout
   // since v0.160): the columns every one starts with, then each table's own.
@@ -329,16 +385,55 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     await store.migrate();
   });
 
-  it('otel_traces has the exporter columns, in order, then Project and IngestKey (the duplicate check\'s request key)', async () => {
+  it('otel_traces has the exporter columns, in order, then Project and IngestKey; its indexes (and the SpanId and IngestKey ones), keys and engine', async () => {
     expect(await columns('otel_traces')).toEqual([...EXPORTER_TRACES, ['Project', 'LowCardinality(String)'], ['IngestKey', 'String']]);
+    expect((await indexes('otel_traces')).sort()).toEqual(
+      [...EXPORTER_TRACES_INDEXES, ['idx_span_id', 'SpanId', 'bloom_filter(0.001)', 1], ['idx_ingest_key', 'IngestKey', 'bloom_filter(0.001)', 1]].sort(),
+    );
+    expect(await layout('otel_traces')).toEqual(EXPORTER_TRACES_LAYOUT);
   });
 
-  it('otel_traces_trace_id_ts has the exporter columns', async () => {
+  it('otel_traces_trace_id_ts has the exporter columns, keys and engine', async () => {
     expect(await columns('otel_traces_trace_id_ts')).toEqual(EXPORTER_TRACE_ID_TS);
+    expect(await indexes('otel_traces_trace_id_ts')).toEqual([]);
+    expect(await layout('otel_traces_trace_id_ts')).toEqual(EXPORTER_TRACE_ID_TS_LAYOUT);
   });
 
-  it('otel_logs has the exporter columns, in order, then Project', async () => {
+  it('otel_logs has the exporter columns, in order, then Project; its indexes, keys and engine', async () => {
     expect(await columns('otel_logs')).toEqual([...EXPORTER_LOGS, ['Project', 'LowCardinality(String)']]);
+    expect((await indexes('otel_logs')).sort()).toEqual([...EXPORTER_LOGS_INDEXES].sort());
+    expect(await layout('otel_logs')).toEqual(EXPORTER_LOGS_LAYOUT);
+  });
+
+  it('the ALIAS columns give key=value per attribute, as the exporter computes them', async () => {
+    await store.command(
+      `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, ServiceName, ResourceAttributes, SpanAttributes)
+       VALUES (now64(9), 'aa', 'bb', 'alias-check', 'svc', map('host.name', 'h1', 'k', ''), map('http.route', '/a=b'))`,
+    );
+    expect(await store.query("SELECT ResourceAttributeItems AS r, SpanAttributeItems AS s FROM otel_traces WHERE SpanName = 'alias-check'")).toEqual([
+      { r: ['host.name=h1', 'k='], s: ['http.route=/a=b'] },
+    ]);
+  });
+
+  it("spansOfTrace reads a trace over two days within the lookup table's time range, and a trace the lookup table lacks everywhere", async () => {
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const now = Math.floor(Date.now() / 1000);
+    await store.command(
+      `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, ServiceName, Duration) VALUES
+       (fromUnixTimestamp64Nano({a:Int64}), {traceId:String}, 'eee19b7ec3c1b174', 'yesterday', 'svc', 1),
+       (fromUnixTimestamp64Nano({b:Int64}), {traceId:String}, 'eee19b7ec3c1b175', 'today', 'svc', 1)`,
+      { traceId, a: String(BigInt(now - 86_400) * 1_000_000_000n + 999_999_999n), b: String(BigInt(now) * 1_000_000_000n + 999_999_999n) },
+    );
+    expect((await spansOfTrace(store, traceId)).map((s) => s.SpanName)).toEqual(['yesterday', 'today']);
+    const explain = await store.query<{ explain: string }>(
+      `EXPLAIN indexes = 1 WITH (SELECT (min(Start), max(End) + 1, count()) FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}) AS bounds
+       SELECT SpanId FROM otel_traces WHERE TraceId = {traceId:String} AND (bounds.3 = 0 OR (Timestamp >= bounds.1 AND Timestamp <= bounds.2))`,
+      { traceId },
+    );
+    expect(explain.map((r) => r.explain).join('\n')).toMatch(/Partition[\s\S]*Condition: and\(\(toDate\(Timestamp\) in/);
+    await store.command('TRUNCATE TABLE otel_traces_trace_id_ts');
+    expect((await spansOfTrace(store, traceId)).map((s) => s.SpanName)).toEqual(['yesterday', 'today']);
+    expect(await spansOfTrace(store, traceId, 'another-project')).toEqual([]);
   });
 
   it.each(Object.keys(EXPORTER_METRICS))('%s has the exporter columns, in order, then Project; its engine, keys, indexes and codecs', async (table) => {

@@ -152,6 +152,7 @@ export class ClickHouseStore implements InsertTarget {
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
       for (const statement of migrationStatements(m, this.ddl)) await this.command(statement);
+      if (m.run) await m.run(this, this.ddl);
       await this.command(`INSERT INTO ${MIGRATIONS_TABLE} (Version, Name) VALUES ({version:UInt32}, {name:String})`, {
         version: m.version,
         name: m.name,

@@ -10,6 +10,7 @@
  * AFTER ...`), and `schema/migration-compat.test.ts`, which upgrades a data directory made by
  * the first release's frozen DDL and compares it with a fresh one, fails until it does.
  */
+import { rebuildTable, type MigrationTarget } from './rebuild-table.js';
 import { Ddl } from './schema/ddl.js';
 import { ALERT_EVENTS } from './schema/alert-events.js';
 import { API_KEYS } from './schema/api-keys.js';
@@ -41,6 +42,13 @@ export interface Migration {
   name: string;
   /** Statements, run in order: given, or made for the store's topology. */
   statements: readonly string[] | ((ddl: Ddl) => readonly string[]);
+  /**
+   * A step that depends on what the database holds (a table rebuilt when its keys are not the
+   * definition's), run after the statements; like them, safe to run again after an
+   * interruption. A fresh database has nothing for it to do, so `inferlens-collector schema`
+   * prints the statements only.
+   */
+  run?: (db: MigrationTarget, ddl: Ddl) => Promise<void>;
 }
 
 /** Name of the table that records applied migrations. */
@@ -73,6 +81,19 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (d) => [PREDICTIONS, OTEL_TRACES].flatMap((t) => [...d.addColumn(t, 'IngestKey'), ...d.addIndex(t, 'idx_ingest_key')]),
   },
   { version: 17, name: 'otel metrics tables', statements: (d) => OTEL_METRICS_TABLES.flatMap((t) => d.table(t)) },
+  // The exporter's ScopeAttributes bloom filters (parts written before get them as they merge).
+  { version: 18, name: 'otel_logs scope attribute indexes', statements: (d) => [...d.addIndex(OTEL_LOGS, 'idx_scope_attr_key'), ...d.addIndex(OTEL_LOGS, 'idx_scope_attr_value')] },
+  // The exporter's keys (PRIMARY KEY without Timestamp, ORDER BY with it), ALIAS columns and
+  // span name index: a new table, a copy and a swap (keys cannot be altered); nothing to do on
+  // a table that has them.
+  {
+    version: 19,
+    name: 'otel_traces exporter keys',
+    statements: [],
+    run: async (db, d) => {
+      await rebuildTable(db, d, OTEL_TRACES, 'rebuild19');
+    },
+  },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

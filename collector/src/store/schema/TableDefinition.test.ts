@@ -8,7 +8,7 @@ import { OTEL_LOGS } from './otel-logs.js';
 import { OTEL_TRACES } from './otel-traces.js';
 import { PREDICTIONS, type PredictionRow } from './predictions.js';
 import { READINESS_PROBE } from './readiness-probe.js';
-import { column, decodeRows, defineTable, encodeRows, generated, nested, type RowType } from './TableDefinition.js';
+import { alias, column, decodeRows, defineTable, encodeRows, generated, nested, type RowType } from './TableDefinition.js';
 import { ArrayOf } from './column-types.js';
 
 describe('defineTable', () => {
@@ -25,9 +25,14 @@ describe('defineTable', () => {
     }>();
     expectTypeOf<PredictionRow>().not.toHaveProperty('ReceivedAt');
     expectTypeOf<PredictionRow['NumericFeatures']>().toEqualTypeOf<Record<string, number>>();
-    const T = defineTable('t', { A: column(Str), B: generated(DateTime64Millis, 'now64(3)'), C: nested('N', 'C', ArrayOf.Str) }, { engine: 'MergeTree', orderBy: 'A' });
+    const T = defineTable(
+      't',
+      { A: column(Str), B: generated(DateTime64Millis, 'now64(3)'), C: nested('N', 'C', ArrayOf.Str), D: alias(ArrayOf.Str, 'arrayMap(x -> upper(x), N.C)') },
+      { engine: 'MergeTree', orderBy: 'A' },
+    );
     expectTypeOf<RowType<typeof T>>().toEqualTypeOf<{ A: string; C: string[] }>();
     expect(T.columns).toEqual(['A', 'N.C']);
+    expect(Ddl.SINGLE.table(T)[0]).toContain('    D Array(String) ALIAS arrayMap(x -> upper(x), N.C)\n)');
   });
 
   // What the first release wrote: the transcoders hand-write these columns in this order, and

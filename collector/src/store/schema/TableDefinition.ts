@@ -16,6 +16,8 @@ export interface ColumnDefinition<T = unknown, Inserted extends boolean = boolea
   readonly inserted: Inserted;
   /** A column something else than the collector's inserts fills (a materialized view), or nothing does: neither inserted nor defaulted. */
   readonly external?: boolean;
+  /** `ALIAS` expression: a column computed when read, never stored (see {@link alias}). */
+  readonly alias?: string;
   /** For a member of a `Nested` column: the group (`Events`) and the member's own name (`Timestamp`). */
   readonly nested?: { readonly group: string; readonly member: string; readonly groupCodec?: string };
 }
@@ -28,6 +30,15 @@ export function column<T>(type: ColumnType<T>, options: { codec?: string; defaul
 /** A column the engine fills from its `DEFAULT` (never sent by the collector). */
 export function generated<T>(type: ColumnType<T>, defaultExpression: string, options: { codec?: string } = {}): ColumnDefinition<T, false> {
   return { type, default: defaultExpression, ...options, inserted: false };
+}
+
+/**
+ * A column computed from others whenever it is read (`ALIAS`): it takes no disk and is neither
+ * inserted nor in the row type; queries and skipping indexes may use it, `SELECT *` does not
+ * return it.
+ */
+export function alias<T>(type: ColumnType<T>, expression: string): ColumnDefinition<T, false> {
+  return { type, alias: expression, inserted: false };
 }
 
 /** A column of a materialized view's target (an aggregate state): the view writes it, never the collector. */
@@ -149,7 +160,7 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
   for (const [field, c] of Object.entries(columns)) {
     if (!IDENTIFIER.test(field)) throw new Error(`${name}.${field}: a row field is an identifier`);
     if (c.inserted && !c.type.write) throw new Error(`${name}.${field}: ${c.type.sql} has no RowBinary writer; declare it generated`);
-    if (!c.inserted && c.default === undefined && !c.external) throw new Error(`${name}.${field}: a generated column needs its DEFAULT`);
+    if (!c.inserted && c.default === undefined && c.alias === undefined && !c.external) throw new Error(`${name}.${field}: a generated column needs its DEFAULT`);
   }
   const columnName = (field: string, c: ColumnDefinition) => (c.nested ? `${c.nested.group}.${c.nested.member}` : field);
   const write = compileWriter(name, inserted.map(([field, c]) => [field, c.type.write!]));

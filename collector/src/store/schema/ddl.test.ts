@@ -48,6 +48,8 @@ ORDER BY (Project, PredictionId)`,
         TraceState String,
         Attributes Map(LowCardinality(String), String)
     ) CODEC(ZSTD(1)),
+    ResourceAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),
+    SpanAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),
     Project LowCardinality(String) DEFAULT 'default' CODEC(ZSTD(1)),
     IngestKey String CODEC(ZSTD(1)),
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,`);
@@ -82,7 +84,8 @@ ENGINE = Distributed('prod', 'inferlens', 'feedback_local', cityHash64(Project, 
     const [local, distributed] = CLUSTER.table(OTEL_TRACES);
     expect(local).toContain(`) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/inferlens/otel_traces_local', '{replica}')
 PARTITION BY toDate(Timestamp)
-ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`);
     expect(distributed).toBe(`CREATE TABLE IF NOT EXISTS inferlens.otel_traces ON CLUSTER \`prod\` AS inferlens.otel_traces_local
 ENGINE = Distributed('prod', 'inferlens', 'otel_traces_local', rand())`);
@@ -126,6 +129,7 @@ FROM inferlens.predictions_ingest_local`,
     expect(altered).toEqual([
       'quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local',
       'predictions_local', 'predictions', 'predictions_local', 'otel_traces_local', 'otel_traces', 'otel_traces_local',
+      'otel_logs_local', 'otel_logs_local',
     ]);
   });
 

@@ -110,6 +110,52 @@ export class Ddl {
     return [`INSERT INTO ${this.#name(view.to.name)} ${view.select(this.#name(view.from.name))}`];
   }
 
+  /**
+   * The statements of a rebuild of `def` (new table, copy, swap; see `rebuild-table.ts`), for a
+   * change that `ALTER` cannot make (the sorting or primary key). `tag` names the staging tables
+   * (`<name>_<tag>`) and, on a cluster, their replication path, which the rebuilt table keeps:
+   * each run needs a tag of its own (`rebuildTable` adds random hex to the migration's).
+   */
+  rebuild(def: AnyTableDefinition, tag: string): RebuildStatements {
+    if (!IDENTIFIER.test(tag)) throw new Error(`rebuild tag ${JSON.stringify(tag)}: expected an identifier`);
+    const t = this.topology;
+    const staging = `${def.name}_${tag}`;
+    const stagingDef = { ...def, name: staging, table: staging };
+    const expectedKeys = { sorting: unparen(def.layout.orderBy ?? ''), primary: unparen(def.layout.primaryKey ?? def.layout.orderBy ?? '') };
+    const partition = def.layout.partitionBy;
+    if (partition === undefined) throw new Error(`${def.name}: a rebuild copies partition by partition; the table has none`);
+    const where = `${partition} = {partition:String}`;
+    if (t.kind === 'single') {
+      const database = t.database === undefined ? 'currentDatabase()' : literal(t.database);
+      return {
+        expectedKeys,
+        systemTable: (table) => ({ from: `system.${table}`, database, table: def.name }),
+        dropStaging: [`DROP TABLE IF EXISTS ${this.#name(staging)} SYNC`],
+        drop: (name) => [`DROP TABLE IF EXISTS ${this.#name(name)} SYNC`],
+        createStaging: this.table(stagingDef),
+        copy: (columns) => `INSERT INTO ${this.#name(staging)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.#name(def.name)} WHERE ${where}`,
+        swap: [`EXCHANGE TABLES ${this.#name(def.name)} AND ${this.#name(staging)}`],
+        finish: [],
+      };
+    }
+    const onCluster = `ON CLUSTER ${quote(t.cluster)}`;
+    const local = `${def.name}_local`;
+    const stagingLocal = `${staging}_local`;
+    const [, distributed] = this.table(def);
+    return {
+      expectedKeys,
+      systemTable: (table) => ({ from: `clusterAllReplicas(${literal(t.cluster)}, system.${table})`, database: literal(t.database), table: local }),
+      dropStaging: [`DROP TABLE IF EXISTS ${this.#name(staging)} ${onCluster} SYNC`, `DROP TABLE IF EXISTS ${this.#name(stagingLocal)} ${onCluster} SYNC`],
+      drop: (name) => [`DROP TABLE IF EXISTS ${this.#name(name)} ${onCluster} SYNC`],
+      createStaging: this.table(stagingDef),
+      // Through the Distributed tables: every shard's rows reach the new local tables, spread as inserts are.
+      copy: (columns) => `INSERT INTO ${this.#name(staging)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${this.#name(def.name)} WHERE ${where}`,
+      swap: [`EXCHANGE TABLES ${this.#name(local)} AND ${this.#name(stagingLocal)} ${onCluster}`],
+      // The Distributed table takes the new columns (it was made AS the old local table).
+      finish: [distributed!.replace(/^CREATE TABLE IF NOT EXISTS /, 'CREATE OR REPLACE TABLE ')],
+    };
+  }
+
   #name(name: string): string {
     const database = this.topology.database;
     return database === undefined ? name : `${database}.${name}`;
@@ -140,7 +186,8 @@ function columnLines(def: AnyTableDefinition): string[] {
 }
 
 function columnLine(name: string, c: ColumnDefinition): string {
-  return `${name} ${c.type.sql}${c.default !== undefined ? ` DEFAULT ${c.default}` : ''}${c.codec ? ` CODEC(${c.codec})` : ''}`;
+  const value = c.alias !== undefined ? ` ALIAS ${c.alias}` : c.default !== undefined ? ` DEFAULT ${c.default}` : '';
+  return `${name} ${c.type.sql}${value}${c.codec ? ` CODEC(${c.codec})` : ''}`;
 }
 
 function clauses(def: AnyTableDefinition): string {
@@ -172,6 +219,41 @@ function shardingKey(def: AnyTableDefinition): string {
   if (l.shardingKey) return l.shardingKey;
   if (/^(Replacing|Aggregating|Summing|Collapsing)/.test(l.engine) && l.orderBy) return `cityHash64(${l.orderBy.replace(/^\((.*)\)$/, '$1')})`;
   return 'rand()';
+}
+
+/** What {@link Ddl.rebuild} gives: statements, and where to read the state of the table. */
+export interface RebuildStatements {
+  /** The definition's keys as `system.tables` shows them (`sorting_key`, `primary_key`). */
+  readonly expectedKeys: { readonly sorting: string; readonly primary: string };
+  /** Where `system.<table>` rows of the table that holds the data are (every replica's, on a cluster): `FROM`, the database (SQL) and the table name. */
+  systemTable(table: 'tables' | 'parts' | 'columns'): { from: string; database: string; table: string };
+  /** Drops the staging tables (`IF EXISTS`). */
+  readonly dropStaging: readonly string[];
+  /** Drops a table of the database (`IF EXISTS`; on every node of a cluster). */
+  drop(name: string): string[];
+  /** Creates the staging tables from the definition. */
+  readonly createStaging: readonly string[];
+  /** Copies one partition (`{partition:String}`, as `system.parts` names it) of the given columns into the staging table. */
+  copy(columns: readonly string[]): string;
+  /** Swaps the table holding the data with its staging table (atomic). */
+  readonly swap: readonly string[];
+  /** Runs after the swap, and again on every later run (idempotent). */
+  readonly finish: readonly string[];
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A key as `system.tables` shows it: a tuple of several expressions without its parentheses (`(a)` stays). */
+function unparen(expression: string): string {
+  const m = /^\((.*)\)$/.exec(expression);
+  if (!m) return expression;
+  let depth = 0;
+  for (const ch of m[1]!) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) return m[1]!;
+  }
+  return expression;
 }
 
 function quote(identifier: string): string {

@@ -6,7 +6,16 @@ const Z = { codec: 'ZSTD(1)' };
 
 /**
  * `otel_logs`: the OpenTelemetry Collector ClickHouse exporter's logs table, column for column
- * (logs_table.sql), for log records that are not predictions or feedback; Inferlens adds `Project`.
+ * with its indexes and keys, as its template (logs_table.sql) made it up to v0.150.0, for log
+ * records that are not predictions or feedback; Inferlens adds `Project`.
+ *
+ * v0.151.0 (opentelemetry-collector-contrib PR 47720) changed the template for new tables only:
+ * no `TimestampTime`, `PARTITION BY toDate(Timestamp)`, `ORDER BY (toStartOfFiveMinutes(Timestamp),
+ * ServiceName, Timestamp)`, eight `__otel_materialized_*` columns of Kubernetes resource
+ * attributes, and `idx_lower_body` on `lower(Body)` instead of `idx_body`. The exporter leaves the
+ * tables it made before alone, and Grafana's plugin reads both layouts (OTel 1.29.0 with
+ * `TimestampTime`, 1.30.0 without); Inferlens keeps this one, and its provisioning pins the
+ * plugin's `logs.otelVersion` to 1.29.0 (docs/grafana.md).
  */
 export const OTEL_LOGS = defineTable(
   'otel_logs',
@@ -35,6 +44,8 @@ export const OTEL_LOGS = defineTable(
     indexes: [
       bloom('idx_trace_id', 'TraceId', '0.001'),
       ...attributeMapBlooms('res_attr', 'ResourceAttributes'),
+      // Migration 18 adds these two to older tables.
+      ...attributeMapBlooms('scope_attr', 'ScopeAttributes'),
       ...attributeMapBlooms('log_attr', 'LogAttributes'),
       'idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8',
     ],

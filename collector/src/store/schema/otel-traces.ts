@@ -1,14 +1,24 @@
 import { ArrayOf, DateTime64Nanos, declaredOnly, LowCardinalityString, Str, StringMapType, UInt64Decimal } from './column-types.js';
 import { defineView } from './ddl.js';
 import { attributeMapBlooms, bloom } from './indexes.js';
-import { column, defineTable, filledByView, nested, type RowType } from './TableDefinition.js';
+import { alias, column, defineTable, filledByView, nested, type RowType } from './TableDefinition.js';
 
 const Z = { codec: 'ZSTD(1)' };
 
+/** `key=value` for each entry of an attribute map, as the exporter's `...AttributeItems` columns compute it. */
+const items = (map: string) => `arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(${map}, 'Array(Tuple(String, String))'))`;
+
 /**
- * `otel_traces`: the OpenTelemetry Collector ClickHouse exporter's table, column for column
- * (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql),
- * so Grafana's trace views and existing pipelines read it unchanged; Inferlens adds `Project`.
+ * `otel_traces`: the OpenTelemetry Collector ClickHouse exporter's table, column for column, with
+ * its indexes and keys (opentelemetry-collector-contrib,
+ * exporter/clickhouseexporter/internal/sqltemplates/traces_table.sql at 2bf6b9e, the variant for
+ * servers without full-text indexes: bloom filters, which every ClickHouse we support has), so
+ * Grafana's trace views and existing pipelines read it unchanged; Inferlens adds `Project`.
+ *
+ * `Project` is not in the keys: the exporter's keys serve the queries Grafana's plugin makes
+ * (by service, span name and time), a trace is looked up by id through `otel_traces_trace_id_ts`
+ * (its time range, then the `TraceId` bloom filter), and a project's spans are a filter on what
+ * those select. Changing the keys of an existing table takes a rebuild (migration 19, `rebuild-table.ts`).
  */
 export const OTEL_TRACES = defineTable(
   'otel_traces',
@@ -38,6 +48,10 @@ export const OTEL_TRACES = defineTable(
     LinksSpanId: nested('Links', 'SpanId', ArrayOf.Str),
     LinksTraceState: nested('Links', 'TraceState', ArrayOf.Str),
     LinksAttributes: nested('Links', 'Attributes', ArrayOf.StringMap),
+    /** `key=value` per resource attribute, computed when read (`has(ResourceAttributeItems, 'host.name=a')`). */
+    ResourceAttributeItems: alias(ArrayOf.Str, items('ResourceAttributes')),
+    /** `key=value` per span attribute, computed when read. */
+    SpanAttributeItems: alias(ArrayOf.Str, items('SpanAttributes')),
     Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }),
     /** The key of the export request the span came in (`ingest/request-key.ts`; '' for spans written otherwise); added by migration 16. */
     IngestKey: column(Str, Z),
@@ -53,9 +67,12 @@ export const OTEL_TRACES = defineTable(
       bloom('idx_span_id', 'SpanId', '0.001'),
       // The duplicate check looks stored spans up by request key (migration 16).
       bloom('idx_ingest_key', 'IngestKey', '0.001'),
+      // Last, so that migration 15's `ADD INDEX idx_span_id ... AFTER idx_duration` still runs on older tables.
+      'idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8',
     ],
     partitionBy: 'toDate(Timestamp)',
-    orderBy: '(ServiceName, SpanName, toDateTime(Timestamp))',
+    primaryKey: '(ServiceName, SpanName, toDateTime(Timestamp))',
+    orderBy: '(ServiceName, SpanName, toDateTime(Timestamp), Timestamp)',
     settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
     dayPartition: 'Timestamp',
     // A retried export stores no span twice (see RowIdentity): a span id names one span of a
