@@ -389,7 +389,7 @@ async function seedOtel(): Promise<void> {
   const span = (o: Partial<SpanRow>): SpanRow => ({
     Timestamp: ns(0), TraceId: '', SpanId: '', ParentSpanId: '', TraceState: '', SpanName: '', SpanKind: 'Server', ServiceName: '',
     ResourceAttributes: {}, ScopeName: 'inferlens-test', ScopeVersion: '1.0.0', SpanAttributes: {}, Duration: '0', StatusCode: 'Unset', StatusMessage: '',
-    EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default', ...o,
+    EventsTimestamp: [], EventsName: [], EventsAttributes: [], LinksTraceId: [], LinksSpanId: [], LinksTraceState: [], LinksAttributes: [], Project: 'default', IngestKey: '', ...o,
   });
   await store.insert(OTEL_TRACES, [
     span({ Timestamp: ns(60, 123_456_789), TraceId: TRACE.checkout, SpanId: 'a000000000000001', SpanName: 'GET /cart', ServiceName: 'checkout', Duration: '250000000',
@@ -417,7 +417,7 @@ async function seedOtel(): Promise<void> {
   for (const s of EXPORTER_DDL) await store.command(s);
   const copy = async (table: string, columns: readonly string[]) =>
     store.command(`INSERT INTO exporter.${table} (${columns.map((c) => `\`${c}\``).join(', ')}) SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM default.${table}`);
-  await copy('otel_traces', OTEL_TRACES.columns.filter((c) => c !== 'Project'));
+  await copy('otel_traces', OTEL_TRACES.columns.filter((c) => c !== 'Project' && c !== 'IngestKey'));
   await copy('otel_logs', OTEL_LOGS.columns.filter((c) => c !== 'Project'));
 }
 

@@ -188,7 +188,7 @@ describe('rebuildTable, a cluster (as text)', () => {
     ]);
     expect(c[2]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.STAGING_local ON CLUSTER `prod` \([\s\S]*ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/inferlens\/STAGING_local', '\{replica\}'\)\nPARTITION BY toDate\(Timestamp\)\nPRIMARY KEY \(ServiceName, SpanName, toDateTime\(Timestamp\)\)\nORDER BY \(ServiceName, SpanName, toDateTime\(Timestamp\), Timestamp\)/);
     expect(c[3]).toMatch(/^CREATE TABLE IF NOT EXISTS inferlens\.STAGING ON CLUSTER `prod` AS inferlens\.STAGING_local\nENGINE = Distributed\('prod', 'inferlens', 'STAGING_local', rand\(\)\)$/);
-    expect(c[4]).toMatch(/^INSERT INTO inferlens\.STAGING \(`Timestamp`, .*`Project`\) SELECT `Timestamp`, .* FROM inferlens\.otel_traces WHERE toDate\(Timestamp\) = \{partition:String\}$/);
+    expect(c[4]).toMatch(/^INSERT INTO inferlens\.STAGING \(`Timestamp`, .*`Project`, `IngestKey`\) SELECT `Timestamp`, .* FROM inferlens\.otel_traces WHERE toDate\(Timestamp\) = \{partition:String\}$/);
     expect(c[5]).toBe(c[4]);
     expect(c.slice(6)).toEqual([
       'EXCHANGE TABLES inferlens.otel_traces_local AND inferlens.STAGING_local ON CLUSTER `prod`',
