@@ -66,6 +66,15 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
   { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
   { version: 15, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
+  {
+    version: 20,
+    name: 'segments of window results',
+    statements: (d) => [
+      ...d.addSortingKeyColumn(DRIFT_RESULTS, 'Segment'),
+      ...d.addSortingKeyColumn(DATA_QUALITY_RESULTS, 'Segment'),
+      ...d.addSortingKeyColumn(QUALITY_RESULTS, 'Segment'),
+    ],
+  },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

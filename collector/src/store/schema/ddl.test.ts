@@ -107,7 +107,9 @@ FROM inferlens.predictions_ingest_local`,
     for (const s of statements) {
       if (s.startsWith('INSERT')) continue;
       if (s.startsWith('ALTER')) {
-        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD (COLUMN|INDEX) IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)$/);
+        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD (COLUMN|INDEX) IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)(, MODIFY ORDER BY \(.*\))?$/);
+        // The sorting key changes on the tables that hold the data, never on a Distributed one.
+        if (s.includes('MODIFY ORDER BY')) expect(s).toMatch(/^ALTER TABLE inferlens\.\w+_local /);
         altered.push(/^ALTER TABLE inferlens\.(\w+)/.exec(s)![1]!);
         continue;
       }
@@ -122,7 +124,10 @@ FROM inferlens.predictions_ingest_local`,
     }
     // A column added to a table: its local tables first, then the Distributed one; an index to
     // the local tables only (they hold the data).
-    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local']);
+    expect(altered).toEqual([
+      'quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local',
+      'drift_results_local', 'drift_results', 'data_quality_results_local', 'data_quality_results', 'quality_results_local', 'quality_results',
+    ]);
   });
 
   it('adds an index where the definition has it (after the index before it)', () => {
@@ -140,5 +145,17 @@ FROM inferlens.predictions_ingest_local`,
       "ALTER TABLE quality_results ADD COLUMN IF NOT EXISTS Estimated String DEFAULT '' CODEC(ZSTD(1)) AFTER MaxFeedbackReceivedAt",
     ]);
     expect(() => Ddl.SINGLE.addColumn(QUALITY_RESULTS, 'Nope')).toThrow('quality_results has no column Nope');
+  });
+
+  it('adds a column to the end of the sorting key in the same statement, the Distributed table getting the column only', () => {
+    expect(Ddl.SINGLE.addSortingKeyColumn(QUALITY_RESULTS, 'Segment')).toEqual([
+      'ALTER TABLE quality_results ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion, MODIFY ORDER BY (Project, ModelName, ModelVersion, WindowStart, Segment)',
+    ]);
+    expect(CLUSTER.addSortingKeyColumn(QUALITY_RESULTS, 'Segment')).toEqual([
+      'ALTER TABLE inferlens.quality_results_local ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion, MODIFY ORDER BY (Project, ModelName, ModelVersion, WindowStart, Segment)',
+      'ALTER TABLE inferlens.quality_results ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion',
+    ]);
+    // ClickHouse takes no column with a DEFAULT into a sorting key.
+    expect(() => Ddl.SINGLE.addSortingKeyColumn(QUALITY_RESULTS, 'Estimated')).toThrow(/cannot have a DEFAULT/);
   });
 });
