@@ -162,7 +162,7 @@ describe('segments', () => {
     expect(await get<DriftRow>(base, `/api/v1/drift?model=${MODEL}&segment=c4`)).toEqual([]);
   });
 
-  it('measures quality per segment as numpy does over that segment\'s rows', async () => {
+  it('measures quality per segment as numpy does over that segment\'s rows, and recomputes the segments with late feedback', async () => {
     const base = collector.url;
     interface Expected { predictions: number; labelled: number; labelCoverage: number; accuracy: number; rocAuc: number; logLoss: number; labelDelaySeconds: { p50: number; p90: number; max: number }; macro: Record<'precision' | 'recall' | 'f1', number> }
     const F = JSON.parse(readFileSync(new URL('../fixtures/segments/segments-traffic.json', import.meta.url), 'utf8')) as {
@@ -173,11 +173,20 @@ describe('segments', () => {
     const predictions: unknown[] = F.score.map((score, i) => ({ predictionId: `${MODEL}-${i}`, model: MODEL, version: 'v1', segment: F.segment[i], timestamp: time(i), outputs: { label: score >= 0.5 ? '1' : '0', score } }));
     predictions.push({ predictionId: `${MODEL}-pusher`, model: MODEL, version: 'v1', timestamp: T0 + 5 * WINDOW });
     const feedback = F.score.flatMap((_, i) => (F.hasFeedback[i] === '1' ? [{ predictionId: `${MODEL}-${i}`, model: MODEL, version: 'v1', timestamp: time(i) + Math.round(F.delaySeconds[i]! * 1000), label: F.truth[i] }] : []));
+    // Half the feedback before the window closes, the rest after its first computation.
+    const early = (f: { predictionId: string }) => Number(f.predictionId.slice(MODEL.length + 1)) % 2 === 0;
     await postAccepted(`${base}/v1/predictions`, predictions);
-    await postAccepted(`${base}/v1/feedback`, feedback);
+    await postAccepted(`${base}/v1/feedback`, feedback.filter(early));
 
     interface QualityRow { segment: string; windowStart: string; predictions: number; labelled: number; labelCoverage: number; labelDelaySeconds: { p50: number; p90: number; max: number }; classification: { accuracy: number; rocAuc: number; logLoss: number; macro: Record<'precision' | 'recall' | 'f1', number> } }
-    const rows = await runUntil(base, 'quality', () => get<QualityRow>(base, `/api/v1/quality?model=${MODEL}&segment=*`), (got) => got.filter((q) => q.windowStart === at(0)).length >= 4);
+    const read = () => get<QualityRow>(base, `/api/v1/quality?model=${MODEL}&segment=*`);
+    const first = await runUntil(base, 'quality', read, (got) => got.filter((q) => q.windowStart === at(0)).length >= 4);
+    const labelledEarly = (segment: string) => feedback.filter((f) => early(f) && (segment === '' || F.segment[Number(f.predictionId.slice(MODEL.length + 1))] === segment)).length;
+    for (const q of first) expect(q.labelled, q.segment).toBe(labelledEarly(q.segment));
+    expect(labelledEarly('apac')).toBeLessThan(F.expected.apac!.labelled);
+
+    await postAccepted(`${base}/v1/feedback`, feedback.filter((f) => !early(f)));
+    const rows = await runUntil(base, 'quality', read, (got) => got.filter((q) => q.windowStart === at(0)).every((q) => q.labelled === F.expected[q.segment]!.labelled));
     const w0 = rows.filter((q) => q.windowStart === at(0));
     expect(w0.map((q) => q.segment).sort()).toEqual(['', 'apac', 'eu', 'us']);
     const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
