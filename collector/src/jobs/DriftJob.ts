@@ -199,6 +199,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     const reference = column.feature === undefined ? stream.profile : withoutFeature(stream.profile, column.feature);
     const out: SegmentWindow[] = [];
     for (const segment of names) {
+      // The statistics run in TypeScript, a segment's columns at a time: let other work in between.
+      await new Promise((resolve) => setImmediate(resolve));
       const profile = profiles.get(segment);
       if (!profile || profile.rows === 0) continue;
       const current = column.feature === undefined ? profile : withoutFeature(profile, column.feature);
