@@ -29,7 +29,7 @@ const ENV = {
   INFERLENS_DRIFT_IDLE_TIMEOUT_SECONDS: NO_IDLE_CLOSE_SECONDS,
 };
 
-interface DriftRow { segment: string; windowStart: string; source: string; feature: string; drifted: boolean; statistic: number; currentRows: number }
+interface DriftRow { segment: string; windowStart: string; source: string; feature: string; drifted: boolean; statistic: number; currentRows: number; referenceRows: number }
 interface DataQualityRow { segment: string; windowStart: string; feature: string; metric: string; value: number; count: number }
 
 /** `n` category values in exact shares (`[value, count]`), shuffled by `r`. */
@@ -155,11 +155,36 @@ describe('segments', () => {
     await postAccepted(`${base}/v1/predictions`, predictions);
 
     const all = await runUntil(base, 'drift', () => get<DriftRow>(base, `/api/v1/drift?model=${MODEL}&segment=*`), (rows) => rows.length > 0);
-    const x = all.filter((row) => row.feature === 'x').map((row) => [row.segment, row.currentRows]);
-    expect(x).toEqual([['', 950], ['c1', 300], ['c2', 250], ['c3', 200], ['other', 200]]);
+    const x = all.filter((row) => row.feature === 'x').map((row) => [row.segment, row.currentRows, row.referenceRows]);
+    // Each segment is compared with the same segment of the reference (its rows grouped as the window's).
+    expect(x).toEqual([['', 950, 950], ['c1', 300, 300], ['c2', 250, 250], ['c3', 200, 200], ['other', 200, 200]]);
     // Within a segment the segment column holds one value: it is left out of the segment's comparisons.
     expect(all.filter((row) => row.feature === 'country').map((row) => row.segment)).toEqual(['']);
     expect(await get<DriftRow>(base, `/api/v1/drift?model=${MODEL}&segment=c4`)).toEqual([]);
+  });
+
+  it('compares a segment with the same segment of a pinned reference: segments that always differ do not drift', async () => {
+    const base = collector.url;
+    const MODEL = 'seg-pinned';
+    // eu and apac differ from each other (a: mean 0 against 3) in every window, as they did in the
+    // pinned one; against the whole reference each would drift, against its own segment neither does.
+    const windowRows = (w: number) => {
+      const r = rng(300 + w);
+      return Array.from({ length: 4000 }, (_, i) => {
+        const segment = i % 4 === 0 ? 'apac' : 'eu';
+        return { predictionId: `${MODEL}-${w}-${i}`, model: MODEL, version: 'v1', segment, timestamp: T0 + w * WINDOW + Math.floor((i * WINDOW) / 4000), features: { a: r.normal(segment === 'apac' ? 3 : 0, 1) } };
+      });
+    };
+    await postAccepted(`${base}/v1/predictions`, [...windowRows(0), ...windowRows(1), ...windowRows(2)]);
+    const pin = await fetch(`${base}/api/v1/references/pin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, version: 'v1', from: T0, to: T0 + WINDOW }) });
+    expect(pin.status, await pin.clone().text()).toBe(200);
+    await postAccepted(`${base}/v1/predictions`, [{ predictionId: `${MODEL}-pusher`, model: MODEL, version: 'v1', timestamp: T0 + 5 * WINDOW, features: { a: 0 } }]);
+
+    const all = await runUntil(base, 'drift', () => get<DriftRow>(base, `/api/v1/drift?model=${MODEL}&segment=*&feature=a`), (rows) => new Set(rows.map((r) => r.windowStart)).size >= 3);
+    for (const w of [1, 2]) {
+      const rows = all.filter((r) => r.windowStart === at(w));
+      expect(rows.map((r) => [r.segment, r.referenceRows, r.currentRows, r.drifted])).toEqual([['', 4000, 4000, false], ['apac', 1000, 1000, false], ['eu', 3000, 3000, false]]);
+    }
   });
 
   it('measures quality per segment as numpy does over that segment\'s rows, and recomputes the segments with late feedback', async () => {

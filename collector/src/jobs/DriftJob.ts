@@ -16,7 +16,7 @@ import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-result
 import { segmentFeatureOf, type SegmentsConfig } from '../config.js';
 import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
 import type { PredictionScope, MillisRange } from '../store/repositories/predictions.js';
-import { profileWindowSegments } from './feature-profile.js';
+import { profileReferenceSegments, profileWindowSegments } from './feature-profile.js';
 import { OTHER_SEGMENT, OVERALL_SEGMENT, planSegments, segmentNames } from './segments.js';
 
 /** Options of a {@link DriftJob}. */
@@ -86,6 +86,8 @@ export interface SegmentWindow {
 }
 
 const JOB = 'drift';
+/** Reference profiles per segment plan kept in memory, across references. */
+const REFERENCE_SEGMENT_PLANS_KEPT = 64;
 
 /**
  * The streaming drift job. For every model version that has a reference profile it closes
@@ -100,6 +102,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
   readonly #reconstructions = new Map<string, Promise<FittedReconstruction | undefined>>();
   readonly #embeddings = new Map<string, Promise<ReferenceEmbeddings | undefined>>();
+  /** The reference's profiles per segment, per reference, segment column and kept values (the newest few). */
+  readonly #referenceSegments = new Map<string, Promise<Map<string, FeatureProfile> | undefined>>();
 
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
@@ -182,10 +186,35 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   }
 
   /**
+   * The reference's rows grouped into the segments of a window's plan, profiled once per
+   * reference, segment column and kept values (windows in a row mostly keep the same values);
+   * undefined when the reference's rows have no such column (an uploaded data set has no
+   * `segment`). A failed read is tried again at the next window.
+   */
+  #referenceSegmentProfiles(stream: DriftStream, feature: string | undefined, values: readonly string[]): Promise<Map<string, FeatureProfile> | undefined> {
+    if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(undefined);
+    const key = JSON.stringify([stream.referenceId, feature ?? null, values]);
+    let read = this.#referenceSegments.get(key);
+    if (!read) {
+      read = profileReferenceSegments(this.store, stream.referenceRows, segmentGrouping({ feature }, values, OTHER_SEGMENT));
+      read.catch(() => this.#referenceSegments.delete(key));
+      this.#referenceSegments.set(key, read);
+      // Bounded: the oldest plans go first.
+      for (const old of this.#referenceSegments.keys()) {
+        if (this.#referenceSegments.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
+        this.#referenceSegments.delete(old);
+      }
+    }
+    return read;
+  }
+
+  /**
    * The window's segments (see `segments.ts`): its most frequent segment values, the rest as
-   * `other`, profiled in one grouped pass and each compared with the reference, as the whole
-   * window is. A model segmented by a categorical feature leaves that feature out of its
-   * segments' comparisons (within a segment it holds one value).
+   * `other`, profiled in one grouped pass and each compared with the same segment of the
+   * reference when the reference has rows of it (a pinned range; an uploaded data set when the
+   * segments are a feature's values), else with the whole reference. A model segmented by a
+   * categorical feature leaves that feature out of its segments' comparisons (within a segment it
+   * holds one value).
    */
   async #segments(stream: DriftStream, scope: PredictionScope, range: MillisRange, compare: CompareOptions): Promise<SegmentWindow[]> {
     const settings = this.opts.segments;
@@ -196,14 +225,18 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     const names = segmentNames(plan);
     if (names.length === 0) return [];
     const profiles = await profileWindowSegments(this.store, scope, range, segmentGrouping(column, plan.values, OTHER_SEGMENT));
-    const reference = column.feature === undefined ? stream.profile : withoutFeature(stream.profile, column.feature);
+    const referenceSegments = await this.#referenceSegmentProfiles(stream, column.feature, plan.values);
+    const drop = (p: FeatureProfile) => (column.feature === undefined ? p : withoutFeature(p, column.feature));
+    const whole = drop(stream.profile);
     const out: SegmentWindow[] = [];
     for (const segment of names) {
       // The statistics run in TypeScript, a segment's columns at a time: let other work in between.
       await new Promise((resolve) => setImmediate(resolve));
       const profile = profiles.get(segment);
       if (!profile || profile.rows === 0) continue;
-      const current = column.feature === undefined ? profile : withoutFeature(profile, column.feature);
+      const current = drop(profile);
+      const own = referenceSegments?.get(segment);
+      const reference = own && own.rows > 0 ? drop(own) : whole;
       out.push({ segment, rows: current.rows, results: compareProfiles(reference, current, compare), quality: dataQuality(reference, current) });
     }
     return out;

@@ -5,6 +5,7 @@ import { QUOTE_NON_FINITE } from '../json-values.js';
 import { windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
 import { modelFilter, type ModelScope, type NanoRange } from './SqlFilter.js';
 import type { SegmentGrouping } from './segments.js';
+import { referenceRowsSource, type ReferenceRows } from './reconstruction-errors.js';
 
 /**
  * The grouped reads a feature profile is built from (`jobs/feature-profile.ts`), over the four
@@ -90,25 +91,36 @@ async function profileGroups(store: ClickHouseStore, table: 'predictions' | 'ref
   return { rows: Number(total[0]?.n ?? 0), numeric, categorical };
 }
 
-/**
- * The groups of a stream's window split by segment (`grouping` of `segments.ts`), in the same
- * three reads as the overall profile, each grouped by segment too: per segment, what its profile
- * is built from.
- */
-export async function predictionWindowSegmentGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, grouping: SegmentGrouping): Promise<Map<string, ProfileGroups>> {
-  const w = windowWhere(scope, range);
-  const sql = profileSql('predictions', w.where, grouping);
-  const params = { ...w.params, ...grouping.params };
+async function segmentGroups(store: ClickHouseStore, table: 'predictions' | 'reference_data', where: string, params: QueryParams, grouping: SegmentGrouping): Promise<Map<string, ProfileGroups>> {
+  const sql = profileSql(table, where, grouping);
+  const all = { ...params, ...grouping.params };
   const [numeric, categorical, total] = await Promise.all([
-    store.query<NumericGroup & { Seg: string }>(sql.numeric, params),
-    store.query<CategoryGroup & { Seg: string }>(sql.categorical, params),
-    store.query<{ Seg: string; n: string | number }>(sql.total, params),
+    store.query<NumericGroup & { Seg: string }>(sql.numeric, all),
+    store.query<CategoryGroup & { Seg: string }>(sql.categorical, all),
+    store.query<{ Seg: string; n: string | number }>(sql.total, all),
   ]);
   const out = new Map<string, ProfileGroups>();
   for (const t of total) out.set(t.Seg, { rows: Number(t.n), numeric: [], categorical: [] });
   for (const g of numeric) out.get(g.Seg)?.numeric.push(g);
   for (const g of categorical) out.get(g.Seg)?.categorical.push(g);
   return out;
+}
+
+/**
+ * The groups of a stream's window split by segment (`grouping` of `segments.ts`), in the same
+ * three reads as the overall profile, each grouped by segment too: per segment, what its profile
+ * is built from.
+ */
+export function predictionWindowSegmentGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, grouping: SegmentGrouping): Promise<Map<string, ProfileGroups>> {
+  const w = windowWhere(scope, range);
+  return segmentGroups(store, 'predictions', w.where, w.params, grouping);
+}
+
+/** The groups of a reference's rows (an uploaded data set or a pinned range) split by segment, as a window's are. */
+export function referenceSegmentGroups(store: ClickHouseStore, rows: ReferenceRows, grouping: SegmentGrouping): Promise<Map<string, ProfileGroups>> {
+  const params: QueryParams = {};
+  const source = referenceRowsSource(rows, params);
+  return segmentGroups(store, source.table, source.where, params, grouping);
 }
 
 /** The groups of a stream's window of predictions (the drift job's current side). */
