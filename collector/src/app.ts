@@ -124,7 +124,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   if (jobs) {
     await app.register(jobsLeasePlugin, { lease: config.jobsLease });
     await app.register(alertingPlugin, { alerts: config.alerts, host: config.host, qualityModels: config.quality.models });
-    await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality });
+    await app.register(jobsPlugin, { drift: config.drift, sla: config.sla, slos: config.slos, quality: config.quality, segments: config.segments });
   }
   await app.register(keysApiPlugin);
   return app;

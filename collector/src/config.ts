@@ -16,6 +16,8 @@ export { driftSettingsFor } from './config/drift.js';
 export type { SlaJobConfig } from './config/sla.js';
 export type { QualityJobConfig, QualityModelConfig } from './config/quality.js';
 export { DEFAULT_QUALITY_OUTPUTS } from './config/quality.js';
+export type { SegmentsConfig } from './config/segments.js';
+export { segmentFeatureOf } from './config/segments.js';
 export type { SloConfig, BurnRateWindow } from './config/slos.js';
 export { DEFAULT_BURN_RATES } from './config/slos.js';
 export type { AlertsConfig } from './config/alerts.js';

@@ -2,6 +2,8 @@
 // TypeScript) for BENCH_DRIFT_ROWS predictions x 20 numeric features, beside a plain per-feature
 // sum() scan of the same rows in the same run (goal: at most 3x). Then the cost of one more window
 // once the history holds BENCH_DRIFT_HISTORY rows (goal: proportional to the window, not the history).
+// And the same first window per segment (its rows carry 12 segment values: the 10 most frequent kept,
+// 2 folded into other; docs/drift.md#segments), beside the whole window's computation.
 // Env: BENCH_DRIFT_ROWS (default 1000000), BENCH_DRIFT_HISTORY (default 10000000).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,9 @@ const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../../collector/d
 const { ClickHouseStore } = await import(join(dist, 'store/ClickHouseStore.js'));
 const { profileReferenceData, profileWindow } = await import(join(dist, 'jobs/feature-profile.js'));
 const { compareProfiles } = await import(join(dist, 'jobs/compare-profiles.js'));
+const { profileWindowSegments } = await import(join(dist, 'jobs/feature-profile.js'));
+const { OTHER_SEGMENT, planSegments, segmentNames } = await import(join(dist, 'jobs/segments.js'));
+const { segmentGrouping, windowSegmentCounts } = await import(join(dist, 'store/repositories/segments.js'));
 
 const ROWS = Number(process.env.BENCH_DRIFT_ROWS ?? 1_000_000);
 const HISTORY = Number(process.env.BENCH_DRIFT_HISTORY ?? 10_000_000);
@@ -29,8 +34,10 @@ const values = (shift) => Array.from({ length: FEATURES }, (_, i) => `(randNorma
 async function insertHour(start, n, shift = 0, seed = 0) {
   for (let done = 0; done < n; done += 1_000_000) {
     const m = Math.min(1_000_000, n - done);
-    await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, LatencyMs, Status, NumericFeatures)
-      SELECT toDateTime64(${start} + (number * ${HOUR}) / ${m}, 9), toString(number + ${done + seed}), 'default', 'bench', 'v1', rand() / 1e7, 'ok',
+    // Segment: 12 values of unequal frequency, s11 the most frequent (23 of 144 rows), s0 the least (1).
+    await store.command(`INSERT INTO predictions (Timestamp, PredictionId, Project, ModelName, ModelVersion, Segment, LatencyMs, Status, NumericFeatures)
+      SELECT toDateTime64(${start} + (number * ${HOUR}) / ${m}, 9), toString(number + ${done + seed}), 'default', 'bench', 'v1',
+             concat('s', toString(toUInt32(sqrt(number % 144)))), rand() / 1e7, 'ok',
              mapFromArrays([${keys}], [${values(shift)}])
       FROM numbers(${m})`);
   }
@@ -54,6 +61,21 @@ async function driftWindow(reference, start) {
   return compareProfiles(reference, current);
 }
 
+/** The same window per segment (at most 10 values, the rest as other): rank, one grouped profile, statistics. */
+async function segmentedWindow(reference, start) {
+  const range = { fromMs: start * 1000, toMs: (start + HOUR) * 1000 };
+  const t0 = performance.now();
+  const { counts, total } = await windowSegmentCounts(store, STREAM, range, {}, 10);
+  const plan = planSegments(counts, total, 10);
+  const t1 = performance.now();
+  const profiles = await profileWindowSegments(store, STREAM, range, segmentGrouping({}, plan.values, OTHER_SEGMENT));
+  const t2 = performance.now();
+  const results = segmentNames(plan).map((s) => compareProfiles(reference, profiles.get(s)));
+  const t3 = performance.now();
+  results.split = [t1 - t0, t2 - t1, t3 - t2];
+  return results;
+}
+
 /** The baseline: a plain per-feature sum over the same window's rows. */
 async function sumScan(start) {
   return store.query(
@@ -75,6 +97,7 @@ console.log(`setup: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const drift1 = await time(() => driftWindow(reference, T0));
 const scan1 = await time(() => sumScan(T0));
+const segmented = await time(() => segmentedWindow(reference, T0));
 const flagged = drift1.result.filter((r) => r.drifted && r.source === 'feature').length;
 
 // One more window (the hour after) of a tenth of the size, timed at the current history and again
@@ -99,6 +122,7 @@ console.log('| measurement | time | ratio |');
 console.log('| --- | ---: | ---: |');
 console.log(`| drift of one window: ${ROWS} rows x ${FEATURES} features (profile + statistics; ${flagged} of ${FEATURES} flagged) | ${f(drift1.ms)} | ${(drift1.ms / scan1.ms).toFixed(2)}x the scan |`);
 console.log(`| plain per-feature sum() scan of the same rows | ${f(scan1.ms)} | 1.00x |`);
+console.log(`| the same window per segment: ${segmented.result.length} segments (10 kept of 12 values + other), ranking + grouped profile + statistics (last run: ${segmented.result.split.map(f).join(' + ')}) | ${f(segmented.ms)} | ${(segmented.ms / scan1.ms).toFixed(2)}x the scan, ${(segmented.ms / drift1.ms).toFixed(2)}x the whole window |`);
 console.log(`| one more window of ${small} rows, history ${ROWS + small} rows | ${f(before.ms)} | 1.00x |`);
 console.log(`| the same window, history ${total} rows | ${f(after.ms)} | ${(after.ms / before.ms).toFixed(2)}x |`);
 await store.close();

@@ -228,7 +228,7 @@ function qualityRow(version: string, windowEndMs: number, values: { labelled: nu
   const band = (v: number) => ({ value: v, lower: v - 0.05, upper: v + 0.05 });
   const estimated = values.estimatedAccuracy === undefined ? '' : JSON.stringify({ referenceId: 'r', referenceRows: 1000, rows: 100, accuracy: band(values.estimatedAccuracy), rocAuc: band(0.9) });
   return {
-    Project: 'default', ModelName: 'clf', ModelVersion: version, WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs, Predictions: 100,
+    Project: 'default', ModelName: 'clf', ModelVersion: version, Segment: '', WindowStart: windowEndMs - 60_000, WindowEnd: windowEndMs, Predictions: 100,
     Labelled: values.labelled, LabelCoverage: values.labelled / 100, LabelDelayP50Seconds: null, LabelDelayP90Seconds: null, LabelDelayMaxSeconds: null,
     ClassifiedRows: values.labelled, Accuracy: values.accuracy, MacroPrecision: null, MacroRecall: null, MacroF1: values.accuracy, Classes: '{}',
     ScoredRows: values.labelled, RocAuc: values.rocAuc, LogLoss: null, RegressionRows: 0, Mae: null, Rmse: null, Mape: null, MaxFeedbackReceivedAt: 0,
@@ -374,7 +374,7 @@ describe('AlertEngine: false-alarm control on drift results', () => {
       const rows: DriftResultRow[] = Array.from({ length: 100 }, (_, f) => {
         const d = detectDrift(sample(0), sample(f === 0 ? 0.8 : 0), { method: 'ks' });
         return {
-          ...base, Project: 'default', ModelName: 'wide', ModelVersion: 'v1', WindowStart: windowEnd - 60_000, WindowEnd: windowEnd, Source: 'feature', Feature: `f${String(f).padStart(2, '0')}`,
+          ...base, Project: 'default', ModelName: 'wide', ModelVersion: 'v1', Segment: '', WindowStart: windowEnd - 60_000, WindowEnd: windowEnd, Source: 'feature', Feature: `f${String(f).padStart(2, '0')}`,
           Kind: 'numerical', Method: 'ks', Statistic: d.statistic, PValue: d.pValue, Threshold: d.threshold, Drifted: d.drifted, Status: 'ok', ReferenceRows: 300, CurrentRows: 300, Metrics: JSON.stringify(d.metrics),
         };
       });
@@ -396,6 +396,50 @@ describe('AlertEngine: false-alarm control on drift results', () => {
     expect(caught.Controlled).toBe(WINDOWS);
     expect(steadyFiredAt).toBe(2); // the third window
     expect(caught.ControlledSteady).toBe(WINDOWS - 2);
+    await dispatcher.close();
+  });
+});
+
+describe('AlertEngine: drift results per segment', () => {
+  it('a rule matches a segment or the whole window; segment rows carry a segment label, whole-window ones none; fdr counts every matching segment', async () => {
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const dispatcher = new Dispatcher({ externalUrl: () => '', resendDelayMs: 60_000, now: () => now });
+    const engine = new AlertEngine({ store, dispatcher, now: () => now });
+    await engine.setRules(
+      parseRules(
+        `rules:
+  - alert: AnyPlanDrift
+    when: { source: drift, match: { feature: plan }, metric: drifted, op: "==", threshold: 1 }
+  - alert: ApacDrift
+    when: { source: drift, match: { feature: plan, segment: apac }, metric: drifted, op: "==", threshold: 1 }
+  - alert: WholeWindowDrift
+    when: { source: drift, match: { feature: plan, segment: "" }, metric: drifted, op: "==", threshold: 1 }
+  - alert: ApacControlled
+    when: { source: drift, match: { feature: plan, segment: apac }, fdr: 0.05 }
+  - alert: AllControlled
+    when: { source: drift, match: { feature: plan }, fdr: 0.05 }
+`,
+        'rules.yaml',
+      ),
+    );
+    const base = sampleRows(DRIFT_RESULTS, 1)[0]!;
+    const windowEnd = now - 60_000;
+    // apac: p = 0.02, alone below 0.05; nine other segments and the whole window well above it.
+    const segments: Array<[string, number]> = [['', 0.3], ['apac', 0.02], ...Array.from({ length: 9 }, (_, i): [string, number] => [`s${i}`, 0.5 + i / 20])];
+    const rows: DriftResultRow[] = segments.map(([segment, p]) => ({
+      ...base, Project: 'default', ModelName: 'segmented', ModelVersion: 'v1', Segment: segment, WindowStart: windowEnd - 60_000, WindowEnd: windowEnd, Source: 'feature', Feature: 'plan',
+      Kind: 'categorical', Method: 'chi-square', Statistic: 1, PValue: p, Threshold: 0.05, Drifted: p < 0.05, Status: 'ok', ReferenceRows: 1000, CurrentRows: 100, Metrics: '{}',
+    }));
+    await engine.onWindow({ source: 'drift', project: 'default', model: 'segmented', version: 'v1', windowEndMs: windowEnd, rows });
+    const firing = engine.active().filter((a) => a.labels.model === 'segmented' && a.state === 'firing');
+    expect(firing.map((a) => `${a.rule}:${a.labels.segment ?? '(whole window)'}`).sort()).toEqual(['AnyPlanDrift:apac', 'ApacControlled:apac', 'ApacDrift:apac']);
+    // Among the eleven series of the window, Benjamini–Hochberg needs p ≤ 0.05 / 11 for the smallest: apac's 0.02 is no discovery.
+    expect(firing.some((a) => a.rule === 'AllControlled')).toBe(false);
+    // A whole-window series has no segment label: its alerts keep the labels (and fingerprints) they had before segments.
+    rows[0] = { ...rows[0]!, PValue: 0.001, Drifted: true };
+    await engine.onWindow({ source: 'drift', project: 'default', model: 'segmented', version: 'v1', windowEndMs: windowEnd, rows });
+    const whole = engine.active().find((a) => a.rule === 'WholeWindowDrift')!;
+    expect(whole.labels).toEqual({ alertname: 'WholeWindowDrift', project: 'default', model: 'segmented', version: 'v1', source: 'feature', feature: 'plan', method: 'chi-square' });
     await dispatcher.close();
   });
 });

@@ -4,7 +4,7 @@ import { DRIFT_RESULTS } from '../store/schema/drift-results.js';
 import { DRIFT_SOURCE, samplesOf } from './result-sources.js';
 
 describe('samplesOf', () => {
-  const base = { ...sampleRows(DRIFT_RESULTS, 1)[0]!, Project: 'p', ModelName: 'm', ModelVersion: 'v1', WindowEnd: 60_000, Source: 'feature', Feature: 'x', Method: 'psi' };
+  const base = { ...sampleRows(DRIFT_RESULTS, 1)[0]!, Project: 'p', ModelName: 'm', ModelVersion: 'v1', Segment: '', WindowEnd: 60_000, Source: 'feature', Feature: 'x', Method: 'psi' };
 
   it('turns each row into labels and metrics; flags are 0/1, non-finite values are not measured, as when they were read back from the table', () => {
     const rows = [
@@ -12,8 +12,8 @@ describe('samplesOf', () => {
       { ...base, Feature: 'y', Statistic: Infinity, PValue: NaN, Threshold: -Infinity, Drifted: false, Metrics: '{}' },
     ];
     expect(samplesOf(DRIFT_SOURCE, rows, 60_000, { project: 'p', model: 'm', version: 'v1' })).toEqual([
-      { labels: { project: 'p', model: 'm', version: 'v1', source: 'feature', feature: 'x', method: 'psi' }, metrics: { statistic: 0.3, drifted: 1, p_value: null, test_p_value: 0.004, threshold: 0.2, rows: 40 } },
-      { labels: { project: 'p', model: 'm', version: 'v1', source: 'feature', feature: 'y', method: 'psi' }, metrics: { statistic: null, drifted: 0, p_value: null, test_p_value: null, threshold: null, rows: base.CurrentRows } },
+      { labels: { project: 'p', model: 'm', version: 'v1', segment: '', source: 'feature', feature: 'x', method: 'psi' }, metrics: { statistic: 0.3, drifted: 1, p_value: null, test_p_value: 0.004, threshold: 0.2, rows: 40 } },
+      { labels: { project: 'p', model: 'm', version: 'v1', segment: '', source: 'feature', feature: 'y', method: 'psi' }, metrics: { statistic: null, drifted: 0, p_value: null, test_p_value: null, threshold: null, rows: base.CurrentRows } },
     ]);
   });
 

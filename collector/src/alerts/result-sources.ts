@@ -35,13 +35,16 @@ export interface ResultSource<R = never> {
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 /**
- * Drift results: one series per model version and column, plus the data-set row
+ * Drift results: one series per model version, segment and column, plus the data-set row
  * (`source: dataset`, `feature: '*'`) whose `statistic` is the share of drifted columns, and the
- * multivariate row (`source: multivariate`). `test_p_value` is what `fdr` rules control.
+ * multivariate row (`source: multivariate`). `segment` is '' for the whole window (an alert's
+ * labels leave it out, as every empty label), else the segment (docs/drift.md#segments): a rule
+ * sees every segment unless it matches `segment`. `test_p_value` is what `fdr` rules control,
+ * over the matching series of the window, segments included.
  */
 export const DRIFT_SOURCE: ResultSource<DriftResultRow> = {
   name: 'drift',
-  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, source: (r) => r.Source, feature: (r) => r.Feature, method: (r) => r.Method },
+  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, segment: (r) => r.Segment, source: (r) => r.Source, feature: (r) => r.Feature, method: (r) => r.Method },
   metrics: {
     statistic: (r) => r.Statistic,
     drifted: (r) => flag(r.Drifted),
@@ -106,7 +109,7 @@ export const SLA_SOURCE: ResultSource<SlaResultRow> = {
 };
 
 /**
- * Quality results: one series per model version and window, written when the window closes and
+ * Quality results: one series per model version and segment (`segment` as for drift), written when the window closes and
  * rewritten each time late feedback recomputes it. A metric the window cannot measure yet (no
  * labelled rows, no score output, no regression rows) is null, and a null leaves the alert as it
  * is (see `AlertEngine`): a fresh window without feedback neither fires nor resolves anything.
@@ -114,7 +117,7 @@ export const SLA_SOURCE: ResultSource<SlaResultRow> = {
  */
 export const QUALITY_SOURCE: ResultSource<QualityResultRow> = {
   name: 'quality',
-  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion },
+  labels: { project: (r) => r.Project, model: (r) => r.ModelName, version: (r) => r.ModelVersion, segment: (r) => r.Segment },
   metrics: {
     accuracy: (r) => r.Accuracy,
     macro_precision: (r) => r.MacroPrecision,

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { readDriftResults } from '../store/repositories/drift-results.js';
-import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, windowResultFilter } from './window-results.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, WindowSegmentField, windowBounds, windowResultFilter } from './window-results.js';
 
 const DriftQuery = Type.Object({
   ...WindowModelFields,
+  ...WindowSegmentField,
   feature: Type.Optional(Type.String({ maxLength: 256, description: 'a column name, or * for the data-set rows' })),
   source: Type.Optional(Type.Union([Type.Literal('feature'), Type.Literal('output'), Type.Literal('dataset'), Type.Literal('multivariate'), Type.Literal('embedding')])),
   ...WindowRangeFields,
@@ -17,11 +18,12 @@ export async function driftPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/drift', { schema: { querystring: DriftQuery } }, async (request) => {
     const q = request.query;
-    const rows = await readDriftResults(app.store, { ...windowResultFilter(request, q), feature: q.feature, source: q.source, drifted: q.drifted });
+    const rows = await readDriftResults(app.store, { ...windowResultFilter(request, q), segment: q.segment, feature: q.feature, source: q.source, drifted: q.drifted });
     return {
       results: rows.map((r) => ({
         model: r.ModelName,
         version: r.ModelVersion,
+        segment: r.Segment,
         ...windowBounds(r),
         source: r.Source,
         feature: r.Feature,

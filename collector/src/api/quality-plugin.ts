@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { readQualityResults } from '../store/repositories/quality-results.js';
-import { WindowModelFields, WindowRangeFields, WindowResultLimit, windowBounds, windowResultFilter } from './window-results.js';
+import { WindowModelFields, WindowRangeFields, WindowResultLimit, WindowSegmentField, windowBounds, windowResultFilter } from './window-results.js';
 
-const QualityQuery = Type.Object({ ...WindowModelFields, ...WindowRangeFields, limit: WindowResultLimit });
+const QualityQuery = Type.Object({ ...WindowModelFields, ...WindowSegmentField, ...WindowRangeFields, limit: WindowResultLimit });
 
 type Cell = number | string | null;
 const n = (x: Cell | undefined) => (x === null || x === undefined ? null : Number(x));
@@ -13,11 +13,12 @@ export async function qualityPlugin(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/v1/quality', { schema: { querystring: QualityQuery } }, async (request) => {
     const q = request.query;
-    const rows = await readQualityResults(app.store, windowResultFilter(request, q));
+    const rows = await readQualityResults(app.store, { ...windowResultFilter(request, q), segment: q.segment });
     return {
       results: rows.map((r) => ({
         model: r.ModelName,
         version: r.ModelVersion,
+        segment: r.Segment,
         ...windowBounds(r),
         computedAt: new Date(Number(r.computedAt)).toISOString(),
         predictions: Number(r.Predictions),

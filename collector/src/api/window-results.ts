@@ -21,6 +21,11 @@ export const WindowRangeFields = {
   to: Type.Optional(Type.String({ description: 'window start before; ISO-8601 or Unix milliseconds' })),
 };
 
+/** `segment` of the per-segment endpoints (drift, data quality, quality). */
+export const WindowSegmentField = {
+  segment: Type.Optional(Type.String({ maxLength: 256, description: "a segment's results; absent: the whole windows' (segment ''); * for every segment and the whole windows" })),
+};
+
 export const WindowResultLimit = Type.Integer({ minimum: 1, maximum: 100000, default: 10000 });
 
 /** Query fields shared by the per-window result endpoints. */

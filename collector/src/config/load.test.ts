@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       drift: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
       sla: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300 },
       quality: { windowSeconds: 3600, allowedLatenessSeconds: 300, intervalMs: 10_000, idleTimeoutSeconds: 300, models: [] },
+      segments: { maxValues: 10, models: [] },
       slos: [],
       alerts: { rulesFile: '', evaluationIntervalMs: 15_000, resendDelayMs: 60_000, externalUrl: '' },
       jobsLease: { ttlSeconds: 30 },
@@ -262,7 +263,7 @@ describe('loadConfig errors name the key, the value and what is expected', () =>
     const err = configError({ file });
     expect(err.message).toContain(file);
     expect(err.message).toContain('"prot"');
-    expect(err.message).toContain('host, port, role, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, alerts, jobsLease, auth, tls, redaction, logLevel, slos');
+    expect(err.message).toContain('host, port, role, dataDir, clickhouse, clickhouseHttp, limits, batch, drift, sla, quality, segments, alerts, jobsLease, auth, tls, redaction, logLevel, slos');
   });
 
   it('refuses an unknown nested key instead of ignoring it', () => {

@@ -9,6 +9,7 @@ import { checkDriftModels } from './drift.js';
 import { configKeys, type ConfigKey } from './keys.js';
 import { describe, dotted, firstProblem, valueAt, withoutNulls, type Fail } from './problems.js';
 import { qualityModels } from './quality.js';
+import { checkSegmentModels } from './segments.js';
 import { CollectorConfigSchema, type CollectorConfig, type ConfigFile } from './schema.js';
 import { parseSlos } from './slos.js';
 
@@ -120,6 +121,7 @@ export function loadConfig(input: LoadConfigInput = {}): CollectorConfig {
   // Rules the schema cannot state, and the lists read into what the jobs use.
   const checked = doc as ConfigFile;
   checkDriftModels(checked.drift.models, fail);
+  checkSegmentModels(checked.segments.models, fail);
   resolveAdminKey(checked.auth);
   checkClickHouseHttp(checked.clickhouseHttp, checked.clickhouse.url, fail);
   if (checked.clickhouse.cluster !== '' && checked.clickhouse.url === '') fail(['clickhouse', 'cluster'], 'needs clickhouse.url (a node of the cluster); the embedded store is one process');

@@ -10,6 +10,7 @@ import type { QualityJobConfig } from './quality.js';
 import { QualitySection } from './quality.js';
 import { JobsLeaseSection, Role } from './role.js';
 import { DataDir, Host, LogLevel, Port } from './server.js';
+import { SegmentsSection } from './segments.js';
 import { SlaSection } from './sla.js';
 import type { SloConfig } from './slos.js';
 import { SlosList } from './slos.js';
@@ -35,6 +36,7 @@ export const CollectorConfigSchema = Type.Object(
     drift: DriftSection,
     sla: SlaSection,
     quality: QualitySection,
+    segments: SegmentsSection,
     alerts: AlertsSection,
     jobsLease: JobsLeaseSection,
     auth: AuthSection,

@@ -13,6 +13,11 @@ import type { StoredReference } from '../store/repositories/reference-profiles.j
 import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
 import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
+import { segmentFeatureOf, type SegmentsConfig } from '../config.js';
+import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
+import type { PredictionScope, MillisRange } from '../store/repositories/predictions.js';
+import { profileReferenceSegments, profileWindowSegments } from './feature-profile.js';
+import { OTHER_SEGMENT, OVERALL_SEGMENT, planSegments, segmentNames } from './segments.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions extends WindowTiming, JobRunOptions {
@@ -22,6 +27,8 @@ export interface DriftJobOptions extends WindowTiming, JobRunOptions {
   models?: readonly DriftModelConfig[];
   /** Called after each closed window's results are written, with them (for alert evaluation). */
   onWindow?: (window: ClosedWindow) => void;
+  /** Per-segment results (`segments`); absent: none. */
+  segments?: SegmentsConfig;
 }
 
 /** One model version's stream of predictions, with the reference it is compared to. */
@@ -64,11 +71,23 @@ export interface ClosedWindow {
   results: ColumnDrift[];
   /** Data-quality measures of the window against the reference. */
   quality: QualityMeasure[];
-  /** The `drift_results` rows written for the window. */
+  /** The results of each segment of the window (the univariate columns, the data-set row and data quality). */
+  segments: SegmentWindow[];
+  /** The `drift_results` rows written for the window: the overall ones, then each segment's. */
   resultRows: DriftResultRow[];
 }
 
+/** One segment's results in a closed window. */
+export interface SegmentWindow {
+  segment: string;
+  rows: number;
+  results: ColumnDrift[];
+  quality: QualityMeasure[];
+}
+
 const JOB = 'drift';
+/** Reference profiles per segment plan kept in memory, across references. */
+const REFERENCE_SEGMENT_PLANS_KEPT = 64;
 
 /**
  * The streaming drift job. For every model version that has a reference profile it closes
@@ -83,6 +102,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #profiles = new Map<string, FeatureProfile>();
   readonly #reconstructions = new Map<string, Promise<FittedReconstruction | undefined>>();
   readonly #embeddings = new Map<string, Promise<ReferenceEmbeddings | undefined>>();
+  /** The reference's profiles per segment, per reference, segment column and kept values (the newest few). */
+  readonly #referenceSegments = new Map<string, Promise<Map<string, FeatureProfile> | undefined>>();
 
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
@@ -148,40 +169,115 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
         const embedding = embeddings && (await embeddingWindow(this.store, embeddings, scope, { fromMs: start, toMs: end }));
         if (embedding) results.push(embedding);
         const quality = dataQuality(stream.profile, current);
-        const resultRows = driftResultRows(stream, start, end, results);
-        await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.#writeQuality(stream, start, end, quality)]);
-        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality, resultRows });
+        const segments = await this.#segments(stream, scope, { fromMs: start, toMs: end }, { ...this.opts.compare, ...own });
+        const resultRows = [
+          ...driftResultRows(stream, start, end, OVERALL_SEGMENT, results),
+          ...segments.flatMap((s) => driftResultRows(stream, start, end, s.segment, s.results)),
+        ];
+        const qualityRows = [
+          ...dataQualityRows(stream, start, end, OVERALL_SEGMENT, quality),
+          ...segments.flatMap((s) => dataQualityRows(stream, start, end, s.segment, s.quality)),
+        ];
+        await Promise.all([this.store.insert(DRIFT_RESULTS, resultRows), this.store.insert(DATA_QUALITY_RESULTS, qualityRows)]);
+        this.opts.onWindow?.({ ...key, windowStartMs: start, windowEndMs: end, rows: current.rows, results, quality, segments, resultRows });
       }
       return current.rows;
     });
   }
 
-  async #writeQuality(stream: DriftStream, start: number, end: number, quality: QualityMeasure[]): Promise<void> {
-    await this.store.insert(
-      DATA_QUALITY_RESULTS,
-      quality.map((q) => ({
-        Project: stream.project,
-        ModelName: stream.model,
-        ModelVersion: stream.version,
-        WindowStart: start,
-        WindowEnd: end,
-        Source: q.source,
-        Feature: q.feature,
-        Metric: q.metric,
-        Value: q.value,
-        Count: q.count,
-        ReferenceId: stream.referenceId,
-      })),
-    );
+  /**
+   * The reference's rows grouped into the segments of a window's plan, profiled once per
+   * reference, segment column and kept values (windows in a row mostly keep the same values);
+   * undefined when the reference's rows have no such column (an uploaded data set has no
+   * `segment`). A failed read is tried again at the next window.
+   */
+  #referenceSegmentProfiles(stream: DriftStream, feature: string | undefined, values: readonly string[]): Promise<Map<string, FeatureProfile> | undefined> {
+    if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(undefined);
+    const key = JSON.stringify([stream.referenceId, feature ?? null, values]);
+    let read = this.#referenceSegments.get(key);
+    if (!read) {
+      read = profileReferenceSegments(this.store, stream.referenceRows, segmentGrouping({ feature }, values, OTHER_SEGMENT));
+      read.catch(() => this.#referenceSegments.delete(key));
+      this.#referenceSegments.set(key, read);
+      // Bounded: the oldest plans go first.
+      for (const old of this.#referenceSegments.keys()) {
+        if (this.#referenceSegments.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
+        this.#referenceSegments.delete(old);
+      }
+    }
+    return read;
+  }
+
+  /**
+   * The window's segments (see `segments.ts`): its most frequent segment values, the rest as
+   * `other`, profiled in one grouped pass and each compared with the same segment of the
+   * reference when the reference has rows of it (a pinned range; an uploaded data set when the
+   * segments are a feature's values), else with the whole reference. A model segmented by a
+   * categorical feature leaves that feature out of its segments' comparisons (within a segment it
+   * holds one value).
+   */
+  async #segments(stream: DriftStream, scope: PredictionScope, range: MillisRange, compare: CompareOptions): Promise<SegmentWindow[]> {
+    const settings = this.opts.segments;
+    if (!settings || settings.maxValues <= 0) return [];
+    const column = { feature: segmentFeatureOf(settings, stream.model) };
+    const { counts, total } = await windowSegmentCounts(this.store, scope, range, column, settings.maxValues);
+    const plan = planSegments(counts, total, settings.maxValues);
+    const names = segmentNames(plan);
+    if (names.length === 0) return [];
+    const profiles = await profileWindowSegments(this.store, scope, range, segmentGrouping(column, plan.values, OTHER_SEGMENT));
+    const referenceSegments = await this.#referenceSegmentProfiles(stream, column.feature, plan.values);
+    const drop = (p: FeatureProfile) => (column.feature === undefined ? p : withoutFeature(p, column.feature));
+    const whole = drop(stream.profile);
+    const out: SegmentWindow[] = [];
+    for (const segment of names) {
+      // The statistics run in TypeScript, a segment's columns at a time: let other work in between.
+      await new Promise((resolve) => setImmediate(resolve));
+      const profile = profiles.get(segment);
+      if (!profile || profile.rows === 0) continue;
+      const current = drop(profile);
+      const own = referenceSegments?.get(segment);
+      const reference = own && own.rows > 0 ? drop(own) : whole;
+      out.push({ segment, rows: current.rows, results: compareProfiles(reference, current, compare), quality: dataQuality(reference, current) });
+    }
+    return out;
   }
 }
 
-/** The `drift_results` rows of one window's comparison. */
-function driftResultRows(stream: DriftStream, start: number, end: number, results: ColumnDrift[]): DriftResultRow[] {
+/** A copy of `profile` without the input feature `name`. */
+function withoutFeature(profile: FeatureProfile, name: string): FeatureProfile {
+  const drop = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).filter(([k]) => k !== name));
+  return {
+    rows: profile.rows,
+    numeric: { feature: drop(profile.numeric.feature), output: profile.numeric.output },
+    categorical: { feature: drop(profile.categorical.feature), output: profile.categorical.output },
+  };
+}
+
+/** The `data_quality_results` rows of one window's (or segment's) measures. */
+function dataQualityRows(stream: DriftStream, start: number, end: number, segment: string, quality: QualityMeasure[]) {
+  return quality.map((q) => ({
+    Project: stream.project,
+    ModelName: stream.model,
+    ModelVersion: stream.version,
+    Segment: segment,
+    WindowStart: start,
+    WindowEnd: end,
+    Source: q.source,
+    Feature: q.feature,
+    Metric: q.metric,
+    Value: q.value,
+    Count: q.count,
+    ReferenceId: stream.referenceId,
+  }));
+}
+
+/** The `drift_results` rows of one window's (or segment's) comparison. */
+function driftResultRows(stream: DriftStream, start: number, end: number, segment: string, results: ColumnDrift[]): DriftResultRow[] {
   return results.map((r) => ({
     Project: stream.project,
     ModelName: stream.model,
     ModelVersion: stream.version,
+    Segment: segment,
     WindowStart: start,
     WindowEnd: end,
     Source: r.source,

@@ -14,10 +14,12 @@ import {
 import { latestFeedbackArrival } from '../store/repositories/feedback.js';
 import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
 import { listStreams, type Stream } from '../store/repositories/model-activity.js';
-import { estimationReferenceRows, qualityInputs, scoreGroups, windowsWithNewFeedback } from '../store/repositories/prediction-feedback.js';
+import { estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, windowsWithNewFeedback, type QualityInputs } from '../store/repositories/prediction-feedback.js';
+import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
 import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { countPredictions } from '../store/repositories/predictions.js';
-import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig } from '../config.js';
+import { DEFAULT_QUALITY_OUTPUTS, segmentFeatureOf, type QualityModelConfig, type SegmentsConfig } from '../config.js';
+import { OTHER_SEGMENT, OVERALL_SEGMENT, planSegments, segmentNames } from './segments.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-results.js';
 
@@ -25,8 +27,14 @@ import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-
 export interface QualityJobOptions extends WindowTiming, JobRunOptions {
   /** Output names per model; other models use {@link DEFAULT_QUALITY_OUTPUTS}. */
   models: readonly QualityModelConfig[];
-  /** Called after each window's result is written (first computation or recomputation), with the row written (for alert evaluation). */
-  onWindow?: (result: QualityWindowResult, row: QualityResultRow) => void;
+  /**
+   * Called after each window's results are written (first computation or recomputation), with the
+   * whole window's result and every row written (for alert evaluation): the whole window's, then
+   * one per segment, so that the rules see the window's series together.
+   */
+  onWindow?: (result: QualityWindowResult, rows: QualityResultRow[]) => void;
+  /** Per-segment results (`segments`); absent: none. */
+  segments?: SegmentsConfig;
 }
 
 /** Quality of one model version over one window of prediction event time (one `quality_results` row). */
@@ -34,6 +42,8 @@ export interface QualityWindowResult {
   project: string;
   model: string;
   version: string;
+  /** '' for the whole window, else the segment (see `segments.ts`). */
+  segment: string;
   windowStartMs: number;
   windowEndMs: number;
   /** Predictions in the window. */
@@ -197,46 +207,74 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     const range = { fromMs: start, toMs: end };
     const predictions = await countPredictions(this.store, key, range);
     if (predictions === 0) return 0;
-    const { labels: lab, confusion, scores, regression: reg } = await qualityInputs(this.store, key, range, this.#outputs(key.model));
-    const labelled = Number(lab?.n ?? 0);
-    const cls = classificationFromConfusion(confusion.map((c) => ({ truth: c.truth, predicted: c.predicted, count: Number(c.count) })));
-    const groups = scores.map((g) => ({ score: Number(g.score), positives: Number(g.positives), negatives: Number(g.negatives) }));
-    const scoredRows = groups.reduce((a, g) => a + g.positives + g.negatives, 0);
-    const regression = regressionFromSums({
-      rows: Number(reg?.rows ?? 0), absError: Number(reg?.abs ?? 0), squaredError: Number(reg?.sq ?? 0), nonZeroRows: Number(reg?.nz ?? 0), absPercentError: Number(reg?.ape ?? 0),
-    });
-    const result: QualityWindowResult = {
-      ...key,
-      windowStartMs: start,
-      windowEndMs: end,
-      predictions,
-      labelled,
-      labelCoverage: labelled / predictions,
-      labelDelayP50Seconds: labelled > 0 ? fin(Number(lab!.d[0])) : null,
-      labelDelayP90Seconds: labelled > 0 ? fin(Number(lab!.d[1])) : null,
-      labelDelayMaxSeconds: labelled > 0 ? fin(Number(lab!.dmax)) : null,
-      classifiedRows: cls.rows,
-      accuracy: fin(cls.accuracy),
-      macroPrecision: fin(cls.macro.precision),
-      macroRecall: fin(cls.macro.recall),
-      macroF1: fin(cls.macro.f1),
-      classes: cls.classes,
-      scoredRows,
-      rocAuc: fin(rocAucFromGroups(groups)),
-      logLoss: fin(logLossFromGroups(groups)),
-      regressionRows: regression.rows,
-      mae: fin(regression.mae),
-      rmse: fin(regression.rmse),
-      mape: fin(regression.mape),
-      maxFeedbackReceivedAtMs: labelled > 0 ? Number(lab!.r) : 0,
-      recomputed,
-      estimated: await this.#estimate(key, range),
-    };
-    const row = qualityResultRow(result);
-    await this.store.insert(QUALITY_RESULTS, [row]);
-    this.opts.onWindow?.(result, row);
+    const inputs = await qualityInputs(this.store, key, range, this.#outputs(key.model));
+    const overall = { ...resultOf(key, start, end, OVERALL_SEGMENT, predictions, inputs, recomputed), estimated: await this.#estimate(key, range) };
+    const results = [overall, ...(await this.#segments(key, start, end, recomputed))];
+    const rows = results.map(qualityResultRow);
+    await this.store.insert(QUALITY_RESULTS, rows);
+    this.opts.onWindow?.(overall, rows);
     return predictions;
   }
+
+  /**
+   * The realized metrics of the window's segments (its most frequent segment values, the rest as
+   * `other`), from the same aggregations as the whole window's, grouped by segment.
+   */
+  async #segments(key: Stream, start: number, end: number, recomputed: boolean): Promise<QualityWindowResult[]> {
+    const settings = this.opts.segments;
+    if (!settings || settings.maxValues <= 0) return [];
+    const range = { fromMs: start, toMs: end };
+    const column = { feature: segmentFeatureOf(settings, key.model) };
+    const { counts, total } = await windowSegmentCounts(this.store, key, range, column, settings.maxValues);
+    const plan = planSegments(counts, total, settings.maxValues);
+    const names = segmentNames(plan);
+    if (names.length === 0) return [];
+    const inputs = await qualitySegmentInputs(this.store, key, range, this.#outputs(key.model), segmentGrouping(column, plan.values, OTHER_SEGMENT));
+    return names.flatMap((segment) => {
+      const own = inputs.get(segment);
+      return own && own.predictions > 0 ? [resultOf(key, start, end, segment, own.predictions, own, recomputed)] : [];
+    });
+  }
+}
+
+/** A window's (or segment's) realized metrics, finished from its aggregations; no estimate. */
+function resultOf(key: Stream, start: number, end: number, segment: string, predictions: number, inputs: QualityInputs, recomputed: boolean): QualityWindowResult {
+  const { labels: lab, confusion, scores, regression: reg } = inputs;
+  const labelled = Number(lab?.n ?? 0);
+  const cls = classificationFromConfusion(confusion.map((c) => ({ truth: c.truth, predicted: c.predicted, count: Number(c.count) })));
+  const groups = scores.map((g) => ({ score: Number(g.score), positives: Number(g.positives), negatives: Number(g.negatives) }));
+  const scoredRows = groups.reduce((a, g) => a + g.positives + g.negatives, 0);
+  const regression = regressionFromSums({
+    rows: Number(reg?.rows ?? 0), absError: Number(reg?.abs ?? 0), squaredError: Number(reg?.sq ?? 0), nonZeroRows: Number(reg?.nz ?? 0), absPercentError: Number(reg?.ape ?? 0),
+  });
+  return {
+    ...key,
+    segment,
+    windowStartMs: start,
+    windowEndMs: end,
+    predictions,
+    labelled,
+    labelCoverage: labelled / predictions,
+    labelDelayP50Seconds: labelled > 0 ? fin(Number(lab!.d[0])) : null,
+    labelDelayP90Seconds: labelled > 0 ? fin(Number(lab!.d[1])) : null,
+    labelDelayMaxSeconds: labelled > 0 ? fin(Number(lab!.dmax)) : null,
+    classifiedRows: cls.rows,
+    accuracy: fin(cls.accuracy),
+    macroPrecision: fin(cls.macro.precision),
+    macroRecall: fin(cls.macro.recall),
+    macroF1: fin(cls.macro.f1),
+    classes: cls.classes,
+    scoredRows,
+    rocAuc: fin(rocAucFromGroups(groups)),
+    logLoss: fin(logLossFromGroups(groups)),
+    regressionRows: regression.rows,
+    mae: fin(regression.mae),
+    rmse: fin(regression.rmse),
+    mape: fin(regression.mape),
+    maxFeedbackReceivedAtMs: labelled > 0 ? Number(lab!.r) : 0,
+    recomputed,
+    estimated: null,
+  };
 }
 
 /** The `quality_results` row of one window's result. */
@@ -245,6 +283,7 @@ export function qualityResultRow(r: QualityWindowResult): QualityResultRow {
     Project: r.project,
     ModelName: r.model,
     ModelVersion: r.version,
+    Segment: r.segment,
     WindowStart: r.windowStartMs,
     WindowEnd: r.windowEndMs,
     Predictions: r.predictions,

@@ -1,9 +1,11 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { DISTINCT_VALUES_KEPT, predictionRangeGroups, predictionWindowGroups, referenceDataGroups, type ProfileColumnSource, type ProfileGroups } from '../store/repositories/feature-profiles.js';
+import { DISTINCT_VALUES_KEPT, predictionRangeGroups, predictionWindowGroups, predictionWindowSegmentGroups, referenceSegmentGroups, referenceDataGroups, type ProfileColumnSource, type ProfileGroups } from '../store/repositories/feature-profiles.js';
 import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
 import type { ModelScope, NanoRange } from '../store/repositories/SqlFilter.js';
 import { addBuckets, emptyBucketHistogram, type BucketHistogram } from './log-buckets.js';
 import { fromJsonFloat } from '../store/json-values.js';
+import type { SegmentGrouping } from '../store/repositories/segments.js';
+import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 
 /** Where a profiled column comes from: model inputs or model outputs. */
 export type ProfileSource = ProfileColumnSource;
@@ -67,4 +69,16 @@ export async function profileRange(store: ClickHouseStore, scope: ModelScope, ra
 /** The profile of an uploaded reference data set. */
 export async function profileReferenceData(store: ClickHouseStore, project: string, referenceId: string): Promise<FeatureProfile> {
   return profileOf(await referenceDataGroups(store, project, referenceId));
+}
+
+/** The profiles of a stream's window per segment (`grouping` of `store/repositories/segments.ts`). */
+export async function profileWindowSegments(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, grouping: SegmentGrouping): Promise<Map<string, FeatureProfile>> {
+  const groups = await predictionWindowSegmentGroups(store, scope, range, grouping);
+  return new Map([...groups].map(([segment, g]) => [segment, profileOf(g)]));
+}
+
+/** The profiles of a reference's rows per segment, grouped as a window's are (`grouping`). */
+export async function profileReferenceSegments(store: ClickHouseStore, rows: ReferenceRows, grouping: SegmentGrouping): Promise<Map<string, FeatureProfile>> {
+  const groups = await referenceSegmentGroups(store, rows, grouping);
+  return new Map([...groups].map(([segment, g]) => [segment, profileOf(g)]));
 }

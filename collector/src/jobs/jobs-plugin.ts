@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_PLUGIN } from '../audit/audit-plugin.js';
 import fp from 'fastify-plugin';
-import type { DriftJobConfig, QualityJobConfig, SlaJobConfig, SloConfig } from '../config.js';
+import type { DriftJobConfig, QualityJobConfig, SegmentsConfig, SlaJobConfig, SloConfig } from '../config.js';
 import { DriftJob } from './DriftJob.js';
 import { SlaJob } from './SlaJob.js';
 import { QualityJob } from './QualityJob.js';
@@ -30,6 +30,8 @@ export interface JobsPluginOptions {
   sla: SlaJobConfig;
   slos: readonly SloConfig[];
   quality: QualityJobConfig;
+  /** Per-segment results of the drift and quality jobs. @default none */
+  segments?: SegmentsConfig;
 }
 
 interface RunnableJob {
@@ -144,9 +146,10 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
     idleTimeoutMs: opts.drift.idleTimeoutSeconds * 1000,
     units: unitOptions(app, 'drift', opts.drift.intervalMs),
     models: opts.drift.models,
+    ...(opts.segments ? { segments: opts.segments } : {}),
     onWindow: (w) => {
       app.log.info(
-        { job: 'drift', model: w.model, version: w.version, windowStart: new Date(w.windowStartMs).toISOString(), rows: w.rows, drifted: w.results.filter((r) => r.drifted && r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`) },
+        { job: 'drift', model: w.model, version: w.version, windowStart: new Date(w.windowStartMs).toISOString(), rows: w.rows, drifted: w.results.filter((r) => r.drifted && r.source !== 'dataset').map((r) => `${r.source}:${r.feature}`), segments: w.segments.length },
         'drift window closed',
       );
       app.alerts.onWindow({ source: 'drift', project: w.project, model: w.model, version: w.version, windowEndMs: w.windowEndMs, rows: w.resultRows });
@@ -178,13 +181,14 @@ async function jobs(app: FastifyInstance, opts: JobsPluginOptions): Promise<void
     idleTimeoutMs: opts.quality.idleTimeoutSeconds * 1000,
     units: unitOptions(app, 'quality', opts.quality.intervalMs),
     models: opts.quality.models,
-    onWindow: (r, row) => {
+    ...(opts.segments ? { segments: opts.segments } : {}),
+    onWindow: (r, rows) => {
       app.log.info(
-        { job: 'quality', model: r.model, version: r.version, windowStart: new Date(r.windowStartMs).toISOString(), predictions: r.predictions, labelled: r.labelled, recomputed: r.recomputed },
+        { job: 'quality', model: r.model, version: r.version, windowStart: new Date(r.windowStartMs).toISOString(), predictions: r.predictions, labelled: r.labelled, recomputed: r.recomputed, segments: rows.length - 1 },
         r.recomputed ? 'quality window recomputed after late feedback' : 'quality window closed',
       );
       // First computation and every recomputation after late feedback: the rules see the newest result.
-      app.alerts.onWindow({ source: 'quality', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs, rows: [row] });
+      app.alerts.onWindow({ source: 'quality', project: r.project, model: r.model, version: r.version, windowEndMs: r.windowEndMs, rows });
     },
   });
   app.decorate('qualityJob', quality);

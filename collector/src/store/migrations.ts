@@ -94,6 +94,15 @@ export const MIGRATIONS: readonly Migration[] = [
       await rebuildTable(db, d, OTEL_TRACES, 'rebuild19');
     },
   },
+  {
+    version: 20,
+    name: 'segments of window results',
+    statements: (d) => [
+      ...d.addSortingKeyColumn(DRIFT_RESULTS, 'Segment'),
+      ...d.addSortingKeyColumn(DATA_QUALITY_RESULTS, 'Segment'),
+      ...d.addSortingKeyColumn(QUALITY_RESULTS, 'Segment'),
+    ],
+  },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -50,7 +50,7 @@ export interface BaseInstrumentOptions<F extends (...args: any[]) => any> {
   model: string;
   /** Model version. @default '' */
   version?: string;
-  /** Slice of traffic, fixed or computed from the arguments. @default '' */
+  /** Slice of traffic, fixed or computed from the arguments; the collector computes drift and quality per segment too (its top `segments.maxValues` per window). @default '' */
   segment?: string | ((args: Parameters<F>) => string);
   /** Extra attributes for the span and every record. @default {} */
   attributes?: Record<string, AttributeValue>;

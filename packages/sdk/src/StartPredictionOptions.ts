@@ -13,7 +13,7 @@ export interface StartPredictionOptions {
   features?: Features;
   /** An embedding of the input (finite numbers, at most 4096), for embedding drift. @default none */
   embedding?: readonly number[];
-  /** Slice of traffic. @default '' */
+  /** Slice of traffic; the collector computes drift and quality per segment too. @default '' */
   segment?: string;
   /** Extra attributes for the span and the record. @default {} */
   attributes?: Record<string, AttributeValue>;

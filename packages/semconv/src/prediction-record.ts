@@ -65,7 +65,7 @@ export interface PredictionRecord {
   service?: string | null;
   /** Deployment environment, e.g. `production`. @default '' */
   environment?: string | null;
-  /** A user-defined slice of traffic, e.g. a customer tier. @default '' */
+  /** A user-defined slice of traffic, e.g. a customer tier; drift, data quality and quality are also computed per segment. @default '' */
   segment?: string | null;
   /** Duration of the inference call in milliseconds, finite and `>= 0`. @default 0 */
   latencyMs?: number | null;

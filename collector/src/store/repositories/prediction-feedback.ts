@@ -1,5 +1,6 @@
 import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
 import { streamWhere, windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
+import type { SegmentGrouping } from './segments.js';
 
 /**
  * The SQL of predictions joined with their newest feedback (per prediction id, the feedback
@@ -50,33 +51,72 @@ export interface QualityInputs {
   regression: { rows: string; abs: number; sq: number; nz: string; ape: number } | undefined;
 }
 
+/** The four aggregations of {@link QualityInputs} over `joined`, each also grouped by `Seg` when `bySegment`. */
+function qualitySql(joined: string, bySegment: boolean): { labels: string; confusion: string; scores: string; regression: string } {
+  const seg = bySegment ? 'Seg, ' : '';
+  const groupBy = (keys: string) => (bySegment ? ` GROUP BY Seg${keys ? `, ${keys}` : ''}` : keys ? ` GROUP BY ${keys}` : '');
+  return {
+    labels: `SELECT ${seg}count() AS n, quantilesExactInclusive(0.5, 0.9)(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS d,
+            max(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS dmax, toString(toUnixTimestamp64Milli(max(R))) AS r
+     FROM ${joined}${groupBy('')}`,
+    confusion: `SELECT ${seg}L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != ''${groupBy('truth, predicted')}`,
+    scores: `SELECT ${seg}S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
+     FROM ${joined} WHERE L != '' AND HasS${groupBy('score')}`,
+    regression: `SELECT ${seg}count() AS rows, sum(abs(V - PV)) AS abs, sum((V - PV) * (V - PV)) AS sq, countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape
+     FROM ${joined} WHERE V IS NOT NULL AND HasPV${groupBy('')}`,
+  };
+}
+
+function qualityParams(scope: PredictionScope, outputs: QualityOutputs, params: QueryParams): QueryParams {
+  return { ...params, project: scope.project, labelOut: outputs.label, scoreOut: outputs.score, valueOut: outputs.value, positive: outputs.positiveClass };
+}
+
+const QUALITY_JOIN_COLUMNS = { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' };
+
 /** A window's predictions joined with their newest feedback, aggregated for the quality job. */
 export async function qualityInputs(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<QualityInputs> {
   const w = windowWhere(scope, range);
-  const p: QueryParams = { ...w.params, project: scope.project, labelOut: outputs.label, scoreOut: outputs.score, valueOut: outputs.value, positive: outputs.positiveClass };
+  const p = qualityParams(scope, outputs, w.params);
   // The window's predictions with their newest feedback; names are distinct from the tables' so the join is unambiguous.
-  const joined = predictionFeedbackJoin(w.where, { predictions: 'Timestamp AS PT', feedback: 'argMax(Timestamp, ReceivedAt) AS FT, max(ReceivedAt) AS R' });
-  const [labels] = await store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(
-    `SELECT count() AS n, quantilesExactInclusive(0.5, 0.9)(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS d,
-            max(greatest(0, toUnixTimestamp64Milli(FT) - toUnixTimestamp64Milli(PT)) / 1000) AS dmax, toString(toUnixTimestamp64Milli(max(R))) AS r
-     FROM ${joined}`,
-    p,
-  );
-  const confusion = await store.query<{ truth: string; predicted: string; count: string }>(
-    `SELECT L AS truth, PL AS predicted, count() AS count FROM ${joined} WHERE L != '' AND PL != '' GROUP BY truth, predicted`,
-    p,
-  );
-  const scores = await store.query<{ score: number; positives: string; negatives: string }>(
-    `SELECT S AS score, countIf(L = {positive:String}) AS positives, countIf(L != {positive:String}) AS negatives
-     FROM ${joined} WHERE L != '' AND HasS GROUP BY score`,
-    p,
-  );
-  const [regression] = await store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(
-    `SELECT count() AS rows, sum(abs(V - PV)) AS abs, sum((V - PV) * (V - PV)) AS sq, countIf(V != 0) AS nz, sumIf(abs(V - PV) / abs(V), V != 0) AS ape
-     FROM ${joined} WHERE V IS NOT NULL AND HasPV`,
-    p,
-  );
+  const sql = qualitySql(predictionFeedbackJoin(w.where, QUALITY_JOIN_COLUMNS), false);
+  const [labels] = await store.query<{ n: string; d: number[]; dmax: number | null; r: string | null }>(sql.labels, p);
+  const confusion = await store.query<{ truth: string; predicted: string; count: string }>(sql.confusion, p);
+  const scores = await store.query<{ score: number; positives: string; negatives: string }>(sql.scores, p);
+  const [regression] = await store.query<{ rows: string; abs: number; sq: number; nz: string; ape: number }>(sql.regression, p);
   return { labels, confusion, scores, regression };
+}
+
+/**
+ * {@link qualityInputs} per segment (`grouping` of `segments.ts`), in the same four aggregations
+ * grouped by segment too, with each segment's predictions: per segment, what its metrics are
+ * finished from. Segments without predictions are absent.
+ */
+export async function qualitySegmentInputs(
+  store: ClickHouseStore,
+  scope: PredictionScope,
+  range: MillisRange,
+  outputs: QualityOutputs,
+  grouping: SegmentGrouping,
+): Promise<Map<string, QualityInputs & { predictions: number }>> {
+  const w = windowWhere(scope, range);
+  const where = `${w.where} AND ${grouping.where}`;
+  const p = qualityParams(scope, outputs, { ...w.params, ...grouping.params });
+  const sql = qualitySql(predictionFeedbackJoin(where, { ...QUALITY_JOIN_COLUMNS, predictions: `${grouping.expr} AS Seg, ${QUALITY_JOIN_COLUMNS.predictions}` }), true);
+  type Seg = { Seg: string };
+  const [predictions, labels, confusion, scores, regression] = await Promise.all([
+    store.query<Seg & { n: string }>(`SELECT ${grouping.expr} AS Seg, count() AS n FROM predictions WHERE ${where} GROUP BY Seg`, p),
+    store.query<Seg & { n: string; d: number[]; dmax: number | null; r: string | null }>(sql.labels, p),
+    store.query<Seg & { truth: string; predicted: string; count: string }>(sql.confusion, p),
+    store.query<Seg & { score: number; positives: string; negatives: string }>(sql.scores, p),
+    store.query<Seg & { rows: string; abs: number; sq: number; nz: string; ape: number }>(sql.regression, p),
+  ]);
+  const out = new Map<string, QualityInputs & { predictions: number }>();
+  for (const r of predictions) out.set(r.Seg, { predictions: Number(r.n), labels: undefined, confusion: [], scores: [], regression: undefined });
+  for (const r of labels) if (out.has(r.Seg)) out.get(r.Seg)!.labels = r;
+  for (const r of confusion) out.get(r.Seg)?.confusion.push(r);
+  for (const r of scores) out.get(r.Seg)?.scores.push(r);
+  for (const r of regression) if (out.has(r.Seg)) out.get(r.Seg)!.regression = r;
+  return out;
 }
 
 /**
@@ -143,7 +183,7 @@ export async function windowsWithNewFeedback(
        GROUP BY ws
      ) AS c
      LEFT JOIN (SELECT toUnixTimestamp64Milli(WindowStart) AS ws, toNullable(toUnixTimestamp64Milli(MaxFeedbackReceivedAt)) AS stored
-                FROM quality_results FINAL WHERE ${s.where}) AS r ON c.ws = r.ws
+                FROM quality_results FINAL WHERE ${s.where} AND Segment = '') AS r ON c.ws = r.ws
      ORDER BY ws`,
     { ...s.params, w: o.windowMs, cp: o.checkpointMs, since: o.sinceMs },
   );

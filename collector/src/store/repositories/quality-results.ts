@@ -1,5 +1,5 @@
 import type { ClickHouseStore } from '../ClickHouseStore.js';
-import { WINDOW_BOUNDS_SQL, windowResultWhere, type WindowBoundsRow, type WindowResultFilter } from './window-results.js';
+import { segmentWhere, WINDOW_BOUNDS_SQL, windowResultWhere, type SegmentFilter, type WindowBoundsRow, type WindowResultFilter } from './window-results.js';
 
 type Cell = number | string | null;
 
@@ -7,13 +7,13 @@ type Cell = number | string | null;
 export type StoredQualityResult = Record<string, Cell> & WindowBoundsRow & { computedAt: string };
 
 /** Model quality per closed window (latest computation), oldest window first. */
-export function readQualityResults(store: ClickHouseStore, f: WindowResultFilter): Promise<StoredQualityResult[]> {
-  const filter = windowResultWhere(f);
+export function readQualityResults(store: ClickHouseStore, f: WindowResultFilter & SegmentFilter): Promise<StoredQualityResult[]> {
+  const filter = segmentWhere(windowResultWhere(f), f);
   return store.query<StoredQualityResult>(
     `SELECT * EXCEPT (WindowStart, WindowEnd, MaxFeedbackReceivedAt, ComputedAt),
             ${WINDOW_BOUNDS_SQL}, toString(toUnixTimestamp64Milli(ComputedAt)) AS computedAt
      FROM quality_results FINAL WHERE ${filter.where()}
-     ORDER BY WindowStart, ModelVersion LIMIT {limit:UInt32}`,
+     ORDER BY WindowStart, ModelVersion, Segment LIMIT {limit:UInt32}`,
     filter.params,
   );
 }

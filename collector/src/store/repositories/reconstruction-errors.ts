@@ -51,7 +51,8 @@ function errorSql(model: ReconstructionModel): string {
   return `sqrt(arraySum(arrayMap((z, r) -> (z - r) * (z - r), Z, ${reconstructed})))`;
 }
 
-function source(rows: ReferenceRows, params: QueryParams): { table: string; where: string; order: string } {
+/** Where a reference's rows are, as a table and a WHERE condition (its values bound into `params`), and their order. */
+export function referenceRowsSource(rows: ReferenceRows, params: QueryParams): { table: 'reference_data' | 'predictions'; where: string; order: string } {
   params.project = rows.project;
   if (rows.kind === 'dataset') {
     params.referenceId = rows.referenceId;
@@ -69,7 +70,7 @@ function source(rows: ReferenceRows, params: QueryParams): { table: string; wher
 export async function referenceGram(store: ClickHouseStore, rows: ReferenceRows, encoding: ReconstructionEncoding): Promise<{ rows: number; gram: number[][] }> {
   const d = encoding.features.length;
   const params: QueryParams = {};
-  const s = source(rows, params);
+  const s = referenceRowsSource(rows, params);
   const [r] = await store.query<{ n: string | number; G: Array<number | string> }>(
     `SELECT count() AS n, sumForEach(arrayFlatten(arrayMap(a -> arrayMap(b -> a * b, Z), Z))) AS G
      FROM (SELECT ${standardizedSql(encoding, params)} AS Z FROM ${s.table} WHERE ${s.where})${QUOTE_NON_FINITE}`,
@@ -87,7 +88,7 @@ export async function referenceGram(store: ClickHouseStore, rows: ReferenceRows,
  */
 export async function referenceChunkErrors(store: ClickHouseStore, rows: ReferenceRows, model: ReconstructionModel, chunks: number): Promise<number[]> {
   const params: QueryParams = { chunks, n: model.encoding.rows };
-  const s = source(rows, params);
+  const s = referenceRowsSource(rows, params);
   const result = await store.query<{ chunk: string | number; e: number | string }>(
     `SELECT intDiv(i * {chunks:UInt64}, {n:UInt64}) AS chunk, avg(${errorSql(model)}) AS e
      FROM (SELECT ${standardizedSql(model.encoding, params)} AS Z, row_number() OVER (ORDER BY ${s.order}) - 1 AS i FROM ${s.table} WHERE ${s.where})

@@ -17,6 +17,19 @@ export function windowResultWhere(f: WindowResultFilter): SqlFilter {
   return modelFilter(f).timeRange('WindowStart', f.from, f.to).bind('limit', f.limit);
 }
 
+/** Which segment of a per-segment result table (drift, data quality, quality): absent the overall rows (''), `*` every row. */
+export interface SegmentFilter {
+  segment?: string | undefined;
+}
+
+/** The segment condition of {@link SegmentFilter} added to `filter`. */
+export function segmentWhere(filter: SqlFilter, f: SegmentFilter): SqlFilter {
+  return f.segment === ALL_SEGMENTS ? filter : filter.add('Segment = {segment:String}', 'segment', f.segment ?? '');
+}
+
+/** The `segment` filter value that selects every segment and the overall rows. */
+export const ALL_SEGMENTS = '*';
+
 /** SELECT expressions of a row's window as Unix-millisecond text. */
 export const WINDOW_BOUNDS_SQL = 'toString(toUnixTimestamp64Milli(WindowStart)) AS windowStart, toString(toUnixTimestamp64Milli(WindowEnd)) AS windowEnd';
 

@@ -111,7 +111,9 @@ FROM inferlens.predictions_ingest_local`,
     for (const s of statements) {
       if (s.startsWith('INSERT')) continue;
       if (s.startsWith('ALTER')) {
-        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD (COLUMN|INDEX) IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)$/);
+        expect(s).toMatch(/^ALTER TABLE inferlens\.\w+ ON CLUSTER `prod` ADD (COLUMN|INDEX) IF NOT EXISTS \w+ .* (AFTER \w+|FIRST)(, MODIFY ORDER BY \(.*\))?$/);
+        // The sorting key changes on the tables that hold the data, never on a Distributed one.
+        if (s.includes('MODIFY ORDER BY')) expect(s).toMatch(/^ALTER TABLE inferlens\.\w+_local /);
         altered.push(/^ALTER TABLE inferlens\.(\w+)/.exec(s)![1]!);
         continue;
       }
@@ -130,6 +132,7 @@ FROM inferlens.predictions_ingest_local`,
       'quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local',
       'predictions_local', 'predictions', 'predictions_local', 'otel_traces_local', 'otel_traces', 'otel_traces_local',
       'otel_logs_local', 'otel_logs_local',
+      'drift_results_local', 'drift_results', 'data_quality_results_local', 'data_quality_results', 'quality_results_local', 'quality_results',
     ]);
   });
 
@@ -148,5 +151,17 @@ FROM inferlens.predictions_ingest_local`,
       "ALTER TABLE quality_results ADD COLUMN IF NOT EXISTS Estimated String DEFAULT '' CODEC(ZSTD(1)) AFTER MaxFeedbackReceivedAt",
     ]);
     expect(() => Ddl.SINGLE.addColumn(QUALITY_RESULTS, 'Nope')).toThrow('quality_results has no column Nope');
+  });
+
+  it('adds a column to the end of the sorting key in the same statement, the Distributed table getting the column only', () => {
+    expect(Ddl.SINGLE.addSortingKeyColumn(QUALITY_RESULTS, 'Segment')).toEqual([
+      'ALTER TABLE quality_results ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion, MODIFY ORDER BY (Project, ModelName, ModelVersion, WindowStart, Segment)',
+    ]);
+    expect(CLUSTER.addSortingKeyColumn(QUALITY_RESULTS, 'Segment')).toEqual([
+      'ALTER TABLE inferlens.quality_results_local ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion, MODIFY ORDER BY (Project, ModelName, ModelVersion, WindowStart, Segment)',
+      'ALTER TABLE inferlens.quality_results ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS Segment LowCardinality(String) AFTER ModelVersion',
+    ]);
+    // ClickHouse takes no column with a DEFAULT into a sorting key.
+    expect(() => Ddl.SINGLE.addSortingKeyColumn(QUALITY_RESULTS, 'Estimated')).toThrow(/cannot have a DEFAULT/);
   });
 });

@@ -80,6 +80,21 @@ export class Ddl {
   }
 
   /**
+   * {@link addColumn} for a column that joins the end of `def`'s sorting key: the same `ADD
+   * COLUMN`, and in the same statement `MODIFY ORDER BY` the definition's sorting key (ClickHouse
+   * lets only a column added by that statement, without a DEFAULT, join the key; the primary key
+   * stays the old key, which the definition states as `primaryKey`). Running it again changes
+   * nothing. On a cluster the `Distributed` table gets the column only.
+   */
+  addSortingKeyColumn(def: AnyTableDefinition, field: string): string[] {
+    const l = def.layout;
+    if (!l.orderBy || !l.primaryKey) throw new Error(`${def.name}: a column added to the sorting key needs orderBy and primaryKey (the key before it)`);
+    if (def.definitions[field]?.default !== undefined) throw new Error(`${def.name}.${field}: a column added to the sorting key cannot have a DEFAULT`);
+    const [local, ...rest] = this.addColumn(def, field);
+    return [`${local}, MODIFY ORDER BY ${l.orderBy}`, ...rest];
+  }
+
+  /**
    * `ALTER TABLE ... ADD INDEX IF NOT EXISTS` for the data-skipping index `name` of `def`, placed
    * after the index before it in the definition, so that an upgraded table equals a fresh one (on
    * a cluster: the local tables, which hold the data). Parts written before it get the index as

@@ -11,6 +11,14 @@ export const DRIFT_RESULTS = defineTable(
     Project: column(LowCardinalityString),
     ModelName: column(LowCardinalityString),
     ModelVersion: column(LowCardinalityString),
+    /**
+     * The segment the row is about: '' for the model version's whole traffic (the overall row),
+     * else a value of the model's segment column (the prediction's `segment`, or the categorical
+     * feature `segments.models` names), or `other` for the values beyond the window's top
+     * `segments.maxValues`. No DEFAULT: ClickHouse adds only such a column to a sorting key.
+     * Migration 20.
+     */
+    Segment: column(LowCardinalityString),
     WindowStart: column(DateTime64Millis),
     WindowEnd: column(DateTime64Millis),
     /** `feature`, `output` or `dataset`. */
@@ -33,7 +41,10 @@ export const DRIFT_RESULTS = defineTable(
   {
     engine: 'ReplacingMergeTree(ComputedAt)',
     partitionBy: 'toYYYYMM(WindowStart)',
-    orderBy: '(Project, ModelName, ModelVersion, WindowStart, Source, Feature)',
+    // Segment was added to the sorting key by migration 20, which keeps the primary key as it was.
+    primaryKey: '(Project, ModelName, ModelVersion, WindowStart, Source, Feature)',
+    orderBy: '(Project, ModelName, ModelVersion, WindowStart, Source, Feature, Segment)',
+    shardingKey: 'cityHash64(Project, ModelName, ModelVersion, WindowStart, Source, Feature)',
   },
 );
 

@@ -196,7 +196,8 @@ describe("a data directory made by the first release's migrations", () => {
   it('answers the read modules with rows written by name into the upgraded tables', async () => {
     const t = Date.now() - 3_600_000;
     const one = <R>(def: TableDefinition<R>, fields: Partial<R>): R => ({ ...sampleRows(def, 1, 42)[0]!, ...fields });
-    const window = { Project: 'compat', ModelName: 'm', ModelVersion: 'v1', WindowStart: t, WindowEnd: t + 60_000 };
+    // Segment '' (the whole window's rows): what the read modules answer when no segment is asked for.
+    const window = { Project: 'compat', ModelName: 'm', ModelVersion: 'v1', Segment: '', WindowStart: t, WindowEnd: t + 60_000 };
     const filter = { project: 'compat', model: 'm', limit: 100 };
     await store.insert(DRIFT_RESULTS, [one(DRIFT_RESULTS, { ...window, Source: 'feature', Feature: 'x', Statistic: 0.25 })]);
     expect(await readDriftResults(store, filter)).toMatchObject([{ ModelVersion: 'v1', Feature: 'x', Statistic: 0.25, windowStart: String(t) }]);
