@@ -66,6 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'api keys', statements: (d) => d.table(API_KEYS) },
   { version: 14, name: 'audit log', statements: (d) => d.table(AUDIT_LOG) },
   { version: 15, name: 'span id index', statements: (d) => d.addIndex(OTEL_TRACES, 'idx_span_id') },
+  { version: 23, name: 'reference labels and embeddings', statements: (d) => [...d.addColumn(REFERENCE_DATA, 'Label'), ...d.addColumn(REFERENCE_DATA, 'Embedding')] },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

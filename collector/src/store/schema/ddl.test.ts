@@ -122,7 +122,10 @@ FROM inferlens.predictions_ingest_local`,
     }
     // A column added to a table: its local tables first, then the Distributed one; an index to
     // the local tables only (they hold the data).
-    expect(altered).toEqual(['quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local']);
+    expect(altered).toEqual([
+      'quality_results_local', 'quality_results', 'predictions_local', 'predictions', 'otel_traces_local',
+      'reference_data_local', 'reference_data', 'reference_data_local', 'reference_data',
+    ]);
   });
 
   it('adds an index where the definition has it (after the index before it)', () => {
