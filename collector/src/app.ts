@@ -110,7 +110,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   }
   await app.register(readPlugin);
   await app.register(healthPlugin);
-  await app.register(referencesPlugin, { limits: config.limits, redactor });
+  await app.register(referencesPlugin, { limits: config.limits, redactor, maxEmbeddingLength: recordLimits.maxEmbeddingLength ?? 4096 });
   await app.register(driftPlugin);
   await app.register(dataQualityPlugin);
   await app.register(slaPlugin);

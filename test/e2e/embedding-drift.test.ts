@@ -8,7 +8,9 @@ import { NO_IDLE_CLOSE_SECONDS, recentStart } from '../helpers/clock.js';
 // a 24-dimensional `embedding` through the native endpoint, the first two windows pinned as the
 // reference, then windows whose embeddings move along one direction from window 4 on (the
 // scalar feature beside them does not change). The `source: embedding` row drifts exactly from
-// then; its centroid distances equal those of the vectors sent (as 32-bit floats).
+// then; its centroid distances equal those of the vectors sent (as 32-bit floats). Version v2
+// serves windows 2–7 again with the first two windows' vectors uploaded as its reference data set
+// (NDJSON rows with an `embedding`): the same distances and decisions.
 
 const WINDOW = 60_000;
 const T0 = recentStart(WINDOW);
@@ -80,6 +82,33 @@ describe('embedding drift in the drift job', () => {
     console.log(`p-values by window: ${rows.map((r) => r.pValue).join(", ")}; centroid distances: ${rows.map((r) => (r.metrics.euclidean as number).toFixed(3)).join(", ")}`);
     const distance = (w: number) => rows[w]!.metrics.euclidean as number;
     expect(Math.min(...[4, 5, 6, 7].map(distance))).toBeGreaterThan(Math.max(...[0, 1, 2, 3].map(distance)));
+    // v2: the reference uploaded as a data set, the same production windows.
+    const upload = await fetch(`${base}/v1/references?model=${MODEL}&version=v2`, {
+      method: 'POST', headers: { 'content-type': 'application/x-ndjson' },
+      body: reference.map((embedding, i) => JSON.stringify({ features: { x: i % 7 }, embedding })).join('\n'),
+    });
+    expect(upload.status, await upload.clone().text()).toBe(200);
+    expect(await upload.json()).toMatchObject({ rows: 300, embeddingRows: 300 });
+    for (let w = 2; w < 8; w++) {
+      await postAccepted(`${base}/v1/predictions`, sent.get(w)!.map((embedding, i) => ({ predictionId: `v2-w${w}-${i}`, model: MODEL, version: 'v2', timestamp: T0 + w * WINDOW + i * 300, features: { x: 0 }, embedding })));
+    }
+    await postAccepted(`${base}/v1/predictions`, [{ predictionId: 'v2-pusher', model: MODEL, version: 'v2', timestamp: T0 + 10 * WINDOW, features: { x: 0 } }]);
+    expect((await fetch(`${base}/api/v1/jobs/drift/run`, { method: 'POST' })).status).toBe(200);
+    const v2 = ((await (await fetch(`${base}/api/v1/drift?model=${MODEL}&version=v2&source=embedding`)).json()) as { results: Row[] }).results;
+    expect(v2.map((r) => r.windowStart)).toEqual([2, 3, 4, 5, 6, 7].map((w) => new Date(T0 + w * WINDOW).toISOString()));
+    for (const r of v2) {
+      const v1 = rows.find((x) => x.windowStart === r.windowStart)!;
+      expect(r).toMatchObject({ status: 'ok', referenceRows: 300, currentRows: 150, drifted: v1.drifted });
+      expect(Math.abs(r.metrics.euclidean - v1.metrics.euclidean)).toBeLessThan(1e-9);
+      expect(Math.abs(r.metrics.cosine - v1.metrics.cosine)).toBeLessThan(1e-9);
+    }
+    // eslint-disable-next-line no-console -- the margins of the decisions
+    console.log(`v2 (uploaded reference) p-values: ${v2.map((r) => r.pValue).join(', ')}`);
+    // An embedding that is not an array of numbers is refused with its row and position.
+    const badUpload = await fetch(`${base}/v1/references?model=${MODEL}&version=v3`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"features":{"x":1},"embedding":[1,"two"]}' });
+    expect(badUpload.status).toBe(400);
+    expect(await badUpload.text()).toContain('line 1: embedding[1]: expected a finite number');
+
     // The scalar feature did not change.
     const features = ((await (await fetch(`${base}/api/v1/drift?model=${MODEL}&version=v1&source=feature`)).json()) as { results: Row[] }).results;
     expect(features.filter((r) => r.drifted).map((r) => r.windowStart)).toEqual([]);

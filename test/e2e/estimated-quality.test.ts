@@ -13,6 +13,8 @@ import { postAccepted } from '../helpers/ndjson.js';
 // and are pinned. 2014–2015 arrive without labels: each closed window gets an `estimated` object
 // from the scores alone. Then the labels arrive, the windows are recomputed with their realized
 // metrics, and the realized values are compared with the bands estimated before.
+// Version v2 serves the same 2014–2015 days with the 2013 rows uploaded as a labelled CSV data set
+// (`labelColumn`): its estimates equal v1's, calibrated on the same rows pinned from production.
 
 interface Band { value: number | null; lower: number | null; upper: number | null }
 interface Estimated { referenceId: string; referenceRows: number; rows: number; accuracy: Band; precision: Band; recall: Band; f1: Band; rocAuc: Band }
@@ -81,8 +83,8 @@ describe('estimated quality (CBPE) before labels arrive', () => {
       const r = await fetch(`${base}/api/v1/jobs/quality/run`, { method: 'POST' });
       expect(r.status).toBe(200);
     };
-    const results = async (): Promise<QualityResult[]> => {
-      const r = await fetch(`${base}/api/v1/quality?model=rain&limit=1000`);
+    const results = async (version = 'v1'): Promise<QualityResult[]> => {
+      const r = await fetch(`${base}/api/v1/quality?model=rain&version=${version}&limit=1000`);
       expect(r.status).toBe(200);
       return ((await r.json()) as { results: QualityResult[] }).results.filter((x) => Date.parse(x.windowStart) >= productionStart);
     };
@@ -100,6 +102,25 @@ describe('estimated quality (CBPE) before labels arrive', () => {
         expect(b.value, m).not.toBeNull();
         expect(b.lower! <= b.value! && b.value! <= b.upper!, `${m} ${JSON.stringify(b)}`).toBe(true);
         expect(b.lower! >= 0 && b.upper! <= 1).toBe(true);
+      }
+    }
+
+    // v2: the same production days, its reference the 2013 rows uploaded as CSV with their labels.
+    await postAccepted(`${base}/v1/predictions`, production.map((d) => ({ predictionId: `v2-${idOf(d)}`, model: 'rain', version: 'v2', timestamp: timeOf(d), outputs: model.predict(d) })));
+    // Newest first, the order the pinned reference's rows are read in (its sampling error depends on it).
+    const newestFirst = [...reference].sort((a, b) => timeOf(b) - timeOf(a));
+    const csv = ['output.score,output.label,truth', ...newestFirst.map((d) => { const o = model.predict(d); return `${o.score},${o.label},${d.rainTomorrow}`; })].join('\n');
+    const upload = await fetch(`${base}/v1/references?model=rain&version=v2&labelColumn=truth`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    expect(upload.status, await upload.clone().text()).toBe(200);
+    const uploaded = (await upload.json()) as { referenceId: string; labelledRows: number; numericFeatures: string[]; categoricalFeatures: string[] };
+    expect(uploaded).toMatchObject({ labelledRows: reference.length, numericFeatures: [], categoricalFeatures: [] });
+    await run();
+    const v2 = await results('v2');
+    expect(v2.map((r) => r.windowStart)).toEqual(before.map((r) => r.windowStart));
+    for (const [i, r] of v2.entries()) {
+      expect(r.estimated).toMatchObject({ referenceId: uploaded.referenceId, referenceRows: reference.length, rows: before[i]!.estimated!.rows });
+      for (const m of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc'] as const) {
+        for (const k of ['value', 'lower', 'upper'] as const) expect(r.estimated![m][k], `${r.windowStart} ${m}.${k}`).toBeCloseTo(before[i]!.estimated![m][k]!, 12);
       }
     }
 

@@ -20,6 +20,13 @@ const Target = Type.Object({
   version: Type.String({ default: '', maxLength: 256 }),
 });
 
+const Upload = Type.Object({
+  ...Target.properties,
+  labelColumn: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 256, description: "the column (CSV) or key (a flat row) holding each row's true label, taken out of the features" }),
+  ),
+});
+
 const Pin = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   model: Type.String({ minLength: 1, maxLength: 256 }),
@@ -36,7 +43,26 @@ const ListQuery = Type.Object({
 
 const TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl', 'text/csv'] as const;
 
-type Columns = { nf: Record<string, number>; cf: Record<string, string>; no: Record<string, number>; co: Record<string, string> };
+type Columns = { nf: Record<string, number>; cf: Record<string, string>; no: Record<string, number>; co: Record<string, string>; label: string; embedding: number[] };
+
+/** A label cell or field as the label string ('' for none): strings as they are, numbers and booleans as text. */
+function labelOf(v: unknown, path: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') return String(v);
+  throw new Error(`${path}: expected a string, number or boolean label, got ${Array.isArray(v) ? 'array' : typeof v}`);
+}
+
+/** An `embedding` field: an array of at most `maxLength` finite numbers ([] for none). */
+function embeddingOf(v: unknown, maxLength: number): number[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`embedding: expected an array of numbers, got ${typeof v}`);
+  if (v.length > maxLength) throw new Error(`embedding: ${v.length} numbers, more than ${maxLength} (limits.maxEmbeddingLength)`);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`embedding[${i}]: expected a finite number, got ${JSON.stringify(x)}`);
+  });
+  return v as number[];
+}
 
 /** Splits one object's values into numeric and categorical maps; throws a message naming the field. */
 function splitValues(obj: unknown, path: string, numeric: Record<string, number>, categorical: Record<string, string>): void {
@@ -53,21 +79,30 @@ function splitValues(obj: unknown, path: string, numeric: Record<string, number>
   }
 }
 
-/** One reference row: `{ features: {...}, outputs: {...} }`, or a flat object of features. */
-function readRow(value: unknown): Columns {
-  const cols: Columns = { nf: {}, cf: {}, no: {}, co: {} };
+/**
+ * One reference row: `{ features: {...}, outputs: {...}, label?, embedding? }`, or a flat object
+ * of features (whose `labelColumn` key, when given, is the label).
+ */
+function readRow(value: unknown, labelColumn: string | undefined, maxEmbedding: number): Columns {
+  const cols: Columns = { nf: {}, cf: {}, no: {}, co: {}, label: '', embedding: [] };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
   const o = value as Record<string, unknown>;
   if ('features' in o || 'outputs' in o) {
     splitValues(o.features, 'features', cols.nf, cols.cf);
     splitValues(o.outputs, 'outputs', cols.no, cols.co);
+    cols.label = labelOf(o.label, 'label');
+    cols.embedding = embeddingOf(o.embedding, maxEmbedding);
+  } else if (labelColumn !== undefined && labelColumn in o) {
+    const { [labelColumn]: label, ...features } = o;
+    cols.label = labelOf(label, labelColumn);
+    splitValues(features, 'features', cols.nf, cols.cf);
   } else {
     splitValues(o, 'features', cols.nf, cols.cf);
   }
   return cols;
 }
 
-function parseRows(text: string, maxRows: number): Columns[] {
+function parseRows(text: string, maxRows: number, labelColumn: string | undefined, maxEmbedding: number): Columns[] {
   const trimmed = text.trimStart();
   let values: unknown[];
   const where: number[] = [];
@@ -96,7 +131,7 @@ function parseRows(text: string, maxRows: number): Columns[] {
   if (values.length === 0) throw new ReferenceEmptyError('the reference data set has no rows');
   return values.map((v, i) => {
     try {
-      return readRow(v);
+      return readRow(v, labelColumn, maxEmbedding);
     } catch (err) {
       throw new ReferenceInvalidError(`${trimmed.startsWith('[') ? 'row' : 'line'} ${where[i]}: ${(err as Error).message}`);
     }
@@ -105,10 +140,11 @@ function parseRows(text: string, maxRows: number): Columns[] {
 
 /**
  * Rows of a CSV reference: the header names the columns; a column named `output.<name>` is a
- * model output, every other column a feature. A column is numeric when every non-empty cell is a
- * number, categorical otherwise (as in `inferlens drift`); empty cells are missing values.
+ * model output, the `labelColumn` (when given) the true label, every other column a feature. A
+ * column is numeric when every non-empty cell is a number, categorical otherwise (as in
+ * `inferlens drift`); empty cells are missing values.
  */
-function parseCsvRows(text: string, maxRows: number): Columns[] {
+function parseCsvRows(text: string, maxRows: number, labelColumn: string | undefined): Columns[] {
   let table;
   try {
     table = parseCsv(text, 'CSV body');
@@ -116,12 +152,19 @@ function parseCsvRows(text: string, maxRows: number): Columns[] {
     throw new ReferenceInvalidError((err as Error).message);
   }
   if (table.rows.length > maxRows) throw new TooManyRecordsError(maxRows, `the reference holds ${table.rows.length} rows, more than limits.maxRecordsPerRequest (${maxRows})`);
+  if (labelColumn !== undefined && !table.header.includes(labelColumn)) {
+    throw new ReferenceInvalidError(`labelColumn ${JSON.stringify(labelColumn)} is not a column of the CSV header (${table.header.map((h) => JSON.stringify(h)).join(', ')})`);
+  }
   const numeric = table.header.map((_, c) => table.rows.every((row) => isMissingCell(row[c]!) || parseNumberCell(row[c]!) !== undefined));
   return table.rows.map((row) => {
-    const cols: Columns = { nf: {}, cf: {}, no: {}, co: {} };
+    const cols: Columns = { nf: {}, cf: {}, no: {}, co: {}, label: '', embedding: [] };
     table.header.forEach((name, c) => {
       const cell = row[c]!;
       if (isMissingCell(cell)) return;
+      if (name === labelColumn) {
+        cols.label = cell;
+        return;
+      }
       const isOutput = name.startsWith('output.');
       const key = isOutput ? name.slice('output.'.length) : name;
       if (numeric[c]) (isOutput ? cols.no : cols.nf)[key] = parseNumberCell(cell)!;
@@ -152,7 +195,7 @@ function describeProfile(p: FeatureProfile) {
  * - `GET /api/v1/references` lists them; `DELETE /api/v1/references?model=&version=` removes one.
  * Uploading or pinning again replaces the version's reference.
  */
-export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits; redactor?: Redactor }): Promise<void> {
+export async function referencesPlugin(app: FastifyInstance, opts: { limits: IngestLimits; redactor?: Redactor; maxEmbeddingLength: number }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const projectFor = (request: FastifyRequest, explicit: string | undefined) => explicit ?? projectOf(request);
@@ -177,17 +220,28 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
   await app.register(async (uploads) => {
     uploads.removeAllContentTypeParsers();
     uploads.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
-    uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Target } }, async (request) => {
+    uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Upload } }, async (request) => {
       const { body, mediaType } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
       const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)
-      const rows = mediaType === 'text/csv' ? parseCsvRows(text, opts.limits.maxRecordsPerRequest) : parseRows(text, opts.limits.maxRecordsPerRequest);
+      const { labelColumn } = request.query;
+      const rows =
+        mediaType === 'text/csv'
+          ? parseCsvRows(text, opts.limits.maxRecordsPerRequest, labelColumn)
+          : parseRows(text, opts.limits.maxRecordsPerRequest, labelColumn, opts.maxEmbeddingLength);
       const project = projectFor(request, request.query.project);
       const referenceId = randomUUID();
       // Redacted as the model's predictions are (redaction.rules), so that a hashed feature compares with its reference.
       const redact = (values: RedactableValues) => (opts.redactor ? opts.redactor.redactValues(project, request.query.model, values) : values);
       await app.store.insert(
         REFERENCE_DATA,
-        rows.map((r, i) => ({ Project: project, ReferenceId: referenceId, RowIndex: i, ...redact({ NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co }) })),
+        rows.map((r, i) => ({
+          Project: project,
+          ReferenceId: referenceId,
+          RowIndex: i,
+          ...redact({ NumericFeatures: r.nf, CategoricalFeatures: r.cf, NumericOutputs: r.no, CategoricalOutputs: r.co }),
+          Label: r.label,
+          Embedding: r.embedding,
+        })),
       );
       const profile = await profileReferenceData(app.store, project, referenceId);
       const previous = await referenceOf(app.store, project, request.query.model, request.query.version);
@@ -198,7 +252,9 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
         target: `${request.query.model}/${request.query.version}`,
         details: { referenceId, rows: String(profile.rows), ...(previous ? { replaced: previous.referenceId } : {}) },
       });
-      return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile) };
+      const labelled = rows.filter((r) => r.label !== '').length;
+      const embedded = rows.filter((r) => r.embedding.length > 0).length;
+      return { referenceId, project, model: request.query.model, version: request.query.version, kind: 'dataset', ...describeProfile(profile), labelledRows: labelled, embeddingRows: embedded };
     });
   });
 

@@ -14,7 +14,7 @@ import {
 import { latestFeedbackArrival } from '../store/repositories/feedback.js';
 import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
 import { listStreams, type Stream } from '../store/repositories/model-activity.js';
-import { estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, windowsWithNewFeedback, type QualityInputs } from '../store/repositories/prediction-feedback.js';
+import { datasetEstimationRows, estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, windowsWithNewFeedback, type QualityInputs } from '../store/repositories/prediction-feedback.js';
 import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
 import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { countPredictions } from '../store/repositories/predictions.js';
@@ -167,15 +167,26 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
   }
 
   /**
-   * CBPE for the stream's reference, fitted once per reference: a pinned range's predictions with a
-   * score and a feedback label (both classes needed). Uploaded data sets carry no labels: none.
+   * CBPE for the stream's reference, fitted once per reference on its labelled rows with a score
+   * (both classes needed): a pinned range's predictions with a feedback label, or an uploaded data
+   * set's rows with a label (`labelColumn`, or `label` in a row).
    */
   async #estimator(key: Stream): Promise<{ referenceId: string; model: CbpeModel } | undefined> {
     const ref = await referenceOf(this.store, key.project, key.model, key.version);
-    if (!ref || ref.kind !== 'pinned' || ref.sourceFromMs === null || ref.sourceToMs === null) return undefined;
+    if (!ref) return undefined;
+    const pinned = ref.kind === 'pinned' && ref.sourceFromMs !== null && ref.sourceToMs !== null;
+    if (!pinned && ref.kind !== 'dataset') return undefined;
     if (!this.#estimators.has(ref.referenceId)) {
-      const scope = { project: key.project, model: key.model, version: ref.sourceVersion };
-      const rows = await estimationReferenceRows(this.store, scope, { fromMs: ref.sourceFromMs, toMs: ref.sourceToMs }, this.#outputs(key.model), ESTIMATION_REFERENCE_ROWS_MAX);
+      const outputs = this.#outputs(key.model);
+      const rows = pinned
+        ? await estimationReferenceRows(
+            this.store,
+            { project: key.project, model: key.model, version: ref.sourceVersion },
+            { fromMs: ref.sourceFromMs!, toMs: ref.sourceToMs! },
+            outputs,
+            ESTIMATION_REFERENCE_ROWS_MAX,
+          )
+        : await datasetEstimationRows(this.store, { project: key.project, referenceId: ref.referenceId }, outputs, ESTIMATION_REFERENCE_ROWS_MAX);
       const positives = rows.filter((r) => r.truth).length;
       this.#estimators.set(ref.referenceId, positives > 0 && positives < rows.length ? fitCbpe(rows) : null);
     }

@@ -1,6 +1,6 @@
 import { centroidDistances, mmdTest } from '@inferlens/stats';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { embeddingCentroid, embeddingDimension, embeddingSample, windowEmbeddingRows, type EmbeddingRows } from '../store/repositories/embeddings.js';
+import { datasetEmbeddingRows, embeddingCentroid, embeddingDimension, embeddingSample, windowEmbeddingRows, type EmbeddingRows } from '../store/repositories/embeddings.js';
 import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
 import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 import type { ColumnDrift } from './compare-profiles.js';
@@ -22,11 +22,13 @@ export interface ReferenceEmbeddings {
 
 /**
  * The reference's embeddings, or undefined when it has none: a pinned range's predictions with an
- * embedding (an uploaded data set carries none).
+ * embedding, or an uploaded data set's rows with one (`embedding` in a row).
  */
 export async function referenceEmbeddings(store: ClickHouseStore, rows: ReferenceRows): Promise<ReferenceEmbeddings | undefined> {
-  if (rows.kind !== 'pinned') return undefined;
-  const source: EmbeddingRows = windowEmbeddingRows({ project: rows.project, model: rows.model, version: rows.version }, { fromMs: rows.fromMs, toMs: rows.toMs });
+  const source: EmbeddingRows =
+    rows.kind === 'pinned'
+      ? windowEmbeddingRows({ project: rows.project, model: rows.model, version: rows.version }, { fromMs: rows.fromMs, toMs: rows.toMs })
+      : datasetEmbeddingRows(rows.project, rows.referenceId);
   const dim = await embeddingDimension(store, source);
   if (!dim || dim.rows < 2) return undefined;
   const { rows: n, centroid } = await embeddingCentroid(store, source, dim.dimension);

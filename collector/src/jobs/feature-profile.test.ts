@@ -64,7 +64,7 @@ describe('the profile of stored rows (profileReferenceData, as every profile)', 
     }
     await store.insert(
       REFERENCE_DATA,
-      rows.map((r, i) => ({ Project: 'default', ReferenceId: 'r1', RowIndex: i, NumericFeatures: r.numeric, CategoricalFeatures: r.categorical, NumericOutputs: r.outputs, CategoricalOutputs: {} })),
+      rows.map((r, i) => ({ Project: 'default', ReferenceId: 'r1', RowIndex: i, NumericFeatures: r.numeric, CategoricalFeatures: r.categorical, NumericOutputs: r.outputs, CategoricalOutputs: {}, Label: '', Embedding: [] })),
     );
     // Values JSON cannot carry, as the engine stores them from other sources.
     await store.command(`INSERT INTO reference_data (Project, ReferenceId, RowIndex, NumericFeatures) VALUES

@@ -50,7 +50,7 @@ function prediction(row: Row, i: number, version: string): PredictionRow {
 describe('multivariate drift in the engine equals @inferlens/stats on the same rows', () => {
   it.each(fixture.cases)('$name: uploaded reference and a pinned one, windows', async (c) => {
     const referenceId = `ref-${c.name}`;
-    await store.insert(REFERENCE_DATA, c.reference.map((row, i) => ({ Project: 'mv', ReferenceId: referenceId, RowIndex: i, ...split(row), NumericOutputs: {}, CategoricalOutputs: {} })));
+    await store.insert(REFERENCE_DATA, c.reference.map((row, i) => ({ Project: 'mv', ReferenceId: referenceId, RowIndex: i, ...split(row), NumericOutputs: {}, CategoricalOutputs: {}, Label: '', Embedding: [] })));
     const profile = await profileReferenceData(store, 'mv', referenceId);
     const features = [...c.numeric, ...c.categorical];
     const fitted = (await fitReferenceReconstruction(store, { kind: 'dataset', project: 'mv', referenceId }, profile, { features }))!;

@@ -103,6 +103,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ...d.addSortingKeyColumn(QUALITY_RESULTS, 'Segment'),
     ],
   },
+  { version: 21, name: 'reference labels and embeddings', statements: (d) => [...d.addColumn(REFERENCE_DATA, 'Label'), ...d.addColumn(REFERENCE_DATA, 'Embedding')] },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -147,6 +147,29 @@ export async function estimationReferenceRows(
   return rows.map((r) => ({ score: Number(r.s), predicted: Number(r.p) === 1, truth: Number(r.y) === 1 }));
 }
 
+/**
+ * The labelled rows of an uploaded reference data set (`reference_data` rows with a `Label` and
+ * the score output), as {@link estimationReferenceRows} gives a pinned range's: the score, the
+ * predicted class (the label output equal to the positive class, else score ≥ 0.5) and whether
+ * the label is the positive class. At most `limit` rows (the first uploaded).
+ */
+export async function datasetEstimationRows(
+  store: ClickHouseStore,
+  reference: { project: string; referenceId: string },
+  outputs: QualityOutputs,
+  limit: number,
+): Promise<Array<{ score: number; predicted: boolean; truth: boolean }>> {
+  const rows = await store.query<{ s: number; p: number; y: number }>(
+    `SELECT S AS s, ${PREDICTED_POSITIVE} AS p, Label = {positive:String} AS y
+     FROM (SELECT NumericOutputs[{scoreOut:String}] AS S, CategoricalOutputs[{labelOut:String}] AS PL, Label, RowIndex
+           FROM reference_data
+           WHERE Project = {project:String} AND ReferenceId = {referenceId:String} AND Label != '' AND mapContains(NumericOutputs, {scoreOut:String}))
+     WHERE isFinite(S) ORDER BY RowIndex LIMIT {limit:UInt32}`,
+    { project: reference.project, referenceId: reference.referenceId, labelOut: outputs.label, scoreOut: outputs.score, positive: outputs.positiveClass, limit },
+  );
+  return rows.map((r) => ({ score: Number(r.s), predicted: Number(r.p) === 1, truth: Number(r.y) === 1 }));
+}
+
 /** A window's predictions with a score, labelled or not, counted per score and predicted class (what CBPE estimates from). */
 export async function scoreGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<Array<{ score: number; predicted: boolean; count: number }>> {
   const w = windowWhere(scope, range);

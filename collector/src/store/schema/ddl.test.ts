@@ -133,6 +133,7 @@ FROM inferlens.predictions_ingest_local`,
       'predictions_local', 'predictions', 'predictions_local', 'otel_traces_local', 'otel_traces', 'otel_traces_local',
       'otel_logs_local', 'otel_logs_local',
       'drift_results_local', 'drift_results', 'data_quality_results_local', 'data_quality_results', 'quality_results_local', 'quality_results',
+      'reference_data_local', 'reference_data', 'reference_data_local', 'reference_data',
     ]);
   });
 
