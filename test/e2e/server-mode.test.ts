@@ -17,7 +17,6 @@ import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '.
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { postAccepted, postNdjson } from '../helpers/ndjson.js';
 import { rng } from '../helpers/random.js';
-import { MIGRATIONS } from '../../collector/src/store/migrations.js';
 import { firstBatch, fixtureFeedback, fixturePredictions, loadQualityFixture } from '../helpers/quality-fixture.js';
 
 // The collector in server mode, every change: ingestion (NDJSON, and OTLP from the official
