@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { AlertEngine } from './AlertEngine.js';
+import { readCompareLooks } from '../store/repositories/alert-state.js';
 import { Dispatcher, type DeliveryRecord } from './Dispatcher.js';
 import { parseRules } from './rules-file.js';
 import { detectDrift } from '@inferlens/stats';
@@ -496,6 +497,15 @@ describe('AlertEngine compare source (rollback signal)', () => {
     // The 51st look: the looks are spent, nothing is decided and the alerts stay.
     expect((await engine.evaluateCompare()).map((t) => `${t.alert.rule}:${t.from}->${t.to}:${JSON.stringify(t.alert.labels)}`)).toEqual([]);
     expect(engine.active().filter((a) => a.labels.model === 'canary')).toHaveLength(2);
+    const spent = async () => [...(await readCompareLooks(store)).entries()].map(([rule, l]) => `${rule}:${l.looks}`).sort();
+    expect(await spent()).toEqual(['EqualCanary:50', 'NewestWorse:50', 'SlowCanary:50']);
+    // A restart (or a jobs takeover) goes on with the looks spent: nothing is looked at again.
+    now += 60_000;
+    const restarted = new AlertEngine({ store, dispatcher, now: () => now });
+    await restarted.setRules(engine.rules!);
+    await restarted.restore();
+    expect((await restarted.evaluateCompare()).map((t) => `${t.alert.rule}:${t.from}->${t.to}`)).toEqual([]);
+    expect(await spent()).toEqual(['EqualCanary:50', 'NewestWorse:50', 'SlowCanary:50']);
     await dispatcher.close();
   });
 

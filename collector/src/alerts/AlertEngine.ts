@@ -9,7 +9,7 @@ import { benjaminiHochberg } from '@inferlens/stats';
 import { expandTemplate } from './templates.js';
 import { compareLook, COMPARE_SOURCE_NAME, type LookState } from './compare-source.js';
 import type { QualityModelConfig } from '../config.js';
-import { readActiveAlerts } from '../store/repositories/alert-state.js';
+import { readActiveAlerts, readCompareLooks, saveCompareLook } from '../store/repositories/alert-state.js';
 import { lastArrivals } from '../store/repositories/model-activity.js';
 import { ALERT_EVENTS } from '../store/schema/alert-events.js';
 import { ALERT_STATE } from '../store/schema/alert-state.js';
@@ -109,6 +109,10 @@ export class AlertEngine {
   /** Loads the alerts that were pending or firing when the collector stopped. */
   async restore(): Promise<void> {
     const rows = await readActiveAlerts(this.#store);
+    // The compare rules' spent looks too (their α spending goes on where it stopped).
+    const looks = await readCompareLooks(this.#store);
+    this.#looks.clear();
+    for (const [rule, state] of looks) this.#looks.set(rule, state);
     // Again on taking over the jobs lease: what the previous holder stored replaces what this collector knew.
     this.#active.clear();
     for (const r of rows) {
@@ -196,7 +200,10 @@ export class AlertEngine {
       for (const rule of rules) {
         const look = await compareLook(this.#store, rule.when.compare!, this.#looks.get(rule.alert), this.#now(), this.#qualityModels);
         if (!look) continue;
-        if (look.state) this.#looks.set(rule.alert, look.state);
+        if (look.state && look.state !== this.#looks.get(rule.alert)) {
+          this.#looks.set(rule.alert, look.state);
+          await saveCompareLook(this.#store, rule.alert, look.state, this.#now());
+        }
         const { project, model } = look.sample.labels as { project: string; model: string };
         transitions.push(...(await this.#evaluate([rule], [look.sample], { project, model })));
       }

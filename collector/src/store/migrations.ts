@@ -12,6 +12,7 @@
  */
 import { rebuildTable, type MigrationTarget } from './rebuild-table.js';
 import { Ddl } from './schema/ddl.js';
+import { ALERT_COMPARE_LOOKS } from './schema/alert-compare-looks.js';
 import { ALERT_EVENTS } from './schema/alert-events.js';
 import { API_KEYS } from './schema/api-keys.js';
 import { AUDIT_LOG } from './schema/audit-log.js';
@@ -104,6 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   { version: 21, name: 'reference labels and embeddings', statements: (d) => [...d.addColumn(REFERENCE_DATA, 'Label'), ...d.addColumn(REFERENCE_DATA, 'Embedding')] },
+  { version: 22, name: 'alert compare looks', statements: (d) => d.table(ALERT_COMPARE_LOOKS) },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

@@ -1,3 +1,4 @@
+import { ALERT_COMPARE_LOOKS } from './alert-compare-looks.js';
 import { ALERT_EVENTS } from './alert-events.js';
 import { ALERT_NOTIFICATIONS } from './alert-notifications.js';
 import { ALERT_STATE } from './alert-state.js';
@@ -23,6 +24,7 @@ import type { AnyTableDefinition } from './TableDefinition.js';
 
 /** Every table the collector defines (views aside), by name. */
 export const ALL_TABLES: readonly AnyTableDefinition[] = [
+  ALERT_COMPARE_LOOKS,
   ALERT_EVENTS,
   ALERT_NOTIFICATIONS,
   ALERT_STATE,
