@@ -44,6 +44,7 @@ describe('ClickHouseStore.migrate', () => {
     expect(tables.map((t) => t.name)).toEqual(
       [
         MIGRATIONS_TABLE,
+        'alert_compare_looks',
         'alert_events',
         'alert_notifications',
         'alert_state',
