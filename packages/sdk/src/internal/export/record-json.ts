@@ -1,4 +1,5 @@
 import { SdkPredictionRecord } from '../SdkPredictionRecord.js';
+import type { JsonWriter } from './JsonWriter.js';
 
 /**
  * `JSON.stringify` of a prediction or feedback record, written out by hand: the same text, byte
@@ -135,4 +136,132 @@ function objectJson(o: unknown, depth: number): string | undefined {
     out += out.length > 1 ? `,${keyJson(key)}:${text}` : `${keyJson(key)}:${text}`;
   }
   return out + '}';
+}
+
+/**
+ * Writes the JSON of `record` (what `recordJson` returns, the same bytes) into `out`: a monitor's
+ * record straight as bytes, field by field (`writeSdkRecord`), anything else as `recordJson`'s text.
+ */
+export function writeRecordJson(out: JsonWriter, record: unknown): void {
+  if (record instanceof SdkPredictionRecord) {
+    const mark = out.mark();
+    if (writeSdkRecord(out, record)) return;
+    out.reset(mark);
+  }
+  out.write(recordJson(record));
+}
+
+/** The fixed fields' fragments as bytes, for the last record seen (as `last` above). */
+let lastBytes: { model: string; version: string; project: string | null; service: string; environment: string | null; head: Uint8Array; middle: Uint8Array } | undefined;
+
+/**
+ * `sdkRecordJson` written into `out` instead of returned: false (then the caller drops what was
+ * written and takes the generic way) when a value is not of the type the monitor sets.
+ */
+function writeSdkRecord(out: JsonWriter, r: SdkPredictionRecord): boolean {
+  const { model, version, project, service, environment } = r;
+  let f = lastBytes;
+  if (f === undefined || f.model !== model || f.version !== version || f.project !== project || f.service !== service || f.environment !== environment) {
+    if (typeof model !== 'string' || typeof version !== 'string' || typeof service !== 'string') return false;
+    if ((typeof project !== 'string' && project !== null) || (typeof environment !== 'string' && environment !== null)) return false;
+    f = lastBytes = {
+      model,
+      version,
+      project,
+      service,
+      environment,
+      head: Buffer.from(`,"model":${JSON.stringify(model)},"version":${JSON.stringify(version)},"timestamp":`),
+      middle: Buffer.from(`,"project":${JSON.stringify(project)},"service":${JSON.stringify(service)},"environment":${JSON.stringify(environment)},"segment":`),
+    };
+  }
+  const { predictionId, segment, status, errorType, traceId, spanId, timestamp, latencyMs, sampleRate, inputTokens, outputTokens } = r;
+  if (typeof predictionId !== 'string' || typeof segment !== 'string' || typeof status !== 'string' || typeof errorType !== 'string') return false;
+  if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
+  if (typeof timestamp !== 'number' || typeof latencyMs !== 'number' || typeof sampleRate !== 'number') return false;
+  if ((typeof inputTokens !== 'number' && inputTokens !== null) || (typeof outputTokens !== 'number' && outputTokens !== null)) return false;
+  out.ascii('{"predictionId":');
+  out.string(predictionId);
+  out.raw(f.head);
+  out.number(timestamp);
+  out.raw(f.middle);
+  out.string(segment);
+  out.ascii(',"latencyMs":');
+  out.number(latencyMs);
+  out.ascii(',"status":');
+  out.string(status);
+  out.ascii(',"errorType":');
+  out.string(errorType);
+  out.ascii(',"features":');
+  if (!writeFlatMap(out, r.features)) return false;
+  out.ascii(',"outputs":');
+  if (!writeFlatMap(out, r.outputs)) return false;
+  out.ascii(',"inputTokens":');
+  writeNullableNumber(out, inputTokens);
+  out.ascii(',"outputTokens":');
+  writeNullableNumber(out, outputTokens);
+  out.ascii(',"sampleRate":');
+  out.number(sampleRate);
+  out.ascii(',"traceId":');
+  out.string(traceId);
+  out.ascii(',"spanId":');
+  out.string(spanId);
+  out.ascii(',"attributes":');
+  if (!writeFlatMap(out, r.attributes)) return false;
+  const e = r.embedding;
+  if (e !== undefined) {
+    if (!Array.isArray(e)) return false;
+    out.ascii(',"embedding":[');
+    for (let i = 0; i < e.length; i++) {
+      const x: unknown = e[i];
+      if (typeof x !== 'number') return false;
+      if (i > 0) out.ascii(',');
+      out.number(x);
+    }
+    out.ascii(']');
+  }
+  out.ascii('}');
+  return true;
+}
+
+function writeNullableNumber(out: JsonWriter, n: number | null): void {
+  if (n === null) out.ascii('null');
+  else out.number(n);
+}
+
+/** `objectJson(o, 1)` written into `out`: false when `o` is not a plain object of primitives. */
+function writeFlatMap(out: JsonWriter, o: unknown): boolean {
+  if (typeof o !== 'object' || o === null) return false;
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (typeof (o as { toJSON?: unknown }).toJSON === 'function') return false;
+  out.ascii('{');
+  let first = true;
+  for (const key in o) {
+    if (!hasOwn.call(o, key)) continue;
+    const v = (o as Record<string, unknown>)[key];
+    switch (typeof v) {
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        continue; // left out, as JSON.stringify leaves them out of an object
+      case 'string':
+      case 'number':
+      case 'boolean':
+        break;
+      case 'object':
+        if (v === null) break;
+        return false;
+      default:
+        return false; // bigint: JSON.stringify throws, let it
+    }
+    if (!first) out.ascii(',');
+    first = false;
+    out.string(key);
+    out.ascii(':');
+    if (typeof v === 'string') out.string(v);
+    else if (typeof v === 'number') out.number(v);
+    else out.ascii(v === null ? 'null' : v ? 'true' : 'false');
+  }
+  out.ascii('}');
+  return true;
 }
