@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
-import { JsonWriter } from './JsonWriter.js';
-import { writeRecordJson } from './record-json.js';
-import { serializedLines } from './serialized-lines.js';
+import { ByteWriter } from './ByteWriter.js';
+import { jsonLine } from './serialized-lines.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -33,13 +32,10 @@ export class RecordSerializer {
    * (`serializedLines`). `sizeHint`: the batch's expected size in bytes.
    */
   async serialize(batch: readonly unknown[], sizeHint?: number): Promise<Uint8Array> {
-    const out = new JsonWriter(sizeHint ?? batch.length * 512);
+    const out = new ByteWriter(sizeHint ?? batch.length * 512);
     for (let i = 0; i < batch.length; i++) {
       if (i > 0 && i % LINES_PER_TURN === 0) await nextTurn();
-      const record = batch[i];
-      const line = typeof record === 'object' && record !== null ? serializedLines.get(record) : undefined;
-      if (line !== undefined) out.write(line);
-      else writeRecordJson(out, record);
+      out.write(jsonLine(batch[i]));
       out.writeByte(NEWLINE);
     }
     return out.finish();
