@@ -3,7 +3,8 @@
 // OpenTelemetry (a span per call, the official BatchSpanProcessor and OTLP/protobuf exporter),
 // both exporting to a sink in another process. Each request does what the example's handler
 // does (parse the body, extract the W3C parent, the call in its context, the prediction id
-// captured with `capturePredictionIds`), 10 in flight at a time. Less noisy than
+// captured with `capturePredictionIds`), 10 in flight at a time, at a fixed offered rate (so that
+// neither queue overflows: a dropped record or span costs less than a kept one). Less noisy than
 // sdk-http.bench.js (no load generator and no HTTP server sharing the cores), so it shows
 // changes of a microsecond; sdk-http.bench.js remains the figure the goals are stated in.
 //
@@ -13,11 +14,12 @@
 // lands on both.
 //
 // Env: BENCH_MODEL (noop or trees, default noop), BENCH_CALLS (per round, default 100000 for
-// noop, 20000 for trees), BENCH_ROUNDS (default 5). Run after `pnpm build`.
+// noop, 20000 for trees), BENCH_ROUNDS (default 5), BENCH_RATE (calls/s offered, default 20000
+// for noop, 4000 for trees). Run after `pnpm build`.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { setImmediate as turn } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -31,6 +33,7 @@ import { mainThreadCpuSeconds } from './lib/processes.js';
 const MODEL = process.env.BENCH_MODEL ?? 'noop';
 const CALLS = Number(process.env.BENCH_CALLS ?? (MODEL === 'trees' ? 20_000 : 100_000));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? (MODEL === 'trees' ? 4000 : 20_000));
 const IN_FLIGHT = 10;
 
 // The sink: answers 200 with an empty OTLP reply in the request's encoding, as a collector does.
@@ -104,13 +107,18 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (e.detail?.kind === 1) scavenges++; // NODE_PERFORMANCE_GC_MINOR
 }).observe({ entryTypes: ['gc'] });
 
-/** `n` requests, `IN_FLIGHT` at a time, yielding to the event loop between groups (the exporters' timers and sockets run then). */
+/**
+ * `n` requests, `IN_FLIGHT` at a time, no faster than `RATE` a second, yielding to the event loop
+ * between groups (the exporters' timers and sockets run then).
+ */
 async function round(request, n) {
   const cpu = mainThreadCpuSeconds(process.pid);
   const gc = scavenges;
   const t = performance.now();
   for (let done = 0; done < n; done += IN_FLIGHT) {
-    await turn();
+    const ahead = t + (done / RATE) * 1000 - performance.now();
+    if (ahead >= 1) await sleep(ahead);
+    else await turn();
     const group = [];
     for (let j = 0; j < IN_FLIGHT; j++) group.push(request());
     await Promise.all(group);
@@ -120,7 +128,7 @@ async function round(request, n) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`node ${process.version}; model \`${MODEL}\`, ${CALLS} calls a round, ${ROUNDS} rounds (otel and on interleaved), ${IN_FLIGHT} in flight; both export over HTTP to a sink in another process`);
+console.log(`node ${process.version}; model \`${MODEL}\`, ${CALLS} calls a round at ${RATE}/s, ${ROUNDS} rounds (otel and on interleaved), ${IN_FLIGHT} in flight; both export over HTTP to a sink in another process`);
 await round(otelRequest, CALLS / 2); // warm-up (JIT, connections)
 await round(onRequest, CALLS / 2);
 const rows = { otel: [], on: [] };
