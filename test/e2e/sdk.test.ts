@@ -71,7 +71,7 @@ describe('SDK against a real collector', () => {
     expect(JSON.stringify(spans[0])).toContain(predictionId);
     expect(JSON.stringify(spans[0])).toContain(p.spanId);
     expect(JSON.stringify(spans[0])).toContain('predict fraud');
-    // The SDK's own provider (OTLP/JSON): kind, resource and typed attributes as stored.
+    // The SDK's own provider (OTLP/protobuf): kind, resource and typed attributes as stored.
     expect(spans[0]).toMatchObject({ spanId: p.spanId, name: 'predict fraud', serviceName: 'e2e-service', kind: 'Internal' });
     expect(spans[0].attributes).toMatchObject({ 'inferlens.model.name': 'fraud', 'inferlens.model.version': 'v3', 'inferlens.prediction.id': predictionId, 'inferlens.outcome': 'ok' });
 

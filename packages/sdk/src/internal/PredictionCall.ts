@@ -37,7 +37,7 @@ import { FixedSpanAttributes } from './tracing/FixedSpanAttributes.js';
 import { OwnTracer } from './tracing/OwnTracer.js';
 import { SdkPredictionRecord } from './SdkPredictionRecord.js';
 import { isValidSpanContext } from './valid-span-context.js';
-import { lastEventMillis, spanDurationMillis, spanStartMillis } from './span-times.js';
+import { lastEventMillis, spanDurationMillis, spanStartMillis, toNanosecond } from './span-times.js';
 import type { StreamEnd } from './wrap-stream.js';
 
 /**
@@ -334,7 +334,7 @@ export class PredictionCall {
       let latencyMs = -1;
       if (this.startMs >= 0) latencyMs = spanDurationMillis(span);
       if (latencyMs < 0 && endPerf !== undefined) latencyMs = this.startMs >= 0 ? Math.max(0, TIME_ORIGIN + endPerf - this.startMs) : Math.max(0, endPerf - this.startPerf);
-      this.emitRecords(latencyMs >= 0 ? latencyMs : this.elapsedMs(), this.startMs >= 0 ? this.startMs : TIME_ORIGIN + this.startPerf, failed, errorType, extra);
+      this.emitRecords(toNanosecond(latencyMs >= 0 ? latencyMs : this.elapsedMs()), this.startMs >= 0 ? this.startMs : TIME_ORIGIN + this.startPerf, failed, errorType, extra);
     } catch (e) {
       handleError('ending a prediction', e);
     }

@@ -8,8 +8,8 @@
  * written once and thrown away evicting the host's own data from the CPU caches.
  */
 export class ByteWriter {
-  private buffer: Buffer;
-  private length = 0;
+  protected buffer: Buffer;
+  protected length = 0;
 
   /** @param capacity the expected size (grows past it when needed) */
   constructor(capacity = 64 * 1024) {
@@ -23,6 +23,13 @@ export class ByteWriter {
     this.length += this.buffer.write(text, this.length, 'utf8');
   }
 
+  /** Appends bytes as they are (an encoded fragment). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   /** Appends one byte (ASCII). */
   writeByte(byte: number): void {
     if (this.length + 1 > this.buffer.length) this.grow(this.length + 1);
@@ -34,6 +41,16 @@ export class ByteWriter {
     const bytes = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.length);
     owned.add(bytes);
     return bytes;
+  }
+
+  /** Gives the buffer back for later writers, instead of `finish` (the writer must not be used afterwards). */
+  release(): void {
+    recycleBuffer(this.buffer.buffer as ArrayBuffer);
+  }
+
+  /** Makes room for `n` more bytes (subclasses write into `buffer` at `length` themselves). */
+  protected ensure(n: number): void {
+    if (this.length + n > this.buffer.length) this.grow(this.length + n);
   }
 
   private grow(needed: number): void {

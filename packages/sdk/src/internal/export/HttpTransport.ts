@@ -83,7 +83,9 @@ export class HttpTransport implements ExportTransport<Uint8Array> {
           res.on('aborted', () => fail(new Error('the answer was cut off')));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString('utf8');
+            // A protobuf reply (OTLP) goes on a character a byte (see `readPartialSuccess`).
+            const binary = String(res.headers['content-type'] ?? '').startsWith('application/x-protobuf');
+            const text = Buffer.concat(chunks).toString(binary ? 'latin1' : 'utf8');
             if (status >= 200 && status < 300) return finish({ status: 'success', reply: text });
             const error = new Error(`HTTP ${status} from ${url}: ${text.slice(0, 500)}`);
             if (!isRetryableStatus(status)) return finish({ status: 'failure', error });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SdkPredictionRecord } from '../SdkPredictionRecord.js';
-import { quoteJson, recordJson } from './record-json.js';
+import { millisJson, quoteJson, recordJson } from './record-json.js';
 
 /** xorshift32: the same records every run. */
 function rng(seed: number): () => number {
@@ -49,7 +49,8 @@ function sdkLike(r: () => number): Record<string, unknown> {
     service: 'fraud-service',
     environment: r() < 0.5 ? 'production' : null,
     segment: '',
-    latencyMs: r() * 10,
+    // Mostly on the nanosecond grid, as the monitor writes it (see toNanosecond), else any number.
+    latencyMs: r() < 0.6 ? Math.round(r() * 10 ** Math.floor(r() * 12)) / 1e6 : r() * 10,
     status: r() < 0.9 ? 'ok' : 'error',
     errorType: '',
     features: map(r, 1),
@@ -119,5 +120,15 @@ describe('recordJson', () => {
 
   it('quotes strings as JSON.stringify does', () => {
     for (const s of TRICKY_STRINGS) expect(quoteJson(s)).toBe(JSON.stringify(s));
+  });
+
+  it('writes a latency on the nanosecond grid from its integer nanoseconds, the same text as JSON.stringify', () => {
+    const r = rng(3);
+    const cases = [0, 1e-6, 5e-7, 0.5, 1, 10, 1.5, 0.000123, 123456.789012, 999_999_999.999999, 1e9, 2.1e-5, 42.1, 1.8486328125, -1, Number.NaN, Infinity];
+    for (let i = 0; i < 100_000; i++) {
+      const ns = Math.floor(r() * 10 ** Math.floor(r() * 16));
+      cases.push(ns / 1e6, Math.round((1796645167642 + r()) * 1e6) / 1e6 - 1796645167642, r() * 10 ** Math.floor(r() * 10));
+    }
+    for (const n of cases) expect(millisJson(n)).toBe(JSON.stringify(n));
   });
 });

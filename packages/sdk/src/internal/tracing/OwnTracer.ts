@@ -49,6 +49,7 @@ export class OwnTracer implements Tracer {
       options.startTime,
     );
     span.droppedAttributes = dropped;
+    span.parentIsRemote = parent?.isRemote;
     if (options.links) span.addLinks(options.links);
     return span;
   }
@@ -72,6 +73,7 @@ export class OwnTracer implements Tracer {
     const span = new RecordingSpan(this.sink, name, kind, traceId, randomSpanId(), parent?.spanId, parent?.traceState, own, count, undefined);
     span.fixed = fixed;
     span.droppedAttributes = fixed.dropped;
+    span.parentIsRemote = parent?.isRemote;
     return span;
   }
 

@@ -28,7 +28,7 @@ export interface OwnTracerOptions {
 /**
  * The tracer provider a monitor starts when the host has no OpenTelemetry of its own: an
  * `OwnTracer`, and its ended spans queued in a `BatchRecordProcessor` (batches of 512, 1 s,
- * the queue bounded to 2048 spans) and exported as OTLP/JSON to `{endpoint}/v1/traces` by the
+ * the queue bounded to 2048 spans) and exported as OTLP/protobuf to `{endpoint}/v1/traces` by the
  * same transport as the prediction records (gzip and HTTP in the export worker, retried until
  * delivered, losses counted and reported as the `spans` queue). It needs no OpenTelemetry SDK
  * package, so the SDK works with any `@opentelemetry/api` 1.x the host has. Not registered

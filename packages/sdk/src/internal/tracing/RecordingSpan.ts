@@ -50,6 +50,8 @@ export class RecordingSpan implements Span {
   fixed: FixedSpanAttributes | undefined = undefined;
   /** True once one of the fixed attributes was set again: `attributes` then shadows it. */
   overridesFixed = false;
+  /** Whether the parent's context came from another process (OTLP's span flags say so); undefined for a root span. */
+  parentIsRemote: boolean | undefined = undefined;
   private readonly context: SpanContext;
 
   /**
@@ -189,7 +191,7 @@ export class RecordingSpan implements Span {
     this.addEvent('exception', attributes, time);
   }
 
-  /** An upper-bound estimate of its OTLP/JSON size in bytes (for the queue's byte bound): fixed fields plus the text it holds. */
+  /** An upper-bound estimate of its encoded size in bytes (for the queue's byte bound; generous for OTLP/protobuf): fixed fields plus the text it holds. */
   estimateBytes(): number {
     let bytes = 400 + this.name.length * 2 + (this.fixed?.bytes ?? 0);
     for (const key in this.attributes) bytes += 48 + key.length + valueBytes(this.attributes[key]);
