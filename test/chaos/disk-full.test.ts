@@ -78,6 +78,12 @@ describe('chaos: disk full', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
     let phase: Phase = 'before';
     const answers: Record<Phase, Answer[]> = { before: [], full: [], after: [] };
+    const answers_ = answers;
+    const statusesOf = (list: Answer[]) => {
+      const out: Record<string, number> = {};
+      for (const a of list) out[a.error ?? String(a.status)] = (out[a.error ?? String(a.status)] ?? 0) + 1;
+      return out;
+    };
     const acknowledged: Record<Phase, string[]> = { before: [], full: [], after: [] };
     let stop = false;
 
@@ -98,12 +104,20 @@ describe('chaos: disk full', () => {
         }
       }
     };
-    const readyz = async () => (await fetch(`${c.url}/readyz`)).status;
-    /** Polls until `until()` holds, failing after `ms` with `what`. */
+    let lastReadyz = '';
+    const readyz = async () => {
+      const r = await fetch(`${c.url}/readyz`);
+      lastReadyz = `${r.status} ${await r.text()}`;
+      return r.status;
+    };
+    /** Polls until `until()` holds, failing after `ms` with `what`, the last /readyz answer and the collector's last lines. */
     const waitFor = async (what: string, until: () => boolean | Promise<boolean>, ms = 120_000) => {
       const deadline = Date.now() + ms;
       while (!(await until())) {
-        if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+        if (Date.now() > deadline) {
+          const answers = Object.entries(answers_).map(([k, v]) => `${k}: ${JSON.stringify(statusesOf(v))}`).join(', ');
+          throw new Error(`${what} did not happen within ${ms} ms; last /readyz ${lastReadyz.slice(0, 1000)}; answers ${answers}; collector output:\n${c.output.slice(-20).join('\n').slice(-4000)}`);
+        }
         await pause(100);
       }
     };
