@@ -96,7 +96,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(metricsRoutePlugin);
   // The configuration in force, in the audit log at every start (its hash, and what matters for access).
   app.addHook('onReady', () => app.audit(null, { action: 'config.loaded', project: ALL_PROJECTS, target: 'configuration', details: configAuditDetails(config) }));
-  await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes });
+  await app.register(admissionPlugin, { maxBytesInFlight: config.limits.maxBytesInFlight, maxBodyBytes: config.limits.maxBodyBytes, maxQueueWaitMs: config.limits.maxQueueWaitMs });
   await app.register(clickHouseHttpPlugin, { config: config.clickhouseHttp, host: config.host, authMode: config.auth.mode, https, dataDir: config.dataDir });
   const recordLimits = DEFAULT_RECORD_LIMITS;
   // Roles: `ingest` has the receivers, `jobs` the jobs and alerting, `all` both; every role serves reads.

@@ -169,3 +169,31 @@ export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 1
 
 /** A scenario's time limit: its full size takes minutes; the bounded form stays well inside CI's. */
 export const SCENARIO_TIMEOUT_MS = FULL ? 30 * 60_000 : 4 * 60_000;
+
+/** The directory of the test package, whose `node_modules` a child process resolves chDB from. */
+const TEST_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+const QUERY_SCRIPT = `
+const { createClient } = await import('@clickhouse/client');
+const { createChdbConnection } = await import('chdb/connection');
+const client = createClient({ connection: createChdbConnection({ path: process.argv[1] }) });
+try {
+  const rs = await client.query({ query: process.argv[2], format: 'JSONEachRow' });
+  process.stdout.write(JSON.stringify(await rs.json()));
+} finally {
+  await client.close();
+}`;
+
+/**
+ * The rows of `sql` over a stopped collector's data directory, read by chDB in a child process of
+ * its own (chDB binds one data directory per process, so a test can read several this way).
+ */
+export async function queryDataDir<T>(dataDir: string, sql: string): Promise<T[]> {
+  const { execFile } = await import('node:child_process');
+  const stdout = await new Promise<string>((res, rej) =>
+    execFile(process.execPath, ['--input-type=module', '-e', QUERY_SCRIPT, dataDir, sql], { cwd: TEST_DIR, maxBuffer: 256 * 1024 * 1024 }, (err, out, errOut) =>
+      err ? rej(new Error(`chDB query over ${dataDir} failed: ${errOut || err.message}`)) : res(out),
+    ),
+  );
+  return JSON.parse(stdout) as T[];
+}

@@ -53,7 +53,8 @@ async function load(url: string, template: BodyTemplate, clients: number, ms: nu
             break;
           }
           if (Date.now() >= end) break;
-          await pause((a.retryAfter ?? 1) * 1000);
+          // Not past the phase's end: a client asked to come back after it would not send again in this phase.
+          await pause(Math.min((a.retryAfter ?? 1) * 1000, end - Date.now()));
         }
       }
     }),
@@ -66,12 +67,18 @@ function figures(p: Phase, records: number) {
   const statuses: Record<string, number> = {};
   for (const a of p.answers) statuses[a.error ?? String(a.status)] = (statuses[a.error ?? String(a.status)] ?? 0) + 1;
   const ms = p.answers.map((a) => a.ms);
+  const longestAnswerMsByStatus: Record<string, number> = {};
+  for (const a of p.answers) {
+    const key = a.error ?? String(a.status);
+    longestAnswerMsByStatus[key] = Math.max(longestAnswerMsByStatus[key] ?? 0, Math.round(a.ms));
+  }
   return {
     clients: p.clients,
     seconds: round(p.seconds),
     statuses,
     longestAnswerMs: Math.round(Math.max(...ms)),
     p99AnswerMs: Math.round(percentile(ms, 99)),
+    longestAnswerMsByStatus,
     acknowledgedRecordsPerSecond: Math.round((p.acknowledged.length * records) / p.seconds),
   };
 }

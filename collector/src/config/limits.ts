@@ -23,6 +23,12 @@ export const LimitsSection = Section(
       description:
         'admission control: bytes of ingestion bodies being read or decoded plus rows waiting for storage, in bytes; a request whose `Content-Length` would pass it gets 503 `INGEST_SATURATED` with Retry-After before its body is read (see [HTTP API](http-api.md#overload-and-slow-clients))',
     }),
+    maxQueueWaitMs: Count({
+      env: 'INFERLENS_MAX_QUEUE_WAIT_MS',
+      default: 6_000,
+      description:
+        'admission control by expected wait, in milliseconds: a request that would wait longer for its answer (the bytes admitted and not yet answered, at the rate answers went out recently) gets 503 `INGEST_SATURATED` with Retry-After before its body is read, and rows of an admitted request that would still wait for an insert past it are refused the same way (nothing of them stored); 0 turns both off (see [HTTP API](http-api.md#overload-and-slow-clients))',
+    }),
     requestTimeoutMs: Count({
       env: 'INFERLENS_REQUEST_TIMEOUT_MS',
       default: 30_000,

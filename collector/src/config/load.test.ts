@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
         maxEventAgeSeconds: 31_622_400,
         maxEventAheadSeconds: 3600,
         maxBytesInFlight: 64 * 1024 * 1024,
+        maxQueueWaitMs: 6_000,
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,
       },

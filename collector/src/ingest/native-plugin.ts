@@ -4,7 +4,7 @@ import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
 import { readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
-import { ADMISSION_PLUGIN, admitIngestBodies } from '../http/admission-plugin.js';
+import { ADMISSION_PLUGIN, admitIngestBodies, ingestDeadline } from '../http/admission-plugin.js';
 import { utf8Text } from './utf8-text.js';
 import { formatRecordError, parseRecordBody, type RecordError } from './native/parse-records.js';
 import { transcodePredictions } from './native/predictions-rowbinary.js';
@@ -70,13 +70,13 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
       // Records in the common shape go to RowBinary without row objects.
       const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy, key);
       policy.admit?.(t.count + t.rejected.length);
-      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days, key);
+      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days, key, ingestDeadline(request));
       accepted = t.count;
       rejected = t.rejected;
     } else {
       const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes, policy);
       policy.admit?.(parsed.records.length + parsed.rejected.length);
-      stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)));
+      stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)), '', ingestDeadline(request));
       accepted = parsed.records.length;
       rejected = parsed.rejected;
     }

@@ -66,6 +66,13 @@ export async function advanceWindows(store: ClickHouseStore, stream: WindowStrea
   const maxTs = span.lastMs;
   const watermark = Math.max(maxTs - allowedLatenessMs, now - allowedLatenessMs - idleTimeoutMs);
   let start = Math.floor(span.firstMs / windowMs) * windowMs;
+  // A run closes the window after one with rows even when it is empty (and jumps over a gap only
+  // after an empty one): resuming from a checkpoint does the same, so that a restart between two
+  // windows ends at the same checkpoint as a run without one.
+  if (from !== undefined && start > from) {
+    const last = await firstPredictionFrom(store, scope, from - windowMs);
+    if (last !== undefined && last < from) start = from;
+  }
   if (from !== undefined && start < from) start = from;
   let closed = 0;
   while (start + windowMs <= watermark && start <= maxTs && !timing.signal?.aborted) {

@@ -36,6 +36,8 @@ interface Chunk {
   days: Iterable<number> | undefined;
   /** The key of the request the rows came in (see `RowIdentity.request`); '' when none. */
   key: string;
+  /** When its caller's answer is due (`performance.now()` ms): still queued then, it is refused. */
+  deadline: number | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -120,6 +122,10 @@ export class InsertBatcher<R> {
   #closed = false;
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
   readonly #onInsert: InsertListener | undefined;
+  /** Milliseconds an insert takes per row, weighted toward recent inserts of at least {@link TIMED_INSERT_ROWS} rows; undefined before the first. */
+  #msPerRow: number | undefined;
+  /** Checks the queued chunks' deadlines while some wait. */
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(store: InsertTarget, codec: RowCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
     this.#store = store;
@@ -138,10 +144,12 @@ export class InsertBatcher<R> {
    * Adds rows to the current batch.
    * @param key the key of the request the rows came in (`ingest/request-key.ts`): for a table
    *   with an identity, written into each row's request column (the rows are changed)
+   * @param deadline when the caller's answer is due (`performance.now()` ms): rows still queued
+   *   then are refused (see `limits.maxQueueWaitMs`)
    * @returns a promise settled when the insert holding them has stored them (or failed)
    * @throws SaturatedError (as a rejection) when too many rows are already waiting; nothing is added then.
    */
-  add(added: readonly R[], key = ''): Promise<void> {
+  add(added: readonly R[], key = '', deadline?: number): Promise<void> {
     const rows = added.length;
     const refused = this.#refusal(rows);
     if (refused) return refused;
@@ -155,7 +163,7 @@ export class InsertBatcher<R> {
       days = new PartitionDays();
       for (let i = 0; i < rows; i++) days.add(dayOf(added[i]!));
     }
-    return this.#enqueue(payload, rows, days, key);
+    return this.#enqueue(payload, rows, days, key, deadline);
   }
 
   /**
@@ -167,9 +175,9 @@ export class InsertBatcher<R> {
    *   of a table with an identity (see {@link add})
    * @throws Error when `days` is missing for a table partitioned by day.
    */
-  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays, key = ''): Promise<void> {
+  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays, key = '', deadline?: number): Promise<void> {
     if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
-    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days, key);
+    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days, key, deadline);
   }
 
   /** The rejection `add` answers with instead of adding `rows` rows, if any. */
@@ -186,7 +194,7 @@ export class InsertBatcher<R> {
     return undefined;
   }
 
-  #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined, key: string): Promise<void> {
+  #enqueue(payload: Uint8Array, rows: number, days: PartitionDays | undefined, key: string, deadline: number | undefined): Promise<void> {
     this.#pendingRows += rows;
     this.#pendingBytes += payload.length;
     let resolve!: () => void;
@@ -195,7 +203,13 @@ export class InsertBatcher<R> {
       resolve = res;
       reject = rej;
     });
-    const chunk: Chunk = { payload, rows, days, key, resolve, reject };
+    // Rows are held to their deadline only when they can meet it at the rate inserts went: rows
+    // already too late when they arrive (or before any insert was timed) are stored without one,
+    // since refusing them would throw away the work of reading and decoding them; the longer waits
+    // that follow come from admission's estimate being too low, which corrects itself.
+    const due =
+      deadline !== undefined && this.#msPerRow !== undefined && performance.now() + this.#expectedInsertMs(this.#pendingRows) < deadline ? deadline : undefined;
+    const chunk: Chunk = { payload, rows, days, key, deadline: due, resolve, reject };
     const dayCount = days?.size ?? 0;
     if (dayCount > this.#dayBudget) {
       // More days than any shared insert may hold: on its own, with the engine's limit raised
@@ -267,9 +281,67 @@ export class InsertBatcher<R> {
     this.#pump();
   }
 
+  /** How long an insert of `rows` rows is expected to take, in ms (0 before one was timed). */
+  #expectedInsertMs(rows: number): number {
+    return rows * (this.#msPerRow ?? 0);
+  }
+
+  /**
+   * Refuses the chunks of `batch` whose answer would come after their deadline if their insert
+   * started now (nothing of them is stored); true when some remain.
+   */
+  #dropLate(batch: Batch, now: number): boolean {
+    const end = now + this.#expectedInsertMs(batch.rows);
+    if (!batch.chunks.some((c) => c.deadline !== undefined && c.deadline < end)) return batch.chunks.length > 0;
+    const keep: Chunk[] = [];
+    for (const c of batch.chunks) {
+      if (c.deadline === undefined || c.deadline >= end) {
+        keep.push(c);
+        continue;
+      }
+      batch.rows -= c.rows;
+      batch.bytes -= c.payload.length;
+      this.#pendingRows -= c.rows;
+      this.#pendingBytes -= c.payload.length;
+      const aheadSeconds = Math.ceil(this.#expectedInsertMs(this.#pendingRows) / 1000);
+      c.reject(
+        new SaturatedError(
+          `${this.table}: these ${c.rows} rows would not be stored before their answer is due (limits.maxQueueWaitMs): inserts are slower than expected; nothing of them was stored; retry after the delay in Retry-After`,
+          Math.min(30, Math.max(1, aheadSeconds)),
+        ),
+      );
+    }
+    batch.chunks = keep;
+    // The days of the chunks that remain (a shared batch's limit counts them).
+    if (batch.days.size > 0) {
+      batch.days = new Set();
+      for (const c of keep) if (c.days) for (const d of c.days) batch.days.add(d);
+    }
+    return keep.length > 0;
+  }
+
+  /** Drops late chunks from the queued batches (see {@link #dropLate}), every {@link SWEEP_MS} while some have a deadline. */
+  #armSweep(): void {
+    if (this.#sweep !== undefined) return;
+    if (!this.#queue.some((b) => b.chunks.some((c) => c.deadline !== undefined))) return;
+    this.#sweep = setInterval(() => {
+      const now = performance.now();
+      for (let i = this.#queue.length - 1; i >= 0; i--) if (!this.#dropLate(this.#queue[i]!, now)) this.#queue.splice(i, 1);
+      if (!this.#queue.some((b) => b.chunks.some((c) => c.deadline !== undefined))) {
+        clearInterval(this.#sweep);
+        this.#sweep = undefined;
+      }
+    }, SWEEP_MS);
+    this.#sweep.unref();
+  }
+
   #pump(): void {
     while (this.#running.size < this.#slots && this.#queue.length > 0) {
       const batch = this.#queue[0]!;
+      if (!this.#dropLate(batch, performance.now())) {
+        this.#queue.shift();
+        continue;
+      }
       const keys = this.#keysInFlight;
       if (keys && this.#running.size > 0 && batch.chunks.some((c) => c.key !== '' && keys.has(c.key))) return;
       this.#queue.shift();
@@ -282,6 +354,7 @@ export class InsertBatcher<R> {
       });
       this.#running.add(run);
     }
+    if (this.#queue.length > 0) this.#armSweep();
   }
 
   /**
@@ -314,6 +387,11 @@ export class InsertBatcher<R> {
       return;
     }
     this.#stats.inserts++;
+    const rows = chunks.reduce((n, c) => n + c.rows, 0);
+    if (rows >= TIMED_INSERT_ROWS) {
+      const msPerRow = (performance.now() - started) / rows;
+      this.#msPerRow = this.#msPerRow === undefined ? msPerRow : 0.7 * this.#msPerRow + 0.3 * msPerRow;
+    }
     for (const c of chunks) {
       this.#stats.insertedRows += c.rows;
       this.#pendingRows -= c.rows;
@@ -337,6 +415,12 @@ function release(keys: Map<string, number>, key: string): void {
   if (n === 0) keys.delete(key);
   else keys.set(key, n);
 }
+
+/** Inserts of at least this many rows time the rate of the next ones (smaller ones are dominated by the engine's fixed cost per insert). */
+const TIMED_INSERT_ROWS = 1000;
+
+/** How often queued chunks with a deadline are checked, in ms. */
+const SWEEP_MS = 100;
 
 /** How many distinct days `batch` and `added` hold together. */
 function unionSize(batch: ReadonlySet<number>, added: Iterable<number>): number {
