@@ -9,9 +9,7 @@ import {
   AggregationType,
   MeterProvider,
   PeriodicExportingMetricReader,
-  type DataPoint,
   type ExponentialHistogram,
-  type Histogram,
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
@@ -26,6 +24,7 @@ import {
   OTEL_METRICS_SUM,
 } from '../../collector/src/store/schema/otel-metrics.js';
 import { decodeRows, type TableDefinition } from '../../collector/src/store/schema/TableDefinition.js';
+import { expectedModelRows } from '../helpers/metric-rows.js';
 
 // POST /v1/metrics against a collector child process (embedded store), fed by the official
 // OpenTelemetry JS metrics exporters (http/json and http/protobuf, gzip on) from a MeterProvider;
@@ -134,10 +133,7 @@ describe('POST /v1/metrics from the official OpenTelemetry exporters', () => {
       expect(exporter.results.map((r) => [r.code, r.error?.message])).toEqual(exporter.results.map(() => [ExportResultCode.SUCCESS, undefined]));
 
       const metrics = exporter.sent[0]!.scopeMetrics[0]!.metrics;
-      const point = (n: string) => metrics.find((m) => m.descriptor.name === n)!.dataPoints[0]! as DataPoint<unknown>;
-      const temporality = (n: string) => (metrics.find((m) => m.descriptor.name === n)!.aggregationTemporality === AggregationTemporality.DELTA ? 1 : 2);
-      const times = (n: string) => ({ StartTimeUnix: point(n).startTime[0], TimeUnix: point(n).endTime[0] });
-      const common = {
+      const scope = {
         ResourceAttributes: { 'service.name': service, 'deployment.environment.name': 'test' },
         ResourceSchemaUrl: '',
         ScopeName: 'e2e-metrics',
@@ -148,59 +144,14 @@ describe('POST /v1/metrics from the official OpenTelemetry exporters', () => {
         ServiceName: service,
         Project: 'acme',
       };
-      const noExemplars = { ExemplarsFilteredAttributes: [], ExemplarsTimeUnix: [], ExemplarsValue: [], ExemplarsSpanId: [], ExemplarsTraceId: [] };
+      const rows = expectedModelRows(metrics, scope, 'fraud', 2);
 
-      expect(await rowsOf(OTEL_METRICS_GAUGE, service)).toEqual([
-        { ...common, MetricName: 'model.queue.depth', MetricDescription: 'Queued requests', MetricUnit: '{request}', Attributes: { model: 'fraud' }, ...times('model.queue.depth'), Value: 7.5, Flags: 0, ...noExemplars },
-      ]);
-      expect(await rowsOf(OTEL_METRICS_SUM, service)).toEqual([
-        { ...common, MetricName: 'model.inflight', MetricDescription: '', MetricUnit: '', Attributes: { model: 'fraud' }, ...times('model.inflight'), Value: -2, Flags: 0, ...noExemplars, AggregationTemporality: temporality('model.inflight'), IsMonotonic: false },
-        { ...common, MetricName: 'model.predictions', MetricDescription: '', MetricUnit: '{prediction}', Attributes: { model: 'fraud', ok: 'true' }, ...times('model.predictions'), Value: 7, Flags: 0, ...noExemplars, AggregationTemporality: 2, IsMonotonic: true },
-      ]);
-      const h = point('model.latency').value as Histogram;
-      expect(await rowsOf(OTEL_METRICS_HISTOGRAM, service)).toEqual([
-        {
-          ...common,
-          MetricName: 'model.latency',
-          MetricDescription: '',
-          MetricUnit: 's',
-          Attributes: { model: 'fraud' },
-          ...times('model.latency'),
-          Count: '4',
-          Sum: h.sum,
-          BucketCounts: ['1', '2', '0', '1'],
-          ExplicitBounds: [0.1, 0.5, 1],
-          ...noExemplars,
-          Flags: 0,
-          Min: 0.05,
-          Max: 2,
-          AggregationTemporality: 2,
-        },
-      ]);
-      const e = point('model.latency.exp').value as ExponentialHistogram;
-      expect(await rowsOf(OTEL_METRICS_EXPONENTIAL_HISTOGRAM, service)).toEqual([
-        {
-          ...common,
-          MetricName: 'model.latency.exp',
-          MetricDescription: '',
-          MetricUnit: 's',
-          Attributes: { model: 'fraud' },
-          ...times('model.latency.exp'),
-          Count: '4',
-          Sum: e.sum,
-          Scale: e.scale,
-          ZeroCount: '0',
-          PositiveOffset: e.positive.offset,
-          PositiveBucketCounts: e.positive.bucketCounts.map(String),
-          NegativeOffset: 0,
-          NegativeBucketCounts: [],
-          ...noExemplars,
-          Flags: 0,
-          Min: 0.05,
-          Max: 2,
-          AggregationTemporality: 2,
-        },
-      ]);
+      expect(await rowsOf(OTEL_METRICS_GAUGE, service)).toEqual([rows.gauge]);
+      // ORDER BY MetricName.
+      expect(await rowsOf(OTEL_METRICS_SUM, service)).toEqual([rows.inflight, rows.predictions]);
+      expect(await rowsOf(OTEL_METRICS_HISTOGRAM, service)).toEqual([rows.histogram]);
+      expect(await rowsOf(OTEL_METRICS_EXPONENTIAL_HISTOGRAM, service)).toEqual([rows.exponentialHistogram]);
+      const e = metrics.find((m) => m.descriptor.name === 'model.latency.exp')!.dataPoints[0]!.value as ExponentialHistogram;
       // The exponential buckets hold the four values.
       expect(e.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(4);
       await provider.shutdown();

@@ -11,13 +11,13 @@ import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { InsertBatcher } from '../store/InsertBatcher.js';
 import { FEEDBACK } from '../store/schema/feedback.js';
 import { OTEL_LOGS } from '../store/schema/otel-logs.js';
-import { OTEL_METRICS_EXPONENTIAL_HISTOGRAM, OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM, OTEL_METRICS_SUM, OTEL_METRICS_SUMMARY } from '../store/schema/otel-metrics.js';
+import { OTEL_METRICS_GAUGE, OTEL_METRICS_SUM } from '../store/schema/otel-metrics.js';
 import { OTEL_TRACES } from '../store/schema/otel-traces.js';
 import { PREDICTIONS } from '../store/schema/predictions.js';
 import { decodeRows, type RowCodec } from '../store/schema/TableDefinition.js';
 import { otlpPlugin } from './otlp-plugin.js';
 import { httpPlugin } from '../http/http-plugin.js';
-import type {} from '../plugins/store-plugin.js'; // the `app.batchers` declaration
+import { makeBatchers } from '../plugins/store-plugin.js';
 
 // The receivers driven in-process over real InsertBatchers whose store is a fake: each insert
 // waits until the test settles it, so "answered only after storage" and "a failed insert is
@@ -59,19 +59,10 @@ async function makeApp(store: FakeStore): Promise<FastifyInstance> {
   // The HTTP layer's root error handler writes the receivers' errors (as a google.rpc.Status).
   await app.register(metricsPlugin);
   await app.register(httpPlugin);
-  const make = <R>(codec: RowCodec<R>) =>
-    new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS });
-  app.decorate('batchers', {
-    spans: make(OTEL_TRACES),
-    logs: make(OTEL_LOGS),
-    predictions: make(PREDICTIONS),
-    feedback: make(FEEDBACK),
-    gauge: make(OTEL_METRICS_GAUGE),
-    sum: make(OTEL_METRICS_SUM),
-    histogram: make(OTEL_METRICS_HISTOGRAM),
-    exponentialHistogram: make(OTEL_METRICS_EXPONENTIAL_HISTOGRAM),
-    summary: make(OTEL_METRICS_SUMMARY),
-  });
+  app.decorate(
+    'batchers',
+    makeBatchers((codec) => new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS })),
+  );
   const limits = { ...LIMITS, maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
   await app.register(admissionPlugin, { maxBytesInFlight: limits.maxBytesInFlight, maxBodyBytes: limits.maxBodyBytes });
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });

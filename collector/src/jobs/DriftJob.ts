@@ -253,15 +253,15 @@ function withoutFeature(profile: FeatureProfile, name: string): FeatureProfile {
   };
 }
 
+/** The columns that name one window (and segment) of a stream, first in both result tables. */
+function windowColumns(stream: DriftStream, start: number, end: number, segment: string) {
+  return { Project: stream.project, ModelName: stream.model, ModelVersion: stream.version, Segment: segment, WindowStart: start, WindowEnd: end };
+}
+
 /** The `data_quality_results` rows of one window's (or segment's) measures. */
 function dataQualityRows(stream: DriftStream, start: number, end: number, segment: string, quality: QualityMeasure[]) {
   return quality.map((q) => ({
-    Project: stream.project,
-    ModelName: stream.model,
-    ModelVersion: stream.version,
-    Segment: segment,
-    WindowStart: start,
-    WindowEnd: end,
+    ...windowColumns(stream, start, end, segment),
     Source: q.source,
     Feature: q.feature,
     Metric: q.metric,
@@ -274,12 +274,7 @@ function dataQualityRows(stream: DriftStream, start: number, end: number, segmen
 /** The `drift_results` rows of one window's (or segment's) comparison. */
 function driftResultRows(stream: DriftStream, start: number, end: number, segment: string, results: ColumnDrift[]): DriftResultRow[] {
   return results.map((r) => ({
-    Project: stream.project,
-    ModelName: stream.model,
-    ModelVersion: stream.version,
-    Segment: segment,
-    WindowStart: start,
-    WindowEnd: end,
+    ...windowColumns(stream, start, end, segment),
     Source: r.source,
     Feature: r.feature,
     Kind: r.kind,

@@ -44,6 +44,21 @@ declare module 'fastify' {
   }
 }
 
+/** Makes one batcher per table that ingestion writes to, each with `make` (the one list of those tables). */
+export function makeBatchers(make: <R>(codec: RowCodec<R>) => InsertBatcher<R>): Batchers {
+  return {
+    spans: make(OTEL_TRACES),
+    logs: make(OTEL_LOGS),
+    predictions: make(PREDICTIONS),
+    feedback: make(FEEDBACK),
+    gauge: make(OTEL_METRICS_GAUGE),
+    sum: make(OTEL_METRICS_SUM),
+    histogram: make(OTEL_METRICS_HISTOGRAM),
+    exponentialHistogram: make(OTEL_METRICS_EXPONENTIAL_HISTOGRAM),
+    summary: make(OTEL_METRICS_SUMMARY),
+  };
+}
+
 /** Options of {@link storePlugin}. */
 export interface StorePluginOptions {
   store: StoreOptions;
@@ -72,18 +87,7 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
     app.metrics.insertDuration.observe({ table }, seconds);
     if (err !== undefined) app.metrics.insertFailures.inc({ table });
   };
-  const make = <R>(codec: RowCodec<R>) => new InsertBatcher(store, codec, opts.batch, onInsert);
-  const batchers: Batchers = {
-    spans: make(OTEL_TRACES),
-    logs: make(OTEL_LOGS),
-    predictions: make(PREDICTIONS),
-    feedback: make(FEEDBACK),
-    gauge: make(OTEL_METRICS_GAUGE),
-    sum: make(OTEL_METRICS_SUM),
-    histogram: make(OTEL_METRICS_HISTOGRAM),
-    exponentialHistogram: make(OTEL_METRICS_EXPONENTIAL_HISTOGRAM),
-    summary: make(OTEL_METRICS_SUMMARY),
-  };
+  const batchers = makeBatchers((codec) => new InsertBatcher(store, codec, opts.batch, onInsert));
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.decorate('insertHealth', insertHealth);

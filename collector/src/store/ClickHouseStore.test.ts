@@ -224,21 +224,28 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ['ResourceAttributeItems', 'Array(String)'],
     ['SpanAttributeItems', 'Array(String)'],
   ];
+  /** The exporter's bloom filters on a map column's keys and on its values: `idx_<prefix>_key`, `idx_<prefix>_value`. */
+  const mapBlooms = (prefix: string, column: string) => [
+    [`idx_${prefix}_key`, `mapKeys(${column})`, 'bloom_filter(0.01)', 1],
+    [`idx_${prefix}_value`, `mapValues(${column})`, 'bloom_filter(0.01)', 1],
+  ];
+  /** The exporter's bloom filter on TraceId, in otel_traces and otel_logs. */
+  const TRACE_ID_BLOOM = ['idx_trace_id', 'TraceId', 'bloom_filter(0.001)', 1];
+  /** Keys and engine of an exporter table as system.tables shows them: its sorting key is its primary key, then Timestamp. */
+  const exporterMergeTree = (partitionKey: string, primaryKey: string) => ({
+    engine: 'MergeTree',
+    partition_key: partitionKey,
+    primary_key: primaryKey,
+    sorting_key: `${primaryKey}, Timestamp`,
+  });
   const EXPORTER_TRACES_INDEXES = [
-    ['idx_trace_id', 'TraceId', 'bloom_filter(0.001)', 1],
-    ['idx_res_attr_key', 'mapKeys(ResourceAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_res_attr_value', 'mapValues(ResourceAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_span_attr_key', 'mapKeys(SpanAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_span_attr_value', 'mapValues(SpanAttributes)', 'bloom_filter(0.01)', 1],
+    TRACE_ID_BLOOM,
+    ...mapBlooms('res_attr', 'ResourceAttributes'),
+    ...mapBlooms('span_attr', 'SpanAttributes'),
     ['idx_duration', 'Duration', 'minmax', 1],
     ['idx_lower_span_name', 'lower(SpanName)', 'tokenbf_v1(32768, 3, 0)', 8],
   ];
-  const EXPORTER_TRACES_LAYOUT = {
-    engine: 'MergeTree',
-    partition_key: 'toDate(Timestamp)',
-    primary_key: 'ServiceName, SpanName, toDateTime(Timestamp)',
-    sorting_key: 'ServiceName, SpanName, toDateTime(Timestamp), Timestamp',
-  };
+  const EXPORTER_TRACES_LAYOUT = exporterMergeTree('toDate(Timestamp)', 'ServiceName, SpanName, toDateTime(Timestamp)');
   const EXPORTER_TRACE_ID_TS = [
     ['TraceId', 'String'],
     ['Start', 'SimpleAggregateFunction(min, DateTime)'],
@@ -265,21 +272,13 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     ['EventName', 'String'],
   ];
   const EXPORTER_LOGS_INDEXES = [
-    ['idx_trace_id', 'TraceId', 'bloom_filter(0.001)', 1],
-    ['idx_res_attr_key', 'mapKeys(ResourceAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_res_attr_value', 'mapValues(ResourceAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_scope_attr_key', 'mapKeys(ScopeAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_scope_attr_value', 'mapValues(ScopeAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_log_attr_key', 'mapKeys(LogAttributes)', 'bloom_filter(0.01)', 1],
-    ['idx_log_attr_value', 'mapValues(LogAttributes)', 'bloom_filter(0.01)', 1],
+    TRACE_ID_BLOOM,
+    ...mapBlooms('res_attr', 'ResourceAttributes'),
+    ...mapBlooms('scope_attr', 'ScopeAttributes'),
+    ...mapBlooms('log_attr', 'LogAttributes'),
     ['idx_body', 'Body', 'tokenbf_v1(32768, 3, 0)', 8],
   ];
-  const EXPORTER_LOGS_LAYOUT = {
-    engine: 'MergeTree',
-    partition_key: 'toDate(TimestampTime)',
-    primary_key: 'ServiceName, TimestampTime',
-    sorting_key: 'ServiceName, TimestampTime, Timestamp',
-  };
+  const EXPORTER_LOGS_LAYOUT = exporterMergeTree('toDate(TimestampTime)', 'ServiceName, TimestampTime');
 
   /** Skipping indexes: name, expression, type with its arguments, granularity. */
   async function indexes(table: string): Promise<Array<[string, string, string, number]>> {

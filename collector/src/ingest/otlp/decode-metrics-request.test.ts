@@ -6,6 +6,7 @@ import type { DataPoint, ExponentialHistogram, Histogram, ResourceMetrics } from
 import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
+import { expectedModelRows } from '../../../../test/helpers/metric-rows.js';
 import { rng } from '../../../../test/helpers/random.js';
 import { EventTimeBounds } from '../EventTimeBounds.js';
 import { decodeMetricsRequest, OtlpDecodeError } from './index.js';
@@ -59,9 +60,7 @@ describe('decodeMetricsRequest on the official OTLP serializers', () => {
   ] as const)('maps every point type column for column, from protobuf and JSON (%s temporality)', async (_name, temporality, otlpTemporality) => {
     const metrics = await collect(temporality);
     const points = new Map(metrics.scopeMetrics[0]!.metrics.map((m) => [m.descriptor.name, m.dataPoints[0]! as DataPoint<unknown>]));
-    const temporalityOf = (name: string) => metrics.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === name)!.aggregationTemporality;
-    const times = (name: string) => ({ StartTimeUnix: points.get(name)!.startTime[0], TimeUnix: points.get(name)!.endTime[0] });
-    const common = {
+    const scope = {
       ResourceAttributes: { 'service.name': 'recommender', 'service.version': '2.0.0', 'process.pid': '4242' },
       ResourceSchemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
       ScopeName: 'inferlens-test',
@@ -72,90 +71,20 @@ describe('decodeMetricsRequest on the official OTLP serializers', () => {
       ServiceName: 'recommender',
       Project: 'proj-m',
     };
-    const noExemplars = { ExemplarsFilteredAttributes: [], ExemplarsTimeUnix: [], ExemplarsValue: [], ExemplarsSpanId: [], ExemplarsTraceId: [] };
     const histogram = points.get('model.latency')!.value as Histogram;
     const exp = points.get('model.latency.exp')!.value as ExponentialHistogram;
     // The SDK's own summary of the values recorded, which the rows must carry unchanged.
     expect(histogram.buckets.counts).toEqual([1, 2, 0, 1]);
     expect(exp.count).toBe(4);
+    const rows = expectedModelRows(metrics.scopeMetrics[0]!.metrics, scope, 'churn', otlpTemporality);
 
     for (const [i, decoded] of both(metrics).entries()) {
       const encoding = i === 0 ? 'protobuf' : 'json';
       expect(decoded.rejected, encoding).toBe(0);
-      expect(decoded.gauge, encoding).toEqual([
-        { ...common, MetricName: 'model.queue.depth', MetricDescription: 'Queued requests', MetricUnit: '{request}', Attributes: { model: 'churn' }, ...times('model.queue.depth'), Value: 7.5, Flags: 0, ...noExemplars },
-      ]);
-      expect(decoded.sum, encoding).toEqual([
-        {
-          ...common,
-          MetricName: 'model.predictions',
-          MetricDescription: '',
-          MetricUnit: '{prediction}',
-          Attributes: { model: 'churn', ok: 'true' },
-          ...times('model.predictions'),
-          Value: 7,
-          Flags: 0,
-          ...noExemplars,
-          AggregationTemporality: otlpTemporality,
-          IsMonotonic: true,
-        },
-        {
-          ...common,
-          MetricName: 'model.inflight',
-          MetricDescription: '',
-          MetricUnit: '',
-          Attributes: { model: 'churn' },
-          ...times('model.inflight'),
-          Value: -2,
-          Flags: 0,
-          ...noExemplars,
-          // Whatever temporality the SDK chose for the up-down counter, as OTLP numbers it.
-          AggregationTemporality: temporalityOf('model.inflight') === AggregationTemporality.DELTA ? 1 : 2,
-          IsMonotonic: false,
-        },
-      ]);
-      expect(decoded.histogram, encoding).toEqual([
-        {
-          ...common,
-          MetricName: 'model.latency',
-          MetricDescription: '',
-          MetricUnit: 's',
-          Attributes: { model: 'churn' },
-          ...times('model.latency'),
-          Count: '4',
-          Sum: histogram.sum,
-          BucketCounts: ['1', '2', '0', '1'],
-          ExplicitBounds: [0.1, 0.5, 1],
-          ...noExemplars,
-          Flags: 0,
-          Min: 0.05,
-          Max: 2,
-          AggregationTemporality: otlpTemporality,
-        },
-      ]);
-      expect(decoded.exponentialHistogram, encoding).toEqual([
-        {
-          ...common,
-          MetricName: 'model.latency.exp',
-          MetricDescription: '',
-          MetricUnit: 's',
-          Attributes: { model: 'churn' },
-          ...times('model.latency.exp'),
-          Count: '4',
-          Sum: exp.sum,
-          Scale: exp.scale,
-          ZeroCount: '0',
-          PositiveOffset: exp.positive.offset,
-          PositiveBucketCounts: exp.positive.bucketCounts.map(String),
-          NegativeOffset: exp.negative.offset,
-          NegativeBucketCounts: exp.negative.bucketCounts.map(String),
-          ...noExemplars,
-          Flags: 0,
-          Min: 0.05,
-          Max: 2,
-          AggregationTemporality: otlpTemporality,
-        },
-      ]);
+      expect(decoded.gauge, encoding).toEqual([rows.gauge]);
+      expect(decoded.sum, encoding).toEqual([rows.predictions, rows.inflight]);
+      expect(decoded.histogram, encoding).toEqual([rows.histogram]);
+      expect(decoded.exponentialHistogram, encoding).toEqual([rows.exponentialHistogram]);
       expect(decoded.summary).toEqual([]);
       // Bucket counts add up to the count: what a reader of the table relies on.
       const row = decoded.exponentialHistogram[0]!;

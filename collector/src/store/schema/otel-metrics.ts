@@ -44,6 +44,17 @@ const EXEMPLARS = {
 
 const PROJECT = { Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }) } as const;
 
+/** The columns both histogram tables end with, after their buckets; an absent min or max is 0. */
+const HISTOGRAM_TAIL = {
+  ...EXEMPLARS,
+  Flags: column(UInt32, Z),
+  Min: column(Float64, Z),
+  Max: column(Float64, Z),
+  /** OTLP's enum: 0 unspecified, 1 delta, 2 cumulative. */
+  AggregationTemporality: column(Int32, Z),
+  ...PROJECT,
+} as const;
+
 /** Keys, partitions and indexes, the same for the five tables. */
 function layout<C extends ColumnMap>(): TableOptions<C> {
   return {
@@ -93,12 +104,7 @@ export const OTEL_METRICS_HISTOGRAM = defineTable(
     Sum: column(Float64, Z),
     BucketCounts: column(ArrayOf.UInt64Decimal, Z),
     ExplicitBounds: column(ArrayOf.Float64, Z),
-    ...EXEMPLARS,
-    Flags: column(UInt32, Z),
-    Min: column(Float64, Z),
-    Max: column(Float64, Z),
-    AggregationTemporality: column(Int32, Z),
-    ...PROJECT,
+    ...HISTOGRAM_TAIL,
   },
   layout(),
 );
@@ -116,12 +122,7 @@ export const OTEL_METRICS_EXPONENTIAL_HISTOGRAM = defineTable(
     PositiveBucketCounts: column(ArrayOf.UInt64Decimal, Z),
     NegativeOffset: column(Int32, Z),
     NegativeBucketCounts: column(ArrayOf.UInt64Decimal, Z),
-    ...EXEMPLARS,
-    Flags: column(UInt32, Z),
-    Min: column(Float64, Z),
-    Max: column(Float64, Z),
-    AggregationTemporality: column(Int32, Z),
-    ...PROJECT,
+    ...HISTOGRAM_TAIL,
   },
   layout(),
 );

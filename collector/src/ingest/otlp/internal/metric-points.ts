@@ -116,6 +116,11 @@ function seconds(ns: bigint): number | undefined {
   return s > MAX_DATETIME_SECONDS ? undefined : Number(s);
 }
 
+/** The columns both histogram tables end with, after their buckets (in the tables' order). */
+function histogramTail<E>(h: HistogramPoint | ExponentialHistogramPoint, temporality: number, exemplars: E, Project: string) {
+  return { ...exemplars, Flags: h.flags, Min: h.min ?? 0, Max: h.max ?? 0, AggregationTemporality: temporality, Project };
+}
+
 const BEYOND_DATETIME = "is beyond the latest time otel_metrics_* hold (their DateTime columns end at 2106-02-07T06:28:15Z)";
 
 /**
@@ -204,12 +209,7 @@ export class MetricRows {
             Sum: h.sum ?? 0,
             BucketCounts: h.bucketCounts,
             ExplicitBounds: h.explicitBounds,
-            ...exemplars,
-            Flags: h.flags,
-            Min: h.min ?? 0,
-            Max: h.max ?? 0,
-            AggregationTemporality: data.temporality,
-            Project,
+            ...histogramTail(h, data.temporality, exemplars, Project),
           });
           break;
         }
@@ -225,12 +225,7 @@ export class MetricRows {
             PositiveBucketCounts: h.positive.bucketCounts,
             NegativeOffset: h.negative.offset,
             NegativeBucketCounts: h.negative.bucketCounts,
-            ...exemplars,
-            Flags: h.flags,
-            Min: h.min ?? 0,
-            Max: h.max ?? 0,
-            AggregationTemporality: data.temporality,
-            Project,
+            ...histogramTail(h, data.temporality, exemplars, Project),
           });
           break;
         }
