@@ -57,7 +57,7 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
    * keeps only their serialised bytes), so they die young instead of being promoted to the
    * old generation while the request waits for its insert.
    */
-  const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer, key: string): { stored: Promise<void>; response: IngestResponse } => {
+  const stage = (kind: 'prediction' | 'feedback', request: FastifyRequest, body: Buffer): { stored: Promise<void>; response: IngestResponse } => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const { project, only } = ingestProjects(request);
@@ -67,16 +67,18 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
     let accepted: number;
     let rejected: RecordError[];
     if (kind === 'prediction') {
+      // The request's key, which its retries share (feedback needs none: its table keeps the newest row per prediction).
+      const key = requestKey(request, 'predictions', project ?? '');
       // Records in the common shape go to RowBinary without row objects.
       const t = transcodePredictions(text, opts.recordLimits, opts.limits.maxRecordsPerRequest, receivedAt, project, eventTimes, policy, key);
       policy.admit?.(t.count + t.rejected.length);
-      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days, key, ingestDeadline(request));
+      stored = app.batchers.predictions.addRowBinary(t.rows, t.count, t.days, { key, deadline: ingestDeadline(request) });
       accepted = t.count;
       rejected = t.rejected;
     } else {
       const parsed = parseRecordBody(text, kind, opts.recordLimits, opts.limits.maxRecordsPerRequest, eventTimes, policy);
       policy.admit?.(parsed.records.length + parsed.rejected.length);
-      stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)), '', ingestDeadline(request));
+      stored = app.batchers.feedback.add(parsed.records.map((r) => feedbackToRow(r, receivedAt, project)), { deadline: ingestDeadline(request) });
       accepted = parsed.records.length;
       rejected = parsed.rejected;
     }
@@ -89,10 +91,8 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   const ingest = (kind: 'prediction' | 'feedback') => async (request: FastifyRequest): Promise<IngestResponse> => {
     const signal = kind === 'prediction' ? 'predictions' : 'feedback';
     if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
-    // Feedback needs none: its table keeps the newest row per prediction.
-    const key = kind === 'prediction' ? requestKey(request, signal, ingestProjects(request).project ?? '') : '';
     const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
-    const { stored, response } = stage(kind, request, body, key);
+    const { stored, response } = stage(kind, request, body);
     // The body's rows are pending in the batchers now, which count their bytes.
     app.admission.of(request.raw)?.release();
     await countRecords(app.metrics, signal, response.accepted, response.rejected, stored);

@@ -18,6 +18,7 @@ import { formatUnixNanos } from './native/format-unix-nanos.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
 import { projectOf, nowUnixNano } from '../http/request-context.js';
 import { requestKey } from './request-key.js';
+import type { AddOptions } from '../store/InsertBatcher.js';
 import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
@@ -81,25 +82,25 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
   };
 
-  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string, deadline: number | undefined): Staged => {
+  const stageSpans = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, add: AddOptions): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     if (encoding === 'protobuf') {
       // Protobuf straight to RowBinary, no row objects.
-      const t = transcodeTracesProtobuf(body, project, eventTimes, key);
+      const t = transcodeTracesProtobuf(body, project, eventTimes, add.key);
       spansLimit(t.count + t.rejected);
       policy.admit?.(t.count + t.rejected);
-      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days, key, deadline), accepted: t.count, rejected: t.rejected, errors: t.errors };
+      return { stored: app.batchers.spans.addRowBinary(t.rows, t.count, t.days, add), accepted: t.count, rejected: t.rejected, errors: t.errors };
     }
     const decoded = decodeTraceRequest(body, encoding, project, eventTimes);
     spansLimit(decoded.spans.length + decoded.rejected);
     policy.admit?.(decoded.spans.length + decoded.rejected);
-    return { stored: app.batchers.spans.add(decoded.spans, key, deadline), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
+    return { stored: app.batchers.spans.add(decoded.spans, add), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
   };
 
   // No deadline for logs: their rows go to three tables, and refusing one table's share of a
   // request after another's was stored would store that share twice on the retry (plain logs
   // have no identity to find it by).
-  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string): Staged => {
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, { key }: AddOptions): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
@@ -167,7 +168,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         );
       }
     }
-    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions, key), app.batchers.feedback.add(feedback)]);
+    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions, { key }), app.batchers.feedback.add(feedback)]);
     return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
@@ -211,7 +212,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
 
   /** A receiver: reads the body, stages its rows, answers once they are stored. */
   const receive =
-    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, key: string, deadline: number | undefined) => Staged, rejectedField: string, signal: 'traces' | 'logs' | 'metrics') =>
+    (stage: (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, add: AddOptions) => Staged, rejectedField: string, signal: 'traces' | 'logs' | 'metrics') =>
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
       const project = projectOf(request);
@@ -219,7 +220,7 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
       const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
       const policy: RecordPolicy = { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) };
-      const { stored, accepted, rejected, errors } = stage(body, encoding, project, policy, key, ingestDeadline(request));
+      const { stored, accepted, rejected, errors } = stage(body, encoding, project, policy, { key, deadline: ingestDeadline(request) });
       // The body's rows are pending in the batchers now, which count their bytes.
       app.admission.of(request.raw)?.release();
       await countRecords(app.metrics, signal, accepted, rejected, stored);

@@ -53,16 +53,16 @@ describe('InsertBatcher deadlines', () => {
     const target = new GatedTarget();
     const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1, maxConcurrentInserts: 1 });
     // Before any insert of 1,000 rows or more was timed, no deadline holds: rows are not thrown away on a guess.
-    const untimed = batcher.add(rows('u', 1_000), '', performance.now() + 1);
+    const untimed = batcher.add(rows('u', 1_000), { deadline: performance.now() + 1 });
     await waitFor('the first insert starts', () => target.started === 1);
     target.release();
     await untimed;
     const first = batcher.add(rows('a', 3));
     await waitFor('the second insert starts', () => target.started === 2);
     // Queued behind it: one with a deadline 200 ms away, one without, one with a distant deadline.
-    const late = batcher.add(rows('late', 2), '', performance.now() + 200);
+    const late = batcher.add(rows('late', 2), { deadline: performance.now() + 200 });
     const patient = batcher.add(rows('patient', 2));
-    const distant = batcher.add(rows('distant', 2), '', performance.now() + 600_000);
+    const distant = batcher.add(rows('distant', 2), { deadline: performance.now() + 600_000 });
     const refused = await late.then(
       () => 'stored',
       (err: unknown) => err,
@@ -98,11 +98,11 @@ describe('InsertBatcher deadlines', () => {
     const blocker = batcher.add(rows('b', 1));
     await waitFor('the blocker starts', () => target.started === 2);
     const enqueued = performance.now();
-    const tight = batcher.add(rows('tight', 3_000), '', enqueued + 3 * d);
+    const tight = batcher.add(rows('tight', 3_000), { deadline: enqueued + 3 * d });
     await expect(tight).rejects.toBeInstanceOf(SaturatedError);
     expect(target.started).toBe(2);
     // Rows that are late already when they arrive are not refused: their work is done.
-    const late = batcher.add(rows('late', 3_000), '', performance.now() + 1);
+    const late = batcher.add(rows('late', 3_000), { deadline: performance.now() + 1 });
     target.release();
     await blocker;
     await waitFor('the late rows start', () => target.started === 3);

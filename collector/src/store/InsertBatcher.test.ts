@@ -322,7 +322,7 @@ describe('inserts of a table with an identity', () => {
     };
     const batcher = new InsertBatcher(target, withIdentity, { maxRows: 1, maxConcurrentInserts: 2 });
     const time = `${Math.floor(Date.now() / 1000)}.000000000`;
-    const done = Promise.all(keys.map((key, i) => batcher.add([{ Timestamp: time, Tag: `t${i}`, Key: '' }], key)));
+    const done = Promise.all(keys.map((key, i) => batcher.add([{ Timestamp: time, Tag: `t${i}`, Key: '' }], { key })));
     while (waiting.length > 0 || running > 0) {
       await new Promise((r) => setImmediate(r));
       waiting.shift()?.();

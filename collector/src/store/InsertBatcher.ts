@@ -27,6 +27,18 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
   maxPendingRows: 500_000,
 };
 
+/** What a caller says of the rows it adds (one request's). */
+export interface AddOptions {
+  /**
+   * The key of the request the rows came in (`ingest/request-key.ts`; '' or absent: none). For a
+   * table with an identity, `add` writes it into each row's request column (the rows are changed);
+   * a producer of RowBinary (`addRowBinary`) has written it into each row.
+   */
+  key?: string;
+  /** When the caller's answer is due (`performance.now()` ms): rows still queued then are refused (see `limits.maxQueueWaitMs`). */
+  deadline?: number;
+}
+
 /** The rows of one `add()` (one request, one table), and the caller waiting for them. */
 interface Chunk {
   /** The rows in RowBinary. */
@@ -142,18 +154,16 @@ export class InsertBatcher<R> {
 
   /**
    * Adds rows to the current batch.
-   * @param key the key of the request the rows came in (`ingest/request-key.ts`): for a table
-   *   with an identity, written into each row's request column (the rows are changed)
-   * @param deadline when the caller's answer is due (`performance.now()` ms): rows still queued
-   *   then are refused (see `limits.maxQueueWaitMs`)
+   * @param options the request's key and the deadline of its answer (see {@link AddOptions})
    * @returns a promise settled when the insert holding them has stored them (or failed)
    * @throws SaturatedError (as a rejection) when too many rows are already waiting; nothing is added then.
    */
-  add(added: readonly R[], key = '', deadline?: number): Promise<void> {
+  add(added: readonly R[], options: AddOptions = {}): Promise<void> {
     const rows = added.length;
     const refused = this.#refusal(rows);
     if (refused) return refused;
     const request = this.#codec.identity?.request;
+    const key = options.key ?? '';
     if (request !== undefined && key !== '') for (const row of added) (row as Record<string, unknown>)[request] = key;
     const payload = encodeRows(this.#codec, added, this.#bytesPerRow);
     this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
@@ -163,7 +173,7 @@ export class InsertBatcher<R> {
       days = new PartitionDays();
       for (let i = 0; i < rows; i++) days.add(dayOf(added[i]!));
     }
-    return this.#enqueue(payload, rows, days, key, deadline);
+    return this.#enqueue(payload, rows, days, key, options.deadline);
   }
 
   /**
@@ -171,13 +181,12 @@ export class InsertBatcher<R> {
    * straight from a request by a transcoder); as {@link add} otherwise.
    * @param days the UTC days of the rows' partitions, required for a table partitioned by day
    *   (one whose codec has `partitionDay`), which the producer collects as it writes the rows
-   * @param key the key of the request the rows came in, which the producer wrote into each row
-   *   of a table with an identity (see {@link add})
+   * @param options as for {@link add}; the producer wrote the key into each row of a table with an identity
    * @throws Error when `days` is missing for a table partitioned by day.
    */
-  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays, key = '', deadline?: number): Promise<void> {
+  addRowBinary(payload: Uint8Array, rows: number, days?: PartitionDays, options: AddOptions = {}): Promise<void> {
     if (this.#codec.partitionDay && days === undefined && rows > 0) throw new Error(`${this.table}: rows partitioned by day need their days`);
-    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days, key, deadline);
+    return this.#refusal(rows) ?? this.#enqueue(payload, rows, days, options.key ?? '', options.deadline);
   }
 
   /** The rejection `add` answers with instead of adding `rows` rows, if any. */
