@@ -13,6 +13,7 @@ import { parseTimeParam } from './read-plugin.js';
 import { REFERENCE_DATA } from '../store/schema/reference-data.js';
 import { parseCsv } from '../offline/read-csv.js';
 import { isMissingCell, parseNumberCell } from '../offline/column-types.js';
+import { bufferBodyParser } from '../http/body-parser.js';
 
 const Target = Type.Object({
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -219,7 +220,7 @@ export async function referencesPlugin(app: FastifyInstance, opts: { limits: Ing
   // Uploads read the raw body (NDJSON, JSON array, gzip) in their own context.
   await app.register(async (uploads) => {
     uploads.removeAllContentTypeParsers();
-    uploads.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+    uploads.addContentTypeParser('*', { bodyLimit: opts.limits.maxBodyBytes }, bufferBodyParser(opts.limits.maxBodyBytes));
     uploads.withTypeProvider<TypeBoxTypeProvider>().post('/v1/references', { schema: { querystring: Upload } }, async (request) => {
       const { body, mediaType } = await readBody(request, TYPES, opts.limits.maxDecompressedBytes);
       const text = utf8Text(body); // ill-formed UTF-8 becomes U+FFFD (see utf8-text.ts)

@@ -56,3 +56,15 @@ export async function readBody(
   }
   return { body, mediaType: type };
 }
+
+/**
+ * Tells that a request's body is staged (its rows pending in the batchers, which count their
+ * bytes): releases its admission reservation and drops the request's reference to the body. The
+ * request lives until its rows are stored (seconds under load) and the body need not: held, the
+ * bodies of the requests waiting for their inserts were memory that admission control no longer
+ * counted (docs/reliability.md, overload). Call it once nothing reads the body any more.
+ */
+export function bodyStaged(request: FastifyRequest): void {
+  if (request.server.hasDecorator('admission')) request.server.admission.of(request.raw)?.release();
+  (request as { body: unknown }).body = undefined;
+}

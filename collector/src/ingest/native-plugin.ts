@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RecordLimits } from '@inferlens/semconv';
 import type { IngestLimits } from '../config.js';
-import { readBody } from '../http/read-body.js';
+import { bodyStaged, readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { ADMISSION_PLUGIN, admitIngestBodies, ingestDeadline } from '../http/admission-plugin.js';
 import { utf8Text } from './utf8-text.js';
@@ -16,6 +16,7 @@ import type { Redactor } from './Redactor.js';
 import type { RateLimiter } from '../auth/RateLimiter.js';
 import { countRecords } from '../metrics/CollectorMetrics.js';
 import { requestKey } from './request-key.js';
+import { bufferBodyParser } from '../http/body-parser.js';
 
 // Not text/plain: a page of any site may send it without a preflight (see http/auth-host.ts).
 const NATIVE_TYPES = ['application/x-ndjson', 'application/json', 'application/jsonl'] as const;
@@ -49,7 +50,7 @@ export interface NativePluginOptions {
 async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions): Promise<void> {
   admitIngestBodies(app);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { bodyLimit: opts.limits.maxBodyBytes }, bufferBodyParser(opts.limits.maxBodyBytes));
 
   /**
    * Parses, validates and batches one body, synchronously; returns the response and the
@@ -91,10 +92,9 @@ async function nativeReceivers(app: FastifyInstance, opts: NativePluginOptions):
   const ingest = (kind: 'prediction' | 'feedback') => async (request: FastifyRequest): Promise<IngestResponse> => {
     const signal = kind === 'prediction' ? 'predictions' : 'feedback';
     if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
-    const { body } = await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes);
-    const { stored, response } = stage(kind, request, body);
-    // The body's rows are pending in the batchers now, which count their bytes.
-    app.admission.of(request.raw)?.release();
+    // The body (and its inflated copy) stays inside this call: nothing holds it while the rows wait for their insert.
+    const { stored, response } = stage(kind, request, (await readBody(request, NATIVE_TYPES, opts.limits.maxDecompressedBytes)).body);
+    bodyStaged(request);
     await countRecords(app.metrics, signal, response.accepted, response.rejected, stored);
     return response;
   };

@@ -11,7 +11,7 @@ import { EventTimeBounds } from './EventTimeBounds.js';
 import { feedbackToRow, predictionToRow } from './native/to-rows.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, transcodeTracesProtobuf, type OtlpEncoding } from './otlp/index.js';
 import { encodeExportResponseProto, exportResponseJson, isProtobufRequest, otlpErrorFormat } from './otlp-response.js';
-import { readBody } from '../http/read-body.js';
+import { bodyStaged, readBody } from '../http/read-body.js';
 import { HTTP_PLUGIN } from '../http/http-plugin.js';
 import { ADMISSION_PLUGIN, admitIngestBodies, ingestDeadline } from '../http/admission-plugin.js';
 import { formatUnixNanos } from './native/format-unix-nanos.js';
@@ -23,6 +23,7 @@ import { boundProject } from '../auth/Principal.js';
 import { projectRejection, type RecordPolicy } from './record-policy.js';
 import type { Redactor } from './Redactor.js';
 import type { RateLimiter } from '../auth/RateLimiter.js';
+import { bufferBodyParser } from '../http/body-parser.js';
 
 const OTLP_TYPES = ['application/x-protobuf', 'application/json'] as const;
 
@@ -68,7 +69,7 @@ interface Staged {
 async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Promise<void> {
   admitIngestBodies(app);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { bodyLimit: opts.limits.maxBodyBytes }, bufferBodyParser(opts.limits.maxBodyBytes));
 
   // Decoding, validation and batching run in one synchronous step per request, so nothing
   // of the decoded rows outlives it (the batchers keep their serialised bytes only): they die
@@ -217,12 +218,14 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
       if (Buffer.isBuffer(request.body)) app.metrics.bytesReceived.inc({ signal }, request.body.length);
       const project = projectOf(request);
       const key = requestKey(request, signal, project);
-      const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
-      const encoding = mediaType === 'application/x-protobuf' ? 'protobuf' : 'json';
       const policy: RecordPolicy = { onlyProject: boundProject(request.principal), redactor: opts.redactor, admit: opts.limiter && ((n) => opts.limiter!.take(request.principal, n)) };
-      const { stored, accepted, rejected, errors } = stage(body, encoding, project, policy, { key, deadline: ingestDeadline(request) });
-      // The body's rows are pending in the batchers now, which count their bytes.
-      app.admission.of(request.raw)?.release();
+      const staged = async (): Promise<Staged> => {
+        // The body (and its inflated copy) stays inside this call: nothing holds it while the rows wait for their insert.
+        const { body, mediaType } = await readBody(request, OTLP_TYPES, opts.limits.maxDecompressedBytes);
+        return stage(body, mediaType === 'application/x-protobuf' ? 'protobuf' : 'json', project, policy, { key, deadline: ingestDeadline(request) });
+      };
+      const { stored, accepted, rejected, errors } = await staged();
+      bodyStaged(request);
       await countRecords(app.metrics, signal, accepted, rejected, stored);
       return sendExportResponse(request, reply, rejectedField, rejected, errors);
     };

@@ -12,6 +12,8 @@ export interface MetricSources {
   bytesInFlight(): number;
   /** Per job, how far its most lagging unit's closed windows trail the wall clock, in seconds (none: no unit has closed a window). */
   jobLagSeconds(): Record<string, number | undefined>;
+  /** Memory the embedded engine tracks, in bytes (undefined: a server's, not this process's). */
+  engineMemoryBytes?(): Promise<number | undefined>;
 }
 
 /**
@@ -124,6 +126,16 @@ export class CollectorMetrics {
       registers,
       collect() {
         this.set(sources.bytesInFlight());
+      },
+    });
+    new Gauge({
+      name: 'inferlens_engine_memory_bytes',
+      help: "Memory the embedded engine (chDB) tracks for its queries, merges and caches (its MemoryTracking), part of the process's resident memory; absent with a ClickHouse server.",
+      registers,
+      async collect() {
+        const bytes = await sources.engineMemoryBytes?.().catch(() => undefined);
+        if (bytes === undefined) this.reset();
+        else this.set(bytes);
       },
     });
     new Gauge({

@@ -31,6 +31,7 @@ async function metricsSetup(app: FastifyInstance): Promise<void> {
       return out;
     },
     bytesInFlight: () => (app.hasDecorator('admission') ? app.admission.bytesInFlight() : 0),
+    engineMemoryBytes: async () => (app.hasDecorator('store') ? app.store.engineMemoryBytes() : undefined),
     jobLagSeconds: () => {
       const out: Record<string, number | undefined> = {};
       for (const name of JOBS) {

@@ -259,6 +259,13 @@ export class ClickHouseStore implements InsertTarget {
     await this.command(`ATTACH TABLE ${name}`);
   }
 
+  /** The memory the embedded engine tracks (its `MemoryTracking`), in bytes; undefined for a server's. */
+  async engineMemoryBytes(): Promise<number | undefined> {
+    if (this.mode !== 'embedded') return undefined;
+    const [row] = await this.query<{ value: string | number }>("SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'");
+    return row === undefined ? undefined : Number(row.value);
+  }
+
   /** True when the store answers a trivial query. */
   async ping(): Promise<boolean> {
     try {
