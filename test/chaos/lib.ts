@@ -81,6 +81,8 @@ export interface Answer {
   ms: number;
   retryAfter?: number;
   error?: string;
+  /** The start of the answer's body, for a status other than 200 and 503. */
+  body?: string;
 }
 
 /**
@@ -103,9 +105,15 @@ export function postBody(url: string, template: BodyTemplate, prefix: string, ag
     req.on('response', (res) => {
       answered = true;
       const retryAfter = res.headers['retry-after'] === undefined ? undefined : Number(res.headers['retry-after']);
-      res.resume();
+      // The body of an answer other than 200 and 503 is kept (its start), to say what went wrong.
+      const unexpected = res.statusCode !== 200 && res.statusCode !== 503;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (unexpected && body.length < 600) body += chunk;
+      });
       res.on('end', () => {
-        finish({ status: res.statusCode ?? 0, ...(retryAfter === undefined ? {} : { retryAfter }) });
+        finish({ status: res.statusCode ?? 0, ...(retryAfter === undefined ? {} : { retryAfter }), ...(unexpected ? { body: body.slice(0, 600) } : {}) });
         // A body cut short by an early answer leaves the connection unusable.
         if (offset < template.bytes.length) req.destroy();
       });

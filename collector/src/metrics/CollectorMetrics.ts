@@ -46,6 +46,8 @@ export class CollectorMetrics {
   readonly insertDuration: Histogram<'table'>;
   /** Failed inserts, per table. */
   readonly insertFailures: Counter<'table'>;
+  /** Repairs of a table after an insert found a damaged part, per table and outcome (`repaired`, `failed`). */
+  readonly tableRepairs: Counter<'table' | 'outcome'>;
   /** Job runs started, per job. */
   readonly jobRuns: Counter<'job'>;
   /** Job runs that failed as a whole, and units that failed in a run, per job. */
@@ -80,6 +82,12 @@ export class CollectorMetrics {
       registers,
     });
     this.insertFailures = new Counter({ name: 'inferlens_insert_failures_total', help: 'Failed inserts, per table.', labelNames: ['table'], registers });
+    this.tableRepairs = new Counter({
+      name: 'inferlens_table_repairs_total',
+      help: 'Repairs of a table (detach and attach) after an insert found a damaged part, per table and outcome: "repaired" or "failed".',
+      labelNames: ['table', 'outcome'],
+      registers,
+    });
     this.jobRuns = new Counter({ name: 'inferlens_job_runs_total', help: 'Job runs started, per job.', labelNames: ['job'], registers });
     this.jobFailures = new Counter({
       name: 'inferlens_job_failures_total',

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { ClickHouseStore, type StoreOptions } from '../store/ClickHouseStore.js';
 import { InsertBatcher, type BatchOptions } from '../store/InsertBatcher.js';
 import { InsertHealth } from '../store/InsertHealth.js';
+import { DiskFullGuard } from '../store/DiskFullGuard.js';
 import { FEEDBACK } from '../store/schema/feedback.js';
 import { OTEL_LOGS } from '../store/schema/otel-logs.js';
 import { OTEL_METRICS_EXPONENTIAL_HISTOGRAM, OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM, OTEL_METRICS_SUM, OTEL_METRICS_SUMMARY } from '../store/schema/otel-metrics.js';
@@ -79,20 +80,50 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
   const store = await ClickHouseStore.open(opts.store);
   const applied = await store.migrate();
   if (applied.length > 0) app.log.info({ applied }, 'schema migrations applied');
+  await store.keepReplacedParts();
   const insertHealth = new InsertHealth({
     probe: () => store.insert(READINESS_PROBE, [{ Id: 0, ProbedAt: formatUnixNanos(BigInt(Date.now()) * 1_000_000n) }]),
   });
+  // Set once the batchers exist: a full disk met by an insert starts its work (embedded store).
+  let guard: DiskFullGuard | undefined;
   const onInsert = (table: string, err: unknown, seconds: number) => {
     insertHealth.record(table, err);
+    if (err !== undefined) guard?.noteFailure(err);
     app.metrics.insertDuration.observe({ table }, seconds);
     if (err !== undefined) app.metrics.insertFailures.inc({ table });
   };
-  const batchers = makeBatchers((codec) => new InsertBatcher(store, codec, opts.batch, onInsert));
+  const onRepair = (table: string, err: unknown, seconds: number) => {
+    app.metrics.tableRepairs.inc({ table, outcome: err === undefined ? 'repaired' : 'failed' });
+    if (err === undefined) app.log.warn({ table, seconds }, 'a damaged part of the table was detached (DETACH and ATTACH TABLE); inserts go on');
+    else app.log.error({ table, seconds, err }, 'repairing a table with a damaged part failed; its inserts are refused until a repair succeeds');
+  };
+  const batchers = makeBatchers((codec) => new InsertBatcher(store, codec, opts.batch, { onInsert, onRepair }));
+  if (opts.store.mode === 'embedded') {
+    guard = new DiskFullGuard({
+      store,
+      dataDir: opts.store.dataDir,
+      log: app.log,
+      // A table ingestion writes to is repaired by its batcher, which holds its inserts back meanwhile.
+      repair: async (table) => {
+        const batcher = Object.values(batchers).find((b: InsertBatcher<unknown>) => b.table === table) as InsertBatcher<unknown> | undefined;
+        if (batcher) return batcher.repair();
+        const started = performance.now();
+        try {
+          await store.repairTable?.(table);
+          onRepair(table, undefined, (performance.now() - started) / 1000);
+        } catch (err) {
+          onRepair(table, err, (performance.now() - started) / 1000);
+          throw err;
+        }
+      },
+    });
+  }
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.decorate('insertHealth', insertHealth);
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(batchers).map((b) => b.close()));
+    await guard?.close();
     await store.close();
   });
 }

@@ -41,6 +41,9 @@ export type StoreOptions =
 /** ClickHouse's default `max_partitions_per_insert_block`, assumed when the engine cannot be asked. */
 export const DEFAULT_MAX_PARTITIONS_PER_INSERT = 100;
 
+/** How long the embedded store keeps the parts a merge replaced, in seconds (see `ClickHouseStore.keepReplacedParts`). */
+export const REPLACED_PARTS_SECONDS = 480;
+
 /** Parameters bound server-side as `{name:Type}` placeholders; never concatenated into SQL. */
 export type QueryParams = Record<string, unknown>;
 
@@ -66,10 +69,16 @@ export class ClickHouseStore implements InsertTarget {
   /** The DDL of this store's topology: one node (embedded, one server) or a cluster. */
   readonly ddl: Ddl;
   #maxPartitionsPerInsert = DEFAULT_MAX_PARTITIONS_PER_INSERT;
+  /**
+   * Repairs a table with a damaged part (see `InsertTarget.repairTable` and {@link #repairTable});
+   * embedded mode only: a server's tables are its operator's.
+   */
+  readonly repairTable: ((table: string) => Promise<void>) | undefined;
 
   private constructor(client: ClickHouseClient, mode: 'embedded' | 'server', sink: InsertSink, ddl: Ddl = Ddl.SINGLE) {
     this.client = client;
     this.mode = mode;
+    this.repairTable = mode === 'embedded' ? (table) => this.#repairTable(table) : undefined;
     this.#sink = sink;
     this.ddl = ddl;
   }
@@ -212,6 +221,42 @@ export class ClickHouseStore implements InsertTarget {
       if (err instanceof RangeError) throw err; // the caller's options, not the store
       throw new StoreError(`insert into ${codec.table} failed: ${(err as Error).message}`, err);
     }
+  }
+
+  /**
+   * Embedded store: keeps the parts a merge replaced for {@link REPLACED_PARTS_SECONDS} seconds
+   * (ClickHouse's own server default; chDB sets `old_parts_lifetime` to 0 and removes them at
+   * once), so that a merged part found damaged, as a merge cut short by a full disk leaves one,
+   * can be detached and the parts it was merged from come back ({@link #repairTable}). Sets the
+   * table setting on each MergeTree table of the database that does not have it yet; run after
+   * the migrations. A server keeps its own setting: nothing is done.
+   */
+  async keepReplacedParts(): Promise<void> {
+    if (this.mode !== 'embedded') return;
+    const tables = await this.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND endsWith(engine, 'MergeTree') AND NOT match(engine_full, 'old_parts_lifetime')",
+    );
+    for (const { name } of tables) await this.command(`ALTER TABLE ${quoteIdentifier(name)} MODIFY SETTING old_parts_lifetime = ${REPLACED_PARTS_SECONDS}`);
+  }
+
+  /**
+   * Repairs a table of the embedded store whose parts include a damaged one (a merge that ran
+   * out of disk can leave a part with an empty marks file, and every insert that checks for
+   * duplicates then reads it and fails): detaches the table and attaches it again, on the
+   * running engine. Attaching loads its parts as at start-up: a part that fails to load is moved
+   * to `detached/` (`broken-on-start_…`), and the parts it was merged from, still on disk,
+   * become active again, so no stored row is lost. Queries of the table that run meanwhile fail
+   * (UNKNOWN_TABLE): the caller holds its inserts back. A table left detached by an earlier
+   * failed attempt is attached.
+   */
+  async #repairTable(table: string): Promise<void> {
+    const name = quoteIdentifier(table);
+    const [row] = await this.query<{ n: string | number }>(
+      'SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      { table },
+    );
+    if (Number(row?.n) > 0) await this.command(`DETACH TABLE ${name}`);
+    await this.command(`ATTACH TABLE ${name}`);
   }
 
   /** True when the store answers a trivial query. */

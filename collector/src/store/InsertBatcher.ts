@@ -83,6 +83,18 @@ export interface BatcherStats {
 export type InsertListener = (table: string, err: unknown, seconds: number) => void;
 
 /**
+ * Told the outcome of a repair of the table (see `InsertTarget.repairTable`): the error when it
+ * failed, undefined when it was repaired; and how long it took in seconds. Must not throw.
+ */
+export type RepairListener = (table: string, err: unknown, seconds: number) => void;
+
+/** What a batcher tells of its work. */
+export interface BatcherListeners {
+  onInsert?: InsertListener;
+  onRepair?: RepairListener;
+}
+
+/**
  * Collects rows for one table from concurrent requests into few large inserts.
  * `add()` serialises its rows at once (RowBinary, by the table's codec), and resolves
  * only once the batch holding them is stored, so a caller can acknowledge its client
@@ -113,6 +125,12 @@ export type InsertListener = (table: string, err: unknown, seconds: number) => v
  * over (the batches behind it wait too: they keep their order). A client's retry sent while its
  * first attempt is still being inserted (a client times out exactly then) is then not stored
  * twice, and batches of different requests still take `maxConcurrentInserts` slots.
+ *
+ * A damaged part (an insert fails with `classifyInsertFailure` `damaged`): the batch is refused
+ * with a 503, no new insert of the table starts, and once those in progress are over the store
+ * repairs the table (`InsertTarget.repairTable`); then inserts go on. A table that is damaged
+ * again before any insert stored rows after its last repair, within {@link REPAIR_RETRY_MS},
+ * is not repaired again: its inserts are refused with a 500 (the damage outlived a repair).
  */
 export class InsertBatcher<R> {
   readonly table: string;
@@ -136,14 +154,25 @@ export class InsertBatcher<R> {
   #closed = false;
   readonly #stats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
   readonly #onInsert: InsertListener | undefined;
+  readonly #onRepair: RepairListener | undefined;
+  /** A repair of the table: wanted (waiting for the inserts in progress to end), or running; undefined when none. */
+  #repair: 'wanted' | Promise<void> | undefined;
+  /** When the last repair ended (`performance.now()` ms), and whether an insert stored rows since. */
+  #repairedAt = -Infinity;
+  #storedSinceRepair = true;
+  /** Whether the last repair failed: the table may be left detached, and any failure of an insert (but the rows' content) then asks for another. */
+  #repairFailed = false;
+  /** Callers of {@link repair} waiting for the repair wanted or running. */
+  #repairWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   /** Milliseconds an insert takes per row, weighted toward recent inserts of at least {@link TIMED_INSERT_ROWS} rows; undefined before the first. */
   #msPerRow: number | undefined;
   /** Checks the queued chunks' deadlines while some wait. */
   #sweep: NodeJS.Timeout | undefined;
 
-  constructor(store: InsertTarget, codec: RowCodec<R>, options: Partial<BatchOptions> = {}, onInsert?: InsertListener) {
+  constructor(store: InsertTarget, codec: RowCodec<R>, options: Partial<BatchOptions> = {}, listeners: BatcherListeners = {}) {
     this.#store = store;
-    this.#onInsert = onInsert;
+    this.#onInsert = listeners.onInsert;
+    this.#onRepair = listeners.onRepair;
     this.#codec = codec;
     this.table = codec.table;
     this.#opts = { ...DEFAULT_BATCH_OPTIONS, ...options };
@@ -250,8 +279,9 @@ export class InsertBatcher<R> {
   /** Sends what is batched now and waits for every insert in progress. */
   async flush(): Promise<void> {
     this.#seal();
-    while (this.#running.size > 0 || this.#queue.length > 0) {
-      await Promise.allSettled([...this.#running]);
+    // A repair holds the queued batches back (and is wanted only while an insert runs).
+    while (this.#running.size > 0 || this.#queue.length > 0 || this.#repair !== undefined) {
+      await Promise.allSettled(this.#repair instanceof Promise ? [...this.#running, this.#repair] : [...this.#running]);
     }
   }
 
@@ -259,6 +289,20 @@ export class InsertBatcher<R> {
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
+  }
+
+  /**
+   * Repairs the table now (a damaged part found by a check rather than by an insert): holds new
+   * inserts back, waits for those in progress, and has the store repair it (see the class's
+   * documentation). Resolves once repaired (at once for a store that does not repair); rejects
+   * with the repair's error.
+   */
+  repair(): Promise<void> {
+    if (this.#store.repairTable === undefined) return Promise.resolve();
+    const done = new Promise<void>((resolve, reject) => this.#repairWaiters.push({ resolve, reject }));
+    this.#repair ??= 'wanted';
+    this.#pump();
+    return done;
   }
 
   /** Current counters. */
@@ -334,6 +378,42 @@ export class InsertBatcher<R> {
     return keep.length > 0;
   }
 
+  /**
+   * Whether a failed insert that found a damaged part is answered as one being repaired: a
+   * repair is then wanted (or already is). False when the store does not repair, or when the
+   * last repair succeeded less than {@link REPAIR_RETRY_MS} ago and no insert stored rows since.
+   */
+  #wantRepair(): boolean {
+    if (this.#store.repairTable === undefined) return false;
+    if (this.#repair !== undefined) return true;
+    if (!this.#repairFailed && !this.#storedSinceRepair && performance.now() - this.#repairedAt < REPAIR_RETRY_MS) return false;
+    this.#repair = 'wanted';
+    return true;
+  }
+
+  /** Repairs the table (no insert of it runs), then lets the queued batches go. */
+  #startRepair(): void {
+    const started = performance.now();
+    const done = (err: unknown) => {
+      this.#repair = undefined;
+      this.#repairFailed = err !== undefined;
+      this.#repairedAt = performance.now();
+      this.#storedSinceRepair = false;
+      this.#onRepair?.(this.table, err, (this.#repairedAt - started) / 1000);
+      const waiters = this.#repairWaiters;
+      this.#repairWaiters = [];
+      for (const w of waiters) {
+        if (err === undefined) w.resolve();
+        else w.reject(err);
+      }
+      this.#pump();
+    };
+    this.#repair = this.#store.repairTable!(this.table).then(
+      () => done(undefined),
+      (err: unknown) => done(err),
+    );
+  }
+
   /** Drops late chunks from the queued batches (see {@link #dropLate}), every {@link SWEEP_MS} while some have a deadline. */
   #armSweep(): void {
     if (this.#sweep !== undefined) return;
@@ -350,7 +430,8 @@ export class InsertBatcher<R> {
   }
 
   #pump(): void {
-    while (this.#running.size < this.#slots && this.#queue.length > 0) {
+    if (this.#repair === 'wanted' && this.#running.size === 0) this.#startRepair();
+    while (this.#repair === undefined && this.#running.size < this.#slots && this.#queue.length > 0) {
       const batch = this.#queue[0]!;
       if (!this.#dropLate(batch, performance.now())) {
         this.#queue.shift();
@@ -385,8 +466,10 @@ export class InsertBatcher<R> {
     } catch (err) {
       this.#stats.failedInserts++;
       this.#onInsert?.(this.table, err, (performance.now() - started) / 1000);
-      const kind = classifyInsertFailure(err);
-      if (kind === 'unavailable' || chunks.length === 1) {
+      let kind = classifyInsertFailure(err);
+      if (this.#repairFailed && kind === 'unknown') kind = 'damaged';
+      if (kind === 'damaged' && !this.#wantRepair()) kind = 'unknown';
+      if (kind === 'unavailable' || kind === 'damaged' || chunks.length === 1) {
         const reason = insertFailureError(this.table, kind, err);
         for (const c of chunks) {
           this.#pendingRows -= c.rows;
@@ -401,6 +484,7 @@ export class InsertBatcher<R> {
       return;
     }
     this.#stats.inserts++;
+    this.#storedSinceRepair = true;
     const rows = chunks.reduce((n, c) => n + c.rows, 0);
     if (rows >= TIMED_INSERT_ROWS) {
       const msPerRow = (performance.now() - started) / rows;
@@ -432,6 +516,9 @@ function release(keys: Map<string, number>, key: string): void {
 
 /** Inserts of at least this many rows time the rate of the next ones (smaller ones are dominated by the engine's fixed cost per insert). */
 const TIMED_INSERT_ROWS = 1000;
+
+/** A table damaged again this soon after a repair, with no insert stored in between, is not repaired again (ms). */
+const REPAIR_RETRY_MS = 60_000;
 
 /** How often queued chunks with a deadline are checked, in ms. */
 const SWEEP_MS = 100;

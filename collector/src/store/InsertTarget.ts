@@ -35,4 +35,10 @@ export interface InsertTarget {
    * then holds back a batch that holds a request an insert in progress holds. False when absent.
    */
   readonly deduplicates?: boolean;
+  /**
+   * Repairs `table` after an insert found a part of it damaged on disk (`classifyInsertFailure`
+   * `damaged`), with no insert of it running: resolves once repaired, rejects when the repair
+   * failed. Absent (or undefined) for a store that does not repair its tables.
+   */
+  readonly repairTable?: ((table: string) => Promise<void>) | undefined;
 }

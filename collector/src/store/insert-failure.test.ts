@@ -25,6 +25,23 @@ describe('classifyInsertFailure', () => {
     expect(classifyInsertFailure(new StoreError('insert failed', Object.assign(new Error('x'), { code: '241' })))).toBe('unavailable');
   });
 
+  it('takes a damaged part of the table (marks, checksums, missing files, compressed blocks) for damage, by code or by type', () => {
+    for (const [code, type] of [[246, 'CORRUPTED_DATA'], [40, 'CHECKSUM_DOESNT_MATCH'], [226, 'NO_FILE_IN_DATA_PART'], [271, 'CANNOT_DECOMPRESS']] as const) {
+      expect(classifyInsertFailure(client('x', code, type)), type).toBe('damaged');
+      expect(classifyInsertFailure(chdb('x', code, type)), type).toBe('damaged');
+    }
+    // The rows' bytes and a stored part's file cut short share a code: the message tells which.
+    const partRead =
+      'Cannot read all data with readBig. Bytes read: 0. Bytes expected: 6000: (while reading column IngestKey): (while reading from part /data/store/116/116373ae/20261207_1_2_1/ in table default.predictions (116373ae) located on disk default of type local, from mark 0';
+    expect(classifyInsertFailure(client(partRead, 33, 'CANNOT_READ_ALL_DATA'))).toBe('damaged');
+    expect(classifyInsertFailure(chdb(partRead, 33, 'CANNOT_READ_ALL_DATA'))).toBe('damaged');
+    expect(classifyInsertFailure(chdb('Cannot read all data. Bytes read: 3. Bytes expected: 8.: (at row 12)', 33, 'CANNOT_READ_ALL_DATA'))).toBe('content');
+    const repairing = insertFailureError('predictions', 'damaged', chdb("Empty marks file '/d/skp_idx.cmrk4': 0, must be: 24", 246, 'CORRUPTED_DATA'));
+    expect(repairing).toBeInstanceOf(StoreError);
+    expect(repairing.statusCode).toBe(503);
+    expect(repairing.message).toMatch(/^insert into predictions failed: Empty marks file .* damaged on disk and the collector is repairing it/);
+  });
+
   it('takes parse, type and range errors for the rows\' content', () => {
     for (const [code, type] of [[33, 'CANNOT_READ_ALL_DATA'], [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'], [53, 'TYPE_MISMATCH'], [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'], [190, 'SIZES_OF_ARRAYS_DONT_MATCH'], [565, 'TOO_MANY_PARTITIONS']] as const) {
       expect(classifyInsertFailure(client('x', code, type)), type).toBe('content');

@@ -6,13 +6,17 @@ import { ClickHouseFailure, RowsRefusedError, StoreError, StoreInsertError } fro
  *   timeouts, replication); the same rows will go in later: 503 with Retry-After.
  * - `content`: the engine refused what the rows hold (they do not parse as their types, a
  *   value is out of range, too many partitions); the same rows will fail again: 400.
+ * - `damaged`: the engine found a damaged part of the table (a file of it empty, missing or
+ *   failing its checksum: a merge that ran out of disk can leave one). Not the rows' fault; a
+ *   store that repairs the table (`InsertTarget.repairTable`) makes the retry work: 503 while it
+ *   does, else 500.
  * - `unknown`: anything else (a missing table, a syntax error, an engine bug). Nothing says
  *   that a retry would succeed, nor that the rows are at fault: 500.
  *
  * The choice is made on ClickHouse's error type name (kept by {@link ClickHouseFailure}),
  * else its numeric code, else Node.js's error code for failures that never reached the engine.
  */
-export type InsertFailureKind = 'unavailable' | 'content' | 'unknown';
+export type InsertFailureKind = 'unavailable' | 'content' | 'damaged' | 'unknown';
 
 // Capacity and availability: the engine says "not now". TOO_MANY_PARTS (merges behind) and
 // MEMORY_LIMIT_EXCEEDED clear once the engine catches up; QUOTA_EXCEEDED once the quota's
@@ -73,7 +77,18 @@ const CONTENT = new Map<string, number>([
   ['UNKNOWN_ELEMENT_OF_ENUM', 691],
 ]);
 
-const NAME_OF_CODE = new Map<string, string>([...UNAVAILABLE, ...CONTENT].map(([name, code]) => [String(code), name]));
+// A part of the table on disk is damaged: these come from reading its files (marks, checksums,
+// compressed blocks), which an insert does when it checks for duplicates. CANNOT_READ_ALL_DATA
+// is left out: parsing the rows' own bytes reports it too (a stored part's file cut short says
+// so in its message: see PART_READ_MESSAGE).
+const DAMAGED = new Map<string, number>([
+  ['CHECKSUM_DOESNT_MATCH', 40],
+  ['NO_FILE_IN_DATA_PART', 226],
+  ['CORRUPTED_DATA', 246],
+  ['CANNOT_DECOMPRESS', 271],
+]);
+
+const NAME_OF_CODE = new Map<string, string>([...UNAVAILABLE, ...CONTENT, ...DAMAGED].map(([name, code]) => [String(code), name]));
 
 // Failures that never reached the engine, or lost it on the way: connections, sockets, the
 // spool file's disk, descriptors and memory of this process.
@@ -89,6 +104,13 @@ const NODE_UNAVAILABLE = new Set([
  */
 const TOO_MANY_PARTITIONS_MESSAGE = /too many partitions for single insert block/i;
 
+/**
+ * A failure while reading a stored part (`(while reading from part /…/20261207_1_36_7/ in table
+ * …)`): whatever its code (a column file cut short says CANNOT_READ_ALL_DATA, as the rows' own
+ * bytes would), the part is at fault, not the rows.
+ */
+const PART_READ_MESSAGE = /\(while reading from part /;
+
 /** Classifies an insert's failure (see {@link InsertFailureKind}). Never throws. */
 export function classifyInsertFailure(err: unknown): InsertFailureKind {
   const e = err as { message?: unknown } | undefined;
@@ -97,8 +119,10 @@ export function classifyInsertFailure(err: unknown): InsertFailureKind {
   const code = failure?.clickhouseCode ?? codeOf(err);
   const name = failure?.clickhouseType ?? (code !== undefined ? NAME_OF_CODE.get(code) : undefined) ?? typeOf(err);
   if (name === 'TOO_MANY_PARTS' && TOO_MANY_PARTITIONS_MESSAGE.test(message)) return 'content';
+  if (name !== undefined && CONTENT.has(name) && PART_READ_MESSAGE.test(message)) return 'damaged';
   if (name !== undefined && CONTENT.has(name)) return 'content';
   if (name !== undefined && UNAVAILABLE.has(name)) return 'unavailable';
+  if (name !== undefined && DAMAGED.has(name)) return 'damaged';
   if (code !== undefined && NODE_UNAVAILABLE.has(code)) return 'unavailable';
   // No ClickHouse code at all: the HTTP client's own timeouts and dropped sockets.
   if (name === undefined && (code === undefined || !/^\d+$/.test(code)) && /timeout|timed out|socket hang up/i.test(message)) {
@@ -109,14 +133,21 @@ export function classifyInsertFailure(err: unknown): InsertFailureKind {
 
 /**
  * The error an ingest request gets for its rows' failed insert: the store's own
- * {@link StoreError} (503) when it is unavailable, {@link RowsRefusedError} (400) when the
- * rows are at fault, {@link StoreInsertError} (500) otherwise.
+ * {@link StoreError} (503) when it is unavailable, or damaged and being repaired (the caller
+ * passes `damaged` only then), {@link RowsRefusedError} (400) when the rows are at fault,
+ * {@link StoreInsertError} (500) otherwise.
  * @param table the table the rows were for, named in the message
  */
 export function insertFailureError(table: string, kind: InsertFailureKind, err: unknown): ClickHouseFailure {
   const detail = engineMessage(err);
   if (kind === 'unavailable') {
     return err instanceof StoreError ? err : new StoreError(`insert into ${table} failed: ${detail}; retry after the delay in Retry-After`, err);
+  }
+  if (kind === 'damaged') {
+    return new StoreError(
+      `insert into ${table} failed: ${detail}; a part of the table is damaged on disk and the collector is repairing it (detaching the part); retry after the delay in Retry-After`,
+      err,
+    );
   }
   if (kind === 'content') {
     return new RowsRefusedError(

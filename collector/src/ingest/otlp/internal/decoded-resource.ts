@@ -6,7 +6,7 @@ export interface DecodedResource {
   attributes: StringMap;
   /** The `service.name` attribute, `''` when absent (as the ClickHouse exporter does). */
   serviceName: string;
-  /** `ResourceSpans.schema_url` / `ResourceLogs.schema_url`. */
+  /** `ResourceSpans.schema_url` / `ResourceLogs.schema_url` / `ResourceMetrics.schema_url`. */
   schemaUrl: string;
 }
 
@@ -23,8 +23,18 @@ export interface DecodedScope {
   /** Flattened attributes; frozen, because every row of the scope shares this object. */
   attributes: StringMap;
   /**
-   * `ScopeLogs.schema_url`; `''` for spans, which do not keep it (see
-   * `SignalEnvelope.scopeSchemaUrl`).
+   * `InstrumentationScope.dropped_attributes_count`; 0 for spans and log records,
+   * which do not keep it (see `SignalEnvelope.scopeDroppedAttributesCount`).
+   */
+  droppedAttributesCount: number;
+  /**
+   * `ScopeLogs.schema_url` / `ScopeMetrics.schema_url`; `''` for spans, which do
+   * not keep it (see `SignalEnvelope.scopeSchemaUrl`).
    */
   schemaUrl: string;
+}
+
+/** A scope with every field empty, for the envelope walkers to read into. */
+export function emptyScope(): DecodedScope {
+  return { name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' };
 }

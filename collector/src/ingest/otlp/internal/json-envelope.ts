@@ -3,10 +3,19 @@ import { JsonShapeError, optionalArray, parseJsonBody, requiredObject, toJsonDec
 import type { JsonObject } from './json-common.js';
 import { jsonResource, jsonScope } from './json-resource-scope.js';
 import { Rejections } from './rejections.js';
-import type { EnvelopeRecords, SignalEnvelope } from './signal-envelope.js';
+import { problemAt } from './signal-envelope.js';
+import type { EnvelopeRecords, RecordContext, SignalEnvelope } from './signal-envelope.js';
 
 /**
- * Decodes one OTLP/JSON record (a span, a log record) at `path`
+ * Decodes one OTLP/JSON record (a metric, a span) at `path`
+ * (`resourceMetrics[0].scopeMetrics[1].metrics[3]`). The reader keeps the rows it
+ * yields and hands what it rejects to `record.reject`; it throws a `JsonShapeError`
+ * to reject the record as one row. Any other error refuses the whole request.
+ */
+export type JsonRecordReader = (v: unknown, path: string, record: RecordContext) => void;
+
+/**
+ * Decodes one OTLP/JSON record that is one row (a span, a log record) at `path`
  * (`resourceSpans[0].scopeSpans[1].spans[3]`). Throws a `JsonShapeError` to
  * reject the record alone; any other error refuses the whole request.
  */
@@ -18,23 +27,33 @@ export type JsonRecordDecoder<T> = (
   project: string,
 ) => T;
 
+/** One walk: the record context, moved from record to record. */
+class Walk implements RecordContext {
+  resource!: DecodedResource;
+  scope!: DecodedScope;
+  /** The current record's path. */
+  path = '';
+  readonly rejections = new Rejections();
+
+  constructor(readonly project: string) {}
+
+  reject(problem: string): void {
+    this.rejections.add(problemAt(this.path, problem));
+  }
+}
+
 /**
  * Decodes an OTLP/JSON `Export*ServiceRequest`: walks its resources and scopes
- * and hands each record to `decodeRecord`, with the resource and scope it
- * belongs to. A record whose decoder throws a `JsonShapeError` is counted and
+ * and hands each record to `readRecord`, with the resource and scope it belongs
+ * to. A record whose reader throws a `JsonShapeError` is counted once and
  * described in the rejections; a shape error outside any record refuses the request.
  *
+ * @returns What the records rejected.
  * @throws {OtlpDecodeError} When the body is not JSON or not an export request.
  */
-export function decodeJsonEnvelope<T>(
-  body: Uint8Array,
-  envelope: SignalEnvelope,
-  decodeRecord: JsonRecordDecoder<T>,
-  project: string,
-): EnvelopeRecords<T> {
+export function walkJsonEnvelope(body: Uint8Array, envelope: SignalEnvelope, readRecord: JsonRecordReader, project: string): Rejections {
   const doc = parseJsonBody(body);
-  const records: T[] = [];
-  const rejections = new Rejections();
+  const walk = new Walk(project);
   const { resources, scopes } = envelope;
   try {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -50,15 +69,17 @@ export function decodeJsonEnvelope<T>(
       for (let j = 0; j < scopeList.length; j++) {
         const scopePath = `${resourcePath}.${scopes}[${j}]`;
         const scopeLevel = requiredObject(scopeList[j], scopePath);
-        const scope = jsonScope(scopeLevel, scopePath, envelope.scopeSchemaUrl);
+        walk.resource = resource;
+        walk.scope = jsonScope(scopeLevel, scopePath, envelope);
         const listPath = `${scopePath}.${envelope.records}`;
         const list = optionalArray(scopeLevel[envelope.records], listPath);
         for (let k = 0; k < list.length; k++) {
+          walk.path = `${listPath}[${k}]`;
           try {
-            records.push(decodeRecord(list[k], `${listPath}[${k}]`, resource, scope, project));
+            readRecord(list[k], walk.path, walk);
           } catch (err) {
             if (!(err instanceof JsonShapeError)) throw err;
-            rejections.add(err.message);
+            walk.rejections.add(err.message);
           }
         }
       }
@@ -66,5 +87,20 @@ export function decodeJsonEnvelope<T>(
   } catch (err) {
     throw toJsonDecodeError(err);
   }
+  return walk.rejections;
+}
+
+/**
+ * {@link walkJsonEnvelope} for records that are one row each: `decodeRecord`'s rows
+ * in request order, and the records it rejected.
+ *
+ * @throws {OtlpDecodeError} When the body is not JSON or not an export request.
+ */
+export function decodeJsonEnvelope<T>(body: Uint8Array, envelope: SignalEnvelope, decodeRecord: JsonRecordDecoder<T>, project: string): EnvelopeRecords<T> {
+  const records: T[] = [];
+  const readRecord = (v: unknown, path: string, record: RecordContext): void => {
+    records.push(decodeRecord(v, path, record.resource, record.scope, record.project));
+  };
+  const rejections = walkJsonEnvelope(body, envelope, readRecord, project);
   return { records, rejections };
 }

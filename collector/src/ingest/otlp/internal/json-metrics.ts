@@ -2,35 +2,23 @@ import type { StringMap } from '../../../store/schema/column-types.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedMetricsRequest } from '../decode-metrics-request.js';
 import { jsonAttributesInto } from './json-any-value.js';
-import {
-  enumField,
-  idField,
-  JsonShapeError,
-  nanosField,
-  optionalArray,
-  optionalObject,
-  parseJsonBody,
-  requiredObject,
-  shapeError,
-  stringField,
-  toJsonDecodeError,
-  uint32Field,
-} from './json-common.js';
+import { enumField, idField, JsonShapeError, nanosField, optionalArray, optionalObject, requiredObject, shapeError, stringField, uint32Field } from './json-common.js';
 import type { JsonObject } from './json-common.js';
-import { jsonResource, jsonScope } from './json-resource-scope.js';
-import { MetricRows, NO_EXEMPLARS } from './metric-points.js';
+import { walkJsonEnvelope } from './json-envelope.js';
+import { MetricRows, NO_EXEMPLARS, rejectMetric } from './metric-points.js';
 import type {
   ExponentialBuckets,
   ExponentialHistogramPoint,
   Exemplars,
   HistogramPoint,
   MetricData,
-  MetricScope,
   NumberPoint,
   PointBase,
   PointOrProblem,
   SummaryPoint,
 } from './metric-points.js';
+import { METRICS_ENVELOPE } from './signal-envelope.js';
+import type { RecordContext } from './signal-envelope.js';
 
 /** `AGGREGATION_TEMPORALITY_*` names to their values. */
 const TEMPORALITY_BY_NAME: ReadonlyMap<string, number> = new Map(['UNSPECIFIED', 'DELTA', 'CUMULATIVE'].map((n, i) => [`AGGREGATION_TEMPORALITY_${n}`, i]));
@@ -42,51 +30,19 @@ const TEMPORALITY_BY_NAME: ReadonlyMap<string, number> = new Map(['UNSPECIFIED',
  * error above the metrics refuses the request.
  */
 export function decodeMetricsJson(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedMetricsRequest {
-  const doc = parseJsonBody(body);
-  const rows = new MetricRows(project, eventTimes);
-  try {
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-      throw new JsonShapeError(`expected an ExportMetricsServiceRequest object at the top level, got ${doc === null ? 'null' : Array.isArray(doc) ? 'array' : typeof doc}`);
-    }
-    const resources = optionalArray((doc as JsonObject).resourceMetrics, 'resourceMetrics');
-    for (let i = 0; i < resources.length; i++) {
-      const resourcePath = `resourceMetrics[${i}]`;
-      const resourceLevel = requiredObject(resources[i], resourcePath);
-      const resource = jsonResource(resourceLevel, resourcePath);
-      const scopes = optionalArray(resourceLevel.scopeMetrics, `${resourcePath}.scopeMetrics`);
-      for (let j = 0; j < scopes.length; j++) {
-        const scopePath = `${resourcePath}.scopeMetrics[${j}]`;
-        const scopeLevel = requiredObject(scopes[j], scopePath);
-        const raw = optionalObject(scopeLevel.scope, `${scopePath}.scope`);
-        const scope: MetricScope = {
-          ...jsonScope(scopeLevel, scopePath, true),
-          droppedAttributesCount: raw === undefined ? 0 : uint32Field(raw, 'droppedAttributesCount', `${scopePath}.scope`),
-        };
-        const metrics = optionalArray(scopeLevel.metrics, `${scopePath}.metrics`);
-        for (let k = 0; k < metrics.length; k++) {
-          const path = `${scopePath}.metrics[${k}]`;
-          try {
-            jsonMetric(metrics[k], path, resource, scope, rows);
-          } catch (err) {
-            if (!(err instanceof JsonShapeError)) throw err;
-            rows.rejectMetric(err.message, 0);
-          }
-        }
-      }
-    }
-  } catch (err) {
-    throw toJsonDecodeError(err);
-  }
-  return rows.result();
+  const rows = new MetricRows(eventTimes);
+  const rejections = walkJsonEnvelope(body, METRICS_ENVELOPE, (v, path, metric) => jsonMetric(v, path, metric, rows), project);
+  return rows.result(rejections);
 }
 
 const KINDS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
 
-function jsonMetric(v: unknown, path: string, resource: Parameters<MetricRows['add']>[1], scope: MetricScope, rows: MetricRows): void {
+/** One metric at `path` (a `JsonRecordReader` once `rows` is bound): a row per data point. */
+function jsonMetric(v: unknown, path: string, metric: RecordContext, rows: MetricRows): void {
   const m = requiredObject(v, path);
   const header = { name: stringField(m, 'name', path), description: stringField(m, 'description', path), unit: stringField(m, 'unit', path) };
   const kind = KINDS.find((k) => m[k] !== undefined && m[k] !== null);
-  if (kind === undefined) return rows.rejectMetric(`${path}: no data (none of gauge, sum, histogram, exponentialHistogram, summary)`, 0);
+  if (kind === undefined) return rejectMetric(metric, ': no data (none of gauge, sum, histogram, exponentialHistogram, summary)', 0);
   const dataPath = `${path}.${kind}`;
   const d = requiredObject(m[kind], dataPath);
   const list = optionalArray(d.dataPoints, `${dataPath}.dataPoints`);
@@ -122,8 +78,8 @@ function jsonMetric(v: unknown, path: string, resource: Parameters<MetricRows['a
       data = { kind, points: points(summaryPoint) };
       break;
   }
-  if (header.name === '') return rows.rejectMetric(`${path}.name: missing; a metric needs its name`, data.points.length);
-  rows.add(path, resource, scope, header, data);
+  if (header.name === '') return rejectMetric(metric, 'name: missing; a metric needs its name', data.points.length);
+  rows.add(metric, header, data);
 }
 
 /** A `double` field: a number, or a string holding one (`"NaN"`, `"Infinity"`); undefined when absent. */

@@ -2,22 +2,18 @@ import type { StringMap } from '../../../store/schema/column-types.js';
 import type { ExponentialHistogramRow, GaugeRow, HistogramRow, SumRow, SummaryRow } from '../../../store/schema/otel-metrics.js';
 import type { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedMetricsRequest } from '../decode-metrics-request.js';
-import type { DecodedResource, DecodedScope } from './decoded-resource.js';
-import { Rejections } from './rejections.js';
+import type { Rejections } from './rejections.js';
+import { problemAt } from './signal-envelope.js';
+import type { RecordContext } from './signal-envelope.js';
 
 /*
  * The data points of an OTLP metric as both decoders (protobuf-metrics.ts, json-metrics.ts) read
  * them, and their mapping to the `otel_metrics_*` rows, as the OpenTelemetry Collector's
  * ClickHouse exporter maps them: times truncated to whole seconds, an integer value stored as a
  * double, an absent sum, min or max stored as 0, attributes flattened as for spans, exemplar ids
- * in lowercase hex.
+ * in lowercase hex. Both walk the request with the envelope walkers (`METRICS_ENVELOPE`): a metric
+ * is one record, which yields a row per data point.
  */
-
-/** A metric's scope with the field only metrics store. */
-export interface MetricScope extends DecodedScope {
-  /** `InstrumentationScope.dropped_attributes_count`. */
-  droppedAttributesCount: number;
-}
 
 /** A metric's own fields. */
 export interface MetricHeader {
@@ -124,10 +120,19 @@ function histogramTail<E>(h: HistogramPoint | ExponentialHistogramPoint, tempora
 const BEYOND_DATETIME = "is beyond the latest time otel_metrics_* hold (their DateTime columns end at 2106-02-07T06:28:15Z)";
 
 /**
- * Collects the rows of a request's metrics, table by table, and the rejected points. A point is
- * rejected alone (counted, its path named) for: no time, a time outside `eventTimes`, a start or
- * exemplar time beyond `DateTime`'s range, a histogram whose bucket counts do not match its
- * bounds, a summary whose quantile is outside [0, 1], or what its decoder found wrong.
+ * Rejects a metric as a whole (no data, no name, data of the wrong shape): its points, or one
+ * when it has none, are counted.
+ * @param problem Relative to the metric: `name: missing ...`, or `: no data ...` (see `RecordContext.reject`).
+ */
+export function rejectMetric(metric: RecordContext, problem: string, points: number): void {
+  for (let i = 0; i < Math.max(points, 1); i++) metric.reject(problem);
+}
+
+/**
+ * Collects the rows of a request's metrics, table by table. A point is rejected alone (counted,
+ * its path named) for: no time, a time outside `eventTimes`, a start or exemplar time beyond
+ * `DateTime`'s range, a histogram whose bucket counts do not match its bounds, a summary whose
+ * quantile is outside [0, 1], or what its decoder found wrong.
  */
 export class MetricRows {
   readonly gauge: GaugeRow[] = [];
@@ -135,33 +140,23 @@ export class MetricRows {
   readonly histogram: HistogramRow[] = [];
   readonly exponentialHistogram: ExponentialHistogramRow[] = [];
   readonly summary: SummaryRow[] = [];
-  readonly rejections = new Rejections();
-  readonly #project: string;
   readonly #eventTimes: EventTimeBounds;
 
-  constructor(project: string, eventTimes: EventTimeBounds) {
-    this.#project = project;
+  constructor(eventTimes: EventTimeBounds) {
     this.#eventTimes = eventTimes;
   }
 
   /**
-   * Rejects a metric as a whole (no data, no name, data of the wrong shape): its points, or one
-   * when it has none, are counted. @param message names the metric's path
+   * Adds the rows of one metric, with its resource and scope; a rejected point goes to
+   * `metric.reject`, which puts the metric's path in front
+   * (`resourceMetrics[0].scopeMetrics[1].metrics[2]`).
    */
-  rejectMetric(message: string, points: number): void {
-    for (let i = 0; i < Math.max(points, 1); i++) this.rejections.add(message);
-  }
-
-  /**
-   * Adds the rows of one metric.
-   * @param path The metric's path in the request: `resourceMetrics[0].scopeMetrics[1].metrics[2]`.
-   */
-  add(path: string, resource: DecodedResource, scope: MetricScope, metric: MetricHeader, data: MetricData): void {
-    const pointsPath = `${path}.${data.kind}.dataPoints`;
+  add(metric: RecordContext, header: MetricHeader, data: MetricData): void {
+    const { resource, scope } = metric;
     data.points.forEach((point: PointOrProblem<PointBase>, i) => {
       const problem = typeof point === 'string' ? point : this.#problem(point, data);
       if (problem !== undefined) {
-        this.rejections.add(`${pointsPath}[${i}]${problem.startsWith(':') ? '' : '.'}${problem}`);
+        metric.reject(problemAt(`${data.kind}.dataPoints[${i}]`, problem));
         return;
       }
       const p = point as PointBase;
@@ -174,9 +169,9 @@ export class MetricRows {
         ScopeDroppedAttrCount: scope.droppedAttributesCount,
         ScopeSchemaUrl: scope.schemaUrl,
         ServiceName: resource.serviceName,
-        MetricName: metric.name,
-        MetricDescription: metric.description,
-        MetricUnit: metric.unit,
+        MetricName: header.name,
+        MetricDescription: header.description,
+        MetricUnit: header.unit,
         Attributes: p.attributes,
         StartTimeUnix: seconds(p.start)!,
         TimeUnix: seconds(p.time)!,
@@ -189,7 +184,7 @@ export class MetricRows {
         ExemplarsSpanId: e.spanIds,
         ExemplarsTraceId: e.traceIds,
       };
-      const Project = this.#project;
+      const Project = metric.project;
       switch (data.kind) {
         case 'gauge': {
           const n = p as NumberPoint;
@@ -238,10 +233,10 @@ export class MetricRows {
     });
   }
 
-  /** The decoders' result. */
-  result(): DecodedMetricsRequest {
+  /** The decoders' result, with the points the walk rejected. */
+  result(rejections: Rejections): DecodedMetricsRequest {
     const { gauge, sum, histogram, exponentialHistogram, summary } = this;
-    return { gauge, sum, histogram, exponentialHistogram, summary, rejected: this.rejections.count, errors: this.rejections.messages };
+    return { gauge, sum, histogram, exponentialHistogram, summary, rejected: rejections.count, errors: rejections.messages };
   }
 
   #problem(p: PointBase, data: MetricData): string | undefined {

@@ -14,7 +14,8 @@ import type { WireReader } from './protobuf-wire.js';
  * AnyValue (common.proto): string_value 1, bool_value 2, int_value 3 (int64),
  * double_value 4, array_value 5, kvlist_value 6, bytes_value 7.
  * ArrayValue / KeyValueList: values 1. KeyValue: key 1, value 2.
- * InstrumentationScope: name 1, version 2, attributes 3. Resource: attributes 1.
+ * InstrumentationScope: name 1, version 2, attributes 3, dropped_attributes_count 4.
+ * Resource: attributes 1.
  *
  * Spans only need attribute values flattened (`readAnyValueText`); log records
  * need the plain value and the flattened one (`readAnyValueBoth`), and get both
@@ -32,6 +33,7 @@ const T_BYTES = 58; // 7, length-delimited
 const T_FIELD1_LEN = 10;
 const T_FIELD2_LEN = 18;
 const T_FIELD3_LEN = 26;
+const T_FIELD4_VARINT = 32;
 
 /** Deepest nesting of arrays and kvlists accepted inside one AnyValue. */
 export const MAX_ANY_VALUE_DEPTH = 128;
@@ -290,13 +292,17 @@ export function readResourceInto(r: WireReader, end: number, into: StringMap): v
   checkEnd(r, end);
 }
 
-/** Reads an `InstrumentationScope` message into `into` (repeated occurrences merge). */
-export function readScopeInto(r: WireReader, end: number, into: DecodedScope): void {
+/**
+ * Reads an `InstrumentationScope` message into `into` (repeated occurrences merge).
+ * @param withDroppedCount Whether to read `dropped_attributes_count` (else it is skipped): see `SignalEnvelope.scopeDroppedAttributesCount`.
+ */
+export function readScopeInto(r: WireReader, end: number, into: DecodedScope, withDroppedCount: boolean): void {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === T_FIELD1_LEN) into.name = readString(r, end);
     else if (tag === T_FIELD2_LEN) into.version = readString(r, end);
     else if (tag === T_FIELD3_LEN) readAttributeInto(r, subEnd(r, end), into.attributes);
+    else if (tag === T_FIELD4_VARINT && withDroppedCount) into.droppedAttributesCount = r.uint32();
     else skipField(r, tag, end);
   }
   checkEnd(r, end);

@@ -1,10 +1,8 @@
 import type { StringMap } from '../../../store/schema/column-types.js';
 import { EventTimeBounds } from '../../EventTimeBounds.js';
 import type { DecodedMetricsRequest } from '../decode-metrics-request.js';
-import { decodedResource } from './decoded-resource.js';
-import type { DecodedResource } from './decoded-resource.js';
 import { isZeroHex } from './hex-id.js';
-import { MetricRows, NO_EXEMPLARS } from './metric-points.js';
+import { MetricRows, NO_EXEMPLARS, rejectMetric } from './metric-points.js';
 import type {
   ExponentialBuckets,
   ExponentialHistogramPoint,
@@ -12,21 +10,21 @@ import type {
   HistogramPoint,
   MetricData,
   MetricHeader,
-  MetricScope,
   NumberPoint,
   PointBase,
   SummaryPoint,
 } from './metric-points.js';
-import { readAttributeInto, readResourceInto } from './protobuf-common.js';
+import { readAttributeInto } from './protobuf-common.js';
+import { walkProtobufEnvelope } from './protobuf-envelope.js';
 import { optionalIdProblem } from './protobuf-id-problems.js';
-import { checkEnd, createWireReader, readHex, readString, readVarint64, skipField, subEnd, toDecodeError, varint64 } from './protobuf-wire.js';
+import { checkEnd, readHex, readString, readVarint64, skipField, subEnd, varint64 } from './protobuf-wire.js';
 import type { WireReader } from './protobuf-wire.js';
+import { METRICS_ENVELOPE } from './signal-envelope.js';
+import type { RecordContext } from './signal-envelope.js';
 
 /*
- * Field numbers (metrics.proto, common.proto):
- * ExportMetricsServiceRequest: resource_metrics 1. ResourceMetrics: resource 1, scope_metrics 2,
- *   schema_url 3. ScopeMetrics: scope 1, metrics 2, schema_url 3.
- * InstrumentationScope: name 1, version 2, attributes 3, dropped_attributes_count 4.
+ * Field numbers (metrics.proto; the request, ResourceMetrics and ScopeMetrics are walked by
+ * protobuf-envelope.ts):
  * Metric: name 1, description 2, unit 3, gauge 5, sum 7, histogram 9, exponential_histogram 10,
  *   summary 11. Gauge / Summary: data_points 1. Sum: data_points 1, aggregation_temporality 2,
  *   is_monotonic 3. Histogram / ExponentialHistogram: data_points 1, aggregation_temporality 2.
@@ -49,76 +47,13 @@ const tag = (field: number, wire: number): number => (field << 3) | wire;
 
 /** Decodes a binary `ExportMetricsServiceRequest`; points with a time outside `eventTimes` are rejected. */
 export function decodeMetricsProtobuf(body: Uint8Array, project: string, eventTimes = EventTimeBounds.REPRESENTABLE): DecodedMetricsRequest {
-  const r = createWireReader(body);
-  const rows = new MetricRows(project, eventTimes);
-  try {
-    let ri = 0;
-    while (r.pos < r.len) {
-      const t = r.uint32();
-      if (t === tag(1, LEN)) readResourceMetrics(r, subEnd(r, r.len), `resourceMetrics[${ri++}]`, rows);
-      else skipField(r, t, r.len);
-    }
-  } catch (err) {
-    throw toDecodeError(err, r);
-  }
-  return rows.result();
+  const rows = new MetricRows(eventTimes);
+  const rejections = walkProtobufEnvelope(body, METRICS_ENVELOPE, (r, end, metric) => readMetric(r, end, metric, rows), project);
+  return rows.result(rejections);
 }
 
-function readResourceMetrics(r: WireReader, end: number, path: string, rows: MetricRows): void {
-  // The resource and schema_url may follow the scopes on the wire: read them first.
-  const start = r.pos;
-  const attributes: StringMap = {};
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === tag(1, LEN)) readResourceInto(r, subEnd(r, end), attributes);
-    else if (t === tag(3, LEN)) schemaUrl = readString(r, end);
-    else skipField(r, t, end);
-  }
-  checkEnd(r, end);
-  const resource = decodedResource(attributes, schemaUrl);
-  r.pos = start;
-  let si = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === tag(2, LEN)) readScopeMetrics(r, subEnd(r, end), `${path}.scopeMetrics[${si++}]`, resource, rows);
-    else skipField(r, t, end);
-  }
-}
-
-function readScopeMetrics(r: WireReader, end: number, path: string, resource: DecodedResource, rows: MetricRows): void {
-  const start = r.pos;
-  const scope: MetricScope = { name: '', version: '', attributes: {}, schemaUrl: '', droppedAttributesCount: 0 };
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === tag(1, LEN)) readScope(r, subEnd(r, end), scope);
-    else if (t === tag(3, LEN)) scope.schemaUrl = readString(r, end);
-    else skipField(r, t, end);
-  }
-  checkEnd(r, end);
-  Object.freeze(scope.attributes);
-  r.pos = start;
-  let mi = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === tag(2, LEN)) readMetric(r, subEnd(r, end), `${path}.metrics[${mi++}]`, resource, scope, rows);
-    else skipField(r, t, end);
-  }
-}
-
-function readScope(r: WireReader, end: number, into: MetricScope): void {
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === tag(1, LEN)) into.name = readString(r, end);
-    else if (t === tag(2, LEN)) into.version = readString(r, end);
-    else if (t === tag(3, LEN)) readAttributeInto(r, subEnd(r, end), into.attributes);
-    else if (t === tag(4, VARINT)) into.droppedAttributesCount = r.uint32();
-    else skipField(r, t, end);
-  }
-  checkEnd(r, end);
-}
-
-function readMetric(r: WireReader, end: number, path: string, resource: DecodedResource, scope: MetricScope, rows: MetricRows): void {
+/** One `Metric` (a `ProtobufRecordReader` once `rows` is bound): a row per data point. */
+function readMetric(r: WireReader, end: number, metric: RecordContext, rows: MetricRows): void {
   const header: MetricHeader = { name: '', description: '', unit: '' };
   let data: MetricData | undefined;
   while (r.pos < end) {
@@ -159,9 +94,9 @@ function readMetric(r: WireReader, end: number, path: string, resource: DecodedR
     }
   }
   checkEnd(r, end);
-  if (data === undefined) return rows.rejectMetric(`${path}: no data (none of gauge, sum, histogram, exponentialHistogram, summary)`, 0);
-  if (header.name === '') return rows.rejectMetric(`${path}.name: missing; a metric needs its name`, data.points.length);
-  rows.add(path, resource, scope, header, data);
+  if (data === undefined) return rejectMetric(metric, ': no data (none of gauge, sum, histogram, exponentialHistogram, summary)', 0);
+  if (header.name === '') return rejectMetric(metric, 'name: missing; a metric needs its name', data.points.length);
+  rows.add(metric, header, data);
 }
 
 /** `Gauge`, `Sum`, `Histogram`, `ExponentialHistogram` or `Summary`: points, temporality, monotonicity. */
