@@ -68,13 +68,29 @@ afterAll(async () => {
   if (dataDir) removeDir(dataDir);
 });
 
-/** Every row of `def` for one service, read as RowBinary and decoded by the definition. */
+/**
+ * Every row of `def` for one service, read as RowBinary and decoded by the definition, without
+ * the request key and row number the collector adds (see {@link requestOf}).
+ */
 async function rowsOf<R>(def: TableDefinition<R>, service: string): Promise<R[]> {
   const columns = def.columns.map((c) => `\`${c}\``).join(', ');
   const result = await ch.exec({ query: `SELECT ${columns} FROM ${def.name} WHERE ServiceName = {service:String} ORDER BY MetricName FORMAT RowBinary`, query_params: { service } });
   const chunks: Buffer[] = [];
   for await (const chunk of result.stream) chunks.push(chunk as Buffer);
-  return decodeRows(def, Buffer.concat(chunks));
+  return decodeRows(def, Buffer.concat(chunks)).map((row) => {
+    const { IngestKey: _key, IngestRow: _row, ...rest } = row as Record<string, unknown>;
+    return rest as R;
+  });
+}
+
+/** The request keys of a service's rows in `table`, and their row numbers, sorted (the duplicate check's identity). */
+async function requestOf(table: string, service: string): Promise<{ keys: string[]; rows: number[] }> {
+  const rs = await ch.query({
+    query: `SELECT groupUniqArray(IngestKey) AS keys, arraySort(groupArray(IngestRow)) AS rows FROM ${table} WHERE ServiceName = {service:String}`,
+    query_params: { service },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ keys: string[]; rows: number[] }>())[0]!;
 }
 
 /** Hands every export to the official exporter and keeps what it was given and what it answered. */
@@ -151,6 +167,11 @@ describe('POST /v1/metrics from the official OpenTelemetry exporters', () => {
       expect(await rowsOf(OTEL_METRICS_SUM, service)).toEqual([rows.inflight, rows.predictions]);
       expect(await rowsOf(OTEL_METRICS_HISTOGRAM, service)).toEqual([rows.histogram]);
       expect(await rowsOf(OTEL_METRICS_EXPONENTIAL_HISTOGRAM, service)).toEqual([rows.exponentialHistogram]);
+      // Every row names the export request and its place among that request's rows of its table.
+      const requests = await Promise.all(['otel_metrics_gauge', 'otel_metrics_sum', 'otel_metrics_histogram', 'otel_metrics_exponential_histogram'].map((t) => requestOf(t, service)));
+      expect(requests.map((r) => r.rows)).toEqual([[0], [0, 1], [0], [0]]);
+      expect(new Set(requests.flatMap((r) => r.keys)).size).toBe(1);
+      expect(requests[0]!.keys[0]).toMatch(/^[0-9a-f]{40}$/);
       const e = metrics.find((m) => m.descriptor.name === 'model.latency.exp')!.dataPoints[0]!.value as ExponentialHistogram;
       // The exponential buckets hold the four values.
       expect(e.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(4);

@@ -185,6 +185,37 @@ describe('server mode (ClickHouse over HTTP)', () => {
     expect(Number(spanCount!.n)).toBe(20);
   });
 
+  it('stores a retried OTLP logs or metrics request once (request key and row number): timed and untimed records, equal records, data points; another request is stored again', async () => {
+    const t = Date.now() - 30_000;
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${collector!.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }).then((r) => r.status);
+    const count = async (query: string) => Number((await (await sql.query({ query, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+    const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
+    // Every third record has no time (stored at its receive time), and four are equal.
+    const records = Array.from({ length: 30 }, (_, i) =>
+      i % 3 === 0 ? { body: { stringValue: `untimed ${i}` } } : { timeUnixNano: String(BigInt(t + (i < 8 ? 0 : i)) * 1_000_000n), body: { stringValue: i < 8 ? 'same' : `line ${i}` } },
+    );
+    const logs = JSON.stringify({ resourceLogs: [{ resource: resource('server-retry-logs'), scopeLogs: [{ scope: { name: 't' }, logRecords: records }] }] });
+    for (let attempt = 0; attempt < 3; attempt++) expect(await post('/v1/logs', logs)).toBe(200);
+    const logCount = "SELECT count() AS n FROM otel_logs WHERE ServiceName = 'server-retry-logs'";
+    expect(await count(logCount)).toBe(30);
+    // The same bytes under an Idempotency-Key: another request; its retry with other bytes (a record more): only that record.
+    expect(await post('/v1/logs', logs, { 'idempotency-key': 'server-logs-1' })).toBe(200);
+    const more = JSON.stringify({ resourceLogs: [{ resource: resource('server-retry-logs'), scopeLogs: [{ scope: { name: 't' }, logRecords: [...records, { body: { stringValue: 'one more' } }] }] }] });
+    expect(await post('/v1/logs', more, { 'idempotency-key': 'server-logs-1' })).toBe(200);
+    expect(await count(logCount)).toBe(61);
+
+    const point = (i: number) => ({ attributes: [{ key: 'i', value: { intValue: String(i % 5) } }], timeUnixNano: String(BigInt(t) * 1_000_000n), asDouble: i });
+    const metrics = JSON.stringify({
+      resourceMetrics: [{ resource: resource('server-retry-metrics'), scopeMetrics: [{ scope: { name: 't' }, metrics: [{ name: 'server.retry.depth', gauge: { dataPoints: Array.from({ length: 12 }, (_, i) => point(i)) } }] }] }],
+    });
+    for (let attempt = 0; attempt < 3; attempt++) expect(await post('/v1/metrics', metrics)).toBe(200);
+    const gaugeCount = "SELECT count() AS n FROM otel_metrics_gauge WHERE ServiceName = 'server-retry-metrics'";
+    expect(await count(gaugeCount)).toBe(12);
+    expect(await post('/v1/metrics', metrics, { 'idempotency-key': 'server-metrics-1' })).toBe(200);
+    expect(await count(gaugeCount)).toBe(24);
+  });
+
   it('runs the quality job on the server, serves its results and fires the alert rule to the webhook', async () => {
     await postAccepted(`${collector!.url}/v1/predictions`, fixturePredictions(F, (_t, positive) => (positive ? '1' : '0')));
     await postAccepted(`${collector!.url}/v1/feedback`, fixtureFeedback(F, firstBatch));

@@ -418,7 +418,7 @@ async function seedOtel(): Promise<void> {
   const copy = async (table: string, columns: readonly string[]) =>
     store.command(`INSERT INTO exporter.${table} (${columns.map((c) => `\`${c}\``).join(', ')}) SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM default.${table}`);
   await copy('otel_traces', OTEL_TRACES.columns.filter((c) => c !== 'Project' && c !== 'IngestKey'));
-  await copy('otel_logs', OTEL_LOGS.columns.filter((c) => c !== 'Project'));
+  await copy('otel_logs', OTEL_LOGS.columns.filter((c) => !['Project', 'IngestKey', 'IngestRow'].includes(c)));
 }
 
 describe("the plugin's own SQL for its OpenTelemetry trace and log views", () => {

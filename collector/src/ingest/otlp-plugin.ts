@@ -99,8 +99,8 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
   };
 
   // No deadline for logs: their rows go to three tables, and refusing one table's share of a
-  // request after another's was stored would store that share twice on the retry (plain logs
-  // have no identity to find it by).
+  // request after another's was stored would have the retry store that share again (`feedback`
+  // has no identity; its reads take the newest row per prediction id).
   const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, { key }: AddOptions): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
@@ -169,11 +169,13 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         );
       }
     }
-    const stored = Promise.all([app.batchers.logs.add(logs), app.batchers.predictions.add(predictions, { key }), app.batchers.feedback.add(feedback)]);
+    // The batchers number the plain records (`IngestRow`) in this order: a retry, the same bytes
+    // decoded the same way, numbers them alike.
+    const stored = Promise.all([app.batchers.logs.add(logs, { key }), app.batchers.predictions.add(predictions, { key }), app.batchers.feedback.add(feedback)]);
     return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
-  const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy): Staged => {
+  const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, { key }: AddOptions): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     const decoded = decodeMetricsRequest(body, encoding, project, eventTimes);
     const { gauge, sum, histogram, exponentialHistogram, summary } = app.batchers;
@@ -201,12 +203,13 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
         );
       }
     }
+    // Each table's points are numbered (`IngestRow`) in request order, as for logs.
     const stored = Promise.all([
-      gauge.add(decoded.gauge),
-      sum.add(decoded.sum),
-      histogram.add(decoded.histogram),
-      exponentialHistogram.add(decoded.exponentialHistogram),
-      summary.add(decoded.summary),
+      gauge.add(decoded.gauge, { key }),
+      sum.add(decoded.sum, { key }),
+      histogram.add(decoded.histogram, { key }),
+      exponentialHistogram.add(decoded.exponentialHistogram, { key }),
+      summary.add(decoded.summary, { key }),
     ]);
     return { stored: stored.then(() => undefined), accepted, rejected: decoded.rejected, errors: decoded.errors };
   };

@@ -6,7 +6,10 @@ import { StoreError } from '../errors.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { INSERT_SPOOL_DIR } from './SpoolFileSink.js';
 import { Str, UInt32 } from './schema/column-types.js';
-import { column, defineTable, encodeRows } from './schema/TableDefinition.js';
+import { column, defineTable, encodeRows, type TableDefinition } from './schema/TableDefinition.js';
+import { OTEL_LOGS } from './schema/otel-logs.js';
+import { OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM } from './schema/otel-metrics.js';
+import { sampleRows } from '../../../test/helpers/table-rows.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { spansOfTrace } from './repositories/otel-traces.js';
 
@@ -197,7 +200,9 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
   // Inferlens keeps: docs/grafana.md). Columns in order with their types (a Nested column shows as
   // one Array per field), then the skipping indexes, the keys and the engine as system.tables
   // shows them. Inferlens adds `Project`, and to otel_traces `IngestKey` and its bloom filter (the
-  // duplicate check's request key) and the SpanId bloom filter (span lookups by id).
+  // duplicate check's request key) and the SpanId bloom filter (span lookups by id); to otel_logs
+  // and the metrics tables `IngestKey` with its bloom filter and `IngestRow` (a row's number in
+  // its request: their rows have no id of their own).
   const EXPORTER_TRACES = [
     ['Timestamp', 'DateTime64(9)'],
     ['TraceId', 'String'],
@@ -399,9 +404,13 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     expect(await layout('otel_traces_trace_id_ts')).toEqual(EXPORTER_TRACE_ID_TS_LAYOUT);
   });
 
-  it('otel_logs has the exporter columns, in order, then Project; its indexes, keys and engine', async () => {
-    expect(await columns('otel_logs')).toEqual([...EXPORTER_LOGS, ['Project', 'LowCardinality(String)']]);
-    expect((await indexes('otel_logs')).sort()).toEqual([...EXPORTER_LOGS_INDEXES].sort());
+  /** What Inferlens adds to otel_logs and the metrics tables, after the exporter's columns. */
+  const INFERLENS_COLUMNS = [['Project', 'LowCardinality(String)'], ['IngestKey', 'String'], ['IngestRow', 'UInt32']];
+  const INGEST_KEY_BLOOM = ['idx_ingest_key', 'IngestKey', 'bloom_filter(0.001)', 1];
+
+  it('otel_logs has the exporter columns, in order, then Project, IngestKey and IngestRow; its indexes (and the IngestKey one), keys and engine', async () => {
+    expect(await columns('otel_logs')).toEqual([...EXPORTER_LOGS, ...INFERLENS_COLUMNS]);
+    expect((await indexes('otel_logs')).sort()).toEqual([...EXPORTER_LOGS_INDEXES, INGEST_KEY_BLOOM].sort());
     expect(await layout('otel_logs')).toEqual(EXPORTER_LOGS_LAYOUT);
   });
 
@@ -436,8 +445,8 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     expect(await spansOfTrace(store, traceId, 'another-project')).toEqual([]);
   });
 
-  it.each(Object.keys(EXPORTER_METRICS))('%s has the exporter columns, in order, then Project; its engine, keys, indexes and codecs', async (table) => {
-    expect(await columns(table)).toEqual([...EXPORTER_METRICS[table]!, ['Project', 'LowCardinality(String)']]);
+  it.each(Object.keys(EXPORTER_METRICS))('%s has the exporter columns, in order, then Project, IngestKey and IngestRow; its engine, keys, indexes (and the IngestKey one) and codecs', async (table) => {
+    expect(await columns(table)).toEqual([...EXPORTER_METRICS[table]!, ...INFERLENS_COLUMNS]);
     const [layout] = await store.query<Record<string, string>>(
       'SELECT engine, partition_key, sorting_key, primary_key FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
       { table },
@@ -452,7 +461,7 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
       "SELECT concat(name, ' ', expr, ' ', type_full, ' ', toString(granularity)) AS i FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {table:String}",
       { table },
     );
-    expect(indexes.map((r) => r.i)).toEqual(EXPORTER_METRICS_INDEXES);
+    expect(indexes.map((r) => r.i)).toEqual([...EXPORTER_METRICS_INDEXES, INGEST_KEY_BLOOM.join(' ')]);
     const codecs = await store.query<{ name: string; codec: string }>(
       "SELECT name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND name IN ('TimeUnix', 'StartTimeUnix', 'Count', 'IsMonotonic', 'Value')",
       { table },
@@ -480,6 +489,54 @@ describe('OpenTelemetry ClickHouse exporter compatibility', () => {
     expect(
       await store.query('SELECT toString(min(Start)) AS s, toString(max(End)) AS e FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}', { traceId }),
     ).toEqual([{ s: '2026-01-02 03:04:05', e: '2026-01-02 03:04:09' }]);
+  });
+});
+
+describe('ClickHouseStore.insert of rows numbered in their request (otel_logs, otel_metrics_*): each stored once', () => {
+  // The duplicate check of the embedded store (SpoolFileSink.selectRows) on rows without an id of
+  // their own: named by project, request key and number in the request. A DateTime64 time
+  // (otel_logs) and a whole-second DateTime one (the metrics tables).
+  beforeAll(async () => {
+    await store.migrate();
+  });
+
+  const count = async (table: string, project: string): Promise<number> =>
+    Number((await store.query<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE Project = {project:String}`, { project }))[0]!.n);
+  /** `n` rows of `def` from request `key` (numbered 0.., as the batcher numbers them), in project `project`. */
+  const request = <R,>(def: TableDefinition<R>, project: string, key: string, n: number, seed = 1): R[] =>
+    sampleRows(def, n, seed).map((row, i) => ({ ...row, Project: project, IngestKey: key, IngestRow: i }));
+
+  it.each([OTEL_LOGS, OTEL_METRICS_GAUGE, OTEL_METRICS_HISTOGRAM].map((def) => ({ name: def.name, def: def as TableDefinition<unknown> })))('$name', async ({ def }) => {
+    const project = `numbered-${def.name}`;
+    const first = request(def, project, 'k1', 20);
+    await store.insert(def, first);
+    expect(await count(def.name, project)).toBe(20);
+    // A retry, twice: nothing more.
+    await store.insert(def, first);
+    await store.insert(def, first);
+    expect(await count(def.name, project)).toBe(20);
+    // A retry under the same key that holds more rows: only rows 20 to 24 go in.
+    await store.insert(def, request(def, project, 'k1', 25));
+    expect(await count(def.name, project)).toBe(25);
+    // The same records in another request (another key) are stored again: not a retry.
+    await store.insert(def, request(def, project, 'k2', 20));
+    expect(await count(def.name, project)).toBe(45);
+    // A request and its retry in one insert (the retry joined the batch of its first attempt).
+    const third = request(def, project, 'k3', 10, 7);
+    await store.insert(def, [...third, ...third]);
+    expect(await count(def.name, project)).toBe(55);
+    // Rows without a request key have no identity: every one is stored, even with equal numbers.
+    const unkeyed = sampleRows(def, 4, 3).map((row) => {
+      // Left out, as a row written otherwise leaves them.
+      const { IngestKey: _key, IngestRow: _row, ...rest } = row as Record<string, unknown>;
+      return { ...rest, Project: project };
+    });
+    await store.insert(def, [...unkeyed, ...unkeyed]);
+    await store.insert(def, unkeyed);
+    expect(await count(def.name, project)).toBe(67);
+    expect(await store.query(`SELECT DISTINCT IngestKey, IngestRow FROM ${def.name} WHERE Project = {project:String} AND IngestKey = ''`, { project })).toEqual([
+      { IngestKey: '', IngestRow: 0 },
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { columnList, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
+import { columnList, firstOf, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
 import type { InsertOptions } from './InsertTarget.js';
 import type { RowCodec, RowIdentity } from './schema/TableDefinition.js';
 
@@ -51,8 +51,9 @@ function selectNew(codec: RowCodec<unknown>, id: RowIdentity): string {
   return `SELECT * FROM input({structure:String})
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}
-            WHERE ${quoteIdentifier(id.request)} IN {keys:Array(String)} AND toDate(${quoteIdentifier(id.time)}) IN {days:Array(Date)})
-          LIMIT 1 BY ${key}`;
+            WHERE ${quoteIdentifier(id.request)} IN {keys:Array(String)} AND toDate(${quoteIdentifier(id.time)}) IN {days:Array(Date)}
+              ${id.seconds === undefined ? '' : `AND toDate(${quoteIdentifier(id.seconds)}) IN {days:Array(Date)}`})
+          LIMIT 1 BY ${firstOf(id)}`;
 }
 
 /** The dates (`YYYY-MM-DD`) of `days` (UTC day numbers) and of the days beside them, which a retry's receive time may reach. */

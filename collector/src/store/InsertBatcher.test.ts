@@ -9,7 +9,7 @@ import { InsertBatcher } from './InsertBatcher.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { DateTime64Nanos, Str, UInt32 } from './schema/column-types.js';
 import { Ddl } from './schema/ddl.js';
-import { column, decodeRows, defineTable, encodeRows, type RowType } from './schema/TableDefinition.js';
+import { column, decodeRows, defineTable, encodeRows, stamped, type RowType } from './schema/TableDefinition.js';
 
 // Runs against the real embedded engine. chDB binds one data directory per process and
 // vitest runs each file in its own forked process, so this file opens one data directory
@@ -346,5 +346,26 @@ describe('inserts of a table with an identity', () => {
     expect(serial.most).toBe(1);
     // A store that does not check for duplicates (server mode) gains nothing from waiting.
     expect((await run(false, ['a', 'a', 'a', 'a'])).most).toBe(2);
+  });
+
+  it('numbers the rows of each add (one request) from 0, in order, for a table whose identity is the request and a row number', async () => {
+    const numbered = defineTable(
+      'batcher_numbered',
+      { Timestamp: column(DateTime64Nanos), Body: column(Str), Key: stamped(Str, ''), Row: stamped(UInt32, 0) },
+      { engine: 'MergeTree', orderBy: 'Body', identity: { columns: ['Key', 'Row'], time: 'Timestamp', request: 'Key', row: 'Row' } },
+    );
+    const stored: Array<RowType<typeof numbered>> = [];
+    const target = {
+      maxPartitionsPerInsert: 100,
+      deduplicates: true,
+      async insertRowBinary(_codec: unknown, chunks: readonly Uint8Array[]): Promise<void> {
+        for (const c of chunks) stored.push(...decodeRows(numbered, c));
+      },
+    };
+    const batcher = new InsertBatcher(target, numbered, { maxDelayMs: 1 });
+    const time = `${Math.floor(Date.now() / 1000)}.000000000`;
+    const rows = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ Timestamp: time, Body: `${tag}${i}` }));
+    await Promise.all([batcher.add(rows('a', 3), { key: 'ka' }), batcher.add(rows('b', 2), { key: 'kb' }), batcher.add(rows('c', 2))]);
+    expect(stored.map((r) => `${r.Body} ${r.Key} ${r.Row}`)).toEqual(['a0 ka 0', 'a1 ka 1', 'a2 ka 2', 'b0 kb 0', 'b1 kb 1', 'c0  0', 'c1  1']);
   });
 });

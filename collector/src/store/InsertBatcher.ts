@@ -31,8 +31,10 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
 export interface AddOptions {
   /**
    * The key of the request the rows came in (`ingest/request-key.ts`; '' or absent: none). For a
-   * table with an identity, `add` writes it into each row's request column (the rows are changed);
-   * a producer of RowBinary (`addRowBinary`) has written it into each row.
+   * table with an identity, `add` writes it into each row's request column, and for one whose
+   * rows are numbered (`RowIdentity.row`) each row's index among the rows added (the rows are
+   * changed): one `add` per request and table, so a retry's rows get the same numbers; a producer
+   * of RowBinary (`addRowBinary`) has written both into each row.
    */
   key?: string;
   /** When the caller's answer is due (`performance.now()` ms): rows still queued then are refused (see `limits.maxQueueWaitMs`). */
@@ -116,7 +118,7 @@ export interface BatcherListeners {
  * - Capacity. A store that is unavailable or over capacity fails the whole batch with a 503
  *   and Retry-After (`StoreError`): retried later, the same rows go in.
  *
- * A table with an identity (`predictions`, `otel_traces`), in a store whose inserts check for
+ * A table with an identity (`predictions`, `otel_traces`, `otel_logs`, `otel_metrics_*`), in a store whose inserts check for
  * duplicates (`InsertTarget.deduplicates`, the embedded store): an insert's duplicate check sees
  * the rows stored before it, not those of an insert running beside it, so a batch holding a
  * request key (`add`'s `key`) that an insert in progress holds too waits until that insert is
@@ -194,6 +196,9 @@ export class InsertBatcher<R> {
     const request = this.#codec.identity?.request;
     const key = options.key ?? '';
     if (request !== undefined && key !== '') for (const row of added) (row as Record<string, unknown>)[request] = key;
+    // Rows without an id of their own are named by their place among the request's rows.
+    const numbered = this.#codec.identity?.row;
+    if (numbered !== undefined) for (let i = 0; i < rows; i++) (added[i] as Record<string, unknown>)[numbered] = i;
     const payload = encodeRows(this.#codec, added, this.#bytesPerRow);
     this.#bytesPerRow = Math.ceil(payload.length / rows) + 16;
     let days: PartitionDays | undefined;

@@ -1,5 +1,5 @@
 import type { InsertOptions } from './InsertTarget.js';
-import type { RowCodec } from './schema/TableDefinition.js';
+import type { RowCodec, RowIdentity } from './schema/TableDefinition.js';
 
 /**
  * Where rows go once serialised. Every insert of the collector is RowBinary (one encoding of a
@@ -44,4 +44,19 @@ export function columnList(codec: RowCodec<unknown>): string {
 /** The structure (`name Type, ...`) of a codec's RowBinary columns, for `file()` and `input()`. */
 export function structureOf(codec: RowCodec<unknown>): string {
   return codec.wireColumns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`).join(', ');
+}
+
+/** A row identity's time in Unix milliseconds (Int64), from `DateTime64` or whole-second `DateTime`. */
+export function millis(id: RowIdentity): string {
+  const time = quoteIdentifier(id.time);
+  return id.timeType === 'DateTime' ? `(toInt64(toUnixTimestamp(${time})) * 1000)` : `toUnixTimestamp64Milli(${time})`;
+}
+
+/**
+ * What `LIMIT 1 BY` keeps one row of: the identity; for numbered rows (`RowIdentity.row`),
+ * which have no identity without a request key, each row without one stands for itself.
+ */
+export function firstOf(id: RowIdentity): string {
+  const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
+  return id.row === undefined ? key : `${key}, if(${quoteIdentifier(id.request)} = '', rowNumberInAllBlocks(), 0)`;
 }

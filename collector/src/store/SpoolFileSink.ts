@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { columnList, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
+import { columnList, firstOf, millis, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
 import type { InsertOptions } from './InsertTarget.js';
 import type { RowCodec } from './schema/TableDefinition.js';
 
@@ -89,7 +89,7 @@ export const IDENTITY_MARGIN_SECONDS = 600;
  * The `SELECT` of an insert from the spool file: every row; for a table with an identity, only
  * the first row of each identity that is not stored yet by a request of the same key (an
  * anti-join on the identity columns; rows without a request key are checked within the insert
- * only). A retry re-sends the request it repeats (same key), so its rows are found among the
+ * only, and numbered rows without one not at all). A retry re-sends the request it repeats (same key), so its rows are found among the
  * stored rows of the insert's request keys, which the key's bloom filter finds without reading
  * the granules of other requests: the check costs about the same however many rows were stored
  * around the insert's times. Matching the identity among all stored rows instead read every
@@ -102,7 +102,8 @@ export const IDENTITY_MARGIN_SECONDS = 600;
  * - between its earliest time minus the margin and its latest plus the margin (the parts' and
  *   granules' time ranges skip the rest),
  * - in the day partitions of its rows' times and the days beside them (a batch holding one record
- *   a year old reads those days, not the year),
+ *   a year old reads those days, not the year; for a table partitioned by its time in seconds,
+ *   `RowIdentity.seconds`, by the days of that column),
  * - within ±1 bucket of `margin` seconds of one of its rows' times (the sorting key's time skips
  *   the granules between two distant times of the batch).
  */
@@ -114,19 +115,25 @@ export function selectRows(codec: RowCodec<unknown>): string {
   const time = quoteIdentifier(id.time);
   const request = quoteIdentifier(id.request);
   // In milliseconds (Int64): a time near the end of DateTime64's range plus the margin would overflow it.
-  const ms = `toUnixTimestamp64Milli(${time})`;
+  const ms = millis(id);
   const margin = '({margin:UInt32} * 1000)';
   const bucket = `intDiv(${ms}, ${margin})`;
   const day = `toDate(${time})`;
+  // The day of the stored seconds column, computed as the engine computed it for the stored rows.
+  const secondsDay = `toDate(toDateTime(${time}))`;
   // One pass over the spool file gives the bounds (the engine evaluates a scalar subquery once,
   // however often it appears): earliest - margin, latest + margin, the days (with the days on
-  // either side, which the margin may reach), the buckets (with their neighbours), the request keys.
+  // either side, which the margin may reach), the buckets (with their neighbours), the request keys,
+  // and the days of the seconds column if any.
   const bounds = `(SELECT (
               min(${ms}) - ${margin},
               max(${ms}) + ${margin},
               arrayDistinct(arrayFlatten(groupUniqArray([${day} - 1, ${day}, ${day} + 1]))),
               arrayDistinct(arrayFlatten(groupUniqArray([${bucket} - 1, ${bucket}, ${bucket} + 1]))),
-              groupUniqArrayIf(${request}, ${request} != '')) FROM ${source})`;
+              groupUniqArrayIf(${request}, ${request} != '')${
+                id.seconds === undefined ? '' : `,
+              arrayDistinct(arrayFlatten(groupUniqArray([${secondsDay} - 1, ${secondsDay}, ${secondsDay} + 1])))`
+              }) FROM ${source})`;
   return `SELECT * FROM ${source}
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}
@@ -134,8 +141,9 @@ export function selectRows(codec: RowCodec<unknown>): string {
               AND ${ms} >= tupleElement(${bounds}, 1)
               AND ${ms} <= tupleElement(${bounds}, 2)
               AND ${day} IN tupleElement(${bounds}, 3)
-              AND ${bucket} IN tupleElement(${bounds}, 4))
-          LIMIT 1 BY ${key}`;
+              AND ${bucket} IN tupleElement(${bounds}, 4)
+              ${id.seconds === undefined ? '' : `AND toDate(${quoteIdentifier(id.seconds)}) IN tupleElement(${bounds}, 6)`})
+          LIMIT 1 BY ${firstOf(id)}`;
 }
 
 /** Truncates a spool file to nothing (keeping it); false when that failed. */

@@ -106,6 +106,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 21, name: 'reference labels and embeddings', statements: (d) => [...d.addColumn(REFERENCE_DATA, 'Label'), ...d.addColumn(REFERENCE_DATA, 'Embedding')] },
   { version: 22, name: 'alert compare looks', statements: (d) => d.table(ALERT_COMPARE_LOOKS) },
+  // The duplicate check of plain log records and metric data points: request key and row number
+  // (rows stored before have '' and 0, so no retry matches them).
+  {
+    version: 23,
+    name: 'request keys and row numbers of logs and metrics',
+    statements: (d) =>
+      [OTEL_LOGS, ...OTEL_METRICS_TABLES].flatMap((t) => [...d.addColumn(t, 'IngestKey'), ...d.addColumn(t, 'IngestRow'), ...d.addIndex(t, 'idx_ingest_key')]),
+  },
 ];
 
 /** The statements of `migration` for `ddl`'s topology. */

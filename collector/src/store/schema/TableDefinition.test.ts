@@ -4,11 +4,11 @@ import { ALL_TABLES } from './all-tables.js';
 import { DateTime64Millis, DateTime64Nanos, declaredOnly, Str, UInt32 } from './column-types.js';
 import { Ddl } from './ddl.js';
 import { FEEDBACK, type FeedbackRow } from './feedback.js';
-import { OTEL_LOGS } from './otel-logs.js';
+import { OTEL_LOGS, type LogRow } from './otel-logs.js';
 import { OTEL_TRACES } from './otel-traces.js';
 import { PREDICTIONS, type PredictionRow } from './predictions.js';
 import { READINESS_PROBE } from './readiness-probe.js';
-import { alias, column, decodeRows, defineTable, encodeRows, generated, nested, type RowType } from './TableDefinition.js';
+import { alias, column, decodeRows, defineTable, encodeRows, generated, nested, stamped, type RowType } from './TableDefinition.js';
 import { ArrayOf } from './column-types.js';
 
 describe('defineTable', () => {
@@ -53,6 +53,8 @@ describe('defineTable', () => {
       ['Timestamp', 'DateTime64(9)'], ['TraceId', S], ['SpanId', S], ['TraceFlags', 'UInt8'], ['SeverityText', S], ['SeverityNumber', 'UInt8'],
       ['ServiceName', S], ['Body', S], ['ResourceSchemaUrl', S], ['ResourceAttributes', SM], ['ScopeSchemaUrl', S], ['ScopeName', S],
       ['ScopeVersion', S], ['ScopeAttributes', SM], ['LogAttributes', SM], ['EventName', S], ['Project', S],
+      // Added by migration 23.
+      ['IngestKey', S], ['IngestRow', 'UInt32'],
     ]);
     expect(PREDICTIONS.wireColumns).toEqual([
       ['Timestamp', 'DateTime64(9)'], ['PredictionId', S], ['TraceId', S], ['SpanId', S], ['Project', S], ['ServiceName', S], ['ModelName', S],
@@ -86,6 +88,16 @@ describe('defineTable', () => {
     expect(FEEDBACK.partitionDay).toBeUndefined();
   });
 
+  it('leaves stamped columns (filled by the batcher) optional in the row type, and writes their zero for a row that leaves them out', () => {
+    const T = defineTable('t', { A: column(Str), K: stamped(Str, ''), N: stamped(UInt32, 0) }, { engine: 'MergeTree', orderBy: 'A' });
+    expectTypeOf<RowType<typeof T>>().toEqualTypeOf<{ A: string; K?: string; N?: number }>();
+    expectTypeOf<LogRow>().toHaveProperty('IngestRow').toEqualTypeOf<number | undefined>();
+    expect(decodeRows(T, encodeRows(T, [{ A: 'x' }, { A: 'y', K: 'k', N: 7 }]))).toEqual([
+      { A: 'x', K: '', N: 0 },
+      { A: 'y', K: 'k', N: 7 },
+    ]);
+  });
+
   it('refuses definitions it cannot derive from, saying which column', () => {
     const layout = { engine: 'MergeTree', orderBy: 'A' };
     expect(() => defineTable('t', { A: generated(Str, undefined as unknown as string) }, layout)).toThrow('t.A: a generated column needs its DEFAULT');
@@ -94,6 +106,16 @@ describe('defineTable', () => {
     expect(() => defineTable('t', { A: column(declaredOnly('DateTime')) }, layout)).toThrow('t.A: DateTime has no RowBinary writer; declare it generated');
     expect(() => defineTable('t', { A: column(UInt32) }, { ...layout, dayPartition: 'A' })).toThrow('t.A: the day partition is an inserted time column');
     expect(() => nested('N', 'A', Str)).toThrow('N.A: a nested member is an Array, got String');
+    const numbered = { T: column(DateTime64Nanos), K: column(Str), N: column(UInt32), S: column(Str) };
+    expect(() => defineTable('t', numbered, { ...layout, identity: { columns: ['K'], time: 'T', request: 'K', row: 'N' } })).toThrow(
+      't.N: a row-number column is a UInt32 of the identity, beside its request column',
+    );
+    expect(() => defineTable('t', numbered, { ...layout, identity: { columns: ['K', 'S'], time: 'T', request: 'K', row: 'S' } })).toThrow(
+      't.S: a row-number column is a UInt32 of the identity',
+    );
+    expect(() => defineTable('t', numbered, { ...layout, identity: { columns: ['K', 'N'], time: 'T', request: 'K', row: 'N', seconds: 'S' } })).toThrow(
+      "t.S: the identity's time in seconds is a column DEFAULT toDateTime(T)",
+    );
     const split = defineTable('t', { A: nested('N', 'A', ArrayOf.Str), B: column(DateTime64Nanos), C: nested('N', 'C', ArrayOf.Str) }, layout);
     expect(() => Ddl.SINGLE.table(split)).toThrow('t: the members of N are not adjacent');
   });

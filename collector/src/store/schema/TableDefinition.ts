@@ -20,11 +20,22 @@ export interface ColumnDefinition<T = unknown, Inserted extends boolean = boolea
   readonly alias?: string;
   /** For a member of a `Nested` column: the group (`Events`) and the member's own name (`Timestamp`). */
   readonly nested?: { readonly group: string; readonly member: string; readonly groupCodec?: string };
+  /** For a column the batcher fills (see {@link stamped}): the value written for a row that leaves it out. */
+  readonly stamped?: { readonly zero: T };
 }
 
 /** A column the collector writes. */
 export function column<T>(type: ColumnType<T>, options: { codec?: string; default?: string } = {}): ColumnDefinition<T, true> {
   return { type, ...options, inserted: true };
+}
+
+/**
+ * A column the collector writes that the rows' producers leave out: the batcher fills it as it
+ * takes a request's rows (the request's key, a row's number among them: see `RowIdentity`). It is
+ * optional in the row type, so decoders need not know it; a row without it is written with `zero`.
+ */
+export function stamped<T>(type: ColumnType<T>, zero: T, options: { codec?: string } = {}): ColumnDefinition<T, true> & { readonly stamped: { readonly zero: T } } {
+  return { type, ...options, inserted: true, stamped: { zero } };
 }
 
 /** A column the engine fills from its `DEFAULT` (never sent by the collector). */
@@ -61,11 +72,22 @@ export function nested<T>(group: string, member: string, type: ColumnType<T>, op
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any column type (ColumnType is invariant in T)
 export type ColumnMap = Record<string, ColumnDefinition<any>>;
 
-/** The row a table's inserts take: one field per inserted column, named as the column (or the nested member's key). */
-export type RowOf<C extends ColumnMap> = {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ColumnMap
-  -readonly [K in keyof C as C[K] extends ColumnDefinition<any, true> ? K : never]: C[K] extends ColumnDefinition<infer T, true> ? T : never;
-};
+/**
+ * The row a table's inserts take: one field per inserted column, named as the column (or the
+ * nested member's key); optional for a {@link stamped} column.
+ */
+export type RowOf<C extends ColumnMap> = Flat<
+  {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ColumnMap
+    -readonly [K in keyof C as C[K] extends ColumnDefinition<any, true> ? (C[K] extends { stamped: object } ? never : K) : never]: C[K] extends ColumnDefinition<infer T, true> ? T : never;
+  } & {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ColumnMap
+    -readonly [K in keyof C as C[K] extends ColumnDefinition<any, true> & { stamped: object } ? K : never]?: C[K] extends ColumnDefinition<infer T, true> ? T : never;
+  }
+>;
+
+/** One object type of an intersection (what editors and type tests show). */
+type Flat<T> = { [K in keyof T]: T[K] };
 
 /** How the table is stored: engine, keys, partitions, skipping indexes, settings. */
 export interface TableLayout {
@@ -111,12 +133,29 @@ export interface RowIdentity {
   readonly columns: readonly string[];
   /** An inserted time column; existing rows are looked up around the insert's own event times. */
   readonly time: string;
+  /** The SQL type of {@link time} (`DateTime64(9)`, or `DateTime` for whole seconds). */
+  readonly timeType: string;
   /**
    * An inserted string column holding the key of the request a row came in (`requestKey`), with
    * a bloom filter index: existing rows are looked up among those of the insert's request keys
    * only. Rows with an empty key are checked against the insert's other rows only.
    */
   readonly request: string;
+  /**
+   * For rows that carry no id of their own (log records, metric data points): an inserted
+   * `UInt32` column numbering a request's rows of the table, in the order they are handed to the
+   * batcher (`InsertBatcher.add` writes it), which is one of {@link columns} beside
+   * {@link request}. A retry sends the same bytes, which decode to the same rows in the same
+   * order, so each row gets the number it had. Rows without a request key then have no identity:
+   * every one is stored.
+   */
+  readonly row?: string;
+  /**
+   * A stored column holding {@link time} in whole seconds (`DEFAULT toDateTime(time)`) that the
+   * table's partition and primary keys use instead of it (otel_logs' `TimestampTime`): the lookup
+   * of stored rows bounds its day too, so the partitions of other days are skipped.
+   */
+  readonly seconds?: string;
 }
 
 /**
@@ -135,7 +174,13 @@ export interface TableOptions<C extends ColumnMap> extends TableLayout {
   /** The inserted column whose UTC day is the row's partition (a table `PARTITION BY toDate(...)` of it). */
   dayPartition?: keyof RowOf<C> & string;
   /** What identifies a row: its inserts then store each identity once (see {@link RowIdentity}). */
-  identity?: { columns: ReadonlyArray<keyof RowOf<C> & string>; time: keyof RowOf<C> & string; request: keyof RowOf<C> & string };
+  identity?: {
+    columns: ReadonlyArray<keyof RowOf<C> & string>;
+    time: keyof RowOf<C> & string;
+    request: keyof RowOf<C> & string;
+    row?: keyof RowOf<C> & string;
+    seconds?: keyof C & string;
+  };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -152,8 +197,14 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function defineTable<const C extends ColumnMap>(name: string, columns: C, options: TableOptions<C>): TableDefinition<RowOf<C>> {
   const { dayPartition, identity, ...layout } = options;
-  for (const field of identity ? [...identity.columns, identity.time, identity.request] : []) {
+  for (const field of identity ? [...identity.columns, identity.time, identity.request, ...(identity.row ? [identity.row] : [])] : []) {
     if (!columns[field]?.inserted || columns[field]!.nested) throw new Error(`${name}.${field}: an identity column is an inserted top-level column`);
+  }
+  if (identity?.seconds !== undefined && columns[identity.seconds]?.default !== `toDateTime(${identity.time})`) {
+    throw new Error(`${name}.${identity.seconds}: the identity's time in seconds is a column DEFAULT toDateTime(${identity.time})`);
+  }
+  if (identity?.row !== undefined && (!identity.columns.includes(identity.row) || !identity.columns.includes(identity.request) || columns[identity.row]!.type.sql !== 'UInt32')) {
+    throw new Error(`${name}.${identity.row}: a row-number column is a UInt32 of the identity, beside its request column`);
   }
   if (!IDENTIFIER.test(name)) throw new Error(`table name ${JSON.stringify(name)}: expected an identifier`);
   const inserted = Object.entries(columns).filter(([, c]) => c.inserted);
@@ -163,7 +214,11 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
     if (!c.inserted && c.default === undefined && c.alias === undefined && !c.external) throw new Error(`${name}.${field}: a generated column needs its DEFAULT`);
   }
   const columnName = (field: string, c: ColumnDefinition) => (c.nested ? `${c.nested.group}.${c.nested.member}` : field);
-  const write = compileWriter(name, inserted.map(([field, c]) => [field, c.type.write!]));
+  const write = compileWriter(
+    name,
+    inserted.map(([field, c]) => [field, c.type.write!]),
+    Object.fromEntries(inserted.flatMap(([field, c]) => (c.stamped ? [[field, c.stamped.zero]] : []))),
+  );
   const readers = inserted.map(([field, c]) => [field, c.type.read] as const);
   let partitionDay: ((row: RowOf<C>) => number) | undefined;
   if (dayPartition !== undefined) {
@@ -185,7 +240,18 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
       return row as RowOf<C>;
     },
     ...(partitionDay ? { partitionDay } : {}),
-    ...(identity ? { identity: { columns: [...identity.columns], time: identity.time, request: identity.request } } : {}),
+    ...(identity
+      ? {
+          identity: {
+            columns: [...identity.columns],
+            time: identity.time,
+            timeType: columns[identity.time]!.type.sql,
+            request: identity.request,
+            ...(identity.row ? { row: identity.row } : {}),
+            ...(identity.seconds ? { seconds: identity.seconds } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -193,16 +259,23 @@ export function defineTable<const C extends ColumnMap>(name: string, columns: C,
  * `w.<method>(row.<field>);` per column, as one function: monomorphic calls the engine inlines,
  * where a loop over column descriptors would make every call site megamorphic. Names are checked
  * identifiers and methods are the writer's own, so nothing from outside reaches the source text.
+ * A field of `zeros` (a stamped column) is written from `zeros` when the row leaves it out.
  */
-function compileWriter<R>(table: string, columns: ReadonlyArray<readonly [field: string, method: WriterMethod]>): (w: RowBinaryWriter, row: R) => void {
+function compileWriter<R>(
+  table: string,
+  columns: ReadonlyArray<readonly [field: string, method: WriterMethod]>,
+  zeros: Record<string, unknown> = {},
+): (w: RowBinaryWriter, row: R) => void {
   for (const [field, method] of columns) {
     if (!IDENTIFIER.test(field) || typeof (RowBinaryWriter.prototype as unknown as Record<string, unknown>)[method] !== 'function') {
       throw new Error(`${table}.${field}: cannot compile a writer for ${method}`);
     }
   }
-  const body = columns.map(([field, method]) => `w.${method}(r.${field});`).join('\n');
+  const body = columns
+    .map(([field, method]) => (Object.hasOwn(zeros, field) ? `w.${method}(r.${field} === undefined ? z.${field} : r.${field});` : `w.${method}(r.${field});`))
+    .join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the function's comment
-  return new Function('w', 'r', body) as (w: RowBinaryWriter, row: R) => void;
+  return new Function('z', `return function (w, r) {\n${body}\n};`)(zeros) as (w: RowBinaryWriter, row: R) => void;
 }
 
 /** Serialises rows into one RowBinary payload. @param bytesPerRowHint expected size of a row, to size the buffer once */

@@ -4,6 +4,8 @@ import { ALL_TABLES } from './all-tables.js';
 import { Ddl } from './ddl.js';
 import { FEEDBACK } from './feedback.js';
 import { MODEL_ACTIVITY_MV } from './model-activity.js';
+import { OTEL_LOGS } from './otel-logs.js';
+import { OTEL_METRICS_TABLES } from './otel-metrics.js';
 import { OTEL_TRACES } from './otel-traces.js';
 import { PREDICTIONS_INGEST, PREDICTIONS_INGEST_MV } from './predictions.js';
 import { QUALITY_RESULTS } from './quality-results.js';
@@ -134,6 +136,8 @@ FROM inferlens.predictions_ingest_local`,
       'otel_logs_local', 'otel_logs_local',
       'drift_results_local', 'drift_results', 'data_quality_results_local', 'data_quality_results', 'quality_results_local', 'quality_results',
       'reference_data_local', 'reference_data', 'reference_data_local', 'reference_data',
+      // Migration 23: two columns and an index to each table.
+      ...[OTEL_LOGS, ...OTEL_METRICS_TABLES].flatMap(({ name }) => [`${name}_local`, name, `${name}_local`, name, `${name}_local`]),
     ]);
   });
 

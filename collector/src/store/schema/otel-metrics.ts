@@ -1,6 +1,6 @@
 import { ArrayOf, Bool, DateTimeSeconds, Float64, Int32, LowCardinalityString, Str, StringMapType, UInt32, UInt64Decimal } from './column-types.js';
-import { attributeMapBlooms } from './indexes.js';
-import { column, defineTable, nested, type ColumnMap, type RowType, type TableOptions } from './TableDefinition.js';
+import { attributeMapBlooms, bloom } from './indexes.js';
+import { column, defineTable, nested, stamped, type ColumnMap, type RowType, type TableOptions } from './TableDefinition.js';
 
 const Z = { codec: 'ZSTD(1)' };
 const DELTA = { codec: 'Delta, ZSTD(1)' };
@@ -10,7 +10,8 @@ const DELTA = { codec: 'Delta, ZSTD(1)' };
  * (opentelemetry-collector-contrib, exporter/clickhouseexporter/internal/sqltemplates/
  * metrics_{gauge,sum,histogram,exp_histogram,summary}_table.sql, the layout since v0.160: times
  * in whole seconds (`DateTime`), `MetricName` low-cardinality, a `minmax` index on `TimeUnix`,
- * series grouped by hour). Inferlens adds `Project` to each. One row per data point.
+ * series grouped by hour). Inferlens adds `Project` to each, and for the duplicate check
+ * `IngestKey` and `IngestRow` (migration 23). One row per data point.
  */
 
 /** The columns every metrics table starts with: resource, scope, metric and the point's attributes and times. */
@@ -42,7 +43,14 @@ const EXEMPLARS = {
   ExemplarsTraceId: nested('Exemplars', 'TraceId', ArrayOf.Str),
 } as const;
 
-const PROJECT = { Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }) } as const;
+/** `Project`, then the columns naming a point's request and its place in it, which each table ends with. */
+const PROJECT = {
+  Project: column(LowCardinalityString, { default: "'default'", codec: 'ZSTD(1)' }),
+  /** The key of the request the point came in (`ingest/request-key.ts`; '' for points written otherwise); added by migration 23. */
+  IngestKey: stamped(Str, '', Z),
+  /** The point's number among its request's rows of this table, from 0 (see `RowIdentity.row`); added by migration 23. */
+  IngestRow: stamped(UInt32, 0, Z),
+} as const;
 
 /** The columns both histogram tables end with, after their buckets; an absent min or max is 0. */
 const HISTOGRAM_TAIL = {
@@ -64,11 +72,19 @@ function layout<C extends ColumnMap>(): TableOptions<C> {
       ...attributeMapBlooms('scope_attr', 'ScopeAttributes'),
       ...attributeMapBlooms('attr', 'Attributes'),
       'idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1',
+      // The duplicate check looks stored points up by request key (migration 23).
+      bloom('idx_ingest_key', 'IngestKey', '0.001'),
     ],
     partitionBy: 'toDate(TimeUnix)',
     orderBy: '(ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)',
     settings: 'index_granularity = 8192, ttl_only_drop_parts = 1',
     dayPartition: 'TimeUnix' as TableOptions<C>['dayPartition'],
+    // A retried export stores no point twice (see RowIdentity): a data point has no id, and its
+    // series and whole-second time do not tell a retry from a new point (a gauge read twice in a
+    // second), so it is named by the request that brought it and its place among that request's
+    // points of the table. A point without a time is rejected, so a retry finds its first attempt.
+    // (Every table has these columns: PROJECT; the generic C cannot say so.)
+    identity: { columns: ['Project', 'IngestKey', 'IngestRow'], time: 'TimeUnix', request: 'IngestKey', row: 'IngestRow' } as unknown as TableOptions<C>['identity'],
   };
 }
 
