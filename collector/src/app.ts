@@ -30,6 +30,7 @@ import { uiPlugin } from './api/ui-plugin.js';
 import { activityPlugin } from './api/activity-plugin.js';
 import { tracePredictionsPlugin } from './api/trace-predictions-plugin.js';
 import { distributionsPlugin } from './api/distributions-plugin.js';
+import { segmentsPlugin } from './api/segments-plugin.js';
 import { jobsPlugin } from './jobs/jobs-plugin.js';
 import { alertingPlugin } from './alerts/alerting-plugin.js';
 import { jobsLeasePlugin } from './jobs/lease-plugin.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(activityPlugin);
   await app.register(tracePredictionsPlugin);
   await app.register(distributionsPlugin);
+  await app.register(segmentsPlugin);
   if (jobs) {
     await app.register(jobsLeasePlugin, { lease: config.jobsLease });
     await app.register(alertingPlugin, { alerts: config.alerts, host: config.host, qualityModels: config.quality.models });

@@ -187,6 +187,7 @@ const ROWS: Row[] = [
   { name: 'GET /api/v1/data-quality', request: get('/api/v1/data-quality?project=acme&model=fraud'), expected: READ },
   { name: 'GET /api/v1/sla', request: get('/api/v1/sla?project=acme&model=fraud'), expected: READ },
   { name: 'GET /api/v1/quality', request: get('/api/v1/quality?project=acme&model=fraud'), expected: READ },
+  { name: 'GET /api/v1/segments', request: get('/api/v1/segments?project=acme&model=fraud'), expected: READ },
   { name: 'GET /api/v1/compare', request: get(`/api/v1/compare?${q}&model=fraud&a=v1&b=v2`), expected: READ },
   { name: 'GET /api/v1/references', request: get('/api/v1/references?project=acme'), expected: READ },
   { name: 'GET /api/v1/jobs', request: get('/api/v1/jobs'), expected: READ_OWN },

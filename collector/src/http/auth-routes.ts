@@ -51,6 +51,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/data-quality': READ,
   'GET /api/v1/sla': READ,
   'GET /api/v1/quality': READ,
+  'GET /api/v1/segments': READ,
   'GET /api/v1/compare': READ,
   'GET /api/v1/references': READ,
   'GET /api/v1/jobs': READ,
