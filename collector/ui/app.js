@@ -24,7 +24,7 @@ const PRESETS = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 60
 /** The route's view, its navigation entry, title, and the model whose data the range fits (if any). */
 function route({ parts, params }) {
   const [first, ...rest] = parts;
-  if (first === 'model' && rest[0]) return { nav: 'models', title: rest[0], model: rest[0], load: (ctx) => modelView(ctx, rest[0], params.get('version') || undefined) };
+  if (first === 'model' && rest[0]) return { nav: 'models', title: params.get('segment') ? `${rest[0]} · ${params.get('segment')}` : rest[0], model: rest[0], load: (ctx) => modelView(ctx, rest[0], params.get('version') || undefined, params.get('segment') || undefined) };
   if (first === 'feature' && rest.length >= 3) return { nav: 'models', title: `${rest[2]} · ${rest[0]}`, model: rest[0], load: (ctx) => featureView(ctx, rest[0], rest[1], rest[2]) };
   if (first === 'trace' && rest[0]) return { nav: 'models', title: `trace ${rest[0].slice(0, 8)}`, noRange: true, load: (ctx) => traceView(ctx, rest[0]) };
   if (first === 'prediction' && rest[0]) return { nav: 'models', title: `prediction ${rest[0].slice(0, 8)}`, noRange: true, load: (ctx) => predictionView(ctx, rest[0]) };
@@ -159,11 +159,13 @@ projectEl.addEventListener('change', () => {
   // A model belongs to one project: leave its pages for the list; the other pages follow the project.
   const { parts } = currentRoute();
   const keep = parts[0] === 'alerts' || parts[0] === 'compare' ? [parts[0]] : [];
-  location.hash = link(keep, { project: projectEl.value, version: null, window: null, model: null, a: null, b: null });
+  location.hash = link(keep, { project: projectEl.value, version: null, segment: null, window: null, model: null, a: null, b: null });
 });
 rangeEl.addEventListener('change', () => {
-  const { parts } = currentRoute();
-  location.hash = link(parts, { range: rangeEl.value === 'fit' ? null : rangeEl.value, from: null, to: null, window: null });
+  // The page's own choices (version, segment, compared versions) stay; a window may fall outside the new range.
+  const { parts, params } = currentRoute();
+  const own = Object.fromEntries([...params].filter(([k]) => !['project', 'range', 'from', 'to', 'window'].includes(k)));
+  location.hash = link(parts, { ...own, range: rangeEl.value === 'fit' ? null : rangeEl.value, from: null, to: null, window: null });
 });
 document.getElementById('refresh').addEventListener('click', render);
 forgetEl.addEventListener('click', () => {

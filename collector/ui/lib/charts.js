@@ -24,13 +24,20 @@ function chartWidth(perRow) {
  * value], ...], dash? }`; `threshold`, when given, is drawn dashed. Options: `wide` (whole row),
  * `log` (logarithmic y, for p-values), `testid`.
  */
+/**
+ * The smallest value a logarithmic chart draws: below about 1e-22, uPlot's (1.6.32) log axis
+ * loses its ticks to rounding and its tick loop runs until a RangeError (no chart), so smaller
+ * p-values, common in a drifted window, are drawn at this floor.
+ */
+export const LOG_FLOOR = 1e-20;
+
 export function lineChart(title, lines, unit, range, { threshold, wide = false, log = false, testid } = {}) {
   const times = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const data = [times];
   for (const l of lines) {
     const ys = new Array(times.length).fill(null);
-    for (const [t, y] of l.points) ys[index.get(t)] = log && y !== null ? Math.max(y, 1e-300) : y;
+    for (const [t, y] of l.points) ys[index.get(t)] = log && y !== null ? Math.max(y, LOG_FLOOR) : y;
     data.push(ys);
   }
   const series = [{ value: (_u, t) => (t === null ? '--' : fmt.time(t * 1000)) }, ...lines.map((l, i) => ({ label: l.label, stroke: l.color ?? COLORS[i % COLORS.length], width: 1.5, dash: l.dash, points: { show: times.length < 60 } }))];

@@ -5,7 +5,34 @@ import { link } from '../lib/state.js';
 /** Alerts of the chosen project (alert labels carry `project`). */
 export const ofProject = (alerts, project) => alerts.filter((a) => !a.labels.project || a.labels.project === project);
 
-export const modelHref = (model, version) => link(['model', model], { version: version ?? null });
+export const modelHref = (model, version, segment) => link(['model', model], { version: version ?? null, segment: segment ?? null });
+
+/** The label of a segment: '' is the whole windows (every row). */
+export const segmentLabel = (segment) => (segment ? segment : 'all traffic (whole windows)');
+
+/**
+ * The segment picker: the whole windows, then `segments` (names); `chosen` is listed even when the
+ * range has none of its results, so the URL's choice stays visible. `onPick(segment or null)`.
+ */
+export function segmentSelect(segments, chosen, onPick) {
+  const names = [...new Set([...segments, ...(chosen ? [chosen] : [])])].sort((a, b) => a.localeCompare(b));
+  return h(
+    'label',
+    null,
+    'Segment ',
+    h(
+      'select',
+      { 'aria-label': 'segment', 'data-testid': 'segment-select', onchange: (e) => onPick(e.target.value || null) },
+      h('option', { value: '', selected: !chosen }, segmentLabel('')),
+      names.map((n) => h('option', { value: n, selected: n === chosen }, n)),
+    ),
+  );
+}
+
+/** What a segment's page shows of it, and what stays of all traffic. */
+export function segmentNote(segment, what) {
+  return segment ? h('p', { class: 'segment-note', 'data-testid': 'segment-note' }, 'Segment ', h('strong', null, segment), `: ${what}`) : null;
+}
 
 export function alertPills(alerts) {
   return alerts.map((a) => h('span', { class: 'pill bad', title: a.annotations?.summary ?? '' }, a.rule));

@@ -1,8 +1,8 @@
 import { api } from '../lib/api.js';
 import { barChart, COLORS, lineChart } from '../lib/charts.js';
 import { fmt, h, pill, table } from '../lib/dom.js';
-import { link, setParams } from '../lib/state.js';
-import { modelHref, TEST_METHODS as TESTS } from './common.js';
+import { setParams } from '../lib/state.js';
+import { modelHref, segmentNote, segmentSelect, TEST_METHODS as TESTS } from './common.js';
 
 const seconds = (iso) => Date.parse(iso) / 1000;
 
@@ -62,27 +62,34 @@ function summaryTable(d) {
 
 /**
  * One column of one model version: its reference and a window's distribution side by side, its
- * drift statistic over the windows against the threshold, and its data-quality measures.
+ * drift statistic over the windows against the threshold, and its data-quality measures; with a
+ * `segment`, that segment's statistic and measures.
  */
 export async function featureView({ project, range, params }, model, source, feature) {
   const windowsFrom = range.from - 86_400_000;
-  const all = await api('/api/v1/drift', { project, model, feature, source, from: windowsFrom, to: range.to });
+  const segment = params.get('segment') || undefined;
+  const [all, { segments }] = await Promise.all([
+    api('/api/v1/drift', { project, model, segment, feature, source, from: windowsFrom, to: range.to }),
+    api('/api/v1/segments', { project, model, from: windowsFrom, to: range.to }),
+  ]);
   const versions = [...new Set(all.results.map((r) => r.version))].sort();
   const version = params.get('version') ?? versions[0];
   const results = all.results.filter((r) => r.version === version);
   const head = [
     h('h1', { 'data-testid': 'feature-title' }, `${source === 'output' ? 'output ' : ''}${feature}`),
     h('div', { class: 'toolbar' },
-      h('a', { href: modelHref(model, version) }, `← ${model}`),
+      h('a', { href: modelHref(model, version, segment), 'data-testid': 'model-back-link' }, `← ${model}`),
       h('label', null, 'Version ', h('select', { 'aria-label': 'version', onchange: (e) => setParams({ version: e.target.value, window: null }) }, versions.map((v) => h('option', { value: v, selected: v === version }, v || '(none)')))),
+      segments.length > 0 || segment ? segmentSelect(segments.filter((s) => s.version === version || version === undefined).map((s) => s.segment), segment, (s) => setParams({ segment: s, window: null })) : null,
     ),
+    segmentNote(segment, 'the drift statistic and the data-quality measures are of this segment’s rows; the distributions are of all traffic.'),
   ];
-  if (results.length === 0) return [...head, h('p', { class: 'empty', 'data-testid': 'feature-empty' }, 'No drift window of this column closed in this range.')];
+  if (results.length === 0) return [...head, h('p', { class: 'empty', 'data-testid': 'feature-empty' }, segment ? 'No drift window of this column and segment closed in this range.' : 'No drift window of this column closed in this range.')];
   const windowParam = Number(params.get('window'));
   const chosen = results.find((r) => Date.parse(r.windowStart) === windowParam) ?? results.at(-1);
   const [dist, dq] = await Promise.all([
     api('/api/v1/distributions', { project, model, version, feature, source, from: Date.parse(chosen.windowStart), to: Date.parse(chosen.windowEnd) }),
-    api('/api/v1/data-quality', { project, model, version, feature, from: windowsFrom, to: range.to }),
+    api('/api/v1/data-quality', { project, model, version, segment, feature, from: windowsFrom, to: range.to }),
   ]);
   const test = TESTS.has(chosen.method);
   const windowSelect = h(
@@ -107,10 +114,10 @@ export async function featureView({ project, range, params }, model, source, fea
       [chosen],
       { testid: 'feature-window', rowClass: (r) => (r.drifted ? 'bad' : undefined) },
     ),
-    h('h2', null, 'Reference and window'),
+    h('h2', null, segment ? 'Reference and window (all traffic: the distributions are not split by segment)' : 'Reference and window'),
     h('div', { class: 'charts side-by-side' }, distributionCharts(dist)),
     summaryTable(dist),
-    h('h2', null, test ? 'p-value per window (log scale; drift below the threshold)' : 'Statistic per window'),
+    h('h2', null, test ? 'p-value per window (log scale, p-values below 1e-20 drawn at 1e-20; drift below the threshold)' : 'Statistic per window'),
     h('div', { class: 'charts' },
       lineChart(`${chosen.method} per window`, [{ label: test ? 'p-value' : chosen.method, points: results.map((r) => [seconds(r.windowStart), test ? r.pValue : r.statistic]) }], test ? 'p-value' : 'statistic', range, {
         threshold: chosen.threshold,
@@ -121,6 +128,6 @@ export async function featureView({ project, range, params }, model, source, fea
     ),
     h('h2', null, 'Data quality per window'),
     h('div', { class: 'charts' }, lineChart('data-quality measures', dqLines, 'share', range, { wide: true, testid: 'chart-data-quality' })),
-    h('p', { class: 'muted' }, h('a', { href: link(['model', model], { version }) }, `all columns of ${model} ${version}`)),
+    h('p', { class: 'muted' }, h('a', { href: modelHref(model, version, segment) }, `all columns of ${model} ${version}${segment ? ` in segment ${segment}` : ''}`)),
   ];
 }

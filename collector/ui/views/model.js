@@ -2,7 +2,7 @@ import { api } from '../lib/api.js';
 import { heatmap, lineChart } from '../lib/charts.js';
 import { card, fmt, h, kvInline, latestBy, pill, table } from '../lib/dom.js';
 import { link } from '../lib/state.js';
-import { alertsTable, columnLabel, driftLevel, isTestMethod, modelHref, ofProject } from './common.js';
+import { alertsTable, columnLabel, driftLevel, isTestMethod, modelHref, ofProject, segmentNote, segmentSelect } from './common.js';
 
 const seconds = (iso) => Date.parse(iso) / 1000;
 const inRange = (range) => (r) => Date.parse(r.windowEnd) > range.from && Date.parse(r.windowStart) < range.to;
@@ -36,9 +36,49 @@ function windowLines(rows, key, value) {
 }
 
 const featureHref = (model, r, windowStart) =>
-  link(['feature', model, r.source, r.feature], { version: r.version, window: windowStart ? Date.parse(windowStart) : null });
+  link(['feature', model, r.source, r.feature], { version: r.version, segment: r.segment || null, window: windowStart ? Date.parse(windowStart) : null });
 
-function driftSection(model, drift, versions, range) {
+/**
+ * How bad a segment looks, for sorting worst first: drifted columns of its newest window, its share
+ * of drifted inputs, its windows with drift, then its newest accuracy (lower is worse).
+ */
+function segmentBadness(s) {
+  const d = s.drift?.latest;
+  return [d?.driftedColumns ?? -1, d?.datasetShare ?? -1, s.drift?.driftedWindows ?? -1, s.quality?.latest.accuracy === null || s.quality?.latest.accuracy === undefined ? -2 : -s.quality.latest.accuracy];
+}
+
+function worstFirst(a, b) {
+  const x = segmentBadness(a);
+  const y = segmentBadness(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i] - x[i];
+  return a.segment.localeCompare(b.segment) || a.version.localeCompare(b.version);
+}
+
+/** Every segment of the model with its newest drift and quality, worst first, each linking to its page. */
+function segmentsSection(model, version, segment, segments) {
+  if (segments.length === 0) return null;
+  const rows = [...segments].sort(worstFirst);
+  return [
+    h('h2', null, 'Segments, worst first'),
+    h('p', { class: 'muted' }, 'Per version and segment: its newest closed drift window (columns that drifted, share of drifted inputs), how many of its windows had a drifted column, and its newest window with feedback. Click a segment for its drift and quality.'),
+    table(
+      [
+        { label: 'segment', value: (s) => h('a', { href: modelHref(model, version, s.segment), 'data-testid': 'segment-link' }, s.segment) },
+        { label: 'version', value: (s) => s.version || '(none)' },
+        { label: 'newest window', value: (s) => (s.drift ? fmt.time(s.drift.latest.windowStart) : '–') },
+        { label: 'drifted columns', num: true, value: (s) => (s.drift ? `${fmt.int(s.drift.latest.driftedColumns)} / ${fmt.int(s.drift.latest.columns)}` : '–') },
+        { label: 'drifted inputs', num: true, value: (s) => fmt.pct(s.drift?.latest.datasetShare) },
+        { label: 'windows with drift', num: true, value: (s) => (s.drift ? `${fmt.int(s.drift.driftedWindows)} / ${fmt.int(s.drift.windows)}` : '–') },
+        { label: 'accuracy (newest labelled)', num: true, value: (s) => fmt.num(s.quality?.latest.labelled > 0 ? s.quality.latest.accuracy : null) },
+        { label: 'labelled', num: true, value: (s) => (s.quality ? fmt.int(s.quality.latest.labelled) : '–') },
+      ],
+      rows,
+      { testid: 'segments-table', rowClass: (s) => [s.drift?.latest.driftedColumns > 0 ? 'bad' : '', s.segment === segment ? 'current' : ''].filter(Boolean).join(' ') || undefined, rowProps: (s) => ({ 'data-segment': s.segment, 'data-version': s.version }) },
+    ),
+  ];
+}
+
+function driftSection(model, drift, versions, range, segment) {
   const rows = drift.filter(inRange(range));
   const latest = latestBy(drift, (r) => `${r.version}\u0000${r.source}\u0000${r.feature}`).sort(
     (a, b) => a.version.localeCompare(b.version) || (a.source === 'dataset' ? -1 : b.source === 'dataset' ? 1 : 0) || Number(b.drifted) - Number(a.drifted) || a.feature.localeCompare(b.feature),
@@ -63,9 +103,9 @@ function driftSection(model, drift, versions, range) {
     );
   });
   return [
-    h('h2', null, 'Drift'),
+    h('h2', { 'data-testid': 'drift-heading' }, segment ? `Drift of segment ${segment}` : 'Drift'),
     h('p', { class: 'muted' }, 'Each cell is a closed window of a column against the version’s reference; red cells drifted (the darker, the further past the threshold). Click one for the distributions.'),
-    maps.some(Boolean) ? maps : h('p', { class: 'empty', 'data-testid': 'drift-heatmap-empty' }, 'No drift window closed in this range (a reference profile is needed: POST /v1/references).'),
+    maps.some(Boolean) ? maps : h('p', { class: 'empty', 'data-testid': 'drift-heatmap-empty' }, segment ? 'No drift window of this segment closed in this range.' : 'No drift window closed in this range (a reference profile is needed: POST /v1/references).'),
     h('h3', null, 'Latest closed window per column'),
     table(
       [
@@ -85,13 +125,13 @@ function driftSection(model, drift, versions, range) {
   ];
 }
 
-function qualitySection(quality, range) {
+function qualitySection(quality, range, segment) {
   const rows = quality.filter(inRange(range));
   const byVersion = (r) => r.version || '(none)';
   const regression = rows.some((r) => r.regression.rows > 0);
   const newest = [...rows].sort((a, b) => b.windowStart.localeCompare(a.windowStart) || a.version.localeCompare(b.version)).slice(0, 24);
   return [
-    h('h2', null, 'Quality from feedback, per window'),
+    h('h2', { 'data-testid': 'quality-heading' }, segment ? `Quality from feedback of segment ${segment}, per window` : 'Quality from feedback, per window'),
     h('p', { class: 'muted' }, 'The newest windows often have no feedback yet (coverage 0): the truth arrives later, and the quality job recomputes a window when it does.'),
     h('div', { class: 'charts' },
       lineChart('accuracy', windowLines(rows, byVersion, (r) => r.classification.accuracy), 'accuracy', range, { testid: 'chart-accuracy' }),
@@ -189,25 +229,29 @@ export function predictionsTable(rows, { testid = 'predictions-table' } = {}) {
   );
 }
 
-/** A model: traffic, drift heatmap, quality and SLA over windows, recent predictions. */
-export async function modelView({ project, range }, model, version) {
+/**
+ * A model: traffic, its segments worst first, drift heatmap, quality and SLA over windows, recent
+ * predictions; with `segment`, the drift and quality of that segment's rows.
+ */
+export async function modelView({ project, range }, model, version, segment) {
   const scoped = { project, from: range.from, to: range.to, model, version };
   // Windows that started up to a day before the range still describe it.
   const windows = { ...scoped, from: range.from - 86_400_000 };
-  const [{ models }, series, drift, sla, quality, recent, { alerts }] = await Promise.all([
+  const [{ models }, series, drift, sla, quality, recent, { alerts }, { segments }] = await Promise.all([
     api('/api/v1/models', { project, from: range.from, to: range.to }),
     api('/api/v1/timeseries', scoped),
-    api('/api/v1/drift', windows),
+    api('/api/v1/drift', { ...windows, segment }),
     api('/api/v1/sla', windows),
-    api('/api/v1/quality', windows),
+    api('/api/v1/quality', { ...windows, segment }),
     api('/api/v1/predictions', { ...scoped, limit: 20 }),
     api('/api/v1/alerts'),
+    api('/api/v1/segments', windows),
   ]);
   const versions = models.filter((m) => m.model === model);
   const mine = ofProject(alerts, project).filter((a) => a.labels.model === model && (!version || !a.labels.version || a.labels.version === version));
   const select = h(
     'select',
-    { 'aria-label': 'version', onchange: (e) => (location.hash = modelHref(model, e.target.value || null)) },
+    { 'aria-label': 'version', onchange: (e) => (location.hash = modelHref(model, e.target.value || null, segment)) },
     h('option', { value: '', selected: !version }, 'all versions'),
     versions.map((m) => h('option', { value: m.version, selected: m.version === version }, m.version || '(none)')),
   );
@@ -218,7 +262,14 @@ export async function modelView({ project, range }, model, version) {
   const compare = versions.length >= 2 ? h('a', { href: link(['compare'], { model, a: versions[0].version, b: version && version !== versions[0].version ? version : versions[1].version }), 'data-testid': 'compare-link' }, 'compare versions →') : null;
   return [
     h('h1', { 'data-testid': 'model-title' }, model),
-    h('div', { class: 'toolbar' }, h('label', null, 'Version ', select), h('a', { href: link([]) }, '← all models'), compare, h('span', { class: 'muted', 'data-testid': 'range-text', 'data-from': range.from, 'data-to': range.to }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`)),
+    h('div', { class: 'toolbar' },
+      h('label', null, 'Version ', select),
+      segments.length > 0 || segment ? segmentSelect(segments.map((s) => s.segment), segment, (s) => (location.hash = modelHref(model, version, s))) : null,
+      h('a', { href: link([]) }, '← all models'),
+      compare,
+      h('span', { class: 'muted', 'data-testid': 'range-text', 'data-from': range.from, 'data-to': range.to }, `${fmt.time(range.from)} – ${fmt.time(range.to)}`),
+    ),
+    segmentNote(segment, 'the drift and quality below are of this segment’s rows; traffic, SLA and recent predictions are of all traffic.'),
     h('div', { class: 'cards' },
       card('predictions', fmt.int(count), 'card-predictions'),
       card('error rate', count > 0 ? fmt.pct(errs / count, 2) : '–', 'card-error-rate'),
@@ -226,14 +277,15 @@ export async function modelView({ project, range }, model, version) {
       card('firing alerts', fmt.int(mine.filter((a) => a.state === 'firing').length), 'card-firing'),
     ),
     mine.length > 0 ? h('details', { open: mine.length <= 4, class: 'alerts' }, h('summary', null, h('h2', null, `Active alerts (${mine.length})`)), alertsTable(mine)) : null,
+    segmentsSection(model, version, segment, segments),
     h('h2', null, `Traffic (${series.stepSeconds} s steps)`),
     h('div', { class: 'charts traffic' },
       lineChart('predictions per step', versionLines(series, range, (p) => p.predictions), 'predictions', range),
       lineChart('latency p99', versionLines(series, range, (p) => p.latencyP99Ms), 'ms', range),
       lineChart('error rate', versionLines(series, range, (p) => (p.predictions > 0 ? p.errors / p.predictions : null)), 'share', range),
     ),
-    driftSection(model, drift.results, driftVersions, range),
-    qualitySection(quality.results, range),
+    driftSection(model, drift.results, driftVersions, range, segment),
+    qualitySection(quality.results, range, segment),
     slaSection(sla.results, range),
     h('h2', null, 'Recent predictions'),
     predictionsTable(recent.predictions),
