@@ -11,7 +11,8 @@ import { postAccepted } from '../helpers/ndjson.js';
 // the segments worst first with the figures of `GET /api/v1/segments`; picking a segment shows its
 // drift heatmap, latest window per column and quality (compared with `/api/v1/drift` and
 // `/api/v1/quality` of that segment), the URL holds the choice through a reload and the back
-// button; the feature page follows the segment, with its data-quality measures.
+// button; the feature page follows the segment, with its data-quality measures. A third segment
+// has a hostile name, shown as text.
 
 const WINDOW = 60_000;
 const T0 = recentStart(WINDOW, 20 * WINDOW);
@@ -19,7 +20,9 @@ const at = (w: number) => new Date(T0 + w * WINDOW).toISOString();
 const MODEL = 'loans';
 const ROWS = 300;
 const WINDOWS = 4;
-const SEGMENTS = ['store', 'web'];
+/** A segment name a client could send: shown as text, never as markup. Its traffic is store's. */
+const HOSTILE = '<img src=x onerror="window.__xss=1">';
+const SEGMENTS = ['store', 'web', HOSTILE];
 /** Web's traffic from this window on: amount moved, and missing in a tenth of its rows; half its answers wrong. */
 const SHIFT_FROM = 2;
 
@@ -87,7 +90,7 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
       for (const segment of SEGMENTS) {
         for (let i = 0; i < ROWS; i++) {
           const shifted = segment === 'web' && w >= SHIFT_FROM;
-          const predictionId = `${segment}-${w}-${i}`;
+          const predictionId = `${segment === HOSTILE ? 'hostile' : segment}-${w}-${i}`;
           const timestamp = T0 + w * WINDOW + Math.floor((i * WINDOW) / ROWS);
           const label = i % 2 === 0 ? 'yes' : 'no';
           const plan = i % 3 === 0 ? 'pro' : 'free';
@@ -128,11 +131,11 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
     await snapshot(page, 'model');
     const range = await page.$eval('[data-testid=range-text]', (e) => [Number((e as HTMLElement).dataset.from), Number((e as HTMLElement).dataset.to)]);
     const { segments } = await api<{ segments: Segment[] }>('/api/v1/segments', { model: MODEL, from: range[0]! - 86_400_000, to: range[1]! });
-    expect(segments.map((s) => s.segment)).toEqual(['store', 'web']);
+    expect(segments.map((s) => s.segment)).toEqual([HOSTILE, 'store', 'web']);
     const bySegment = new Map(segments.map((s) => [s.segment, s]));
     const rows = await cellTexts(page, '[data-testid=segments-table]');
-    // web drifted (amount), store did not: web first.
-    expect(rows.map((r) => r[0])).toEqual(['web', 'store']);
+    // web drifted (amount), store and the hostile one did not: web first, then by name.
+    expect(rows.map((r) => r[0])).toEqual(['web', HOSTILE, 'store']);
     for (const r of rows) {
       const s = bySegment.get(r[0]!)!;
       expect(r.slice(1)).toEqual([
@@ -148,15 +151,17 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
     expect(bySegment.get('web')!.drift).toMatchObject({ windows: WINDOWS, driftedWindows: WINDOWS - SHIFT_FROM });
     expect(bySegment.get('web')!.drift!.latest.driftedColumns).toBeGreaterThanOrEqual(1);
     expect(bySegment.get('store')!.drift).toMatchObject({ windows: WINDOWS, driftedWindows: 0, latest: { driftedColumns: 0 } });
-    expect(rows.map((r) => r[6])).toEqual(['0.500', '1.000']);
+    expect(rows.map((r) => r[6])).toEqual(['0.500', '1.000', '1.000']);
     expect(await page.$$eval('[data-testid=segments-table] tbody tr.bad', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.segment))).toEqual(['web']);
     // The picker: the whole windows, then each segment.
     expect(await page.$$eval('[data-testid=segment-select] option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([
       ['', 'all traffic (whole windows)'],
+      [HOSTILE, HOSTILE],
       ['store', 'store'],
       ['web', 'web'],
     ]);
     expect(await page.$eval('[data-testid=drift-heading]', (e) => e.textContent)).toBe('Drift');
+    expect(await page.$$eval('main img', (imgs) => imgs.length)).toBe(0);
   });
 
   it("shows a picked segment's drift and quality, as /api/v1/drift and /api/v1/quality of that segment say", async () => {
@@ -273,6 +278,19 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
     // Its link back to the model keeps the segment.
     await openRoute(page, await page.$eval('[data-testid=model-back-link]', (a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''), '[data-testid=segment-note]');
     expect(await page.$eval('[data-testid=drift-heading]', (e) => e.textContent)).toBe('Drift of segment store');
+  });
+
+  it('shows a hostile segment name as text, in the picker, the table, the heading and the URL', async () => {
+    const before = await readyToken(page);
+    await page.select('[data-testid=segment-select]', HOSTILE);
+    await rendered(page, before, '[data-testid=segment-note]');
+    expect(await hashParam('segment')).toBe(HOSTILE);
+    expect(await page.$eval('[data-testid=drift-heading]', (e) => e.textContent)).toBe(`Drift of segment ${HOSTILE}`);
+    expect(await page.$eval('[data-testid=segment-note] strong', (e) => e.textContent)).toBe(HOSTILE);
+    expect(await page.$$eval('[data-testid=segments-table] tbody tr.current [data-testid=segment-link]', (as) => as.map((a) => a.textContent))).toEqual([HOSTILE]);
+    expect((await heatmapCells()).filter((c) => c[0] === 'feature:amount').map((c) => c[2])).toEqual(['0', '0', '0', '0']);
+    expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
   it('raised no script error on any page', () => {
