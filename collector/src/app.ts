@@ -121,7 +121,7 @@ export async function buildApp(config: CollectorConfig, options: BuildAppOptions
   await app.register(uiPlugin);
   await app.register(activityPlugin);
   await app.register(tracePredictionsPlugin);
-  await app.register(distributionsPlugin);
+  await app.register(distributionsPlugin, { segments: config.segments });
   await app.register(segmentsPlugin);
   if (jobs) {
     await app.register(jobsLeasePlugin, { lease: config.jobsLease });

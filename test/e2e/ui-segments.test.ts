@@ -252,6 +252,19 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
     expect(newest.drifted).toBe(true);
     const shown = (await cellTexts(page, '[data-testid=feature-window]'))[0]!;
     expect([shown[0], shown[1], shown.at(-1)]).toEqual([newest.method, num(newest.statistic), 'drifted']);
+    // The window's distribution is web's rows (a tenth without amount), beside the whole uploaded reference (it has no segments).
+    const dist = await api<{ reference: { rows: number; segment: boolean }; current: { rows: number; missing: number }; distribution: { current: { count: number; counts: number[] } } }>('/api/v1/distributions', {
+      model: MODEL, version: 'v1', feature: 'amount', source: 'feature', segment: 'web', from: T0 + (WINDOWS - 1) * WINDOW, to: T0 + WINDOWS * WINDOW,
+    });
+    expect([dist.current.rows, dist.current.missing, dist.distribution.current.count, dist.reference.segment]).toEqual([ROWS, ROWS / 10, ROWS - ROWS / 10, false]);
+    expect(await page.$eval('[data-testid=distributions-heading]', (e) => e.textContent)).toBe('Reference and window of segment web');
+    expect(await page.$eval('[data-testid=dist-current] h3', (e) => e.textContent)).toBe(`window (${int(dist.distribution.current.count)} values)`);
+    expect(await page.$$eval('[data-testid=dist-current] rect', (rs) => rs.map((r) => Number(r.getAttribute('data-value'))))).toEqual(dist.distribution.current.counts);
+    expect(await page.$eval('[data-testid=reference-side]', (e) => e.textContent)).toMatch(/^The reference side is the whole reference/);
+    expect((await cellTexts(page, '[data-testid=distribution-summary]')).map((r) => r.slice(0, 3))).toEqual([
+      ['reference', '630', '0'],
+      ['window', int(ROWS), int(ROWS / 10)],
+    ]);
     // The drift statistic per window and the data-quality measures are web's: amount missing in a tenth of its rows from window 2 on.
     const stat = await chartData('chart-drift-statistic');
     const webAmount = (await drift('web')).filter((r) => r.feature === 'amount');
@@ -274,6 +287,7 @@ describe('segment investigation in the web UI (headless Chromium)', () => {
     expect(storeAmount.map((r) => r.drifted)).toEqual([false, false, false, false]);
     expect(await chartData('chart-drift-statistic')).toEqual({ x: storeAmount.map((r) => Date.parse(r.windowStart) / 1000), y: storeAmount.map(plotted) });
     expect((await cellTexts(page, '[data-testid=feature-window]'))[0]!.at(-1)).toBe('no');
+    expect(await page.$eval('[data-testid=dist-current] h3', (e) => e.textContent)).toBe(`window (${int(ROWS)} values)`);
 
     // Its link back to the model keeps the segment.
     await openRoute(page, await page.$eval('[data-testid=model-back-link]', (a) => (a as HTMLAnchorElement).getAttribute('href') ?? ''), '[data-testid=segment-note]');

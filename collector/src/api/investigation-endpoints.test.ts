@@ -103,7 +103,7 @@ describe('investigation read endpoints', () => {
     expect(d.reference.mean).toBeCloseTo(49.5, 9);
     expect(d.current).toMatchObject({ count: 3, min: 10, max: 40 });
     expect(d.current.mean).toBeCloseTo(70 / 3, 9);
-    expect(num.body.reference).toEqual({ rows: 100, missing: 0 });
+    expect(num.body.reference).toEqual({ rows: 100, missing: 0, segment: false });
     expect(num.body.current).toMatchObject({ rows: 3, missing: 0, from: new Date(T).toISOString(), to: new Date(T + 15 * MIN).toISOString() });
 
     const cat = await get(`/api/v1/distributions?model=inv&version=v1&feature=plan&${range}`);

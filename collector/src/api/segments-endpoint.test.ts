@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 // results the drift and quality jobs wrote: a model with two segments of which one drifts and
 // answers worse in the newest window, the same model in another project with a segment of its
 // own; its answer checked against the per-segment rows of `/api/v1/drift` and `/api/v1/quality`.
+// And `GET /api/v1/distributions?segment=`: one segment's rows of a window.
 
 const MIN = 60_000;
 /** Three one-minute windows starting on a whole minute, an hour ago. */
@@ -153,6 +154,31 @@ describe('GET /api/v1/segments', () => {
     expect(header.body.segments.map((s) => s.segment)).toEqual(['secret']);
     // Without either: the default project, which has no such model.
     expect((await get<{ segments: Summary[] }>(`/api/v1/segments?model=loans`)).body.segments).toEqual([]);
+  });
+
+  it("GET /api/v1/distributions?segment=: a window's rows of one segment, beside the reference's rows of it when it has some", async () => {
+    interface Distribution { segment: string; reference: { rows: number; missing: number; segment: boolean }; current: { rows: number }; distribution: { kind: string; reference: { count: number; mean: number }; current: { count: number; mean: number } } }
+    const url = (segment: string) => `/api/v1/distributions?project=acme&model=loans&version=v1&feature=amount&from=${T0 + 2 * MIN}&to=${T0 + 3 * MIN}&segment=${segment}`;
+    /** The mean of a window's `amount` of one segment, as traffic() makes it. */
+    const mean = (base: number) => Array.from({ length: ROWS }, (_, i) => base + (i % 21) - 10).reduce((a, b) => a + b, 0) / ROWS;
+    const web = await get<Distribution>(url('web'));
+    expect(web.status).toBe(200);
+    // Window 2: web's 200 rows moved to 190..210, store's at 90..110; the uploaded reference has no segments: the whole one.
+    expect(web.body).toMatchObject({ segment: 'web', reference: { rows: 630, segment: false }, current: { rows: ROWS }, distribution: { kind: 'numeric', current: { count: ROWS } } });
+    expect(web.body.distribution.current.mean).toBeCloseTo(mean(200), 6);
+    const store = await get<Distribution>(url('store'));
+    expect(store.body.distribution.current.mean).toBeCloseTo(mean(100), 6);
+    const all = await get<Distribution>(url(''));
+    expect(all.body).toMatchObject({ segment: '', current: { rows: 2 * ROWS } });
+    const none = await get<{ error: string; message: string }>(url('secret'));
+    expect(none.status).toBe(404);
+    expect(none.body.message).toMatch(/^no segment "secret" of loans version "v1" in \[from, to\): the window's segments are \["store","web"\]$/);
+    // A reference pinned on window 0 of the traffic has rows per segment: each segment is compared with its own.
+    const pin = await app.inject({ method: 'POST', url: '/api/v1/references/pin', payload: { project: 'acme', model: 'loans', version: 'v1', sourceVersion: 'v1', from: String(T0), to: String(T0 + MIN) } });
+    expect(pin.statusCode, pin.body).toBe(200);
+    const pinned = await get<Distribution>(url('web'));
+    expect(pinned.body).toMatchObject({ reference: { rows: ROWS, segment: true }, distribution: { reference: { count: ROWS } } });
+    expect(pinned.body.distribution.reference.mean).toBeCloseTo(mean(100), 6);
   });
 
   it('answers 400 naming the parameter for what it cannot take', async () => {

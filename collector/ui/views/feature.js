@@ -82,13 +82,13 @@ export async function featureView({ project, range, params }, model, source, fea
       h('label', null, 'Version ', h('select', { 'aria-label': 'version', onchange: (e) => setParams({ version: e.target.value, window: null }) }, versions.map((v) => h('option', { value: v, selected: v === version }, v || '(none)')))),
       segments.length > 0 || segment ? segmentSelect(segments.filter((s) => s.version === version || version === undefined).map((s) => s.segment), segment, (s) => setParams({ segment: s, window: null })) : null,
     ),
-    segmentNote(segment, 'the drift statistic and the data-quality measures are of this segment’s rows; the distributions are of all traffic.'),
+    segmentNote(segment, 'the window’s distribution, the drift statistic and the data-quality measures are of this segment’s rows.'),
   ];
   if (results.length === 0) return [...head, h('p', { class: 'empty', 'data-testid': 'feature-empty' }, segment ? 'No drift window of this column and segment closed in this range.' : 'No drift window of this column closed in this range.')];
   const windowParam = Number(params.get('window'));
   const chosen = results.find((r) => Date.parse(r.windowStart) === windowParam) ?? results.at(-1);
   const [dist, dq] = await Promise.all([
-    api('/api/v1/distributions', { project, model, version, feature, source, from: Date.parse(chosen.windowStart), to: Date.parse(chosen.windowEnd) }),
+    api('/api/v1/distributions', { project, model, version, feature, source, segment, from: Date.parse(chosen.windowStart), to: Date.parse(chosen.windowEnd) }),
     api('/api/v1/data-quality', { project, model, version, segment, feature, from: windowsFrom, to: range.to }),
   ]);
   const test = TESTS.has(chosen.method);
@@ -114,7 +114,8 @@ export async function featureView({ project, range, params }, model, source, fea
       [chosen],
       { testid: 'feature-window', rowClass: (r) => (r.drifted ? 'bad' : undefined) },
     ),
-    h('h2', null, segment ? 'Reference and window (all traffic: the distributions are not split by segment)' : 'Reference and window'),
+    h('h2', { 'data-testid': 'distributions-heading' }, segment ? `Reference and window of segment ${segment}` : 'Reference and window'),
+    segment ? h('p', { class: 'muted', 'data-testid': 'reference-side' }, dist.reference.segment ? 'The reference side is the reference’s rows of this segment.' : 'The reference side is the whole reference: it has no rows of this segment (an uploaded data set has no segment), as the drift job compared them.') : null,
     h('div', { class: 'charts side-by-side' }, distributionCharts(dist)),
     summaryTable(dist),
     h('h2', null, test ? 'p-value per window (log scale, p-values below 1e-20 drawn at 1e-20; drift below the threshold)' : 'Statistic per window'),
