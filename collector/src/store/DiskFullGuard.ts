@@ -29,8 +29,10 @@ export interface DiskFullGuardOptions {
   pollMs?: number;
 }
 
-/** The disk counts as free again from this many free bytes, or 1% of its size when more. */
+/** The disk counts as free again from this many free bytes, or 1% of its size when more (but never more than {@link ENOUGH_FREE_BYTES}). */
 export const MIN_FREE_BYTES = 16 * 1024 * 1024;
+/** Free bytes that always count as room again, however large the disk. */
+export const ENOUGH_FREE_BYTES = 1024 * 1024 * 1024;
 
 /** Parts written this long before the disk was found full are checked too, in seconds (below the 480 s the store keeps replaced parts). */
 export const CHECKED_BEFORE_SECONDS = 300;
@@ -56,7 +58,8 @@ export function isDiskFull(err: unknown): boolean {
  * 2. checks every part written since {@link CHECKED_BEFORE_SECONDS} before (`CHECK TABLE ... PART`)
  *    and repairs each table with a damaged one (`repair`: the part is detached, the parts it was
  *    merged from, kept by `ClickHouseStore.keepReplacedParts`, come back);
- * 3. waits until the disk has room again ({@link MIN_FREE_BYTES}), checks the parts written
+ * 3. waits until the disk has room again (1% of it, at least {@link MIN_FREE_BYTES}, at most
+ *    {@link ENOUGH_FREE_BYTES}), checks the parts written
  *    meanwhile the same way, and starts the merges again.
  * Never throws: what fails is logged, and the next full disk starts it over.
  */
@@ -125,7 +128,7 @@ export class DiskFullGuard {
   #hasRoom(): boolean {
     try {
       const { free, total } = this.#opts.space();
-      return free >= Math.max(MIN_FREE_BYTES, total / 100);
+      return free >= Math.max(MIN_FREE_BYTES, Math.min(total / 100, ENOUGH_FREE_BYTES));
     } catch {
       return false;
     }
