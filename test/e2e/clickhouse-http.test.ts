@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, SettingsMap, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { makeCertificates } from '../helpers/certificates.js';
@@ -204,7 +204,7 @@ describe('the interface on a collector that requires API keys, scoped to one pro
     expect(await rows(acme, 'SELECT count() AS n FROM (SELECT * FROM default.predictions) AS a JOIN predictions AS b USING (PredictionId)')).toEqual([{ n: 3 }]);
     expect(await rows(acme, "SELECT ('other', 'o-0') IN (SELECT Project, PredictionId FROM predictions) AS seen")).toEqual([{ seen: 0 }]);
     expect(await rows(acme, 'SELECT count() AS n FROM model_activity')).toEqual([{ n: 1 }]);
-    await expect(acme.query({ query: 'SELECT count() FROM predictions', format: 'JSONEachRow', clickhouse_settings: { additional_table_filters: "{'predictions': '1'}" } })).rejects.toMatchObject({ code: '164' });
+    await expect(acme.query({ query: 'SELECT count() FROM predictions', format: 'JSONEachRow', clickhouse_settings: { additional_table_filters: SettingsMap.from({ predictions: '1' }) } })).rejects.toMatchObject({ code: '164' });
     await expect(rows(acme, "SELECT count() FROM predictions SETTINGS additional_table_filters = {'predictions': '1'}")).rejects.toMatchObject({ code: '164' });
   });
 
