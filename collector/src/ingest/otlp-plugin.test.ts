@@ -54,7 +54,7 @@ const LIMITS = DEFAULT_CONFIG.limits;
 /** The engine's error for a full disk, as @clickhouse/client hands it over: the store is unavailable, not the rows at fault. */
 const NOT_ENOUGH_SPACE = Object.assign(new Error('Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)'), { code: '243', type: 'NOT_ENOUGH_SPACE' });
 
-async function makeApp(store: FakeStore): Promise<FastifyInstance> {
+async function makeApp(store: FakeStore, maxQueueWaitMs = 0): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   // The HTTP layer's root error handler writes the receivers' errors (as a google.rpc.Status).
   await app.register(metricsPlugin);
@@ -64,7 +64,7 @@ async function makeApp(store: FakeStore): Promise<FastifyInstance> {
     makeBatchers((codec) => new InsertBatcher(store as unknown as ClickHouseStore, codec, { maxDelayMs: 1, maxPendingRows: MAX_PENDING_ROWS })),
   );
   const limits = { ...LIMITS, maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20, maxRecordsPerRequest: 10_000, maxEventAgeSeconds: 86_400, maxEventAheadSeconds: 3600 };
-  await app.register(admissionPlugin, { maxBytesInFlight: limits.maxBytesInFlight, maxBodyBytes: limits.maxBodyBytes });
+  await app.register(admissionPlugin, { maxBytesInFlight: limits.maxBytesInFlight, maxBodyBytes: limits.maxBodyBytes, maxQueueWaitMs });
   await app.register(otlpPlugin, { limits, recordLimits: DEFAULT_RECORD_LIMITS, maxPendingRows: MAX_PENDING_ROWS });
   await app.ready();
   return app;
@@ -246,6 +246,32 @@ describe('otlpPlugin acknowledges only what is stored', () => {
     expect(r.json()).toEqual({
       partialSuccess: { rejectedDataPoints: '1', errorMessage: '1 rejected: resourceMetrics[0].scopeMetrics[0].metrics[1].sum.dataPoints[1].timeUnixNano: missing (0); a data point needs its time' },
     });
+  });
+
+  it("hands every table's share of a logs or metrics request the request's key and answer deadline (limits.maxQueueWaitMs)", async () => {
+    const store = new FakeStore();
+    app = await makeApp(store, LIMITS.maxQueueWaitMs);
+    const seen: Array<{ table: string; key: string | undefined; deadline: number | undefined }> = [];
+    for (const batcher of Object.values(app.batchers) as Array<InsertBatcher<unknown>>) {
+      const add = batcher.add.bind(batcher);
+      batcher.add = (rows, options) => {
+        if (rows.length > 0) seen.push({ table: batcher.table, key: options?.key, deadline: options?.deadline });
+        return add(rows, options);
+      };
+    }
+    const before = performance.now();
+    const logs = app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload: mixedLogs() });
+    const metrics = app.inject({ method: 'POST', url: '/v1/metrics', headers: { 'content-type': 'application/json' }, payload: metricsRequest() });
+    for (const insert of await store.started(5)) insert.resolve();
+    expect((await logs).statusCode).toBe(200);
+    expect((await metrics).statusCode).toBe(200);
+    expect(seen.map((s) => s.table).sort()).toEqual([FEEDBACK.table, OTEL_LOGS.table, OTEL_METRICS_GAUGE.table, OTEL_METRICS_SUM.table, PREDICTIONS.table].sort());
+    for (const s of seen) {
+      expect(s.deadline, s.table).toBeGreaterThan(before);
+      expect(s.deadline, s.table).toBeLessThanOrEqual(performance.now() + LIMITS.maxQueueWaitMs);
+      // Feedback has no identity: no request key to store.
+      if (s.table !== FEEDBACK.table) expect(s.key, s.table).toMatch(/^[0-9a-f]{40}$/);
+    }
   });
 
   it('refuses a metrics request whole when one of its tables is saturated', async () => {

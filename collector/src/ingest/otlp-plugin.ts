@@ -98,10 +98,11 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     return { stored: app.batchers.spans.add(decoded.spans, add), accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors };
   };
 
-  // No deadline for logs: their rows go to three tables, and refusing one table's share of a
-  // request after another's was stored would have the retry store that share again (`feedback`
-  // has no identity; its reads take the newest row per prediction id).
-  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, { key }: AddOptions): Staged => {
+  // Logs feed three tables, and their answer's deadline may refuse one table's share after
+  // another's was stored: the retry then stores only what is missing (`otel_logs` and
+  // `predictions` have identities; `feedback` needs none, its reads take the newest row per
+  // prediction id). The same holds for the five metrics tables.
+  const stageLogs = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, add: AddOptions): Staged => {
     const receivedAt = nowUnixNano();
     const eventTimes = EventTimeBounds.around(receivedAt, opts.limits);
     const decoded = decodeLogsRequest(body, encoding, project, eventTimes);
@@ -171,11 +172,11 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
     // The batchers number the plain records (`IngestRow`) in this order: a retry, the same bytes
     // decoded the same way, numbers them alike.
-    const stored = Promise.all([app.batchers.logs.add(logs, { key }), app.batchers.predictions.add(predictions, { key }), app.batchers.feedback.add(feedback)]);
+    const stored = Promise.all([app.batchers.logs.add(logs, add), app.batchers.predictions.add(predictions, add), app.batchers.feedback.add(feedback, { deadline: add.deadline })]);
     return { stored: stored.then(() => undefined), accepted: logs.length + predictions.length + feedback.length, rejected, errors };
   };
 
-  const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, { key }: AddOptions): Staged => {
+  const stageMetrics = (body: Buffer, encoding: OtlpEncoding, project: string, policy: RecordPolicy, add: AddOptions): Staged => {
     const eventTimes = EventTimeBounds.around(nowUnixNano(), opts.limits);
     const decoded = decodeMetricsRequest(body, encoding, project, eventTimes);
     const { gauge, sum, histogram, exponentialHistogram, summary } = app.batchers;
@@ -205,11 +206,11 @@ async function otlpReceivers(app: FastifyInstance, opts: OtlpPluginOptions): Pro
     }
     // Each table's points are numbered (`IngestRow`) in request order, as for logs.
     const stored = Promise.all([
-      gauge.add(decoded.gauge, { key }),
-      sum.add(decoded.sum, { key }),
-      histogram.add(decoded.histogram, { key }),
-      exponentialHistogram.add(decoded.exponentialHistogram, { key }),
-      summary.add(decoded.summary, { key }),
+      gauge.add(decoded.gauge, add),
+      sum.add(decoded.sum, add),
+      histogram.add(decoded.histogram, add),
+      exponentialHistogram.add(decoded.exponentialHistogram, add),
+      summary.add(decoded.summary, add),
     ]);
     return { stored: stored.then(() => undefined), accepted, rejected: decoded.rejected, errors: decoded.errors };
   };
