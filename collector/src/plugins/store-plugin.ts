@@ -118,6 +118,7 @@ async function storeSetup(app: FastifyInstance, opts: StorePluginOptions): Promi
       },
     });
   }
+  guard?.watch();
   app.decorate('store', store);
   app.decorate('batchers', batchers);
   app.decorate('insertHealth', insertHealth);

@@ -103,6 +103,24 @@ describe('DiskFullGuard (embedded store)', () => {
     expect(await count(`SELECT sum(LatencyMs) AS n FROM predictions WHERE PredictionId LIKE 'a-%'`)).toBe((1999 * 2000) / 2);
   });
 
+  it('starts on its own when the free space it watches falls below the minimum, with no insert failing, and stops when there is room', async () => {
+    const calls: string[] = [];
+    const recording = { query: store.query.bind(store), command: async (sql: string) => { calls.push(sql); await store.command(sql); } };
+    let free = 1 << 30;
+    const guard = new DiskFullGuard({ store: recording, dataDir, log: quiet, repair: async () => {}, space: () => ({ free, total: 2 ** 31 }), pollMs: 10, watchMs: 10 });
+    guard.watch();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toEqual([]);
+    free = 1024;
+    const deadline = performance.now() + 10_000;
+    while (!calls.includes('SYSTEM STOP MERGES') && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls[0]).toBe('SYSTEM STOP MERGES');
+    free = 1 << 30;
+    while (!calls.includes('SYSTEM START MERGES') && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls.at(-1)).toBe('SYSTEM START MERGES');
+    await guard.close();
+  });
+
   it('does nothing for a failure that is not a full disk, and starts merges again at close while the disk is still full', async () => {
     const calls: string[] = [];
     const recording = { query: store.query.bind(store), command: async (sql: string) => { calls.push(sql); await store.command(sql); } };

@@ -27,10 +27,14 @@ export interface DiskFullGuardOptions {
   space?: () => { free: number; total: number };
   /** How often the free space is read while the disk is full, in ms. @default 1000 */
   pollMs?: number;
+  /** How often the free space is read otherwise (see {@link DiskFullGuard.watch}), in ms. @default 5000 */
+  watchMs?: number;
 }
 
-/** The disk counts as free again from this many free bytes, or 1% of its size when more. */
+/** The disk counts as free again from this many free bytes, or 1% of its size when more (but never more than {@link ENOUGH_FREE_BYTES}). */
 export const MIN_FREE_BYTES = 16 * 1024 * 1024;
+/** Free bytes that always count as room again, however large the disk. */
+export const ENOUGH_FREE_BYTES = 1024 * 1024 * 1024;
 
 /** Parts written this long before the disk was found full are checked too, in seconds (below the 480 s the store keeps replaced parts). */
 export const CHECKED_BEFORE_SECONDS = 300;
@@ -50,13 +54,15 @@ export function isDiskFull(err: unknown): boolean {
  * can leave a merged part with empty files that the engine takes for a whole part: reads of it
  * fail, and when the store is opened again the part is set aside with its rows, the parts it was
  * merged from being gone by then (the disk-full chaos scenario lost 103 acknowledged requests
- * that way). When an insert fails because the disk is full, the guard:
+ * that way). When an insert fails because the disk is full, or the free space it reads every
+ * few seconds ({@link watch}) falls below {@link MIN_FREE_BYTES}, the guard:
  * 1. stops the engine's merges (`SYSTEM STOP MERGES`, again after each poll: a table attached
  *    again by a repair merges otherwise), so that no merge meets the full disk;
  * 2. checks every part written since {@link CHECKED_BEFORE_SECONDS} before (`CHECK TABLE ... PART`)
  *    and repairs each table with a damaged one (`repair`: the part is detached, the parts it was
  *    merged from, kept by `ClickHouseStore.keepReplacedParts`, come back);
- * 3. waits until the disk has room again ({@link MIN_FREE_BYTES}), checks the parts written
+ * 3. waits until the disk has room again (1% of it, at least {@link MIN_FREE_BYTES}, at most
+ *    {@link ENOUGH_FREE_BYTES}), checks the parts written
  *    meanwhile the same way, and starts the merges again.
  * Never throws: what fails is logged, and the next full disk starts it over.
  */
@@ -65,12 +71,14 @@ export class DiskFullGuard {
   #episode: Promise<void> | undefined;
   #closed = false;
   #wake: (() => void) | undefined;
+  #watch: NodeJS.Timeout | undefined;
   /** Repairs done by the guard, for tests and the log. */
   readonly repaired: string[] = [];
 
   constructor(options: DiskFullGuardOptions) {
     this.#opts = {
       pollMs: 1000,
+      watchMs: 5000,
       space: () => {
         const s = statfsSync(options.dataDir);
         return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
@@ -81,7 +89,29 @@ export class DiskFullGuard {
 
   /** Told each failed insert: a full disk starts the guard's work (once at a time). */
   noteFailure(err: unknown): void {
-    if (this.#closed || this.#episode !== undefined || !isDiskFull(err)) return;
+    if (isDiskFull(err)) this.#begin();
+  }
+
+  /**
+   * Reads the free space every `watchMs` too, and starts the guard's work when less than
+   * {@link MIN_FREE_BYTES} is left: merges run without inserts (no traffic), and one that meets
+   * the full disk must not wait for an insert to be noticed.
+   */
+  watch(): void {
+    if (this.#watch !== undefined) return;
+    this.#watch = setInterval(() => {
+      if (this.#episode !== undefined) return;
+      try {
+        if (this.#opts.space().free < MIN_FREE_BYTES) this.#begin();
+      } catch {
+        // The data directory cannot be read: the inserts will say what is wrong.
+      }
+    }, this.#opts.watchMs);
+    this.#watch.unref();
+  }
+
+  #begin(): void {
+    if (this.#closed || this.#episode !== undefined) return;
     this.#episode = this.#run().finally(() => (this.#episode = undefined));
   }
 
@@ -93,6 +123,7 @@ export class DiskFullGuard {
   /** Stops waiting for room; merges are started again if the guard had stopped them. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#watch);
     this.#wake?.();
     await this.idle();
   }
@@ -100,7 +131,7 @@ export class DiskFullGuard {
   async #run(): Promise<void> {
     const { store, log } = this.#opts;
     const since = Math.floor(Date.now() / 1000) - CHECKED_BEFORE_SECONDS;
-    log.warn({ dataDir: this.#opts.dataDir }, 'the disk is full: merges stopped until it has room again; recent parts are checked for damage');
+    log.warn({ dataDir: this.#opts.dataDir }, 'the disk is full (or nearly): merges stopped until it has room again; recent parts are checked for damage');
     let stopped = false;
     try {
       await store.command('SYSTEM STOP MERGES');
@@ -125,7 +156,7 @@ export class DiskFullGuard {
   #hasRoom(): boolean {
     try {
       const { free, total } = this.#opts.space();
-      return free >= Math.max(MIN_FREE_BYTES, total / 100);
+      return free >= Math.max(MIN_FREE_BYTES, Math.min(total / 100, ENOUGH_FREE_BYTES));
     } catch {
       return false;
     }
