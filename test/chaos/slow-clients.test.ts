@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { openSocket, readAnswer } from '../helpers/raw-http.js';
@@ -34,11 +35,12 @@ async function normalRequests(n: number, tag: string): Promise<number[]> {
 
 describe('chaos: slow clients', () => {
   it(`${TRICKLING} trickling connections: each answered 408, normal requests still served`, async () => {
-    collector = await startCollector({ dataDir, env: { INFERLENS_REQUEST_TIMEOUT_MS: '5000', INFERLENS_HEADERS_TIMEOUT_MS: '5000' } });
+    const running = await startCollector({ dataDir, env: { INFERLENS_REQUEST_TIMEOUT_MS: '5000', INFERLENS_HEADERS_TIMEOUT_MS: '5000' } });
+    collector = running;
     const quiet = await normalRequests(NORMAL, 'quiet');
 
-    const sockets = [];
-    for (let i = 0; i < TRICKLING; i++) sockets.push(await openSocket(collector.port));
+    const sockets: Socket[] = [];
+    for (let i = 0; i < TRICKLING; i++) sockets.push(await openSocket(running.port));
     let t0 = performance.now();
     const answeredAt: number[] = [];
     const answers = sockets.map((s) =>
@@ -61,7 +63,7 @@ describe('chaos: slow clients', () => {
     clearInterval(ticker);
     for (const s of sockets) s.destroy();
     // The collector sees the sockets close a moment later: every reservation is released by then.
-    const bytesInFlight = async () => Number(/^inferlens_bytes_in_flight (\S+)/m.exec(await (await fetch(`${collector.url}/metrics`)).text())?.[1]);
+    const bytesInFlight = async () => Number(/^inferlens_bytes_in_flight (\S+)/m.exec(await (await fetch(`${running.url}/metrics`)).text())?.[1]);
     const inFlight = await poll('bytes in flight back to 0', bytesInFlight, (v) => v === 0, 10_000).catch(() => bytesInFlight());
 
     report('slow-clients', {

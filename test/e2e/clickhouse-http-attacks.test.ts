@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { clickHouseHttpEnv, clickHouseHttpListening, removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import { postAccepted } from '../helpers/ndjson.js';
 
 // Attacks on the collector's read-only ClickHouse HTTP interface (clickhouseHttp.*), each sent
@@ -31,15 +31,9 @@ beforeAll(async () => {
   writeFileSync(secretFile, `${SECRET}\n`);
   collector = await startCollector({
     dataDir: dir,
-    env: {
-      INFERLENS_CLICKHOUSE_URL: '',
-      INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
-      INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
-      INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
-    },
+    env: clickHouseHttpEnv(USER, PASSWORD),
   });
-  const line = collector.output.map((l) => { try { return JSON.parse(l) as { msg?: string; port?: number } } catch { return {}; } }).find((r) => r.msg === 'clickhouse http interface listening (read-only)');
-  chUrl = `http://127.0.0.1:${line!.port}`;
+  chUrl = `http://127.0.0.1:${clickHouseHttpListening(collector).port}`;
   client = createClient({ url: chUrl, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
   await postAccepted(`${collector.url}/v1/predictions`, [{ predictionId: 'a-1', model: 'fraud', version: 'v1', timestamp: Date.now() - 1000, latencyMs: 3, features: { amount: 1 } }]);
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, SettingsMap, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { clickHouseHttpEnv, clickHouseHttpListening, removeDir, startCollector, tempDataDir, type ClickHouseHttpListening, type CollectorProcess } from '../helpers/collector-process.js';
 import { makeCertificates } from '../helpers/certificates.js';
 import { postAccepted } from '../helpers/ndjson.js';
 
@@ -29,18 +29,14 @@ beforeAll(async () => {
   collector = await startCollector({
     dataDir: dir,
     env: {
-      // The embedded store, even when the suites run against a server.
-      INFERLENS_CLICKHOUSE_URL: '',
-      INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
-      INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
-      INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
+      ...clickHouseHttpEnv(USER, PASSWORD),
       INFERLENS_CLICKHOUSE_HTTP_MAX_EXECUTION_SECONDS: '2',
       INFERLENS_CLICKHOUSE_HTTP_MAX_MEMORY_BYTES: String(64 * 1024 * 1024),
     },
   });
-  const line = collector.output.map((l) => { try { return JSON.parse(l) as { msg?: string; port?: number; host?: string } } catch { return {}; } }).find((r) => r.msg === 'clickhouse http interface listening (read-only)');
-  expect(line?.host).toBe('127.0.0.1');
-  chUrl = `http://127.0.0.1:${line!.port}`;
+  const listening = clickHouseHttpListening(collector);
+  expect(listening).toMatchObject({ host: '127.0.0.1', scheme: 'http', project: '*' });
+  chUrl = `http://127.0.0.1:${listening.port}`;
   client = newClient();
   const t = Date.now() - 60_000;
   await postAccepted(`${collector.url}/v1/predictions`, Array.from({ length: 20 }, (_, i) => ({ predictionId: `g-${i}`, model: 'fraud', version: i % 2 ? 'v2' : 'v1', timestamp: t + i, latencyMs: i, features: { amount: i * 1.5, country: 'FR' } })));
@@ -143,7 +139,7 @@ describe('the interface on a collector that requires API keys, scoped to one pro
   let secured: CollectorProcess;
   let securedDir: string;
   let acme: ClickHouseClient;
-  let line: { host?: string; port?: number; scheme?: string; project?: string } | undefined;
+  let listening: ClickHouseHttpListening;
 
   beforeAll(async () => {
     securedDir = tempDataDir();
@@ -151,20 +147,17 @@ describe('the interface on a collector that requires API keys, scoped to one pro
     secured = await startCollector({
       dataDir: securedDir,
       env: {
-        INFERLENS_CLICKHOUSE_URL: '',
+        ...clickHouseHttpEnv(USER, PASSWORD),
         INFERLENS_AUTH_MODE: 'required',
         INFERLENS_ADMIN_KEY: ADMIN,
         INFERLENS_TLS_CERT_FILE: certs.serverCert,
         INFERLENS_TLS_KEY_FILE: certs.serverKey,
-        INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
-        INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
-        INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
         INFERLENS_CLICKHOUSE_HTTP_PROJECT: 'acme',
       },
       tls: { ca: certs.caPem },
     });
-    line = secured.output.map((l) => { try { return JSON.parse(l) as typeof line & { msg?: string } } catch { return {}; } }).find((r) => r?.msg === 'clickhouse http interface listening (read-only)');
-    acme = createClient({ url: `https://localhost:${line!.port}`, username: USER, password: PASSWORD, tls: { ca_cert: readFileSync(certs.caFile) }, log: { level: ClickHouseLogLevel.OFF } });
+    listening = clickHouseHttpListening(secured);
+    acme = createClient({ url: `https://localhost:${listening.port}`, username: USER, password: PASSWORD, tls: { ca_cert: readFileSync(certs.caFile) }, log: { level: ClickHouseLogLevel.OFF } });
     clients.push(acme);
     const t = Date.now() - 60_000;
     const records = [
@@ -189,8 +182,8 @@ describe('the interface on a collector that requires API keys, scoped to one pro
   });
 
   it('listens over HTTPS on loopback for project acme, and refuses plain HTTP', async () => {
-    expect(line).toMatchObject({ host: '127.0.0.1', scheme: 'https', project: 'acme' });
-    await expect(fetch(`http://127.0.0.1:${line!.port}/?query=SELECT%201`)).rejects.toThrow();
+    expect(listening).toMatchObject({ host: '127.0.0.1', scheme: 'https', project: 'acme' });
+    await expect(fetch(`http://127.0.0.1:${listening.port}/?query=SELECT%201`)).rejects.toThrow();
     expect(await rows(acme, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
@@ -204,7 +197,7 @@ describe('the interface on a collector that requires API keys, scoped to one pro
     expect(await rows(acme, 'SELECT count() AS n FROM (SELECT * FROM default.predictions) AS a JOIN predictions AS b USING (PredictionId)')).toEqual([{ n: 3 }]);
     expect(await rows(acme, "SELECT ('other', 'o-0') IN (SELECT Project, PredictionId FROM predictions) AS seen")).toEqual([{ seen: 0 }]);
     expect(await rows(acme, 'SELECT count() AS n FROM model_activity')).toEqual([{ n: 1 }]);
-    await expect(acme.query({ query: 'SELECT count() FROM predictions', format: 'JSONEachRow', clickhouse_settings: { additional_table_filters: "{'predictions': '1'}" } })).rejects.toMatchObject({ code: '164' });
+    await expect(acme.query({ query: 'SELECT count() FROM predictions', format: 'JSONEachRow', clickhouse_settings: { additional_table_filters: SettingsMap.from({ predictions: '1' }) } })).rejects.toMatchObject({ code: '164' });
     await expect(rows(acme, "SELECT count() FROM predictions SETTINGS additional_table_filters = {'predictions': '1'}")).rejects.toMatchObject({ code: '164' });
   });
 

@@ -54,7 +54,8 @@ describe('estimated quality (CBPE) before labels arrive', () => {
     const t0 = recentStart(W, 3_600_000 + 1095 * DAY_STEP_MS + 10 * W);
     const timeOf = (d: { date: string; city: string }) => t0 + ((Date.parse(`${d.date}T00:00:00Z`) - first) / 86_400_000) * DAY_STEP_MS + (d.city === 'Seattle' ? 0 : 1);
     const idOf = (d: { date: string; city: string }) => `${d.city}-${d.date}`;
-    const predictions = served.map((d) => ({ predictionId: idOf(d), model: 'rain', version: 'v1', timestamp: timeOf(d), outputs: model.predict(d) }));
+    // Each prediction's segment is its city (per-segment estimates below).
+    const predictions = served.map((d) => ({ predictionId: idOf(d), model: 'rain', version: 'v1', segment: d.city, timestamp: timeOf(d), outputs: model.predict(d) }));
     const feedback = (ds: typeof served) => ds.map((d) => ({ predictionId: idOf(d), model: 'rain', version: 'v1', timestamp: timeOf(d) + 1000, label: d.rainTomorrow }));
     const reference = served.filter((d) => d.date < '2014');
     const production = served.filter((d) => d.date >= '2014');
@@ -83,8 +84,8 @@ describe('estimated quality (CBPE) before labels arrive', () => {
       const r = await fetch(`${base}/api/v1/jobs/quality/run`, { method: 'POST' });
       expect(r.status).toBe(200);
     };
-    const results = async (version = 'v1'): Promise<QualityResult[]> => {
-      const r = await fetch(`${base}/api/v1/quality?model=rain&version=${version}&limit=1000`);
+    const results = async (version = 'v1', segment?: string): Promise<QualityResult[]> => {
+      const r = await fetch(`${base}/api/v1/quality?model=rain&version=${version}&limit=1000${segment === undefined ? '' : `&segment=${encodeURIComponent(segment)}`}`);
       expect(r.status).toBe(200);
       return ((await r.json()) as { results: QualityResult[] }).results.filter((x) => Date.parse(x.windowStart) >= productionStart);
     };
@@ -123,6 +124,30 @@ describe('estimated quality (CBPE) before labels arrive', () => {
         for (const k of ['value', 'lower', 'upper'] as const) expect(r.estimated![m][k], `${r.windowStart} ${m}.${k}`).toBeCloseTo(before[i]!.estimated![m][k]!, 12);
       }
     }
+
+    // Per segment: each city's windows get an estimate from that city's scores alone, by the same
+    // calibration. v3 serves Seattle's days only, calibrated on the same labelled rows (uploaded
+    // as v2's): its windows' estimates are v1's Seattle segment's.
+    const seattleDays = production.filter((d) => d.city === 'Seattle');
+    await postAccepted(`${base}/v1/predictions`, seattleDays.map((d) => ({ predictionId: `v3-${idOf(d)}`, model: 'rain', version: 'v3', timestamp: timeOf(d), outputs: model.predict(d) })));
+    const uploadV3 = await fetch(`${base}/v1/references?model=rain&version=v3&labelColumn=truth`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    expect(uploadV3.status, await uploadV3.clone().text()).toBe(200);
+    await run();
+    const seattle = await results('v1', 'Seattle');
+    const newYork = await results('v1', 'New York');
+    const v3 = await results('v3');
+    expect(seattle.map((r) => r.windowStart)).toEqual(before.map((r) => r.windowStart));
+    expect(v3.map((r) => r.windowStart)).toEqual(seattle.map((r) => r.windowStart));
+    for (const [i, r] of seattle.entries()) {
+      expect(r.estimated).toMatchObject({ referenceId, referenceRows: reference.length, rows: v3[i]!.estimated!.rows });
+      // The two cities' scored rows make the window's.
+      expect(r.estimated!.rows + newYork[i]!.estimated!.rows).toBe(before[i]!.estimated!.rows);
+      for (const m of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc'] as const) {
+        for (const k of ['value', 'lower', 'upper'] as const) expect(r.estimated![m][k], `${r.windowStart} ${m}.${k}`).toBeCloseTo(v3[i]!.estimated![m][k]!, 12);
+      }
+    }
+    // The cities differ: the segments' estimates are not the window's.
+    expect(seattle.some((r, i) => Math.abs(r.estimated!.accuracy.value! - before[i]!.estimated!.accuracy.value!) > 1e-6)).toBe(true);
 
     // The labels arrive; the windows are recomputed with realized metrics beside the estimate.
     await postAccepted(`${base}/v1/feedback`, feedback(production));

@@ -10,7 +10,7 @@ import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { clickHouseHttpEnv, clickHouseHttpListening, removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 
 // Retries of OTLP logs and metrics requests already stored, against a collector child process:
 // a log record or a data point has no id, so a row is named by its request's key (the body's
@@ -29,24 +29,10 @@ const dataDir = tempDataDir();
 beforeAll(async () => {
   collector = await startCollector({
     dataDir,
-    env: {
-      // The embedded store, even when the suites run against a server (the counts go through its HTTP interface).
-      INFERLENS_CLICKHOUSE_URL: '',
-      INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
-      INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
-      INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
-    },
+    // The embedded store, even when the suites run against a server (the counts go through its HTTP interface).
+    env: clickHouseHttpEnv(USER, PASSWORD),
   });
-  const line = collector.output
-    .map((l) => {
-      try {
-        return JSON.parse(l) as { msg?: string; port?: number };
-      } catch {
-        return {};
-      }
-    })
-    .find((r) => r.msg === 'clickhouse http interface listening (read-only)');
-  ch = createClient({ url: `http://127.0.0.1:${line!.port}`, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
+  ch = createClient({ url: `http://127.0.0.1:${clickHouseHttpListening(collector).port}`, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
 });
 
 afterAll(async () => {
@@ -110,6 +96,27 @@ async function lossyProxy(target: string): Promise<LossyProxy> {
   return proxy;
 }
 
+/** Runs `use` with a {@link lossyProxy} in front of the collector, closed after it. */
+async function throughLossyProxy<T>(use: (proxy: LossyProxy) => Promise<T>): Promise<T> {
+  const proxy = await lossyProxy(collector.url);
+  try {
+    return await use(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** Flushes `provider`'s one export through `proxy` with its answer dropped once: the request reached the collector twice, byte for byte (stored, answered 503, retried). */
+async function flushDroppedOnce(proxy: LossyProxy, provider: { forceFlush(): Promise<void> }): Promise<void> {
+  proxy.drop = 1;
+  await provider.forceFlush();
+  expect(proxy.requests.map((r) => [r.stored, r.answered])).toEqual([
+    [200, 503],
+    [200, 200],
+  ]);
+  expect(proxy.requests[0]!.body.equals(proxy.requests[1]!.body)).toBe(true);
+}
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 async function postLogs(body: Buffer, headers: Record<string, string> = {}): Promise<number> {
@@ -121,8 +128,7 @@ async function postLogs(body: Buffer, headers: Record<string, string> = {}): Pro
 describe('a retried OTLP logs request stores no log record twice', () => {
   it('the official protobuf exporter retrying an export whose answer it did not get; replays, Idempotency-Key, and a new export of the same records', async () => {
     const service = 'retry-logs';
-    const proxy = await lossyProxy(collector.url);
-    try {
+    await throughLossyProxy(async (proxy) => {
       const provider = new LoggerProvider({
         resource: resourceFromAttributes({ 'service.name': service }),
         processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${proxy.url}/v1/logs` }), scheduledDelayMillis: 3_600_000 })],
@@ -134,14 +140,8 @@ describe('a retried OTLP logs request stores no log record twice', () => {
         for (const i of range(40)) logger.emit({ body: `line ${i % 10}`, severityNumber: SeverityNumber.INFO, severityText: 'INFO', timestamp: at + i, attributes: { i } });
       };
       emitAll();
-      proxy.drop = 1;
-      await provider.forceFlush();
-      // One request of 40 records reached the collector twice, byte for byte: stored, answered 503, retried.
-      expect(proxy.requests.map((r) => [r.stored, r.answered])).toEqual([
-        [200, 503],
-        [200, 200],
-      ]);
-      expect(proxy.requests[0]!.body.equals(proxy.requests[1]!.body)).toBe(true);
+      // One request of 40 records.
+      await flushDroppedOnce(proxy, provider);
       expect(await logRows(service)).toEqual({ rows: 40, distinct: 40 });
 
       // The same bytes again, straight to the collector, twice: nothing more.
@@ -164,9 +164,7 @@ describe('a retried OTLP logs request stores no log record twice', () => {
       await provider.shutdown();
       expect(proxy.requests.map((r) => r.answered)).toEqual([503, 200, 200]);
       expect(await logRows(service)).toEqual({ rows: 120, distinct: 40 });
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('a request of 300 records, some equal, dropped twice; then under an Idempotency-Key, first its 200 first records, then all 300', async () => {
@@ -180,8 +178,7 @@ describe('a retried OTLP logs request stores no log record twice', () => {
     await provider.forceFlush();
     const records = memory.getFinishedLogRecords();
     expect(records).toHaveLength(300);
-    const proxy = await lossyProxy(collector.url);
-    try {
+    const sent = await throughLossyProxy(async (proxy) => {
       const exporter = new OTLPLogExporter({ url: `${proxy.url}/v1/logs` });
       proxy.drop = 2;
       const result = await new Promise<{ code: number }>((resolve) => exporter.export(records, resolve));
@@ -194,12 +191,11 @@ describe('a retried OTLP logs request stores no log record twice', () => {
       expect(new Set(proxy.requests.map((r) => r.body.toString('base64'))).size).toBe(1);
       expect(await count('otel_logs', service)).toBe(300);
       await exporter.shutdown();
-    } finally {
-      await proxy.close();
-    }
+      return proxy.requests[0]!.body;
+    });
     // The exporter's own serializer gives the bytes it sent: a replay of them stores nothing.
     const all = Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!);
-    expect(all.equals(proxy.requests[0]!.body)).toBe(true);
+    expect(all.equals(sent)).toBe(true);
     expect(await postLogs(all)).toBe(200);
     expect(await count('otel_logs', service)).toBe(300);
     // A client that regrouped its records between attempts under one key: its first 200, then all
@@ -240,8 +236,7 @@ describe('a retried OTLP logs request stores no log record twice', () => {
 describe('a retried OTLP metrics request stores no data point twice', () => {
   it('the official protobuf exporter retrying an export whose answer it did not get; a second collection of the same series is stored', async () => {
     const service = 'retry-metrics';
-    const proxy = await lossyProxy(collector.url);
-    try {
+    await throughLossyProxy(async (proxy) => {
       const provider = new MeterProvider({
         resource: resourceFromAttributes({ 'service.name': service }),
         readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${proxy.url}/v1/metrics` }), exportIntervalMillis: 3_600_000 })],
@@ -255,13 +250,7 @@ describe('a retried OTLP metrics request stores no data point twice', () => {
         if (i < 10) histogram.record(i / 10, { route: `/r${i}` });
         if (i < 5) gauge.record(7, { queue: `q${i}` });
       }
-      proxy.drop = 1;
-      await provider.forceFlush();
-      expect(proxy.requests.map((r) => [r.stored, r.answered])).toEqual([
-        [200, 503],
-        [200, 200],
-      ]);
-      expect(proxy.requests[0]!.body.equals(proxy.requests[1]!.body)).toBe(true);
+      await flushDroppedOnce(proxy, provider);
       expect([await count('otel_metrics_sum', service), await count('otel_metrics_histogram', service), await count('otel_metrics_gauge', service)]).toEqual([20, 10, 5]);
 
       // The first request's bytes again, straight to the collector: nothing more.
@@ -276,8 +265,6 @@ describe('a retried OTLP metrics request stores no data point twice', () => {
       expect(proxy.requests.slice(2).map((x) => x.answered)).toEqual(proxy.requests.slice(2).map(() => 200));
       const exports = proxy.requests.length - 1;
       expect([await count('otel_metrics_sum', service), await count('otel_metrics_histogram', service)]).toEqual([20 * exports, 10 * exports]);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });

@@ -16,7 +16,7 @@ import {
 import { OTLPMetricExporter as OTLPMetricExporterHttp } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { createMonitor, InMemoryPredictionExporter } from '@inferlens/sdk';
-import { removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
+import { clickHouseHttpEnv, clickHouseHttpListening, removeDir, startCollector, tempDataDir, type CollectorProcess } from '../helpers/collector-process.js';
 import {
   OTEL_METRICS_EXPONENTIAL_HISTOGRAM,
   OTEL_METRICS_GAUGE,
@@ -42,24 +42,10 @@ beforeAll(async () => {
   dataDir = tempDataDir();
   collector = await startCollector({
     dataDir,
-    env: {
-      // The embedded store, even when the suites run against a server (the read-back goes through its HTTP interface).
-      INFERLENS_CLICKHOUSE_URL: '',
-      INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
-      INFERLENS_CLICKHOUSE_HTTP_USERNAME: USER,
-      INFERLENS_CLICKHOUSE_HTTP_PASSWORD: PASSWORD,
-    },
+    // The embedded store, even when the suites run against a server (the read-back goes through its HTTP interface).
+    env: clickHouseHttpEnv(USER, PASSWORD),
   });
-  const line = collector.output
-    .map((l) => {
-      try {
-        return JSON.parse(l) as { msg?: string; port?: number };
-      } catch {
-        return {};
-      }
-    })
-    .find((r) => r.msg === 'clickhouse http interface listening (read-only)');
-  ch = createClient({ url: `http://127.0.0.1:${line!.port}`, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
+  ch = createClient({ url: `http://127.0.0.1:${clickHouseHttpListening(collector).port}`, username: USER, password: PASSWORD, log: { level: ClickHouseLogLevel.OFF } });
 });
 
 afterAll(async () => {

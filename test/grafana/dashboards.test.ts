@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { ClickHouseStore } from '@inferlens/collector';
+import { ClickHouseStore } from '../../collector/src/store/ClickHouseStore.js';
 import { OTEL_LOGS, type LogRow } from '../../collector/src/store/schema/otel-logs.js';
 import { OTEL_TRACES, type SpanRow } from '../../collector/src/store/schema/otel-traces.js';
 import { startClickHouseHttpInterface, type ClickHouseHttpInterface } from '../../collector/src/clickhouse-http/ClickHouseHttpInterface.js';

@@ -130,3 +130,48 @@ export async function startCollector(
     },
   };
 }
+
+/**
+ * The environment that turns a collector's read-only ClickHouse HTTP interface (clickhouseHttp.*)
+ * on, on a free port, for `username` and `password`, over the embedded store: the store stays
+ * embedded even when the suites run against a server (INFERLENS_CLICKHOUSE_URL empty).
+ */
+export function clickHouseHttpEnv(username: string, password: string): Record<string, string> {
+  return {
+    INFERLENS_CLICKHOUSE_URL: '',
+    INFERLENS_CLICKHOUSE_HTTP_PORT: '0',
+    INFERLENS_CLICKHOUSE_HTTP_USERNAME: username,
+    INFERLENS_CLICKHOUSE_HTTP_PASSWORD: password,
+  };
+}
+
+/** Where a collector's read-only ClickHouse HTTP interface listens, as its start-up log line says. */
+export interface ClickHouseHttpListening {
+  host: string;
+  port: number;
+  scheme: 'http' | 'https';
+  /** The project it serves, `*` for all. */
+  project: string;
+}
+
+/**
+ * Reads where `collector`'s read-only ClickHouse HTTP interface listens from the line it logs
+ * once it does (before the collector's own "collector listening", so it is there once
+ * {@link startCollector} resolves); throws, with the collector's output, if it logged none.
+ */
+export function clickHouseHttpListening(collector: CollectorProcess): ClickHouseHttpListening {
+  for (const line of collector.output) {
+    let rec: Partial<ClickHouseHttpListening> & { msg?: unknown };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      continue; // not a JSON log line
+    }
+    if (rec.msg !== 'clickhouse http interface listening (read-only)') continue;
+    if (typeof rec.host !== 'string' || typeof rec.port !== 'number' || (rec.scheme !== 'http' && rec.scheme !== 'https') || typeof rec.project !== 'string') {
+      throw new Error(`the ClickHouse HTTP interface's listening line lacks host, port, scheme or project: ${line}`);
+    }
+    return { host: rec.host, port: rec.port, scheme: rec.scheme, project: rec.project };
+  }
+  throw new Error(`the collector logged no "clickhouse http interface listening (read-only)" line:\n${collector.output.join('\n')}`);
+}

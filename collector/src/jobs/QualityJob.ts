@@ -14,7 +14,7 @@ import {
 import { latestFeedbackArrival } from '../store/repositories/feedback.js';
 import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
 import { listStreams, type Stream } from '../store/repositories/model-activity.js';
-import { datasetEstimationRows, estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, windowsWithNewFeedback, type QualityInputs } from '../store/repositories/prediction-feedback.js';
+import { datasetEstimationRows, estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, segmentScoreGroups, windowsWithNewFeedback, type QualityInputs, type ScoreGroup } from '../store/repositories/prediction-feedback.js';
 import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
 import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { countPredictions } from '../store/repositories/predictions.js';
@@ -196,22 +196,7 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
 
   async #estimate(key: Stream, range: { fromMs: number; toMs: number }): Promise<EstimatedQuality | null> {
     const estimator = await this.#estimator(key);
-    if (!estimator) return null;
-    const groups = await scoreGroups(this.store, key, range, this.#outputs(key.model));
-    if (groups.length === 0) return null;
-    const e = estimatePerformance(estimator.model, groups);
-    const metric = (m: (typeof CBPE_METRICS)[number]): EstimatedValue =>
-      Number.isFinite(e[m].value) ? { value: e[m].value, lower: fin(e[m].lower), upper: fin(e[m].upper) } : { value: null, lower: null, upper: null };
-    return {
-      referenceId: estimator.referenceId,
-      referenceRows: estimator.model.referenceRows,
-      rows: e.rows,
-      accuracy: metric('accuracy'),
-      precision: metric('precision'),
-      recall: metric('recall'),
-      f1: metric('f1'),
-      rocAuc: metric('rocAuc'),
-    };
+    return estimator ? estimated(estimator, await scoreGroups(this.store, key, range, this.#outputs(key.model))) : null;
   }
 
   async #compute(key: Stream, start: number, end: number, recomputed: boolean): Promise<number> {
@@ -240,12 +225,35 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     const plan = planSegments(counts, total, settings.maxValues);
     const names = segmentNames(plan);
     if (names.length === 0) return [];
-    const inputs = await qualitySegmentInputs(this.store, key, range, this.#outputs(key.model), segmentGrouping(column, plan.values, OTHER_SEGMENT));
+    const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
+    const inputs = await qualitySegmentInputs(this.store, key, range, this.#outputs(key.model), grouping);
+    // Each segment's performance estimated by the reference's calibration, from its own scores.
+    const estimator = await this.#estimator(key);
+    const scores = estimator ? await segmentScoreGroups(this.store, key, range, this.#outputs(key.model), grouping) : undefined;
     return names.flatMap((segment) => {
       const own = inputs.get(segment);
-      return own && own.predictions > 0 ? [resultOf(key, start, end, segment, own.predictions, own, recomputed)] : [];
+      if (!own || own.predictions === 0) return [];
+      return [{ ...resultOf(key, start, end, segment, own.predictions, own, recomputed), estimated: estimator ? estimated(estimator, scores?.get(segment) ?? []) : null }];
     });
   }
+}
+
+/** The CBPE estimate of predictions in `groups` (a window's or a segment's), by `estimator`; null without any. */
+function estimated(estimator: { referenceId: string; model: CbpeModel }, groups: ScoreGroup[]): EstimatedQuality | null {
+  if (groups.length === 0) return null;
+  const e = estimatePerformance(estimator.model, groups);
+  const metric = (m: (typeof CBPE_METRICS)[number]): EstimatedValue =>
+    Number.isFinite(e[m].value) ? { value: e[m].value, lower: fin(e[m].lower), upper: fin(e[m].upper) } : { value: null, lower: null, upper: null };
+  return {
+    referenceId: estimator.referenceId,
+    referenceRows: estimator.model.referenceRows,
+    rows: e.rows,
+    accuracy: metric('accuracy'),
+    precision: metric('precision'),
+    recall: metric('recall'),
+    f1: metric('f1'),
+    rocAuc: metric('rocAuc'),
+  };
 }
 
 /** A window's (or segment's) realized metrics, finished from its aggregations; no estimate. */

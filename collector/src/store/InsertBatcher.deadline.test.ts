@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { SaturatedError } from '../errors.js';
 import { InsertBatcher } from './InsertBatcher.js';
 import type { InsertTarget } from './InsertTarget.js';
-import { decodeRows, type RowCodec } from './schema/TableDefinition.js';
+import type { RowCodec } from './schema/TableDefinition.js';
+import { ID_CODEC, insertedIds, type IdRow } from './testing/id-rows.js';
 
 // Deadlines of queued rows (limits.maxQueueWaitMs), over a fake store whose inserts end when the
 // test says (pure logic; the collector's side is in test/chaos/overload.test.ts).
-
-interface Row {
-  id: string;
-}
-const CODEC: RowCodec<Row> = {
-  table: 'rows',
-  columns: ['Id'],
-  wireColumns: [['Id', 'String']],
-  write: (w, r) => w.string(r.id),
-  read: (r) => ({ id: r.string() }),
-};
 
 /** An engine whose inserts wait until {@link release} is called; records the ids of each. */
 class GatedTarget implements InsertTarget {
@@ -25,8 +15,8 @@ class GatedTarget implements InsertTarget {
   #open: Array<() => void> = [];
   started = 0;
 
-  async insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
-    this.inserts.push(chunks.flatMap((c) => decodeRows(codec as unknown as RowCodec<Row>, c)).map((r) => r.id));
+  async insertRowBinary<R>(_codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
+    this.inserts.push(insertedIds(chunks));
     this.started++;
     await new Promise<void>((resolve) => this.#open.push(resolve));
   }
@@ -37,7 +27,7 @@ class GatedTarget implements InsertTarget {
   }
 }
 
-const rows = (name: string, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `${name}-${i}` }));
+const rows = (name: string, n: number): IdRow[] => Array.from({ length: n }, (_, i) => ({ id: `${name}-${i}` }));
 
 /** Polls `until` every few ms; fails after 5 s. */
 async function waitFor(what: string, until: () => boolean): Promise<void> {
@@ -51,7 +41,7 @@ async function waitFor(what: string, until: () => boolean): Promise<void> {
 describe('InsertBatcher deadlines', () => {
   it('holds rows to their deadline once inserts were timed: rows still queued at it are refused, nothing of them stored, the others kept', async () => {
     const target = new GatedTarget();
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1, maxConcurrentInserts: 1 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1, maxConcurrentInserts: 1 });
     // Before any insert of 1,000 rows or more was timed, no deadline holds: rows are not thrown away on a guess.
     const untimed = batcher.add(rows('u', 1_000), { deadline: performance.now() + 1 });
     await waitFor('the first insert starts', () => target.started === 1);
@@ -84,7 +74,7 @@ describe('InsertBatcher deadlines', () => {
 
   it('refuses queued rows as soon as their insert, at the rate inserts went, would end after their deadline', async () => {
     const target = new GatedTarget();
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1, maxConcurrentInserts: 1 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1, maxConcurrentInserts: 1 });
     // A timed insert of 2,000 rows that takes d ms (at least 200).
     const timed = batcher.add(rows('t', 2_000));
     await waitFor('the timed insert starts', () => target.started === 1);

@@ -2,23 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { StoreError, StoreInsertError } from '../errors.js';
 import { InsertBatcher } from './InsertBatcher.js';
 import type { InsertTarget } from './InsertTarget.js';
-import { decodeRows, type RowCodec } from './schema/TableDefinition.js';
+import type { RowCodec } from './schema/TableDefinition.js';
+import { ID_CODEC, insertedIds, type IdRow } from './testing/id-rows.js';
 
 // The batcher's handling of a damaged part over a fake store (pure logic; the real engine's
 // side is in damaged-part.test.ts): who gets which answer, that no insert runs while the table
 // is repaired, and when a table is not repaired again.
-
-interface Row {
-  id: string;
-}
-
-const CODEC: RowCodec<Row> = {
-  table: 'rows',
-  columns: ['Id'],
-  wireColumns: [['Id', 'String']],
-  write: (w, r) => w.string(r.id),
-  read: (r) => ({ id: r.string() }),
-};
 
 /** An engine error as @clickhouse/client hands it over, wrapped by the store. */
 function engineError(message: string, code: number, type: string): StoreError {
@@ -60,8 +49,8 @@ class FakeTarget implements InsertTarget {
       : (undefined as unknown as (table: string) => Promise<void>);
   }
 
-  async insertRowBinary<R>(codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
-    const ids = chunks.flatMap((c) => decodeRows(codec as unknown as RowCodec<Row>, c)).map((r) => r.id);
+  async insertRowBinary<R>(_codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
+    const ids = insertedIds(chunks);
     if (this.repairing) this.insertsDuringRepair++;
     this.running++;
     const failure = this.failures.shift();
@@ -92,7 +81,7 @@ describe('InsertBatcher and a damaged part', () => {
     const target = new FakeTarget();
     target.failures.push(damaged);
     const repairs: Array<{ table: string; err: unknown }> = [];
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1, maxRows: 2 }, { onRepair: (table, err) => repairs.push({ table, err }) });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1, maxRows: 2 }, { onRepair: (table, err) => repairs.push({ table, err }) });
     const first = batcher.add([{ id: 'a1' }, { id: 'a2' }]);
     const firstOutcome = outcomes([first]);
     await until(() => target.finishRepair !== undefined);
@@ -115,7 +104,7 @@ describe('InsertBatcher and a damaged part', () => {
   it('waits for the inserts in progress before it repairs, and answers every batch that found the damage with a 503', async () => {
     const target = new FakeTarget();
     target.failures.push(damaged, damaged);
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1, maxRows: 1, maxConcurrentInserts: 2 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1, maxRows: 1, maxConcurrentInserts: 2 });
     const adds = [batcher.add([{ id: 'a' }]), batcher.add([{ id: 'b' }])];
     const settled = outcomes(adds);
     await until(() => target.finishRepair !== undefined);
@@ -130,7 +119,7 @@ describe('InsertBatcher and a damaged part', () => {
   it('a batch of several requests is refused whole, not split in halves (the damage is not in the rows)', async () => {
     const target = new FakeTarget();
     target.failures.push(damaged);
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 5, maxRows: 100 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 5, maxRows: 100 });
     const adds = [batcher.add([{ id: 'a' }]), batcher.add([{ id: 'b' }]), batcher.add([{ id: 'c' }])];
     const settled = outcomes(adds);
     await until(() => target.finishRepair !== undefined);
@@ -142,7 +131,7 @@ describe('InsertBatcher and a damaged part', () => {
   it('does not repair again when the damage outlives a repair: 500 until an insert stores rows', async () => {
     const target = new FakeTarget();
     target.failures.push(damaged, damaged, damaged);
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1 });
     const first = outcomes([batcher.add([{ id: 'a' }])]);
     await until(() => target.finishRepair !== undefined);
     target.finishRepair!();
@@ -161,7 +150,7 @@ describe('InsertBatcher and a damaged part', () => {
     target.failures.push(damaged, missingTable);
     target.repairFailures.push(() => new Error('DETACH TABLE timed out'));
     const repairs: unknown[] = [];
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1 }, { onRepair: (_table, err) => repairs.push(err) });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1 }, { onRepair: (_table, err) => repairs.push(err) });
     const first = outcomes([batcher.add([{ id: 'a' }])]);
     await until(() => target.finishRepair !== undefined);
     target.finishRepair!();
@@ -179,7 +168,7 @@ describe('InsertBatcher and a damaged part', () => {
   it('a store that does not repair its tables answers a damaged part with a 500, as any unknown failure', async () => {
     const target = new FakeTarget(false);
     target.failures.push(damaged);
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1 });
     expect(await outcomes([batcher.add([{ id: 'a' }])])).toEqual(['StoreInsertError 500']);
     expect(target.events).toEqual([{ insert: ['a'], ok: false }]);
   });
@@ -187,7 +176,7 @@ describe('InsertBatcher and a damaged part', () => {
   it('close() waits for a repair in progress and the batches it held back', async () => {
     const target = new FakeTarget();
     target.failures.push(damaged);
-    const batcher = new InsertBatcher(target, CODEC, { maxDelayMs: 1 });
+    const batcher = new InsertBatcher(target, ID_CODEC, { maxDelayMs: 1 });
     const first = outcomes([batcher.add([{ id: 'a' }])]);
     await until(() => target.finishRepair !== undefined);
     const held = outcomes([batcher.add([{ id: 'b' }])]);

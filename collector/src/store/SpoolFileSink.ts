@@ -47,7 +47,7 @@ export class SpoolFileSink implements InsertSink {
     try {
       const handle = await open(file, 'w');
       try {
-        await handle.writev(chunks as Uint8Array[]);
+        await writeAll(handle, chunks);
       } finally {
         await handle.close();
       }
@@ -153,5 +153,31 @@ async function emptied(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** What {@link writeAll} needs of a file handle (`FileHandle`). */
+export interface WritableHandle {
+  writev(buffers: Uint8Array[]): Promise<{ bytesWritten: number }>;
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+}
+
+/**
+ * Writes every byte of `chunks`, or throws. One `writev` call may write fewer bytes than given
+ * without an error (a disk filling up: the system writes what fits): the rest is written again
+ * until it is all there, and a write that still finds no room throws the system's `ENOSPC`. A
+ * short spool file read by the engine failed as a parse error of the rows (400, "Cannot read all
+ * data ... in file/uri ...insert-spool"), in the disk-full scenario, instead of the full disk's 503.
+ */
+export async function writeAll(handle: WritableHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const { bytesWritten } = await handle.writev(chunks as Uint8Array[]);
+  if (bytesWritten >= total) return;
+  // Rare: copy what is left into one buffer and write it until done.
+  const rest = Buffer.concat(chunks as Uint8Array[], total).subarray(bytesWritten);
+  for (let offset = 0; offset < rest.length; ) {
+    const { bytesWritten: n } = await handle.write(rest, offset, rest.length - offset);
+    if (n === 0) throw Object.assign(new Error(`the spool file was written short (${bytesWritten + offset} of ${total} bytes): no space left on device`), { code: 'ENOSPC' });
+    offset += n;
   }
 }

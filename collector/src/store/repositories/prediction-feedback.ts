@@ -171,18 +171,54 @@ export async function datasetEstimationRows(
 }
 
 /** A window's predictions with a score, labelled or not, counted per score and predicted class (what CBPE estimates from). */
-export async function scoreGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<Array<{ score: number; predicted: boolean; count: number }>> {
+export async function scoreGroups(store: ClickHouseStore, scope: PredictionScope, range: MillisRange, outputs: QualityOutputs): Promise<ScoreGroup[]> {
   const w = windowWhere(scope, range);
-  const rows = await store.query<{ score: number; p: number; n: string | number }>(
-    `SELECT S AS score, ${PREDICTED_POSITIVE} AS p, count() AS n FROM (
-       SELECT multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
+  const rows = await store.query<{ score: number; p: number; n: string | number }>(scoreGroupsSql(w.where), scoreGroupsParams(w.params, outputs));
+  return rows.map(scoreGroup);
+}
+
+/** {@link scoreGroups} for each segment of a window at once (see `segments.ts`), by segment. */
+export async function segmentScoreGroups(
+  store: ClickHouseStore,
+  scope: PredictionScope,
+  range: MillisRange,
+  outputs: QualityOutputs,
+  grouping: SegmentGrouping,
+): Promise<Map<string, ScoreGroup[]>> {
+  const w = windowWhere(scope, range);
+  const rows = await store.query<{ Seg: string; score: number; p: number; n: string | number }>(
+    scoreGroupsSql(`${w.where} AND ${grouping.where}`, grouping.expr),
+    scoreGroupsParams({ ...w.params, ...grouping.params }, outputs),
+  );
+  const out = new Map<string, ScoreGroup[]>();
+  for (const r of rows) out.set(r.Seg, [...(out.get(r.Seg) ?? []), scoreGroup(r)]);
+  return out;
+}
+
+/** Predictions of one score and predicted class (CBPE's input). */
+export interface ScoreGroup {
+  score: number;
+  predicted: boolean;
+  count: number;
+}
+
+/** The score groups' SQL over the predictions matching `where`; with `segment`, grouped by its value too (as `Seg`). */
+function scoreGroupsSql(where: string, segment?: string): string {
+  const seg = segment === undefined ? '' : `${segment} AS Seg, `;
+  return `SELECT ${segment === undefined ? '' : 'Seg, '}S AS score, ${PREDICTED_POSITIVE} AS p, count() AS n FROM (
+       SELECT ${seg}multiIf(mapContains(CategoricalOutputs, {labelOut:String}), CategoricalOutputs[{labelOut:String}],
                       mapContains(NumericOutputs, {labelOut:String}), toString(NumericOutputs[{labelOut:String}]), '') AS PL,
               NumericOutputs[{scoreOut:String}] AS S
-       FROM predictions WHERE ${w.where} AND mapContains(NumericOutputs, {scoreOut:String}))
-     WHERE isFinite(S) GROUP BY score, p`,
-    { ...w.params, labelOut: outputs.label, scoreOut: outputs.score, positive: outputs.positiveClass },
-  );
-  return rows.map((r) => ({ score: Number(r.score), predicted: Number(r.p) === 1, count: Number(r.n) }));
+       FROM predictions WHERE ${where} AND mapContains(NumericOutputs, {scoreOut:String}))
+     WHERE isFinite(S) GROUP BY ${segment === undefined ? '' : 'Seg, '}score, p`;
+}
+
+function scoreGroupsParams(params: QueryParams, outputs: QualityOutputs): QueryParams {
+  return { ...params, labelOut: outputs.label, scoreOut: outputs.score, positive: outputs.positiveClass };
+}
+
+function scoreGroup(r: { score: number; p: number; n: string | number }): ScoreGroup {
+  return { score: Number(r.score), predicted: Number(r.p) === 1, count: Number(r.n) };
 }
 
 /**
