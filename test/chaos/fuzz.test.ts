@@ -171,8 +171,8 @@ function mutate(n: number): Case {
 
 const SQL = ["' OR 1=1 --", "'); DROP TABLE predictions; --", '1; SELECT * FROM system.users', '{x:String}', '`predictions`', '\\', '%00', '%', '_'];
 const PARAM_VALUES = [...SQL, '-1', '0', '1e400', '999999999999999999999', 'NaN', 'Infinity', '1.5', '', ' ', 'é', '😀', '\u202e', 'a'.repeat(10_000), '2262-04-12T00:00:00Z', '0000-01-01', 'null', '[]', '{}'];
-const READ_PATHS = ['/api/v1/predictions', '/api/v1/logs', '/api/v1/models', '/api/v1/projects', '/api/v1/timeseries', '/api/v1/drift', '/api/v1/data-quality', '/api/v1/sla', '/api/v1/quality', '/api/v1/compare', '/api/v1/activity', '/api/v1/distributions', '/api/v1/feedback', '/api/v1/references', '/api/v1/jobs', '/api/v1/alerts', '/api/v1/alerts/history'];
-const PARAMS = ['project', 'model', 'version', 'from', 'to', 'limit', 'offset', 'feature', 'a', 'b', 'slo', 'metric', 'step', 'predictionId', 'traceId', 'environment', 'rule', 'status'];
+const READ_PATHS = ['/api/v1/predictions', '/api/v1/logs', '/api/v1/models', '/api/v1/projects', '/api/v1/timeseries', '/api/v1/drift', '/api/v1/data-quality', '/api/v1/sla', '/api/v1/quality', '/api/v1/compare', '/api/v1/activity', '/api/v1/distributions', '/api/v1/segments', '/api/v1/feedback', '/api/v1/references', '/api/v1/jobs', '/api/v1/alerts', '/api/v1/alerts/history'];
+const PARAMS = ['project', 'model', 'version', 'from', 'to', 'limit', 'offset', 'feature', 'a', 'b', 'slo', 'metric', 'step', 'predictionId', 'traceId', 'environment', 'rule', 'status', 'segment'];
 
 function readUrl(): string {
   if (int(6) === 0) return `/api/v1/traces/${encodeURIComponent(choose(PARAM_VALUES))}${int(2) ? '/predictions' : ''}`;
