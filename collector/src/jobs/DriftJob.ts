@@ -7,7 +7,7 @@ import { listAllReferences } from '../store/repositories/reference-profiles.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig, type MultivariateConfig } from '../config.js';
-import { fitReferenceReconstruction, multivariateWindow, type FittedReconstruction } from './multivariate-drift.js';
+import { fitReferenceReconstruction, fitSegmentBounds, multivariateSegments, multivariateWindow, type FittedReconstruction, type SegmentReconstructionBounds } from './multivariate-drift.js';
 import { embeddingWindow, referenceEmbeddings, type ReferenceEmbeddings } from './embedding-drift.js';
 import type { StoredReference } from '../store/repositories/reference-profiles.js';
 import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
@@ -71,7 +71,7 @@ export interface ClosedWindow {
   results: ColumnDrift[];
   /** Data-quality measures of the window against the reference. */
   quality: QualityMeasure[];
-  /** The results of each segment of the window (the univariate columns, the data-set row and data quality). */
+  /** The results of each segment of the window (the univariate columns, the data-set row, the multivariate row when the reference has the segment's rows, and data quality). */
   segments: SegmentWindow[];
   /** The `drift_results` rows written for the window: the overall ones, then each segment's. */
   resultRows: DriftResultRow[];
@@ -104,6 +104,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   readonly #embeddings = new Map<string, Promise<ReferenceEmbeddings | undefined>>();
   /** The reference's profiles per segment, per reference, segment column and kept values (the newest few). */
   readonly #referenceSegments = new Map<string, Promise<Map<string, FeatureProfile> | undefined>>();
+  /** The multivariate bounds per segment, per reference, settings, segment column and kept values (the newest few). */
+  readonly #segmentBounds = new Map<string, Promise<Map<string, SegmentReconstructionBounds>>>();
 
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
@@ -169,7 +171,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
         const embedding = embeddings && (await embeddingWindow(this.store, embeddings, scope, { fromMs: start, toMs: end }));
         if (embedding) results.push(embedding);
         const quality = dataQuality(stream.profile, current);
-        const segments = await this.#segments(stream, scope, { fromMs: start, toMs: end }, { ...this.opts.compare, ...own });
+        const segments = await this.#segments(stream, scope, { fromMs: start, toMs: end }, { ...this.opts.compare, ...own }, fitted && { fitted, settings: own?.multivariate });
         const resultRows = [
           ...driftResultRows(stream, start, end, OVERALL_SEGMENT, results),
           ...segments.flatMap((s) => driftResultRows(stream, start, end, s.segment, s.results)),
@@ -209,14 +211,48 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   }
 
   /**
+   * The multivariate bounds of each segment of a plan from the reference's own rows of it (see
+   * `fitSegmentBounds`), read once per reference, settings, segment column and kept values;
+   * none when the reference's rows have no such column. A failed read is tried again at the next window.
+   */
+  #segmentReconstructionBounds(
+    stream: DriftStream,
+    multivariate: { fitted: FittedReconstruction; settings: MultivariateConfig | undefined },
+    feature: string | undefined,
+    values: readonly string[],
+  ): Promise<Map<string, SegmentReconstructionBounds>> {
+    if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(new Map());
+    const key = JSON.stringify([stream.referenceId, multivariate.settings ?? {}, feature ?? null, values]);
+    let read = this.#segmentBounds.get(key);
+    if (!read) {
+      read = fitSegmentBounds(this.store, stream.referenceRows, multivariate.fitted, segmentGrouping({ feature }, values, OTHER_SEGMENT));
+      read.catch(() => this.#segmentBounds.delete(key));
+      this.#segmentBounds.set(key, read);
+      for (const old of this.#segmentBounds.keys()) {
+        if (this.#segmentBounds.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
+        this.#segmentBounds.delete(old);
+      }
+    }
+    return read;
+  }
+
+  /**
    * The window's segments (see `segments.ts`): its most frequent segment values, the rest as
    * `other`, profiled in one grouped pass and each compared with the same segment of the
    * reference when the reference has rows of it (a pinned range; an uploaded data set when the
    * segments are a feature's values), else with the whole reference. A model segmented by a
    * categorical feature leaves that feature out of its segments' comparisons (within a segment it
-   * holds one value).
+   * holds one value). Multivariate drift per segment: the whole reference's model, the bounds from
+   * the reference's rows of the segment, and no result for a segment the reference has too few
+   * rows of (see `fitSegmentBounds`).
    */
-  async #segments(stream: DriftStream, scope: PredictionScope, range: MillisRange, compare: CompareOptions): Promise<SegmentWindow[]> {
+  async #segments(
+    stream: DriftStream,
+    scope: PredictionScope,
+    range: MillisRange,
+    compare: CompareOptions,
+    multivariate: { fitted: FittedReconstruction; settings: MultivariateConfig | undefined } | undefined,
+  ): Promise<SegmentWindow[]> {
     const settings = this.opts.segments;
     if (!settings || settings.maxValues <= 0) return [];
     const column = { feature: segmentFeatureOf(settings, stream.model) };
@@ -226,6 +262,9 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     if (names.length === 0) return [];
     const profiles = await profileWindowSegments(this.store, scope, range, segmentGrouping(column, plan.values, OTHER_SEGMENT));
     const referenceSegments = await this.#referenceSegmentProfiles(stream, column.feature, plan.values);
+    const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
+    const bounds = multivariate ? await this.#segmentReconstructionBounds(stream, multivariate, column.feature, plan.values) : new Map<string, SegmentReconstructionBounds>();
+    const multivariateRows = multivariate ? await multivariateSegments(this.store, multivariate.fitted, bounds, scope, range, grouping) : new Map<string, ColumnDrift>();
     const drop = (p: FeatureProfile) => (column.feature === undefined ? p : withoutFeature(p, column.feature));
     const whole = drop(stream.profile);
     const out: SegmentWindow[] = [];
@@ -237,7 +276,10 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
       const current = drop(profile);
       const own = referenceSegments?.get(segment);
       const reference = own && own.rows > 0 ? drop(own) : whole;
-      out.push({ segment, rows: current.rows, results: compareProfiles(reference, current, compare), quality: dataQuality(reference, current) });
+      const results = compareProfiles(reference, current, compare);
+      const mv = multivariateRows.get(segment);
+      if (mv) results.push(mv);
+      out.push({ segment, rows: current.rows, results, quality: dataQuality(reference, current) });
     }
     return out;
   }

@@ -5,6 +5,7 @@ import {
   fitReconstruction,
   multivariateDrift,
   reconstructionBounds,
+  type MultivariateDriftResult,
   reconstructionEncoding,
   type ReconstructionBounds,
   type ReconstructionModel,
@@ -12,7 +13,15 @@ import {
 import type { MultivariateConfig } from '../config.js';
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
 import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
-import { referenceChunkErrors, referenceGram, windowReconstructionErrors, type ReferenceRows } from '../store/repositories/reconstruction-errors.js';
+import {
+  referenceChunkErrors,
+  referenceGram,
+  referenceSegmentChunkErrors,
+  windowReconstructionErrors,
+  windowSegmentReconstructionErrors,
+  type ReferenceRows,
+} from '../store/repositories/reconstruction-errors.js';
+import type { SegmentGrouping } from '../store/repositories/segments.js';
 import type { ColumnDrift } from './compare-profiles.js';
 import type { FeatureProfile } from './feature-profile.js';
 
@@ -24,6 +33,16 @@ export interface FittedReconstruction {
   model: ReconstructionModel;
   bounds: ReconstructionBounds;
   /** Rows of the reference the fit used. */
+  rows: number;
+  /** Reference chunks the bounds come from, and their multiplier (the settings the fit used). */
+  chunks: number;
+  multiplier: number;
+}
+
+/** The bounds of one segment: from the reference's rows of that segment, under the whole reference's model. */
+export interface SegmentReconstructionBounds {
+  bounds: ReconstructionBounds;
+  /** The reference's rows of the segment. */
   rows: number;
 }
 
@@ -61,14 +80,67 @@ export async function fitReferenceReconstruction(
   // A pinned range whose predictions have since expired has fewer (or no) rows than its profile.
   const model = fitReconstruction({ ...encoding, rows: n }, gram, { varianceShare: settings?.varianceShare ?? DEFAULT_VARIANCE_SHARE });
   const chunks = settings?.chunks ?? DEFAULT_REFERENCE_CHUNKS;
+  const multiplier = settings?.multiplier ?? DEFAULT_BOUND_MULTIPLIER;
   const means = n > 0 && model.components.length > 0 ? await referenceChunkErrors(store, rows, model, chunks) : [];
-  return { model, bounds: reconstructionBounds(means, settings?.multiplier ?? DEFAULT_BOUND_MULTIPLIER), rows: n };
+  return { model, bounds: reconstructionBounds(means, multiplier), rows: n, chunks, multiplier };
+}
+
+/**
+ * The bounds of each segment of `grouping` from the reference's own rows of that segment: the
+ * model stays the one fitted on the whole reference (one set of axes, so the segments' errors and
+ * the whole window's are measured alike), the segment's rows are cut into the same number of
+ * chunks as the whole reference's, in the same order, and the bounds are their chunk means' mean ±
+ * multiplier · standard deviation. A segment with fewer reference rows than chunks (some chunk
+ * would be empty) or none gets no bounds, hence no multivariate result: the whole reference's
+ * bounds would measure its size and its population, not its drift. One aggregation over the
+ * reference's rows, which must have the grouping's column.
+ */
+export async function fitSegmentBounds(
+  store: ClickHouseStore,
+  rows: ReferenceRows,
+  fitted: FittedReconstruction,
+  grouping: SegmentGrouping,
+): Promise<Map<string, SegmentReconstructionBounds>> {
+  if (fitted.rows === 0 || fitted.model.components.length === 0) return new Map();
+  const groups = await referenceSegmentChunkErrors(store, rows, fitted.model, fitted.chunks, grouping);
+  const out = new Map<string, SegmentReconstructionBounds>();
+  for (const [segment, g] of groups) {
+    if (g.rows >= minSegmentReferenceRows(fitted)) out.set(segment, { bounds: reconstructionBounds(g.chunks, fitted.multiplier), rows: g.rows });
+  }
+  return out;
+}
+
+/** The fewest reference rows of a segment that give it bounds: one per chunk, so every chunk has a mean. */
+export function minSegmentReferenceRows(fitted: Pick<FittedReconstruction, 'chunks'>): number {
+  return fitted.chunks;
+}
+
+/** The `source: multivariate` row of each segment of a window that has bounds (see {@link fitSegmentBounds}); one aggregation. */
+export async function multivariateSegments(
+  store: ClickHouseStore,
+  fitted: FittedReconstruction,
+  bounds: ReadonlyMap<string, SegmentReconstructionBounds>,
+  scope: PredictionScope,
+  range: MillisRange,
+  grouping: SegmentGrouping,
+): Promise<Map<string, ColumnDrift>> {
+  if (bounds.size === 0 || fitted.model.components.length === 0) return new Map();
+  const windows = await windowSegmentReconstructionErrors(store, scope, range, fitted.model, grouping);
+  const out = new Map<string, ColumnDrift>();
+  for (const [segment, b] of bounds) {
+    const window = windows.get(segment);
+    if (window && window.rows > 0) out.set(segment, driftRow(fitted, b.bounds, b.rows, multivariateDrift(fitted.model, b.bounds, window)));
+  }
+  return out;
 }
 
 /** The `source: multivariate` row of one window. */
 export async function multivariateWindow(store: ClickHouseStore, fitted: FittedReconstruction, scope: PredictionScope, range: MillisRange): Promise<ColumnDrift> {
   const window = fitted.model.components.length > 0 ? await windowReconstructionErrors(store, scope, range, fitted.model) : { rows: 0, mean: Number.NaN, std: Number.NaN };
-  const r = multivariateDrift(fitted.model, fitted.bounds, window);
+  return driftRow(fitted, fitted.bounds, fitted.rows, multivariateDrift(fitted.model, fitted.bounds, window));
+}
+
+function driftRow(fitted: FittedReconstruction, bounds: ReconstructionBounds, referenceRows: number, r: MultivariateDriftResult): ColumnDrift {
   return {
     source: 'multivariate',
     feature: '*',
@@ -79,7 +151,7 @@ export async function multivariateWindow(store: ClickHouseStore, fitted: FittedR
     threshold: r.upper,
     drifted: r.drifted,
     status: r.status,
-    referenceRows: fitted.rows,
+    referenceRows,
     currentRows: r.rows,
     metrics: {
       lower: r.lower,
@@ -90,7 +162,7 @@ export async function multivariateWindow(store: ClickHouseStore, fitted: FittedR
       varianceShare: fitted.model.varianceShare,
       referenceMean: r.referenceMean,
       referenceStd: r.referenceStd,
-      referenceChunks: fitted.bounds.chunks,
+      referenceChunks: bounds.chunks,
       features: fitted.model.encoding.features.map((f) => f.name),
     },
   };

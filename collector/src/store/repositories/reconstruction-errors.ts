@@ -2,6 +2,7 @@ import type { ReconstructionEncoding, ReconstructionModel } from '@inferlens/sta
 import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
 import { fromJsonFloat, QUOTE_NON_FINITE } from '../json-values.js';
 import { windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
+import type { SegmentGrouping } from './segments.js';
 
 /**
  * The reads of multivariate (data-reconstruction) drift, each one aggregation in ClickHouse over
@@ -83,8 +84,9 @@ export async function referenceGram(store: ClickHouseStore, rows: ReferenceRows,
 
 /**
  * The mean reconstruction error of each of `chunks` consecutive chunks of the reference's rows
- * (upload order for a data set, event time for a pinned range): chunk i holds rows
- * [⌊i·n/k⌋, ⌊(i+1)·n/k⌋), as `chunkOf` of `@inferlens/stats`.
+ * (upload order for a data set, event time for a pinned range): row r (from 0) of the n rows is in
+ * chunk ⌊r·k/n⌋, as `chunkOf` of `@inferlens/stats` (chunk c holds rows [⌈c·n/k⌉, ⌈(c+1)·n/k⌉), sizes
+ * differing by at most one).
  */
 export async function referenceChunkErrors(store: ClickHouseStore, rows: ReferenceRows, model: ReconstructionModel, chunks: number): Promise<number[]> {
   const params: QueryParams = { chunks, n: model.encoding.rows };
@@ -110,4 +112,63 @@ export async function windowReconstructionErrors(store: ClickHouseStore, scope: 
     params,
   );
   return { rows: Number(r?.n ?? 0), mean: r ? fromJsonFloat(r.m) : Number.NaN, std: r ? fromJsonFloat(r.s) : Number.NaN };
+}
+
+/** One segment's reference rows and the mean reconstruction error of each of its chunks. */
+export interface SegmentChunkErrors {
+  rows: number;
+  chunks: number[];
+}
+
+/**
+ * Per segment of `grouping` (see `segments.ts`): the reference's rows of that segment, in the same
+ * order as {@link referenceChunkErrors} (upload order, or event time), cut into `chunks` consecutive
+ * chunks by the same rule (row r of the segment's n rows in chunk ⌊r·k/n⌋),
+ * and each chunk's mean error under `model` (fitted on the whole reference). One aggregation; a
+ * segment without rows is absent. The reference must have the grouping's column (a pinned range,
+ * or a data set when the segments are a feature's values).
+ */
+export async function referenceSegmentChunkErrors(
+  store: ClickHouseStore,
+  rows: ReferenceRows,
+  model: ReconstructionModel,
+  chunks: number,
+  grouping: SegmentGrouping,
+): Promise<Map<string, SegmentChunkErrors>> {
+  const params: QueryParams = { ...grouping.params, chunks };
+  const s = referenceRowsSource(rows, params);
+  const result = await store.query<{ segment: string; n: string | number; chunk: string | number; e: number | string }>(
+    `SELECT segment, n, intDiv(i * {chunks:UInt64}, n) AS chunk, avg(${errorSql(model)}) AS e
+     FROM (SELECT ${grouping.expr} AS segment, ${standardizedSql(model.encoding, params)} AS Z,
+                  row_number() OVER (PARTITION BY segment ORDER BY ${s.order}) - 1 AS i, count() OVER (PARTITION BY segment) AS n
+           FROM ${s.table} WHERE ${s.where} AND ${grouping.where})
+     GROUP BY segment, n, chunk ORDER BY segment, chunk${QUOTE_NON_FINITE}`,
+    params,
+  );
+  const out = new Map<string, SegmentChunkErrors>();
+  for (const r of result) {
+    let g = out.get(r.segment);
+    if (!g) out.set(r.segment, (g = { rows: Number(r.n), chunks: new Array<number>(chunks).fill(Number.NaN) }));
+    if (Number(r.chunk) < chunks) g.chunks[Number(r.chunk)] = fromJsonFloat(r.e);
+  }
+  return out;
+}
+
+/** Per segment of `grouping`: a window's rows and the mean and standard deviation (ddof 1) of their reconstruction errors (one aggregation). */
+export async function windowSegmentReconstructionErrors(
+  store: ClickHouseStore,
+  scope: PredictionScope,
+  range: MillisRange,
+  model: ReconstructionModel,
+  grouping: SegmentGrouping,
+): Promise<Map<string, { rows: number; mean: number; std: number }>> {
+  const w = windowWhere(scope, range);
+  const params: QueryParams = { ...w.params, ...grouping.params };
+  const result = await store.query<{ segment: string; n: string | number; m: number | string; s: number | string }>(
+    `SELECT segment, count() AS n, avg(e) AS m, stddevSamp(e) AS s
+     FROM (SELECT segment, ${errorSql(model)} AS e FROM (SELECT ${grouping.expr} AS segment, ${standardizedSql(model.encoding, params)} AS Z FROM predictions WHERE ${w.where} AND ${grouping.where}))
+     GROUP BY segment${QUOTE_NON_FINITE}`,
+    params,
+  );
+  return new Map(result.map((r) => [r.segment, { rows: Number(r.n), mean: fromJsonFloat(r.m), std: fromJsonFloat(r.s) }]));
 }
