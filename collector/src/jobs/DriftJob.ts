@@ -7,7 +7,8 @@ import { listAllReferences } from '../store/repositories/reference-profiles.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig, type MultivariateConfig } from '../config.js';
-import { fitReferenceReconstruction, fitSegmentBounds, multivariateSegments, multivariateWindow, type FittedReconstruction, type SegmentReconstructionBounds } from './multivariate-drift.js';
+import { fitReferenceReconstruction, fitSegmentBounds, multivariateWindowAndSegments, multivariateWindow, type FittedReconstruction, type SegmentReconstructionBounds } from './multivariate-drift.js';
+import type { SegmentColumn, SegmentGrouping } from '../store/repositories/segments.js';
 import { embeddingWindow, referenceEmbeddings, type ReferenceEmbeddings } from './embedding-drift.js';
 import type { StoredReference } from '../store/repositories/reference-profiles.js';
 import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
@@ -83,6 +84,14 @@ export interface SegmentWindow {
   rows: number;
   results: ColumnDrift[];
   quality: QualityMeasure[];
+}
+
+/** A window's segments: the column, the kept values, the segment names and the grouping of its reads. */
+interface WindowSegmentPlan {
+  column: SegmentColumn;
+  values: string[];
+  names: string[];
+  grouping: SegmentGrouping;
 }
 
 const JOB = 'drift';
@@ -165,13 +174,24 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
       if (current.rows > 0) {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
+        const range = { fromMs: start, toMs: end };
+        const plan = await this.#plan(stream, scope, range);
         const fitted = await this.#reconstruction(stream, own?.multivariate);
-        if (fitted) results.push(await multivariateWindow(this.store, fitted, scope, { fromMs: start, toMs: end }));
+        let multivariateSegmentRows = new Map<string, ColumnDrift>();
+        if (fitted && plan) {
+          // The whole window's and the segments' errors in one pass over the window's rows.
+          const bounds = await this.#segmentReconstructionBounds(stream, fitted, own?.multivariate, plan);
+          const mv = await multivariateWindowAndSegments(this.store, fitted, bounds, scope, range, plan.grouping);
+          results.push(mv.overall);
+          multivariateSegmentRows = mv.segments;
+        } else if (fitted) {
+          results.push(await multivariateWindow(this.store, fitted, scope, range));
+        }
         const embeddings = await this.#referenceEmbeddings(stream);
         const embedding = embeddings && (await embeddingWindow(this.store, embeddings, scope, { fromMs: start, toMs: end }));
         if (embedding) results.push(embedding);
         const quality = dataQuality(stream.profile, current);
-        const segments = await this.#segments(stream, scope, { fromMs: start, toMs: end }, { ...this.opts.compare, ...own }, fitted && { fitted, settings: own?.multivariate });
+        const segments = plan ? await this.#segments(stream, scope, range, { ...this.opts.compare, ...own }, plan, multivariateSegmentRows) : [];
         const resultRows = [
           ...driftResultRows(stream, start, end, OVERALL_SEGMENT, results),
           ...segments.flatMap((s) => driftResultRows(stream, start, end, s.segment, s.results)),
@@ -215,19 +235,16 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
    * `fitSegmentBounds`), read once per reference, settings, segment column and kept values;
    * none when the reference's rows have no such column. A failed read is tried again at the next window.
    */
-  #segmentReconstructionBounds(
-    stream: DriftStream,
-    multivariate: { fitted: FittedReconstruction; settings: MultivariateConfig | undefined },
-    feature: string | undefined,
-    values: readonly string[],
-  ): Promise<Map<string, SegmentReconstructionBounds>> {
+  #segmentReconstructionBounds(stream: DriftStream, fitted: FittedReconstruction, settings: MultivariateConfig | undefined, plan: WindowSegmentPlan): Promise<Map<string, SegmentReconstructionBounds>> {
+    const { feature } = plan.column;
     if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(new Map());
-    const key = JSON.stringify([stream.referenceId, multivariate.settings ?? {}, feature ?? null, values]);
+    const key = JSON.stringify([stream.referenceId, settings ?? {}, feature ?? null, [...plan.values].sort()]);
     let read = this.#segmentBounds.get(key);
     if (!read) {
-      read = fitSegmentBounds(this.store, stream.referenceRows, multivariate.fitted, segmentGrouping({ feature }, values, OTHER_SEGMENT));
+      read = fitSegmentBounds(this.store, stream.referenceRows, fitted, plan.grouping);
       read.catch(() => this.#segmentBounds.delete(key));
       this.#segmentBounds.set(key, read);
+      // Bounded: the oldest plans go first.
       for (const old of this.#segmentBounds.keys()) {
         if (this.#segmentBounds.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
         this.#segmentBounds.delete(old);
@@ -236,35 +253,38 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     return read;
   }
 
+  /** The window's segments (see `segments.ts`): undefined without segments, or when the window has no segment value. */
+  async #plan(stream: DriftStream, scope: PredictionScope, range: MillisRange): Promise<WindowSegmentPlan | undefined> {
+    const settings = this.opts.segments;
+    if (!settings || settings.maxValues <= 0) return undefined;
+    const column = { feature: segmentFeatureOf(settings, stream.model) };
+    const { counts, total } = await windowSegmentCounts(this.store, scope, range, column, settings.maxValues);
+    const plan = planSegments(counts, total, settings.maxValues);
+    const names = segmentNames(plan);
+    if (names.length === 0) return undefined;
+    return { column, values: plan.values, names, grouping: segmentGrouping(column, plan.values, OTHER_SEGMENT) };
+  }
+
   /**
    * The window's segments (see `segments.ts`): its most frequent segment values, the rest as
    * `other`, profiled in one grouped pass and each compared with the same segment of the
    * reference when the reference has rows of it (a pinned range; an uploaded data set when the
    * segments are a feature's values), else with the whole reference. A model segmented by a
    * categorical feature leaves that feature out of its segments' comparisons (within a segment it
-   * holds one value). Multivariate drift per segment: the whole reference's model, the bounds from
-   * the reference's rows of the segment, and no result for a segment the reference has too few
-   * rows of (see `fitSegmentBounds`).
+   * holds one value). A segment's multivariate row (`multivariateRows`, read with the whole
+   * window's) joins its results.
    */
   async #segments(
     stream: DriftStream,
     scope: PredictionScope,
     range: MillisRange,
     compare: CompareOptions,
-    multivariate: { fitted: FittedReconstruction; settings: MultivariateConfig | undefined } | undefined,
+    plan: WindowSegmentPlan,
+    multivariateRows: ReadonlyMap<string, ColumnDrift>,
   ): Promise<SegmentWindow[]> {
-    const settings = this.opts.segments;
-    if (!settings || settings.maxValues <= 0) return [];
-    const column = { feature: segmentFeatureOf(settings, stream.model) };
-    const { counts, total } = await windowSegmentCounts(this.store, scope, range, column, settings.maxValues);
-    const plan = planSegments(counts, total, settings.maxValues);
-    const names = segmentNames(plan);
-    if (names.length === 0) return [];
-    const profiles = await profileWindowSegments(this.store, scope, range, segmentGrouping(column, plan.values, OTHER_SEGMENT));
+    const { column, names } = plan;
+    const profiles = await profileWindowSegments(this.store, scope, range, plan.grouping);
     const referenceSegments = await this.#referenceSegmentProfiles(stream, column.feature, plan.values);
-    const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
-    const bounds = multivariate ? await this.#segmentReconstructionBounds(stream, multivariate, column.feature, plan.values) : new Map<string, SegmentReconstructionBounds>();
-    const multivariateRows = multivariate ? await multivariateSegments(this.store, multivariate.fitted, bounds, scope, range, grouping) : new Map<string, ColumnDrift>();
     const drop = (p: FeatureProfile) => (column.feature === undefined ? p : withoutFeature(p, column.feature));
     const whole = drop(stream.profile);
     const out: SegmentWindow[] = [];

@@ -115,23 +115,27 @@ export function minSegmentReferenceRows(fitted: Pick<FittedReconstruction, 'chun
   return fitted.chunks;
 }
 
-/** The `source: multivariate` row of each segment of a window that has bounds (see {@link fitSegmentBounds}); one aggregation. */
-export async function multivariateSegments(
+/**
+ * The `source: multivariate` row of a window and of each of its segments that has bounds (see
+ * {@link fitSegmentBounds}), in one pass over the window's rows: each row's error is computed once,
+ * so the segments add little to the whole window's read.
+ */
+export async function multivariateWindowAndSegments(
   store: ClickHouseStore,
   fitted: FittedReconstruction,
   bounds: ReadonlyMap<string, SegmentReconstructionBounds>,
   scope: PredictionScope,
   range: MillisRange,
   grouping: SegmentGrouping,
-): Promise<Map<string, ColumnDrift>> {
-  if (bounds.size === 0 || fitted.model.components.length === 0) return new Map();
+): Promise<{ overall: ColumnDrift; segments: Map<string, ColumnDrift> }> {
+  if (bounds.size === 0 || fitted.model.components.length === 0) return { overall: await multivariateWindow(store, fitted, scope, range), segments: new Map() };
   const windows = await windowSegmentReconstructionErrors(store, scope, range, fitted.model, grouping);
-  const out = new Map<string, ColumnDrift>();
+  const segments = new Map<string, ColumnDrift>();
   for (const [segment, b] of bounds) {
-    const window = windows.get(segment);
-    if (window && window.rows > 0) out.set(segment, driftRow(fitted, b.bounds, b.rows, multivariateDrift(fitted.model, b.bounds, window)));
+    const window = windows.segments.get(segment);
+    if (window && window.rows > 0) segments.set(segment, driftRow(fitted, b.bounds, b.rows, multivariateDrift(fitted.model, b.bounds, window)));
   }
-  return out;
+  return { overall: driftRow(fitted, fitted.bounds, fitted.rows, multivariateDrift(fitted.model, fitted.bounds, windows.overall)), segments };
 }
 
 /** The `source: multivariate` row of one window. */

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../store/ClickHouseStore.js';
 import { PREDICTIONS, type PredictionRow } from '../store/schema/predictions.js';
 import { REFERENCE_PROFILES } from '../store/schema/reference-profiles.js';
+import { REFERENCE_DATA } from '../store/schema/reference-data.js';
 import { DriftJob, type ClosedWindow } from './DriftJob.js';
-import { profileWindow } from './feature-profile.js';
+import { profileReferenceData, profileWindow } from './feature-profile.js';
 import type { ColumnDrift } from './compare-profiles.js';
 import { OVERALL_SEGMENT } from './segments.js';
 
@@ -14,7 +15,8 @@ import { OVERALL_SEGMENT } from './segments.js';
 // (multivariate-segments.json, made by packages/stats/scripts/make-multivariate-segment-fixtures.py).
 // A pinned reference of three segments: `a` (x1 and x2 correlated +0.9), `b` (a population of its
 // own, with a higher normal reconstruction error) and `c` (5 rows, fewer than the 10 chunks). The
-// window: `a` with the correlation flipped (marginals kept), `b` and `c` unchanged. The PCA is the
+// window: `a` with the correlation flipped (marginals kept), `b` and `c` unchanged, and 30 rows
+// without a segment value (the whole window's only). The PCA is the
 // whole reference's; each segment's bounds come from the reference's rows of that segment.
 
 type Row = Record<string, number | string>;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   store = await ClickHouseStore.open({ mode: 'embedded', dataDir });
   await store.migrate();
   await store.insert(PREDICTIONS, fixture.reference.map((r, i) => prediction(r, TR + i, 'base', i)));
-  // 50 ms apart: the window's 1,020 rows fit in its minute.
+  // 50 ms apart: the window's 1,050 rows fit in its minute.
   await store.insert(PREDICTIONS, fixture.current.map((r, i) => prediction(r, TW + 50 * i, 'v1', i)));
   const range = { fromMs: TR, toMs: TR + fixture.reference.length };
   const profile = await profileWindow(store, { project: 'mvs', model: 'm', version: 'base' }, range);
@@ -114,5 +116,25 @@ describe('multivariate drift per segment', () => {
       { w: TW },
     );
     expect(written.map((r) => [r.Segment, Boolean(Number(r.Drifted))])).toEqual([[OVERALL_SEGMENT, fixture.overall.drifted], ['a', true], ['b', false]]);
+  });
+
+  it('writes no multivariate row for a segment when the reference has no segments (an uploaded data set): the bounds of the whole reference would not fit it', async () => {
+    // The same reference rows uploaded as a data set (no Segment column), for version v2 whose window is v1's rows.
+    const strip = (r: Row) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'segment')) as Record<string, number>;
+    await store.insert(REFERENCE_DATA, fixture.reference.map((r, i) => ({ Project: 'mvs', ReferenceId: 'uploaded', RowIndex: i, NumericFeatures: strip(r), CategoricalFeatures: {}, NumericOutputs: {}, CategoricalOutputs: {}, Label: '', Embedding: [] })));
+    const profile = await profileReferenceData(store, 'mvs', 'uploaded');
+    await store.insert(REFERENCE_PROFILES, [{ Project: 'mvs', ModelName: 'm', ModelVersion: 'v2', ReferenceId: 'uploaded', Kind: 'dataset', SourceVersion: '', SourceFrom: null, SourceTo: null, Rows: profile.rows, Profile: JSON.stringify(profile), Deleted: false }]);
+    await store.insert(PREDICTIONS, fixture.current.map((r, i) => prediction(r, TW + 50 * i, 'v2', i)));
+    const windows: ClosedWindow[] = [];
+    await new DriftJob(store, { windowMs: W, allowedLatenessMs: 0, idleTimeoutMs: 0, segments: { maxValues: 5, models: [] }, onWindow: (w) => windows.push(w) }).runOnce();
+    const w = windows.find((x) => x.version === 'v2' && x.windowStartMs === TW)!;
+    expect(w, 'the window under test closed').toBeDefined();
+    // The whole window: the same model and bounds as from the pinned copy of these rows (numpy's).
+    check(w.results.find((r) => r.source === 'multivariate')!, fixture.overall, fixture.reference.length);
+    expect(w.segments.map((s) => s.segment).sort()).toEqual(['a', 'b', 'c']);
+    for (const s of w.segments) {
+      expect(s.results.some((r) => r.source === 'feature'), s.segment).toBe(true);
+      expect(s.results.some((r) => r.source === 'multivariate'), s.segment).toBe(false);
+    }
   });
 });

@@ -9,7 +9,8 @@ Writes packages/stats/src/fixtures/multivariate-segments.json. One pinned refere
 order = list order) of three segments: `a` (x1, x2 correlated +0.9), `b` (its own population:
 x1 shifted, x1 and x2 correlated +0.3, so its normal reconstruction error is higher than a's) and
 `c` (5 rows, fewer than the 10 chunks). The window: `a` with the correlation flipped to -0.9
-(marginals kept: the case univariate drift misses), `b` unchanged, `c` unchanged.
+(marginals kept: the case univariate drift misses), `b` unchanged, `c` unchanged, and 30 rows
+without a segment value (in the whole window only).
 
 The pipeline is make-multivariate-fixtures.py's (NannyML's DataReconstructionDriftCalculator in
 numpy), the PCA fitted on the whole reference. Overall: bounds from 10 chunks of the whole
@@ -69,9 +70,10 @@ def result(b, ce):
 
 def main():
     rng = np.random.default_rng(2027)
-    shifts = {"a": 0.0, "b": 1.5, "c": 0.0}
+    shifts = {"a": 0.0, "b": 1.5, "c": 0.0, "": 0.0}
     reference = draw(rng, [("a", 1800), ("b", 1200), ("c", 5)], {"a": 0.9, "b": 0.3, "c": 0.9}, shifts)
-    current = draw(rng, [("a", 600), ("b", 400), ("c", 20)], {"a": -0.9, "b": 0.3, "c": 0.9}, shifts)
+    # 30 rows without a segment value: in the whole window only.
+    current = draw(rng, [("a", 600), ("b", 400), ("c", 20), ("", 30)], {"a": -0.9, "b": 0.3, "c": 0.9, "": 0.9}, shifts)
     model = mv.fit(reference, FEATURES, [])
     e = mv.errors(model, reference)
     ce = mv.errors(model, current)
