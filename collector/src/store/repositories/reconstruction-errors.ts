@@ -171,8 +171,9 @@ export interface ErrorSummary {
 
 /**
  * A window's error summary, whole and per segment of `grouping`, in one pass over its rows (each
- * row's error computed once: `GROUPING SETS`). Rows without a segment value count in the whole
- * window only.
+ * row's error computed once). The engine groups by segment (rows without a value in a group of
+ * their own); the whole window's mean and standard deviation are pooled from the groups' (count,
+ * mean, sum of squared deviations: Chan et al.'s parallel formula, exact up to rounding).
  */
 export async function windowSegmentReconstructionErrors(
   store: ClickHouseStore,
@@ -183,16 +184,25 @@ export async function windowSegmentReconstructionErrors(
 ): Promise<{ overall: ErrorSummary; segments: Map<string, ErrorSummary> }> {
   const w = windowWhere(scope, range);
   const params: QueryParams = { ...w.params, ...grouping.params };
-  const result = await store.query<{ whole: string | number; segment: string; n: string | number; m: number | string; s: number | string }>(
-    `SELECT grouping(segment) AS whole, segment, count() AS n, avg(e) AS m, stddevSamp(e) AS s
+  // GROUPING SETS ((segment), ()) instead took 2.8x the whole window's read alone on 1M rows (a loaded machine).
+  const result = await store.query<{ segment: string; n: string | number; m: number | string; v: number | string }>(
+    `SELECT segment, count() AS n, avg(e) AS m, varSamp(e) AS v
      FROM (SELECT segment, ${errorSql(model)} AS e FROM (SELECT if(${grouping.where}, ${grouping.expr}, '') AS segment, ${standardizedSql(model.encoding, params)} AS Z FROM predictions WHERE ${w.where}))
-     GROUP BY GROUPING SETS ((segment), ())${QUOTE_NON_FINITE}, force_grouping_standard_compatibility = 1`,
+     GROUP BY segment${QUOTE_NON_FINITE}`,
     params,
   );
-  const summary = (r: (typeof result)[number]): ErrorSummary => ({ rows: Number(r.n), mean: fromJsonFloat(r.m), std: fromJsonFloat(r.s) });
-  // grouping(segment), as the SQL standard has it: 1 for the row of the empty set () (the whole window), 0 for a segment's.
-  const whole = result.find((r) => Number(r.whole) === 1);
+  const groups = result.map((r) => ({ segment: r.segment, n: Number(r.n), mean: fromJsonFloat(r.m), variance: fromJsonFloat(r.v) }));
   const segments = new Map<string, ErrorSummary>();
-  for (const r of result) if (Number(r.whole) === 0 && r.segment !== '') segments.set(r.segment, summary(r));
-  return { overall: whole ? summary(whole) : { rows: 0, mean: Number.NaN, std: Number.NaN }, segments };
+  for (const g of groups) if (g.segment !== '') segments.set(g.segment, { rows: g.n, mean: g.mean, std: Math.sqrt(g.variance) });
+  return { overall: pooled(groups), segments };
+}
+
+/** The summary of the union of groups given as (rows, mean, sample variance). */
+export function pooled(groups: ReadonlyArray<{ n: number; mean: number; variance: number }>): ErrorSummary {
+  const n = groups.reduce((a, g) => a + g.n, 0);
+  if (n === 0) return { rows: 0, mean: Number.NaN, std: Number.NaN };
+  const mean = groups.reduce((a, g) => a + g.n * g.mean, 0) / n;
+  // Σ of squared deviations: each group's own (variance × (n − 1); 0 for one row), plus its rows' offset from the pooled mean.
+  const m2 = groups.reduce((a, g) => a + (g.n > 1 ? g.variance * (g.n - 1) : 0) + g.n * (g.mean - mean) ** 2, 0);
+  return { rows: n, mean, std: n > 1 ? Math.sqrt(m2 / (n - 1)) : Number.NaN };
 }
