@@ -139,6 +139,21 @@ describe('built-in web UI on the demo’s data (headless Chromium)', () => {
     expect(ks[4]).toBe(fmt.p(newestKs.pValue));
   });
 
+  it('lists each city of each version in the segment table, with the figures of /api/v1/segments', async () => {
+    const range = await pageRange();
+    await rendered(page, 0, '[data-testid=segments-table]');
+    const { segments } = await get('/api/v1/segments', { model: MODEL, from: range.from - 86_400_000, to: range.to });
+    const pairs = segments.map((s: any) => `${s.version} ${s.segment}`).sort();
+    expect(pairs).toEqual(['v1 New York', 'v1 Seattle', 'v2 New York', 'v2 Seattle']);
+    const rows = await cellTexts(page, '[data-testid=segments-table]');
+    expect(rows.map((r) => `${r[1]} ${r[0]}`).sort()).toEqual(pairs);
+    for (const s of segments) {
+      const row = rows.find((r) => r[0] === s.segment && r[1] === s.version)!;
+      expect(row[3], `${s.version} ${s.segment}`).toBe(`${fmt.int(s.drift.latest.driftedColumns)} / ${fmt.int(s.drift.latest.columns)}`);
+      expect(row[5], `${s.version} ${s.segment}`).toBe(`${fmt.int(s.drift.driftedWindows)} / ${fmt.int(s.drift.windows)}`);
+    }
+  });
+
   it('shows quality over windows, not only the newest, as the quality API computed it', async () => {
     const range = await pageRange();
     const quality = (await get('/api/v1/quality', { model: MODEL, from: range.from - 86_400_000, to: range.to })).results;

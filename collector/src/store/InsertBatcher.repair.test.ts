@@ -33,7 +33,7 @@ class FakeTarget implements InsertTarget {
   insertsDuringRepair = 0;
   /** Settles a repair: call it to let the current one finish. */
   finishRepair: (() => void) | undefined;
-  readonly repairTable: (table: string) => Promise<void>;
+  readonly repairTable: ((table: string) => Promise<void>) | undefined;
 
   constructor(repairs = true) {
     this.repairTable = repairs
@@ -46,7 +46,7 @@ class FakeTarget implements InsertTarget {
           this.events.push({ repair: failure ? 'failed' : 'end' });
           if (failure) throw failure();
         }
-      : (undefined as unknown as (table: string) => Promise<void>);
+      : undefined;
   }
 
   async insertRowBinary<R>(_codec: RowCodec<R>, chunks: readonly Uint8Array[]): Promise<void> {
