@@ -11,7 +11,7 @@ numbers, most frequent for categories, ties to the smallest), CountEncoder(norma
 StandardScaler (ddof 0, a constant column keeps scale 1), PCA(n_components=0.65) by SVD with
 scikit-learn's component count (searchsorted(cumsum, share, side='right') + 1), per-row error
 ||z - inverse_transform(transform(z))||, the window's mean error, and bounds from 10 reference chunks
-(rows [floor(i n/10), floor((i+1) n/10))): mean +- 3 std (ddof 0) of the chunk means, lower at least 0.
+(rows [ceil(i n/10), ceil((i+1) n/10)), row r in chunk floor(10 r / n) as the code has it): mean +- 3 std (ddof 0) of the chunk means, lower at least 0.
 """
 import json
 import math
@@ -77,7 +77,7 @@ def case(name, reference, currents, numeric, categorical):
     model = fit(reference, numeric, categorical)
     e = errors(model, reference)
     n = len(reference)
-    chunks = [float(np.mean(e[math.floor(i * n / 10):math.floor((i + 1) * n / 10)])) for i in range(10)]
+    chunks = [float(np.mean(e[math.ceil(i * n / 10):math.ceil((i + 1) * n / 10)])) for i in range(10)]
     m, sd = float(np.mean(chunks)), float(np.std(chunks))
     out = {"name": name, "numeric": numeric, "categorical": categorical, "reference": reference,
            "components": int(model["V"].shape[0]), "explainedVariance": [float(x) for x in model["ratio"]],

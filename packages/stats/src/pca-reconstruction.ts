@@ -90,7 +90,7 @@ export function reconstructionBounds(chunkMeans: readonly number[], multiplier: 
   return { mean, std, lower: Math.max(0, mean - multiplier * std), upper: mean + multiplier * std, chunks: [...chunkMeans] };
 }
 
-/** The rows of chunk `i` of `k` over `n` rows: [⌊i·n/k⌋, ⌊(i+1)·n/k⌋), sizes differing by at most one. */
+/** The chunk of row `row` of `rows` among `chunks`: ⌊row·k/n⌋, so chunk i holds rows [⌈i·n/k⌉, ⌈(i+1)·n/k⌉), sizes differing by at most one. */
 export function chunkOf(row: number, rows: number, chunks: number): number {
   return Math.floor((row * chunks) / rows);
 }
