@@ -147,24 +147,12 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
    */
   #reconstruction(stream: DriftStream, settings: MultivariateConfig | undefined): Promise<FittedReconstruction | undefined> {
     const key = `${stream.referenceId}\u0000${JSON.stringify(settings ?? {})}`;
-    let fitted = this.#reconstructions.get(key);
-    if (!fitted) {
-      fitted = fitReferenceReconstruction(this.store, stream.referenceRows, stream.profile, settings);
-      fitted.catch(() => this.#reconstructions.delete(key));
-      this.#reconstructions.set(key, fitted);
-    }
-    return fitted;
+    return readOnce(this.#reconstructions, key, () => fitReferenceReconstruction(this.store, stream.referenceRows, stream.profile, settings));
   }
 
   /** The reference's embeddings (centroid and sample), read once per reference; a failed read is tried again at the next window. */
   #referenceEmbeddings(stream: DriftStream): Promise<ReferenceEmbeddings | undefined> {
-    let read = this.#embeddings.get(stream.referenceId);
-    if (!read) {
-      read = referenceEmbeddings(this.store, stream.referenceRows);
-      read.catch(() => this.#embeddings.delete(stream.referenceId));
-      this.#embeddings.set(stream.referenceId, read);
-    }
-    return read;
+    return readOnce(this.#embeddings, stream.referenceId, () => referenceEmbeddings(this.store, stream.referenceRows));
   }
 
   #advance(stream: DriftStream) {
@@ -216,18 +204,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   #referenceSegmentProfiles(stream: DriftStream, feature: string | undefined, values: readonly string[]): Promise<Map<string, FeatureProfile> | undefined> {
     if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(undefined);
     const key = JSON.stringify([stream.referenceId, feature ?? null, values]);
-    let read = this.#referenceSegments.get(key);
-    if (!read) {
-      read = profileReferenceSegments(this.store, stream.referenceRows, segmentGrouping({ feature }, values, OTHER_SEGMENT));
-      read.catch(() => this.#referenceSegments.delete(key));
-      this.#referenceSegments.set(key, read);
-      // Bounded: the oldest plans go first.
-      for (const old of this.#referenceSegments.keys()) {
-        if (this.#referenceSegments.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
-        this.#referenceSegments.delete(old);
-      }
-    }
-    return read;
+    return readOnce(this.#referenceSegments, key, () => profileReferenceSegments(this.store, stream.referenceRows, segmentGrouping({ feature }, values, OTHER_SEGMENT)), REFERENCE_SEGMENT_PLANS_KEPT);
   }
 
   /**
@@ -239,18 +216,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     const { feature } = plan.column;
     if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(new Map());
     const key = JSON.stringify([stream.referenceId, settings ?? {}, feature ?? null, [...plan.values].sort()]);
-    let read = this.#segmentBounds.get(key);
-    if (!read) {
-      read = fitSegmentBounds(this.store, stream.referenceRows, fitted, plan.grouping);
-      read.catch(() => this.#segmentBounds.delete(key));
-      this.#segmentBounds.set(key, read);
-      // Bounded: the oldest plans go first.
-      for (const old of this.#segmentBounds.keys()) {
-        if (this.#segmentBounds.size <= REFERENCE_SEGMENT_PLANS_KEPT) break;
-        this.#segmentBounds.delete(old);
-      }
-    }
-    return read;
+    return readOnce(this.#segmentBounds, key, () => fitSegmentBounds(this.store, stream.referenceRows, fitted, plan.grouping), REFERENCE_SEGMENT_PLANS_KEPT);
   }
 
   /** The window's segments (see `segments.ts`): undefined without segments, or when the window has no segment value. */
@@ -356,4 +322,23 @@ function driftResultRows(stream: DriftStream, start: number, end: number, segmen
 /** JSON.stringify replacer keeping NaN and ±Infinity visible as strings instead of `null`. */
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/**
+ * The read of `key` in `cache`, started by `read` the first time: later calls share it. A read
+ * that fails is forgotten, so the next call tries again; with `kept`, the cache keeps at most that
+ * many entries, the oldest dropped first.
+ */
+function readOnce<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>, kept = Infinity): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = read();
+    pending.catch(() => cache.delete(key));
+    cache.set(key, pending);
+    for (const old of cache.keys()) {
+      if (cache.size <= kept) break;
+      cache.delete(old);
+    }
+  }
+  return pending;
 }
