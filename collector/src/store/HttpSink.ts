@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { columnList, firstOf, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
+import { columnList, firstOf, identityKey, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
 import type { InsertOptions } from './InsertTarget.js';
 import type { RowCodec, RowIdentity } from './schema/TableDefinition.js';
 
@@ -47,7 +47,7 @@ export class HttpSink implements InsertSink {
 
 /** The `SELECT` of the rows in the body whose identity is not stored yet under one of their request keys (first of each). */
 function selectNew(codec: RowCodec<unknown>, id: RowIdentity): string {
-  const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
+  const key = identityKey(id);
   return `SELECT * FROM input({structure:String})
           WHERE ${key} NOT IN (
             SELECT ${key} FROM ${quoteIdentifier(codec.table)}

@@ -57,6 +57,11 @@ export function millis(id: RowIdentity): string {
  * which have no identity without a request key, each row without one stands for itself.
  */
 export function firstOf(id: RowIdentity): string {
-  const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
+  const key = identityKey(id);
   return id.row === undefined ? key : `${key}, if(${quoteIdentifier(id.request)} = '', rowNumberInAllBlocks(), 0)`;
+}
+
+/** A row identity's columns as one tuple, `(a, b)`: what the duplicate check compares. */
+export function identityKey(id: RowIdentity): string {
+  return `(${id.columns.map(quoteIdentifier).join(', ')})`;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { columnList, firstOf, millis, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
+import { columnList, firstOf, identityKey, millis, partitionsSetting, quoteIdentifier, structureOf, type InsertSink } from './InsertSink.js';
 import type { InsertOptions } from './InsertTarget.js';
 import type { RowCodec } from './schema/TableDefinition.js';
 
@@ -111,7 +111,7 @@ export function selectRows(codec: RowCodec<unknown>): string {
   const source = `file({file:String}, 'RowBinary', {structure:String})`;
   const id = codec.identity;
   if (!id) return `SELECT * FROM ${source}`;
-  const key = `(${id.columns.map(quoteIdentifier).join(', ')})`;
+  const key = identityKey(id);
   const time = quoteIdentifier(id.time);
   const request = quoteIdentifier(id.request);
   // In milliseconds (Int64): a time near the end of DateTime64's range plus the margin would overflow it.
