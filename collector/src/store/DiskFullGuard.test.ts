@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatUnixNanos } from '../ingest/native/format-unix-nanos.js';
 import { StoreError } from '../errors.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
-import { DiskFullGuard, isDiskFull, type GuardLog } from './DiskFullGuard.js';
+import { DiskFullGuard, type GuardLog } from './DiskFullGuard.js';
+import { isDiskFull } from './insert-failure.js';
 import { InsertBatcher } from './InsertBatcher.js';
 import { PREDICTIONS, type PredictionRow } from './schema/predictions.js';
 

@@ -1,5 +1,5 @@
 import { statfsSync } from 'node:fs';
-import { classifyInsertFailure } from './insert-failure.js';
+import { classifyInsertFailure, isDiskFull } from './insert-failure.js';
 import { quoteIdentifier } from './InsertSink.js';
 
 /** What the guard needs of the store (`ClickHouseStore`). */
@@ -38,16 +38,6 @@ export const ENOUGH_FREE_BYTES = 1024 * 1024 * 1024;
 
 /** Parts written this long before the disk was found full are checked too, in seconds (below the 480 s the store keeps replaced parts). */
 export const CHECKED_BEFORE_SECONDS = 300;
-
-/** True for a failure that says the disk is full: the engine's NOT_ENOUGH_SPACE, ENOSPC, or the system's message in an engine error. */
-export function isDiskFull(err: unknown): boolean {
-  const e = err as { code?: unknown; clickhouseCode?: unknown; type?: unknown; message?: unknown; cause?: unknown } | undefined;
-  for (let c = e, depth = 0; c !== undefined && c !== null && depth < 5; c = c.cause as typeof e, depth++) {
-    if (c.code === 'ENOSPC' || c.type === 'NOT_ENOUGH_SPACE' || String(c.clickhouseCode) === '243' || c.code === '243') return true;
-    if (typeof c.message === 'string' && /no space left on device|not enough space/i.test(c.message)) return true;
-  }
-  return false;
-}
 
 /**
  * Keeps a full disk from costing stored rows (embedded store). A merge that runs into a full disk

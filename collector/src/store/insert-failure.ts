@@ -113,11 +113,7 @@ const PART_READ_MESSAGE = /\(while reading from part /;
 
 /** Classifies an insert's failure (see {@link InsertFailureKind}). Never throws. */
 export function classifyInsertFailure(err: unknown): InsertFailureKind {
-  const e = err as { message?: unknown } | undefined;
-  const message = typeof e?.message === 'string' ? e.message : '';
-  const failure = err instanceof ClickHouseFailure ? err : undefined;
-  const code = failure?.clickhouseCode ?? codeOf(err);
-  const name = failure?.clickhouseType ?? (code !== undefined ? NAME_OF_CODE.get(code) : undefined) ?? typeOf(err);
+  const { code, name, message } = describe(err);
   if (name === 'TOO_MANY_PARTS' && TOO_MANY_PARTITIONS_MESSAGE.test(message)) return 'content';
   if (name !== undefined && CONTENT.has(name) && PART_READ_MESSAGE.test(message)) return 'damaged';
   if (name !== undefined && CONTENT.has(name)) return 'content';
@@ -129,6 +125,26 @@ export function classifyInsertFailure(err: unknown): InsertFailureKind {
     return 'unavailable';
   }
   return 'unknown';
+}
+
+/**
+ * True for a failure that says the disk is full: the engine's NOT_ENOUGH_SPACE, the system's
+ * ENOSPC (the spool file, or the engine writing a part, whose message names the system's error).
+ * Never throws.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const { code, name, message } = describe(err);
+  return name === 'NOT_ENOUGH_SPACE' || code === 'ENOSPC' || /no space left on device|not enough space/i.test(message);
+}
+
+/** A failure's code (ClickHouse's or Node's), ClickHouse's type name and message, as {@link ClickHouseFailure} and the clients give them. */
+function describe(err: unknown): { code: string | undefined; name: string | undefined; message: string } {
+  const e = err as { message?: unknown } | undefined;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  const failure = err instanceof ClickHouseFailure ? err : undefined;
+  const code = failure?.clickhouseCode ?? codeOf(err);
+  const name = failure?.clickhouseType ?? (code !== undefined ? NAME_OF_CODE.get(code) : undefined) ?? typeOf(err);
+  return { code, name, message };
 }
 
 /**
