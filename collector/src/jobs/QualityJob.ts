@@ -194,18 +194,17 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     return model ? { referenceId: ref.referenceId, model } : undefined;
   }
 
-  async #estimate(key: Stream, range: { fromMs: number; toMs: number }): Promise<EstimatedQuality | null> {
-    const estimator = await this.#estimator(key);
-    return estimator ? estimated(estimator, await scoreGroups(this.store, key, range, this.#outputs(key.model))) : null;
-  }
-
   async #compute(key: Stream, start: number, end: number, recomputed: boolean): Promise<number> {
     const range = { fromMs: start, toMs: end };
     const predictions = await countPredictions(this.store, key, range);
     if (predictions === 0) return 0;
-    const inputs = await qualityInputs(this.store, key, range, this.#outputs(key.model));
-    const overall = { ...resultOf(key, start, end, OVERALL_SEGMENT, predictions, inputs, recomputed), estimated: await this.#estimate(key, range) };
-    const results = [overall, ...(await this.#segments(key, start, end, recomputed))];
+    // Once per window: the window and its segments share the outputs and the reference's calibration.
+    const outputs = this.#outputs(key.model);
+    const estimator = await this.#estimator(key);
+    const inputs = await qualityInputs(this.store, key, range, outputs);
+    const estimate = estimator ? estimated(estimator, await scoreGroups(this.store, key, range, outputs)) : null;
+    const overall = { ...resultOf(key, start, end, OVERALL_SEGMENT, predictions, inputs, recomputed), estimated: estimate };
+    const results = [overall, ...(await this.#segments(key, start, end, recomputed, outputs, estimator))];
     const rows = results.map(qualityResultRow);
     await this.store.insert(QUALITY_RESULTS, rows);
     this.opts.onWindow?.(overall, rows);
@@ -216,7 +215,14 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
    * The realized metrics of the window's segments (its most frequent segment values, the rest as
    * `other`), from the same aggregations as the whole window's, grouped by segment.
    */
-  async #segments(key: Stream, start: number, end: number, recomputed: boolean): Promise<QualityWindowResult[]> {
+  async #segments(
+    key: Stream,
+    start: number,
+    end: number,
+    recomputed: boolean,
+    outputs: Omit<QualityModelConfig, 'model'>,
+    estimator: { referenceId: string; model: CbpeModel } | undefined,
+  ): Promise<QualityWindowResult[]> {
     const settings = this.opts.segments;
     if (!settings || settings.maxValues <= 0) return [];
     const range = { fromMs: start, toMs: end };
@@ -226,10 +232,9 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     const names = segmentNames(plan);
     if (names.length === 0) return [];
     const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
-    const inputs = await qualitySegmentInputs(this.store, key, range, this.#outputs(key.model), grouping);
+    const inputs = await qualitySegmentInputs(this.store, key, range, outputs, grouping);
     // Each segment's performance estimated by the reference's calibration, from its own scores.
-    const estimator = await this.#estimator(key);
-    const scores = estimator ? await segmentScoreGroups(this.store, key, range, this.#outputs(key.model), grouping) : undefined;
+    const scores = estimator ? await segmentScoreGroups(this.store, key, range, outputs, grouping) : undefined;
     return names.flatMap((segment) => {
       const own = inputs.get(segment);
       if (!own || own.predictions === 0) return [];
