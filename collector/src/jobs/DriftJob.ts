@@ -201,10 +201,10 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
    * undefined when the reference's rows have no such column (an uploaded data set has no
    * `segment`). A failed read is tried again at the next window.
    */
-  #referenceSegmentProfiles(stream: DriftStream, feature: string | undefined, values: readonly string[]): Promise<Map<string, FeatureProfile> | undefined> {
-    if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(undefined);
-    const key = JSON.stringify([stream.referenceId, feature ?? null, values]);
-    return readOnce(this.#referenceSegments, key, () => profileReferenceSegments(this.store, stream.referenceRows, segmentGrouping({ feature }, values, OTHER_SEGMENT)), REFERENCE_SEGMENT_PLANS_KEPT);
+  #referenceSegmentProfiles(stream: DriftStream, plan: WindowSegmentPlan): Promise<Map<string, FeatureProfile> | undefined> {
+    if (!referenceHasColumn(stream, plan)) return Promise.resolve(undefined);
+    const key = JSON.stringify([stream.referenceId, ...planKey(plan)]);
+    return readOnce(this.#referenceSegments, key, () => profileReferenceSegments(this.store, stream.referenceRows, plan.grouping), REFERENCE_SEGMENT_PLANS_KEPT);
   }
 
   /**
@@ -213,9 +213,8 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
    * none when the reference's rows have no such column. A failed read is tried again at the next window.
    */
   #segmentReconstructionBounds(stream: DriftStream, fitted: FittedReconstruction, settings: MultivariateConfig | undefined, plan: WindowSegmentPlan): Promise<Map<string, SegmentReconstructionBounds>> {
-    const { feature } = plan.column;
-    if (feature === undefined && stream.referenceRows.kind === 'dataset') return Promise.resolve(new Map());
-    const key = JSON.stringify([stream.referenceId, settings ?? {}, feature ?? null, [...plan.values].sort()]);
+    if (!referenceHasColumn(stream, plan)) return Promise.resolve(new Map());
+    const key = JSON.stringify([stream.referenceId, settings ?? {}, ...planKey(plan)]);
     return readOnce(this.#segmentBounds, key, () => fitSegmentBounds(this.store, stream.referenceRows, fitted, plan.grouping), REFERENCE_SEGMENT_PLANS_KEPT);
   }
 
@@ -250,7 +249,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   ): Promise<SegmentWindow[]> {
     const { column, names } = plan;
     const profiles = await profileWindowSegments(this.store, scope, range, plan.grouping);
-    const referenceSegments = await this.#referenceSegmentProfiles(stream, column.feature, plan.values);
+    const referenceSegments = await this.#referenceSegmentProfiles(stream, plan);
     const drop = (p: FeatureProfile) => (column.feature === undefined ? p : withoutFeature(p, column.feature));
     const whole = drop(stream.profile);
     const out: SegmentWindow[] = [];
@@ -341,4 +340,14 @@ function readOnce<T>(cache: Map<string, Promise<T>>, key: string, read: () => Pr
     }
   }
   return pending;
+}
+
+/** Whether the reference's rows can hold the plan's segment column: an uploaded data set has no `segment` (a feature, it may have). */
+function referenceHasColumn(stream: DriftStream, plan: WindowSegmentPlan): boolean {
+  return plan.column.feature !== undefined || stream.referenceRows.kind !== 'dataset';
+}
+
+/** What a per-plan read of the reference depends on: the segment column and the kept values, in any order (the grouping tests membership). */
+function planKey(plan: WindowSegmentPlan): unknown[] {
+  return [plan.column.feature ?? null, [...plan.values].sort()];
 }

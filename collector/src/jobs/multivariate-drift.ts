@@ -105,14 +105,10 @@ export async function fitSegmentBounds(
   const groups = await referenceSegmentChunkErrors(store, rows, fitted.model, fitted.chunks, grouping);
   const out = new Map<string, SegmentReconstructionBounds>();
   for (const [segment, g] of groups) {
-    if (g.rows >= minSegmentReferenceRows(fitted)) out.set(segment, { bounds: reconstructionBounds(g.chunks, fitted.multiplier), rows: g.rows });
+    // The fewest reference rows that give a segment bounds: one per chunk, so every chunk has a mean.
+    if (g.rows >= fitted.chunks) out.set(segment, { bounds: reconstructionBounds(g.chunks, fitted.multiplier), rows: g.rows });
   }
   return out;
-}
-
-/** The fewest reference rows of a segment that give it bounds: one per chunk, so every chunk has a mean. */
-export function minSegmentReferenceRows(fitted: Pick<FittedReconstruction, 'chunks'>): number {
-  return fitted.chunks;
 }
 
 /**
