@@ -1,20 +1,11 @@
 import type { ClickHouseStore } from '../store/ClickHouseStore.js';
-import { segmentFeatureOf, type SegmentsConfig } from '../config/segments.js';
+import type { SegmentsConfig } from '../config/segments.js';
 import { NotFoundError } from '../errors.js';
 import { profileReferenceSegments, profileWindowSegments, type FeatureProfile } from '../jobs/feature-profile.js';
-import { OTHER_SEGMENT, planSegments, segmentNames } from '../jobs/segments.js';
+import { windowSegmentPlan } from '../jobs/segments.js';
 import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
-import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
+import { referenceRowsOf } from '../store/repositories/reconstruction-errors.js';
 import type { StoredReference } from '../store/repositories/reference-profiles.js';
-import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
-
-/** The rows a reference was profiled from (as the drift job reads them: `rowsOf` in `jobs/DriftJob.ts`). */
-function referenceRowsOf(r: StoredReference): ReferenceRows {
-  if (r.kind === 'pinned' && r.sourceFromMs !== null && r.sourceToMs !== null) {
-    return { kind: 'pinned', project: r.project, model: r.model, version: r.sourceVersion, fromMs: r.sourceFromMs, toMs: r.sourceToMs };
-  }
-  return { kind: 'dataset', project: r.project, referenceId: r.referenceId };
-}
 
 /**
  * One segment of a window, the drift job's way (`DriftJob`'s `#segments`): the window's values
@@ -33,13 +24,12 @@ export async function segmentProfiles(
   segment: string,
 ): Promise<{ reference: FeatureProfile; current: FeatureProfile; referenceSegment: boolean }> {
   if (settings.maxValues <= 0) throw new NotFoundError(`no segment ${JSON.stringify(segment)}: per-segment results are off (segments.maxValues is 0)`);
-  const column = { feature: segmentFeatureOf(settings, scope.model) };
-  const { counts, total } = await windowSegmentCounts(store, scope, range, column, settings.maxValues);
-  const plan = planSegments(counts, total, settings.maxValues);
-  if (!segmentNames(plan).includes(segment)) {
-    throw new NotFoundError(`no segment ${JSON.stringify(segment)} of ${scope.model} version ${JSON.stringify(scope.version)} in [from, to): the window's segments are ${JSON.stringify(segmentNames(plan))}`);
+  const plan = await windowSegmentPlan(store, settings, scope, range);
+  const names = plan?.names ?? [];
+  if (!plan || !names.includes(segment)) {
+    throw new NotFoundError(`no segment ${JSON.stringify(segment)} of ${scope.model} version ${JSON.stringify(scope.version)} in [from, to): the window's segments are ${JSON.stringify(names)}`);
   }
-  const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
+  const { column, grouping } = plan;
   const rows = referenceRowsOf(ref);
   // An uploaded data set has no `segment` column: only a feature's values group its rows.
   const [current, reference] = await Promise.all([

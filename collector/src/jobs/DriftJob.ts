@@ -8,17 +8,14 @@ import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { dataQuality, type QualityMeasure } from './data-quality.js';
 import { driftSettingsFor, type DriftModelConfig, type MultivariateConfig } from '../config.js';
 import { fitReferenceReconstruction, fitSegmentBounds, multivariateWindowAndSegments, multivariateWindow, type FittedReconstruction, type SegmentReconstructionBounds } from './multivariate-drift.js';
-import type { SegmentColumn, SegmentGrouping } from '../store/repositories/segments.js';
 import { embeddingWindow, referenceEmbeddings, type ReferenceEmbeddings } from './embedding-drift.js';
-import type { StoredReference } from '../store/repositories/reference-profiles.js';
-import type { ReferenceRows } from '../store/repositories/reconstruction-errors.js';
+import { referenceRowsOf, type ReferenceRows } from '../store/repositories/reconstruction-errors.js';
 import { DATA_QUALITY_RESULTS } from '../store/schema/data-quality-results.js';
 import { DRIFT_RESULTS, type DriftResultRow } from '../store/schema/drift-results.js';
-import { segmentFeatureOf, type SegmentsConfig } from '../config.js';
-import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
+import type { SegmentsConfig } from '../config.js';
 import type { PredictionScope, MillisRange } from '../store/repositories/predictions.js';
 import { profileReferenceSegments, profileWindowSegments } from './feature-profile.js';
-import { OTHER_SEGMENT, OVERALL_SEGMENT, planSegments, segmentNames } from './segments.js';
+import { OVERALL_SEGMENT, windowSegmentPlan, type WindowSegmentPlan } from './segments.js';
 
 /** Options of a {@link DriftJob}. */
 export interface DriftJobOptions extends WindowTiming, JobRunOptions {
@@ -53,14 +50,6 @@ interface ReferencedVersion {
   referenceRows: ReferenceRows;
 }
 
-/** Where a stored reference's rows are. */
-function rowsOf(r: StoredReference): ReferenceRows {
-  if (r.kind === 'pinned' && r.sourceFromMs !== null && r.sourceToMs !== null) {
-    return { kind: 'pinned', project: r.project, model: r.model, version: r.sourceVersion, fromMs: r.sourceFromMs, toMs: r.sourceToMs };
-  }
-  return { kind: 'dataset', project: r.project, referenceId: r.referenceId };
-}
-
 /** A window the job has closed. */
 export interface ClosedWindow {
   project: string;
@@ -84,14 +73,6 @@ export interface SegmentWindow {
   rows: number;
   results: ColumnDrift[];
   quality: QualityMeasure[];
-}
-
-/** A window's segments: the column, the kept values, the segment names and the grouping of its reads. */
-interface WindowSegmentPlan {
-  column: SegmentColumn;
-  values: string[];
-  names: string[];
-  grouping: SegmentGrouping;
 }
 
 const JOB = 'drift';
@@ -119,7 +100,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
   protected async run(): Promise<RunReport> {
     const references = await listAllReferences(this.store);
     const versions: ReferencedVersion[] = references.map((r) => ({
-      project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile, referenceRows: rowsOf(r),
+      project: r.project, model: r.model, version: r.version, referenceId: r.referenceId, profileJson: r.profile, referenceRows: referenceRowsOf(r),
     }));
     return this.units.run(versions, ({ project, model, version }) => ({ project, model, version }), async (v) => {
       const advanced = await this.#advance({ project: v.project, model: v.model, version: v.version, referenceId: v.referenceId, referenceRows: v.referenceRows, profile: this.#profile(v) });
@@ -163,7 +144,7 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
         const own = driftSettingsFor(this.opts.models ?? [], stream.model, stream.version);
         const results = compareProfiles(stream.profile, current, { ...this.opts.compare, ...own });
         const range = { fromMs: start, toMs: end };
-        const plan = await this.#plan(stream, scope, range);
+        const plan = await windowSegmentPlan(this.store, this.opts.segments, scope, range);
         const fitted = await this.#reconstruction(stream, own?.multivariate);
         let multivariateSegmentRows = new Map<string, ColumnDrift>();
         if (fitted && plan) {
@@ -216,18 +197,6 @@ export class DriftJob extends SharedRunJob<DriftJobOptions> {
     if (!referenceHasColumn(stream, plan)) return Promise.resolve(new Map());
     const key = JSON.stringify([stream.referenceId, settings ?? {}, ...planKey(plan)]);
     return readOnce(this.#segmentBounds, key, () => fitSegmentBounds(this.store, stream.referenceRows, fitted, plan.grouping), REFERENCE_SEGMENT_PLANS_KEPT);
-  }
-
-  /** The window's segments (see `segments.ts`): undefined without segments, or when the window has no segment value. */
-  async #plan(stream: DriftStream, scope: PredictionScope, range: MillisRange): Promise<WindowSegmentPlan | undefined> {
-    const settings = this.opts.segments;
-    if (!settings || settings.maxValues <= 0) return undefined;
-    const column = { feature: segmentFeatureOf(settings, stream.model) };
-    const { counts, total } = await windowSegmentCounts(this.store, scope, range, column, settings.maxValues);
-    const plan = planSegments(counts, total, settings.maxValues);
-    const names = segmentNames(plan);
-    if (names.length === 0) return undefined;
-    return { column, values: plan.values, names, grouping: segmentGrouping(column, plan.values, OTHER_SEGMENT) };
   }
 
   /**

@@ -15,11 +15,10 @@ import { latestFeedbackArrival } from '../store/repositories/feedback.js';
 import { readCheckpointPair, writeCheckpoint } from '../store/repositories/job-checkpoints.js';
 import { listStreams, type Stream } from '../store/repositories/model-activity.js';
 import { datasetEstimationRows, estimationReferenceRows, qualityInputs, qualitySegmentInputs, scoreGroups, segmentScoreGroups, windowsWithNewFeedback, type QualityInputs, type ScoreGroup } from '../store/repositories/prediction-feedback.js';
-import { segmentGrouping, windowSegmentCounts } from '../store/repositories/segments.js';
 import { referenceOf } from '../store/repositories/reference-profiles.js';
 import { countPredictions } from '../store/repositories/predictions.js';
-import { DEFAULT_QUALITY_OUTPUTS, segmentFeatureOf, type QualityModelConfig, type SegmentsConfig } from '../config.js';
-import { OTHER_SEGMENT, OVERALL_SEGMENT, planSegments, segmentNames } from './segments.js';
+import { DEFAULT_QUALITY_OUTPUTS, type QualityModelConfig, type SegmentsConfig } from '../config.js';
+import { OVERALL_SEGMENT, windowSegmentPlan } from './segments.js';
 import { advanceWindows, type WindowTiming } from './event-windows.js';
 import { QUALITY_RESULTS, type QualityResultRow } from '../store/schema/quality-results.js';
 
@@ -223,15 +222,10 @@ export class QualityJob extends SharedRunJob<QualityJobOptions> {
     outputs: Omit<QualityModelConfig, 'model'>,
     estimator: { referenceId: string; model: CbpeModel } | undefined,
   ): Promise<QualityWindowResult[]> {
-    const settings = this.opts.segments;
-    if (!settings || settings.maxValues <= 0) return [];
     const range = { fromMs: start, toMs: end };
-    const column = { feature: segmentFeatureOf(settings, key.model) };
-    const { counts, total } = await windowSegmentCounts(this.store, key, range, column, settings.maxValues);
-    const plan = planSegments(counts, total, settings.maxValues);
-    const names = segmentNames(plan);
-    if (names.length === 0) return [];
-    const grouping = segmentGrouping(column, plan.values, OTHER_SEGMENT);
+    const plan = await windowSegmentPlan(this.store, this.opts.segments, key, range);
+    if (!plan) return [];
+    const { names, grouping } = plan;
     const inputs = await qualitySegmentInputs(this.store, key, range, outputs, grouping);
     // Each segment's performance estimated by the reference's calibration, from its own scores.
     const scores = estimator ? await segmentScoreGroups(this.store, key, range, outputs, grouping) : undefined;

@@ -1,3 +1,8 @@
+import type { ClickHouseStore } from '../store/ClickHouseStore.js';
+import { segmentFeatureOf, type SegmentsConfig } from '../config/segments.js';
+import type { MillisRange, PredictionScope } from '../store/repositories/predictions.js';
+import { segmentGrouping, windowSegmentCounts, type SegmentColumn, type SegmentGrouping } from '../store/repositories/segments.js';
+
 /**
  * Segments: the drift, data-quality and quality jobs compute each closed window for the model
  * version's whole traffic (the overall results, `segment` '') and again per value of the model's
@@ -43,4 +48,32 @@ export function planSegments(counts: readonly SegmentCount[], total: number, max
 /** The segment names a plan gives results for, in order: the kept values, then `other` when it has rows. */
 export function segmentNames(plan: SegmentPlan): string[] {
   return plan.otherRows > 0 && !plan.values.includes(OTHER_SEGMENT) ? [...plan.values, OTHER_SEGMENT] : [...plan.values];
+}
+
+/** A window's segments as the jobs plan them: the segment column, the kept values, the names results are written for, and the grouping that reads them. */
+export interface WindowSegmentPlan {
+  column: SegmentColumn;
+  values: string[];
+  names: string[];
+  grouping: SegmentGrouping;
+}
+
+/**
+ * The segments of a window of `scope` (its `settings.maxValues` most frequent values of the
+ * model's segment column, the rest as {@link OTHER_SEGMENT}); undefined when per-segment results
+ * are off or the window has no segment value.
+ */
+export async function windowSegmentPlan(
+  store: ClickHouseStore,
+  settings: SegmentsConfig | undefined,
+  scope: PredictionScope,
+  range: MillisRange,
+): Promise<WindowSegmentPlan | undefined> {
+  if (!settings || settings.maxValues <= 0) return undefined;
+  const column = { feature: segmentFeatureOf(settings, scope.model) };
+  const { counts, total } = await windowSegmentCounts(store, scope, range, column, settings.maxValues);
+  const plan = planSegments(counts, total, settings.maxValues);
+  const names = segmentNames(plan);
+  if (names.length === 0) return undefined;
+  return { column, values: plan.values, names, grouping: segmentGrouping(column, plan.values, OTHER_SEGMENT) };
 }

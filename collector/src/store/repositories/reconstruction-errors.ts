@@ -3,6 +3,7 @@ import type { ClickHouseStore, QueryParams } from '../ClickHouseStore.js';
 import { fromJsonFloat, QUOTE_NON_FINITE } from '../json-values.js';
 import { windowWhere, type MillisRange, type PredictionScope } from './predictions.js';
 import type { SegmentGrouping } from './segments.js';
+import type { StoredReference } from './reference-profiles.js';
 
 /**
  * The reads of multivariate (data-reconstruction) drift, each one aggregation in ClickHouse over
@@ -16,6 +17,14 @@ import type { SegmentGrouping } from './segments.js';
 export type ReferenceRows =
   | { kind: 'dataset'; project: string; referenceId: string }
   | { kind: 'pinned'; project: string; model: string; version: string; fromMs: number; toMs: number };
+
+/** Where a stored reference's rows are: its pinned range of predictions, else its uploaded data set. */
+export function referenceRowsOf(r: StoredReference): ReferenceRows {
+  if (r.kind === 'pinned' && r.sourceFromMs !== null && r.sourceToMs !== null) {
+    return { kind: 'pinned', project: r.project, model: r.model, version: r.sourceVersion, fromMs: r.sourceFromMs, toMs: r.sourceToMs };
+  }
+  return { kind: 'dataset', project: r.project, referenceId: r.referenceId };
+}
 
 /** A float as a SQL literal (shortest round-trip text; the values are finite). */
 const lit = (x: number): string => `(${Number.isFinite(x) ? String(x) : '0'})`;
